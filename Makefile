@@ -1,0 +1,90 @@
+# Conclave — build, run, test.
+#
+#   make run     install missing packages, build, start a server on 127.0.0.1:8080
+#   make test    install missing packages, build, run every test suite
+#   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make fuzz    every libFuzzer target for a bounded time
+#   make clean
+
+CC       ?= cc
+BUILD    ?= build
+BIN      ?= conclave
+PKGS      = libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto
+WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
+            -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
+            -Wundef -Wvla -Wcast-qual -Wno-unused-parameter
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread -Iserver -I$(BUILD)
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS   += $(PKG_LIBS) -pthread -lm
+
+SRCS      = $(wildcard server/*.c)
+OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o
+LIBOBJS   = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+TESTS     = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
+SCHEMA    = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+
+# Debian packages a build or a test needs; `make deps` installs the missing ones.
+DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
+            libssl-dev libjansson-dev libcmark-dev openssl python3 sqlite3 clang \
+            libclang-rt-14-dev nodejs npm
+
+.PHONY: all deps run test asan fuzz clean check-tests
+
+all: $(BIN)
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(BUILD)/obj/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(BUILD)/schema_gen.c: $(SCHEMA) schema/embed.sh | $(BUILD)/obj
+	sh schema/embed.sh $(SCHEMA) > $@
+
+$(BUILD)/obj/schema_gen.o: $(BUILD)/schema_gen.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj:
+	mkdir -p $@
+
+$(BIN): $(OBJS)
+	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+run: deps
+	$(MAKE) $(BIN)
+	mkdir -p var
+	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
+
+check-tests: $(BIN) $(TESTS)
+
+test: deps
+	$(MAKE) check-tests
+	BUILD=$(BUILD) BIN=./$(BIN) sh tests/run.sh
+
+asan: deps
+	$(MAKE) BUILD=build-asan BIN=conclave-asan CC=clang \
+	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" check-tests
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  BUILD=build-asan BIN=./conclave-asan sh tests/run.sh
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-asan build-fuzz $(BIN) conclave-asan
