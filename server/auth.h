@@ -1,0 +1,176 @@
+/*
+ * auth.h — accounts, sessions and API tokens: the rules on top of the store.
+ *
+ * A `struct auth` is created once per process over an open store and shared by
+ * every thread. It owns the dummy password hash (so that unknown users cost
+ * one argon2 verification like known ones) and a counting semaphore that lets
+ * at most AUTH_MAX_VERIFIERS password verifications run at once.
+ *
+ * Secrets handed out (session ids, CSRF tokens, API tokens, generated
+ * passwords) are returned once, in caller-provided buffers; the store keeps
+ * only SHA-256 of session ids and tokens and argon2id hashes of passwords.
+ * Nothing here logs.
+ */
+#ifndef CONCLAVE_AUTH_H
+#define CONCLAVE_AUTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define AUTH_USERNAME_MAX       STORE_USERNAME_MAX  /* 39 ASCII characters */
+#define AUTH_DISPLAY_CHARS_MAX  100                 /* UTF-8 characters */
+#define AUTH_PASSWORD_MIN       10                  /* bytes */
+#define AUTH_PASSWORD_MAX       1024                /* bytes */
+#define AUTH_SESSION_ID_LEN     64      /* lowercase hex of 32 random bytes */
+#define AUTH_CSRF_LEN           STORE_CSRF_LEN      /* lowercase hex of 32 bytes */
+#define AUTH_TOKEN_LEN          47      /* "cnv_" + 43 base64url characters */
+#define AUTH_GENPASS_LEN        20      /* generated passwords */
+#define AUTH_MAX_FAILURES       5       /* failures tolerated per window ... */
+#define AUTH_FAILURE_WINDOW     900     /* ... of 15 minutes */
+#define AUTH_MAX_VERIFIERS      2       /* concurrent argon2 verifications */
+#define AUTH_SESSION_TTL        (12 * 3600)
+
+struct auth;
+
+struct auth_options {
+    int64_t session_ttl;            /* seconds; 0 = AUTH_SESSION_TTL */
+    /* Clock in unix seconds; NULL = time(). Tests use it to move time. */
+    int64_t (*now)(void *ctx);
+    void *now_ctx;
+};
+
+/* What the HTTP layer shows of a member (GET /api/v1/me, login answer). */
+struct auth_user {
+    int64_t id;
+    char username[AUTH_USERNAME_MAX + 1];
+    char display_name[STORE_DISPLAY_NAME_MAX + 1];
+    int admin;                      /* 0 or 1 */
+};
+
+enum auth_result {
+    AUTH_OK = 0,
+    AUTH_INVALID,       /* wrong credentials / no such session, token, member */
+    AUTH_THROTTLED,     /* too many failures: see retry_after */
+    AUTH_ERROR          /* store or system error: answer 500 */
+};
+
+/* A new session as handed to the client: id goes into the cookie. */
+struct auth_session {
+    char id[AUTH_SESSION_ID_LEN + 1];
+    char csrf_token[AUTH_CSRF_LEN + 1];
+    int64_t expires_at;
+    struct auth_user user;
+};
+
+/* Creates the auth context over ST (not owned; must outlive it). OPT may be
+ * NULL for defaults. Computes the dummy hash (one argon2 run). 0 / -1. */
+int auth_open(struct store *st, const struct auth_options *opt, struct auth **out);
+
+/* Frees the context; NULL is a no-op. */
+void auth_close(struct auth *a);
+
+/* --- validation: NULL when valid, else a short reason for the user -------- */
+
+/* 1–39 of [A-Za-z0-9-], no leading/trailing hyphen, no "--". */
+const char *auth_check_username(const char *username);
+/* Valid UTF-8, 1–100 characters, no control characters, not all blank. */
+const char *auth_check_display_name(const char *name);
+/* "" (none) or local@domain, ≤ 254 bytes, printable ASCII, no spaces. */
+const char *auth_check_email(const char *email);
+/* 10–1024 bytes, no NUL (C string). */
+const char *auth_check_password(const char *password);
+
+/* --- login, sessions, tokens (the HTTP layer) ----------------------------- */
+
+/* Checks USERNAME/PASSWORD. Every non-throttled attempt costs exactly one
+ * argon2 verification (a dummy one for unknown, deactivated or password-less
+ * members). After AUTH_MAX_FAILURES failures for the username within
+ * AUTH_FAILURE_WINDOW seconds, further attempts return AUTH_THROTTLED without
+ * verifying, with *retry_after = seconds until the oldest failure leaves the
+ * window (≥ 1). On AUTH_OK, *out holds a new session; the caller sets the
+ * cookie from out->id and then should sodium_memzero(out). Blocks while
+ * AUTH_MAX_VERIFIERS verifications are running. retry_after may be NULL. */
+enum auth_result auth_login(struct auth *a, const char *username, const char *password,
+                            struct auth_session *out, int *retry_after);
+
+/* Looks up a session by its cookie value (64 lowercase hex). AUTH_OK fills
+ * *user and csrf_out (AUTH_CSRF_LEN + 1 bytes, may be NULL); AUTH_INVALID if
+ * malformed, unknown, expired, or the member is deactivated. */
+enum auth_result auth_session_lookup(struct auth *a, const char *cookie,
+                                     struct auth_user *user, char *csrf_out);
+
+/* Ends the session named by COOKIE. AUTH_OK (also if it did not exist: logout
+ * is idempotent), AUTH_ERROR on a store error. */
+enum auth_result auth_session_delete(struct auth *a, const char *cookie);
+
+/* 1 if GIVEN equals the session's CSRF token EXPECTED (constant time), else 0.
+ * GIVEN may be NULL (header missing). */
+int auth_csrf_equal(const char *expected, const char *given);
+
+/* Looks up an API token (the text after "Bearer "). AUTH_OK fills *user;
+ * AUTH_INVALID if malformed, unknown, revoked, or the member is deactivated. */
+enum auth_result auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user);
+
+/* --- administration (the CLI) ----------------------------------------------
+ * These return AUTH_OK, AUTH_INVALID with *why set to a one-line reason
+ * ("no such member", "username taken", a validation message), or AUTH_ERROR. */
+
+struct auth_member_new {
+    const char *username;
+    const char *display_name;       /* NULL or "" = the username */
+    const char *email;              /* NULL or "" = none */
+    int admin;
+    const char *password;           /* NULL = no password */
+};
+
+/* Validates and creates an active member, hashing the password if any. */
+enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *m,
+                                 const char **why);
+
+/* Activates or deactivates a member; deactivating ends its sessions, and its
+ * sessions and tokens stop working while it is inactive. */
+enum auth_result auth_member_set_active(struct auth *a, const char *username, int active,
+                                        const char **why);
+
+/* Validates PASSWORD and sets it as USERNAME's password. */
+enum auth_result auth_member_set_password(struct auth *a, const char *username,
+                                          const char *password, const char **why);
+
+/* Creates an API token for USERNAME (label may be NULL); writes it to
+ * token_out (AUTH_TOKEN_LEN + 1 bytes) and its id to *id_out (may be NULL).
+ * Only the token's SHA-256 is stored. */
+enum auth_result auth_token_create(struct auth *a, const char *username, const char *label,
+                                   char *token_out, int64_t *id_out, const char **why);
+
+/* Revokes token ID. AUTH_INVALID if none or already revoked. */
+enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char **why);
+
+/* Writes a fresh random password of AUTH_GENPASS_LEN characters (base58
+ * alphabet, ~117 bits) and a NUL to out (AUTH_GENPASS_LEN + 1 bytes). */
+void auth_password_generate(char *out);
+
+/* If the roster is empty, creates the admin member "admin" with a generated
+ * password written to password_out (AUTH_GENPASS_LEN + 1 bytes) and sets
+ * *created = 1; otherwise *created = 0 and password_out is "". The caller
+ * prints the password once (stderr) and wipes it. 0 / -1. */
+int auth_bootstrap_admin(struct auth *a, char *password_out, int *created);
+
+/* --- CSV import (auth_import.c) ------------------------------------------- */
+
+struct auth_import_stats {
+    int created;
+    int updated;
+};
+
+/* Imports members from CSV text (RFC 4180; columns username, display name,
+ * email; an optional header row whose first field is "username"; blank lines
+ * skipped; an empty display name means the username). New members are active,
+ * non-admin, without password; existing ones get the new display name and
+ * email. All rows in one transaction: any bad row rejects the whole file, and
+ * err (ERR_LEN bytes) says "line N: reason". AUTH_OK / AUTH_INVALID / AUTH_ERROR. */
+enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
+                                 struct auth_import_stats *stats, char *err, size_t err_len);
+
+#endif

@@ -1,0 +1,17 @@
+/*
+ * cli.h — entry points of the `conclave` subcommands, called from main.c's
+ * command table with argv[0] set to the command's name ("user", "token", ...).
+ *
+ * Every command takes --help and --data DIR (default ./var) and returns the
+ * process's exit status: 0 success, 1 failure (one line on stderr), 2 usage.
+ */
+#ifndef CONCLAVE_CLI_H
+#define CONCLAVE_CLI_H
+
+/* conclave user add|list|deactivate|activate|passwd|import ... (cli_user.c) */
+int cli_user_main(int argc, char **argv);
+
+/* conclave token create|list|revoke ... (cli_token.c) */
+int cli_token_main(int argc, char **argv);
+
+#endif

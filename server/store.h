@@ -1,0 +1,184 @@
+/*
+ * store.h — Conclave's SQLite store: DIR/conclave.db and the rows of the
+ * accounts domain (members, sessions, API tokens, login failures).
+ *
+ * One `struct store` per process, shared by every thread. Each function below
+ * takes the store's (recursive) mutex for its duration, so single calls are
+ * atomic. Several calls that must be atomic together go between
+ * store_begin() and store_commit()/store_rollback(), which hold the mutex and
+ * a write transaction (BEGIN IMMEDIATE) for the whole span.
+ *
+ * Later domain modules (store_poll.c, ...) add their own statements with
+ * store_stmt(), which prepares a static SQL string once and caches it.
+ *
+ * Return values: 0 on success, -1 on an SQLite or I/O error, and for lookups
+ * STORE_NOT_FOUND (1); inserts that violate a uniqueness rule STORE_CONFLICT (2).
+ */
+#ifndef CONCLAVE_STORE_H
+#define CONCLAVE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sqlite3.h>
+
+#define STORE_OK          0
+#define STORE_ERROR     (-1)
+#define STORE_NOT_FOUND   1
+#define STORE_CONFLICT    2
+
+#define STORE_USERNAME_MAX      39          /* characters (ASCII) */
+#define STORE_DISPLAY_NAME_MAX  400         /* bytes: 100 UTF-8 characters */
+#define STORE_EMAIL_MAX         254         /* bytes */
+#define STORE_PWHASH_MAX        128         /* crypto_pwhash_STRBYTES */
+#define STORE_LABEL_MAX         100         /* bytes of a token label */
+#define STORE_CSRF_LEN          64          /* hex characters */
+
+struct store;
+
+/* --- opening, schema, locking, transactions (store.c) ------------------- */
+
+/* Opens DATA_DIR/conclave.db, creating DATA_DIR (0700) and the database (0600)
+ * when absent, sets WAL, synchronous=FULL, foreign_keys=ON and a 5 s busy
+ * timeout, then applies the embedded migrations newer than the database, each
+ * in one transaction. Refuses a database file readable or writable by group or
+ * others, and a database whose schema is newer than this binary. On failure
+ * returns -1, writes one line "conclave: ..." to stderr and sets *out = NULL. */
+int store_open(const char *data_dir, struct store **out);
+
+/* Finalizes every statement and closes the database; NULL is a no-op. */
+void store_close(struct store *s);
+
+/* The schema version of the open database (highest applied migration). */
+int store_schema_version(struct store *s);
+
+/* The raw handle, for modules that add their own statements. Use it only while
+ * holding the lock (store_lock or an open transaction). */
+sqlite3 *store_db(struct store *s);
+
+/* Takes / releases the store's mutex. It is recursive: a thread holding it may
+ * call any store_* function. Keep the span short. */
+void store_lock(struct store *s);
+void store_unlock(struct store *s);
+
+/* Takes the mutex and starts a write transaction (BEGIN IMMEDIATE, waiting up
+ * to the busy timeout for other processes). Transactions do not nest. On
+ * failure the mutex is released and -1 returned. */
+int store_begin(struct store *s);
+
+/* Commits and releases the mutex. If COMMIT fails the transaction is rolled
+ * back, the mutex released, and -1 returned. */
+int store_commit(struct store *s);
+
+/* Rolls back and releases the mutex. Returns -1 if ROLLBACK failed (the
+ * mutex is released anyway). */
+int store_rollback(struct store *s);
+
+/* Returns the cached prepared statement for SQL (a string constant; compared
+ * by address, then by content), preparing it on first use; NULL on a prepare
+ * error. The caller holds the lock, and resets the statement after use
+ * (store_stmt_reset). Statements are finalized by store_close. */
+sqlite3_stmt *store_stmt(struct store *s, const char *sql);
+
+/* sqlite3_reset + sqlite3_clear_bindings. */
+void store_stmt_reset(sqlite3_stmt *st);
+
+/* --- members (store_member.c) --------------------------------------------- */
+
+struct store_member {
+    int64_t id;
+    char username[STORE_USERNAME_MAX + 1];
+    char display_name[STORE_DISPLAY_NAME_MAX + 1];
+    char email[STORE_EMAIL_MAX + 1];            /* "" when none */
+    char password_hash[STORE_PWHASH_MAX + 1];   /* "" when none (imported) */
+    int is_admin;                               /* 0 or 1 */
+    int active;                                 /* 0 or 1 */
+    int64_t created_at;                         /* unix seconds */
+};
+
+/* Inserts M (id ignored; empty email/password_hash stored as NULL) and sets
+ * *id_out (may be NULL). STORE_CONFLICT if the username exists (any case). */
+int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out);
+
+/* Fetches a member by username (case-insensitive) or by id into *out.
+ * STORE_NOT_FOUND when there is none. */
+int store_member_get(struct store *s, const char *username, struct store_member *out);
+int store_member_get_id(struct store *s, int64_t id, struct store_member *out);
+
+/* Number of members (active or not). */
+int store_member_count(struct store *s, int64_t *n_out);
+
+/* Calls FN for each member in username order; FN returning non-zero stops the
+ * walk (store_member_list then returns that value). The lock is held during
+ * the walk: FN must not block. */
+int store_member_list(struct store *s,
+                      int (*fn)(void *ctx, const struct store_member *m), void *ctx);
+
+/* Sets the active flag; deactivating also deletes the member's sessions
+ * (same transaction). STORE_NOT_FOUND if there is no such member. */
+int store_member_set_active(struct store *s, const char *username, int active);
+
+/* Replaces the password hash ("" clears it). STORE_NOT_FOUND if no member. */
+int store_member_set_password(struct store *s, const char *username, const char *hash);
+
+/* Sets display name and email ("" = none) of an existing member, or inserts a
+ * new active non-admin member without password. For imports; call inside a
+ * transaction to make a batch atomic. *created_out (may be NULL) tells which. */
+int store_member_upsert(struct store *s, const char *username, const char *display_name,
+                        const char *email, int64_t now, int *created_out);
+
+/* --- sessions, API tokens, login failures (store_session.c) ------------- */
+
+/* Stores a session under SHA-256(id) with its CSRF token and expiry. */
+int store_session_insert(struct store *s, const unsigned char id_hash[32],
+                         int64_t member_id, const char *csrf_token,
+                         int64_t created_at, int64_t expires_at);
+
+/* Finds the unexpired (expires_at > now) session of an active member; fills
+ * *member and csrf_out (STORE_CSRF_LEN + 1 bytes). STORE_NOT_FOUND otherwise. */
+int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64_t now,
+                         struct store_member *member, char *csrf_out);
+
+/* Deletes one session (STORE_NOT_FOUND if absent), all of a member's sessions,
+ * or every session that expired at or before NOW. */
+int store_session_delete(struct store *s, const unsigned char id_hash[32]);
+int store_session_delete_member(struct store *s, int64_t member_id);
+int store_session_purge(struct store *s, int64_t now);
+
+struct store_token {
+    int64_t id;
+    int64_t member_id;
+    char label[STORE_LABEL_MAX + 1];
+    int64_t created_at;
+    int64_t revoked_at;                 /* 0 while valid */
+};
+
+/* Stores a token's SHA-256 for MEMBER_ID and sets *id_out. */
+int store_token_insert(struct store *s, int64_t member_id, const char *label,
+                       const unsigned char token_hash[32], int64_t now, int64_t *id_out);
+
+/* Finds the unrevoked token with this hash whose member is active; fills
+ * *member. STORE_NOT_FOUND otherwise. */
+int store_token_lookup(struct store *s, const unsigned char token_hash[32],
+                       struct store_member *member);
+
+/* Calls FN for each token of MEMBER_ID (revoked ones included), by id. */
+int store_token_list(struct store *s, int64_t member_id,
+                     int (*fn)(void *ctx, const struct store_token *t), void *ctx);
+
+/* Marks token ID revoked at NOW. STORE_NOT_FOUND if there is no such token or
+ * it was already revoked. */
+int store_token_revoke(struct store *s, int64_t id, int64_t now);
+
+/* Records a failed login for USERNAME (case-insensitive) at NOW, first
+ * dropping every failure older than NOW - WINDOW. */
+int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window);
+
+/* Counts USERNAME's failures at or after SINCE, and the time of the oldest
+ * (0 when none). */
+int store_failure_count(struct store *s, const char *username, int64_t since,
+                        int64_t *count_out, int64_t *oldest_out);
+
+/* Forgets USERNAME's failures (after a successful login). */
+int store_failure_clear(struct store *s, const char *username);
+
+#endif
