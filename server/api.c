@@ -1,0 +1,129 @@
+/*
+ * api.c — what every JSON handler needs: strict body parsing, the key-set
+ * check, and authentication by API token or by session cookie + CSRF token.
+ */
+#include <string.h>
+#include <strings.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "app.h"
+#include "http.h"
+
+int api_parse_object(struct http_request *req, json_t **out)
+{
+    size_t len;
+    const char *body = http_request_body(req, &len);
+    json_error_t jerr;
+    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+
+    if (j == NULL || !json_is_object(j)) {
+        json_decref(j);
+        http_respond_error(req, 400, "bad_json", "the body must be one JSON object");
+        return -1;
+    }
+    *out = j;
+    return 0;
+}
+
+static int key_listed(const char *key, const char *const *keys)
+{
+    size_t i;
+
+    for (i = 0; keys[i] != NULL; i++) {
+        const char *k = keys[i][0] == '?' ? keys[i] + 1 : keys[i];
+        if (strcmp(k, key) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int api_check_keys(struct http_request *req, json_t *obj, const char *const *keys)
+{
+    char msg[128];
+    const char *key;
+    json_t *val;
+    size_t i;
+
+    json_object_foreach(obj, key, val) {
+        (void)val;
+        if (!key_listed(key, keys)) {
+            snprintf(msg, sizeof msg, "unexpected field '%.60s'", key);
+            http_respond_error(req, 400, "bad_request", msg);
+            return -1;
+        }
+    }
+    for (i = 0; keys[i] != NULL; i++) {
+        if (keys[i][0] != '?' && json_object_get(obj, keys[i]) == NULL) {
+            snprintf(msg, sizeof msg, "missing field '%.60s'", keys[i]);
+            http_respond_error(req, 400, "bad_request", msg);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int method_is_unsafe(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+static int authenticate_cookie(struct http_request *req, struct auth *auth,
+                               const char *cookie, struct auth_user *user)
+{
+    char csrf[AUTH_CSRF_LEN + 1];
+    enum auth_result r = auth_session_lookup(auth, cookie, user, csrf);
+    int rc = -1;
+
+    if (r == AUTH_ERROR) {
+        http_respond_error(req, 500, "internal", "internal server error");
+        goto out;
+    }
+    if (r != AUTH_OK) {
+        http_respond_error(req, 401, "unauthenticated", "log in first");
+        goto out;
+    }
+    if (method_is_unsafe(http_request_method(req)) &&
+        !auth_csrf_equal(csrf, http_request_header(req, "X-CSRF-Token"))) {
+        http_respond_error(req, 403, "csrf_failed", "missing or wrong X-CSRF-Token");
+        goto out;
+    }
+    rc = 0;
+out:
+    sodium_memzero(csrf, sizeof csrf);
+    return rc;
+}
+
+int api_authenticate(struct http_request *req, struct auth_user *user)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *authz = http_request_header(req, "Authorization");
+    const char *cookie = http_request_cookie(req, "conclave_session");
+    enum auth_result r;
+
+    if (authz != NULL) {
+        if (strncasecmp(authz, "Bearer ", 7) != 0) {
+            http_respond_error(req, 401, "unauthenticated", "use Authorization: Bearer TOKEN");
+            return -1;
+        }
+        r = auth_token_lookup(auth, authz + 7, user);
+        if (r == AUTH_OK)
+            return 0;
+        if (r == AUTH_ERROR)
+            http_respond_error(req, 500, "internal", "internal server error");
+        else
+            http_respond_error(req, 401, "unauthenticated", "invalid or revoked token");
+        return -1;
+    }
+    if (cookie != NULL)
+        return authenticate_cookie(req, auth, cookie, user);
+    http_respond_error(req, 401, "unauthenticated", "log in first");
+    return -1;
+}
+
+json_t *api_user_json(const struct auth_user *user)
+{
+    return json_pack("{s:s, s:s, s:b}", "username", user->username,
+                     "display_name", user->display_name, "admin", user->admin);
+}

@@ -1,0 +1,51 @@
+/*
+ * api.h — the JSON API's handlers (api_*.c) and the helpers they share.
+ *
+ * Each handler answers one route of route.c's table. Handlers read the
+ * request and prepare exactly one response with http_respond_*; every error
+ * is the JSON envelope {"error": {"code", "message"}}.
+ */
+#ifndef CONCLAVE_API_H
+#define CONCLAVE_API_H
+
+#include <jansson.h>
+
+#include "auth.h"
+
+struct http_request;
+
+/* GET /healthz (api_session.c) */
+void api_healthz(struct http_request *req);
+/* POST /api/v1/session: log in (api_session.c) */
+void api_session_create(struct http_request *req);
+/* DELETE /api/v1/session: log out (api_session.c) */
+void api_session_delete(struct http_request *req);
+/* GET /api/v1/me (api_session.c) */
+void api_me(struct http_request *req);
+
+/*
+ * Parses the body as one JSON object (duplicate keys rejected). On error
+ * answers 400 bad_json and returns -1; else *out is a new reference.
+ */
+int api_parse_object(struct http_request *req, json_t **out);
+
+/*
+ * Checks that obj has exactly the listed keys (NULL-terminated list of
+ * "name" entries; a leading '?' marks an optional key). On error answers 400
+ * bad_request naming the key and returns -1.
+ */
+int api_check_keys(struct http_request *req, json_t *obj, const char *const *keys);
+
+/*
+ * Authenticates the caller by `Authorization: Bearer TOKEN` or by the
+ * session cookie; a cookie-authenticated POST/PUT/DELETE must also carry
+ * X-CSRF-Token equal to the session's token. On success fills *user and
+ * returns 0; otherwise answers 401 unauthenticated or 403 csrf_failed (or
+ * 500) and returns -1.
+ */
+int api_authenticate(struct http_request *req, struct auth_user *user);
+
+/* The user object {"username", "display_name", "admin"} (new reference). */
+json_t *api_user_json(const struct auth_user *user);
+
+#endif

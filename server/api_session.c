@@ -1,0 +1,116 @@
+/*
+ * api_session.c — logging in and out, who am I, and the health check.
+ *
+ * The session cookie is HttpOnly, SameSite=Strict and Path=/ (Secure with
+ * --secure-cookies); it carries the session id, of which the store keeps only
+ * a hash. The CSRF token comes back in the login answer and must be echoed in
+ * X-CSRF-Token on every cookie-authenticated POST/PUT/DELETE.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "api.h"
+#include "app.h"
+#include "config.h"
+#include "http.h"
+
+#define SESSION_COOKIE "conclave_session"
+
+void api_healthz(struct http_request *req)
+{
+    http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+static void set_session_cookie(struct http_request *req, const char *value,
+                               long max_age)
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    char cookie[256];
+
+    snprintf(cookie, sizeof cookie,
+             SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
+             value, max_age, cfg->secure_cookies ? "; Secure" : "");
+    http_add_header(req, "Set-Cookie", cookie);
+    sodium_memzero(cookie, sizeof cookie);
+}
+
+static void login_answer(struct http_request *req, struct auth_session *s)
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    json_t *body = json_pack("{s:o, s:s}", "user", api_user_json(&s->user),
+                             "csrf_token", s->csrf_token);
+
+    set_session_cookie(req, s->id, (long)cfg->session_ttl);
+    http_respond_json(req, 200, body);
+}
+
+void api_session_create(struct http_request *req)
+{
+    static const char *const keys[] = {"username", "password", NULL};
+    struct auth *auth = http_request_app(req)->auth;
+    struct auth_session s;
+    json_t *body = NULL;
+    const char *user, *pass;
+    char retry[16];
+    int retry_after = 0;
+
+    if (api_parse_object(req, &body) != 0 || api_check_keys(req, body, keys) != 0)
+        goto out;
+    user = json_string_value(json_object_get(body, "username"));
+    pass = json_string_value(json_object_get(body, "password"));
+    if (user == NULL || pass == NULL) {
+        http_respond_error(req, 400, "bad_request", "username and password must be strings");
+        goto out;
+    }
+    switch (auth_login(auth, user, pass, &s, &retry_after)) {
+    case AUTH_OK:
+        login_answer(req, &s);
+        break;
+    case AUTH_THROTTLED:
+        snprintf(retry, sizeof retry, "%d", retry_after);
+        http_add_header(req, "Retry-After", retry);
+        http_respond_error(req, 429, "too_many_attempts",
+                           "too many failed logins; try again later");
+        break;
+    case AUTH_INVALID:
+        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+    sodium_memzero(&s, sizeof s);
+out:
+    json_decref(body);   /* the password lives in jansson's copy until here */
+}
+
+void api_session_delete(struct http_request *req)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    struct auth_user user;
+
+    if (cookie == NULL) {
+        http_respond_error(req, 401, "unauthenticated", "no session to end");
+        return;
+    }
+    if (api_authenticate(req, &user) != 0)
+        return;
+    if (auth_session_delete(auth, cookie) != AUTH_OK) {
+        http_respond_error(req, 500, "internal", "internal server error");
+        return;
+    }
+    set_session_cookie(req, "", 0);
+    http_respond_json(req, 204, NULL);
+}
+
+void api_me(struct http_request *req)
+{
+    struct auth_user user;
+
+    if (api_authenticate(req, &user) != 0)
+        return;
+    http_respond_json(req, 200, api_user_json(&user));
+}

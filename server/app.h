@@ -1,0 +1,20 @@
+/*
+ * app.h — the state a running server hands to its handlers.
+ *
+ * One struct app per process, built by `conclave serve` and torn down on
+ * exit. Handlers reach it through http_request_app().
+ */
+#ifndef CONCLAVE_APP_H
+#define CONCLAVE_APP_H
+
+struct config;
+struct store;
+struct auth;
+
+struct app {
+    const struct config *cfg;
+    struct store *store;
+    struct auth *auth;
+};
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * config.c — command-line options of `conclave serve`, with defaults that
+ * give a working local server: data in ./var, 127.0.0.1:8080, one-week polls.
+ *
+ * Parsing is strict: an unknown option, a missing value or a number out of
+ * range is a usage error, never silently ignored.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+void config_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->data_dir, sizeof cfg->data_dir, "./var");
+    snprintf(cfg->listen_host, sizeof cfg->listen_host, "127.0.0.1");
+    cfg->listen_port = 8080;
+    cfg->poll_duration = 604800;
+    cfg->body_limit = 64 * 1024;
+    cfg->threads = 4;
+    cfg->connection_limit = 512;
+    cfg->connection_timeout = 30;
+    cfg->session_ttl = 12 * 3600;
+    snprintf(cfg->static_dir, sizeof cfg->static_dir, "./static");
+    snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
+}
+
+static int parse_uint(const char *s, unsigned long min, unsigned long max,
+                      unsigned long *out)
+{
+    char *end;
+    unsigned long v;
+
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < min || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+int config_parse_listen(const char *arg, char *host, size_t hostlen,
+                        uint16_t *port)
+{
+    const char *colon;
+    const char *h = arg;
+    size_t hl;
+    unsigned long p;
+
+    if (arg[0] == '[') {
+        const char *close = strchr(arg, ']');
+        if (close == NULL || close[1] != ':')
+            return -1;
+        h = arg + 1;
+        hl = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(arg, ':');
+        if (colon == NULL)
+            return -1;
+        hl = (size_t)(colon - arg);
+    }
+    if (hl == 0 || hl >= hostlen || parse_uint(colon + 1, 1, 65535, &p) != 0)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
+static int copy_path(char *dst, size_t len, const char *src)
+{
+    if (src == NULL || src[0] == '\0' || strlen(src) >= len)
+        return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+static int config_parse_one(struct config *cfg, const char *opt, const char *val,
+                            int *used, char *err, size_t errlen)
+{
+    unsigned long v;
+
+    *used = 1;
+    if (strcmp(opt, "--data") == 0) {
+        if (copy_path(cfg->data_dir, sizeof cfg->data_dir, val) == 0)
+            return 0;
+    } else if (strcmp(opt, "--static") == 0) {
+        if (copy_path(cfg->static_dir, sizeof cfg->static_dir, val) == 0)
+            return 0;
+    } else if (strcmp(opt, "--templates") == 0) {
+        if (copy_path(cfg->templates_dir, sizeof cfg->templates_dir, val) == 0)
+            return 0;
+    } else if (strcmp(opt, "--listen") == 0) {
+        if (val && config_parse_listen(val, cfg->listen_host, sizeof cfg->listen_host,
+                                       &cfg->listen_port) == 0)
+            return 0;
+    } else if (strcmp(opt, "--poll-duration") == 0) {
+        if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
+            cfg->poll_duration = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--threads") == 0) {
+        if (parse_uint(val, 1, 256, &v) == 0) {
+            cfg->threads = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--secure-cookies") == 0) {
+        *used = 0;
+        cfg->secure_cookies = 1;
+        return 0;
+    } else {
+        snprintf(err, errlen, "unknown option '%s'", opt);
+        return -1;
+    }
+    snprintf(err, errlen, "option %s needs a valid value", opt);
+    return -1;
+}
+
+int config_parse_serve(struct config *cfg, int argc, char **argv,
+                       char *err, size_t errlen)
+{
+    int i, used;
+
+    config_defaults(cfg);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+        if (config_parse_one(cfg, argv[i], i + 1 < argc ? argv[i + 1] : NULL,
+                             &used, err, errlen) != 0)
+            return -1;
+        i += used;
+    }
+    return 0;
+}
+
+int config_find_data_dir(int argc, char **argv, char *out, size_t outlen)
+{
+    int i;
+    const char *dir = "./var";
+
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--data") == 0) {
+            if (i + 1 >= argc)
+                return -1;
+            dir = argv[i + 1];
+        }
+    }
+    return copy_path(out, outlen, dir);
+}

@@ -1,0 +1,91 @@
+/*
+ * http.h — the HTTP front end over libmicrohttpd.
+ *
+ * http.c owns the daemon and the life of each request: it collects the body
+ * (capped), finds the route, calls the handler once the request is complete,
+ * and sends the one response the handler prepared. Handlers never touch MHD:
+ * they read the request through the accessors below and prepare a response
+ * with the http_respond_* functions.
+ */
+#ifndef CONCLAVE_HTTP_H
+#define CONCLAVE_HTTP_H
+
+#include <stddef.h>
+#include <jansson.h>
+
+struct config;
+struct app;
+struct http_server;
+struct http_request;
+
+/* The request's method; "GET", "POST", ... */
+const char *http_request_method(const struct http_request *req);
+
+/* The request's path without its query string. */
+const char *http_request_path(const struct http_request *req);
+
+/* A {name} segment of the matched route, or NULL. Owned by the request. */
+const char *http_request_param(const struct http_request *req, const char *name);
+
+/* A header value (case-insensitive name), or NULL. Owned by MHD. */
+const char *http_request_header(const struct http_request *req, const char *name);
+
+/* A cookie value, or NULL. Owned by MHD. */
+const char *http_request_cookie(const struct http_request *req, const char *name);
+
+/* A query or urlencoded form argument, or NULL. Owned by MHD. */
+const char *http_request_arg(const struct http_request *req, const char *name);
+
+/* The body (NUL-terminated, may contain NULs; len set). Owned by the request. */
+const char *http_request_body(const struct http_request *req, size_t *len);
+
+/* The application state the server was started with. */
+struct app *http_request_app(const struct http_request *req);
+
+/*
+ * Adds a header to the response about to be prepared (Set-Cookie,
+ * Retry-After, Location...). Name and value are copied. Returns 0 or -1.
+ */
+int http_add_header(struct http_request *req, const char *name, const char *value);
+
+/*
+ * Prepares the response: JSON (takes ownership of body, may be NULL for an
+ * empty body), the error envelope {"error": {"code", "message"[, "reason"]}},
+ * or raw bytes (copied) of a content type. A second call replaces the first.
+ * Return 0, or -1 if out of memory (the request then gets a 500).
+ */
+int http_respond_json(struct http_request *req, unsigned status, json_t *body);
+int http_respond_error(struct http_request *req, unsigned status,
+                       const char *code, const char *message);
+int http_respond_error_reason(struct http_request *req, unsigned status,
+                              const char *code, const char *message,
+                              const char *reason);
+int http_respond_bytes(struct http_request *req, unsigned status,
+                       const char *content_type, const void *data, size_t len);
+
+/*
+ * Marks the response as cacheable by the browser (static assets). API
+ * responses are `Cache-Control: no-store` unless this is called.
+ */
+void http_set_cacheable(struct http_request *req);
+
+/*
+ * Starts the daemon on cfg's address with its own epoll threads. app is
+ * handed to every handler. Returns 0 and *out, or -1 (logged).
+ */
+int http_server_start(const struct config *cfg, struct app *app,
+                      struct http_server **out);
+
+/* The TCP port actually bound (useful with port 0). */
+unsigned http_server_port(const struct http_server *srv);
+
+/* Stops accepting new connections; requests in flight go on. */
+void http_server_quiesce(struct http_server *srv);
+
+/* Waits until no request is in flight, at most timeout_ms. Returns 0 or -1 on timeout. */
+int http_server_wait_idle(struct http_server *srv, unsigned timeout_ms);
+
+/* Stops the daemon, closes every connection and frees srv. NULL is a no-op. */
+void http_server_free(struct http_server *srv);
+
+#endif

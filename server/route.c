@@ -1,0 +1,87 @@
+/*
+ * route.c — the static route table and its matcher.
+ *
+ * The whole HTTP surface of Conclave is listed here, in one place, so a
+ * reader finds a URL's handler by reading one table. Matching is exact on
+ * literal segments; a {name} segment captures one segment of URL-safe
+ * characters (no '/', no '%', at most ROUTE_PARAM_MAX bytes).
+ */
+#include <string.h>
+
+#include "api.h"
+#include "route.h"
+
+struct route {
+    const char *method;
+    const char *pattern;
+    route_handler handler;
+};
+
+static const struct route routes[] = {
+    {"GET",    "/healthz",               api_healthz},
+    {"POST",   "/api/v1/session",        api_session_create},
+    {"DELETE", "/api/v1/session",        api_session_delete},
+    {"GET",    "/api/v1/me",             api_me},
+};
+
+static int param_char_ok(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+           (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' || c == '~';
+}
+
+/* Matches one pattern against path; fills params. Returns 1 on a match. */
+static int route_match(const char *pattern, const char *path,
+                       struct route_params *params)
+{
+    const char *p = pattern, *s = path;
+
+    params->count = 0;
+    while (*p != '\0') {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            size_t n = 0;
+            int k = params->count;
+            if (close == NULL || k >= ROUTE_MAX_PARAMS)
+                return 0;
+            while (s[n] != '\0' && s[n] != '/' && param_char_ok(s[n]))
+                n++;
+            if (n == 0 || n > ROUTE_PARAM_MAX || (s[n] != '\0' && s[n] != '/'))
+                return 0;
+            memcpy(params->values[k], s, n);
+            params->values[k][n] = '\0';
+            /* the name stays in the table: "id}...", see http_request_param */
+            params->names[k] = p + 1;
+            params->count++;
+            p = close + 1;
+            s += n;
+            continue;
+        }
+        if (*p != *s)
+            return 0;
+        p++;
+        s++;
+    }
+    return *s == '\0';
+}
+
+enum route_result route_find(const char *method, const char *path,
+                             route_handler *handler, struct route_params *params)
+{
+    size_t i;
+    enum route_result res = ROUTE_NOT_FOUND;
+    struct route_params tmp;
+
+    for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+        if (!route_match(routes[i].pattern, path, &tmp))
+            continue;
+        if (strcmp(routes[i].method, method) != 0) {
+            res = ROUTE_BAD_METHOD;
+            continue;
+        }
+        *params = tmp;
+        *handler = routes[i].handler;
+        return ROUTE_FOUND;
+    }
+    return res;
+}

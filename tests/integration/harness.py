@@ -1,0 +1,240 @@
+"""Shared helpers of the integration tests: a counting harness, the real
+`conclave` binary started on a free loopback port with a temporary data
+directory, an HTTP client that keeps the session cookie and CSRF token, and a
+runner for the CLI. Python 3 standard library only.
+
+The binary is $CONCLAVE_BIN (default ./conclave); tests run from the
+project's root.
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+
+BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
+VECTORS = os.path.join(os.path.dirname(__file__), "..", "vectors")
+
+
+class Suite:
+    """Counts checks; finish() prints '<name>: N passed, N failed' and exits."""
+
+    def __init__(self, name):
+        self.name = name
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            frame = traceback.extract_stack(limit=2)[0]
+            print(f"FAIL {os.path.basename(frame.filename)}:{frame.lineno}: {what}",
+                  file=sys.stderr, flush=True)
+        return cond
+
+    def run(self, *tests):
+        """Runs each test function; an exception counts as one failure."""
+        for t in tests:
+            try:
+                t(self)
+            except Exception:  # noqa: BLE001 - a crashing test is a failure
+                self.failed += 1
+                print(f"FAIL {t.__name__} raised:", file=sys.stderr)
+                traceback.print_exc()
+
+    def finish(self):
+        print(f"{self.name}: {self.passed} passed, {self.failed} failed", flush=True)
+        sys.exit(1 if self.failed else 0)
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(args, data_dir=None, stdin=None, timeout=60):
+    """Runs `conclave ARGS [--data DIR]`; returns (exit code, stdout, stderr)."""
+    argv = [BIN] + list(args)
+    if data_dir is not None:
+        argv += ["--data", data_dir]
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers      # list of (name, value)
+        self.body = body            # bytes
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+    def headers_all(self, name):
+        return [v for k, v in self.headers if k.lower() == name.lower()]
+
+    def json(self):
+        return json.loads(self.body) if self.body else None
+
+    def error_code(self):
+        try:
+            return self.json()["error"]["code"]
+        except (ValueError, TypeError, KeyError):
+            return None
+
+
+class Server:
+    """A real `conclave serve` on 127.0.0.1:<free port> over a temp data dir."""
+
+    def __init__(self, data_dir=None, args=()):
+        self.own_dir = data_dir is None
+        self.data_dir = data_dir or tempfile.mkdtemp(prefix="conclave-test-")
+        self.args = list(args)
+        self.port = None
+        self.proc = None
+        self.log_path = None
+        self.admin_password = None
+
+    def start(self, timeout=20):
+        self.port = free_port()
+        self.log_path = os.path.join(self.data_dir, f"server-{self.port}.log")
+        log = open(self.log_path, "wb")
+        self.proc = subprocess.Popen(
+            [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
+            + self.args, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited {self.proc.returncode}:\n{self.log()}")
+            try:
+                if self.request("GET", "/healthz").status == 200:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("server did not come up:\n" + self.log())
+        m = re.search(r"one-time password\s+(\S+)", self.log())
+        if m and self.admin_password is None:
+            self.admin_password = m.group(1)
+        return self
+
+    def log(self):
+        try:
+            with open(self.log_path, "r", errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def request(self, method, path, body=None, headers=None, timeout=30):
+        """One request on a new connection. body: dict/list (JSON), str or bytes."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            hdrs = dict(headers or {})
+            if isinstance(body, (dict, list)):
+                body = json.dumps(body).encode()
+                hdrs.setdefault("Content-Type", "application/json")
+            elif isinstance(body, str):
+                body = body.encode()
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Sends SIG and waits; returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.proc = None
+        return rc
+
+    def cleanup(self):
+        self.stop()
+        if self.own_dir:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.cleanup()
+
+
+class Client:
+    """A member's client: keeps the session cookie and CSRF token, or a token."""
+
+    def __init__(self, server, token=None):
+        self.server = server
+        self.cookie = None
+        self.csrf = None
+        self.token = token
+
+    def login(self, username, password):
+        r = self.server.request("POST", "/api/v1/session",
+                                {"username": username, "password": password})
+        if r.status == 200:
+            m = re.match(r"conclave_session=([^;]*)", r.header("Set-Cookie") or "")
+            self.cookie = m.group(1) if m else None
+            self.csrf = r.json()["csrf_token"]
+        return r
+
+    def request(self, method, path, body=None, csrf=True, headers=None):
+        hdrs = dict(headers or {})
+        if self.token:
+            hdrs["Authorization"] = "Bearer " + self.token
+        if self.cookie:
+            hdrs["Cookie"] = "conclave_session=" + self.cookie
+            if csrf and method not in ("GET", "HEAD"):
+                hdrs["X-CSRF-Token"] = self.csrf
+        return self.server.request(method, path, body, hdrs)
+
+    def get(self, path):
+        return self.request("GET", path)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+
+def add_member(data_dir, username, password=None, admin=False, display=None):
+    """Creates a member with the CLI; returns its password."""
+    args = ["user", "add", username]
+    if admin:
+        args.append("--admin")
+    if display:
+        args += ["--display-name", display]
+    if password is None:
+        password = username + "-password-123"
+    args.append("--password-stdin")
+    rc, out, err = run_cli(args, data_dir, stdin=password + "\n")
+    if rc != 0:
+        raise RuntimeError(f"user add {username} failed: {err}")
+    return password
+
+
+def create_token(data_dir, username):
+    rc, out, err = run_cli(["token", "create", username], data_dir)
+    if rc != 0:
+        raise RuntimeError(f"token create failed: {err}")
+    m = re.search(r"(cnv_[A-Za-z0-9_-]+)", out)
+    return m.group(1)

@@ -1,0 +1,301 @@
+"""Foundation over real HTTP: the server binary on a loopback port with a
+temporary SQLite store. Login, throttling, CSRF, tokens, deactivation, body
+cap, bad JSON, unknown routes, graceful shutdown, migrations on an existing
+database, file modes and what the log must never hold."""
+import os
+import signal
+import socket
+import sqlite3
+import stat
+import threading
+import time
+
+from harness import Client, Server, Suite, add_member, create_token, run_cli
+
+
+def test_first_start_and_health(t):
+    with Server() as srv:
+        r = srv.request("GET", "/healthz")
+        t.check(r.status == 200 and r.json() == {"status": "ok"}, "healthz ok")
+        t.check(r.header("Cache-Control") == "no-store", "no-store on API")
+        t.check(r.header("X-Content-Type-Options") == "nosniff", "nosniff")
+        t.check(srv.admin_password is not None and len(srv.admin_password) >= 16,
+                "first start prints the admin's one-time password")
+        c = Client(srv)
+        r = c.login("admin", srv.admin_password)
+        t.check(r.status == 200, "admin logs in with the printed password")
+        t.check(r.json()["user"] == {"username": "admin", "display_name": "admin",
+                                     "admin": True}, "login answer has the user")
+        db = os.path.join(srv.data_dir, "conclave.db")
+        t.check(stat.S_IMODE(os.stat(db).st_mode) == 0o600, "database file is 0600")
+        srv.stop()
+        srv.start()
+        t.check("one-time password" not in srv.log().split("listening")[-1],
+                "the password is not printed again on restart")
+        t.check(c.login("admin", srv.admin_password).status == 200,
+                "admin survives the restart")
+
+
+def test_login(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "ada", display="Ada Lovelace")
+        c = Client(srv)
+        r = c.login("ada", pw)
+        t.check(r.status == 200, "login ok")
+        cookie = r.header("Set-Cookie") or ""
+        for part in ("HttpOnly", "SameSite=Strict", "Path=/"):
+            t.check(part in cookie, f"cookie has {part}")
+        t.check("Secure" not in cookie, "no Secure without --secure-cookies")
+        t.check(len(r.json()["csrf_token"]) >= 32, "csrf token returned")
+        me = c.get("/api/v1/me")
+        t.check(me.status == 200 and me.json()["username"] == "ada", "me after login")
+        t.check(me.json()["display_name"] == "Ada Lovelace", "display name")
+        t.check(Client(srv).login("ADA", pw).status == 200, "username is case-insensitive")
+
+        bad = Client(srv).login("ada", "wrong-password-x")
+        t.check(bad.status == 401 and bad.error_code() == "invalid_credentials", "wrong pw")
+        unknown = Client(srv).login("nobody", "whatever-password")
+        t.check(unknown.status == 401 and unknown.error_code() == "invalid_credentials",
+                "unknown user gives the same error")
+        t.check(bad.body == unknown.body, "identical bodies for wrong pw and unknown user")
+        r = srv.request("POST", "/api/v1/session", {"username": "ada"})
+        t.check(r.status == 400, "missing password is 400")
+        r = srv.request("POST", "/api/v1/session", {"username": "ada", "password": pw, "x": 1})
+        t.check(r.status == 400, "extra field is 400")
+        r = srv.request("POST", "/api/v1/session", {"username": 1, "password": pw})
+        t.check(r.status == 400, "wrong type is 400")
+
+        t.check(Client(srv).get("/api/v1/me").status == 401, "me without session is 401")
+        t.check(Client(srv).get("/api/v1/me").error_code() == "unauthenticated", "code")
+        forged = Client(srv)
+        forged.cookie = "00" * 32
+        t.check(forged.get("/api/v1/me").status == 401, "forged cookie is 401")
+
+        r = c.request("DELETE", "/api/v1/session", csrf=False)
+        t.check(r.status == 403 and r.error_code() == "csrf_failed", "logout needs CSRF")
+        r = c.request("DELETE", "/api/v1/session")
+        t.check(r.status == 204, "logout is 204")
+        t.check(c.get("/api/v1/me").status == 401, "session gone after logout")
+
+        srv.stop()
+        srv.args = ["--secure-cookies"]
+        srv.start()
+        r = Client(srv).login("ada", pw)
+        t.check("Secure" in (r.header("Set-Cookie") or ""), "Secure with --secure-cookies")
+
+
+def test_timing_equal(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "bob")
+        add_member(srv.data_dir, "eve")
+        run_cli(["user", "deactivate", "eve"], srv.data_dir)
+
+        def timed(user):
+            t0 = time.perf_counter()
+            r = Client(srv).login(user, "not-the-password")
+            return r, time.perf_counter() - t0
+
+        r1, d1 = timed("bob")
+        r2, d2 = timed("nobody-here")
+        r3, d3 = timed("eve")
+        t.check(r1.status == r2.status == r3.status == 401, "all three 401")
+        t.check(r1.body == r2.body == r3.body, "same body for all three")
+        lo, hi = min(d1, d2, d3), max(d1, d2, d3)
+        t.check(hi < lo * 3 + 0.05, f"similar timings {d1:.3f} {d2:.3f} {d3:.3f}")
+        r = Client(srv).login("eve", "eve-password-123")
+        t.check(r.status == 401 and r.error_code() == "invalid_credentials",
+                "deactivated member cannot log in with the right password")
+        t.check(Client(srv).login("bob", pw).status == 200, "bob still fine")
+
+
+def test_throttling(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "carol")
+        for i in range(5):
+            r = Client(srv).login("carol", f"wrong-password-{i}")
+            t.check(r.status == 401, f"failure {i + 1} is 401")
+        r = Client(srv).login("carol", "wrong-password-6")
+        t.check(r.status == 429, "sixth failure is 429")
+        t.check(r.error_code() is not None, "429 has the error envelope")
+        ra = r.header("Retry-After")
+        t.check(ra is not None and ra.isdigit() and 0 < int(ra) <= 900, "Retry-After")
+        r = Client(srv).login("carol", pw)
+        t.check(r.status == 429, "even the right password is throttled")
+        t.check(Client(srv).login("admin", srv.admin_password).status == 200,
+                "other users are not throttled")
+
+
+def test_tokens_and_deactivation(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "dave")
+        token = create_token(srv.data_dir, "dave")
+        tc = Client(srv, token=token)
+        r = tc.get("/api/v1/me")
+        t.check(r.status == 200 and r.json()["username"] == "dave", "bearer token works")
+        r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Bearer cnv_nope"})
+        t.check(r.status == 401, "bad token is 401")
+        r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Basic abc"})
+        t.check(r.status == 401, "non-bearer authorization is 401")
+        c = Client(srv)
+        t.check(c.login("dave", pw).status == 200, "dave logs in")
+        rc, _, _ = run_cli(["user", "deactivate", "dave"], srv.data_dir)
+        t.check(rc == 0, "deactivate while the server runs")
+        t.check(tc.get("/api/v1/me").status == 401, "token refused after deactivation")
+        t.check(c.get("/api/v1/me").status == 401, "session ended by deactivation")
+        t.check(Client(srv).login("dave", pw).status == 401, "cannot log in")
+        run_cli(["user", "activate", "dave"], srv.data_dir)
+        t.check(tc.get("/api/v1/me").status == 200, "token works again after activation")
+        rc, out, _ = run_cli(["token", "list", "dave"], srv.data_dir)
+        t.check(rc == 0 and token not in out, "token list never shows the token")
+
+
+def test_protocol_edges(t):
+    with Server() as srv:
+        r = srv.request("GET", "/nope")
+        t.check(r.status == 404 and r.error_code() == "not_found", "unknown route 404 JSON")
+        t.check(r.header("Content-Type") == "application/json", "404 is JSON")
+        r = srv.request("PUT", "/api/v1/me")
+        t.check(r.status == 405 and r.error_code() == "method_not_allowed", "405 JSON")
+        r = srv.request("POST", "/api/v1/session", "{not json")
+        t.check(r.status == 400 and r.error_code() == "bad_json", "bad JSON is 400")
+        r = srv.request("POST", "/api/v1/session", '{"username":"a","username":"b","password":"x"}')
+        t.check(r.status == 400 and r.error_code() == "bad_json", "duplicate key is 400")
+        r = srv.request("POST", "/api/v1/session", "[1,2]")
+        t.check(r.status == 400, "non-object is 400")
+        big = '{"username":"' + "a" * (70 * 1024) + '","password":"x"}'
+        r = srv.request("POST", "/api/v1/session", big)
+        t.check(r.status == 413 and r.error_code() == "too_large", "over 64 KiB is 413")
+        ok = '{"username":"' + "a" * (60 * 1024) + '","password":"x"}'
+        r = srv.request("POST", "/api/v1/session", ok)
+        t.check(r.status == 401, "under the cap is processed")
+        t.check(chunked_post(srv.port, 70 * 1024) == 413, "chunked body over cap is 413")
+        t.check(chunked_post(srv.port, 100) == 400, "small chunked body is processed")
+        # keep-alive: several requests on one connection
+        import http.client
+        conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
+        codes = []
+        for _ in range(3):
+            conn.request("GET", "/healthz")
+            resp = conn.getresponse()
+            resp.read()
+            codes.append(resp.status)
+        conn.close()
+        t.check(codes == [200, 200, 200], "keep-alive connection serves several requests")
+
+
+def chunked_post(port, size):
+    """POSTs a chunked body of SIZE bytes; returns the status code."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    try:
+        s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\n"
+                  b"Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n")
+        sent = 0
+        try:
+            while sent < size:
+                n = min(4096, size - sent)
+                s.sendall(b"%x\r\n" % n + b"x" * n + b"\r\n")
+                sent += n
+            s.sendall(b"0\r\n\r\n")
+        except OSError:
+            pass  # the server may answer and close before the end
+        data = s.recv(4096)
+        return int(data.split(b" ")[1])
+    finally:
+        s.close()
+
+
+def test_shutdown_and_logs(t):
+    srv = Server().start()
+    try:
+        pw = add_member(srv.data_dir, "frank")
+        token = create_token(srv.data_dir, "frank")
+        results = []
+
+        def login():
+            results.append(Client(srv).login("frank", pw).status)
+
+        threads = [threading.Thread(target=login) for _ in range(3)]
+        for th in threads:
+            th.start()
+        time.sleep(0.05)
+        rc = srv.stop(signal.SIGTERM)
+        for th in threads:
+            th.join()
+        t.check(rc == 0, f"SIGTERM exits 0 (got {rc})")
+        t.check(results.count(200) >= 1 and all(s == 200 for s in results),
+                f"requests in flight finish ({results})")
+        log = srv.log()
+        t.check(pw not in log, "no password in the log")
+        t.check(token not in log, "no token in the log")
+        t.check("POST /api/v1/session 200" in log, "one line per request with status")
+        srv.start()
+        c = Client(srv)
+        c.login("frank", pw)
+        c.get("/api/v1/me?secret=1")
+        t.check(c.cookie and c.cookie not in srv.log(), "no cookie in the log")
+        t.check("secret=1" not in srv.log(), "no query string in the log")
+        t.check(srv.stop(signal.SIGINT) == 0, "SIGINT exits 0")
+    finally:
+        srv.cleanup()
+
+
+def test_migrations(t):
+    srv = Server().start()
+    try:
+        add_member(srv.data_dir, "grace")
+        srv.stop()
+        db = os.path.join(srv.data_dir, "conclave.db")
+        con = sqlite3.connect(db)
+        tables = {r[0] for r in con.execute("select name from sqlite_master where type='table'")}
+        versions = [r[0] for r in con.execute("select version from schema_version order by 1")]
+        mode = con.execute("pragma journal_mode").fetchone()[0]
+        con.close()
+        t.check("members" in tables, "members table exists")
+        t.check(versions and versions == list(range(1, len(versions) + 1)),
+                "every migration recorded once, in order")
+        t.check(mode == "wal", "database in WAL mode")
+        srv.start()   # re-open the existing database
+        t.check(srv.request("GET", "/healthz").status == 200, "re-opens existing database")
+        rc, out, _ = run_cli(["user", "list"], srv.data_dir)
+        t.check(rc == 0 and "grace" in out, "data kept across restart")
+        srv.stop()
+        con = sqlite3.connect(db)
+        con.execute("insert into schema_version(version, name, applied_at) values (999, 'future', 0)")
+        con.commit()
+        con.close()
+        import subprocess
+        from harness import BIN, free_port
+        p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
+                            f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                           timeout=20)
+        t.check(p.returncode == 1 and "newer" in p.stderr, "refuses a newer database")
+        os.chmod(db, 0o644)
+        con = sqlite3.connect(db)
+        con.execute("delete from schema_version where version = 999")
+        con.commit()
+        con.close()
+        p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
+                            f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                           timeout=20)
+        t.check(p.returncode == 1, "refuses a world-readable database")
+    finally:
+        srv.cleanup()
+
+
+def test_usage(t):
+    rc, out, _ = run_cli(["serve", "--help"])
+    t.check(rc == 0 and "--listen" in out, "serve --help")
+    rc, _, err = run_cli(["serve", "--bogus"])
+    t.check(rc == 2 and "bogus" in err, "unknown option is a usage error")
+    rc, _, _ = run_cli(["frobnicate"])
+    t.check(rc == 2, "unknown command exits 2")
+    rc, out, _ = run_cli(["--help"])
+    t.check(rc == 0 and "serve" in out, "conclave --help")
+
+
+if __name__ == "__main__":
+    suite = Suite("test_http")
+    suite.run(test_usage, test_first_start_and_health, test_login, test_timing_equal,
+              test_throttling, test_tokens_and_deactivation, test_protocol_edges,
+              test_shutdown_and_logs, test_migrations)
+    suite.finish()
