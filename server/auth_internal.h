@@ -1,0 +1,38 @@
+/*
+ * auth_internal.h — what auth.c, auth_member.c and auth_import.c share and
+ * nobody else needs: the layout of struct auth and its password helpers.
+ */
+#ifndef CONCLAVE_AUTH_INTERNAL_H
+#define CONCLAVE_AUTH_INTERNAL_H
+
+#include <pthread.h>
+#include <sodium.h>
+
+#include "auth.h"
+
+struct auth {
+    struct store *st;                       /* not owned */
+    int64_t session_ttl;
+    int64_t (*now)(void *ctx);
+    void *now_ctx;
+    char dummy_hash[crypto_pwhash_STRBYTES];
+    pthread_mutex_t mu;                     /* guards busy */
+    pthread_cond_t cv;
+    int busy;                               /* argon2 runs in progress */
+};
+
+/* The current time in unix seconds (the injected clock or time()). */
+int64_t auth_now(const struct auth *a);
+
+/* Hashes PASSWORD with argon2id (interactive limits) into out
+ * (crypto_pwhash_STRBYTES), waiting for a free argon2 slot. 0 / -1. */
+int auth_password_hash(struct auth *a, const char *password, char *out);
+
+/* Copies S to a fixed buffer of CAP bytes; -1 if it does not fit. */
+int auth_copy(char *dst, size_t cap, const char *s);
+
+/* Writes a fresh API token ("cnv_" + 43 base64url; AUTH_TOKEN_LEN + 1 bytes)
+ * to token_out and its SHA-256 to hash. */
+void auth_token_new(char *token_out, unsigned char hash[32]);
+
+#endif

@@ -1,0 +1,317 @@
+/*
+ * store_member.c — the members table: insert, fetch, list, activate,
+ * set password, and the upsert that CSV imports use.
+ *
+ * Usernames are unique case-insensitively (the column is COLLATE NOCASE, so
+ * every comparison below folds case). Empty strings from callers mean NULL
+ * for email and password_hash, and come back as "" again. Validation of the
+ * values is auth.c's job; the table's CHECK constraints are a backstop.
+ */
+#include <string.h>
+
+#include "store.h"
+
+#define MEMBER_COLUMNS \
+    "id, username, display_name, email, password_hash, is_admin, active, created_at"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO members (username, display_name, email, is_admin, active,"
+    " password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+static const char SQL_GET[] =
+    "SELECT " MEMBER_COLUMNS " FROM members WHERE username = ?1";
+static const char SQL_GET_ID[] =
+    "SELECT " MEMBER_COLUMNS " FROM members WHERE id = ?1";
+static const char SQL_COUNT[] =
+    "SELECT count(*) FROM members";
+static const char SQL_LIST[] =
+    "SELECT " MEMBER_COLUMNS " FROM members ORDER BY username";
+static const char SQL_SET_ACTIVE[] =
+    "UPDATE members SET active = ?2 WHERE username = ?1";
+static const char SQL_DELETE_SESSIONS[] =
+    "DELETE FROM sessions WHERE member_id ="
+    " (SELECT id FROM members WHERE username = ?1)";
+static const char SQL_SET_PASSWORD[] =
+    "UPDATE members SET password_hash = ?2 WHERE username = ?1";
+static const char SQL_UPDATE_CONTACT[] =
+    "UPDATE members SET display_name = ?2, email = ?3 WHERE id = ?1";
+
+/* Copies text column COL into DST (CAP bytes); NULL becomes "". -1 if it
+ * does not fit (cannot happen with the table's CHECKs). */
+static int member_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+
+    if (t == NULL) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    memcpy(dst, t, (size_t)n);
+    dst[n] = '\0';
+    return 0;
+}
+
+/* Fills *m from a row selected with MEMBER_COLUMNS. */
+static int member_read(sqlite3_stmt *st, struct store_member *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    if (member_copy(st, 1, m->username, sizeof m->username) != 0 ||
+        member_copy(st, 2, m->display_name, sizeof m->display_name) != 0 ||
+        member_copy(st, 3, m->email, sizeof m->email) != 0 ||
+        member_copy(st, 4, m->password_hash, sizeof m->password_hash) != 0)
+        return -1;
+    m->is_admin = sqlite3_column_int(st, 5) != 0;
+    m->active = sqlite3_column_int(st, 6) != 0;
+    m->created_at = sqlite3_column_int64(st, 7);
+    return 0;
+}
+
+/* Binds S as text, or NULL when it is empty. */
+static int member_bind_opt(sqlite3_stmt *st, int idx, const char *s)
+{
+    if (s == NULL || s[0] == '\0')
+        return sqlite3_bind_null(st, idx);
+    return sqlite3_bind_text(st, idx, s, -1, SQLITE_TRANSIENT);
+}
+
+int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_INSERT)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, m->username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_text(st, 2, m->display_name, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        member_bind_opt(st, 3, m->email) != SQLITE_OK ||
+        sqlite3_bind_int(st, 4, m->is_admin ? 1 : 0) != SQLITE_OK ||
+        sqlite3_bind_int(st, 5, m->active ? 1 : 0) != SQLITE_OK ||
+        member_bind_opt(st, 6, m->password_hash) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 7, m->created_at) != SQLITE_OK)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT_UNIQUE || step == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        rc = STORE_CONFLICT;
+        goto out;
+    }
+    if (step != SQLITE_DONE)
+        goto out;
+    if (id_out != NULL)
+        *id_out = sqlite3_last_insert_rowid(store_db(s));
+    rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Runs a one-row member SELECT whose parameter 1 is already bound. */
+static int member_fetch(sqlite3_stmt *st, struct store_member *out)
+{
+    int step = sqlite3_step(st);
+
+    if (step == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    if (step != SQLITE_ROW)
+        return STORE_ERROR;
+    return member_read(st, out) == 0 ? STORE_OK : STORE_ERROR;
+}
+
+int store_member_get(struct store *s, const char *username, struct store_member *out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_GET)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        goto out;
+    rc = member_fetch(st, out);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_member_get_id(struct store *s, int64_t id, struct store_member *out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_GET_ID)) == NULL)
+        goto out;
+    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+        goto out;
+    rc = member_fetch(st, out);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_member_count(struct store *s, int64_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_COUNT)) == NULL)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    *n_out = sqlite3_column_int64(st, 0);
+    rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_member_list(struct store *s,
+                      int (*fn)(void *ctx, const struct store_member *m), void *ctx)
+{
+    struct store_member m;
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_LIST)) == NULL)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (member_read(st, &m) != 0)
+            goto out;
+        if ((rc = fn(ctx, &m)) != 0)
+            goto out;
+    }
+    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+out:
+    memset(&m, 0, sizeof m);
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Runs an UPDATE keyed by username (?1) with text/int ?2 already bound;
+ * STORE_NOT_FOUND when no row changed. */
+static int member_update(struct store *s, sqlite3_stmt *st)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return STORE_ERROR;
+    return sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
+}
+
+/* Deletes the sessions of USERNAME (part of deactivation). */
+static int member_drop_sessions(struct store *s, const char *username)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_DELETE_SESSIONS);
+    int rc = STORE_ERROR;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = STORE_OK;
+    store_stmt_reset(st);
+    return rc;
+}
+
+int store_member_set_active(struct store *s, const char *username, int active)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    if (store_begin(s) != 0)
+        return STORE_ERROR;
+    if ((st = store_stmt(s, SQL_SET_ACTIVE)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_int(st, 2, active ? 1 : 0) != SQLITE_OK)
+        goto out;
+    rc = member_update(s, st);
+    if (rc == STORE_OK && !active)
+        rc = member_drop_sessions(s, username);
+out:
+    store_stmt_reset(st);
+    if (rc == STORE_OK)
+        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
+    store_rollback(s);
+    return rc;
+}
+
+int store_member_set_password(struct store *s, const char *username, const char *hash)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SET_PASSWORD)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        member_bind_opt(st, 2, hash) != SQLITE_OK)
+        goto out;
+    rc = member_update(s, st);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Sets display name and email of member ID. */
+static int member_update_contact(struct store *s, int64_t id, const char *display_name,
+                                 const char *email)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_UPDATE_CONTACT);
+    int rc = STORE_ERROR;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    if (sqlite3_bind_int64(st, 1, id) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, display_name, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        member_bind_opt(st, 3, email) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = STORE_OK;
+    store_stmt_reset(st);
+    return rc;
+}
+
+int store_member_upsert(struct store *s, const char *username, const char *display_name,
+                        const char *email, int64_t now, int *created_out)
+{
+    struct store_member m;
+    int rc;
+
+    if (email == NULL)
+        email = "";
+    store_lock(s);
+    rc = store_member_get(s, username, &m);
+    if (rc == STORE_OK) {
+        rc = member_update_contact(s, m.id, display_name, email);
+        if (created_out != NULL)
+            *created_out = 0;
+    } else if (rc == STORE_NOT_FOUND) {
+        memset(&m, 0, sizeof m);
+        if (strlen(username) >= sizeof m.username ||
+            strlen(display_name) >= sizeof m.display_name ||
+            strlen(email) >= sizeof m.email) {
+            rc = STORE_ERROR;
+        } else {
+            strcpy(m.username, username);
+            strcpy(m.display_name, display_name);
+            strcpy(m.email, email);
+            m.active = 1;
+            m.created_at = now;
+            rc = store_member_insert(s, &m, NULL);
+        }
+        if (created_out != NULL)
+            *created_out = 1;
+    }
+    memset(&m, 0, sizeof m);
+    store_unlock(s);
+    return rc;
+}

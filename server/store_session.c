@@ -1,0 +1,359 @@
+/*
+ * store_session.c — rows that authenticate requests: login sessions, API
+ * tokens, and the login failures that throttling counts.
+ *
+ * Sessions and tokens are stored and looked up only by SHA-256 of the secret
+ * the client holds, so a copy of the database lets no one in. A lookup joins
+ * the member and requires it to be active, so deactivating a member stops its
+ * sessions and tokens at once even before its sessions are deleted.
+ */
+#include <string.h>
+
+#include "store.h"
+
+#define JOINED_MEMBER \
+    "m.id, m.username, m.display_name, m.email, m.password_hash," \
+    " m.is_admin, m.active, m.created_at"
+
+static const char SQL_SESSION_INSERT[] =
+    "INSERT INTO sessions (id_hash, member_id, csrf_token, created_at, expires_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)";
+static const char SQL_SESSION_LOOKUP[] =
+    "SELECT " JOINED_MEMBER ", s.csrf_token FROM sessions s"
+    " JOIN members m ON m.id = s.member_id"
+    " WHERE s.id_hash = ?1 AND s.expires_at > ?2 AND m.active = 1";
+static const char SQL_SESSION_DELETE[] =
+    "DELETE FROM sessions WHERE id_hash = ?1";
+static const char SQL_SESSION_DELETE_MEMBER[] =
+    "DELETE FROM sessions WHERE member_id = ?1";
+static const char SQL_SESSION_PURGE[] =
+    "DELETE FROM sessions WHERE expires_at <= ?1";
+static const char SQL_TOKEN_INSERT[] =
+    "INSERT INTO api_tokens (member_id, label, token_hash, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_TOKEN_LOOKUP[] =
+    "SELECT " JOINED_MEMBER " FROM api_tokens t"
+    " JOIN members m ON m.id = t.member_id"
+    " WHERE t.token_hash = ?1 AND t.revoked_at IS NULL AND m.active = 1";
+static const char SQL_TOKEN_LIST[] =
+    "SELECT id, member_id, label, created_at, coalesce(revoked_at, 0)"
+    " FROM api_tokens WHERE member_id = ?1 ORDER BY id";
+static const char SQL_TOKEN_REVOKE[] =
+    "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
+static const char SQL_FAILURE_EXPIRE[] =
+    "DELETE FROM login_failures WHERE at < ?1";
+static const char SQL_FAILURE_ADD[] =
+    "INSERT INTO login_failures (username, at) VALUES (?1, ?2)";
+static const char SQL_FAILURE_COUNT[] =
+    "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
+    " WHERE username = ?1 AND at >= ?2";
+static const char SQL_FAILURE_CLEAR[] =
+    "DELETE FROM login_failures WHERE username = ?1";
+
+/* Copies text column COL into DST (CAP bytes); NULL becomes "". */
+static int session_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+
+    if (t == NULL) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    memcpy(dst, t, (size_t)n);
+    dst[n] = '\0';
+    return 0;
+}
+
+/* Fills *m from the JOINED_MEMBER columns at the start of a row. */
+static int session_read_member(sqlite3_stmt *st, struct store_member *m)
+{
+    memset(m, 0, sizeof *m);
+    m->id = sqlite3_column_int64(st, 0);
+    if (session_copy(st, 1, m->username, sizeof m->username) != 0 ||
+        session_copy(st, 2, m->display_name, sizeof m->display_name) != 0 ||
+        session_copy(st, 3, m->email, sizeof m->email) != 0 ||
+        session_copy(st, 4, m->password_hash, sizeof m->password_hash) != 0)
+        return -1;
+    m->is_admin = sqlite3_column_int(st, 5) != 0;
+    m->active = sqlite3_column_int(st, 6) != 0;
+    m->created_at = sqlite3_column_int64(st, 7);
+    return 0;
+}
+
+/* Steps a statement that returns no rows; 0 / -1. */
+static int session_run(sqlite3_stmt *st)
+{
+    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+int store_session_insert(struct store *s, const unsigned char id_hash[32],
+                         int64_t member_id, const char *csrf_token,
+                         int64_t created_at, int64_t expires_at)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SESSION_INSERT)) == NULL)
+        goto out;
+    if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, member_id) != SQLITE_OK ||
+        sqlite3_bind_text(st, 3, csrf_token, -1, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, created_at) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 5, expires_at) != SQLITE_OK)
+        goto out;
+    rc = session_run(st);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64_t now,
+                         struct store_member *member, char *csrf_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SESSION_LOOKUP)) == NULL)
+        goto out;
+    if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE) {
+        rc = STORE_NOT_FOUND;
+        goto out;
+    }
+    if (step != SQLITE_ROW || session_read_member(st, member) != 0 ||
+        session_copy(st, 8, csrf_out, STORE_CSRF_LEN + 1) != 0)
+        goto out;
+    rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Runs a DELETE/UPDATE whose parameters are bound; reports changed rows. */
+static int session_change(struct store *s, sqlite3_stmt *st, int *changed)
+{
+    if (sqlite3_step(st) != SQLITE_DONE)
+        return STORE_ERROR;
+    *changed = sqlite3_changes(store_db(s));
+    return STORE_OK;
+}
+
+int store_session_delete(struct store *s, const unsigned char id_hash[32])
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, changed = 0;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SESSION_DELETE)) == NULL)
+        goto out;
+    if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK)
+        goto out;
+    rc = session_change(s, st, &changed);
+    if (rc == STORE_OK && changed == 0)
+        rc = STORE_NOT_FOUND;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Runs a statement whose only parameter ?1 is the integer V. */
+static int session_exec_int(struct store *s, const char *sql, int64_t v)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, sql)) == NULL)
+        goto out;
+    if (sqlite3_bind_int64(st, 1, v) != SQLITE_OK)
+        goto out;
+    rc = session_run(st);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_session_delete_member(struct store *s, int64_t member_id)
+{
+    return session_exec_int(s, SQL_SESSION_DELETE_MEMBER, member_id);
+}
+
+int store_session_purge(struct store *s, int64_t now)
+{
+    return session_exec_int(s, SQL_SESSION_PURGE, now);
+}
+
+int store_token_insert(struct store *s, int64_t member_id, const char *label,
+                       const unsigned char token_hash[32], int64_t now, int64_t *id_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TOKEN_INSERT)) == NULL)
+        goto out;
+    if (sqlite3_bind_int64(st, 1, member_id) != SQLITE_OK ||
+        sqlite3_bind_text(st, 2, label ? label : "", -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, now) != SQLITE_OK)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_CONSTRAINT_UNIQUE) {
+        rc = STORE_CONFLICT;
+        goto out;
+    }
+    if (step != SQLITE_DONE)
+        goto out;
+    if (id_out != NULL)
+        *id_out = sqlite3_last_insert_rowid(store_db(s));
+    rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_token_lookup(struct store *s, const unsigned char token_hash[32],
+                       struct store_member *member)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TOKEN_LOOKUP)) == NULL)
+        goto out;
+    if (sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC) != SQLITE_OK)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = STORE_NOT_FOUND;
+    else if (step == SQLITE_ROW && session_read_member(st, member) == 0)
+        rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_token_list(struct store *s, int64_t member_id,
+                     int (*fn)(void *ctx, const struct store_token *t), void *ctx)
+{
+    struct store_token t;
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TOKEN_LIST)) == NULL)
+        goto out;
+    if (sqlite3_bind_int64(st, 1, member_id) != SQLITE_OK)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&t, 0, sizeof t);
+        t.id = sqlite3_column_int64(st, 0);
+        t.member_id = sqlite3_column_int64(st, 1);
+        if (session_copy(st, 2, t.label, sizeof t.label) != 0)
+            goto out;
+        t.created_at = sqlite3_column_int64(st, 3);
+        t.revoked_at = sqlite3_column_int64(st, 4);
+        if ((rc = fn(ctx, &t)) != 0)
+            goto out;
+    }
+    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_token_revoke(struct store *s, int64_t id, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, changed = 0;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TOKEN_REVOKE)) == NULL)
+        goto out;
+    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
+        goto out;
+    rc = session_change(s, st, &changed);
+    if (rc == STORE_OK && changed == 0)
+        rc = STORE_NOT_FOUND;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    if (store_begin(s) != 0)
+        return STORE_ERROR;
+    if (session_exec_int(s, SQL_FAILURE_EXPIRE, now - window) != STORE_OK)
+        goto out;
+    if ((st = store_stmt(s, SQL_FAILURE_ADD)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 2, now) == SQLITE_OK)
+        rc = session_run(st);
+    store_stmt_reset(st);
+out:
+    if (rc == STORE_OK)
+        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
+    store_rollback(s);
+    return rc;
+}
+
+int store_failure_count(struct store *s, const char *username, int64_t since,
+                        int64_t *count_out, int64_t *oldest_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_FAILURE_COUNT)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, since) != SQLITE_OK)
+        goto out;
+    if (sqlite3_step(st) != SQLITE_ROW)
+        goto out;
+    *count_out = sqlite3_column_int64(st, 0);
+    *oldest_out = sqlite3_column_int64(st, 1);
+    rc = STORE_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_failure_clear(struct store *s, const char *username)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_FAILURE_CLEAR)) == NULL)
+        goto out;
+    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK)
+        rc = session_run(st);
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
