@@ -88,3 +88,28 @@ fuzz: deps
 
 clean:
 	rm -rf build build-asan build-fuzz $(BIN) conclave-asan
+
+# --- Browser crypto (static/js/conclave-crypto.mjs) -------------------------------------
+# npm packages pinned by package-lock.json (@noble/curves, @noble/hashes, esbuild), and
+# static/vendor/noble.mjs: the one ES module through which conclave-crypto.mjs imports noble,
+# bundled by esbuild from tools/noble-entry.mjs so that the same file loads in Node and in the
+# browser (relative import, no import map, no inline script). Both are generated, not committed.
+.PHONY: vendor clean-vendor
+
+node_modules: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch node_modules
+
+static/vendor/.stamp: node_modules tools/noble-entry.mjs
+	mkdir -p static/vendor
+	node_modules/.bin/esbuild tools/noble-entry.mjs --bundle --format=esm --platform=neutral \
+	  --target=es2022 --log-level=warning --outfile=static/vendor/noble.mjs
+	touch $@
+
+vendor: static/vendor/.stamp
+
+clean-vendor:
+	rm -rf static/vendor
+
+check-tests: node_modules static/vendor/.stamp
+clean: clean-vendor

@@ -1,0 +1,545 @@
+// Node tests of static/js/conclave-crypto.mjs against tests/vectors/*.json, byte for byte,
+// plus random ballots, the strict parser, and the timing of ballot creation.
+// Plain Node (no framework). Last line: "node: N passed, N failed"; exit 1 on any failure.
+//   node tests/node/run.mjs [-v]
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as C from '../../static/js/conclave-crypto.mjs';
+import { ristretto255, ed25519, sha512 } from '../../static/vendor/noble.mjs';
+import { streamRng } from './vector-rng.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const VEC = path.join(HERE, '..', 'vectors');
+const verbose = process.argv.includes('-v');
+const V = (f) => JSON.parse(fs.readFileSync(path.join(VEC, f), 'utf8'));
+const G = ristretto255.Point.BASE;
+
+let passed = 0;
+let failed = 0;
+let section = '';
+
+function ok(name, cond, detail = '') {
+  if (cond) {
+    passed++;
+    if (verbose) console.log(`  ok   ${section}: ${name}`);
+  } else {
+    failed++;
+    console.log(`  FAIL ${section}: ${name}${detail ? ' -- ' + detail : ''}`);
+  }
+}
+
+function eq(name, got, want) {
+  const g = typeof got === 'string' ? got : JSON.stringify(got);
+  const w = typeof want === 'string' ? want : JSON.stringify(want);
+  ok(name, g === w, `got ${g && g.length > 300 ? g.slice(0, 300) + '...' : g}, want ${w && w.length > 300 ? w.slice(0, 300) + '...' : w}`);
+}
+
+function rejects(name, fn, code, where) {
+  try {
+    fn();
+    ok(name, false, `accepted, want ${code}${where ? ' at ' + where : ''}`);
+  } catch (e) {
+    if (!(e instanceof C.ConclaveError)) {
+      ok(name, false, `threw ${e && e.stack}`);
+      return;
+    }
+    ok(`${name} code`, e.code === code, `got ${e.code} (${e.message}), want ${code}`);
+    if (where !== undefined) ok(`${name} where`, e.where === where, `got ${e.where}, want ${where}`);
+  }
+}
+
+function run(name, fn) {
+  section = name;
+  try {
+    fn();
+  } catch (e) {
+    ok('no exception', false, e && e.stack);
+  }
+}
+
+const hex = C.toHex;
+const h32 = (k) => hex(C.scalarToBytes(k));
+
+// ---------------------------------------------------------------------------
+const polls = V('poll.json').polls;
+const pollById = {};
+for (const p of polls) pollById[p.record.id] = p;
+
+run('hashes.json', () => {
+  for (const ex of V('hashes.json').examples) {
+    const fields = ex.fields.map((f) => {
+      let b;
+      if (f.kind === 'u32') b = C.u32(f.value);
+      else if (f.kind === 'str') b = C.str(f.value);
+      else if (f.kind === 'point (G)') b = G.toBytes();
+      else if (f.kind === 'point (2G)') b = G.add(G).toBytes();
+      else if (f.kind === 'point (identity)') b = ristretto255.Point.ZERO.toBytes();
+      else if (f.kind === 'scalar (l - 1)') b = C.scalarToBytes(C.L - 1n);
+      else b = C.fromHex(f.hex, 32);
+      eq(`${ex.name}: field ${f.kind}`, hex(b), f.hex);
+      return b;
+    });
+    eq(`${ex.name}: tag`, hex(C.str(`${C.PROTOCOL}/${ex.label}`)), ex.tag_hex);
+    eq(`${ex.name}: input`, hex(C.hashInput(ex.label, ...fields)), ex.input_hex);
+    if (ex.sha512) eq(`${ex.name}: sha512`, hex(sha512(C.hashInput(ex.label, ...fields))), ex.sha512);
+    const out = ex.function === 'Hs' ? h32(C.Hs(ex.label, ...fields)) : hex(C.Hd(ex.label, ...fields));
+    eq(`${ex.name}: ${ex.function} output`, out, ex.output);
+  }
+});
+
+run('pok.json', () => {
+  for (const p of V('pok.json').polls) {
+    for (const h of p.holders) {
+      const rng = streamRng(h.rng_seed);
+      const key = C.makeHolderKey(rng);
+      eq(`${p.poll_id}/${h.k} x`, key.x, h.x);
+      eq(`${p.poll_id}/${h.k} X`, key.X, h.X);
+      const pok = C.provePok(p.poll_id, h.k, h.name, key.x, rng, { trace: true });
+      eq(`${p.poll_id}/${h.k} w`, pok.trace.w, h.w);
+      eq(`${p.poll_id}/${h.k} a`, pok.trace.a, h.a);
+      eq(`${p.poll_id}/${h.k} hash input`, pok.trace.hash_input, h.hash_input);
+      eq(`${p.poll_id}/${h.k} c`, pok.c, h.c);
+      eq(`${p.poll_id}/${h.k} s`, pok.s, h.s);
+      ok(`${p.poll_id}/${h.k} verifies`, C.verifyPok(p.poll_id, h.k, h.name, h.X, { c: h.c, s: h.s }));
+      ok(`${p.poll_id}/${h.k} bound to k`, !C.verifyPok(p.poll_id, h.k + 1, h.name, h.X, { c: h.c, s: h.s }));
+      ok(`${p.poll_id}/${h.k} bound to name`, !C.verifyPok(p.poll_id, h.k, h.name + 'x', h.X, { c: h.c, s: h.s }));
+      ok(`${p.poll_id}/${h.k} bound to id`, !C.verifyPok(p.poll_id + 'x', h.k, h.name, h.X, { c: h.c, s: h.s }));
+    }
+  }
+});
+
+run('poll.json', () => {
+  for (const p of polls) {
+    const id = p.record.id;
+    const poll = C.checkPoll(p.record);
+    eq(`${id} fingerprint`, poll.fingerprint, p.fingerprint);
+    eq(`${id} fingerprint input`, hex(C.fingerprintInput(p.record)), p.fingerprint_input);
+    eq(`${id} fingerprint fields`, p.fingerprint_fields.map((f) => f.hex).join(''), p.fingerprint_input);
+    eq(`${id} roll digest input`, hex(C.rollDigestInput(p.record.roll)), p.roll_digest_input);
+    eq(`${id} roll digest fields`, p.roll_digest_fields.map((f) => f.hex).join(''), p.roll_digest_input);
+    eq(`${id} roll digest`, poll.rollDigest, p.roll_digest);
+    eq(`${id} Y`, hex(poll.Y.toBytes()), p.Y);
+    for (const s of p.holder_secrets) eq(`${id} X_${s.k} = x_${s.k}·G`, hex(G.multiply(C.decodeScalar(s.x)).toBytes()), p.record.holders[s.k].public_key);
+    const fromText = C.checkPoll(JSON.stringify(p.record));
+    eq(`${id} from JSON text`, fromText.fingerprint, p.fingerprint);
+    const fromBytes = C.checkPoll(new TextEncoder().encode(JSON.stringify(p.record, null, 2)));
+    eq(`${id} from UTF-8 bytes`, fromBytes.fingerprint, p.fingerprint);
+  }
+});
+
+run('invalid-polls.json', () => {
+  for (const c of V('invalid-polls.json').cases) {
+    const input = c.record_text !== undefined ? c.record_text : c.record;
+    rejects(c.name, () => C.checkPoll(input), c.reason, c.where);
+  }
+});
+
+function checkTraceProof(name, got, want) {
+  eq(`${name} real index`, got.real_index, want.real_index);
+  eq(`${name} branch count`, got.branches.length, want.branches.length);
+  want.branches.forEach((wb, i) => {
+    const gb = got.branches[i];
+    eq(`${name} branch ${i} M`, gb.M, wb.M);
+    eq(`${name} branch ${i} c`, gb.c, wb.c);
+    eq(`${name} branch ${i} s`, gb.s, wb.s);
+    eq(`${name} branch ${i} a`, gb.a, wb.a);
+    eq(`${name} branch ${i} b`, gb.b, wb.b);
+    if (wb.kind === 'real') eq(`${name} branch ${i} w`, got.w, wb.w);
+    eq(`${name} branch ${i} kind`, i === got.real_index ? 'real' : 'simulated', wb.kind);
+  });
+  eq(`${name} hash input`, got.hash_input, want.hash_input);
+  eq(`${name} challenge`, got.challenge, want.challenge);
+}
+
+// verifier side: recompute a_i, b_i and the challenge from the published proof
+function checkVerifierTrace(name, poll, vb, label, context, alphaHex, betaHex, lo, hi, proofPairs, wantProof) {
+  const tr = C.verifyIntervalTrace({
+    label,
+    context,
+    Y: poll.Y,
+    alpha: C.decodePoint(alphaHex),
+    beta: C.decodePoint(betaHex),
+    lo,
+    hi,
+    proof: proofPairs.map((p) => ({ c: C.decodeScalar(p.c), s: C.decodeScalar(p.s) })),
+  });
+  ok(`${name} verifies`, tr.ok);
+  wantProof.branches.forEach((wb, i) => {
+    eq(`${name} verifier a_${i}`, hex(tr.a[i]), wb.a);
+    eq(`${name} verifier b_${i}`, hex(tr.b[i]), wb.b);
+  });
+  eq(`${name} verifier hash input`, hex(tr.hashInput), wantProof.hash_input);
+  eq(`${name} verifier challenge`, h32(tr.challenge), wantProof.challenge);
+}
+
+const ballotVectors = V('ballots.json');
+
+function checkBallotVector(vb, opts = {}) {
+  const poll = C.checkPoll(pollById[vb.poll].record);
+  const rng = streamRng(vb.rng_seed);
+  const out = C.createBallot(poll, vb.votes, { rng, trace: true, ...opts });
+  const n = vb.name;
+  eq(`${n} rho`, out.rho, vb.rho);
+  eq(`${n} tag hash input`, out.trace.tag_hash_input, vb.tag_hash_input);
+  eq(`${n} tag`, out.tag, vb.tag);
+  eq(`${n} tagFromRho`, C.tagFromRho(poll.fingerprint, vb.rho), vb.tag);
+  vb.choices.forEach((wc, j) => {
+    const gc = out.trace.choices[j];
+    eq(`${n} choice ${j} v`, gc.v, wc.v);
+    eq(`${n} choice ${j} r`, gc.r, wc.r);
+    eq(`${n} choice ${j} alpha`, out.ballot.choices[j].alpha, wc.alpha);
+    eq(`${n} choice ${j} beta`, out.ballot.choices[j].beta, wc.beta);
+    eq(`${n} choice ${j} proof alpha/beta`, [wc.proof.alpha, wc.proof.beta], [wc.alpha, wc.beta]);
+    checkTraceProof(`${n} choice ${j}`, gc.proof, wc.proof);
+    checkVerifierTrace(`${n} choice ${j}`, poll, vb, 'choice', [poll.fingerprintBytes, C.fromHex(vb.tag, 32), C.u32(j)], wc.alpha, wc.beta, 0, 1, vb.ballot.choices[j].proof, wc.proof);
+  });
+  eq(`${n} sum v`, out.trace.sum.v, vb.sum.v);
+  eq(`${n} sum r`, out.trace.sum.r, vb.sum.r);
+  eq(`${n} sum alpha`, out.trace.sum.alpha, vb.sum.proof.alpha);
+  eq(`${n} sum beta`, out.trace.sum.beta, vb.sum.proof.beta);
+  checkTraceProof(`${n} sum`, out.trace.sum.proof, vb.sum.proof);
+  const sumCtx = [poll.fingerprintBytes, C.fromHex(vb.tag, 32)];
+  for (const ch of vb.ballot.choices) sumCtx.push(C.fromHex(ch.alpha, 32), C.fromHex(ch.beta, 32));
+  checkVerifierTrace(`${n} sum`, poll, vb, 'sum', sumCtx, vb.sum.proof.alpha, vb.sum.proof.beta, poll.min, poll.max, vb.ballot.sum_proof, vb.sum.proof);
+  eq(`${n} tracker hash input`, out.trace.tracker_hash_input, vb.tracker_hash_input);
+  eq(`${n} tracker`, out.tracker, vb.tracker);
+  eq(`${n} ballot object (fields and order)`, JSON.stringify(out.ballot), JSON.stringify(vb.ballot));
+  const v = C.verifyBallot(poll, vb.ballot);
+  eq(`${n} verifyBallot tracker`, v.tracker, vb.tracker);
+  eq(`${n} verifyBallot tag`, v.tag, vb.tag);
+  const board = { ...vb.ballot, tracker: vb.tracker };
+  delete board.replaces;
+  eq(`${n} board form verifies`, C.verifyBallot(poll, board, { form: 'board' }).tracker, vb.tracker);
+  rejects(`${n} board form wrong tracker`, () => C.verifyBallot(poll, { ...board, tracker: vb.tag }, { form: 'board' }), 'tracker', 'ballot.tracker');
+  rejects(`${n} board form without tracker`, () => C.verifyBallot(poll, vb.ballot, { form: 'board' }), 'shape');
+  rejects(`${n} post form with tracker`, () => C.verifyBallot(poll, board), 'shape', 'ballot.tracker');
+  ok(`${n} verifies as JSON text`, C.verifyBallot(poll, JSON.stringify(vb.ballot)).tracker === vb.tracker);
+  return out;
+}
+
+run('ballots.json', () => {
+  for (const vb of ballotVectors.ballots) checkBallotVector(vb);
+});
+
+run('ballots.json replacement', () => {
+  const rep = ballotVectors.replacement;
+  const yes = ballotVectors.ballots.find((b) => b.name === 'yes');
+  eq('replaces is the rho of the yes ballot', rep.ballot.replaces, yes.rho);
+  eq('replaces_tag = Hd(tag, fp, rho_old)', C.tagFromRho(rep.ballot.fingerprint, rep.ballot.replaces), rep.replaces_tag);
+  eq('replaces_tag is the yes tag', rep.replaces_tag, yes.tag);
+  checkBallotVector(rep, { replaces: yes.rho });
+  const withBytes = C.createBallot(pollById[rep.poll].record, rep.votes, { rng: streamRng(rep.rng_seed), replaces: C.fromHex(yes.rho, 32) });
+  eq('replaces given as bytes', JSON.stringify(withBytes.ballot), JSON.stringify(rep.ballot));
+});
+
+const serverPem = fs.readFileSync(path.join(VEC, 'server.pem'), 'utf8');
+
+run('ballots.json receipt', () => {
+  const rc = ballotVectors.receipt;
+  const yes = ballotVectors.ballots.find((b) => b.name === 'yes');
+  eq('public key from the seed', hex(ed25519.getPublicKey(C.fromHex(rc.signing_seed, 32))), rc.public_key);
+  eq('public key from PEM', hex(C.parsePublicKeyPem(rc.public_key_pem)), rc.public_key);
+  eq('public key from server.pem', hex(C.parsePublicKeyPem(serverPem)), rc.public_key);
+  const msg = C.receiptMessage(yes.ballot.fingerprint, yes.tracker);
+  eq('message', msg, rc.message);
+  eq('message length', new TextEncoder().encode(msg).length, 149);
+  ok('receipt verifies (PEM)', C.verifyReceipt(serverPem, yes.ballot.fingerprint, yes.tracker, rc.signature));
+  ok('receipt verifies (raw key)', C.verifyReceipt(rc.public_key, yes.ballot.fingerprint, yes.tracker, rc.signature));
+  const no = ballotVectors.ballots.find((b) => b.name === 'no');
+  ok('receipt for another tracker fails', !C.verifyReceipt(serverPem, yes.ballot.fingerprint, no.tracker, rc.signature));
+  const sig = C.fromHex(rc.signature, 64);
+  sig[10] ^= 1;
+  ok('tampered signature fails', !C.verifyReceipt(serverPem, yes.ballot.fingerprint, yes.tracker, hex(sig)));
+  ok('uppercase signature fails', !C.verifyReceipt(serverPem, yes.ballot.fingerprint, yes.tracker, rc.signature.toUpperCase()));
+  ok('short signature fails', !C.verifyReceipt(serverPem, yes.ballot.fingerprint, yes.tracker, rc.signature.slice(2)));
+  const other = hex(ed25519.getPublicKey(new Uint8Array(32).fill(7)));
+  ok('other key fails', !C.verifyReceipt(other, yes.ballot.fingerprint, yes.tracker, rc.signature));
+  // S + l (non-canonical S) must be rejected
+  const s = C.fromHex(rc.signature, 64);
+  let S = 0n;
+  for (let i = 63; i >= 32; i--) S = (S << 8n) | BigInt(s[i]);
+  S += C.L;
+  for (let i = 32; i < 64; i++) {
+    s[i] = Number(S & 255n);
+    S >>= 8n;
+  }
+  ok('signature with S + l fails', !C.verifyReceipt(serverPem, yes.ballot.fingerprint, yes.tracker, hex(s)));
+  let threw = false;
+  try {
+    C.parsePublicKeyPem('-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VuAyEA4oqZ/jAiTpIHYnXRVFdIV0OkBDDcv2za4PCGki3lihs=\n-----END PUBLIC KEY-----\n');
+  } catch (e) {
+    threw = e instanceof C.ConclaveError && e.code === 'key';
+  }
+  ok('X25519 SPKI rejected as a server key', threw);
+});
+
+run('invalid-ballots.json', () => {
+  for (const c of V('invalid-ballots.json').cases) {
+    const poll = C.checkPoll(pollById[c.poll].record);
+    const input = c.ballot_text !== undefined ? c.ballot_text : c.ballot;
+    rejects(c.name, () => C.verifyBallot(poll, input), c.reason, c.where);
+  }
+});
+
+run('tally.json signed results', () => {
+  const tv = V('tally.json');
+  eq('server key PEM', tv.server_key.public_key_pem, serverPem);
+  for (const e of tv.elections) {
+    const sr = e.signed_result;
+    const board = e.board_file ? V(e.board_file) : null;
+    const fingerprint = C.checkPoll(e.poll).fingerprint;
+    const trackers = e.board_order.map((x) => (typeof x === 'string' ? x : x.tracker));
+    eq(`${e.name} ballots_digest input`, hex(C.ballotsDigestInput(fingerprint, trackers)), sr.ballots_digest_input);
+    eq(`${e.name} ballots_digest`, C.ballotsDigest(fingerprint, trackers), sr.ballots_digest);
+    const msg = C.resultMessage({ fingerprint, ballots_digest: sr.ballots_digest, ballots: e.N, counts: e.counts, rule: e.rule, passed: e.passed });
+    eq(`${e.name} message`, msg, sr.message);
+    ok(`${e.name} signature`, C.verifyServerSignature(serverPem, msg, sr.signature));
+    if (e.rule === 'two-thirds') eq(`${e.name} two-thirds rule`, C.twoThirdsPassed(e.counts[0], e.counts[1]), e.passed);
+    if (board) {
+      ok(`${e.name} ${e.board_file} result signature`, C.verifyResultSignature(serverPem, board));
+      eq(`${e.name} ${e.board_file} fingerprint`, board.fingerprint, fingerprint);
+      const bad = structuredClone(board);
+      bad.result.counts = [...bad.result.counts];
+      bad.result.counts[0] += 1;
+      ok(`${e.name} tampered count fails`, !C.verifyResultSignature(serverPem, bad));
+      if (board.ballots.length > 0) {
+        const bad2 = structuredClone(board);
+        bad2.ballots.pop();
+        ok(`${e.name} dropped ballot fails`, !C.verifyResultSignature(serverPem, bad2));
+      }
+    }
+    for (const b of e.ballots_in_cast_order || []) {
+      const poll = C.checkPoll(e.poll);
+      const v = C.verifyBallot(poll, b.ballot);
+      if (v.tracker !== b.tracker) ok(`${e.name} ballot ${b.i} tracker`, false, `${v.tracker} != ${b.tracker}`);
+    }
+    ok(`${e.name} cast ballots verify with their trackers`, true);
+  }
+  const partial = V('board-partial.json');
+  ok('partial board (result null) has no valid result signature', !C.verifyResultSignature(serverPem, partial));
+  eq('two-thirds: exactly 2/3 passes', C.twoThirdsPassed(2, 1), true);
+  eq('two-thirds: below fails', C.twoThirdsPassed(1, 1), false);
+  eq('two-thirds: no votes fails', C.twoThirdsPassed(0, 0), false);
+});
+
+// ---------------------------------------------------------------------------
+run('strict JSON', () => {
+  const shape = (name, text, where) => rejects(name, () => C.parseJSON(text, 'doc'), 'shape', where);
+  shape('duplicate key', '{"a":1,"a":1}', 'doc.a');
+  shape('nested duplicate key', '{"a":{"b":[{"c":1,"c":2}]}}', 'doc.a.b[0].c');
+  shape('fraction', '{"min":1.0}', 'doc.min');
+  shape('exponent', '{"min":1e0}', 'doc.min');
+  shape('negative', '{"min":-1}', 'doc.min');
+  shape('minus zero', '[-0]', 'doc[0]');
+  shape('leading zero', '[01]');
+  shape('above 2^32-1', '[4294967296]', 'doc[0]');
+  shape('huge', '[123456789012345678901234567890]', 'doc[0]');
+  eq('2^32-1 accepted', C.parseJSON('[4294967295]'), [4294967295]);
+  eq('zero accepted', C.parseJSON(' [0] '), [0]);
+  shape('lone high surrogate escape', '["\\ud83d"]');
+  shape('lone low surrogate escape', '["\\ude00x"]');
+  shape('reversed surrogates', '["\\ude00\\ud83d"]');
+  eq('surrogate pair escape', C.parseJSON('["\\ud83d\\ude00"]'), ['\u{1F600}']);
+  shape('raw lone surrogate in a JS string', '["\ud83d"]');
+  shape('malformed UTF-8 bytes', new Uint8Array([0x5b, 0x22, 0xc3, 0x28, 0x22, 0x5d]));
+  shape('overlong UTF-8', new Uint8Array([0x5b, 0x22, 0xc0, 0xaf, 0x22, 0x5d]));
+  eq('UTF-8 bytes decode', C.parseJSON(new Uint8Array([0x5b, 0x22, 0xc3, 0xa9, 0x22, 0x5d])), ['\u00e9']);
+  shape('BOM', '\ufeff{}');
+  shape('trailing data', '{} {}');
+  shape('trailing comma', '[1,]');
+  shape('single quotes', "['a']");
+  shape('control character in string', '["a\u0001"]');
+  shape('bad escape', '["\\x41"]');
+  shape('unterminated', '{"a":');
+  shape('empty', '');
+  shape('NaN', '[NaN]');
+  shape('deep nesting', '['.repeat(100) + ']'.repeat(100));
+  const p = C.parseJSON('{"__proto__":{"x":1},"a":"\\u00e9\\n\\/"}');
+  ok('__proto__ is an own data property', Object.getPrototypeOf(p) === Object.prototype && Object.keys(p).includes('__proto__') && p.x === undefined);
+  eq('escapes', p.a, '\u00e9\n/');
+  eq('literals', C.parseJSON('[true,false,null,{}]'), [true, false, null, {}]);
+});
+
+run('encodings', () => {
+  rejects('uppercase hex', () => C.fromHex('AB', 1), 'hex');
+  rejects('odd hex', () => C.fromHex('abc'), 'hex');
+  rejects('wrong length hex', () => C.fromHex('abcd', 1), 'hex');
+  eq('hex round trip', hex(C.fromHex('00ff7a', 3)), '00ff7a');
+  rejects('scalar l', () => C.decodeScalar(C.scalarToBytes(0n).map((_, i) => Number((C.L >> BigInt(8 * i)) & 255n))), 'scalar');
+  eq('scalar l-1', String(C.decodeScalar(C.scalarToBytes(C.L - 1n))), String(C.L - 1n));
+  const Gb = G.toBytes();
+  const bit = Gb.slice();
+  bit[31] |= 0x80;
+  rejects('point with bit 255 set', () => C.decodePoint(bit), 'point');
+  rejects('identity where not allowed', () => C.decodePoint(new Uint8Array(32), 'x', { allowIdentity: false }), 'identity', 'x');
+  ok('identity where allowed', C.decodePoint(new Uint8Array(32)).equals(ristretto255.Point.ZERO));
+  const nonCanon = new Uint8Array(32).fill(0xff);
+  nonCanon[31] = 0x7f;
+  rejects('non-canonical field element', () => C.decodePoint(nonCanon), 'point');
+  eq('u32 big-endian', hex(C.u32(0x01020304)), '01020304');
+  eq('str of UTF-8', hex(C.str('é')), '00000002c3a9');
+  ok('time valid', C.isValidTime('2024-02-29T23:59:59Z'));
+  ok('time 1900-02-29 invalid', !C.isValidTime('1900-02-29T00:00:00Z'));
+  ok('time 2000-02-29 valid', C.isValidTime('2000-02-29T00:00:00Z'));
+  ok('time 04-31 invalid', !C.isValidTime('2025-04-31T00:00:00Z'));
+  ok('time leap second invalid', !C.isValidTime('2025-06-30T23:59:60Z'));
+});
+
+// ---------------------------------------------------------------------------
+// Random ballots made by the module verify with its own verifier.
+
+/** A valid record with fresh holder keys (for option counts the vectors do not cover). */
+function makeRecord({ id, options, min, max, holders = 1, rng = C.defaultRng }) {
+  const keys = Array.from({ length: holders }, () => C.makeHolderKey(rng));
+  const names = keys.map((_, k) => (k === 0 ? 'server' : `trustee-${k}`));
+  let Y = ristretto255.Point.ZERO;
+  for (const k of keys) Y = Y.add(C.decodePoint(k.X));
+  return {
+    id,
+    question: `Question of ${id}?`,
+    options,
+    min,
+    max,
+    opens_at: '2025-01-01T00:00:00Z',
+    closes_at: '2025-01-08T00:00:00Z',
+    roll: ['alice', 'bob', 'carol'],
+    holders: keys.map((k, i) => ({ name: names[i], public_key: k.X, pok: C.provePok(id, i, names[i], k.x, rng) })),
+    public_key: hex(Y.toBytes()),
+  };
+}
+
+function allSelections(m, min, max) {
+  const out = [];
+  for (let mask = 0; mask < 1 << m; mask++) {
+    const v = Array.from({ length: m }, (_, j) => (mask >> j) & 1);
+    const s = v.reduce((a, b) => a + b, 0);
+    if (s >= min && s <= max) out.push(v);
+  }
+  return out;
+}
+
+run('random ballots', () => {
+  const recs = [
+    ...polls.map((p) => p.record),
+    makeRecord({ id: 'rand-4', options: ['a', 'b', 'c', 'd'], min: 1, max: 3, holders: 2 }),
+    makeRecord({ id: 'rand-approval', options: ['a', 'b', 'c'], min: 0, max: 3, holders: 3 }),
+  ];
+  for (const rec of recs) {
+    const poll = C.checkPoll(rec);
+    const sels = allSelections(poll.m, poll.min, poll.max);
+    for (const v of sels) {
+      const out = C.createBallot(poll, v);
+      let res;
+      try {
+        res = C.verifyBallot(poll, out.ballot);
+      } catch (e) {
+        res = e;
+      }
+      ok(`${rec.id} selection ${v.join('')} verifies`, res && res.tracker === out.tracker, String(res));
+      ok(`${rec.id} selection ${v.join('')} tag`, C.tagFromRho(poll.fingerprint, out.rho) === out.tag);
+    }
+    // index form for single-choice polls
+    if (poll.min <= 1 && poll.max >= 1) {
+      const out = C.createBallot(poll, poll.m - 1);
+      ok(`${rec.id} option index form verifies`, C.verifyBallot(poll, out.ballot).tracker === out.tracker);
+    }
+    // invalid choices are refused by the client
+    let refused = 0;
+    for (const bad of [-1, poll.m, 1.5, 'a', Array(poll.m + 1).fill(0), Array(poll.m).fill(2)]) {
+      try {
+        C.createBallot(poll, bad);
+      } catch (e) {
+        if (e instanceof RangeError || e instanceof TypeError) refused++;
+      }
+    }
+    ok(`${rec.id} invalid choices refused`, refused === 6, `${refused} of 6`);
+    if (poll.min > 0) {
+      let t = false;
+      try {
+        C.createBallot(poll, Array(poll.m).fill(0));
+      } catch (e) {
+        t = e instanceof RangeError;
+      }
+      ok(`${rec.id} too few selections refused`, t);
+    }
+    if (poll.max < poll.m) {
+      let t = false;
+      try {
+        C.createBallot(poll, Array(poll.m).fill(1));
+      } catch (e) {
+        t = e instanceof RangeError;
+      }
+      ok(`${rec.id} too many selections refused`, t);
+    }
+  }
+  // tampering: each published scalar, flipped, breaks a proof
+  const poll = C.checkPoll(polls[1].record);
+  const out = C.createBallot(poll, [0, 1, 0]);
+  const mutate = (f) => {
+    const b = structuredClone(out.ballot);
+    f(b);
+    return b;
+  };
+  const flipScalar = (h) => {
+    const b = C.fromHex(h, 32);
+    b[0] ^= 1;
+    return hex(b);
+  };
+  poll.record.options.forEach((_, j) => {
+    for (const i of [0, 1])
+      for (const f of ['c', 's'])
+        rejects(`choice ${j} branch ${i} ${f} flipped`, () => C.verifyBallot(poll, mutate((b) => (b.choices[j].proof[i][f] = flipScalar(b.choices[j].proof[i][f])))), 'proof', `ballot.choices[${j}].proof`);
+  });
+  out.ballot.sum_proof.forEach((_, i) => {
+    for (const f of ['c', 's'])
+      rejects(`sum branch ${i} ${f} flipped`, () => C.verifyBallot(poll, mutate((b) => (b.sum_proof[i][f] = flipScalar(b.sum_proof[i][f])))), 'proof', 'ballot.sum_proof');
+  });
+  rejects('tag changed', () => C.verifyBallot(poll, mutate((b) => (b.tag = flipScalar(b.tag)))), 'proof');
+  rejects('beta changed to another point', () => C.verifyBallot(poll, mutate((b) => (b.choices[0].beta = hex(G.toBytes())))), 'proof', 'ballot.choices[0].proof');
+  const two = mutate((b) => {
+    [b.choices[0], b.choices[1]] = [b.choices[1], b.choices[0]];
+  });
+  rejects('choices reordered', () => C.verifyBallot(poll, two), 'proof');
+  rejects('replaces uppercase', () => C.verifyBallot(poll, { ...out.ballot, replaces: out.rho.toUpperCase() }), 'hex', 'ballot.replaces');
+  ok('replaces accepted in post form', C.verifyBallot(poll, { ...out.ballot, replaces: out.rho }).tracker === out.tracker);
+  // a ballot does not verify against another poll
+  rejects('other poll', () => C.verifyBallot(C.checkPoll(polls[0].record), out.ballot), 'shape');
+  // the RNG is injected: two runs of one stream give one ballot
+  const a = C.createBallot(poll, 0, { rng: streamRng('test/same') });
+  const b = C.createBallot(poll, 0, { rng: streamRng('test/same') });
+  eq('deterministic with an injected rng', JSON.stringify(a), JSON.stringify(b));
+  ok('default rng gives fresh ballots', C.createBallot(poll, 0).tag !== C.createBallot(poll, 0).tag);
+});
+
+// ---------------------------------------------------------------------------
+run('timing', () => {
+  const poll = C.checkPoll(polls[0].record);
+  for (let i = 0; i < 10; i++) C.createBallot(poll, i % 2); // warm up (JIT, Y table)
+  const N = 100;
+  const times = [];
+  const made = [];
+  for (let i = 0; i < N; i++) {
+    const t0 = performance.now();
+    made.push(C.createBallot(poll, i % 2));
+    times.push(performance.now() - t0);
+  }
+  times.sort((x, y) => x - y);
+  const mean = times.reduce((x, y) => x + y, 0) / N;
+  const t0 = performance.now();
+  for (const o of made) C.verifyBallot(poll, o.ballot);
+  const ver = (performance.now() - t0) / N;
+  const tc0 = performance.now();
+  const cold = C.createBallot(C.checkPoll(structuredClone(polls[0].record)), 0);
+  const coldMs = performance.now() - tc0;
+  console.log(
+    `  timing: yes/no ballot (encrypt + prove): mean ${mean.toFixed(2)} ms, median ${times[N >> 1].toFixed(2)} ms, ` +
+      `max ${times[N - 1].toFixed(2)} ms over ${N}; verify ${ver.toFixed(2)} ms; checkPoll + first ballot ${coldMs.toFixed(2)} ms`,
+  );
+  ok('yes/no ballot creation under 50 ms (mean)', mean < 50, `${mean.toFixed(2)} ms`);
+  ok('cold checkPoll + ballot under 50 ms', coldMs < 50, `${coldMs.toFixed(2)} ms`);
+  ok('cold ballot verifies', C.verifyBallot(polls[0].record, cold.ballot).tracker === cold.tracker);
+});
+
+console.log(`node: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
