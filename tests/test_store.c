@@ -1,0 +1,313 @@
+/*
+ * test_store.c — the store on real SQLite files in a temporary directory:
+ * creation and file modes, pragmas, migrations applied once and recorded,
+ * re-opening an existing database, refusing a newer or exposed one,
+ * transactions, the statement cache, the member/session/token rows, and
+ * several threads and two connections writing at once.
+ */
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "schema.h"
+#include "store.h"
+
+static char tmp_root[] = "/tmp/conclave-test-store-XXXXXX";
+
+/* A fresh data directory path under tmp_root (not created). */
+static void data_path(char *buf, size_t cap, const char *name)
+{
+    snprintf(buf, cap, "%s/%s", tmp_root, name);
+}
+
+static int file_mode(const char *dir, const char *file)
+{
+    char p[512];
+    struct stat sb;
+
+    snprintf(p, sizeof p, "%s/%s", dir, file);
+    if (stat(p, &sb) != 0)
+        return -1;
+    return (int)(sb.st_mode & 0777);
+}
+
+/* Runs a one-integer query (test code may build SQL; the store may not). */
+static long long query_int(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = NULL;
+    long long v = -1;
+
+    store_lock(s);
+    if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    store_unlock(s);
+    return v;
+}
+
+static int exec_sql(struct store *s, const char *sql)
+{
+    int rc;
+
+    store_lock(s);
+    rc = sqlite3_exec(store_db(s), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    store_unlock(s);
+    return rc;
+}
+
+static struct store_member member(const char *username, const char *name)
+{
+    struct store_member m;
+
+    memset(&m, 0, sizeof m);
+    snprintf(m.username, sizeof m.username, "%s", username);
+    snprintf(m.display_name, sizeof m.display_name, "%s", name);
+    m.active = 1;
+    m.created_at = 1000;
+    return m;
+}
+
+static void test_open(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct stat sb;
+    int latest = schema_migrations[schema_migration_count - 1].version;
+    struct store_member m = member("alice", "Alice");
+
+    data_path(dir, sizeof dir, "open");
+    CHECK(store_open(dir, &s) == 0 && s != NULL, "store_open creates a new data directory");
+    CHECK(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "data directory is 0700");
+    CHECK(file_mode(dir, "conclave.db") == 0600, "conclave.db is 0600");
+    CHECK(schema_migration_count >= 1 && schema_migrations[0].version == 1,
+          "migrations start at 1");
+    CHECK(store_schema_version(s) == latest, "schema is at the binary's version");
+    CHECK(query_int(s, "SELECT count(*) FROM schema_version") == schema_migration_count,
+          "each migration recorded once");
+    CHECK(query_int(s, "PRAGMA synchronous") == 2, "synchronous=FULL");
+    CHECK(query_int(s, "PRAGMA foreign_keys") == 1, "foreign_keys=ON");
+    CHECK(query_int(s, "PRAGMA busy_timeout") >= 1000, "busy timeout set");
+    CHECK(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1,
+          "journal_mode=WAL");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "insert a member");
+    CHECK(file_mode(dir, "conclave.db-wal") == 0600, "-wal is 0600");
+    CHECK(file_mode(dir, "conclave.db-shm") == 0600, "-shm is 0600");
+    store_close(s);
+
+    CHECK(store_open(dir, &s) == 0, "re-open the existing database");
+    CHECK(query_int(s, "SELECT count(*) FROM schema_version") == schema_migration_count,
+          "re-open applies no migration twice");
+    CHECK(store_member_get(s, "alice", &m) == STORE_OK && strcmp(m.display_name, "Alice") == 0,
+          "data survives re-open");
+    CHECK(exec_sql(s, "INSERT INTO schema_version VALUES (999, '999_future', 0)") == 0,
+          "pretend a newer binary migrated the database");
+    store_close(s);
+    s = (struct store *)1;
+    CHECK(store_open(dir, &s) == -1 && s == NULL, "a database newer than the binary is refused");
+}
+
+static void test_refuse_modes(void)
+{
+    char dir[256], db[300];
+    struct store *s = NULL;
+
+    data_path(dir, sizeof dir, "modes");
+    CHECK(store_open(dir, &s) == 0, "open for the mode test");
+    store_close(s);
+    snprintf(db, sizeof db, "%s/conclave.db", dir);
+    CHECK(chmod(db, 0644) == 0, "chmod 0644");
+    CHECK(store_open(dir, &s) == -1, "a group/world-readable database is refused");
+    CHECK(chmod(db, 0660) == 0, "chmod 0660");
+    CHECK(store_open(dir, &s) == -1, "a group-writable database is refused");
+    CHECK(chmod(db, 0600) == 0, "chmod 0600");
+    CHECK(store_open(dir, &s) == 0, "0600 is accepted again");
+    store_close(s);
+
+    data_path(dir, sizeof dir, "notdir");
+    CHECK(close(open(dir, O_CREAT | O_WRONLY, 0600)) == 0, "a file where the dir should be");
+    CHECK(store_open(dir, &s) == -1, "a data path that is a file is refused");
+
+    data_path(dir, sizeof dir, "garbage");
+    snprintf(db, sizeof db, "%s/conclave.db", dir);
+    CHECK(mkdir(dir, 0700) == 0, "mkdir garbage");
+    {
+        FILE *f = fopen(db, "w");
+        fputs("this is not an SQLite database, not at all, no way.....................", f);
+        fclose(f);
+        chmod(db, 0600);
+    }
+    CHECK(store_open(dir, &s) == -1, "a file that is not a database is refused");
+}
+
+static void test_transactions(void)
+{
+    char dir[256];
+    struct store *s = NULL, *s2 = NULL;
+    struct store_member m = member("bob", "Bob"), out;
+    static const char sql[] = "SELECT count(*) FROM members";
+    sqlite3_stmt *a, *b;
+
+    data_path(dir, sizeof dir, "tx");
+    CHECK(store_open(dir, &s) == 0, "open for transactions");
+    CHECK(store_begin(s) == 0, "begin");
+    CHECK(store_begin(s) == -1, "transactions do not nest");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "insert inside a transaction");
+    CHECK(store_rollback(s) == 0, "rollback");
+    CHECK(store_member_get(s, "bob", &out) == STORE_NOT_FOUND, "rolled-back insert is gone");
+    CHECK(store_begin(s) == 0 && store_member_insert(s, &m, NULL) == STORE_OK &&
+          store_commit(s) == 0, "begin, insert, commit");
+    CHECK(store_member_get(s, "BOB", &out) == STORE_OK, "committed insert is there");
+
+    store_lock(s);
+    a = store_stmt(s, sql);
+    b = store_stmt(s, "SELECT count(*) FROM members");
+    CHECK(a != NULL && a == b, "store_stmt caches by SQL text");
+    CHECK(store_stmt(s, "SELECT nonsense FROM nowhere") == NULL, "bad SQL gives NULL");
+    store_unlock(s);
+
+    CHECK(store_open(dir, &s2) == 0, "a second connection (the CLI while the server runs)");
+    m = member("carol", "Carol");
+    CHECK(store_begin(s) == 0, "first connection holds a write transaction");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "write in the first");
+    CHECK(store_commit(s) == 0, "commit in the first");
+    m = member("dave", "Dave");
+    CHECK(store_member_insert(s2, &m, NULL) == STORE_OK, "the second connection writes too");
+    CHECK(store_member_get(s, "dave", &out) == STORE_OK, "the first sees the second's write");
+    store_close(s2);
+    store_close(s);
+}
+
+static void test_members(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct store_member m = member("Erin", "Erin E"), out;
+    int64_t id = 0, n = 0;
+    int created = -1;
+    unsigned char h[32] = {1};
+
+    data_path(dir, sizeof dir, "members");
+    CHECK(store_open(dir, &s) == 0, "open for members");
+    snprintf(m.email, sizeof m.email, "erin@example.org");
+    snprintf(m.password_hash, sizeof m.password_hash, "$argon2id$fake");
+    CHECK(store_member_insert(s, &m, &id) == STORE_OK && id > 0, "insert with id");
+    m = member("eRIN", "Other");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_CONFLICT, "usernames unique ignoring case");
+    CHECK(store_member_get(s, "erin", &out) == STORE_OK && out.id == id &&
+          strcmp(out.username, "Erin") == 0 && strcmp(out.email, "erin@example.org") == 0 &&
+          out.active == 1 && out.is_admin == 0, "get by username, any case");
+    CHECK(store_member_get_id(s, id, &out) == STORE_OK && strcmp(out.username, "Erin") == 0,
+          "get by id");
+    CHECK(store_member_get(s, "nobody", &out) == STORE_NOT_FOUND, "unknown username");
+    CHECK(store_member_upsert(s, "ERIN", "Erin New", "", 5, &created) == STORE_OK &&
+          created == 0, "upsert updates an existing member");
+    CHECK(store_member_get(s, "erin", &out) == STORE_OK &&
+          strcmp(out.display_name, "Erin New") == 0 && out.email[0] == '\0' &&
+          strcmp(out.password_hash, "$argon2id$fake") == 0, "upsert kept password, set fields");
+    CHECK(store_member_upsert(s, "frank", "Frank", "f@example.org", 5, &created) == STORE_OK &&
+          created == 1, "upsert inserts a new member");
+    CHECK(store_member_get(s, "frank", &out) == STORE_OK && out.password_hash[0] == '\0' &&
+          out.active == 1, "imported member has no password");
+    CHECK(store_member_count(s, &n) == STORE_OK && n == 2, "count");
+    CHECK(store_session_insert(s, h, id, "0123456789abcdef0123456789abcdef"
+                               "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
+          "session insert");
+    CHECK(store_member_set_active(s, "erin", 0) == STORE_OK, "deactivate");
+    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0, "deactivation deletes sessions");
+    CHECK(store_member_set_active(s, "nobody", 0) == STORE_NOT_FOUND, "deactivate unknown");
+    CHECK(store_member_set_password(s, "frank", "$argon2id$x") == STORE_OK, "set password");
+    CHECK(store_member_set_password(s, "nobody", "$x") == STORE_NOT_FOUND, "set password unknown");
+    CHECK(store_failure_add(s, "Erin", 100, 900) == STORE_OK &&
+          store_failure_add(s, "ERIN", 101, 900) == STORE_OK, "failures recorded");
+    {
+        int64_t c = 0, oldest = 0;
+        CHECK(store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 2 &&
+              oldest == 100, "failures counted ignoring case");
+        CHECK(store_failure_add(s, "erin", 2000, 900) == STORE_OK &&
+              store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 1,
+              "old failures are dropped");
+        CHECK(store_failure_clear(s, "ERIN") == STORE_OK &&
+              store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 0,
+              "failures cleared");
+    }
+    store_close(s);
+}
+
+struct writer {
+    struct store *s;
+    int base;
+    int ok;
+};
+
+/* Inserts 50 members, every other one in an explicit transaction. */
+static void *writer_run(void *arg)
+{
+    struct writer *w = arg;
+    char name[40];
+    int i;
+
+    w->ok = 1;
+    for (i = 0; i < 50; i++) {
+        struct store_member m;
+        snprintf(name, sizeof name, "u%d-%d", w->base, i);
+        m = member(name, name);
+        if (i % 2 == 0) {
+            if (store_begin(w->s) != 0 || store_member_insert(w->s, &m, NULL) != STORE_OK ||
+                store_commit(w->s) != 0)
+                w->ok = 0;
+        } else if (store_member_insert(w->s, &m, NULL) != STORE_OK) {
+            w->ok = 0;
+        }
+    }
+    return NULL;
+}
+
+static void test_threads(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct writer w[4];
+    pthread_t t[4];
+    int64_t n = 0;
+    int i, ok = 1;
+
+    data_path(dir, sizeof dir, "threads");
+    CHECK(store_open(dir, &s) == 0, "open for threads");
+    for (i = 0; i < 4; i++) {
+        w[i].s = s;
+        w[i].base = i;
+        pthread_create(&t[i], NULL, writer_run, &w[i]);
+    }
+    for (i = 0; i < 4; i++) {
+        pthread_join(t[i], NULL);
+        ok = ok && w[i].ok;
+    }
+    CHECK(ok, "four threads write without errors");
+    CHECK(store_member_count(s, &n) == STORE_OK && n == 200, "every write landed");
+    store_close(s);
+}
+
+int main(void)
+{
+    char cmd[300];
+
+    if (mkdtemp(tmp_root) == NULL) {
+        perror("mkdtemp");
+        return 1;
+    }
+    test_open();
+    test_refuse_modes();
+    test_transactions();
+    test_members();
+    test_threads();
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp_root);
+    TEST_MAIN_END("test_store");
+}
