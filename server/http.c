@@ -325,19 +325,21 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
             return MHD_NO;
         *con_cls = req;
         atomic_fetch_add(&srv->in_flight, 1);
-        req->too_large = declared_too_large(req);
-        return MHD_YES;
+        if (!declared_too_large(req))
+            return MHD_YES;
+        /* Refuse before reading the body; MHD then closes the connection. */
+        req->too_large = 1;
+        request_dispatch(req);
+        return request_send(req);
     }
     if (*upload_data_size != 0) {
+        /* Past the cap (a chunked body) the rest is read and dropped. */
         if (!req->too_large)
             request_append(req, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        if (!req->too_large)
-            return MHD_YES;
-        /* Answer now and stop reading: MHD closes the connection after. */
+        return MHD_YES;
     }
-    if (req->status == 0)
-        request_dispatch(req);
+    request_dispatch(req);
     return request_send(req);
 }
 

@@ -24,7 +24,7 @@ def test_first_start_and_health(t):
         c = Client(srv)
         r = c.login("admin", srv.admin_password)
         t.check(r.status == 200, "admin logs in with the printed password")
-        t.check(r.json()["user"] == {"username": "admin", "display_name": "admin",
+        t.check(r.json()["user"] == {"username": "admin", "display_name": "Administrator",
                                      "admin": True}, "login answer has the user")
         db = os.path.join(srv.data_dir, "conclave.db")
         t.check(stat.S_IMODE(os.stat(db).st_mode) == 0o600, "database file is 0600")

@@ -1,0 +1,558 @@
+/*
+ * store_poll.c — polls, rolls, voters, ballots and the used set in SQLite.
+ *
+ * Invariants kept here: a ballot row never names its voter; a voter row never
+ * names its ballot; the used set only grows; a cast is all or nothing (a
+ * savepoint inside the caller's transaction, so a group of casts can share
+ * one commit and one fsync); a closed poll has its result and board and no
+ * secret key. The protocol meaning of the values is poll.c's business.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_poll.h"
+
+static const char SQL_INSERT[] =
+    "INSERT INTO polls (id, nominee, statement, statement_html, nominated_by, record,"
+    " fingerprint, opens_at, closes_at, eligible, secret_key)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+static const char SQL_ROLL_ADD[] =
+    "INSERT INTO poll_roll (poll_id, username) VALUES (?1, ?2)";
+#define POLL_COLUMNS "id, nominee, nominated_by, fingerprint, statement," \
+    " statement_html, opens_at, closes_at, eligible, closed, result"
+static const char SQL_GET[] =
+    "SELECT " POLL_COLUMNS ", NULL FROM polls WHERE id = ?1";
+static const char SQL_GET_RECORD[] =
+    "SELECT " POLL_COLUMNS ", record FROM polls WHERE id = ?1";
+static const char SQL_LIST[] =
+    "SELECT " POLL_COLUMNS ", NULL FROM polls ORDER BY closed, opens_at DESC, id";
+static const char SQL_NOMINEE_OPEN[] =
+    "SELECT 1 FROM polls WHERE nominee = ?1 COLLATE NOCASE AND closed = 0";
+static const char SQL_ON_ROLL[] =
+    "SELECT 1 FROM poll_roll WHERE poll_id = ?1 AND username = ?2";
+static const char SQL_HAS_VOTED[] =
+    "SELECT 1 FROM poll_voters WHERE poll_id = ?1 AND username = ?2";
+static const char SQL_VOTER_COUNT[] =
+    "SELECT count(*) FROM poll_voters WHERE poll_id = ?1";
+static const char SQL_SECRET[] =
+    "SELECT secret_key FROM polls WHERE id = ?1 AND secret_key IS NOT NULL";
+static const char SQL_STATE[] =
+    "SELECT closed, closes_at FROM polls WHERE id = ?1";
+static const char SQL_USED[] =
+    "SELECT 1 FROM ballot_used WHERE poll_id = ?1 AND kind = ?2 AND value = ?3";
+static const char SQL_USED_ADD[] =
+    "INSERT INTO ballot_used (poll_id, kind, value) VALUES (?1, ?2, ?3)";
+static const char SQL_VOTER_ADD[] =
+    "INSERT INTO poll_voters (poll_id, username) VALUES (?1, ?2)";
+static const char SQL_BALLOT_ADD[] =
+    "INSERT INTO ballots (poll_id, tracker, tag, ballot) VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_BALLOT_DEL_TAG[] =
+    "DELETE FROM ballots WHERE poll_id = ?1 AND tag = ?2";
+static const char SQL_BALLOTS[] =
+    "SELECT ballot FROM ballots WHERE poll_id = ?1 ORDER BY tracker";
+static const char SQL_DUE[] =
+    "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 ORDER BY closes_at";
+static const char SQL_FINISH[] =
+    "UPDATE polls SET closed = 1, result = ?2, board = ?3, secret_key = NULL"
+    " WHERE id = ?1 AND closed = 0";
+static const char SQL_BOARD[] =
+    "SELECT closed, board FROM polls WHERE id = ?1";
+static const char SQL_SAVEPOINT[] = "SAVEPOINT cast";
+static const char SQL_RELEASE[] = "RELEASE cast";
+static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO cast";
+
+void store_poll_clear(struct store_poll *p)
+{
+    free(p->statement);
+    free(p->statement_html);
+    free(p->record);
+    free(p->result);
+    memset(p, 0, sizeof *p);
+}
+
+static int bind_text(sqlite3_stmt *st, int idx, const char *text)
+{
+    return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+
+static int bind_blob(sqlite3_stmt *st, int idx, const unsigned char *b, int n)
+{
+    return sqlite3_bind_blob(st, idx, b, n, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
+}
+
+/* Runs a statement that takes no parameters and returns no rows. */
+static int poll_exec(struct store *s, const char *sql)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    int rc;
+
+    if (st == NULL)
+        return -1;
+    rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* Runs SQL bound to (ID, TEXT or NULL); *found = whether a row came back. */
+static int poll_exists(struct store *s, const char *sql, const char *id,
+                       const char *text, int *found)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, sql)) == NULL || bind_text(st, 1, id) != 0 ||
+        (text != NULL && bind_text(st, 2, text) != 0))
+        goto out;
+    step = sqlite3_step(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        goto out;
+    *found = step == SQLITE_ROW;
+    rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+static int poll_insert_row(struct store *s, const struct store_poll *p,
+                           const unsigned char secret[32])
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
+    int rc = STORE_ERROR, step;
+
+    if (st == NULL)
+        return STORE_ERROR;
+    if (bind_text(st, 1, p->id) || bind_text(st, 2, p->nominee) ||
+        bind_text(st, 3, p->statement) || bind_text(st, 4, p->statement_html) ||
+        bind_text(st, 5, p->nominated_by) || bind_text(st, 6, p->record) ||
+        bind_text(st, 7, p->fingerprint) ||
+        sqlite3_bind_int64(st, 8, p->opens_at) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 9, p->closes_at) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
+        bind_blob(st, 11, secret, 32))
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = 0;
+    else if (step == SQLITE_CONSTRAINT)
+        rc = STORE_CONFLICT;
+out:
+    store_stmt_reset(st);
+    return rc;
+}
+
+int store_poll_insert(struct store *s, const struct store_poll *p,
+                      const unsigned char secret[32], const char *const *roll, size_t n)
+{
+    sqlite3_stmt *st;
+    size_t i;
+    int rc;
+
+    if (store_begin(s) != 0)
+        return STORE_ERROR;
+    if ((rc = poll_insert_row(s, p, secret)) != 0)
+        goto fail;
+    rc = STORE_ERROR;
+    if ((st = store_stmt(s, SQL_ROLL_ADD)) == NULL)
+        goto fail;
+    for (i = 0; i < n; i++) {
+        int ok = bind_text(st, 1, p->id) == 0 && bind_text(st, 2, roll[i]) == 0 &&
+                 sqlite3_step(st) == SQLITE_DONE;
+        store_stmt_reset(st);
+        if (!ok)
+            goto fail;
+    }
+    return store_commit(s);
+fail:
+    store_rollback(s);
+    return rc;
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *copy;
+
+    if (t == NULL)
+        return NULL;
+    if ((copy = malloc(n + 1)) == NULL)
+        return NULL;
+    memcpy(copy, t, n);
+    copy[n] = '\0';
+    return copy;
+}
+
+static int column_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+
+    if (t == NULL || n >= cap)
+        return -1;
+    memcpy(dst, t, n);
+    dst[n] = '\0';
+    return 0;
+}
+
+/* Fills *p from a row of POLL_COLUMNS + record. */
+static int poll_read(sqlite3_stmt *st, struct store_poll *p)
+{
+    memset(p, 0, sizeof *p);
+    if (column_copy(st, 0, p->id, sizeof p->id) || column_copy(st, 1, p->nominee,
+        sizeof p->nominee) || column_copy(st, 2, p->nominated_by, sizeof p->nominated_by) ||
+        column_copy(st, 3, p->fingerprint, sizeof p->fingerprint))
+        return -1;
+    p->statement = column_dup(st, 4);
+    p->statement_html = column_dup(st, 5);
+    p->opens_at = sqlite3_column_int64(st, 6);
+    p->closes_at = sqlite3_column_int64(st, 7);
+    p->eligible = sqlite3_column_int64(st, 8);
+    p->closed = sqlite3_column_int(st, 9) != 0;
+    p->result = column_dup(st, 10);
+    p->record = column_dup(st, 11);
+    if (p->statement == NULL || p->statement_html == NULL ||
+        (p->closed && p->result == NULL) ||
+        (sqlite3_column_type(st, 11) != SQLITE_NULL && p->record == NULL)) {
+        store_poll_clear(p);
+        return -1;
+    }
+    return 0;
+}
+
+int store_poll_get(struct store *s, const char *id, int with_record, struct store_poll *out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    memset(out, 0, sizeof *out);
+    store_lock(s);
+    if ((st = store_stmt(s, with_record ? SQL_GET_RECORD : SQL_GET)) == NULL ||
+        bind_text(st, 1, id) != 0)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = STORE_NOT_FOUND;
+    else if (step == SQLITE_ROW)
+        rc = poll_read(st, out);
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_poll *p),
+                    void *ctx)
+{
+    sqlite3_stmt *st;
+    struct store_poll p;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_LIST)) == NULL)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        int stop;
+        if (poll_read(st, &p) != 0)
+            goto out;
+        stop = fn(ctx, &p);
+        store_poll_clear(&p);
+        if (stop) {
+            rc = stop;
+            goto out;
+        }
+    }
+    if (step == SQLITE_DONE)
+        rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out)
+{
+    return poll_exists(s, SQL_NOMINEE_OPEN, nominee, NULL, open_out);
+}
+
+int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out)
+{
+    return poll_exists(s, SQL_ON_ROLL, id, username, out);
+}
+
+int store_poll_has_voted(struct store *s, const char *id, const char *username, int *out)
+{
+    return poll_exists(s, SQL_HAS_VOTED, id, username, out);
+}
+
+int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_VOTER_COUNT)) == NULL || bind_text(st, 1, id) != 0)
+        goto out;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *n_out = sqlite3_column_int64(st, 0);
+        rc = 0;
+    }
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_secret(struct store *s, const char *id, unsigned char secret[32])
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SECRET)) == NULL || bind_text(st, 1, id) != 0)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE) {
+        rc = STORE_NOT_FOUND;
+    } else if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+        memcpy(secret, sqlite3_column_blob(st, 0), 32);
+        rc = 0;
+    }
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+/* Is VALUE (kind 0 tag, 1 alpha) in the used set? -1 on error. */
+static int cast_used(struct store *s, const char *poll, int kind, const unsigned char *v)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_USED);
+    int step;
+
+    if (st == NULL || bind_text(st, 1, poll) || sqlite3_bind_int(st, 2, kind) != SQLITE_OK ||
+        bind_blob(st, 3, v, 32)) {
+        if (st)
+            store_stmt_reset(st);
+        return -1;
+    }
+    step = sqlite3_step(st);
+    store_stmt_reset(st);
+    return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+/* Runs a one-row write bound to (poll, a, b[, text]). 0, or -1. */
+static int cast_write(struct store *s, const char *sql, const char *poll,
+                      const void *a, int a_is_int, const unsigned char *b, const char *text)
+{
+    sqlite3_stmt *st = store_stmt(s, sql);
+    int ok;
+
+    if (st == NULL)
+        return -1;
+    ok = bind_text(st, 1, poll) == 0 &&
+         (a_is_int ? sqlite3_bind_int(st, 2, *(const int *)a) == SQLITE_OK
+                   : bind_blob(st, 2, a, 32) == 0) &&
+         (b == NULL || bind_blob(st, 3, b, 32) == 0) &&
+         (text == NULL || bind_text(st, 4, text) == 0) &&
+         sqlite3_step(st) == SQLITE_DONE;
+    store_stmt_reset(st);
+    return ok ? 0 : -1;
+}
+
+/* The checks of a cast that need the poll's state. */
+static enum store_cast_result cast_check(struct store *s, const struct store_cast *c,
+                                         int64_t now, int *voted)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_STATE);
+    int closed, step, used;
+    int64_t closes_at;
+    size_t j;
+
+    if (st == NULL || bind_text(st, 1, c->poll_id) != 0)
+        return STORE_CAST_ERROR;
+    step = sqlite3_step(st);
+    closed = sqlite3_column_int(st, 0);
+    closes_at = sqlite3_column_int64(st, 1);
+    store_stmt_reset(st);
+    if (step != SQLITE_ROW)
+        return STORE_CAST_ERROR;
+    if (closed || now >= closes_at)
+        return STORE_CAST_CLOSED;
+    if (poll_exists(s, SQL_HAS_VOTED, c->poll_id, c->username, voted) != 0)
+        return STORE_CAST_ERROR;
+    if (*voted && c->replaces_tag == NULL)
+        return STORE_CAST_ALREADY_VOTED;
+    if (!*voted && c->replaces_tag != NULL)
+        return STORE_CAST_REPLACES;
+    if ((used = cast_used(s, c->poll_id, 0, c->tag)) != 0)
+        return used < 0 ? STORE_CAST_ERROR : STORE_CAST_DUPLICATE_TAG;
+    for (j = 0; j < c->m; j++)
+        if ((used = cast_used(s, c->poll_id, 1, c->alphas + 32 * j)) != 0)
+            return used < 0 ? STORE_CAST_ERROR : STORE_CAST_DUPLICATE_ALPHA;
+    return STORE_CAST_OK;
+}
+
+/* The writes of an accepted cast. */
+static enum store_cast_result cast_store(struct store *s, const struct store_cast *c,
+                                         int voted)
+{
+    static const int tag_kind = 0, alpha_kind = 1;
+    size_t j;
+
+    if (voted) {
+        if (cast_write(s, SQL_BALLOT_DEL_TAG, c->poll_id, c->replaces_tag, 0, NULL, NULL) != 0)
+            return STORE_CAST_ERROR;
+        if (sqlite3_changes(store_db(s)) != 1)
+            return STORE_CAST_REPLACES;
+    } else {
+        sqlite3_stmt *st = store_stmt(s, SQL_VOTER_ADD);
+        int ok = st && bind_text(st, 1, c->poll_id) == 0 &&
+                 bind_text(st, 2, c->username) == 0 && sqlite3_step(st) == SQLITE_DONE;
+        if (st)
+            store_stmt_reset(st);
+        if (!ok)
+            return STORE_CAST_ERROR;
+    }
+    if (cast_write(s, SQL_BALLOT_ADD, c->poll_id, c->tracker, 0, c->tag, c->ballot) != 0 ||
+        cast_write(s, SQL_USED_ADD, c->poll_id, &tag_kind, 1, c->tag, NULL) != 0)
+        return STORE_CAST_ERROR;
+    for (j = 0; j < c->m; j++)
+        if (cast_write(s, SQL_USED_ADD, c->poll_id, &alpha_kind, 1,
+                       c->alphas + 32 * j, NULL) != 0)
+            return STORE_CAST_ERROR;
+    return STORE_CAST_OK;
+}
+
+enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
+                                        int64_t now)
+{
+    enum store_cast_result r;
+    int voted = 0;
+
+    if (poll_exec(s, SQL_SAVEPOINT) != 0)
+        return STORE_CAST_ERROR;
+    r = cast_check(s, c, now, &voted);
+    if (r == STORE_CAST_OK)
+        r = cast_store(s, c, voted);
+    if (r != STORE_CAST_OK)
+        poll_exec(s, SQL_ROLLBACK_TO);
+    if (poll_exec(s, SQL_RELEASE) != 0)
+        return STORE_CAST_ERROR;
+    return r;
+}
+
+int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 1],
+                   size_t max, size_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+    size_t n = 0;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_DUE)) == NULL ||
+        sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+        goto out;
+    while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW)
+        if (column_copy(st, 0, ids[n], STORE_POLL_ID_MAX + 1) == 0)
+            n++;
+    *n_out = n;
+    rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_ballots(struct store *s, const char *id,
+                       int (*fn)(void *ctx, const char *ballot, size_t len), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_BALLOTS)) == NULL || bind_text(st, 1, id) != 0)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 0);
+        int stop;
+        if (text == NULL)
+            goto out;
+        if ((stop = fn(ctx, text, (size_t)sqlite3_column_bytes(st, 0))) != 0) {
+            rc = stop;
+            goto out;
+        }
+    }
+    if (step == SQLITE_DONE)
+        rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_finish(struct store *s, const char *id, const char *result,
+                      const char *board)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_FINISH)) == NULL || bind_text(st, 1, id) ||
+        bind_text(st, 2, result) || bind_text(st, 3, board))
+        goto out;
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : STORE_NOT_FOUND;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_poll_board(struct store *s, const char *id, char **board_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    *board_out = NULL;
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_BOARD)) == NULL || bind_text(st, 1, id) != 0)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0))
+        rc = STORE_NOT_FOUND;
+    else if (step == SQLITE_ROW && (*board_out = column_dup(st, 1)) != NULL)
+        rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_compact(struct store *s, int vacuum)
+{
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if (sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                  NULL, NULL) != SQLITE_OK)
+        goto out;
+    if (vacuum && (sqlite3_exec(store_db(s), "VACUUM", NULL, NULL, NULL) != SQLITE_OK ||
+                   sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
+                                             NULL, NULL) != SQLITE_OK))
+        goto out;
+    rc = 0;
+out:
+    store_unlock(s);
+    return rc;
+}

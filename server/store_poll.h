@@ -1,0 +1,115 @@
+/*
+ * store_poll.h — the rows of nomination polls: the poll, its frozen roll,
+ * who voted, the counted ballots and the used set of tags and alphas.
+ *
+ * The store knows nothing of the protocol: ballots are opaque JSON text with
+ * their tracker, tag and alphas given by the caller. Return values as in
+ * store.h: 0, -1 (STORE_ERROR), STORE_NOT_FOUND, STORE_CONFLICT.
+ */
+#ifndef CONCLAVE_STORE_POLL_H
+#define CONCLAVE_STORE_POLL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+#define STORE_POLL_ID_MAX   32
+#define STORE_NOMINEE_MAX   400     /* bytes: 100 UTF-8 characters */
+
+/* A poll as stored. Strings are heap copies owned by the struct. */
+struct store_poll {
+    char id[STORE_POLL_ID_MAX + 1];
+    char nominee[STORE_NOMINEE_MAX + 1];
+    char nominated_by[STORE_USERNAME_MAX + 1];
+    char fingerprint[65];
+    char *statement;          /* Markdown */
+    char *statement_html;
+    char *record;             /* board-form JSON, as hashed */
+    char *result;             /* NULL while open */
+    int64_t opens_at;
+    int64_t closes_at;
+    int64_t eligible;
+    int closed;
+};
+
+/* Frees the strings of p (not p itself); safe on a zeroed struct. */
+void store_poll_clear(struct store_poll *p);
+
+/* Inserts P with holder 0's secret key and its roll (N usernames), in one
+ * transaction unless one is already open. STORE_CONFLICT if the id exists. */
+int store_poll_insert(struct store *s, const struct store_poll *p,
+                      const unsigned char secret[32], const char *const *roll, size_t n);
+
+/* Fetches poll ID into *out (clear it with store_poll_clear). Without the
+ * record unless WITH_RECORD. STORE_NOT_FOUND if none. */
+int store_poll_get(struct store *s, const char *id, int with_record, struct store_poll *out);
+
+/* Calls FN for each poll, open ones first, then closed, newest first within
+ * each; records are not loaded. FN returning non-zero stops the walk. */
+int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_poll *p),
+                    void *ctx);
+
+/* Sets *open_out to 1 if an open poll for NOMINEE (any case) exists. */
+int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out);
+
+/* Sets *out to 1 if USERNAME is on poll ID's roll / has voted in it. */
+int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out);
+int store_poll_has_voted(struct store *s, const char *id, const char *username, int *out);
+
+/* Number of voters who have voted (= counted ballots). */
+int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out);
+
+/* Holder 0's secret key. STORE_NOT_FOUND once erased at the close. */
+int store_poll_secret(struct store *s, const char *id, unsigned char secret[32]);
+
+/* One accepted ballot, as the cast path hands it to the store. */
+struct store_cast {
+    const char *poll_id;
+    const char *username;
+    const unsigned char *tracker;             /* 32 bytes */
+    const unsigned char *tag;                 /* 32 bytes */
+    const unsigned char *alphas;              /* m × 32 bytes */
+    size_t m;
+    const unsigned char *replaces_tag;        /* 32 bytes, or NULL */
+    const char *ballot;                       /* board-form JSON */
+};
+
+enum store_cast_result {
+    STORE_CAST_OK = 0,
+    STORE_CAST_CLOSED,          /* closed flag set or now >= closes_at */
+    STORE_CAST_ALREADY_VOTED,   /* voted and no replaces */
+    STORE_CAST_REPLACES,        /* replaces without a vote, or tag not counted */
+    STORE_CAST_DUPLICATE_TAG,
+    STORE_CAST_DUPLICATE_ALPHA,
+    STORE_CAST_ERROR
+};
+
+/* Applies one cast inside an open transaction (store_begin), under a
+ * savepoint: either everything (voter row, ballot, used values, removal of
+ * the replaced ballot) or nothing. NOW decides whether the poll is open. */
+enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
+                                        int64_t now);
+
+/* Writes up to MAX ids of open polls whose closes_at <= NOW to ids; *n_out. */
+int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 1],
+                   size_t max, size_t *n_out);
+
+/* Calls FN with each counted ballot's JSON, in ascending tracker order. */
+int store_poll_ballots(struct store *s, const char *id,
+                       int (*fn)(void *ctx, const char *ballot, size_t len), void *ctx);
+
+/* Marks poll ID closed with its result and board, and erases its secret key.
+ * Call inside the transaction that read the ballots. */
+int store_poll_finish(struct store *s, const char *id, const char *result,
+                      const char *board);
+
+/* The board text of a closed poll (malloc'd, caller frees). STORE_NOT_FOUND
+ * while open. */
+int store_poll_board(struct store *s, const char *id, char **board_out);
+
+/* Checkpoints the WAL into the database and truncates it (TRUNCATE); with
+ * VACUUM also rewrites the database so freed pages keep no old content. */
+int store_compact(struct store *s, int vacuum);
+
+#endif
