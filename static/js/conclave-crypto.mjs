@@ -1110,3 +1110,183 @@ export function verifyResultSignature(serverKey, board) {
   }
   return verifyServerSignature(serverKey, msg, res.signature);
 }
+
+// ---------------------------------------------------------------------------
+// Decryption shares (§6) and the board (§8)
+
+function shareChallenge(fp, k, Xb, j, Ab, Db, ab, bb) {
+  return hashInput('decrypt', fp, u32(k), Xb, u32(j), Ab, Db, ab, bb);
+}
+
+/**
+ * Holder k's share of option j: D = x·A with its proof (§6). fingerprint, X, A
+ * and x as hex or bytes (x may be a bigint). Returns { D, c, s } as hex; with
+ * `trace` also w, a, b and the hash input.
+ */
+export function proveShare(fingerprint, k, X, j, A, x, rng = defaultRng, { trace = false } = {}) {
+  const fp = asBytes(fingerprint, 32, 'fingerprint');
+  const xs = typeof x === 'bigint' ? x : decodeScalar(x, 'x');
+  const AP = A instanceof Point ? A : decodePoint(A, 'A');
+  const Xb = X instanceof Point ? X.toBytes() : asBytes(X, 32, 'X');
+  const Db = mulSecret(AP, xs).toBytes();
+  const w = randomScalar(rng);
+  const ab = mulSecret(G, w).toBytes();
+  const bb = mulSecret(AP, w).toBytes();
+  const input = shareChallenge(fp, k, Xb, j, AP.toBytes(), Db, ab, bb);
+  const c = scalarReduce(sha512(input));
+  const s = mod(w + c * xs);
+  const out = { D: toHex(Db), c: hex32(c), s: hex32(s) };
+  if (trace) out.trace = { w: hex32(w), a: toHex(ab), b: toHex(bb), hash_input: toHex(input) };
+  return out;
+}
+
+/** Verifies holder k's share { D, c, s } (hex) of option j for aggregate A (§6). */
+export function verifyShare(fingerprint, k, X, j, A, share) {
+  try {
+    const fp = asBytes(fingerprint, 32, 'fingerprint');
+    const XP = X instanceof Point ? X : decodePoint(X);
+    const AP = A instanceof Point ? A : decodePoint(A);
+    const DP = decodePoint(share.D);
+    const c = decodeScalar(share.c);
+    const s = decodeScalar(share.s);
+    const a = mulPublic(G, s).subtract(mulPublic(XP, c));
+    const b = mulPublic(AP, s).subtract(mulPublic(DP, c));
+    const input = shareChallenge(fp, k, XP.toBytes(), j, AP.toBytes(), DP.toBytes(), a.toBytes(), b.toBytes());
+    return scalarReduce(sha512(input)) === c;
+  } catch (e) {
+    if (e instanceof ConclaveError) return false;
+    throw e;
+  }
+}
+
+/** The unique t in 0..max with t·G = T, or -1. */
+export function discreteLogSmall(T, max) {
+  let P = ZERO;
+  for (let t = 0; t <= max; t++) {
+    if (P.equals(T)) return t;
+    P = P.add(G);
+  }
+  return -1;
+}
+
+/**
+ * Verifies a board (§8), complete or partial (§7: "result": null, the shares present
+ * so far). Throws ConclaveError; on success returns { partial, fingerprint, trackers,
+ * N, eligible, tally: [{A, B}], holdersPresent: [k], counts, rule, passed }
+ * (counts, rule, passed null on a partial board).
+ * Codes: those of checkPoll and verifyBallot, plus board rules: "fingerprint",
+ * "order" (ballots not strictly ascending by tracker, decryptions out of order),
+ * "duplicate_tag", "duplicate_alpha" (across the board), "tally" (an A_j or B_j is not
+ * the sum), "proof" (a share), "result" (counts, sum check, N, eligible, rule, passed,
+ * ballots_digest), "signature" (only checked when opts.serverKey is given).
+ */
+export function verifyBoard(board, { serverKey, root = 'board' } = {}) {
+  const bd = toDoc(board, root);
+  const at = (k) => sub(root, k);
+  checkFields(bd, root, ['protocol', 'poll', 'fingerprint', 'ballots', 'tally', 'decryptions', 'result']);
+  checkString(bd.protocol, at('protocol'));
+  if (bd.protocol !== PROTOCOL) fail('value', at('protocol'), 'unknown protocol');
+  const poll = checkPoll(bd.poll, { root: at('poll') });
+  checkString(bd.fingerprint, at('fingerprint'));
+  fromHex(bd.fingerprint, 32, at('fingerprint'));
+  if (bd.fingerprint !== poll.fingerprint) fail('fingerprint', at('fingerprint'), 'not the poll\'s fingerprint');
+  const m = poll.m;
+  // ballots
+  checkArray(bd.ballots, at('ballots'));
+  const trackers = [];
+  const tags = new Set();
+  const alphas = new Set();
+  const A = Array.from({ length: m }, () => ZERO);
+  const B = Array.from({ length: m }, () => ZERO);
+  bd.ballots.forEach((b, i) => {
+    const bw = sub(at('ballots'), i);
+    const v = verifyBallot(poll, b, { form: 'board', root: bw });
+    if (i > 0 && !(trackers[i - 1] < v.tracker)) fail('order', sub(bw, 'tracker'), 'ballots not strictly ascending by tracker');
+    trackers.push(v.tracker);
+    if (tags.has(v.tag)) fail('duplicate_tag', sub(bw, 'tag'), 'tag repeated on the board');
+    tags.add(v.tag);
+    b.choices.forEach((ch, j) => {
+      if (alphas.has(ch.alpha)) fail('duplicate_alpha', sub(sub(sub(bw, 'choices'), j), 'alpha'), 'alpha repeated on the board');
+      alphas.add(ch.alpha);
+      A[j] = A[j].add(decodePoint(ch.alpha));
+      B[j] = B[j].add(decodePoint(ch.beta));
+    });
+  });
+  const N = trackers.length;
+  if (N > poll.n) fail('result', at('ballots'), 'more ballots than eligible voters');
+  // tally
+  checkArray(bd.tally, at('tally'), m);
+  bd.tally.forEach((e, j) => {
+    const tw = sub(at('tally'), j);
+    checkFields(e, tw, ['A', 'B']);
+    checkString(e.A, sub(tw, 'A'));
+    checkString(e.B, sub(tw, 'B'));
+    const Ap = decodePoint(fromHex(e.A, 32, sub(tw, 'A')), sub(tw, 'A'));
+    const Bp = decodePoint(fromHex(e.B, 32, sub(tw, 'B')), sub(tw, 'B'));
+    if (!Ap.equals(A[j])) fail('tally', sub(tw, 'A'), 'A_j is not the sum of the alpha_j');
+    if (!Bp.equals(B[j])) fail('tally', sub(tw, 'B'), 'B_j is not the sum of the beta_j');
+  });
+  // decryptions
+  checkArray(bd.decryptions, at('decryptions'));
+  const D = Array.from({ length: m }, () => ZERO);
+  const present = [];
+  bd.decryptions.forEach((e, i) => {
+    const dw = sub(at('decryptions'), i);
+    checkFields(e, dw, ['holder', 'shares']);
+    checkInt(e.holder, sub(dw, 'holder'));
+    checkArray(e.shares, sub(dw, 'shares'), m);
+    if (e.holder >= poll.K || (present.length && e.holder <= present[present.length - 1]))
+      fail('order', sub(dw, 'holder'), 'decryptions not in ascending holder order');
+    const k = e.holder;
+    e.shares.forEach((sh, j) => {
+      const sw = sub(sub(dw, 'shares'), j);
+      checkFields(sh, sw, ['D', 'c', 's']);
+      for (const f of ['D', 'c', 's']) checkString(sh[f], sub(sw, f));
+      const Dp = decodePoint(fromHex(sh.D, 32, sub(sw, 'D')), sub(sw, 'D'));
+      decodeScalar(fromHex(sh.c, 32, sub(sw, 'c')), sub(sw, 'c'));
+      decodeScalar(fromHex(sh.s, 32, sub(sw, 's')), sub(sw, 's'));
+      if (!verifyShare(poll.fingerprintBytes, k, poll.X[k], j, A[j], sh)) fail('proof', sw, 'share proof fails');
+      D[j] = D[j].add(Dp);
+    });
+    present.push(k);
+  });
+  if (N === 0 && present.length) fail('result', at('decryptions'), 'decryptions on a board without ballots');
+  const out = { partial: bd.result === null, fingerprint: poll.fingerprint, trackers, N, eligible: poll.n, tally: bd.tally, holdersPresent: present, counts: null, rule: null, passed: null };
+  if (bd.result === null) return out;
+  // result
+  const rw = at('result');
+  const res = bd.result;
+  checkFields(res, rw, ['counts', 'ballots', 'eligible', 'rule', 'passed', 'ballots_digest', 'signature']);
+  checkArray(res.counts, sub(rw, 'counts'), m);
+  res.counts.forEach((t, j) => checkInt(t, sub(sub(rw, 'counts'), j)));
+  checkInt(res.ballots, sub(rw, 'ballots'));
+  checkInt(res.eligible, sub(rw, 'eligible'));
+  checkString(res.rule, sub(rw, 'rule'));
+  if (!(res.passed === true || res.passed === false || res.passed === null)) fail('shape', sub(rw, 'passed'), 'true, false or null expected');
+  checkString(res.ballots_digest, sub(rw, 'ballots_digest'));
+  checkString(res.signature, sub(rw, 'signature'));
+  fromHex(res.ballots_digest, 32, sub(rw, 'ballots_digest'));
+  fromHex(res.signature, 64, sub(rw, 'signature'));
+  if (N > 0 && present.length !== poll.K) fail('result', at('decryptions'), 'a result needs every holder\'s shares');
+  if (res.ballots !== N) fail('result', sub(rw, 'ballots'), 'not the number of ballots');
+  if (res.eligible !== poll.n) fail('result', sub(rw, 'eligible'), 'not the length of the roll');
+  const counts = [];
+  for (let j = 0; j < m; j++) {
+    const t = N === 0 ? 0 : discreteLogSmall(B[j].subtract(D[j]), N);
+    if (t < 0) fail('result', sub(sub(rw, 'counts'), j), 'T_j is not t·G for any 0 <= t <= N');
+    if (res.counts[j] !== t) fail('result', sub(sub(rw, 'counts'), j), `count is ${t}`);
+    counts.push(t);
+  }
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total < poll.min * N || total > poll.max * N) fail('result', sub(rw, 'counts'), 'sum check fails');
+  const rule = poll.promotion ? 'two-thirds' : 'none';
+  if (res.rule !== rule) fail('result', sub(rw, 'rule'), `rule must be ${rule}`);
+  const passed = rule === 'two-thirds' ? twoThirdsPassed(counts[0], counts[1]) : null;
+  if (res.passed !== passed) fail('result', sub(rw, 'passed'), `passed must be ${passed}`);
+  if (ballotsDigest(poll.fingerprintBytes, trackers) !== res.ballots_digest) fail('result', sub(rw, 'ballots_digest'), 'ballots_digest does not match the trackers');
+  if (serverKey !== undefined) {
+    const msg = resultMessage({ fingerprint: poll.fingerprint, ballots_digest: res.ballots_digest, ballots: N, counts, rule, passed });
+    if (!verifyServerSignature(serverKey, msg, res.signature)) fail('signature', sub(rw, 'signature'), 'result signature fails');
+  }
+  return { ...out, counts, rule, passed };
+}
