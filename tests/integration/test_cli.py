@@ -1,0 +1,259 @@
+"""Integration tests of the admin CLI (`conclave user ...`, `conclave token ...`)
+driving the real binary ($CONCLAVE_BIN) on temporary data directories: exit
+codes 0/1/2, --help, one-line errors, generated passwords and tokens printed
+once and never stored in the clear, CSV import (all or nothing, re-import),
+file modes, and the CLI changing the roster while a server is running.
+Python 3 standard library only.
+"""
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import Client, Server, Suite, run_cli  # noqa: E402
+
+TOKEN_RE = re.compile(r"^cnv_[A-Za-z0-9_-]{43}$")
+GENPASS_RE = re.compile(r"^[1-9A-HJ-NP-Za-km-z]{20}$")
+
+
+def one_line(err):
+    """True when stderr holds exactly one non-empty line."""
+    lines = [l for l in err.splitlines() if l.strip()]
+    return len(lines) == 1
+
+
+def fails(t, args, data, what, stdin=None):
+    rc, out, err = run_cli(args, data, stdin=stdin)
+    t.check(rc == 1, f"{what}: exit 1 (got {rc}; {err.strip()!r})")
+    t.check(one_line(err), f"{what}: one line on stderr (got {err!r})")
+    return err
+
+
+def usage_error(t, args, what, data=None):
+    rc, out, err = run_cli(args, data)
+    t.check(rc == 2, f"{what}: exit 2 (got {rc}; {err.strip()!r})")
+    t.check("usage" in err.lower() or "unknown" in err.lower(), f"{what}: says why on stderr")
+
+
+def test_help_and_usage(t):
+    for args in (["user", "--help"], ["user", "add", "--help"], ["user", "list", "--help"],
+                 ["user", "deactivate", "--help"], ["user", "activate", "--help"],
+                 ["user", "passwd", "--help"], ["user", "import", "--help"],
+                 ["token", "--help"], ["token", "create", "--help"], ["token", "list", "-h"],
+                 ["token", "revoke", "--help"]):
+        rc, out, err = run_cli(args)
+        t.check(rc == 0 and "usage" in out.lower(), f"{' '.join(args)}: exit 0, usage on stdout")
+    usage_error(t, ["user"], "user without a command")
+    usage_error(t, ["user", "frobnicate"], "unknown user command")
+    usage_error(t, ["token", "frobnicate"], "unknown token command")
+    usage_error(t, ["user", "add"], "user add without a username")
+    usage_error(t, ["user", "add", "a", "b"], "user add with two usernames")
+    usage_error(t, ["user", "add", "x", "--bogus"], "unknown option")
+    usage_error(t, ["user", "add", "x", "--email"], "option without its value")
+    usage_error(t, ["user", "add", "x", "--help", "--bogus"], "bad option wins over --help")
+    usage_error(t, ["user", "list", "extra"], "user list with an argument")
+    usage_error(t, ["user", "import"], "user import without a file")
+    usage_error(t, ["token", "create"], "token create without a username")
+    usage_error(t, ["token", "revoke", "abc"], "token revoke with a non-numeric id")
+    usage_error(t, ["token", "revoke", "-5"], "token revoke with a negative id")
+    usage_error(t, ["user", "list", "--data", ""], "empty --data")
+
+
+def test_users(t, data):
+    rc, out, err = run_cli(["user", "add", "alice", "--display-name", "Alice Liddell",
+                            "--email", "alice@example.org"], data)
+    t.check(rc == 0, f"user add alice: exit 0 ({err!r})")
+    pw = out.strip()
+    t.check(GENPASS_RE.match(pw) is not None, f"a strong generated password alone on stdout ({out!r})")
+    t.check(pw not in err, "the password is not repeated on stderr")
+    st = os.stat(data)
+    t.check(stat.S_IMODE(st.st_mode) == 0o700, "data directory created 0700")
+    st = os.stat(os.path.join(data, "conclave.db"))
+    t.check(stat.S_IMODE(st.st_mode) == 0o600, "conclave.db created 0600")
+
+    rc, out, err = run_cli(["user", "add", "bob", "--admin", "--password-stdin",
+                            "--display-name", "Bob B", "--email=bob@example.org"], data,
+                           stdin="bob-password-123\n")
+    t.check(rc == 0 and out.strip() == "", f"user add --password-stdin: exit 0, nothing on stdout")
+
+    err = fails(t, ["user", "add", "ALICE"], data, "duplicate username in other case")
+    t.check("taken" in err, "duplicate: says the username is taken")
+    fails(t, ["user", "add", "bad_name"], data, "invalid username")
+    fails(t, ["user", "add", "--data", data, "--", "-carol"], None, "leading hyphen (after --)")
+    fails(t, ["user", "add", "carol", "--email", "nope"], data, "invalid email")
+    fails(t, ["user", "add", "carol", "--display-name", "a\tb"], data, "control character")
+    fails(t, ["user", "add", "carol", "--password-stdin"], data, "short password",
+          stdin="short\n")
+    fails(t, ["user", "add", "carol", "--password-stdin"], data, "empty stdin", stdin="")
+
+    rc, out, err = run_cli(["user", "list"], data)
+    lines = out.strip().splitlines()
+    t.check(rc == 0 and len(lines) == 3, f"user list: header and two members ({out!r})")
+    t.check(any(l.split()[0] == "alice" and "Alice Liddell <alice@example.org>" in l
+                for l in lines), "list shows alice's name and email")
+    bob = [l for l in lines if l.split()[0] == "bob"]
+    t.check(bob and bob[0].split()[1:3] == ["yes", "yes"], "list: bob is admin and active")
+
+    rc, out, err = run_cli(["user", "deactivate", "bob"], data)
+    t.check(rc == 0, "deactivate bob")
+    rc, out, err = run_cli(["user", "list"], data)
+    bob = [l for l in out.splitlines() if l.split()[0] == "bob"]
+    t.check(bob and bob[0].split()[2] == "no", "list: bob is inactive")
+    fails(t, ["user", "deactivate", "nobody"], data, "deactivate an unknown member")
+    fails(t, ["user", "activate", "nobody"], data, "activate an unknown member")
+    rc, out, err = run_cli(["user", "activate", "BOB"], data)
+    t.check(rc == 0, "activate bob (any case)")
+
+    rc, out, err = run_cli(["user", "passwd", "bob", "--password-stdin"], data,
+                           stdin="another-password-456\r\n")
+    t.check(rc == 0 and out == "", "passwd --password-stdin")
+    rc, out, err = run_cli(["user", "passwd", "alice"], data)
+    t.check(rc == 0 and GENPASS_RE.match(out.strip()) is not None,
+            "passwd without --password-stdin prints a generated password")
+    fails(t, ["user", "passwd", "nobody", "--password-stdin"], data, "passwd unknown member",
+          stdin="long-enough-password\n")
+    fails(t, ["user", "passwd", "bob", "--password-stdin"], data, "passwd too short",
+          stdin="123\n")
+    fails(t, ["user", "passwd", "bob", "--password-stdin"], data, "passwd too long",
+          stdin="x" * 1025 + "\n")
+
+    with open(os.path.join(data, "conclave.db"), "rb") as f:
+        raw = f.read()
+    for name in ("conclave.db-wal",):
+        p = os.path.join(data, name)
+        if os.path.exists(p):
+            with open(p, "rb") as f:
+                raw += f.read()
+    t.check(pw.encode() not in raw and b"another-password-456" not in raw,
+            "passwords are not stored in the clear")
+    t.check(b"$argon2id$" in raw, "passwords are stored as argon2id hashes")
+
+
+def test_import(t, data):
+    good = os.path.join(data, "..", "members.csv")
+    with open(good, "w", newline="") as f:
+        f.write("username,display name,email\r\n"
+                "dora,\"Explorer, Dora\",dora@example.org\r\n"
+                "\r\n"
+                "emil,\"Emil \"\"E\"\" Edison\",\r\n"
+                "fay,Fay,\r\n")
+    rc, out, err = run_cli(["user", "import", good], data)
+    t.check(rc == 0 and "3 added, 0 updated" in out, f"import: three added ({out!r} {err!r})")
+    rc, out, err = run_cli(["user", "import", good], data)
+    t.check(rc == 0 and "0 added, 3 updated" in out, f"re-import updates ({out!r})")
+    rc, out, err = run_cli(["user", "list"], data)
+    rows = [l.split()[0] for l in out.strip().splitlines()[1:]]
+    t.check(sorted(rows) == ["alice", "bob", "dora", "emil", "fay"], f"no duplicates ({rows})")
+    t.check("Explorer, Dora <dora@example.org>" in out and 'Emil "E" Edison' in out,
+            "quoted fields imported")
+    dora = [l for l in out.splitlines() if l.split()[0] == "dora"][0]
+    t.check(dora.split()[1:4] == ["no", "yes", "none"], "imported: not admin, active, no password")
+
+    bad = os.path.join(data, "..", "bad.csv")
+    with open(bad, "w") as f:
+        f.write("username,display name,email\ngwen,Gwen,\nhal,Hal,not-an-email\nivan,Ivan,\n")
+    err = fails(t, ["user", "import", bad], data, "import with a bad row")
+    t.check("line 3" in err, f"the bad row's line number is reported ({err!r})")
+    rc, out, err = run_cli(["user", "list"], data)
+    t.check("gwen" not in out and "ivan" not in out, "a bad row rejects the whole file")
+    with open(bad, "w") as f:
+        f.write("jo,Jo,\n\"kim,Kim,\n")
+    err = fails(t, ["user", "import", bad], data, "import with an unterminated quote")
+    t.check("line 2" in err, "unterminated quote: line reported")
+    fails(t, ["user", "import", os.path.join(data, "..", "missing.csv")], data,
+          "import of a missing file")
+    rc, out, err = run_cli(["user", "import", "-"], data, stdin="lena,Lena,\n")
+    t.check(rc == 0 and "1 added" in out, "import from stdin")
+
+
+def test_tokens(t, data):
+    rc, out, err = run_cli(["token", "create", "dora", "--label", "ci bot"], data)
+    tok = out.strip()
+    t.check(rc == 0 and TOKEN_RE.match(tok) is not None, f"token create prints a token ({out!r})")
+    m = re.search(r"token (\d+)", err)
+    t.check(m is not None, "token create tells the token's id on stderr")
+    tid = m.group(1) if m else "0"
+    rc, out2, err = run_cli(["token", "create", "dora"], data)
+    t.check(rc == 0 and out2.strip() != tok, "a second token differs")
+    rc, out, err = run_cli(["token", "list", "DORA"], data)
+    lines = out.strip().splitlines()
+    t.check(rc == 0 and len(lines) == 3, f"token list: header and two tokens ({out!r})")
+    t.check(any(l.split()[0] == tid and "active" in l and "ci bot" in l for l in lines),
+            "list shows the label and status")
+    t.check(tok not in out, "list never shows a token")
+    fails(t, ["token", "list", "nobody"], data, "token list of an unknown member")
+    fails(t, ["token", "create", "nobody"], data, "token create for an unknown member")
+    rc, out, err = run_cli(["token", "revoke", tid], data)
+    t.check(rc == 0, "token revoke")
+    fails(t, ["token", "revoke", tid], data, "revoke twice")
+    fails(t, ["token", "revoke", "999999"], data, "revoke an unknown id")
+    rc, out, err = run_cli(["token", "list", "dora"], data)
+    t.check(any(l.split()[0] == tid and "revoked" in l for l in out.splitlines()),
+            "list shows the revoked token")
+    run_cli(["user", "deactivate", "fay"], data)
+    fails(t, ["token", "create", "fay"], data, "no token for a deactivated member")
+    with open(os.path.join(data, "conclave.db"), "rb") as f:
+        raw = f.read()
+    t.check(tok.encode() not in raw, "tokens are not stored in the clear")
+
+
+def test_refusals(t, data):
+    db = os.path.join(data, "conclave.db")
+    os.chmod(db, 0o644)
+    err = fails(t, ["user", "list"], data, "group/world-readable database")
+    t.check("chmod" in err, "the refusal says how to fix it")
+    os.chmod(db, 0o600)
+    rc, out, err = run_cli(["user", "list"], data)
+    t.check(rc == 0, "works again after chmod 600")
+
+
+def test_with_server(t):
+    data = tempfile.mkdtemp(prefix="conclave-cli-")
+    try:
+        rc, out, err = run_cli(["user", "add", "olga", "--password-stdin"], data,
+                               stdin="olga-password-123\n")
+        t.check(rc == 0, "add a member before the server starts")
+        with Server(data_dir=data) as srv:
+            t.check(srv.admin_password is None, "non-empty roster: no admin bootstrap")
+            rc, out, err = run_cli(["user", "add", "pete", "--password-stdin"], data,
+                                   stdin="pete-password-123\n")
+            t.check(rc == 0, f"user add while the server runs ({err!r})")
+            c = Client(srv)
+            r = c.login("pete", "pete-password-123")
+            t.check(r.status == 200, f"the server sees the new member (login {r.status})")
+            rc, out, err = run_cli(["token", "create", "olga"], data)
+            tok = out.strip()
+            r = Client(srv, token=tok).get("/api/v1/me")
+            t.check(rc == 0 and r.status == 200, f"a CLI token works on the API ({r.status})")
+            rc, out, err = run_cli(["user", "deactivate", "pete"], data)
+            t.check(rc == 0, "deactivate while the server runs")
+            t.check(c.get("/api/v1/me").status == 401, "deactivation ends the live session")
+            t.check(c.login("pete", "pete-password-123").status == 401,
+                    "deactivated member cannot log in")
+            rc, out, err = run_cli(["user", "import", "-"], data, stdin="quinn,Quinn,\n")
+            t.check(rc == 0, "import while the server runs")
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def main():
+    t = Suite("test_cli")
+    root = tempfile.mkdtemp(prefix="conclave-cli-")
+    data = os.path.join(root, "var")
+    try:
+        t.run(test_help_and_usage,
+              lambda s: test_users(s, data),
+              lambda s: test_import(s, data),
+              lambda s: test_tokens(s, data),
+              lambda s: test_refusals(s, data),
+              test_with_server)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    t.finish()
+
+
+if __name__ == "__main__":
+    main()
