@@ -114,7 +114,8 @@ int store_member_list(struct store *s,
                       int (*fn)(void *ctx, const struct store_member *m), void *ctx);
 
 /* Sets the active flag; deactivating also deletes the member's sessions
- * (same transaction). STORE_NOT_FOUND if there is no such member. */
+ * (same transaction, which this opens: do not call inside store_begin).
+ * STORE_NOT_FOUND if there is no such member. */
 int store_member_set_active(struct store *s, const char *username, int active);
 
 /* Replaces the password hash ("" clears it). STORE_NOT_FOUND if no member. */
@@ -170,7 +171,8 @@ int store_token_list(struct store *s, int64_t member_id,
 int store_token_revoke(struct store *s, int64_t id, int64_t now);
 
 /* Records a failed login for USERNAME (case-insensitive) at NOW, first
- * dropping every failure older than NOW - WINDOW. */
+ * dropping every failure older than NOW - WINDOW (one transaction of its own:
+ * do not call inside store_begin). */
 int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window);
 
 /* Counts USERNAME's failures at or after SINCE, and the time of the oldest
