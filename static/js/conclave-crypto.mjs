@@ -12,6 +12,15 @@
 // Randomness comes from an injectable `rng(n) -> Uint8Array(n)`; each call is one
 // draw (64 bytes for a scalar, reduced mod l; 32 bytes for rho). The default is
 // crypto.getRandomValues.
+//
+// The booth's path:
+//   const poll = checkPoll(recordJsonText);   // §3 checks; poll.fingerprint, poll.promotion
+//   warmUp(poll);                             // once, at page load: compiles the arithmetic
+//   const { ballot, rho, tag, tracker } = createBallot(poll, optionIndex);   // or a 0/1 array
+//   // show tracker; keep rho (by fingerprint); POST JSON.stringify(ballot); then
+//   verifyReceipt(serverPemText, poll.fingerprint, tracker, response.receipt);
+//   // change of mind: createBallot(poll, other, { replaces: rho_old })
+// Checks for everyone else: verifyBallot (§5, §10), verifyBoard (§8), verifyResultSignature (§9).
 
 import { ristretto255, ed25519, sha256, sha512 } from '../vendor/noble.mjs';
 
@@ -888,6 +897,24 @@ export function createBallot(poll, choice, { rng = defaultRng, replaces, trace =
     };
   }
   return out;
+}
+
+/**
+ * Makes and checks one throw-away ballot so that the JavaScript engine has compiled the
+ * arithmetic and the Y table exists before the voter's ballot: a page calls this once
+ * after checkPoll (e.g. from requestIdleCallback), and createBallot then takes its warm
+ * time (about 10 ms for a yes/no poll) instead of a first-call time of some 100-300 ms.
+ * Uses its own fixed randomness; returns the milliseconds it took.
+ */
+export function warmUp(poll) {
+  const t0 = typeof performance !== 'undefined' ? performance.now() : Date.now();
+  poll = checkPoll(poll);
+  let i = 0;
+  const seed = enc.encode('conclave warm-up');
+  const rng = (n) => sha512(concatBytes(seed, u32(i++))).slice(0, n);
+  const made = createBallot(poll, Array.from({ length: poll.m }, (_, j) => (j < poll.min ? 1 : 0)), { rng });
+  verifyBallot(poll, made.ballot);
+  return (typeof performance !== 'undefined' ? performance.now() : Date.now()) - t0;
 }
 
 /**

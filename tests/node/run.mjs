@@ -643,6 +643,7 @@ run('random ballots', () => {
 
 // ---------------------------------------------------------------------------
 run('timing', () => {
+  for (const p of polls) ok(`warmUp ${p.record.id}`, C.warmUp(p.record) >= 0);
   const poll = C.checkPoll(polls[0].record);
   for (let i = 0; i < 10; i++) C.createBallot(poll, i % 2); // warm up (JIT, Y table)
   const N = 100;
