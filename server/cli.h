@@ -14,4 +14,7 @@ int cli_user_main(int argc, char **argv);
 /* conclave token create|list|revoke ... (cli_token.c) */
 int cli_token_main(int argc, char **argv);
 
+/* conclave verify BOARD.json [--server-key server.pem]: check a board (cli_verify.c) */
+int cli_verify_main(int argc, char **argv);
+
 #endif

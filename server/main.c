@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"serve",  serve_main,     "run the server in the foreground"},
     {"user",   cli_user_main,  "manage members (add, list, deactivate, import...)"},
     {"token",  cli_token_main, "manage API tokens (create, list, revoke)"},
+    {"verify", cli_verify_main, "check a poll's board (proofs, tally, result, signature)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,87 @@
+/*
+ * ballot.h — an encrypted ballot (PROTOCOL §5): parse, verify against a poll
+ * record, tag, tracker, creation, serialization.
+ *
+ * A struct ballot is immutable once made. Parsing checks what the ballot
+ * alone can show (shape, hex, point, scalar, identity); ballot_verify adds
+ * everything that needs the poll record (shape counts, poll, fingerprint,
+ * duplicate_alpha, proof). The server's state checks (poll_closed,
+ * not_on_roll, already_voted, replaces, duplicate_tag, a used alpha) stay
+ * with the server, which reads the tag and alphas through the accessors.
+ */
+#ifndef CONCLAVE_BALLOT_H
+#define CONCLAVE_BALLOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "crypto.h"
+#include "proof.h"
+#include "record.h"
+#include "sjson.h"
+
+struct ballot;
+
+enum ballot_form {
+    BALLOT_FORM_POST,   /* as a client POSTs it: optional "replaces", no "tracker" */
+    BALLOT_FORM_BOARD   /* as on the board (§8): "tracker", never "replaces" */
+};
+
+/* Parses a ballot from JSON text (at most PROTO_MAX_BALLOT bytes). PROTO_OK
+ * and *out (caller frees), or the reason (PROTO_SHAPE, _HEX, _POINT, _SCALAR,
+ * _IDENTITY; PROTO_INTERNAL when out of memory). */
+enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form form,
+                               struct ballot **out);
+
+/* The same from a parsed JSON object (a board's ballot). */
+enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, struct ballot **out);
+
+/* Every stateless rule of PROTOCOL §10 against the poll record: PROTO_OK or
+ * PROTO_SHAPE (counts), _POLL, _FINGERPRINT, _DUPLICATE_ALPHA, _PROOF. */
+enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec);
+
+/* Board form: PROTO_TRACKER if the ballot's "tracker" is not its recomputed
+ * tracker, else PROTO_OK (always PROTO_OK for the POST form). */
+enum proto_reason ballot_check_tracker(const struct ballot *b);
+
+/* Makes a ballot for rec selecting votes[j] in {0, 1} (m entries, min <= Σ <= max)
+ * with secret rho (tag = Hd("tag", fingerprint, rho)), drawing r_0..r_{m-1},
+ * then the choice proofs, then the sum proof from rng. replaces_rho, if not
+ * NULL, is the rho of the ballot this one replaces. 0 and *out, or -1. */
+int ballot_create(const struct record *rec, const uint8_t *votes,
+                  const unsigned char rho[CRYPTO_BYTES], const unsigned char *replaces_rho,
+                  const struct crypto_rng *rng, struct ballot **out);
+
+/* tag = Hd("tag", fingerprint, rho). 0 or -1. */
+int ballot_tag_from_rho(const unsigned char fingerprint[CRYPTO_BYTES],
+                        const unsigned char rho[CRYPTO_BYTES], unsigned char tag[CRYPTO_BYTES]);
+
+/* Writes the ballot as a JSON object in the given form. */
+void ballot_write(const struct ballot *b, enum ballot_form form, struct sjson_out *o);
+
+/* The ballot as JSON text, compact (JSON.stringify) or pretty; caller frees. */
+char *ballot_serialize(const struct ballot *b, enum ballot_form form, int pretty, size_t *len);
+
+void ballot_free(struct ballot *b);
+
+/* Accessors (borrowed). */
+const char *ballot_poll(const struct ballot *b, size_t *len);
+const unsigned char *ballot_fingerprint(const struct ballot *b);
+const unsigned char *ballot_tag(const struct ballot *b);
+const unsigned char *ballot_tracker(const struct ballot *b);   /* recomputed */
+uint32_t ballot_choice_count(const struct ballot *b);
+const unsigned char *ballot_alpha(const struct ballot *b, uint32_t j);
+const unsigned char *ballot_beta(const struct ballot *b, uint32_t j);
+const struct proof_pair *ballot_choice_proof(const struct ballot *b, uint32_t j); /* 2 pairs */
+uint32_t ballot_sum_count(const struct ballot *b);
+const struct proof_pair *ballot_sum_proof(const struct ballot *b);
+/* hex(rho_old) decoded, or NULL when the ballot replaces nothing. */
+const unsigned char *ballot_replaces(const struct ballot *b);
+
+/* The tag of the ballot this one replaces: Hd("tag", fingerprint, rho_old).
+ * 0, or -1 when the ballot has no "replaces". */
+int ballot_replaces_tag(const struct ballot *b, unsigned char tag[CRYPTO_BYTES]);
+
+#endif

@@ -1,0 +1,708 @@
+/*
+ * board.c — build and verify the board of a closed poll (PROTOCOL §7, §8).
+ *
+ * Verification first reads everything but the ballots (record, fingerprint,
+ * tally, decryptions, result: cheap, and any shape error stops it early),
+ * then checks the ballots on worker threads, then the board-wide rules in
+ * the order of PROTOCOL §8: order, duplicate tags and alphas, the tally,
+ * the shares, counts and sum check, the result's fields, its digest and its
+ * signature. Workers take ballots in small chunks from a shared counter and
+ * each keeps its own partial aggregate; the reported ballot failure is the
+ * lowest failing index, so the report does not depend on the thread count.
+ * The parsed JSON tree is only read while the workers run.
+ */
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "board.h"
+#include "sjson.h"
+
+#define BOARD_CHUNK 8
+#define BOARD_MAX_THREADS 64
+
+static const char *const board_keys[] = {
+    "protocol", "poll", "fingerprint", "ballots", "tally", "decryptions", "result"
+};
+static const char *const board_tally_keys[] = { "A", "B" };
+static const char *const board_dec_keys[] = { "holder", "shares" };
+static const char *const board_share_keys[] = { "D", "c", "s" };
+static const char *const board_result_keys[] = {
+    "counts", "ballots", "eligible", "rule", "passed", "ballots_digest", "signature"
+};
+
+/* Everything of the board but its ballots, decoded. */
+struct board_doc {
+    json_t *root;
+    struct record *rec;
+    const json_t *ballots;
+    uint32_t N, m, K;
+    unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+    unsigned char B[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+    uint32_t ndec;
+    struct proof_share *shares;          /* ndec * m */
+    int has_result;
+    struct tally_result result;
+    int rule_two_thirds;
+    int passed;                          /* -1 null, 0 false, 1 true */
+};
+
+/* A tag or alpha with the index of its ballot, for duplicate detection. */
+struct board_key {
+    unsigned char b[CRYPTO_BYTES];
+    uint32_t i;
+};
+
+/* The ballot phase, shared by the workers. */
+struct board_job {
+    const struct board_doc *doc;
+    unsigned char (*trackers)[CRYPTO_BYTES];
+    struct board_key *tags, *alphas;
+    pthread_mutex_t lock;
+    uint32_t next;                       /* first index not yet taken */
+    uint32_t fail_index;                 /* lowest failing index, or N */
+    enum proto_reason fail_reason;
+};
+
+struct board_worker {
+    struct board_job *job;
+    struct tally *partial;
+    pthread_t thread;
+};
+
+/* Records a failure (reason and where, printf-style) and returns it. */
+static enum proto_reason board_fail(struct board_report *rep, enum proto_reason why,
+                                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static enum proto_reason board_fail(struct board_report *rep, enum proto_reason why,
+                                    const char *fmt, ...)
+{
+    va_list ap;
+
+    rep->reason = why;
+    if (why != PROTO_OK) {
+        va_start(ap, fmt);
+        vsnprintf(rep->where, sizeof rep->where, fmt, ap);
+        va_end(ap);
+    }
+    return why;
+}
+
+/* --- building ----------------------------------------------------------------- */
+
+static int board_cmp_ballot(const void *a, const void *b)
+{
+    const struct ballot *const *x = a, *const *y = b;
+
+    return memcmp(ballot_tracker(*x), ballot_tracker(*y), CRYPTO_BYTES);
+}
+
+static void board_write_share(struct sjson_out *o, const struct proof_share *sh)
+{
+    sjson_out_begin_object(o);
+    sjson_out_key(o, "D");
+    sjson_out_hex(o, sh->D, CRYPTO_BYTES);
+    sjson_out_key(o, "c");
+    sjson_out_hex(o, sh->c, CRYPTO_BYTES);
+    sjson_out_key(o, "s");
+    sjson_out_hex(o, sh->s, CRYPTO_BYTES);
+    sjson_out_end_object(o);
+}
+
+static void board_write_tally(struct sjson_out *o, const struct tally *t, uint32_t N,
+                              const struct board_decryption *dec, size_t ndec)
+{
+    uint32_t j, m = tally_option_count(t);
+    size_t k;
+
+    sjson_out_key(o, "tally");
+    sjson_out_begin_array(o);
+    for (j = 0; j < m; j++) {
+        sjson_out_begin_object(o);
+        sjson_out_key(o, "A");
+        sjson_out_hex(o, tally_A(t, j), CRYPTO_BYTES);
+        sjson_out_key(o, "B");
+        sjson_out_hex(o, tally_B(t, j), CRYPTO_BYTES);
+        sjson_out_end_object(o);
+    }
+    sjson_out_end_array(o);
+    sjson_out_key(o, "decryptions");
+    sjson_out_begin_array(o);
+    for (k = 0; N > 0 && k < ndec; k++) {
+        sjson_out_begin_object(o);
+        sjson_out_key(o, "holder");
+        sjson_out_u32(o, dec[k].holder);
+        sjson_out_key(o, "shares");
+        sjson_out_begin_array(o);
+        for (j = 0; j < m; j++)
+            board_write_share(o, &dec[k].shares[j]);
+        sjson_out_end_array(o);
+        sjson_out_end_object(o);
+    }
+    sjson_out_end_array(o);
+}
+
+static void board_write_result(struct sjson_out *o, const struct record *rec,
+                               const struct tally_result *r)
+{
+    uint32_t j;
+
+    sjson_out_key(o, "result");
+    if (r == NULL) {
+        sjson_out_null(o);
+        return;
+    }
+    sjson_out_begin_object(o);
+    sjson_out_key(o, "counts");
+    sjson_out_begin_array(o);
+    for (j = 0; j < r->m; j++)
+        sjson_out_u32(o, r->counts[j]);
+    sjson_out_end_array(o);
+    sjson_out_key(o, "ballots");
+    sjson_out_u32(o, r->ballots);
+    sjson_out_key(o, "eligible");
+    sjson_out_u32(o, r->eligible);
+    sjson_out_key(o, "rule");
+    sjson_out_string(o, record_is_promotion(rec) ? "two-thirds" : "none",
+                     record_is_promotion(rec) ? 10 : 4);
+    sjson_out_key(o, "passed");
+    if (r->verdict == PROTO_VERDICT_NONE)
+        sjson_out_null(o);
+    else
+        sjson_out_bool(o, r->verdict == PROTO_VERDICT_PASSED);
+    sjson_out_key(o, "ballots_digest");
+    sjson_out_hex(o, r->ballots_digest, CRYPTO_BYTES);
+    sjson_out_key(o, "signature");
+    sjson_out_hex(o, r->signature, SIGN_BYTES);
+    sjson_out_end_object(o);
+}
+
+char *board_build(const struct record *rec, const struct ballot *const *ballots, size_t n,
+                  const struct tally *t, const struct board_decryption *dec, size_t ndec,
+                  const struct tally_result *result, size_t *len)
+{
+    const struct ballot **sorted = NULL;
+    struct sjson_out o;
+    char *text = NULL;
+    size_t i;
+
+    if (n > UINT32_MAX || tally_option_count(t) != record_option_count(rec) ||
+        (result != NULL && result->m != record_option_count(rec)))
+        return NULL;
+    sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (sorted == NULL)
+        return NULL;
+    memcpy(sorted, ballots, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, board_cmp_ballot);
+    sjson_out_init(&o, 1, PROTO_MAX_BOARD);
+    sjson_out_begin_object(&o);
+    sjson_out_key(&o, "protocol");
+    sjson_out_string(&o, PROTO_ID, strlen(PROTO_ID));
+    sjson_out_key(&o, "poll");
+    record_write(rec, &o);
+    sjson_out_key(&o, "fingerprint");
+    sjson_out_hex(&o, record_fingerprint(rec), CRYPTO_BYTES);
+    sjson_out_key(&o, "ballots");
+    sjson_out_begin_array(&o);
+    for (i = 0; i < n; i++)
+        ballot_write(sorted[i], BALLOT_FORM_BOARD, &o);
+    sjson_out_end_array(&o);
+    board_write_tally(&o, t, (uint32_t)n, dec, ndec);
+    board_write_result(&o, rec, result);
+    sjson_out_end_object(&o);
+    sjson_out_raw(&o, "\n", 1);
+    text = sjson_out_finish(&o, len);
+    free(sorted);
+    return text;
+}
+
+/* --- reading the board (all but its ballots) --------------------------------------- */
+
+static enum proto_reason board_read_top(struct board_doc *d, struct board_report *rep)
+{
+    unsigned char fp[CRYPTO_BYTES];
+    enum proto_reason why;
+    const char *proto;
+    size_t plen;
+
+    if ((why = sjson_object_exact(d->root, board_keys, 7)) != PROTO_OK)
+        return board_fail(rep, why, "board");
+    if ((why = sjson_get_str(d->root, "protocol", 64, &proto, &plen)) != PROTO_OK)
+        return board_fail(rep, why, "protocol");
+    if (plen != strlen(PROTO_ID) || memcmp(proto, PROTO_ID, plen) != 0)
+        return board_fail(rep, PROTO_VALUE, "protocol");
+    if ((why = record_from_json(json_object_get(d->root, "poll"), &d->rec)) != PROTO_OK)
+        return board_fail(rep, why, "poll");
+    if ((why = sjson_get_hex(d->root, "fingerprint", fp, CRYPTO_BYTES)) != PROTO_OK)
+        return board_fail(rep, why, "fingerprint");
+    if (memcmp(fp, record_fingerprint(d->rec), CRYPTO_BYTES) != 0)
+        return board_fail(rep, PROTO_FINGERPRINT, "fingerprint");
+    d->m = record_option_count(d->rec);
+    d->K = record_holder_count(d->rec);
+    if ((why = sjson_get_array(d->root, "ballots", 0, UINT32_MAX, &d->ballots)) != PROTO_OK)
+        return board_fail(rep, why, "ballots");
+    d->N = (uint32_t)json_array_size(d->ballots);
+    if (d->N > record_roll_count(d->rec))
+        return board_fail(rep, PROTO_COUNT, "ballots");   /* PROTOCOL §8: N <= n */
+    return PROTO_OK;
+}
+
+static enum proto_reason board_get_point(const json_t *obj, const char *key,
+                                         unsigned char out[CRYPTO_BYTES])
+{
+    enum proto_reason why = sjson_get_hex(obj, key, out, CRYPTO_BYTES);
+
+    return why != PROTO_OK ? why : crypto_point_check(out);
+}
+
+static enum proto_reason board_read_tally(struct board_doc *d, struct board_report *rep)
+{
+    enum proto_reason why;
+    const json_t *arr;
+    uint32_t j;
+
+    if ((why = sjson_get_array(d->root, "tally", d->m, d->m, &arr)) != PROTO_OK)
+        return board_fail(rep, why, "tally");
+    for (j = 0; j < d->m; j++) {
+        const json_t *e = json_array_get(arr, j);
+
+        if ((why = sjson_object_exact(e, board_tally_keys, 2)) != PROTO_OK ||
+            (why = board_get_point(e, "A", d->A[j])) != PROTO_OK ||
+            (why = board_get_point(e, "B", d->B[j])) != PROTO_OK)
+            return board_fail(rep, why, "tally[%u]", j);
+    }
+    return PROTO_OK;
+}
+
+static enum proto_reason board_read_share(const json_t *e, struct proof_share *sh)
+{
+    enum proto_reason why;
+
+    if ((why = sjson_object_exact(e, board_share_keys, 3)) != PROTO_OK ||
+        (why = board_get_point(e, "D", sh->D)) != PROTO_OK ||
+        (why = sjson_get_hex(e, "c", sh->c, CRYPTO_BYTES)) != PROTO_OK ||
+        (why = sjson_get_hex(e, "s", sh->s, CRYPTO_BYTES)) != PROTO_OK ||
+        (why = crypto_scalar_check(sh->c)) != PROTO_OK)
+        return why;
+    return crypto_scalar_check(sh->s);
+}
+
+/* Entry i of "decryptions": its holder number and m shares. */
+static enum proto_reason board_read_entry(struct board_doc *d, const json_t *e, uint32_t i,
+                                          uint32_t *prev, struct board_report *rep)
+{
+    enum proto_reason why;
+    const json_t *arr;
+    uint32_t k, j;
+
+    if ((why = sjson_object_exact(e, board_dec_keys, 2)) != PROTO_OK ||
+        (why = sjson_get_u32(e, "holder", &k)) != PROTO_OK ||
+        (why = sjson_get_array(e, "shares", d->m, d->m, &arr)) != PROTO_OK)
+        return board_fail(rep, why, "decryptions[%u]", i);
+    /* Full board: entry k is holder k. Partial: ascending holders (§7). */
+    if (k >= d->K || (d->has_result && k != i) || (i > 0 && k <= *prev))
+        return board_fail(rep, PROTO_SHAPE, "decryptions[%u].holder", i);
+    *prev = k;
+    for (j = 0; j < d->m; j++) {
+        why = board_read_share(json_array_get(arr, j), &d->shares[(size_t)i * d->m + j]);
+        if (why != PROTO_OK)
+            return board_fail(rep, why, "decryptions[%u].shares[%u]", i, j);
+    }
+    return PROTO_OK;
+}
+
+static enum proto_reason board_read_decryptions(struct board_doc *d, struct board_report *rep)
+{
+    enum proto_reason why;
+    const json_t *arr;
+    uint32_t i, prev = 0;
+    size_t want;
+
+    if ((why = sjson_get_array(d->root, "decryptions", 0, d->K, &arr)) != PROTO_OK)
+        return board_fail(rep, why, "decryptions");
+    d->ndec = (uint32_t)json_array_size(arr);
+    /* §8: [] if N = 0, otherwise K entries once the result is out. */
+    want = d->N == 0 ? 0 : d->K;
+    if ((d->N == 0 && d->ndec != 0) || (d->has_result && d->ndec != want))
+        return board_fail(rep, PROTO_SHAPE, "decryptions");
+    d->shares = calloc((size_t)(d->ndec ? d->ndec : 1) * d->m, sizeof *d->shares);
+    if (d->shares == NULL)
+        return board_fail(rep, PROTO_INTERNAL, "decryptions");
+    for (i = 0; i < d->ndec; i++)
+        if ((why = board_read_entry(d, json_array_get(arr, i), i, &prev, rep)) != PROTO_OK)
+            return why;
+    return PROTO_OK;
+}
+
+static enum proto_reason board_read_result_fields(struct board_doc *d, const json_t *r)
+{
+    const json_t *counts = json_object_get(r, "counts"), *passed = json_object_get(r, "passed");
+    enum proto_reason why;
+    const char *rule;
+    size_t rlen;
+    uint32_t j;
+
+    if (!json_is_array(counts) || json_array_size(counts) != d->m)
+        return PROTO_SHAPE;
+    for (j = 0; j < d->m; j++) {
+        json_int_t v = json_integer_value(json_array_get(counts, j));
+
+        if (!json_is_integer(json_array_get(counts, j)) || v < 0 || v > (json_int_t)UINT32_MAX)
+            return PROTO_SHAPE;
+        d->result.counts[j] = (uint32_t)v;
+    }
+    if ((why = sjson_get_u32(r, "ballots", &d->result.ballots)) != PROTO_OK ||
+        (why = sjson_get_u32(r, "eligible", &d->result.eligible)) != PROTO_OK ||
+        (why = sjson_get_str(r, "rule", 64, &rule, &rlen)) != PROTO_OK)
+        return why;
+    if (!json_is_boolean(passed) && !json_is_null(passed))
+        return PROTO_SHAPE;
+    d->passed = json_is_null(passed) ? -1 : json_is_true(passed);
+    if (rlen == 10 && memcmp(rule, "two-thirds", 10) == 0)
+        d->rule_two_thirds = 1;
+    else if (!(rlen == 4 && memcmp(rule, "none", 4) == 0))
+        return PROTO_RESULT;
+    if ((why = sjson_get_hex(r, "ballots_digest", d->result.ballots_digest, CRYPTO_BYTES)) !=
+        PROTO_OK)
+        return why;
+    return sjson_get_hex(r, "signature", d->result.signature, SIGN_BYTES);
+}
+
+static enum proto_reason board_read_result(struct board_doc *d, struct board_report *rep)
+{
+    const json_t *r = json_object_get(d->root, "result");
+    enum proto_reason why;
+
+    d->has_result = !json_is_null(r);
+    if (!d->has_result)
+        return PROTO_OK;
+    d->result.m = d->m;
+    if ((why = sjson_object_exact(r, board_result_keys, 7)) != PROTO_OK ||
+        (why = board_read_result_fields(d, r)) != PROTO_OK)
+        return board_fail(rep, why, "result");
+    return PROTO_OK;
+}
+
+/* --- the ballots, on worker threads -------------------------------------------------- */
+
+/* Ballot i: parse, stateless rules, tracker; records tracker, tag, alphas. */
+static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
+                                            struct tally *partial)
+{
+    const struct board_doc *d = job->doc;
+    enum proto_reason why;
+    struct ballot *b;
+    uint32_t j;
+
+    why = ballot_from_json(json_array_get(d->ballots, i), BALLOT_FORM_BOARD, &b);
+    if (why != PROTO_OK)
+        return why;
+    if ((why = ballot_verify(b, d->rec)) == PROTO_OK &&
+        (why = ballot_check_tracker(b)) == PROTO_OK) {
+        memcpy(job->trackers[i], ballot_tracker(b), CRYPTO_BYTES);
+        memcpy(job->tags[i].b, ballot_tag(b), CRYPTO_BYTES);
+        job->tags[i].i = i;
+        for (j = 0; j < d->m; j++) {
+            memcpy(job->alphas[(size_t)i * d->m + j].b, ballot_alpha(b, j), CRYPTO_BYTES);
+            job->alphas[(size_t)i * d->m + j].i = i;
+        }
+        if (tally_add(partial, b) != 0)
+            why = PROTO_INTERNAL;
+    }
+    ballot_free(b);
+    return why;
+}
+
+static void *board_worker_run(void *arg)
+{
+    struct board_worker *w = arg;
+    struct board_job *job = w->job;
+    uint32_t start, end, i, N = job->doc->N;
+
+    for (;;) {
+        pthread_mutex_lock(&job->lock);
+        start = job->next;
+        end = start + BOARD_CHUNK < N ? start + BOARD_CHUNK : N;
+        job->next = end;
+        if (start >= job->fail_index)
+            end = start;        /* a lower failure is known: nothing left to do */
+        pthread_mutex_unlock(&job->lock);
+        if (start >= end)
+            return NULL;
+        for (i = start; i < end; i++) {
+            enum proto_reason why = board_check_ballot(job, i, w->partial);
+
+            if (why == PROTO_OK)
+                continue;
+            pthread_mutex_lock(&job->lock);
+            if (i < job->fail_index) {
+                job->fail_index = i;
+                job->fail_reason = why;
+            }
+            pthread_mutex_unlock(&job->lock);
+            break;
+        }
+    }
+}
+
+static unsigned board_thread_count(unsigned threads, uint32_t N)
+{
+    long cpus;
+
+    if (threads == 0) {
+        cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = cpus > 0 ? (unsigned)cpus : 1;
+    }
+    if (threads > BOARD_MAX_THREADS)
+        threads = BOARD_MAX_THREADS;
+    if (threads > (N + BOARD_CHUNK - 1) / BOARD_CHUNK)
+        threads = (N + BOARD_CHUNK - 1) / BOARD_CHUNK;
+    return threads ? threads : 1;
+}
+
+/* Runs the workers; sums their aggregates into total. */
+static enum proto_reason board_run_workers(struct board_job *job, unsigned threads,
+                                           struct tally *total)
+{
+    struct board_worker w[BOARD_MAX_THREADS];
+    unsigned t, started = 0;
+    enum proto_reason why = PROTO_OK;
+
+    memset(w, 0, sizeof w);
+    for (t = 0; t < threads; t++) {
+        w[t].job = job;
+        if ((w[t].partial = tally_new(job->doc->m)) == NULL)
+            why = PROTO_INTERNAL;
+    }
+    for (t = 1; why == PROTO_OK && t < threads; t++, started++)
+        if (pthread_create(&w[t].thread, NULL, board_worker_run, &w[t]) != 0)
+            break;          /* fewer threads: the others take the work */
+    if (why == PROTO_OK)
+        board_worker_run(&w[0]);
+    for (t = 1; t <= started; t++)
+        pthread_join(w[t].thread, NULL);
+    for (t = 0; t < threads; t++) {
+        if (why == PROTO_OK && w[t].partial != NULL && tally_merge(total, w[t].partial) != 0)
+            why = PROTO_INTERNAL;
+        tally_free(w[t].partial);
+    }
+    return why;
+}
+
+static int board_cmp_key(const void *a, const void *b)
+{
+    const struct board_key *x = a, *y = b;
+    int c = memcmp(x->b, y->b, CRYPTO_BYTES);
+
+    return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+/* The index of a ballot holding a value another ballot holds too, or -1. */
+static int64_t board_find_duplicate(struct board_key *keys, size_t n)
+{
+    size_t i;
+    int64_t worst = -1;
+
+    qsort(keys, n, sizeof *keys, board_cmp_key);
+    for (i = 1; i < n; i++)
+        if (memcmp(keys[i - 1].b, keys[i].b, CRYPTO_BYTES) == 0 &&
+            (worst < 0 || keys[i].i < worst))
+            worst = keys[i].i;
+    return worst;
+}
+
+/* PROTOCOL §8: order by tracker, no tag and no α twice on the board. */
+static enum proto_reason board_check_set(struct board_job *job, struct board_report *rep)
+{
+    uint32_t i, N = job->doc->N;
+    int64_t dup;
+
+    for (i = 1; i < N; i++)
+        if (memcmp(job->trackers[i - 1], job->trackers[i], CRYPTO_BYTES) >= 0)
+            return board_fail(rep, PROTO_ORDER, "ballots[%u]", i);
+    if ((dup = board_find_duplicate(job->tags, N)) >= 0)
+        return board_fail(rep, PROTO_DUPLICATE_TAG, "ballots[%u].tag", (unsigned)dup);
+    if ((dup = board_find_duplicate(job->alphas, (size_t)N * job->doc->m)) >= 0)
+        return board_fail(rep, PROTO_DUPLICATE_ALPHA, "ballots[%u]", (unsigned)dup);
+    return PROTO_OK;
+}
+
+static enum proto_reason board_check_ballots(const struct board_doc *d, unsigned threads,
+                                             struct tally *total,
+                                             unsigned char digest[CRYPTO_BYTES],
+                                             struct board_report *rep)
+{
+    struct board_job job;
+    enum proto_reason why = PROTO_INTERNAL;
+
+    memset(&job, 0, sizeof job);
+    job.doc = d;
+    job.fail_index = d->N;
+    job.trackers = calloc(d->N ? d->N : 1, sizeof *job.trackers);
+    job.tags = calloc(d->N ? d->N : 1, sizeof *job.tags);
+    job.alphas = calloc(d->N ? (size_t)d->N * d->m : 1, sizeof *job.alphas);
+    if (job.trackers == NULL || job.tags == NULL || job.alphas == NULL ||
+        pthread_mutex_init(&job.lock, NULL) != 0) {
+        why = board_fail(rep, PROTO_INTERNAL, "ballots");
+        goto out;
+    }
+    why = board_run_workers(&job, board_thread_count(threads, d->N), total);
+    pthread_mutex_destroy(&job.lock);
+    if (job.fail_index < d->N)
+        why = board_fail(rep, job.fail_reason, "ballots[%u]", job.fail_index);
+    else if (why != PROTO_OK)
+        why = board_fail(rep, why, "ballots");
+    else if ((why = board_check_set(&job, rep)) == PROTO_OK &&
+             tally_ballots_digest(record_fingerprint(d->rec),
+                                  (const unsigned char (*)[CRYPTO_BYTES])job.trackers, d->N,
+                                  digest) != 0)
+        why = board_fail(rep, PROTO_INTERNAL, "ballots");
+out:
+    free(job.trackers);
+    free(job.tags);
+    free(job.alphas);
+    return why;
+}
+
+/* --- board-wide checks --------------------------------------------------------------- */
+
+/* PROTOCOL §8: the tally against the ballots. */
+static enum proto_reason board_check_tally(const struct board_doc *d, const struct tally *t,
+                                           struct board_report *rep)
+{
+    uint32_t j;
+
+    for (j = 0; j < d->m; j++)
+        if (memcmp(d->A[j], tally_A(t, j), CRYPTO_BYTES) != 0 ||
+            memcmp(d->B[j], tally_B(t, j), CRYPTO_BYTES) != 0)
+            return board_fail(rep, PROTO_TALLY, "tally[%u]", j);
+    return PROTO_OK;
+}
+
+/* PROTOCOL §6: every share present, against the recomputed A_j. */
+static enum proto_reason board_check_shares(const struct board_doc *d, const struct tally *t,
+                                            const uint32_t *holders, struct board_report *rep)
+{
+    enum proto_reason why;
+    uint32_t i, j;
+
+    for (i = 0; i < d->ndec; i++)
+        for (j = 0; j < d->m; j++) {
+            const struct proof_share *sh = &d->shares[(size_t)i * d->m + j];
+
+            why = proof_share_verify(record_fingerprint(d->rec), holders[i],
+                                     record_holder_key(d->rec, holders[i]), j, tally_A(t, j),
+                                     sh);
+            if (why != PROTO_OK)
+                return board_fail(rep, why, "decryptions[%u].shares[%u]", i, j);
+        }
+    return PROTO_OK;
+}
+
+/* PROTOCOL §6, §8, §9: counts, sum check, rule, passed, ballots, eligible,
+ * ballots_digest and, given the key, the signature. */
+static enum proto_reason board_check_result(const struct board_doc *d, const struct tally *t,
+                                            const unsigned char digest[CRYPTO_BYTES],
+                                            const unsigned char *pk, struct board_report *rep)
+{
+    const struct proof_share *rows[PROTO_MAX_HOLDERS];
+    uint32_t counts[PROTO_MAX_OPTIONS], k;
+    enum proto_verdict verdict;
+    struct sign_result view;
+
+    for (k = 0; k < d->ndec; k++)
+        rows[k] = &d->shares[(size_t)k * d->m];
+    if (tally_counts(d->rec, t, rows, counts) != PROTO_OK)
+        return board_fail(rep, PROTO_COUNT, "result.counts");
+    if (memcmp(counts, d->result.counts, (size_t)d->m * sizeof *counts) != 0)
+        return board_fail(rep, PROTO_COUNT, "result.counts");
+    if (d->result.ballots != d->N)
+        return board_fail(rep, PROTO_RESULT, "result.ballots");
+    if (d->result.eligible != record_roll_count(d->rec))
+        return board_fail(rep, PROTO_RESULT, "result.eligible");
+    verdict = tally_verdict(d->rec, counts);
+    if (d->rule_two_thirds != record_is_promotion(d->rec))
+        return board_fail(rep, PROTO_RESULT, "result.rule");
+    if (d->passed != (verdict == PROTO_VERDICT_NONE ? -1 : verdict == PROTO_VERDICT_PASSED))
+        return board_fail(rep, PROTO_RESULT, "result.passed");
+    if (memcmp(digest, d->result.ballots_digest, CRYPTO_BYTES) != 0)
+        return board_fail(rep, PROTO_DIGEST, "result.ballots_digest");
+    memcpy(rep->counts, counts, sizeof counts);
+    rep->verdict = verdict;
+    if (pk == NULL)
+        return PROTO_OK;
+    tally_result_view(d->rec, &d->result, &view);
+    view.verdict = verdict;
+    if (sign_result_verify(pk, &view, d->result.signature) != 0)
+        return board_fail(rep, PROTO_SIGNATURE, "result.signature");
+    rep->signature_checked = 1;
+    return PROTO_OK;
+}
+
+/* Reads everything but the ballots. */
+static enum proto_reason board_read(struct board_doc *d, const char *text, size_t len,
+                                    struct board_report *rep)
+{
+    enum proto_reason why;
+
+    d->root = sjson_parse(text, len, PROTO_MAX_BOARD, &why);
+    if (d->root == NULL)
+        return board_fail(rep, why, "board");
+    if ((why = board_read_top(d, rep)) != PROTO_OK ||
+        (why = board_read_tally(d, rep)) != PROTO_OK ||
+        (why = board_read_result(d, rep)) != PROTO_OK ||
+        (why = board_read_decryptions(d, rep)) != PROTO_OK)
+        return why;
+    return PROTO_OK;
+}
+
+static void board_holders(const struct board_doc *d, uint32_t *holders)
+{
+    const json_t *arr = json_object_get(d->root, "decryptions");
+    uint32_t i;
+
+    for (i = 0; i < d->ndec; i++)
+        holders[i] = (uint32_t)json_integer_value(json_object_get(json_array_get(arr, i),
+                                                                  "holder"));
+}
+
+enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
+                               unsigned threads, struct board_report *rep)
+{
+    uint32_t holders[PROTO_MAX_HOLDERS];
+    unsigned char digest[CRYPTO_BYTES];
+    struct tally *total = NULL;
+    struct board_doc d;
+    enum proto_reason why;
+
+    memset(rep, 0, sizeof *rep);
+    memset(&d, 0, sizeof d);
+    if ((why = board_read(&d, text, len, rep)) != PROTO_OK)
+        goto out;
+    board_holders(&d, holders);
+    rep->partial = !d.has_result;
+    rep->holders = d.K;
+    rep->holders_present = d.ndec;
+    rep->ballots = d.N;
+    rep->m = d.m;
+    if ((total = tally_new(d.m)) == NULL) {
+        why = board_fail(rep, PROTO_INTERNAL, "tally");
+        goto out;
+    }
+    if ((why = board_check_ballots(&d, threads, total, digest, rep)) != PROTO_OK ||
+        (why = board_check_tally(&d, total, rep)) != PROTO_OK ||
+        (why = board_check_shares(&d, total, holders, rep)) != PROTO_OK)
+        goto out;
+    if (d.has_result)
+        why = board_check_result(&d, total, digest, server_pk, rep);
+out:
+    tally_free(total);
+    free(d.shares);
+    record_free(d.rec);
+    json_decref(d.root);
+    rep->reason = why;
+    return why;
+}

@@ -1,0 +1,58 @@
+/*
+ * board.h — the published board of a closed poll (PROTOCOL §8): building its
+ * exact JSON, and verifying a full or partial board (§7) end to end.
+ *
+ * Building is deterministic: the same inputs give the same bytes (ballots
+ * sorted by tracker, the two-space layout of the vectors, a final newline).
+ * Verification reports the first failure in the order of PROTOCOL §8, with
+ * its reason code and where it is; ballot proofs run on several threads.
+ */
+#ifndef CONCLAVE_BOARD_H
+#define CONCLAVE_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ballot.h"
+#include "proof.h"
+#include "record.h"
+#include "tally.h"
+
+/* One holder's published shares: holder k, m shares in option order. */
+struct board_decryption {
+    uint32_t holder;
+    const struct proof_share *shares;
+};
+
+/* Builds the board JSON text (caller frees; *len its length) from the
+ * record, the N counted ballots (any order; they are sorted by tracker), the
+ * aggregate, the holders' shares present (ascending holder order; ignored
+ * when N = 0) and the result (NULL for a partial board: "result": null).
+ * NULL on failure (memory, inconsistent sizes). */
+char *board_build(const struct record *rec, const struct ballot *const *ballots, size_t n,
+                  const struct tally *t, const struct board_decryption *dec, size_t ndec,
+                  const struct tally_result *result, size_t *len);
+
+/* What a verification found. On failure: reason and where ("ballots[3]",
+ * "decryptions[1].shares[0]", "result.signature", ...). On success: the
+ * figures of the board; counts and verdict only when it is not partial. */
+struct board_report {
+    enum proto_reason reason;
+    char where[96];
+    int partial;                      /* "result": null */
+    uint32_t holders_present;         /* decryption entries */
+    uint32_t holders;                 /* K */
+    uint32_t ballots;                 /* N */
+    uint32_t m;
+    uint32_t counts[PROTO_MAX_OPTIONS];
+    enum proto_verdict verdict;
+    int signature_checked;            /* a key was given and the result signed */
+};
+
+/* Verifies a board given as JSON text: everything PROTOCOL §8 lists, and the
+ * result signature when server_pk (32 bytes) is not NULL. threads = 0 uses
+ * every online CPU. Returns rep->reason (PROTO_OK if the board holds). */
+enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
+                               unsigned threads, struct board_report *rep);
+
+#endif

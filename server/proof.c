@@ -1,0 +1,275 @@
+/*
+ * proof.c — Fiat–Shamir sigma proofs on ristretto255 (PROTOCOL §3, §4, §6).
+ *
+ * Every challenge hashes the whole statement, all commitments and a context
+ * (PROTOCOL §2); the callers of the interval proof pass the label and context
+ * as a hash prefix. Verification is the cost centre of the whole server (one
+ * ballot is several interval proofs), so it does exactly the scalar
+ * multiplications of PROTOCOL §4 (s·G, c·α, s·Y, c·(β − M·G)) and walks
+ * β − M·G from branch to branch with one subtraction, hashing each
+ * commitment as soon as it exists. Secrets (w, r, x) are wiped after use.
+ */
+#include <string.h>
+
+#include "proof.h"
+
+/* out = s·P − c·Q (PROTOCOL §4 "a_i = s_i·G − c_i·α" with P = NULL for G). */
+static int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
+                         const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
+                         const unsigned char Q[CRYPTO_BYTES])
+{
+    unsigned char sp[CRYPTO_BYTES], cq[CRYPTO_BYTES];
+
+    if (P == NULL ? crypto_point_mul_base(sp, s) : crypto_point_mul(sp, s, P))
+        return -1;
+    if (crypto_point_mul(cq, c, Q) != 0)
+        return -1;
+    return crypto_point_sub(out, sp, cq);
+}
+
+/* beta_m = beta − lo·G, the point the first branch's b_0 refers to. */
+static int proof_beta_start(unsigned char beta_m[CRYPTO_BYTES],
+                            const unsigned char beta[CRYPTO_BYTES], uint32_t lo)
+{
+    unsigned char lg[CRYPTO_BYTES];
+
+    if (lo == 0) {
+        memcpy(beta_m, beta, CRYPTO_BYTES);
+        return 0;
+    }
+    if (crypto_point_mul_base_u32(lg, lo) != 0)
+        return -1;
+    return crypto_point_sub(beta_m, beta, lg);
+}
+
+static void proof_absorb_statement(struct crypto_hash *h, const unsigned char Y[CRYPTO_BYTES],
+                                   const unsigned char alpha[CRYPTO_BYTES],
+                                   const unsigned char beta[CRYPTO_BYTES])
+{
+    crypto_hash_b32(h, Y);
+    crypto_hash_b32(h, alpha);
+    crypto_hash_b32(h, beta);
+}
+
+/* Branch i of a proof: simulated (c_i, s_i drawn) or real (w drawn). */
+static int proof_prove_branch(const unsigned char Y[CRYPTO_BYTES],
+                              const unsigned char alpha[CRYPTO_BYTES],
+                              const unsigned char beta_m[CRYPTO_BYTES], int real,
+                              const struct crypto_rng *rng, struct proof_pair *pair,
+                              unsigned char w[CRYPTO_BYTES], unsigned char ab[2 * CRYPTO_BYTES])
+{
+    if (real) {
+        /* PROTOCOL §4 step 2 */
+        crypto_rng_scalar(rng, w);
+        if (crypto_point_mul_base(ab, w) != 0 || crypto_point_mul(ab + CRYPTO_BYTES, w, Y) != 0)
+            return -1;
+        return 0;
+    }
+    /* PROTOCOL §4 step 1 */
+    crypto_rng_scalar(rng, pair->c);
+    crypto_rng_scalar(rng, pair->s);
+    if (proof_lincomb(ab, pair->s, NULL, pair->c, alpha) != 0)
+        return -1;
+    return proof_lincomb(ab + CRYPTO_BYTES, pair->s, Y, pair->c, beta_m);
+}
+
+int proof_interval_prove(const struct crypto_hash *prefix, const unsigned char Y[CRYPTO_BYTES],
+                         const unsigned char alpha[CRYPTO_BYTES],
+                         const unsigned char beta[CRYPTO_BYTES], uint32_t lo, uint32_t hi,
+                         uint32_t value, const unsigned char r[CRYPTO_BYTES],
+                         const struct crypto_rng *rng, struct proof_pair *out,
+                         unsigned char *commit)
+{
+    unsigned char beta_m[CRYPTO_BYTES], w[CRYPTO_BYTES], c[CRYPTO_BYTES];
+    unsigned char others[CRYPTO_BYTES], ab[2 * CRYPTO_BYTES];
+    struct crypto_hash h = *prefix;
+    uint32_t i, real = value - lo;
+    int rc = -1;
+
+    memset(others, 0, sizeof others);
+    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS || value < lo || value > hi ||
+        proof_beta_start(beta_m, beta, lo) != 0)
+        goto out;
+    proof_absorb_statement(&h, Y, alpha, beta);
+    for (i = 0; i <= hi - lo; i++) {
+        if (i > 0 && crypto_point_sub(beta_m, beta_m, crypto_point_base()) != 0)
+            goto out;
+        if (proof_prove_branch(Y, alpha, beta_m, i == real, rng, &out[i], w, ab) != 0)
+            goto out;
+        if (i != real)
+            crypto_core_ristretto255_scalar_add(others, others, out[i].c);
+        crypto_hash_b32(&h, ab);
+        crypto_hash_b32(&h, ab + CRYPTO_BYTES);
+        if (commit != NULL)
+            memcpy(commit + (size_t)i * 2 * CRYPTO_BYTES, ab, sizeof ab);
+    }
+    /* PROTOCOL §4 steps 3 and 4 */
+    if (crypto_hash_final_scalar(&h, c) != 0)
+        goto out;
+    crypto_core_ristretto255_scalar_sub(out[real].c, c, others);
+    crypto_core_ristretto255_scalar_mul(out[real].s, out[real].c, r);
+    crypto_core_ristretto255_scalar_add(out[real].s, out[real].s, w);
+    rc = 0;
+out:
+    sodium_memzero(w, sizeof w);
+    sodium_memzero(&h, sizeof h);
+    return rc;
+}
+
+enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
+                                        const unsigned char Y[CRYPTO_BYTES],
+                                        const unsigned char alpha[CRYPTO_BYTES],
+                                        const unsigned char beta[CRYPTO_BYTES],
+                                        uint32_t lo, uint32_t hi,
+                                        const struct proof_pair *pairs, unsigned char *commit)
+{
+    unsigned char beta_m[CRYPTO_BYTES], sum[CRYPTO_BYTES], c[CRYPTO_BYTES];
+    unsigned char ab[2 * CRYPTO_BYTES];
+    struct crypto_hash h = *prefix;
+    uint32_t i;
+
+    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS || proof_beta_start(beta_m, beta, lo) != 0)
+        return PROTO_INTERNAL;
+    memset(sum, 0, sizeof sum);
+    proof_absorb_statement(&h, Y, alpha, beta);
+    for (i = 0; i <= hi - lo; i++) {
+        if (i > 0 && crypto_point_sub(beta_m, beta_m, crypto_point_base()) != 0)
+            return PROTO_INTERNAL;
+        /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G) */
+        if (proof_lincomb(ab, pairs[i].s, NULL, pairs[i].c, alpha) != 0 ||
+            proof_lincomb(ab + CRYPTO_BYTES, pairs[i].s, Y, pairs[i].c, beta_m) != 0)
+            return PROTO_INTERNAL;
+        crypto_hash_b32(&h, ab);
+        crypto_hash_b32(&h, ab + CRYPTO_BYTES);
+        if (commit != NULL)
+            memcpy(commit + (size_t)i * 2 * CRYPTO_BYTES, ab, sizeof ab);
+        crypto_core_ristretto255_scalar_add(sum, sum, pairs[i].c);
+    }
+    if (crypto_hash_final_scalar(&h, c) != 0)
+        return PROTO_INTERNAL;
+    return memcmp(c, sum, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
+
+/* c = Hs("pok", str(id), u32(k), str(name), X, a) */
+static int proof_pok_challenge(const char *id, size_t idlen, uint32_t k, const char *name,
+                               size_t namelen, const unsigned char X[CRYPTO_BYTES],
+                               const unsigned char a[CRYPTO_BYTES], unsigned char c[CRYPTO_BYTES])
+{
+    struct crypto_hash h;
+
+    crypto_hash_init(&h, CRYPTO_HS, "pok");
+    crypto_hash_str(&h, id, idlen);
+    crypto_hash_u32(&h, k);
+    crypto_hash_str(&h, name, namelen);
+    crypto_hash_b32(&h, X);
+    crypto_hash_b32(&h, a);
+    return crypto_hash_final_scalar(&h, c);
+}
+
+int proof_pok_create(const char *id, size_t idlen, uint32_t k, const char *name, size_t namelen,
+                     const unsigned char x[CRYPTO_BYTES], const unsigned char X[CRYPTO_BYTES],
+                     const struct crypto_rng *rng, struct proof_pair *out)
+{
+    unsigned char w[CRYPTO_BYTES], a[CRYPTO_BYTES];
+    int rc = -1;
+
+    crypto_rng_scalar(rng, w);
+    if (crypto_point_mul_base(a, w) != 0)
+        goto out;
+    if (proof_pok_challenge(id, idlen, k, name, namelen, X, a, out->c) != 0)
+        goto out;
+    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
+    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    rc = 0;
+out:
+    sodium_memzero(w, sizeof w);
+    return rc;
+}
+
+enum proto_reason proof_pok_verify(const char *id, size_t idlen, uint32_t k, const char *name,
+                                   size_t namelen, const unsigned char X[CRYPTO_BYTES],
+                                   const struct proof_pair *pok)
+{
+    unsigned char a[CRYPTO_BYTES], c[CRYPTO_BYTES];
+
+    if (proof_lincomb(a, pok->s, NULL, pok->c, X) != 0)
+        return PROTO_INTERNAL;
+    if (proof_pok_challenge(id, idlen, k, name, namelen, X, a, c) != 0)
+        return PROTO_INTERNAL;
+    return memcmp(c, pok->c, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
+
+int proof_holder_keygen(const char *id, size_t idlen, uint32_t k, const char *name,
+                        size_t namelen, const struct crypto_rng *rng,
+                        unsigned char x[CRYPTO_BYTES], unsigned char X[CRYPTO_BYTES],
+                        struct proof_pair *pok)
+{
+    crypto_rng_scalar_nonzero(rng, x);
+    if (crypto_point_mul_base(X, x) != 0 ||
+        proof_pok_create(id, idlen, k, name, namelen, x, X, rng, pok) != 0) {
+        sodium_memzero(x, CRYPTO_BYTES);
+        return -1;
+    }
+    return 0;
+}
+
+/* c = Hs("decrypt", fingerprint, u32(k), X_k, u32(j), A_j, D_kj, a, b) */
+static int proof_share_challenge(const unsigned char fp[CRYPTO_BYTES], uint32_t k,
+                                 const unsigned char X[CRYPTO_BYTES], uint32_t j,
+                                 const unsigned char A[CRYPTO_BYTES],
+                                 const unsigned char D[CRYPTO_BYTES],
+                                 const unsigned char ab[2 * CRYPTO_BYTES],
+                                 unsigned char c[CRYPTO_BYTES])
+{
+    struct crypto_hash h;
+
+    crypto_hash_init(&h, CRYPTO_HS, "decrypt");
+    crypto_hash_b32(&h, fp);
+    crypto_hash_u32(&h, k);
+    crypto_hash_b32(&h, X);
+    crypto_hash_u32(&h, j);
+    crypto_hash_b32(&h, A);
+    crypto_hash_b32(&h, D);
+    crypto_hash_b32(&h, ab);
+    crypto_hash_b32(&h, ab + CRYPTO_BYTES);
+    return crypto_hash_final_scalar(&h, c);
+}
+
+int proof_share_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
+                       const unsigned char X[CRYPTO_BYTES], const unsigned char x[CRYPTO_BYTES],
+                       uint32_t j, const unsigned char A[CRYPTO_BYTES],
+                       const struct crypto_rng *rng, struct proof_share *out)
+{
+    unsigned char w[CRYPTO_BYTES], ab[2 * CRYPTO_BYTES];
+    int rc = -1;
+
+    crypto_rng_scalar(rng, w);
+    if (crypto_point_mul(out->D, x, A) != 0)
+        goto out;
+    if (crypto_point_mul_base(ab, w) != 0 || crypto_point_mul(ab + CRYPTO_BYTES, w, A) != 0)
+        goto out;
+    if (proof_share_challenge(fingerprint, k, X, j, A, out->D, ab, out->c) != 0)
+        goto out;
+    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
+    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    rc = 0;
+out:
+    sodium_memzero(w, sizeof w);
+    return rc;
+}
+
+enum proto_reason proof_share_verify(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
+                                     const unsigned char X[CRYPTO_BYTES], uint32_t j,
+                                     const unsigned char A[CRYPTO_BYTES],
+                                     const struct proof_share *share)
+{
+    unsigned char ab[2 * CRYPTO_BYTES], c[CRYPTO_BYTES];
+
+    /* a' = s·G − c·X, b' = s·A − c·D (A, D and both may be the identity) */
+    if (proof_lincomb(ab, share->s, NULL, share->c, X) != 0 ||
+        proof_lincomb(ab + CRYPTO_BYTES, share->s, A, share->c, share->D) != 0)
+        return PROTO_INTERNAL;
+    if (proof_share_challenge(fingerprint, k, X, j, A, share->D, ab, c) != 0)
+        return PROTO_INTERNAL;
+    return memcmp(c, share->c, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
