@@ -24,7 +24,8 @@ CREATE TABLE polls (
 );
 
 CREATE INDEX polls_due ON polls(closed, closes_at);
-CREATE INDEX polls_nominee ON polls(nominee COLLATE NOCASE, closed);
+-- At most one open poll per nominee (any case).
+CREATE UNIQUE INDEX polls_nominee_open ON polls(nominee COLLATE NOCASE) WHERE closed = 0;
 
 CREATE TABLE poll_roll (
     poll_id   TEXT NOT NULL REFERENCES polls(id),

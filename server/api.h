@@ -23,6 +23,18 @@ void api_session_delete(struct http_request *req);
 /* GET /api/v1/me (api_session.c) */
 void api_me(struct http_request *req);
 
+/* POST /api/v1/polls, GET /api/v1/polls, GET /api/v1/polls/{id} (api_poll.c) */
+void api_poll_create(struct http_request *req);
+void api_poll_list(struct http_request *req);
+void api_poll_get(struct http_request *req);
+/* GET /api/v1/polls/{id}/result and /board: 409 poll_open before the close */
+void api_poll_result(struct http_request *req);
+void api_poll_board(struct http_request *req);
+/* POST /api/v1/polls/{id}/ballots (api_ballot.c) */
+void api_ballot_cast(struct http_request *req);
+/* GET /api/v1/server-key: the Ed25519 public key as PEM (api_ballot.c) */
+void api_server_key(struct http_request *req);
+
 /*
  * Parses the body as one JSON object (duplicate keys rejected). On error
  * answers 400 bad_json and returns -1; else *out is a new reference.

@@ -10,11 +10,15 @@
 struct config;
 struct store;
 struct auth;
+struct sign_key;
+struct ballotbox;
 
 struct app {
     const struct config *cfg;
     struct store *store;
     struct auth *auth;
+    struct sign_key *key;           /* the server's Ed25519 key (receipts, results) */
+    struct ballotbox *box;          /* the cast path */
 };
 
 #endif

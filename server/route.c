@@ -22,6 +22,13 @@ static const struct route routes[] = {
     {"POST",   "/api/v1/session",        api_session_create},
     {"DELETE", "/api/v1/session",        api_session_delete},
     {"GET",    "/api/v1/me",             api_me},
+    {"POST",   "/api/v1/polls",          api_poll_create},
+    {"GET",    "/api/v1/polls",          api_poll_list},
+    {"GET",    "/api/v1/polls/{id}",     api_poll_get},
+    {"GET",    "/api/v1/polls/{id}/result", api_poll_result},
+    {"GET",    "/api/v1/polls/{id}/board",  api_poll_board},
+    {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
+    {"GET",    "/api/v1/server-key",     api_server_key},
 };
 
 static int param_char_ok(char c)

@@ -17,14 +17,18 @@
 
 #include "app.h"
 #include "auth.h"
+#include "ballotbox.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "poll.h"
 #include "serve.h"
+#include "sign.h"
 #include "store.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
+#define SERVE_CHECKPOINT_TICKS 8   /* a WAL checkpoint every 2 s after casts */
 
 static const char serve_usage[] =
     "usage: conclave serve [--data DIR] [--listen HOST:PORT] [--poll-duration SECONDS]\n"
@@ -66,25 +70,36 @@ static void serve_block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Waits for SIGINT/SIGTERM, running the periodic jobs every tick. */
+/* Closes the polls whose deadline has passed and forgets their records. */
+static void serve_close_due(struct app *app)
+{
+    if (poll_close_due(app->store, app->key, app->box, (int64_t)time(NULL)) < 0)
+        log_error("closing a poll failed; retrying on the next tick");
+}
+
+/* Waits for SIGINT/SIGTERM, running the periodic jobs every tick: closing
+ * polls at their deadline (within a tick), checkpointing the WAL. */
 static void serve_loop(struct app *app, const sigset_t *set)
 {
     struct timespec tick = {0, SERVE_TICK_MS * 1000L * 1000L};
+    unsigned ticks = 0;
     int sig;
 
-    (void)app;
     for (;;) {
         sig = sigtimedwait(set, NULL, &tick);
         if (sig == SIGINT || sig == SIGTERM) {
             log_info("signal %d: shutting down", sig);
             return;
         }
+        serve_close_due(app);
+        if (++ticks % SERVE_CHECKPOINT_TICKS == 0)
+            ballotbox_checkpoint(app->box);
     }
 }
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
@@ -93,8 +108,15 @@ static int serve_run(const struct config *cfg)
     serve_block_signals(&set);
     if (store_open(cfg->data_dir, &app.store) != 0)
         goto out;
+    if (sign_key_open(cfg->data_dir, &app.key) != 0) {
+        log_error("cannot open or create the server key in %s", cfg->data_dir);
+        goto out;
+    }
     if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
         goto out;
+    if (ballotbox_new(app.store, app.key, &app.box) != 0)
+        goto out;
+    serve_close_due(&app);          /* polls whose deadline passed while down */
     if (http_server_start(cfg, &app, &srv) != 0)
         goto out;
     log_info("listening on http://%s:%u (data in %s)", cfg->listen_host,
@@ -106,7 +128,9 @@ static int serve_run(const struct config *cfg)
     rc = 0;
 out:
     http_server_free(srv);
+    ballotbox_free(app.box);
     auth_close(app.auth);
+    sign_key_free(app.key);
     store_close(app.store);
     if (rc == 0)
         log_info("stopped");

@@ -1,0 +1,70 @@
+/*
+ * api_ballot.c — casting a sealed ballot, and the server's public key that
+ * signs receipts and results.
+ *
+ * Status codes follow PROTOCOL §10: 401 unauthenticated, 403 not_on_roll,
+ * 409 poll_closed and already_voted, 400 invalid_ballot with the protocol's
+ * reason code, 201 {"tracker", "receipt"} once the ballot is durable. The
+ * log line of a cast names neither the voter nor the ballot.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "ballotbox.h"
+#include "http.h"
+#include "sign.h"
+
+void api_ballot_cast(struct http_request *req)
+{
+    struct app *app = http_request_app(req);
+    struct auth_user user;
+    struct box_receipt rcpt;
+    enum proto_reason reason = PROTO_OK;
+    const char *body;
+    size_t len;
+
+    if (api_authenticate(req, &user) != 0)
+        return;
+    body = http_request_body(req, &len);
+    switch (ballotbox_cast(app->box, http_request_param(req, "id"), user.username,
+                           body, len, &rcpt, &reason)) {
+    case BOX_OK:
+        http_respond_json(req, 201, json_pack("{s:s, s:s}", "tracker", rcpt.tracker,
+                                              "receipt", rcpt.receipt));
+        break;
+    case BOX_NOT_FOUND:
+        http_respond_error(req, 404, "not_found", "no such poll");
+        break;
+    case BOX_NOT_ON_ROLL:
+        http_respond_error(req, 403, "not_on_roll", "you are not on this poll's roll");
+        break;
+    case BOX_CLOSED:
+        http_respond_error(req, 409, "poll_closed", "the poll is closed");
+        break;
+    case BOX_ALREADY_VOTED:
+        http_respond_error(req, 409, "already_voted",
+                           "you have voted; send \"replaces\" to change your vote");
+        break;
+    case BOX_INVALID:
+        http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
+                                  proto_reason_code(reason));
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+}
+
+void api_server_key(struct http_request *req)
+{
+    char *pem = sign_public_pem(sign_key_public(http_request_app(req)->key));
+
+    if (pem == NULL) {
+        http_respond_error(req, 500, "internal", "internal server error");
+        return;
+    }
+    http_respond_bytes(req, 200, "application/x-pem-file", pem, strlen(pem));
+    free(pem);
+}

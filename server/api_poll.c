@@ -1,0 +1,204 @@
+/*
+ * api_poll.c — nomination polls over HTTP: open one, list and read them,
+ * and, after the close only, the signed result and the board.
+ *
+ * Before the close nothing here shows more than the record, the statement
+ * and the turnout (how many have voted); result and board answer 409
+ * poll_open until the server has closed the poll.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api.h"
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "poll.h"
+#include "store_poll.h"
+
+/* The poll as the API shows it to VIEWER (new reference, NULL on error). */
+static json_t *poll_view(struct store *st, const struct store_poll *p, const char *viewer)
+{
+    char opens[21], closes[21];
+    int64_t cast = 0;
+    int voted = 0;
+    json_t *record = NULL, *v;
+
+    if (store_poll_voter_count(st, p->id, &cast) != 0 ||
+        store_poll_has_voted(st, p->id, viewer, &voted) != 0)
+        return NULL;
+    if (p->record && (record = json_loads(p->record, 0, NULL)) == NULL)
+        return NULL;
+    poll_format_time(p->opens_at, opens);
+    poll_format_time(p->closes_at, closes);
+    v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}",
+                  "id", p->id, "fingerprint", p->fingerprint,
+                  "state", p->closed ? "closed" : "open", "nominee", p->nominee,
+                  "statement_html", p->statement_html, "nominated_by", p->nominated_by,
+                  "ballots_cast", (json_int_t)cast, "eligible", (json_int_t)p->eligible,
+                  "voted", voted, "opens_at", opens, "closes_at", closes);
+    if (v && record)
+        json_object_set_new(v, "record", record);
+    else
+        json_decref(record);
+    return v;
+}
+
+/* Loads poll {id} (with its record if WITH_RECORD); answers 404 / 500. */
+static int poll_load(struct http_request *req, int with_record, struct store_poll *p)
+{
+    const char *id = http_request_param(req, "id");
+    int rc = store_poll_get(http_request_app(req)->store, id, with_record, p);
+
+    if (rc == STORE_NOT_FOUND) {
+        http_respond_error(req, 404, "not_found", "no such poll");
+        return -1;
+    }
+    if (rc != 0) {
+        http_respond_error(req, 500, "internal", "internal server error");
+        return -1;
+    }
+    return 0;
+}
+
+static void poll_created(struct http_request *req, const struct auth_user *user,
+                         const char *id)
+{
+    struct store *st = http_request_app(req)->store;
+    struct store_poll p;
+    json_t *v;
+
+    if (store_poll_get(st, id, 1, &p) != 0) {
+        http_respond_error(req, 500, "internal", "internal server error");
+        return;
+    }
+    if ((v = poll_view(st, &p, user->username)) == NULL)
+        http_respond_error(req, 500, "internal", "internal server error");
+    else
+        http_respond_json(req, 201, v);
+    store_poll_clear(&p);
+}
+
+void api_poll_create(struct http_request *req)
+{
+    static const char *const keys[] = {"nominee", "statement", NULL};
+    const struct app *app = http_request_app(req);
+    struct auth_user user;
+    char id[STORE_POLL_ID_MAX + 1];
+    const char *nominee, *statement, *why = "";
+    json_t *body = NULL;
+
+    if (api_authenticate(req, &user) != 0 || api_parse_object(req, &body) != 0 ||
+        api_check_keys(req, body, keys) != 0)
+        goto out;
+    nominee = json_string_value(json_object_get(body, "nominee"));
+    statement = json_string_value(json_object_get(body, "statement"));
+    if (nominee == NULL || statement == NULL) {
+        http_respond_error(req, 400, "bad_request", "nominee and statement must be strings");
+        goto out;
+    }
+    switch (poll_open(app->store, user.username, nominee, statement,
+                      app->cfg->poll_duration, id, &why)) {
+    case POLL_OK:
+        poll_created(req, &user, id);
+        break;
+    case POLL_INVALID:
+        http_respond_error(req, 400, "invalid_poll", why);
+        break;
+    case POLL_ALREADY_MEMBER:
+        http_respond_error(req, 409, "already_member", why);
+        break;
+    case POLL_DUPLICATE:
+        http_respond_error(req, 409, "poll_exists", why);
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+out:
+    json_decref(body);
+}
+
+struct list_ctx {
+    struct store *st;
+    const char *viewer;
+    json_t *polls;
+};
+
+static int list_one(void *arg, const struct store_poll *p)
+{
+    struct list_ctx *ctx = arg;
+    struct store_poll full;
+    json_t *v;
+    int rc;
+
+    /* the list walk holds the store lock; the lock is recursive */
+    if (store_poll_get(ctx->st, p->id, 1, &full) != 0)
+        return -1;
+    v = poll_view(ctx->st, &full, ctx->viewer);
+    store_poll_clear(&full);
+    rc = v ? json_array_append_new(ctx->polls, v) : -1;
+    return rc;
+}
+
+void api_poll_list(struct http_request *req)
+{
+    struct list_ctx ctx;
+    struct auth_user user;
+
+    if (api_authenticate(req, &user) != 0)
+        return;
+    ctx.st = http_request_app(req)->store;
+    ctx.viewer = user.username;
+    ctx.polls = json_array();
+    if (ctx.polls == NULL || store_poll_list(ctx.st, list_one, &ctx) != 0) {
+        json_decref(ctx.polls);
+        http_respond_error(req, 500, "internal", "internal server error");
+        return;
+    }
+    http_respond_json(req, 200, json_pack("{s:o}", "polls", ctx.polls));
+}
+
+void api_poll_get(struct http_request *req)
+{
+    struct auth_user user;
+    struct store_poll p;
+    json_t *v;
+
+    if (api_authenticate(req, &user) != 0 || poll_load(req, 1, &p) != 0)
+        return;
+    v = poll_view(http_request_app(req)->store, &p, user.username);
+    if (v == NULL)
+        http_respond_error(req, 500, "internal", "internal server error");
+    else
+        http_respond_json(req, 200, v);
+    store_poll_clear(&p);
+}
+
+void api_poll_result(struct http_request *req)
+{
+    struct store_poll p;
+
+    if (poll_load(req, 0, &p) != 0)
+        return;
+    if (!p.closed)
+        http_respond_error(req, 409, "poll_open", "the result is published at the close");
+    else
+        http_respond_bytes(req, 200, "application/json", p.result, strlen(p.result));
+    store_poll_clear(&p);
+}
+
+void api_poll_board(struct http_request *req)
+{
+    char *board = NULL;
+    int rc = store_poll_board(http_request_app(req)->store, http_request_param(req, "id"),
+                              &board);
+
+    if (rc == 0)
+        http_respond_bytes(req, 200, "application/json", board, strlen(board));
+    else if (rc == STORE_NOT_FOUND)
+        api_poll_result(req);       /* 404 no such poll, or 409 poll_open */
+    else
+        http_respond_error(req, 500, "internal", "internal server error");
+    free(board);
+}

@@ -1,0 +1,62 @@
+/*
+ * ballotbox.h — casting: from a voter's sealed ballot to a durable row and a
+ * signed receipt.
+ *
+ * The ballot box checks the rules of PROTOCOL §5 and §10 in order of cost:
+ * the poll and its clock, the roll, the ballot's shape, the voter's state,
+ * then the proofs (on the caller's thread, outside any lock). Accepted
+ * ballots go to one committer thread, which stores every cast pending at that
+ * moment in one transaction with one fsync (group commit), so neither the
+ * database nor its WAL holds one voter's row beside one ballot alone whenever
+ * casts arrive together. A cast returns only once its commit is durable.
+ */
+#ifndef CONCLAVE_BALLOTBOX_H
+#define CONCLAVE_BALLOTBOX_H
+
+#include <stddef.h>
+
+#include "proto.h"
+#include "store.h"
+
+struct ballotbox;
+struct sign_key;
+
+enum box_status {
+    BOX_OK = 0,
+    BOX_NOT_FOUND,          /* no such poll */
+    BOX_NOT_ON_ROLL,
+    BOX_CLOSED,             /* now >= closes_at, or closed */
+    BOX_ALREADY_VOTED,
+    BOX_INVALID,            /* *reason: the §10 code */
+    BOX_ERROR
+};
+
+struct box_receipt {
+    char tracker[65];       /* lowercase hex */
+    char receipt[129];      /* Ed25519 signature, lowercase hex */
+};
+
+/* Starts the ballot box over ST (not owned) signing receipts with KEY (not
+ * owned); both must outlive it. 0 and *out, or -1. */
+int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox **out);
+
+/* Stops the committer (pending casts are finished first) and frees; NULL ok. */
+void ballotbox_free(struct ballotbox *box);
+
+/*
+ * Casts the ballot BODY (JSON text, LEN bytes) of USERNAME in poll POLL_ID.
+ * BOX_OK fills *out once the ballot is durable. BOX_INVALID sets *reason.
+ * Nothing is stored unless BOX_OK.
+ */
+enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
+                               const char *username, const char *body, size_t len,
+                               struct box_receipt *out, enum proto_reason *reason);
+
+/* Forgets a poll's cached record (after its close). */
+void ballotbox_forget(struct ballotbox *box, const char *poll_id);
+
+/* Checkpoints and truncates the WAL if ballots were stored since the last
+ * call (the serve loop calls it every few seconds). */
+void ballotbox_checkpoint(struct ballotbox *box);
+
+#endif

@@ -1,0 +1,413 @@
+/*
+ * poll.c — opening and closing nomination polls.
+ *
+ * Opening fixes everything the voters will rely on, at one instant: the
+ * question and options derived from the nominee, the one-week window, the
+ * roll (every active member's username, in byte order) and a fresh server key
+ * (holder 0). The record is stored as it was hashed into the fingerprint, and
+ * never changes; the secret key is kept only until the close.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <cmark.h>
+#include <sodium.h>
+
+#include "ballot.h"
+#include "ballotbox.h"
+#include "board.h"
+#include "log.h"
+#include "poll.h"
+#include "record.h"
+#include "sign.h"
+#include "tally.h"
+
+struct roll_list {
+    char **names;
+    size_t n, cap;
+    const char *nominee;
+    int nominee_is_member;
+};
+
+void poll_format_time(int64_t t, char out[21])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+
+    if (gmtime_r(&tt, &tm) == NULL || strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm) != 20)
+        snprintf(out, 21, "1970-01-01T00:00:00Z");
+}
+
+/* Counts UTF-8 characters; -1 if a control character (C0, DEL, C1) appears. */
+static long poll_count_chars(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    long n = 0;
+
+    for (; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            return -1;
+        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+            return -1;
+        if ((*p & 0xc0) != 0x80)
+            n++;
+    }
+    return n;
+}
+
+static int poll_is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+            return 0;
+    return 1;
+}
+
+static const char *poll_check_nominee(const char *nominee)
+{
+    long chars;
+
+    if (record_check_utf8(nominee, strlen(nominee)) != 0)
+        return "the nominee's name must be valid UTF-8";
+    chars = poll_count_chars(nominee);
+    if (chars < 0)
+        return "the nominee's name must not contain control characters";
+    if (chars < 1 || chars > POLL_NOMINEE_CHARS_MAX || poll_is_blank(nominee))
+        return "the nominee's name must have 1 to 100 characters";
+    if (nominee[0] == ' ' || nominee[strlen(nominee) - 1] == ' ')
+        return "the nominee's name must not start or end with a space";
+    return NULL;
+}
+
+static const char *poll_check_statement(const char *statement)
+{
+    size_t len = strlen(statement);
+
+    if (len > POLL_STATEMENT_MAX)
+        return "the statement must be at most 20000 bytes";
+    if (record_check_utf8(statement, len) != 0)
+        return "the statement must be valid UTF-8";
+    if (poll_is_blank(statement))
+        return "write a statement for the nominee";
+    return NULL;
+}
+
+/* store_member_list callback: collects active usernames, spots the nominee. */
+static int roll_add(void *ctx, const struct store_member *m)
+{
+    struct roll_list *r = ctx;
+    char **grown;
+
+    if (strcasecmp(m->username, r->nominee) == 0 || strcmp(m->display_name, r->nominee) == 0)
+        r->nominee_is_member |= m->active;
+    if (!m->active)
+        return 0;
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? 2 * r->cap : 64;
+        if ((grown = realloc(r->names, cap * sizeof *grown)) == NULL)
+            return -1;
+        r->names = grown;
+        r->cap = cap;
+    }
+    if ((r->names[r->n] = strdup(m->username)) == NULL)
+        return -1;
+    r->n++;
+    return 0;
+}
+
+static int roll_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);   /* byte order */
+}
+
+static void roll_free(struct roll_list *r)
+{
+    size_t i;
+
+    for (i = 0; i < r->n; i++)
+        free(r->names[i]);
+    free(r->names);
+}
+
+/* Makes the record for the poll; stores its text in p->record. */
+static enum poll_status poll_make_record(struct store_poll *p, const struct roll_list *roll,
+                                         unsigned char x0[32])
+{
+    char question[STORE_NOMINEE_MAX + 64], promote[STORE_NOMINEE_MAX + 16];
+    char opens[21], closes[21];
+    const char *options[2] = {promote, "Do not promote"};
+    struct record_params rp;
+    struct crypto_rng rng = crypto_rng_system();
+    struct record *rec = NULL;
+    size_t len;
+
+    snprintf(question, sizeof question, "Promote %s to core developer?", p->nominee);
+    snprintf(promote, sizeof promote, "Promote %s", p->nominee);
+    poll_format_time(p->opens_at, opens);
+    poll_format_time(p->closes_at, closes);
+    memset(&rp, 0, sizeof rp);
+    rp.id = p->id;
+    rp.question = question;
+    rp.options = options;
+    rp.m = 2;
+    rp.min = rp.max = 1;
+    rp.opens_at = opens;
+    rp.closes_at = closes;
+    rp.roll = (const char *const *)roll->names;
+    rp.n = roll->n;
+    if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK)
+        return POLL_ERROR;
+    p->record = record_serialize(rec, 0, &len);
+    crypto_hex_encode(p->fingerprint, record_fingerprint(rec), 32);
+    record_free(rec);
+    return p->record ? POLL_OK : POLL_ERROR;
+}
+
+/* Fills the stored poll (all but the record) and the roll. */
+static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
+                                     struct roll_list *roll, const char **why)
+{
+    unsigned char rnd[8];
+    char *html;
+
+    roll->nominee = p->nominee;
+    if (store_member_list(st, roll_add, roll) != 0)
+        return POLL_ERROR;
+    if (roll->nominee_is_member) {
+        *why = "the nominee is already an active member";
+        return POLL_ALREADY_MEMBER;
+    }
+    if (roll->n == 0) {
+        *why = "there are no active members to vote";
+        return POLL_INVALID;
+    }
+    qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
+    randombytes_buf(rnd, sizeof rnd);
+    crypto_hex_encode(p->id, rnd, sizeof rnd);
+    html = cmark_markdown_to_html(p->statement, strlen(p->statement), CMARK_OPT_DEFAULT);
+    if (html == NULL)
+        return POLL_ERROR;
+    p->statement_html = html;
+    p->eligible = (int64_t)roll->n;
+    return POLL_OK;
+}
+
+enum poll_status poll_open(struct store *st, const char *by, const char *nominee,
+                           const char *statement, unsigned duration,
+                           char id_out[STORE_POLL_ID_MAX + 1], const char **why)
+{
+    struct store_poll p;
+    struct roll_list roll;
+    unsigned char x0[32];
+    enum poll_status rc;
+    int dup = 0, r;
+
+    memset(&p, 0, sizeof p);
+    memset(&roll, 0, sizeof roll);
+    if ((*why = poll_check_nominee(nominee)) != NULL ||
+        (*why = poll_check_statement(statement)) != NULL)
+        return POLL_INVALID;
+    if (store_poll_nominee_open(st, nominee, &dup) != 0)
+        return POLL_ERROR;
+    if (dup) {
+        *why = "a poll for this nominee is already open";
+        return POLL_DUPLICATE;
+    }
+    snprintf(p.nominee, sizeof p.nominee, "%s", nominee);
+    snprintf(p.nominated_by, sizeof p.nominated_by, "%s", by);
+    p.statement = (char *)(uintptr_t)statement;   /* borrowed; not freed below */
+    p.opens_at = (int64_t)time(NULL);
+    p.closes_at = p.opens_at + (int64_t)duration;
+    rc = poll_prepare(st, &p, &roll, why);
+    if (rc == POLL_OK)
+        rc = poll_make_record(&p, &roll, x0);
+    if (rc == POLL_OK) {
+        r = store_poll_insert(st, &p, x0, (const char *const *)roll.names, roll.n);
+        rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
+        if (rc == POLL_DUPLICATE)
+            *why = "a poll for this nominee is already open";
+    }
+    sodium_memzero(x0, sizeof x0);
+    if (rc == POLL_OK) {
+        memcpy(id_out, p.id, sizeof p.id);
+        log_info("poll %s opened (%zu eligible)", p.id, roll.n);
+    }
+    p.statement = NULL;
+    store_poll_clear(&p);
+    roll_free(&roll);
+    return rc;
+}
+
+/* --- closing ------------------------------------------------------------- */
+
+/* What a close gathers from the store before it decrypts. */
+struct close_state {
+    struct record *rec;
+    struct tally *tally;
+    struct ballot **ballots;
+    size_t n, cap;
+};
+
+static void close_state_free(struct close_state *cs)
+{
+    size_t i;
+
+    for (i = 0; i < cs->n; i++)
+        ballot_free(cs->ballots[i]);
+    free(cs->ballots);
+    tally_free(cs->tally);
+    record_free(cs->rec);
+}
+
+/* store_poll_ballots callback: parses and counts one stored ballot. */
+static int close_add_ballot(void *ctx, const char *text, size_t len)
+{
+    struct close_state *cs = ctx;
+    struct ballot *b = NULL, **grown;
+
+    if (cs->n == cs->cap) {
+        size_t cap = cs->cap ? 2 * cs->cap : 256;
+        if ((grown = realloc(cs->ballots, cap * sizeof *grown)) == NULL)
+            return -1;
+        cs->ballots = grown;
+        cs->cap = cap;
+    }
+    if (ballot_parse(text, len, BALLOT_FORM_BOARD, &b) != PROTO_OK)
+        return -1;
+    if (tally_add(cs->tally, b) != 0) {
+        ballot_free(b);
+        return -1;
+    }
+    cs->ballots[cs->n++] = b;
+    return 0;
+}
+
+/* The result as the API shows it (PROTOCOL §9 message included). */
+static char *close_result_json(const struct record *rec, const struct tally_result *r)
+{
+    struct sign_result view;
+    char msg[1024], sig[2 * SIGN_BYTES + 1];
+    json_t *counts = json_array(), *obj;
+    char *text;
+    uint32_t j;
+
+    tally_result_view(rec, r, &view);
+    if (counts == NULL || sign_result_message(&view, msg, sizeof msg) == 0) {
+        json_decref(counts);
+        return NULL;
+    }
+    for (j = 0; j < r->m; j++)
+        json_array_append_new(counts, json_integer(r->counts[j]));
+    crypto_hex_encode(sig, r->signature, SIGN_BYTES);
+    obj = json_pack("{s:o, s:I, s:I, s:s, s:o, s:s, s:s}", "counts", counts,
+                    "ballots", (json_int_t)r->ballots, "eligible", (json_int_t)r->eligible,
+                    "rule", r->verdict == PROTO_VERDICT_NONE ? "none" : "two-thirds",
+                    "passed", r->verdict == PROTO_VERDICT_NONE ? json_null()
+                              : json_boolean(r->verdict == PROTO_VERDICT_PASSED),
+                    "message", msg, "signature", sig);
+    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
+    json_decref(obj);
+    return text;
+}
+
+/* Decrypts, counts, signs and builds the board; stores result and board. */
+static enum poll_status close_publish(struct store *st, const struct sign_key *key,
+                                      const char *id, struct close_state *cs)
+{
+    struct proof_share shares[PROTO_MAX_OPTIONS];
+    const struct proof_share *per_holder[1] = {shares};
+    struct board_decryption dec = {0, shares};
+    unsigned char x0[32], (*trackers)[CRYPTO_BYTES] = NULL;
+    struct crypto_rng rng = crypto_rng_system();
+    struct tally_result res;
+    char *board = NULL, *result = NULL;
+    enum poll_status rc = POLL_ERROR;
+    size_t i, len;
+
+    if (store_poll_secret(st, id, x0) != 0)
+        return POLL_ERROR;
+    if (cs->n > 0 && tally_shares_create(cs->rec, 0, x0, cs->tally, &rng, shares) != 0)
+        goto out;
+    if ((trackers = malloc((cs->n ? cs->n : 1) * sizeof *trackers)) == NULL)
+        goto out;
+    for (i = 0; i < cs->n; i++)     /* the store returns them in tracker order */
+        memcpy(trackers[i], ballot_tracker(cs->ballots[i]), CRYPTO_BYTES);
+    if (tally_result_make(cs->rec, cs->tally, per_holder, (const unsigned char (*)[32])trackers,
+                          key, &res) != PROTO_OK)
+        goto out;
+    board = board_build(cs->rec, (const struct ballot *const *)cs->ballots, cs->n,
+                        cs->tally, &dec, 1, &res, &len);
+    result = close_result_json(cs->rec, &res);
+    if (board && result && store_poll_finish(st, id, result, board) == 0)
+        rc = POLL_OK;
+out:
+    sodium_memzero(x0, sizeof x0);
+    free(trackers);
+    free(board);
+    free(result);
+    return rc;
+}
+
+enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id)
+{
+    struct close_state cs;
+    struct store_poll p;
+    enum poll_status rc = POLL_ERROR;
+    int r;
+
+    memset(&cs, 0, sizeof cs);
+    memset(&p, 0, sizeof p);
+    if (store_begin(st) != 0)
+        return POLL_ERROR;
+    if ((r = store_poll_get(st, id, 1, &p)) != 0) {
+        rc = r == STORE_NOT_FOUND ? POLL_NOT_FOUND : POLL_ERROR;
+        goto fail;
+    }
+    if (p.closed || p.closes_at > (int64_t)time(NULL)) {
+        rc = p.closed ? POLL_OK : POLL_IS_OPEN;
+        goto fail;
+    }
+    if (record_parse(p.record, strlen(p.record), &cs.rec) != PROTO_OK ||
+        (cs.tally = tally_new(record_option_count(cs.rec))) == NULL ||
+        store_poll_ballots(st, id, close_add_ballot, &cs) != 0 ||
+        (rc = close_publish(st, key, id, &cs)) != POLL_OK)
+        goto fail;
+    if (store_commit(st) != 0) {
+        rc = POLL_ERROR;
+        goto done;
+    }
+    log_info("poll %s closed", id);
+    if (store_compact(st, 1) != 0)
+        log_warn("poll %s: could not compact the database after the close", id);
+    goto done;
+fail:
+    store_rollback(st);
+done:
+    close_state_free(&cs);
+    store_poll_clear(&p);
+    return rc;
+}
+
+int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbox *box,
+                   int64_t now)
+{
+    char ids[16][STORE_POLL_ID_MAX + 1];
+    size_t n = 0, i;
+    int closed = 0;
+
+    if (store_poll_due(st, now, ids, 16, &n) != 0)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if (poll_close(st, key, ids[i]) != POLL_OK) {
+            log_error("poll %s: close failed", ids[i]);
+            return -1;
+        }
+        if (box)
+            ballotbox_forget(box, ids[i]);
+        closed++;
+    }
+    return closed;
+}

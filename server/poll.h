@@ -1,0 +1,62 @@
+/*
+ * poll.h — nomination polls: opening one (the record fixed and stored),
+ * reading them, and closing them at the deadline (tally, decryption with
+ * proofs, the two-thirds rule, the signed result and the board).
+ *
+ * Casting lives in ballotbox.h. Nothing here knows HTTP; everything a poll
+ * shows before its close is the record, the statement and the turnout.
+ */
+#ifndef CONCLAVE_POLL_H
+#define CONCLAVE_POLL_H
+
+#include <stdint.h>
+
+#include "store_poll.h"
+
+struct sign_key;
+struct ballotbox;
+
+#define POLL_NOMINEE_CHARS_MAX  100
+#define POLL_STATEMENT_MAX      20000   /* bytes of Markdown */
+
+enum poll_status {
+    POLL_OK = 0,
+    POLL_INVALID,           /* bad input: *why says what */
+    POLL_ALREADY_MEMBER,    /* the nominee is an active member */
+    POLL_DUPLICATE,         /* an open poll for the nominee exists */
+    POLL_NOT_FOUND,
+    POLL_IS_OPEN,           /* result or board asked for before the close */
+    POLL_ERROR              /* store or system failure */
+};
+
+/*
+ * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
+ * DURATION seconds from now: freezes the roll (active members), makes the
+ * record with a fresh server key, renders the statement with cmark (safe),
+ * and stores it all. On POLL_OK writes the new id to id_out. POLL_INVALID
+ * sets *why to a message for the user.
+ */
+enum poll_status poll_open(struct store *st, const char *by, const char *nominee,
+                           const char *statement, unsigned duration,
+                           char id_out[STORE_POLL_ID_MAX + 1], const char **why);
+
+/*
+ * Closes poll ID if it is open and its deadline has passed: sums the counted
+ * ballots, decrypts the sums with holder 0's key and proofs, recovers the
+ * counts, applies the rule, signs the result with KEY, builds the board and
+ * stores result and board while erasing the poll's secret key, all in one
+ * transaction; then compacts the database (WAL truncated, VACUUM). Closing a
+ * closed poll is POLL_OK and changes nothing.
+ */
+enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id);
+
+/* Closes every poll whose deadline has passed by NOW, and makes BOX (may be
+ * NULL) forget their records. Returns how many were closed, or -1 if one
+ * failed (logged; retried on the next call). */
+int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbox *box,
+                   int64_t now);
+
+/* Formats unix seconds as YYYY-MM-DDTHH:MM:SSZ into out (21 bytes). */
+void poll_format_time(int64_t t, char out[21]);
+
+#endif
