@@ -1,0 +1,256 @@
+/*
+ * test_proof.c — proofs of knowledge (pok.json), interval proofs (every branch
+ * of every proof in ballots.json: draws, commitments, hash inputs,
+ * challenges, responses) and decryption share proofs (tally.json), made by
+ * replaying the vectors' rng streams and verified, plus tampered variants.
+ */
+#include "harness.h"
+#include "vectors.h"
+
+#include "proof.h"
+
+static void test_pok_holder(const json_t *h, const char *id)
+{
+    const char *name = vec_str(h, "name");
+    uint32_t k = (uint32_t)vec_int(h, "k");
+    unsigned char x[32], X[32], w[32], a[32], c[32], tap[512];
+    struct crypto_rng_stream st;
+    struct crypto_rng rng = vec_rng(&st, vec_str(h, "rng_seed"));
+    struct proof_pair pok, bad;
+    struct crypto_hash hh;
+
+    CHECK(proof_holder_keygen(id, strlen(id), k, name, strlen(name), &rng, x, X, &pok) == 0,
+          "keygen");
+    CHECK(vec_eq(h, "x", x, 32) && vec_eq(h, "X", X, 32), "x and X from the stream");
+    CHECK(vec_eq(h, "c", pok.c, 32) && vec_eq(h, "s", pok.s, 32), "pok c and s");
+    /* replay: x, then w; a = w·G; the framed challenge input */
+    rng = vec_rng(&st, vec_str(h, "rng_seed"));
+    crypto_rng_scalar_nonzero(&rng, x);
+    crypto_rng_scalar(&rng, w);
+    CHECK(vec_eq(h, "w", w, 32), "w is the second draw");
+    CHECK(crypto_point_mul_base(a, w) == 0 && vec_eq(h, "a", a, 32), "a = w·G");
+    crypto_hash_init_tap(&hh, CRYPTO_HS, "pok", tap, sizeof tap);
+    crypto_hash_str(&hh, id, strlen(id));
+    crypto_hash_u32(&hh, k);
+    crypto_hash_str(&hh, name, strlen(name));
+    crypto_hash_b32(&hh, X);
+    crypto_hash_b32(&hh, a);
+    CHECK(vec_eq_blob(h, "hash_input", tap, hh.tap_len), "pok hash input");
+    CHECK(crypto_hash_final_scalar(&hh, c) == 0 && vec_eq(h, "c", c, 32), "pok challenge");
+    CHECK(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &pok) == PROTO_OK,
+          "pok verifies");
+    CHECK(proof_pok_verify(id, strlen(id), k + 1, name, strlen(name), X, &pok) == PROTO_PROOF,
+          "pok bound to k");
+    CHECK(proof_pok_verify("other", 5, k, name, strlen(name), X, &pok) == PROTO_PROOF,
+          "pok bound to the poll id");
+    CHECK(proof_pok_verify(id, strlen(id), k, "x", 1, X, &pok) == PROTO_PROOF,
+          "pok bound to the name");
+    bad = pok;
+    bad.s[0] ^= 1;
+    CHECK(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &bad) == PROTO_PROOF,
+          "pok with a flipped s fails");
+    sodium_memzero(x, sizeof x);
+}
+
+static void test_pok(void)
+{
+    json_t *root = vec_load("pok.json"), *polls = vec_at(root, "polls");
+    size_t i, j;
+
+    CHECK(json_array_size(polls) == 2, "pok.json has 2 polls");
+    for (i = 0; i < json_array_size(polls); i++) {
+        json_t *p = json_array_get(polls, i), *hs = vec_at(p, "holders");
+
+        for (j = 0; j < json_array_size(hs); j++)
+            test_pok_holder(json_array_get(hs, j), vec_str(p, "poll_id"));
+    }
+    json_decref(root);
+}
+
+/* Checks one proof trace of ballots.json against prove and verify. */
+static void check_interval(const json_t *tr, const struct crypto_hash *prefix, const unsigned char *Y,
+                           const unsigned char r[32], const struct crypto_rng *rng)
+{
+    uint32_t lo = (uint32_t)vec_int(tr, "lo"), hi = (uint32_t)vec_int(tr, "hi");
+    uint32_t value = lo + (uint32_t)vec_int(tr, "real_index"), i, n = hi - lo + 1;
+    unsigned char alpha[32], beta[32], commit[8 * 64], check[8 * 64], c[32];
+    struct proof_pair pairs[8];
+    const json_t *br = vec_at(tr, "branches");
+    struct crypto_hash h = *prefix;
+    char path[64];
+
+    CHECK(n <= 8 && json_array_size(br) == n, "branch count");
+    CHECK(vec_bytes(tr, "alpha", alpha, 32) == 0 && vec_bytes(tr, "beta", beta, 32) == 0,
+          "statement");
+    CHECK(proof_interval_prove(prefix, Y, alpha, beta, lo, hi, value, r, rng, pairs, commit) == 0,
+          "prove");
+    for (i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "branches[%u]", (unsigned)i);
+        CHECK(vec_eq(vec_at(tr, path), "c", pairs[i].c, 32), "branch c");
+        CHECK(vec_eq(vec_at(tr, path), "s", pairs[i].s, 32), "branch s");
+        CHECK(vec_eq(vec_at(tr, path), "a", commit + 64 * i, 32), "branch a");
+        CHECK(vec_eq(vec_at(tr, path), "b", commit + 64 * i + 32, 32), "branch b");
+    }
+    CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, check) == PROTO_OK,
+          "the proof verifies");
+    CHECK(memcmp(commit, check, 64 * n) == 0, "verifier recomputes the commitments");
+    /* the framed challenge input: prefix, Y, α, β, a_0, b_0, ... */
+    crypto_hash_b32(&h, Y);
+    crypto_hash_b32(&h, alpha);
+    crypto_hash_b32(&h, beta);
+    for (i = 0; i < 2 * n; i++)
+        crypto_hash_b32(&h, commit + 32 * i);
+    CHECK(vec_eq_blob(tr, "hash_input", h.tap, h.tap_len), "challenge hash input");
+    CHECK(crypto_hash_final_scalar(&h, c) == 0 && vec_eq(tr, "challenge", c, 32), "challenge");
+    pairs[0].c[0] ^= 1;
+    CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, NULL) == PROTO_PROOF,
+          "flipped c fails");
+    pairs[0].c[0] ^= 1;
+    if (hi > lo) {
+        CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo + 1, hi + 1, pairs, NULL) ==
+              PROTO_PROOF, "shifted interval fails");
+    }
+}
+
+static void prefix_choice(struct crypto_hash *h, const unsigned char *fp, const unsigned char *tag,
+                          uint32_t j, unsigned char *tap, size_t cap)
+{
+    crypto_hash_init_tap(h, CRYPTO_HS, "choice", tap, cap);
+    crypto_hash_b32(h, fp);
+    crypto_hash_b32(h, tag);
+    crypto_hash_u32(h, j);
+}
+
+/* Replays one ballot's stream through the proof layer. */
+static void test_ballot_proofs(const json_t *b)
+{
+    struct record *rec = vec_record(vec_str(b, "poll"));
+    unsigned char rho[32], tag[32], r[8][32], rsum[32], tap[4096];
+    struct crypto_rng_stream st;
+    struct crypto_rng rng = vec_rng(&st, vec_str(b, "rng_seed"));
+    uint32_t m, j;
+    struct crypto_hash h;
+    char path[64];
+
+    CHECK(rec != NULL, "poll record of the ballot");
+    if (rec == NULL)
+        return;
+    m = record_option_count(rec);
+    crypto_rng_bytes(&rng, rho, 32);
+    CHECK(vec_eq(b, "rho", rho, 32), "rho is the first draw");
+    CHECK(vec_bytes(b, "tag", tag, 32) == 0, "tag");
+    memset(rsum, 0, sizeof rsum);
+    for (j = 0; j < m; j++) {
+        crypto_rng_scalar_nonzero(&rng, r[j]);
+        snprintf(path, sizeof path, "choices[%u].r", (unsigned)j);
+        CHECK(vec_eq(b, path, r[j], 32), "r_j draws");
+        crypto_core_ristretto255_scalar_add(rsum, rsum, r[j]);
+    }
+    for (j = 0; j < m; j++) {
+        snprintf(path, sizeof path, "choices[%u].proof", (unsigned)j);
+        prefix_choice(&h, record_fingerprint(rec), tag, j, tap, sizeof tap);
+        check_interval(vec_at(b, path), &h, record_public_key(rec), r[j], &rng);
+    }
+    CHECK(vec_eq(b, "sum.r", rsum, 32), "r = Σ r_j");
+    crypto_hash_init_tap(&h, CRYPTO_HS, "sum", tap, sizeof tap);
+    crypto_hash_b32(&h, record_fingerprint(rec));
+    crypto_hash_b32(&h, tag);
+    for (j = 0; j < m; j++) {
+        unsigned char ab[32];
+
+        snprintf(path, sizeof path, "choices[%u].alpha", (unsigned)j);
+        CHECK(vec_bytes(b, path, ab, 32) == 0, "alpha_j");
+        crypto_hash_b32(&h, ab);
+        snprintf(path, sizeof path, "choices[%u].beta", (unsigned)j);
+        CHECK(vec_bytes(b, path, ab, 32) == 0, "beta_j");
+        crypto_hash_b32(&h, ab);
+    }
+    check_interval(vec_at(b, "sum.proof"), &h, record_public_key(rec), rsum, &rng);
+    record_free(rec);
+}
+
+static void test_intervals(void)
+{
+    json_t *root = vec_load("ballots.json"), *bs = vec_at(root, "ballots");
+    size_t i;
+
+    for (i = 0; i < json_array_size(bs); i++)
+        test_ballot_proofs(json_array_get(bs, i));
+    test_ballot_proofs(vec_at(root, "replacement"));
+    json_decref(root);
+}
+
+static void check_share(const json_t *sh, const unsigned char *fp, const unsigned char *x,
+                        const struct crypto_rng *rng)
+{
+    uint32_t k = (uint32_t)vec_int(sh, "k"), j = (uint32_t)vec_int(sh, "j");
+    unsigned char X[32], A[32], w[32], ab[64], tap[1024], c[32];
+    struct proof_share out, bad;
+    struct crypto_hash h;
+
+    CHECK(vec_bytes(sh, "X", X, 32) == 0 && vec_bytes(sh, "A", A, 32) == 0, "share statement");
+    CHECK(proof_share_create(fp, k, X, x, j, A, rng, &out) == 0, "share create");
+    CHECK(vec_eq(sh, "D", out.D, 32) && vec_eq(sh, "c", out.c, 32) && vec_eq(sh, "s", out.s, 32),
+          "share D, c, s");
+    CHECK(vec_bytes(sh, "w", w, 32) == 0, "share w");
+    CHECK(crypto_point_mul_base(ab, w) == 0 && vec_eq(sh, "a", ab, 32), "a = w·G");
+    CHECK(crypto_point_mul(ab + 32, w, A) == 0 && vec_eq(sh, "b", ab + 32, 32), "b = w·A");
+    crypto_hash_init_tap(&h, CRYPTO_HS, "decrypt", tap, sizeof tap);
+    crypto_hash_b32(&h, fp);
+    crypto_hash_u32(&h, k);
+    crypto_hash_b32(&h, X);
+    crypto_hash_u32(&h, j);
+    crypto_hash_b32(&h, A);
+    crypto_hash_b32(&h, out.D);
+    crypto_hash_b32(&h, ab);
+    crypto_hash_b32(&h, ab + 32);
+    CHECK(vec_eq_blob(sh, "hash_input", tap, h.tap_len), "decrypt hash input");
+    CHECK(crypto_hash_final_scalar(&h, c) == 0 && memcmp(c, out.c, 32) == 0, "decrypt challenge");
+    CHECK(proof_share_verify(fp, k, X, j, A, &out) == PROTO_OK, "share verifies");
+    CHECK(proof_share_verify(fp, k, X, j + 1, A, &out) == PROTO_PROOF, "share bound to j");
+    bad = out;
+    bad.D[0] ^= 2;
+    CHECK(crypto_point_check(bad.D) != PROTO_OK ||
+          proof_share_verify(fp, k, X, j, A, &bad) == PROTO_PROOF, "altered D fails");
+    bad = out;
+    bad.s[3] ^= 1;
+    CHECK(proof_share_verify(fp, k, X, j, A, &bad) == PROTO_PROOF, "altered s fails");
+}
+
+static void test_shares(void)
+{
+    json_t *root = vec_load("tally.json"), *els = vec_at(root, "elections");
+    size_t i, n;
+
+    for (i = 0; i < json_array_size(els); i++) {
+        json_t *e = json_array_get(els, i), *shares = vec_at(e, "shares");
+        struct crypto_rng_stream st;
+        struct crypto_rng rng = vec_rng(&st, vec_str(e, "shares_rng_seed"));
+        struct record *rec = NULL;
+
+        CHECK(record_from_json(vec_at(e, "poll"), &rec) == PROTO_OK, "election record");
+        if (rec == NULL)
+            continue;
+        for (n = 0; n < json_array_size(shares); n++) {
+            json_t *sh = json_array_get(shares, n);
+            unsigned char x[32];
+            char path[64];
+
+            snprintf(path, sizeof path, "holder_secrets[%lld].x", vec_int(sh, "k"));
+            CHECK(vec_bytes(e, path, x, 32) == 0, "holder secret");
+            check_share(sh, record_fingerprint(rec), x, &rng);
+        }
+        record_free(rec);
+    }
+    json_decref(root);
+}
+
+int main(void)
+{
+    if (crypto_init() != 0)
+        return 1;
+    test_pok();
+    test_intervals();
+    test_shares();
+    TEST_MAIN_END("test_proof");
+}
