@@ -9,7 +9,7 @@
 CC       ?= cc
 BUILD    ?= build
 BIN      ?= conclave
-PKGS      = libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto
+PKGS      = libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto libcurl
 WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
             -Wundef -Wvla -Wcast-qual -Wno-unused-parameter
@@ -28,7 +28,7 @@ SCHEMA    = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
-            libssl-dev libjansson-dev libcmark-dev openssl python3 sqlite3 clang \
+            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev openssl python3 sqlite3 clang \
             libclang-rt-14-dev nodejs npm
 
 .PHONY: all deps run test asan fuzz clean check-tests

@@ -17,4 +17,10 @@ int cli_token_main(int argc, char **argv);
 /* conclave verify BOARD.json [--server-key server.pem]: check a board (cli_verify.c) */
 int cli_verify_main(int argc, char **argv);
 
+/* conclave vote --server URL --token T POLL_ID yes|no [--replace] (cli_vote.c) */
+int cli_vote_main(int argc, char **argv);
+
+/* conclave result --server URL --token T POLL_ID (cli_vote.c) */
+int cli_result_main(int argc, char **argv);
+
 #endif
