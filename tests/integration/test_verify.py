@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+"""test_verify.py — `conclave verify` on the vector boards and tampered copies.
+
+Runs the real binary (env CONCLAVE_BIN, default ./conclave) from the project's
+root: every vector board passes with and without the server key (and from
+stdin), partial boards say so, tampered copies exit 1 naming the reason code,
+usage errors exit 2. Python 3 standard library only. The last line printed is
+"test_verify: N passed, N failed"; the exit status is non-zero on failure.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
+VEC = "tests/vectors"
+KEY = os.path.join(VEC, "server.pem")
+
+passed = 0
+failed = 0
+
+
+def check(cond, what):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL test_verify: %s" % what)
+
+
+def run(args, stdin=None):
+    p = subprocess.run([BIN, "verify"] + args, input=stdin, capture_output=True, timeout=120)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def load(name):
+    with open(os.path.join(VEC, name), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_vectors():
+    want = {
+        "board.json": "board ok: 7 ballots, counts [5, 2] passed=true\n",
+        "board-3holders.json": "board ok: 6 ballots, counts [3, 1, 1] passed=none\n",
+        "board-empty.json": "board ok: 0 ballots, counts [0, 0] passed=false\n",
+        "board-identity.json": "board ok: 2 ballots, counts [1, 1] passed=false\n",
+    }
+    for name, line in want.items():
+        path = os.path.join(VEC, name)
+        rc, out, err = run([path, "--server-key", KEY])
+        check(rc == 0 and out == line, "%s with key: rc=%d out=%r err=%r" % (name, rc, out, err))
+        rc, out, err = run([path])
+        check(rc == 0 and out == line, "%s without key: rc=%d out=%r" % (name, rc, out))
+        with open(path, "rb") as f:
+            rc, out, err = run(["-", "--server-key", KEY], stdin=f.read())
+        check(rc == 0 and out == line, "%s from stdin: rc=%d out=%r" % (name, rc, out))
+    rc, out, err = run([os.path.join(VEC, "board-partial.json"), "--server-key", KEY])
+    check(rc == 0 and out.startswith("board ok (partial") and "6 ballots" in out,
+          "partial board: rc=%d out=%r" % (rc, out))
+    rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json")])
+    check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
+
+
+def tampered(tmp, name, mutate, want_code, key=True):
+    board = load(name)
+    mutate(board)
+    path = os.path.join(tmp, "tampered.json")
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(board, f, indent=2, ensure_ascii=False)
+    rc, out, err = run([path] + (["--server-key", KEY] if key else []))
+    check(rc == 1 and err.rstrip().endswith(": " + want_code) and out == "",
+          "%s tampered, want %s: rc=%d out=%r err=%r" % (name, want_code, rc, out, err))
+
+
+def flip(s):
+    return ("1" if s[0] == "0" else "0") + s[1:]
+
+
+def test_tampered():
+    def count(b):
+        b["result"]["counts"][0] += 1
+
+    def share(b):
+        sh = b["decryptions"][0]["shares"][1]
+        sh["s"] = flip(sh["s"])
+
+    def drop(b):
+        del b["ballots"][2]
+
+    def reorder(b):
+        b["ballots"][0], b["ballots"][1] = b["ballots"][1], b["ballots"][0]
+
+    def signature(b):
+        b["result"]["signature"] = flip(b["result"]["signature"])
+
+    def ballot_proof(b):
+        p = b["ballots"][3]["choices"][0]["proof"][1]
+        p["c"] = flip(p["c"])
+
+    def passed(b):
+        b["result"]["passed"] = False
+
+    def digest(b):
+        b["result"]["ballots_digest"] = flip(b["result"]["ballots_digest"])
+
+    def extra(b):
+        b["note"] = "hello"
+
+    def duplicate(b):
+        b["ballots"].insert(1, b["ballots"][1])
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tampered(tmp, "board.json", count, "count")
+        tampered(tmp, "board.json", share, "proof")
+        tampered(tmp, "board.json", drop, "tally")
+        tampered(tmp, "board.json", reorder, "order")
+        tampered(tmp, "board.json", signature, "signature")
+        tampered(tmp, "board.json", ballot_proof, "proof")
+        tampered(tmp, "board.json", passed, "result")
+        tampered(tmp, "board.json", digest, "ballots_digest")
+        tampered(tmp, "board.json", extra, "shape")
+        tampered(tmp, "board.json", duplicate, "order")
+        tampered(tmp, "board-3holders.json", share, "proof")
+        tampered(tmp, "board-partial.json", share, "proof")
+        # without the key the signature is not checked
+        board = load("board.json")
+        signature(board)
+        path = os.path.join(tmp, "sig.json")
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(board, f, indent=2, ensure_ascii=False)
+        rc, out, err = run([path])
+        check(rc == 0, "unsigned check passes without key: rc=%d" % rc)
+        # not JSON at all
+        with open(path, "w") as f:
+            f.write("{\"protocol\": ")
+        rc, out, err = run([path])
+        check(rc == 1 and "shape" in err, "truncated board: rc=%d err=%r" % (rc, err))
+
+
+def test_usage():
+    rc, out, err = run([])
+    check(rc == 2 and "usage" in err, "no board: rc=%d" % rc)
+    rc, out, err = run(["--help"])
+    check(rc == 0 and "usage" in out, "--help: rc=%d" % rc)
+    rc, out, err = run(["--bogus", os.path.join(VEC, "board.json")])
+    check(rc == 2, "unknown option: rc=%d" % rc)
+    rc, out, err = run(["a.json", "b.json"])
+    check(rc == 2, "two boards: rc=%d" % rc)
+    rc, out, err = run(["/nonexistent/board.json"])
+    check(rc == 1 and err != "", "missing file: rc=%d" % rc)
+    rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key",
+                        os.path.join(VEC, "board.json")])
+    check(rc == 1 and "PEM" in err, "bad key file: rc=%d err=%r" % (rc, err))
+
+
+def main():
+    try:
+        test_vectors()
+        test_tampered()
+        test_usage()
+    except Exception as e:  # a crash counts as a failure, with its reason
+        check(False, "exception: %r" % (e,))
+    print("test_verify: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
