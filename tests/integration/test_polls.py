@@ -1,0 +1,437 @@
+"""Nomination polls end to end over real HTTP with the real store: opening,
+casting sealed ballots (with `conclave vote` and with the vectors' ballots),
+replacing, every rejection with its status and code, the close by the server
+itself, the signed result and the board (checked with `conclave verify`, the
+receipts with `openssl pkeyutl`), restarts, and what the database keeps."""
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+
+from harness import (BIN, VECTORS, Client, Server, Suite, add_member, create_token,
+                     run_cli)
+
+
+def load_vector(name):
+    with open(os.path.join(VECTORS, name)) as f:
+        return json.load(f)
+
+
+def vote(srv, token, poll_id, choice, home, replace=False):
+    """`conclave vote`; returns (exit code, tracker, receipt, stderr)."""
+    args = [BIN, "vote", "--server", f"http://127.0.0.1:{srv.port}", "--token", token,
+            poll_id, choice] + (["--replace"] if replace else [])
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, HOME=home, XDG_DATA_HOME=""))
+    tracker = receipt = None
+    for line in p.stdout.splitlines():
+        if line.startswith("tracker: "):
+            tracker = line.split()[1]
+        if line.startswith("receipt: "):
+            receipt = line.split()[1]
+    return p.returncode, tracker, receipt, p.stderr
+
+
+def wait_closed(srv, poll_id, token, timeout=90):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = srv.request("GET", f"/api/v1/polls/{poll_id}/result")
+        if r.status == 200:
+            return r.json()
+        time.sleep(0.2)
+    raise RuntimeError("poll did not close")
+
+
+def openssl_verify(pem_path, message, signature_hex, workdir):
+    msg = os.path.join(workdir, "msg")
+    sig = os.path.join(workdir, "sig.bin")
+    with open(msg, "wb") as f:
+        f.write(message.encode())
+    with open(sig, "wb") as f:
+        f.write(bytes.fromhex(signature_hex))
+    p = subprocess.run(["openssl", "pkeyutl", "-verify", "-pubin", "-inkey", pem_path,
+                        "-rawin", "-in", msg, "-sigfile", sig], capture_output=True, text=True)
+    return p.returncode == 0
+
+
+def open_poll(client, nominee, statement="A long record of good work."):
+    return client.post("/api/v1/polls", {"nominee": nominee, "statement": statement})
+
+
+def members_with_tokens(srv, names):
+    tokens = {}
+    for n in names:
+        add_member(srv.data_dir, n)
+        tokens[n] = create_token(srv.data_dir, n)
+    return tokens
+
+
+def test_seed_vote(t):
+    """PEP 13's real vote: 32 members, 31 yes and 1 no, some by replacement."""
+    srv = Server(args=["--poll-duration", "25"]).start()
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        names = [f"dev{i:02d}" for i in range(32)]
+        csv = os.path.join(work, "team.csv")
+        with open(csv, "w") as f:
+            f.write("username,display name,email\n")
+            for n in names:
+                f.write(f"{n},Developer {n},{n}@example.org\n")
+        rc, _, err = run_cli(["user", "import", csv], srv.data_dir)
+        t.check(rc == 0, f"import 32 members ({err})")
+        tokens = {n: create_token(srv.data_dir, n) for n in names}
+        run_cli(["user", "deactivate", "admin"], srv.data_dir)
+        opener = Client(srv, token=tokens["dev00"])
+        r = open_poll(opener, "Basil Fawlty", "Basil has **fixed** 200 bugs.")
+        t.check(r.status == 201, f"poll opened ({r.status} {r.body[:200]})")
+        poll = r.json()
+        pid = poll["id"]
+        t.check(poll["state"] == "open" and poll["eligible"] == 32, "32 eligible, open")
+        t.check(poll["record"]["question"] == "Promote Basil Fawlty to core developer?",
+                "question")
+        t.check(poll["record"]["options"] == ["Promote Basil Fawlty", "Do not promote"],
+                "options")
+        t.check(poll["record"]["roll"] == sorted(names), "roll is the active members")
+        t.check("<strong>fixed</strong>" in poll["statement_html"], "statement rendered")
+        opens = time.strptime(poll["record"]["opens_at"], "%Y-%m-%dT%H:%M:%SZ")
+        closes = time.strptime(poll["record"]["closes_at"], "%Y-%m-%dT%H:%M:%SZ")
+        import calendar
+        t.check(calendar.timegm(closes) - calendar.timegm(opens) == 25, "duration")
+
+        t.check(Client(srv).post(f"/api/v1/polls/{pid}/ballots", {}).status == 401,
+                "no credentials: 401")
+
+        for path in ("result", "board"):
+            r = opener.get(f"/api/v1/polls/{pid}/{path}")
+            t.check(r.status == 409 and r.error_code() == "poll_open", f"{path} 409 before close")
+
+        receipts = {}
+        lock = threading.Lock()
+
+        def cast(name, choice, replace=False):
+            res = vote(srv, tokens[name], pid, choice, os.path.join(work, name), replace)
+            with lock:
+                receipts.setdefault(name, []).append(res)
+
+        voters = names               # 31 yes and dev30's "no"
+        first_no = names[:3]         # three vote "no" first, then replace it with "yes"
+        threads = [threading.Thread(target=cast, args=(n, "no" if n in first_no or n == "dev30"
+                                                       else "yes")) for n in voters[:15]]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        # a restart while the poll is open keeps its ballots
+        t.check(srv.stop() == 0, "clean stop mid-poll")
+        srv.start()
+        threads = [threading.Thread(target=cast, args=(n, "no" if n == "dev30" else "yes"))
+                   for n in voters[15:]]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        for n in first_no:
+            cast(n, "yes", replace=True)
+        ok = all(res[0] == 0 for runs in receipts.values() for res in runs)
+        t.check(ok, "every cast accepted: " + "; ".join(
+            r[3].strip() for runs in receipts.values() for r in runs if r[0] != 0)[:300])
+        rc, _, _, err = vote(srv, tokens["dev05"], pid, "no", os.path.join(work, "x"))
+        t.check(rc == 1 and "409 already_voted" in err, "second ballot without replaces")
+        view = opener.get(f"/api/v1/polls/{pid}").json()
+        t.check(view["ballots_cast"] == 32 and view["voted"] is True, "turnout 32, voted")
+        t.check("counts" not in view and "result" not in view, "no counts while open")
+
+        result = wait_closed(srv, pid, tokens["dev00"])
+        t.check(result["counts"] == [31, 1], f"counts [31, 1] ({result['counts']})")
+        t.check(result["ballots"] == 32 and result["eligible"] == 32, "ballots and eligible")
+        t.check(result["rule"] == "two-thirds" and result["passed"] is True, "passed")
+        pem = os.path.join(work, "server.pem")
+        with open(pem, "w") as f:
+            f.write(srv.request("GET", "/api/v1/server-key").body.decode())
+        t.check(openssl_verify(pem, result["message"], result["signature"], work),
+                "result signature verifies with openssl")
+        board = srv.request("GET", f"/api/v1/polls/{pid}/board").body
+        t.check(board == srv.request("GET", f"/api/v1/polls/{pid}/board").body,
+                "board is the same bytes on every request")
+        bpath = os.path.join(work, "board.json")
+        with open(bpath, "wb") as f:
+            f.write(board)
+        rc, out, err = run_cli(["verify", bpath, "--server-key", pem])
+        t.check(rc == 0 and "board ok: 32 ballots" in out, f"conclave verify ({out}{err})")
+        fp = json.loads(board)["fingerprint"]
+        trackers = {b["tracker"] for b in json.loads(board)["ballots"]}
+        final = [runs[-1] for runs in receipts.values()]
+        t.check(all(r[1] in trackers for r in final), "every final tracker is on the board")
+        replaced = [runs[0][1] for n, runs in receipts.items() if n in first_no]
+        t.check(not any(tr in trackers for tr in replaced), "replaced ballots are gone")
+        t.check(all(openssl_verify(pem, f"conclave-receipt-v1 {fp} {r[1]}", r[2], work)
+                    for runs in receipts.values() for r in runs),
+                "every receipt verifies with openssl pkeyutl -rawin")
+        rc, out, _ = run_cli(["result", "--server", f"http://127.0.0.1:{srv.port}",
+                              "--token", tokens["dev00"], pid])
+        t.check(rc == 0 and "31" in out and "passed" in out, "conclave result")
+        rc, _, _, err = vote(srv, tokens["dev01"], pid, "yes", os.path.join(work, "z"))
+        t.check(rc == 1 and "409 poll_closed" in err, f"ballot after the close ({err.strip()})")
+        check_database(t, srv, names)
+    finally:
+        srv.cleanup()
+
+
+def check_database(t, srv, names):
+    """The store keeps no voter↔ballot link: separate tables, nothing shared."""
+    srv.stop()
+    db = os.path.join(srv.data_dir, "conclave.db")
+    wal = db + "-wal"
+    t.check(not os.path.exists(wal) or os.path.getsize(wal) == 0,
+            "WAL empty after the close (checkpointed, truncated)")
+    con = sqlite3.connect(db)
+    cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
+            for tb in ("ballots", "poll_voters", "ballot_used")}
+    t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], "ballot columns")
+    t.check(cols["poll_voters"] == ["poll_id", "username"], "voter columns")
+    t.check(set(cols["ballots"]) & set(cols["poll_voters"]) == {"poll_id"},
+            "nothing in common but the poll")
+    sqls = {r[0]: r[1] for r in con.execute("select name, sql from sqlite_master where type='table'")}
+    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_voters", "ballot_used")),
+            "WITHOUT ROWID: no insertion order")
+    ballots = [r[0] for r in con.execute("select ballot from ballots")]
+    t.check(not any(n in b for b in ballots for n in names), "no username in any ballot")
+    t.check(con.execute("select count(*) from polls where secret_key is not null").fetchone()[0]
+            == 0, "secret keys erased after the close")
+    con.close()
+
+
+def test_thresholds(t):
+    """Exactly two thirds passes; below fails; no votes fails."""
+    srv = Server(args=["--poll-duration", "8"]).start()
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        tokens = members_with_tokens(srv, ["ann", "ben", "cat", "dee"])
+        c = Client(srv, token=tokens["ann"])
+        polls = {}
+        for nominee in ("Two Thirds", "One One", "Nobody Voted"):
+            r = open_poll(c, nominee)
+            t.check(r.status == 201, f"open {nominee}")
+            polls[nominee] = r.json()["id"]
+        # joins and deactivations after opening change nothing
+        late = members_with_tokens(srv, ["latecomer"])["latecomer"]
+        rc, _, _, err = vote(srv, late, polls["One One"], "yes", os.path.join(work, "late"))
+        t.check(rc == 1 and "403 not_on_roll" in err, f"late joiner refused ({err.strip()})")
+        run_cli(["user", "deactivate", "dee"], srv.data_dir)
+        rc, _, _, err = vote(srv, tokens["dee"], polls["One One"], "yes", os.path.join(work, "d"))
+        t.check(rc == 1 and "401" in err, "member deactivated after opening refused")
+        plan = {"Two Thirds": {"ann": "yes", "ben": "yes", "cat": "no"},
+                "One One": {"ann": "yes", "ben": "no"}, "Nobody Voted": {}}
+        for nominee, votes in plan.items():
+            for who, choice in votes.items():
+                rc, *_ = vote(srv, tokens[who], polls[nominee], choice, os.path.join(work, who))
+                t.check(rc == 0, f"{who} votes {choice} on {nominee}")
+        res = {n: wait_closed(srv, pid, tokens["ann"]) for n, pid in polls.items()}
+        t.check(res["Two Thirds"]["counts"] == [2, 1] and res["Two Thirds"]["passed"] is True,
+                "2 yes 1 no passes")
+        t.check(res["One One"]["counts"] == [1, 1] and res["One One"]["passed"] is False,
+                "1 yes 1 no fails")
+        t.check(res["Nobody Voted"]["counts"] == [0, 0] and res["Nobody Voted"]["passed"] is False
+                and res["Nobody Voted"]["ballots"] == 0, "no votes fails")
+        board = srv.request("GET", f"/api/v1/polls/{polls['Nobody Voted']}/board").json()
+        t.check(board["decryptions"] == [] and board["ballots"] == [], "empty board")
+    finally:
+        srv.cleanup()
+
+
+def test_opening_rules(t):
+    srv = Server().start()
+    try:
+        tokens = members_with_tokens(srv, ["opener"])
+        c = Client(srv, token=tokens["opener"])
+        cases = [({"nominee": "", "statement": "x"}, 400, "empty nominee"),
+                 ({"nominee": "x" * 101, "statement": "x"}, 400, "nominee over 100 chars"),
+                 ({"nominee": "Bad\u0007Name", "statement": "x"}, 400, "control character"),
+                 ({"nominee": "Ok Name", "statement": "x" * 20001}, 400, "statement too long"),
+                 ({"nominee": "Ok Name"}, 400, "missing statement"),
+                 ({"nominee": "opener", "statement": "x"}, 409, "active member"),
+                 ({"nominee": "OPENER", "statement": "x"}, 409, "active member, other case")]
+        for body, status, what in cases:
+            r = c.post("/api/v1/polls", body)
+            t.check(r.status == status and r.error_code() is not None,
+                    f"{what}: {r.status} {r.error_code()}")
+        t.check(c.post("/api/v1/polls", {"nominee": "é" * 100, "statement": "ok"}).status == 201,
+                "100 characters (200 bytes) accepted")
+        r = open_poll(c, "Sybil Fawlty")
+        t.check(r.status == 201, "open")
+        r2 = open_poll(c, "sybil fawlty")
+        t.check(r2.status == 409, "second open poll for the same nominee: 409")
+        r = open_poll(c, "Raw Html", "<script>alert(1)</script> [x](javascript:alert(1))")
+        html = r.json()["statement_html"]
+        t.check("<script>" not in html and "javascript:" not in html, "safe Markdown")
+        t.check(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status
+                == 401, "anonymous cannot open")
+        lst = c.get("/api/v1/polls")
+        t.check(lst.status == 200 and len(lst.json()["polls"]) == 3, "list")
+        t.check(Client(srv).get("/api/v1/polls").status == 401, "list is members only")
+        t.check(c.get("/api/v1/polls/nope").status == 404, "unknown poll 404")
+    finally:
+        srv.cleanup()
+
+
+def inject_vector_poll(srv, name, closes_in):
+    """Stores a vectors poll record (poll.json) in the server's database with
+    holder 0's secret, as if the server had opened it."""
+    entry = next(p for p in load_vector("poll.json")["polls"] if p["record"]["id"] == name)
+    rec = entry["record"]
+    now = int(time.time())
+    con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=10)
+    con.execute("insert into polls (id, nominee, statement, statement_html, nominated_by,"
+                " record, fingerprint, opens_at, closes_at, eligible, secret_key)"
+                " values (?,?,?,?,?,?,?,?,?,?,?)",
+                (name, "Vector " + name, "s", "<p>s</p>", "basil", json.dumps(rec),
+                 entry["fingerprint"], now - 5, now + closes_in, len(rec["roll"]),
+                 bytes.fromhex(entry["holder_secrets"][0]["x"])))
+    con.executemany("insert into poll_roll (poll_id, username) values (?, ?)",
+                    [(name, v) for v in rec["roll"]])
+    con.commit()
+    con.close()
+    return entry
+
+
+def vector_server(closes_in_args=()):
+    """A server whose receipt key is the vectors' test server key."""
+    data = tempfile.mkdtemp(prefix="conclave-test-")
+    seed = load_vector("tally.json")["server_key"]
+    seed_hex = seed["seed"] if isinstance(seed, dict) and "seed" in seed else None
+    if seed_hex is None:
+        seed_hex = load_vector("ballots.json")["receipt"]["signing_seed"]
+    fd = os.open(os.path.join(data, "receipt-key"), os.O_WRONLY | os.O_CREAT, 0o600)
+    os.write(fd, (seed_hex + "\n").encode())
+    os.close(fd)
+    os.chmod(data, 0o700)
+    srv = Server(data_dir=data, args=list(closes_in_args))
+    srv.own_dir = True
+    return srv.start()
+
+
+def test_vector_ballots(t):
+    """The vectors' own ballots against the vectors' poll-1: every invalid one
+    refused with its code, the valid ones accepted with the vectors' receipt."""
+    srv = vector_server()
+    try:
+        ballots = load_vector("ballots.json")
+        roll = ["Manuel", "basil", "polly", "sybil", "terry"]
+        tokens = members_with_tokens(srv, roll)
+        inject_vector_poll(srv, "poll-1", 600)
+        inject_vector_poll(srv, "poll-2", 600)
+        voter = Client(srv, token=tokens["polly"])
+        inv = load_vector("invalid-ballots.json")
+        for case in inv["cases"]:
+            body = case.get("ballot_text") or json.dumps(case["ballot"])
+            r = voter.post(f"/api/v1/polls/{case['poll']}/ballots", body)
+            err = (r.json() or {}).get("error", {}) if r.status != 201 else {}
+            if case["reason"] == "replaces":
+                ok = r.status == 400 and err.get("reason") == "replaces"
+            else:
+                ok = r.status == 400 and err.get("code") == "invalid_ballot" and \
+                    err.get("reason") == case["reason"]
+            t.check(ok, f"{case['name']}: want {case['reason']}, got {r.status} {err}")
+        yes = next(b for b in ballots["ballots"] if b["poll"] == "poll-1" and b["name"] == "yes") \
+            if any(b.get("name") == "yes" for b in ballots["ballots"]) else ballots["ballots"][0]
+        con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        t.check(con.execute("select count(*) from ballots").fetchone()[0] == 0,
+                "rejected ballots stored nothing")
+        t.check(con.execute("select count(*) from ballot_used").fetchone()[0] == 0,
+                "rejected ballots used nothing")
+        con.close()
+        basil = Client(srv, token=tokens["basil"])
+        r = basil.post("/api/v1/polls/poll-1/ballots", yes["ballot"])
+        t.check(r.status == 201, f"vector yes ballot accepted ({r.status} {r.body[:200]})")
+        if r.status == 201:
+            t.check(r.json()["tracker"] == yes["tracker"], "tracker as in the vectors")
+            t.check(r.json()["receipt"] == ballots["receipt"]["signature"],
+                    "receipt byte for byte as in the vectors")
+        r = basil.post("/api/v1/polls/poll-1/ballots", yes["ballot"])
+        t.check(r.status == 409 and r.error_code() == "already_voted", "replay by the same voter")
+        r = Client(srv, token=tokens["sybil"]).post("/api/v1/polls/poll-1/ballots", yes["ballot"])
+        t.check(r.status == 400 and r.json()["error"]["reason"] == "duplicate_tag",
+                "replay by another voter: duplicate_tag")
+        repl = ballots["replacement"]
+        r = Client(srv, token=tokens["terry"]).post("/api/v1/polls/poll-1/ballots",
+                                                    repl["ballot"])
+        t.check(r.status == 400 and r.json()["error"]["reason"] == "replaces",
+                "replaces from a voter who has not voted")
+        r = basil.post("/api/v1/polls/poll-1/ballots", repl["ballot"])
+        t.check(r.status == 201, f"replacement accepted ({r.body[:200]})")
+        r = basil.post("/api/v1/polls/poll-1/ballots", repl["ballot"])
+        t.check(r.status in (400, 409), "replacement replayed refused")
+        r = Client(srv, token=tokens["Manuel"]).post("/api/v1/polls/poll-1/ballots", yes["ballot"])
+        t.check(r.status == 400 and r.json()["error"]["reason"] == "duplicate_tag",
+                "the replaced ballot cannot come back")
+        other = next(b for b in ballots["ballots"] if b["poll"] == "poll-2")
+        r = Client(srv, token=tokens["Manuel"]).post("/api/v1/polls/poll-1/ballots",
+                                                     other["ballot"])
+        t.check(r.status == 400 and r.json()["error"]["reason"] in ("poll", "fingerprint", "shape"),
+                "a ballot for another poll")
+        con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        n = con.execute("select count(*) from ballots where poll_id='poll-1'").fetchone()[0]
+        t.check(n == 1, f"one counted ballot (the replacement), got {n}")
+        con.close()
+    finally:
+        srv.cleanup()
+
+
+def test_vector_election(t):
+    """poll-3's seven ballots cast through the API: the server's signed result
+    equals the vectors' signed result byte for byte."""
+    srv = vector_server()
+    try:
+        board = load_vector("board.json")
+        names = ["Manuel", "audrey", "basil", "kurt", "polly", "sybil", "terry"]
+        tokens = members_with_tokens(srv, names)
+        inject_vector_poll(srv, "poll-3", 6)
+        for name, b in zip(names, board["ballots"]):
+            post = {k: v for k, v in b.items() if k != "tracker"}
+            r = Client(srv, token=tokens[name]).post("/api/v1/polls/poll-3/ballots", post)
+            t.check(r.status == 201 and r.json()["tracker"] == b["tracker"],
+                    f"{name}'s ballot accepted with its tracker")
+        result = wait_closed(srv, "poll-3", None)
+        want = board["result"]
+        t.check(result["counts"] == want["counts"], f"counts {result['counts']}")
+        t.check(result["signature"] == want["signature"], "result signature as in the vectors")
+        ours = srv.request("GET", "/api/v1/polls/poll-3/board").json()
+        t.check(ours["result"] == want, "board result identical to the vectors'")
+        t.check(ours["ballots"] == board["ballots"] and ours["tally"] == board["tally"],
+                "ballots and tally identical to the vectors'")
+    finally:
+        srv.cleanup()
+
+
+def test_close_while_down(t):
+    srv = Server(args=["--poll-duration", "4"]).start()
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        tokens = members_with_tokens(srv, ["una", "vic"])
+        r = open_poll(Client(srv, token=tokens["una"]), "Down Time")
+        pid = r.json()["id"]
+        for who in ("una", "vic"):
+            rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
+            t.check(rc == 0, f"{who} voted")
+        srv.stop()
+        time.sleep(4.5)
+        srv.start()
+        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        t.check(r.status == 200 and r.json()["counts"] == [2, 0],
+                "a poll whose deadline passed while down is closed at start-up")
+        srv.stop()
+        srv.start()
+        r2 = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        t.check(r2.body == r.body, "closed exactly once: the same result after a restart")
+    finally:
+        srv.cleanup()
+
+
+if __name__ == "__main__":
+    suite = Suite("test_polls")
+    suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
+              test_thresholds, test_close_while_down, test_seed_vote)
+    suite.finish()
