@@ -29,7 +29,7 @@ SCHEMA    = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev openssl python3 sqlite3 clang \
-            libclang-rt-14-dev nodejs npm
+            libclang-rt-14-dev
 
 .PHONY: all deps run test asan fuzz clean check-tests
 
@@ -39,6 +39,8 @@ deps:
 	@missing=""; for p in $(DEB_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' \
 	    || missing="$$missing $$p"; done; \
+	command -v node >/dev/null 2>&1 || missing="$$missing nodejs"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
