@@ -115,3 +115,14 @@ clean-vendor:
 
 check-tests: node_modules static/vendor/.stamp
 clean: clean-vendor
+
+# --- Verification benchmark (tests/bench/bench_verify.c): ballots/s on one and on all
+# cores against libsodium's scalar multiplications, and `conclave verify` on a generated
+# 10,000-ballot board (made once in build/bench/).
+.PHONY: bench-verify
+
+$(BUILD)/bench_verify: tests/bench/bench_verify.c $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+bench-verify: $(BIN) $(BUILD)/bench_verify
+	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify

@@ -1,0 +1,374 @@
+/*
+ * bench_verify.c — how fast ballots and boards are verified (make bench-verify).
+ *
+ * 1. The cost of libsodium's scalar multiplications here, and so the bound
+ *    for one yes/no ballot: its verification does 15 variable-base and 5
+ *    fixed-base multiplications (PROTOCOL §4: per branch s·G, c·α, s·Y,
+ *    c·(β − M·G); 2 branches per choice, 1 for the sum).
+ * 2. Ballots per second parsing + verifying yes/no ballots on one core and
+ *    on every core, the ratio to the bound, and the scaling.
+ * 3. A generated 10,000-ballot board (build/bench/board-10000.json, made
+ *    once) verified in process and by `conclave verify` ($CONCLAVE_BIN) on
+ *    one thread and on every core.
+ * Not a test: it prints numbers and always exits 0 unless setup fails.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "board.h"
+
+#define BENCH_BALLOTS 64
+#define BENCH_BOARD_N 10000
+#define BENCH_BOARD_PATH "build/bench/board-10000.json"
+#define BENCH_KEY_PATH "build/bench/server.pem"
+
+/* A whole file, NUL-terminated; caller frees. */
+static char *bench_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    long n;
+
+    if (f == NULL)
+        return NULL;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (buf = malloc((size_t)n + 1)) != NULL) {
+        if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
+            buf[n] = '\0';
+            *len = (size_t)n;
+        } else {
+            free(buf);
+            buf = NULL;
+        }
+    }
+    fclose(f);
+    return buf;
+}
+
+static double bench_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static struct record *bench_record(size_t n_roll, unsigned char x0[32])
+{
+    static const char *const opts[] = { "Promote", "Do not promote" };
+    struct crypto_rng rng = crypto_rng_system();
+    const char **roll = calloc(n_roll, sizeof *roll);
+    char *names = calloc(n_roll, 16);
+    struct record_params p = { "bench", "Promote the benchmark?", opts, 2, 1, 1,
+                               "2025-01-01T00:00:00Z", "2025-01-08T00:00:00Z", NULL, n_roll };
+    struct record *rec = NULL;
+    size_t i;
+
+    for (i = 0; roll != NULL && names != NULL && i < n_roll; i++) {
+        snprintf(names + 16 * i, 16, "v%08zu", i);
+        roll[i] = names + 16 * i;
+    }
+    p.roll = roll;
+    if (roll == NULL || names == NULL || record_create(&p, NULL, 0, &rng, &rec, x0) != PROTO_OK)
+        rec = NULL;
+    free(roll);
+    free(names);
+    return rec;
+}
+
+/* Seconds per call of a libsodium scalar multiplication. */
+static void bench_scalarmult(double *t_var, double *t_base)
+{
+    unsigned char s[32], p[32], q[32];
+    int i, n = 4000;
+    double t;
+
+    crypto_core_ristretto255_scalar_random(s);
+    crypto_scalarmult_ristretto255_base(p, s);
+    t = bench_now();
+    for (i = 0; i < n; i++) {
+        s[0] = (unsigned char)i;
+        if (crypto_scalarmult_ristretto255(q, s, p) != 0)
+            abort();
+    }
+    *t_var = (bench_now() - t) / n;
+    t = bench_now();
+    for (i = 0; i < n; i++) {
+        s[0] = (unsigned char)i;
+        if (crypto_scalarmult_ristretto255_base(q, s) != 0)
+            abort();
+    }
+    *t_base = (bench_now() - t) / n;
+}
+
+struct bench_job {
+    const struct record *rec;
+    char **texts;
+    size_t n, rounds;
+    int bad;
+};
+
+static void *bench_verify_run(void *arg)
+{
+    struct bench_job *job = arg;
+    size_t r, i;
+
+    for (r = 0; r < job->rounds; r++)
+        for (i = 0; i < job->n; i++) {
+            struct ballot *b = NULL;
+
+            if (ballot_parse(job->texts[i], strlen(job->texts[i]), BALLOT_FORM_POST, &b) !=
+                    PROTO_OK || ballot_verify(b, job->rec) != PROTO_OK)
+                job->bad = 1;
+            ballot_free(b);
+        }
+    return NULL;
+}
+
+/* Ballots per second on `threads` threads. */
+static double bench_ballots(const struct record *rec, char **texts, size_t n, unsigned threads,
+                            size_t rounds)
+{
+    pthread_t th[64];
+    struct bench_job jobs[64];
+    unsigned t;
+    double start;
+
+    start = bench_now();
+    for (t = 0; t < threads; t++) {
+        jobs[t] = (struct bench_job){ rec, texts, n, rounds, 0 };
+        if (pthread_create(&th[t], NULL, bench_verify_run, &jobs[t]) != 0)
+            abort();
+    }
+    for (t = 0; t < threads; t++) {
+        pthread_join(th[t], NULL);
+        if (jobs[t].bad)
+            abort();
+    }
+    return (double)(n * rounds * threads) / (bench_now() - start);
+}
+
+static unsigned bench_cpus(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
+}
+
+struct bench_maker {
+    const struct record *rec;
+    struct ballot **out;
+    size_t from, to;
+};
+
+static void *bench_make_run(void *arg)
+{
+    struct bench_maker *mk = arg;
+    struct crypto_rng rng = crypto_rng_system();
+    unsigned char rho[32];
+    size_t i;
+
+    for (i = mk->from; i < mk->to; i++) {
+        uint8_t votes[2] = { (uint8_t)(i % 3 != 0), (uint8_t)(i % 3 == 0) };
+
+        crypto_rng_bytes(&rng, rho, 32);
+        if (ballot_create(mk->rec, votes, rho, NULL, &rng, &mk->out[i]) != 0)
+            abort();
+    }
+    return NULL;
+}
+
+static int bench_tracker_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* Makes the 10,000-ballot board and its key file. 0 or -1. */
+static int bench_make_board(void)
+{
+    unsigned char x0[32], (*tr)[32] = calloc(BENCH_BOARD_N, 32);
+    struct ballot **b = calloc(BENCH_BOARD_N, sizeof *b);
+    struct record *rec = bench_record(BENCH_BOARD_N + 10, x0);
+    struct crypto_rng rng = crypto_rng_system();
+    struct bench_maker mk[64];
+    pthread_t th[64];
+    unsigned t, cpus = bench_cpus();
+    struct tally *tl = tally_new(2);
+    struct proof_share shares[2];
+    const struct proof_share *rows[1] = { shares };
+    struct board_decryption dec = { 0, shares };
+    struct tally_result res;
+    struct sign_key *key = NULL;
+    char *text, *pem;
+    size_t len, i;
+    FILE *f;
+
+    if (tr == NULL || b == NULL || rec == NULL || tl == NULL || sign_key_create(&key) != 0)
+        return -1;
+    for (t = 0; t < cpus; t++) {
+        mk[t] = (struct bench_maker){ rec, b, BENCH_BOARD_N * t / cpus,
+                                      BENCH_BOARD_N * (t + 1) / cpus };
+        if (pthread_create(&th[t], NULL, bench_make_run, &mk[t]) != 0)
+            return -1;
+    }
+    for (t = 0; t < cpus; t++)
+        pthread_join(th[t], NULL);
+    for (i = 0; i < BENCH_BOARD_N; i++) {
+        if (tally_add(tl, b[i]) != 0)
+            return -1;
+        memcpy(tr[i], ballot_tracker(b[i]), 32);
+    }
+    qsort(tr, BENCH_BOARD_N, 32, bench_tracker_cmp);
+    if (tally_shares_create(rec, 0, x0, tl, &rng, shares) != 0 ||
+        tally_result_make(rec, tl, rows, (const unsigned char (*)[32])tr, key, &res) != PROTO_OK)
+        return -1;
+    text = board_build(rec, (const struct ballot *const *)b, BENCH_BOARD_N, tl, &dec, 1, &res,
+                       &len);
+    pem = sign_public_pem(sign_key_public(key));
+    mkdir("build", 0755);
+    mkdir("build/bench", 0755);
+    if (text == NULL || pem == NULL || (f = fopen(BENCH_BOARD_PATH, "wb")) == NULL)
+        return -1;
+    fwrite(text, 1, len, f);
+    fclose(f);
+    if ((f = fopen(BENCH_KEY_PATH, "wb")) == NULL)
+        return -1;
+    fputs(pem, f);
+    fclose(f);
+    for (i = 0; i < BENCH_BOARD_N; i++)
+        ballot_free(b[i]);
+    free(b);
+    free(tr);
+    free(text);
+    free(pem);
+    tally_free(tl);
+    record_free(rec);
+    sign_key_free(key);
+    return 0;
+}
+
+/* Wall seconds of `conclave verify` with the given --threads (0: default). */
+static double bench_cli(const char *bin, unsigned threads)
+{
+    char cmd[512];
+    double t;
+    int rc;
+
+    if (threads > 0)
+        snprintf(cmd, sizeof cmd, "%s verify --threads %u --server-key %s %s >/dev/null", bin,
+                 threads, BENCH_KEY_PATH, BENCH_BOARD_PATH);
+    else
+        snprintf(cmd, sizeof cmd, "%s verify --server-key %s %s >/dev/null", bin, BENCH_KEY_PATH,
+                 BENCH_BOARD_PATH);
+    t = bench_now();
+    rc = system(cmd);
+    t = bench_now() - t;
+    return rc == 0 ? t : -1.0;
+}
+
+static void bench_board(void)
+{
+    const char *bin = getenv("CONCLAVE_BIN");
+    struct board_report rep;
+    unsigned char pk[32];
+    size_t len = 0, plen = 0;
+    char *text, *pem;
+    double t1, tn, c1, cn;
+    struct stat st;
+
+    if (stat(BENCH_BOARD_PATH, &st) != 0 || stat(BENCH_KEY_PATH, &st) != 0) {
+        printf("making %s (%d ballots)...\n", BENCH_BOARD_PATH, BENCH_BOARD_N);
+        if (bench_make_board() != 0) {
+            printf("  failed\n");
+            return;
+        }
+    }
+    text = bench_read(BENCH_BOARD_PATH, &len);
+    pem = bench_read(BENCH_KEY_PATH, &plen);
+    if (text == NULL || pem == NULL || sign_public_from_pem(pem, plen, pk) != 0)
+        return;
+    t1 = bench_now();
+    board_verify(text, len, pk, 1, &rep);
+    t1 = bench_now() - t1;
+    tn = bench_now();
+    board_verify(text, len, pk, 0, &rep);
+    tn = bench_now() - tn;
+    printf("board of %u ballots (%.1f MB), in process: 1 thread %.2f s, %u threads %.2f s, "
+           "speed-up %.2fx (%s)\n", (unsigned)rep.ballots, (double)len / 1e6, t1, bench_cpus(),
+           tn, t1 / tn, proto_reason_code(rep.reason));
+    if (bin != NULL && access(bin, X_OK) == 0) {
+        c1 = bench_cli(bin, 1);
+        cn = bench_cli(bin, 0);
+        printf("conclave verify: --threads 1 %.2f s, default (%u cores) %.2f s, speed-up %.2fx\n",
+               c1, bench_cpus(), cn, c1 / cn);
+    } else {
+        printf("conclave verify: not run (set CONCLAVE_BIN to the binary)\n");
+    }
+    free(text);
+    free(pem);
+}
+
+/* The best of several interleaved trials: the machine may be shared, and
+ * the minimum is the cost without interference. */
+static void bench_trials(const struct record *rec, char **texts, double *t_var, double *t_base,
+                         double *one)
+{
+    double v, b, o;
+    int trial;
+
+    *t_var = *t_base = *one = 1e9;
+    for (trial = 0; trial < 5; trial++) {
+        bench_scalarmult(&v, &b);
+        o = 1.0 / bench_ballots(rec, texts, BENCH_BALLOTS, 1, 4);
+        *t_var = v < *t_var ? v : *t_var;
+        *t_base = b < *t_base ? b : *t_base;
+        *one = o < *one ? o : *one;
+    }
+}
+
+int main(void)
+{
+    unsigned char x0[32], rho[32];
+    struct record *rec;
+    struct crypto_rng rng;
+    char *texts[BENCH_BALLOTS];
+    double t_var, t_base, bound, one, all;
+    unsigned cpus = bench_cpus();
+    size_t i;
+
+    if (crypto_init() != 0 || (rec = bench_record(5, x0)) == NULL)
+        return 1;
+    rng = crypto_rng_system();
+    for (i = 0; i < BENCH_BALLOTS; i++) {
+        uint8_t votes[2] = { (uint8_t)(i % 2), (uint8_t)(1 - i % 2) };
+        struct ballot *b = NULL;
+
+        crypto_rng_bytes(&rng, rho, 32);
+        if (ballot_create(rec, votes, rho, NULL, &rng, &b) != 0)
+            return 1;
+        texts[i] = ballot_serialize(b, BALLOT_FORM_POST, 0, NULL);
+        ballot_free(b);
+    }
+    bench_ballots(rec, texts, BENCH_BALLOTS, 1, 2);   /* warm up */
+    bench_trials(rec, texts, &t_var, &t_base, &one);
+    bound = 15 * t_var + 5 * t_base;
+    printf("libsodium here: variable-base scalarmult %.1f us, fixed-base %.1f us, "
+           "point add %s\n", t_var * 1e6, t_base * 1e6, "(see NOTES-crypto.md)");
+    printf("one yes/no ballot = 15 var + 5 fixed-base scalarmults = %.3f ms "
+           "(counted as 20 var: %.3f ms)\n", bound * 1e3, 20 * t_var * 1e3);
+    printf("parse + verify, one core: %.0f ballots/s = %.3f ms/ballot: %.2fx the 15+5 sum, "
+           "%.2fx the 20-var sum\n", 1.0 / one, one * 1e3, one / bound, one / (20 * t_var));
+    all = bench_ballots(rec, texts, BENCH_BALLOTS, cpus, 16);
+    printf("parse + verify, %u cores: %.0f ballots/s, %.2fx one core\n", cpus, all, all * one);
+    for (i = 0; i < BENCH_BALLOTS; i++)
+        free(texts[i]);
+    record_free(rec);
+    bench_board();
+    return 0;
+}
