@@ -21,15 +21,17 @@ PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 LDLIBS   += $(PKG_LIBS) -pthread -lm
 
 SRCS      = $(wildcard server/*.c)
-OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o
+OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o \
+            $(BUILD)/obj/templates_gen.o
 LIBOBJS   = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TESTS     = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 SCHEMA    = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+TEMPLATES = $(sort $(wildcard templates/*.html))
 
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev openssl python3 sqlite3 clang \
-            libclang-rt-14-dev
+            libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests
 
@@ -57,6 +59,13 @@ $(BUILD)/schema_gen.c: $(SCHEMA) schema/embed.sh | $(BUILD)/obj
 $(BUILD)/obj/schema_gen.o: $(BUILD)/schema_gen.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+# The page templates, compiled into the binary like the schema.
+$(BUILD)/templates_gen.c: $(TEMPLATES) templates/embed.sh | $(BUILD)/obj
+	sh templates/embed.sh $(TEMPLATES) > $@
+
+$(BUILD)/obj/templates_gen.o: $(BUILD)/templates_gen.c $(wildcard server/*.h)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
 $(BUILD)/obj:
 	mkdir -p $@
 
@@ -67,7 +76,7 @@ $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 run: deps
-	$(MAKE) $(BIN)
+	$(MAKE) $(BIN) static/vendor/.stamp
 	mkdir -p var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 

@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "route.h"
+#include "web.h"
 
 struct route {
     const char *method;
@@ -29,6 +30,18 @@ static const struct route routes[] = {
     {"GET",    "/api/v1/polls/{id}/board",  api_poll_board},
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
     {"GET",    "/api/v1/server-key",     api_server_key},
+    /* HTML pages (web_*.c); /polls/new before /polls/{id} */
+    {"GET",    "/",                      web_home},
+    {"GET",    "/login",                 web_login_page},
+    {"POST",   "/login",                 web_login_submit},
+    {"POST",   "/logout",                web_logout},
+    {"GET",    "/polls/new",             web_poll_new_page},
+    {"POST",   "/polls/new",             web_poll_new_submit},
+    {"GET",    "/polls/{id}",            web_poll_page},
+    {"GET",    "/polls/{id}/result",     web_result_page},
+    {"GET",    "/admin/members",         web_admin_page},
+    {"POST",   "/admin/members",         web_admin_submit},
+    {"GET",    "/static/{dir}/{file}",   web_static},
 };
 
 static int param_char_ok(char c)

@@ -1,0 +1,220 @@
+/*
+ * web.c — what every HTML page needs: the compiled templates, the viewer's
+ * session, form posts with their CSRF and origin checks, rendering, redirects
+ * and error pages.
+ *
+ * The templates are compiled once, on first use, from the sources embedded
+ * in the binary (tests/test_tmpl.c compiles the same sources, so a malformed
+ * template fails the build's tests, not a running server).
+ *
+ * CSRF: the session cookie is SameSite=Strict, so a cross-site form post
+ * arrives without it; on top of that every form carries the session's CSRF
+ * token (checked in constant time) and a post whose Origin header names
+ * another site is refused. The login form, posted before any session exists,
+ * has its own double-submit token (web_login.c).
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "web.h"
+#include "web_form.h"
+
+#define SESSION_COOKIE "conclave_session"
+
+static struct tmpl_bundle *web_bundle;
+static pthread_once_t web_bundle_once = PTHREAD_ONCE_INIT;
+
+static void web_bundle_init(void)
+{
+    struct tmpl_bundle *b = tmpl_bundle_new();
+    char err[200];
+
+    if (b == NULL || tmpl_bundle_load(b, web_templates, web_template_count,
+                                      err, sizeof err) != 0) {
+        log_error("templates: %s", b ? err : "out of memory");
+        tmpl_bundle_free(b);
+        return;
+    }
+    web_bundle = b;
+}
+
+int web_viewer_get(struct http_request *req, struct web_viewer *v)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *path = http_request_path(req);
+    char loc[128];
+    enum auth_result r = AUTH_INVALID;
+
+    memset(v, 0, sizeof *v);
+    if (cookie != NULL)
+        r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
+    if (r == AUTH_OK)
+        return 0;
+    if (r == AUTH_ERROR) {
+        web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
+        return -1;
+    }
+    /* come back here after logging in (the path is one of our routes) */
+    if (strcmp(http_request_method(req), "GET") == 0 && strcmp(path, "/") != 0 &&
+        strlen(path) < 96 && strspn(path, "abcdefghijklmnopqrstuvwxyz"
+                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_-.") == strlen(path))
+        snprintf(loc, sizeof loc, "/login?next=%s", path);
+    else
+        snprintf(loc, sizeof loc, "/login");
+    web_redirect(req, loc);
+    return -1;
+}
+
+int web_origin_ok(struct http_request *req)
+{
+    const char *origin = http_request_header(req, "Origin");
+    const char *host = http_request_header(req, "Host");
+
+    if (origin == NULL)
+        return 1;           /* older browsers; the token and SameSite still hold */
+    if (host == NULL)
+        return 0;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        origin += 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        origin += 8;
+    else
+        return 0;           /* "null" (sandboxed, file:) and the like */
+    return strcasecmp(origin, host) == 0;
+}
+
+int web_form_read(struct http_request *req, struct web_form *form)
+{
+    const char *ct = http_request_header(req, "Content-Type");
+    static const char want[] = "application/x-www-form-urlencoded";
+    size_t len, n = sizeof want - 1;
+    const char *body;
+
+    memset(form, 0, sizeof *form);
+    if (ct == NULL || strncasecmp(ct, want, n) != 0 || (ct[n] != '\0' && ct[n] != ';')) {
+        web_error(req, NULL, 415, "Unsupported form", "This page accepts only HTML forms.");
+        return -1;
+    }
+    body = http_request_body(req, &len);
+    if (web_form_parse(body, len, form) != 0) {
+        web_error(req, NULL, 400, "Bad form", "The form could not be read; go back and "
+                  "try again.");
+        return -1;
+    }
+    return 0;
+}
+
+int web_form_begin(struct http_request *req, struct web_viewer *v, struct web_form *form)
+{
+    memset(form, 0, sizeof *form);
+    if (web_viewer_get(req, v) != 0)
+        return -1;
+    if (!web_origin_ok(req)) {
+        web_error(req, v, 403, "Refused", "This form was posted from another site.");
+        return -1;
+    }
+    if (web_form_read(req, form) != 0)
+        return -1;
+    if (!auth_csrf_equal(v->csrf, web_form_get(form, "csrf_token"))) {
+        web_form_clear(form);
+        web_error(req, v, 403, "Refused", "The form's security token is missing or "
+                  "stale; reload the page and try again.");
+        return -1;
+    }
+    return 0;
+}
+
+struct tmpl_value *web_page_new(const struct web_viewer *v, const char *title)
+{
+    struct tmpl_value *d = tmpl_obj_new(), *u;
+
+    tmpl_put_str(d, "title", title);
+    if (v != NULL && v->user.username[0] != '\0') {
+        u = tmpl_put_obj(d, "user");
+        tmpl_put_str(u, "username", v->user.username);
+        tmpl_put_str(u, "display_name", v->user.display_name);
+        tmpl_put_bool(u, "admin", v->user.admin);
+        tmpl_put_str(d, "csrf_token", v->csrf);
+    }
+    return d;
+}
+
+void web_render(struct http_request *req, unsigned status, const char *page,
+                struct tmpl_value *data)
+{
+    char *html = NULL, err[160];
+    size_t len = 0;
+    static const char fallback[] = "<!doctype html><title>Error</title><p>Server error.";
+
+    pthread_once(&web_bundle_once, web_bundle_init);
+    if (web_bundle == NULL ||
+        tmpl_bundle_render(web_bundle, page, data, &html, &len, err, sizeof err) != 0) {
+        log_error("page %s: %s", page, web_bundle ? err : "no templates");
+        http_respond_bytes(req, 500, "text/html; charset=utf-8", fallback,
+                           sizeof fallback - 1);
+    } else {
+        http_respond_bytes(req, status, "text/html; charset=utf-8", html, len);
+    }
+    free(html);
+    tmpl_value_free(data);
+}
+
+void web_redirect(struct http_request *req, const char *location)
+{
+    http_add_header(req, "Location", location);
+    http_respond_bytes(req, 303, "text/html; charset=utf-8", "", 0);
+}
+
+void web_error(struct http_request *req, const struct web_viewer *v, unsigned status,
+               const char *title, const char *message)
+{
+    struct tmpl_value *d = web_page_new(v, title);
+
+    tmpl_put_str(d, "message", message);
+    tmpl_put_int(d, "status", (long long)status);
+    web_render(req, status, "error", d);
+}
+
+void web_put_time(struct tmpl_value *obj, const char *name, int64_t t)
+{
+    static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    time_t tt = (time_t)t;
+    struct tm tm;
+    char iso_name[TMPL_NAME_MAX + 1];
+
+    if (gmtime_r(&tt, &tm) == NULL) {
+        tmpl_put_str(obj, name, "?");
+        return;
+    }
+    tmpl_put_strf(obj, name, "%s %d %s %d, %02d:%02d UTC", days[tm.tm_wday % 7], tm.tm_mday,
+                  months[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min);
+    snprintf(iso_name, sizeof iso_name, "%s_iso", name);
+    tmpl_put_strf(obj, iso_name, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
+                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+void web_set_session_cookie(struct http_request *req, const char *value, long max_age)
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    char cookie[256];
+
+    /* the same attributes as the API's login (api_session.c) */
+    snprintf(cookie, sizeof cookie,
+             SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
+             value, max_age, cfg->secure_cookies ? "; Secure" : "");
+    http_add_header(req, "Set-Cookie", cookie);
+    sodium_memzero(cookie, sizeof cookie);
+}

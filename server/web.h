@@ -1,0 +1,111 @@
+/*
+ * web.h — the HTML pages: handlers of route.c's table (web_*.c) and the
+ * helpers they share (web.c).
+ *
+ * Pages are rendered by the server from templates/ (embedded at build time)
+ * and readable without JavaScript; scripts under static/ only add to them
+ * (local times, countdowns, the booth that seals a ballot in the browser).
+ * A page authenticates by the session cookie only; a visitor without a
+ * session is redirected to /login. Every POST is a form
+ * (application/x-www-form-urlencoded, web_form.h) carrying the session's CSRF
+ * token in the field csrf_token, and its Origin, when sent, must be ours.
+ */
+#ifndef CONCLAVE_WEB_H
+#define CONCLAVE_WEB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth.h"
+#include "tmpl.h"
+
+struct http_request;
+struct web_form;
+struct store_poll;
+struct store;
+
+/* The templates/NAME.html files, embedded by templates/embed.sh (build/templates_gen.c). */
+extern const struct tmpl_source web_templates[];
+extern const size_t web_template_count;
+
+/* --- handlers ---------------------------------------------------------- */
+
+void web_home(struct http_request *req);              /* GET / (web_poll.c) */
+void web_login_page(struct http_request *req);        /* GET /login (web_login.c) */
+void web_login_submit(struct http_request *req);      /* POST /login */
+void web_logout(struct http_request *req);            /* POST /logout */
+void web_poll_new_page(struct http_request *req);     /* GET /polls/new (web_poll.c) */
+void web_poll_new_submit(struct http_request *req);   /* POST /polls/new */
+void web_poll_page(struct http_request *req);         /* GET /polls/{id} */
+void web_result_page(struct http_request *req);       /* GET /polls/{id}/result (web_result.c) */
+void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
+void web_admin_submit(struct http_request *req);      /* POST /admin/members */
+void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */
+
+/* --- shared helpers (web.c) ----------------------------------------------- */
+
+/* Who is looking at a page: the session's member and its CSRF token. */
+struct web_viewer {
+    struct auth_user user;
+    char csrf[AUTH_CSRF_LEN + 1];
+};
+
+/* Fills *v from the session cookie. Without a valid session answers a 303 to
+ * /login (coming back to this page afterwards) and returns -1; on a store
+ * error answers 500 and returns -1. */
+int web_viewer_get(struct http_request *req, struct web_viewer *v);
+
+/* For a POST: web_viewer_get, then a same-origin check, a form body parsed
+ * into *form (web_form_clear it) and its csrf_token equal to the session's.
+ * On failure answers (303 to /login, 400 or 403) and returns -1. */
+int web_form_begin(struct http_request *req, struct web_viewer *v, struct web_form *form);
+
+/* Parses the request's body as a form; answers 400 / 415 and returns -1 on
+ * failure. */
+int web_form_read(struct http_request *req, struct web_form *form);
+
+/* 1 if the request's Origin header is absent or names this host, else 0. */
+int web_origin_ok(struct http_request *req);
+
+/* A new page data tree: title, the viewer (may be NULL) as "user" and its
+ * CSRF token as "csrf_token". NULL when out of memory. */
+struct tmpl_value *web_page_new(const struct web_viewer *v, const char *title);
+
+/* Renders template PAGE with DATA (freed here) as text/html with STATUS; a
+ * render failure is logged and answered 500. */
+void web_render(struct http_request *req, unsigned status, const char *page,
+                struct tmpl_value *data);
+
+/* Answers 303 See Other to LOCATION (a local path). */
+void web_redirect(struct http_request *req, const char *location);
+
+/* Answers an error page (STATUS, a title and one sentence). V may be NULL. */
+void web_error(struct http_request *req, const struct web_viewer *v, unsigned status,
+               const char *title, const char *message);
+
+/* Sets NAME (a "<time>" pair: NAME = "Wed 25 Nov 2026, 12:30 UTC",
+ * NAME_iso = "2026-11-25T12:30:00Z") in obj for unix time T. */
+void web_put_time(struct tmpl_value *obj, const char *name, int64_t t);
+
+/* Fills OBJ with what the poll list and a poll's page show of P to VIEWER:
+ * id, nominee, nominated_by, fingerprint, open, voted, on_roll, cast,
+ * eligible, the opening and closing times, and for a closed poll its outcome
+ * (yes, no, ballots, passed, message, signature). 0 or -1 (web_poll.c). */
+int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
+                  const char *viewer);
+
+/* The signed result of a closed poll, as stored. */
+struct web_result {
+    long long yes, no, ballots;
+    int passed;
+    char message[256];
+    char signature[129];
+};
+
+/* Reads P's stored result into *res. 0, or -1 if absent or malformed. */
+int web_result_read(const struct store_poll *p, struct web_result *res);
+
+/* Sets the session cookie to VALUE for MAX_AGE seconds (0 ends it). */
+void web_set_session_cookie(struct http_request *req, const char *value, long max_age);
+
+#endif

@@ -1,0 +1,166 @@
+/*
+ * web_login.c — the login form and logging out, for browsers.
+ *
+ * Login CSRF (a hostile page logging the victim into the attacker's account)
+ * cannot be stopped by the session's token, since there is no session yet.
+ * The login form therefore uses a double-submit token: GET /login sets a
+ * random token in the cookie conclave_login (HttpOnly, SameSite=Strict,
+ * Path=/login) and puts the same value in a hidden field; POST /login
+ * accepts the form only if both are present and equal. A cross-site post
+ * carries no SameSite=Strict cookie, and another site can neither read the
+ * cookie nor guess the token; a post whose Origin names another site is
+ * refused as well (which also covers a sibling host that could plant a
+ * cookie). The password lives only in the form buffer, wiped afterwards.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "config.h"
+#include "crypto.h"
+#include "http.h"
+#include "web.h"
+#include "web_form.h"
+
+#define LOGIN_COOKIE "conclave_login"
+
+/* 1 if NEXT is a local path we may redirect to after login. */
+static int next_ok(const char *next)
+{
+    static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                               "0123456789/_-.";
+
+    return next != NULL && next[0] == '/' && next[1] != '/' && strlen(next) < 96 &&
+           strspn(next, safe) == strlen(next);
+}
+
+/* The token of the login cookie, reused if well-formed, else a new one (set). */
+static void login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1])
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    const char *old = http_request_cookie(req, LOGIN_COOKIE);
+    unsigned char rnd[AUTH_CSRF_LEN / 2];
+    char cookie[160];
+
+    if (old != NULL && strlen(old) == AUTH_CSRF_LEN &&
+        strspn(old, "0123456789abcdef") == AUTH_CSRF_LEN) {
+        memcpy(token, old, AUTH_CSRF_LEN + 1);
+        return;
+    }
+    randombytes_buf(rnd, sizeof rnd);
+    crypto_hex_encode(token, rnd, sizeof rnd);
+    snprintf(cookie, sizeof cookie,
+             LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600%s",
+             token, cfg->secure_cookies ? "; Secure" : "");
+    http_add_header(req, "Set-Cookie", cookie);
+}
+
+/* Renders the login form with STATUS, an error (may be NULL) and values. */
+static void login_form(struct http_request *req, unsigned status, const char *error,
+                       const char *username, const char *next)
+{
+    struct tmpl_value *d = web_page_new(NULL, "Log in");
+    char token[AUTH_CSRF_LEN + 1];
+
+    login_token(req, token);
+    tmpl_put_str(d, "login_token", token);
+    tmpl_put_str(d, "username", username ? username : "");
+    tmpl_put_str(d, "next", next_ok(next) ? next : "/");
+    if (error != NULL)
+        tmpl_put_str(d, "error", error);
+    web_render(req, status, "login", d);
+}
+
+void web_login_page(struct http_request *req)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *cookie = http_request_cookie(req, "conclave_session");
+    const char *next = http_request_arg(req, "next");
+    struct auth_user user;
+
+    if (cookie != NULL && auth_session_lookup(auth, cookie, &user, NULL) == AUTH_OK) {
+        web_redirect(req, next_ok(next) ? next : "/");
+        return;
+    }
+    login_form(req, 200, NULL, NULL, next);
+}
+
+/* Logs in with the form's credentials; answers the redirect or the form. */
+static void login_check(struct http_request *req, const struct web_form *form)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const struct config *cfg = http_request_app(req)->cfg;
+    const char *user = web_form_get(form, "username");
+    const char *pass = web_form_get(form, "password");
+    const char *next = web_form_get(form, "next");
+    struct auth_session s;
+    char msg[128], retry[16];
+    int retry_after = 0;
+
+    if (user == NULL || pass == NULL || user[0] == '\0' || pass[0] == '\0') {
+        login_form(req, 400, "Enter your username and password.", user, next);
+        return;
+    }
+    switch (auth_login(auth, user, pass, &s, &retry_after)) {
+    case AUTH_OK:
+        web_set_session_cookie(req, s.id, (long)cfg->session_ttl);
+        http_add_header(req, "Set-Cookie", LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; "
+                        "Path=/login; Max-Age=0");
+        web_redirect(req, next_ok(next) ? next : "/");
+        break;
+    case AUTH_THROTTLED:
+        snprintf(retry, sizeof retry, "%d", retry_after);
+        http_add_header(req, "Retry-After", retry);
+        snprintf(msg, sizeof msg, "Too many failed logins for this account; try again in "
+                 "%d minute%s.", (retry_after + 59) / 60, retry_after > 60 ? "s" : "");
+        login_form(req, 429, msg, user, next);
+        break;
+    case AUTH_INVALID:
+        login_form(req, 401, "Wrong username or password.", user, next);
+        break;
+    default:
+        web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
+        break;
+    }
+    sodium_memzero(&s, sizeof s);
+}
+
+void web_login_submit(struct http_request *req)
+{
+    struct web_form form;
+
+    if (!web_origin_ok(req)) {
+        web_error(req, NULL, 403, "Refused", "This form was posted from another site.");
+        return;
+    }
+    if (web_form_read(req, &form) != 0)
+        return;
+    if (!auth_csrf_equal(http_request_cookie(req, LOGIN_COOKIE),
+                         web_form_get(&form, "login_token"))) {
+        login_form(req, 403, "The login form expired; please try again.",
+                   web_form_get(&form, "username"), web_form_get(&form, "next"));
+        web_form_clear(&form);
+        return;
+    }
+    login_check(req, &form);
+    web_form_clear(&form);
+}
+
+void web_logout(struct http_request *req)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    struct web_viewer v;
+    struct web_form form;
+
+    if (web_form_begin(req, &v, &form) != 0)
+        return;
+    web_form_clear(&form);
+    if (auth_session_delete(auth, http_request_cookie(req, "conclave_session")) != AUTH_OK) {
+        web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
+        return;
+    }
+    web_set_session_cookie(req, "", 0);
+    web_redirect(req, "/login");
+}

@@ -1,0 +1,197 @@
+/*
+ * web_result.c — a closed poll's result page: counts, turnout, the verdict
+ * against the two-thirds line, a bar chart drawn here as SVG, the signed
+ * result, links to the board and the server key, "find my tracker", and how
+ * to verify everything offline.
+ *
+ * The chart is markup the server writes itself from integers and fixed
+ * labels (the nominee's name is escaped), so the page may include it raw.
+ * "Find my tracker" works without JavaScript: the form is a GET of this page
+ * with ?tracker=HEX, looked up in the stored board; static/js/result.mjs
+ * fills in the tracker this browser remembers and can verify the board.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "app.h"
+#include "http.h"
+#include "store_poll.h"
+#include "web.h"
+
+#define CHART_X0     160     /* where bars start */
+#define CHART_BAR    400     /* the length of a bar for all the ballots */
+#define CHART_SVG_MAX 6144
+
+/* Bar length for COUNT of TOTAL ballots (integers; 0 when no ballots). */
+static long bar_len(long long count, long long total)
+{
+    return total > 0 ? (long)(count * CHART_BAR / total) : 0;
+}
+
+/* Writes the SVG chart of YES and NO votes for NOMINEE into a new string. */
+static char *chart_svg(const char *nominee, long long yes, long long no)
+{
+    char *name = NULL, *svg = malloc(CHART_SVG_MAX);
+    size_t nlen = 0, ncap = 0;
+    long long total = yes + no;
+    long line = CHART_X0 + (CHART_BAR * 2 + 2) / 3;     /* the two-thirds line */
+    int n;
+
+    if (svg == NULL || tmpl_escape_append(&name, &nlen, &ncap, nominee, strlen(nominee)) != 0) {
+        free(svg);
+        free(name);
+        return NULL;
+    }
+    n = snprintf(svg, CHART_SVG_MAX,
+        "<svg class=\"chart\" viewBox=\"0 0 640 150\" role=\"img\" "
+        "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">"
+        "<title id=\"chart-title\">Votes on promoting %s: %lld promote, %lld do not "
+        "promote; two thirds are needed</title>"
+        "<rect x=\"%d\" y=\"14\" width=\"%d\" height=\"32\" class=\"track\"/>"
+        "<rect x=\"%d\" y=\"64\" width=\"%d\" height=\"32\" class=\"track\"/>"
+        "<rect x=\"%d\" y=\"14\" width=\"%ld\" height=\"32\" class=\"bar-yes\"/>"
+        "<rect x=\"%d\" y=\"64\" width=\"%ld\" height=\"32\" class=\"bar-no\"/>"
+        "<text x=\"0\" y=\"36\" class=\"label\">Promote</text>"
+        "<text x=\"0\" y=\"86\" class=\"label\">Do not promote</text>"
+        "<text x=\"%ld\" y=\"36\" class=\"count\">%lld</text>"
+        "<text x=\"%ld\" y=\"86\" class=\"count\">%lld</text>"
+        "<line x1=\"%ld\" y1=\"6\" x2=\"%ld\" y2=\"108\" class=\"line\"/>"
+        "<text x=\"%ld\" y=\"128\" class=\"line-label\" text-anchor=\"middle\">"
+        "two thirds</text></svg>",
+        name, yes, no, CHART_X0, CHART_BAR, CHART_X0, CHART_BAR,
+        CHART_X0, bar_len(yes, total), CHART_X0, bar_len(no, total),
+        CHART_X0 + bar_len(yes, total) + 8, yes, CHART_X0 + bar_len(no, total) + 8, no,
+        line, line, line);
+    free(name);
+    if (n < 0 || n >= CHART_SVG_MAX) {
+        free(svg);
+        return NULL;
+    }
+    return svg;
+}
+
+/* Percentage of PART in TOTAL with one decimal, e.g. "66.7". */
+static void put_pct(struct tmpl_value *o, const char *name, long long part, long long total)
+{
+    long long per_mille = total > 0 ? (part * 1000 + total / 2) / total : 0;
+
+    tmpl_put_strf(o, name, "%lld.%lld", per_mille / 10, per_mille % 10);
+}
+
+/* Normalises a tracker typed by a person (spaces around, upper case) into
+ * out (65 bytes). 0, or -1 if it is not 64 hex digits. */
+static int tracker_norm(const char *in, char out[65])
+{
+    size_t i, n;
+
+    while (*in == ' ' || *in == '\t')
+        in++;
+    n = strcspn(in, " \t\r\n");
+    if (n != 64 || in[n + strspn(in + n, " \t\r\n")] != '\0')
+        return -1;
+    for (i = 0; i < 64; i++) {
+        char c = in[i];
+        if (c >= 'A' && c <= 'F')
+            c = (char)(c - 'A' + 'a');
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+            return -1;
+        out[i] = c;
+    }
+    out[64] = '\0';
+    return 0;
+}
+
+/* Looks the ?tracker= query up on poll ID's board; sets tracker_* in d. */
+static int tracker_find(struct http_request *req, struct tmpl_value *d, const char *id)
+{
+    const char *q = http_request_arg(req, "tracker");
+    char want[65], *text = NULL;
+    json_t *board = NULL, *ballots, *b;
+    size_t i;
+    int found = 0;
+
+    if (q == NULL || q[0] == '\0')
+        return 0;
+    tmpl_put_str(d, "tracker_query", q);
+    if (tracker_norm(q, want) != 0) {
+        tmpl_put_bool(d, "tracker_bad", 1);
+        return 0;
+    }
+    if (store_poll_board(http_request_app(req)->store, id, &text) != 0 ||
+        (board = json_loads(text, 0, NULL)) == NULL) {
+        free(text);
+        return -1;
+    }
+    ballots = json_object_get(board, "ballots");
+    json_array_foreach(ballots, i, b)
+        if (!found && json_is_string(json_object_get(b, "tracker")) &&
+            strcmp(json_string_value(json_object_get(b, "tracker")), want) == 0)
+            found = 1;
+    tmpl_put_bool(d, found ? "tracker_found" : "tracker_missing", 1);
+    json_decref(board);
+    free(text);
+    return 0;
+}
+
+/* Fills the result page's data for closed poll P. 0 or -1. */
+static int result_fill(struct http_request *req, struct tmpl_value *d,
+                       const struct store_poll *p, const struct web_viewer *v)
+{
+    struct tmpl_value *o = tmpl_put_obj(d, "poll");
+    const char *host = http_request_header(req, "Host");
+    struct web_result res;
+    long long yes, no;
+    char *svg;
+
+    if (web_poll_fill(http_request_app(req)->store, o, p, v->user.username) != 0 ||
+        web_result_read(p, &res) != 0)
+        return -1;
+    yes = res.yes;
+    no = res.no;
+    if ((svg = chart_svg(p->nominee, yes, no)) == NULL)
+        return -1;
+    tmpl_put_str(o, "chart_svg", svg);
+    free(svg);
+    put_pct(o, "yes_pct", yes, yes + no);
+    put_pct(o, "no_pct", no, yes + no);
+    tmpl_put_bool(o, "no_votes", yes + no == 0);
+    put_pct(o, "turnout_pct", yes + no, (long long)p->eligible);
+    tmpl_put_str(d, "base_url", host ? host : "127.0.0.1:8080");
+    return tracker_find(req, d, p->id);
+}
+
+void web_result_page(struct http_request *req)
+{
+    struct web_viewer v;
+    struct store_poll p;
+    struct tmpl_value *d;
+    int rc;
+
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    rc = store_poll_get(http_request_app(req)->store, http_request_param(req, "id"), 0, &p);
+    if (rc != 0) {
+        web_error(req, &v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
+                  rc == STORE_NOT_FOUND ? "There is no poll at this address."
+                                        : "The poll could not be read.");
+        return;
+    }
+    if (!p.closed) {
+        d = web_page_new(&v, "Not yet");
+        web_put_time(d, "closes", p.closes_at);
+        tmpl_put_str(d, "id", p.id);
+        web_render(req, 409, "result_wait", d);
+    } else {
+        d = web_page_new(&v, p.nominee);
+        if (result_fill(req, d, &p, &v) != 0) {
+            tmpl_value_free(d);
+            web_error(req, &v, 500, "Server error", "The result could not be read.");
+        } else {
+            web_render(req, 200, "result", d);
+        }
+    }
+    store_poll_clear(&p);
+}

@@ -1,0 +1,189 @@
+// booth.mjs — the voting booth of /polls/{id}: seals the ballot in this browser.
+//
+// At page load it fetches the poll's record from the API, checks it (PROTOCOL §3)
+// and that its fingerprint is the one the page shows, and warms the arithmetic up
+// so that sealing a ballot on the click takes some 10 ms. On "Seal and cast" it
+// builds the ballot with its proofs (createBallot), shows the tracker, POSTs the
+// ballot — never the choice — with the session's CSRF token, checks the server's
+// receipt signature against /api/v1/server-key, and keeps the ballot's secret rho
+// in localStorage under the poll's fingerprint, so that "Change my vote" can send
+// a replacement (§5) later. The choice itself is not stored anywhere.
+import { checkPoll, warmUp, createBallot, verifyReceipt } from './conclave-crypto.mjs';
+
+const booth = document.getElementById('booth');
+const form = document.getElementById('booth-form');
+const statusEl = document.getElementById('booth-status');
+const castBtn = document.getElementById('booth-cast');
+const cancelBtn = document.getElementById('booth-cancel');
+const done = document.getElementById('booth-done');
+const trackerEl = document.getElementById('booth-tracker');
+const receiptEl = document.getElementById('booth-receipt');
+const timingEl = document.getElementById('booth-timing');
+const changeBtn = document.getElementById('booth-change');
+const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
+
+const storeKey = (fp) => `conclave:ballot:${fp}`;
+
+function loadSaved(fp) {
+  try {
+    const v = JSON.parse(localStorage.getItem(storeKey(fp)) || 'null');
+    return v && typeof v.rho === 'string' && typeof v.tracker === 'string' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function save(fp, entry) {
+  try {
+    localStorage.setItem(storeKey(fp), JSON.stringify(entry));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function say(text, kind = '') {
+  statusEl.textContent = text;
+  statusEl.className = kind;
+}
+
+let poll = null;
+let voted = booth?.dataset.voted === '1';
+let busy = false;
+
+function showForm(replacing) {
+  done.hidden = true;
+  form.hidden = false;
+  cancelBtn.hidden = !replacing;
+  castBtn.textContent = replacing ? 'Seal and cast my new ballot' : 'Seal and cast my ballot';
+  form.querySelector('input[name="choice"]')?.focus();
+}
+
+function showDone(saved) {
+  form.hidden = true;
+  done.hidden = false;
+  trackerEl.textContent = saved ? saved.tracker : '(not kept in this browser)';
+  changeBtn.hidden = !saved;
+  if (!saved) {
+    receiptEl.textContent =
+      'You voted from another browser or the command line, so this browser cannot change that vote.';
+  }
+}
+
+async function fetchJson(url, opts = {}) {
+  const r = await fetch(url, { credentials: 'same-origin', ...opts });
+  let body = null;
+  try {
+    body = await r.json();
+  } catch {
+    body = null;
+  }
+  return { status: r.status, body };
+}
+
+async function start() {
+  const id = booth.dataset.poll;
+  const { status, body } = await fetchJson(`/api/v1/polls/${encodeURIComponent(id)}`);
+  if (status !== 200 || !body?.record) throw new Error(`the poll could not be fetched (HTTP ${status})`);
+  poll = checkPoll(body.record);
+  if (poll.fingerprint !== booth.dataset.fingerprint || poll.fingerprint !== body.fingerprint) {
+    throw new Error('the poll record does not match the fingerprint on this page; do not vote');
+  }
+  voted = body.voted;
+  await new Promise((resolve) => setTimeout(resolve, 0)); // let the page paint first
+  const ms = warmUp(poll);
+  booth.dataset.warmup = ms.toFixed(1);
+  castBtn.disabled = false;
+  if (body.state !== 'open') {
+    say('This poll has closed.');
+    form.hidden = true;
+    return;
+  }
+  if (voted) {
+    say('You have voted. Only your last ballot counts.');
+    showDone(loadSaved(poll.fingerprint));
+  } else {
+    say('Ready. Choose, then seal and cast your ballot.');
+    showForm(false);
+  }
+}
+
+const errorText = {
+  already_voted: 'You have already voted (from another browser or the command line).',
+  poll_closed: 'The poll has closed; your ballot was not counted.',
+  not_on_roll: 'You are not on this poll\'s roll.',
+  csrf_failed: 'Your session has changed; reload the page and try again.',
+  unauthenticated: 'Your session has ended; log in again.',
+};
+
+async function cast(choice) {
+  const saved = voted ? loadSaved(poll.fingerprint) : null;
+  const t0 = performance.now();
+  const made = createBallot(poll, choice, saved ? { replaces: saved.rho } : {});
+  const ms = performance.now() - t0;
+  booth.dataset.sealMs = ms.toFixed(1);
+  timingEl.textContent = `Encrypted and proved in this browser in ${ms.toFixed(1)} ms.`;
+  trackerEl.textContent = made.tracker;
+  say(`Ballot sealed (tracker ${made.tracker.slice(0, 16)}…); casting it…`);
+  save(poll.fingerprint, { ...(saved || {}), pending: { rho: made.rho, tracker: made.tracker } });
+  const { status, body } = await fetchJson(`/api/v1/polls/${encodeURIComponent(poll.id)}/ballots`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+    body: JSON.stringify(made.ballot),
+  });
+  if (status !== 201) {
+    const code = body?.error?.code;
+    const reason = body?.error?.reason ? ` (${body.error.reason})` : '';
+    throw new Error(errorText[code] || `The ballot was refused: ${code || 'HTTP ' + status}${reason}.`);
+  }
+  if (body.tracker !== made.tracker) throw new Error('The server answered with another tracker; do not trust this server.');
+  const pem = await (await fetch('/api/v1/server-key', { credentials: 'same-origin' })).text();
+  const ok = verifyReceipt(pem, poll.fingerprint, made.tracker, body.receipt);
+  const entry = { rho: made.rho, tracker: made.tracker, receipt: body.receipt };
+  const kept = save(poll.fingerprint, entry);
+  voted = true;
+  showDone(kept ? entry : null);
+  receiptEl.textContent = ok
+    ? 'The server signed a receipt for this ballot, and the signature checks out against the server key.'
+    : 'Warning: the server\'s receipt does NOT verify against its published key.';
+  receiptEl.className = ok ? 'fine ok' : 'bad';
+  say(saved ? 'Your vote was changed. Only this last ballot counts.' : 'You voted.', 'ok');
+  changeBtn.focus();
+}
+
+if (booth && form) {
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (busy || !poll) return;
+    const picked = form.querySelector('input[name="choice"]:checked');
+    if (!picked) {
+      say('Choose an option first.', 'bad');
+      return;
+    }
+    busy = true;
+    castBtn.disabled = true;
+    try {
+      await cast(Number(picked.value));
+    } catch (e) {
+      console.error(e);
+      say(e.message || String(e), 'bad');
+    } finally {
+      busy = false;
+      castBtn.disabled = false;
+      picked.checked = false;
+    }
+  });
+  changeBtn.addEventListener('click', () => {
+    say('Choose again; your new ballot replaces the previous one.');
+    showForm(true);
+  });
+  cancelBtn.addEventListener('click', () => {
+    say('Your vote is unchanged.');
+    showDone(loadSaved(poll.fingerprint));
+  });
+  say('Preparing the booth…');
+  start().catch((e) => {
+    console.error(e);
+    say(`The booth cannot be used: ${e.message || e}`, 'bad');
+  });
+}
