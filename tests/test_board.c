@@ -191,7 +191,7 @@ static void apply(json_t *root, const struct tamper *tc)
     case 3: swap_items(ballots, 1, 2); break;
     case 4: set_at(root, tc->parent, tc->key, json_string("none")); break;
     case 5: set_at(root, tc->parent, tc->key, json_false()); break;
-    case 6: json_array_insert(ballots, 2, json_deep_copy(json_array_get(ballots, 2))); break;
+    case 6: json_array_insert_new(ballots, 2, json_deep_copy(json_array_get(ballots, 2))); break;
     case 7: set_at(root, tc->parent, tc->key, json_array()); break;
     case 8: set_at(root, tc->parent, tc->key, json_string("x")); break;
     case 9: set_at(root, tc->parent, tc->key,
