@@ -347,21 +347,33 @@ static int cast_used(struct store *s, const char *poll, int kind, const unsigned
     return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-/* Runs a one-row write bound to (poll, a, b[, text]). 0, or -1. */
+/* Runs a one-row write: (poll, blob A[, blob B[, TEXT]]). 0, or -1. */
 static int cast_write(struct store *s, const char *sql, const char *poll,
-                      const void *a, int a_is_int, const unsigned char *b, const char *text)
+                      const unsigned char *a, const unsigned char *b, const char *text)
 {
     sqlite3_stmt *st = store_stmt(s, sql);
     int ok;
 
     if (st == NULL)
         return -1;
-    ok = bind_text(st, 1, poll) == 0 &&
-         (a_is_int ? sqlite3_bind_int(st, 2, *(const int *)a) == SQLITE_OK
-                   : bind_blob(st, 2, a, 32) == 0) &&
+    ok = bind_text(st, 1, poll) == 0 && bind_blob(st, 2, a, 32) == 0 &&
          (b == NULL || bind_blob(st, 3, b, 32) == 0) &&
          (text == NULL || bind_text(st, 4, text) == 0) &&
          sqlite3_step(st) == SQLITE_DONE;
+    store_stmt_reset(st);
+    return ok ? 0 : -1;
+}
+
+/* Adds VALUE (kind 0 tag, 1 alpha) to the poll's used set. 0, or -1. */
+static int cast_use(struct store *s, const char *poll, int kind, const unsigned char *v)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_USED_ADD);
+    int ok;
+
+    if (st == NULL)
+        return -1;
+    ok = bind_text(st, 1, poll) == 0 && sqlite3_bind_int(st, 2, kind) == SQLITE_OK &&
+         bind_blob(st, 3, v, 32) == 0 && sqlite3_step(st) == SQLITE_DONE;
     store_stmt_reset(st);
     return ok ? 0 : -1;
 }
@@ -403,11 +415,10 @@ static enum store_cast_result cast_check(struct store *s, const struct store_cas
 static enum store_cast_result cast_store(struct store *s, const struct store_cast *c,
                                          int voted)
 {
-    static const int tag_kind = 0, alpha_kind = 1;
     size_t j;
 
     if (voted) {
-        if (cast_write(s, SQL_BALLOT_DEL_TAG, c->poll_id, c->replaces_tag, 0, NULL, NULL) != 0)
+        if (cast_write(s, SQL_BALLOT_DEL_TAG, c->poll_id, c->replaces_tag, NULL, NULL) != 0)
             return STORE_CAST_ERROR;
         if (sqlite3_changes(store_db(s)) != 1)
             return STORE_CAST_REPLACES;
@@ -420,12 +431,11 @@ static enum store_cast_result cast_store(struct store *s, const struct store_cas
         if (!ok)
             return STORE_CAST_ERROR;
     }
-    if (cast_write(s, SQL_BALLOT_ADD, c->poll_id, c->tracker, 0, c->tag, c->ballot) != 0 ||
-        cast_write(s, SQL_USED_ADD, c->poll_id, &tag_kind, 1, c->tag, NULL) != 0)
+    if (cast_write(s, SQL_BALLOT_ADD, c->poll_id, c->tracker, c->tag, c->ballot) != 0 ||
+        cast_use(s, c->poll_id, 0, c->tag) != 0)
         return STORE_CAST_ERROR;
     for (j = 0; j < c->m; j++)
-        if (cast_write(s, SQL_USED_ADD, c->poll_id, &alpha_kind, 1,
-                       c->alphas + 32 * j, NULL) != 0)
+        if (cast_use(s, c->poll_id, 1, c->alphas + 32 * j) != 0)
             return STORE_CAST_ERROR;
     return STORE_CAST_OK;
 }
