@@ -195,8 +195,10 @@ char *board_build(const struct record *rec, const struct ballot *const *ballots,
     sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (sorted == NULL)
         return NULL;
-    memcpy(sorted, ballots, n * sizeof *sorted);
-    qsort(sorted, n, sizeof *sorted, board_cmp_ballot);
+    if (n > 0) {                /* ballots may be NULL when there are none */
+        memcpy(sorted, ballots, n * sizeof *sorted);
+        qsort(sorted, n, sizeof *sorted, board_cmp_ballot);
+    }
     sjson_out_init(&o, 1, PROTO_MAX_BOARD);
     sjson_out_begin_object(&o);
     sjson_out_key(&o, "protocol");

@@ -171,6 +171,8 @@ class Server:
 
     def cleanup(self):
         self.stop()
+        if os.environ.get("CONCLAVE_KEEP_LOGS") and self.log_path:
+            shutil.copy(self.log_path, os.environ["CONCLAVE_KEEP_LOGS"])
         if self.own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
