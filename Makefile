@@ -135,3 +135,16 @@ $(BUILD)/bench_verify: tests/bench/bench_verify.c $(LIBOBJS)
 
 bench-verify: $(BIN) $(BUILD)/bench_verify
 	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify
+
+# --- Benchmarks (tests/bench/run.sh; not part of `make test`): the real server on loopback
+# with a temporary data directory under the C load generator tests/bench/loadgen.c; prints
+# one table and writes it to BENCHMARKS.md. A few minutes; stops by itself.
+.PHONY: bench
+BENCH_SRCS = tests/bench/loadgen.c tests/bench/bench_http.c tests/bench/bench_util.c
+
+$(BUILD)/loadgen: $(BENCH_SRCS) tests/bench/bench.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/bench -o $@ $(BENCH_SRCS) $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+bench: deps
+	$(MAKE) CFLAGS="-O2 -g" $(BIN) $(BUILD)/loadgen
+	BUILD=$(BUILD) BIN=./$(BIN) sh tests/bench/run.sh

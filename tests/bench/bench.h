@@ -1,0 +1,70 @@
+/*
+ * bench.h — the pieces the load generator (loadgen.c) is made of: a minimal
+ * HTTP/1.1 keep-alive client over plain sockets (bench_http.c) and clock,
+ * statistics and file helpers (bench_util.c).
+ *
+ * Bench code only: it talks to a server on 127.0.0.1 that the bench itself
+ * started, trusts its answers' framing (Content-Length, which every
+ * libmicrohttpd buffer response carries) and never runs in `make test`.
+ */
+#ifndef CONCLAVE_BENCH_H
+#define CONCLAVE_BENCH_H
+
+#include <stddef.h>
+
+/* One keep-alive connection to 127.0.0.1:port. */
+struct bench_conn {
+    int fd;                 /* -1 while not connected */
+    unsigned port;
+    char *buf;              /* received bytes not yet consumed */
+    size_t len, cap;
+};
+
+/* A parsed response; body points into the connection's buffer and stays
+ * valid until the next request on that connection. */
+struct bench_resp {
+    int status;
+    const char *body;
+    size_t body_len;
+};
+
+/* Prepares C for port (connects lazily). 0 or -1. */
+int bench_conn_init(struct bench_conn *c, unsigned port);
+
+/* Closes the socket and frees the buffer. */
+void bench_conn_close(struct bench_conn *c);
+
+/* Sends the complete request REQ (LEN bytes, headers and body) and reads one
+ * response into *out, reconnecting once if the server had closed the
+ * connection. 0, or -1 on a socket or framing error. */
+int bench_conn_send(struct bench_conn *c, const char *req, size_t len, struct bench_resp *out);
+
+/* Formats a request: METHOD PATH with an optional bearer TOKEN and an
+ * optional JSON BODY (NULL: none). Malloc'd text, *len its length. */
+char *bench_request(const char *method, const char *path, const char *token,
+                    const char *body, size_t *len);
+
+/* One request on its own (fresh) connection; the body is copied to a
+ * malloc'd NUL-terminated *body (may be NULL). Returns the status or -1. */
+int bench_http_once(unsigned port, const char *method, const char *path, const char *token,
+                    const char *json, char **body, size_t *body_len);
+
+/* Monotonic seconds. */
+double bench_now(void);
+
+/* Sleeps until the monotonic time T (seconds). */
+void bench_sleep_until(double t);
+
+/* Online CPUs (at least 1, at most 256). */
+unsigned bench_cpus(void);
+
+/* Sorts V (N values) and returns the P-quantile (0 <= p <= 1); 0 when N = 0. */
+double bench_quantile(double *v, size_t n, double p);
+
+/* A whole file, NUL-terminated (malloc'd); NULL on error. */
+char *bench_read_file(const char *path, size_t *len);
+
+/* Prints "key value" on stdout (the line format run.sh reads). */
+void bench_report(const char *key, double value);
+
+#endif

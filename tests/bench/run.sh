@@ -1,0 +1,123 @@
+#!/bin/sh
+# tests/bench/run.sh — `make bench`: the real server on loopback with a
+# temporary data directory, driven by the C load generator (loadgen.c), every
+# figure in one run, printed as one table and written to BENCHMARKS.md.
+#
+#   BIN           the conclave binary (default ./conclave)
+#   LOADGEN       the load generator (default $BUILD/loadgen)
+#   BENCH_BIG     ballots of the large poll (default 100000)
+#   BENCH_SMALL   ballots of the small poll (default 10000)
+#   BENCH_CONNS   keep-alive connections of the load generator (default 16)
+#   BENCH_OUT     where the table goes (default BENCHMARKS.md)
+#   BENCH_ARGS    extra `conclave serve` options (e.g. "--threads 8")
+#
+# Steps: roster by `conclave user import`, tokens in bulk (loadgen tokens),
+# the in-process limit, the server, two polls; the large poll cast closed loop
+# (throughput), the small one open loop at half that rate (latency) then
+# closed loop; both closed by the server's own close job (the bench moves each
+# deadline to now); the board fetched and checked by `conclave verify`; logins.
+# Everything stops by itself; a watchdog ends the run after BENCH_TIMEOUT
+# seconds (default 1200).
+set -eu
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+BIN=${BIN:-./conclave}
+LOADGEN=${LOADGEN:-$BUILD/loadgen}
+BIG=${BENCH_BIG:-100000}
+SMALL=${BENCH_SMALL:-10000}
+CONNS=${BENCH_CONNS:-16}
+OUT=${BENCH_OUT:-BENCHMARKS.md}
+SERVE_ARGS=${BENCH_ARGS:-}
+TIMEOUT=${BENCH_TIMEOUT:-1200}
+
+dir=$(mktemp -d "${TMPDIR:-/tmp}/conclave-bench.XXXXXX")
+data="$dir/data"
+res="$dir/results"
+server_pid=""
+watchdog_pid=""
+: >"$res"
+
+cleanup() {
+    if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
+    if [ -n "$watchdog_pid" ]; then kill "$watchdog_pid" 2>/dev/null || true; fi
+    rm -rf "$dir"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { echo "bench: $*" >&2; }
+put() { echo "$1 $2" >>"$res"; }
+get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "$res"; }
+kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
+
+say "roster of $BIG members, tokens, passwords"
+awk -v n="$BIG" 'BEGIN { print "username,display name,email";
+    for (i = 0; i < n; i++) printf "v%06d,Voter %d,\n", i, i }' >"$dir/roster.csv"
+"$BIN" user import "$dir/roster.csv" --data "$data" >/dev/null
+"$LOADGEN" tokens "$data" "$BIG" "$dir/tokens"
+: >"$dir/users"
+for i in 1 2 3 4 5 6 7 8; do
+    u=$(printf 'v%06d' "$i")
+    echo "bench-password-$i" | "$BIN" user passwd "$u" --password-stdin --data "$data" >/dev/null
+    echo "$u bench-password-$i" >>"$dir/users"
+done
+
+say "limit: ballot_verify in process on every core"
+"$LOADGEN" limit 4 >>"$res"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# shellcheck disable=SC2086
+"$BIN" serve --data "$data" --listen "127.0.0.1:$port" --poll-duration 86400 $SERVE_ARGS \
+    2>"$dir/server.log" &
+server_pid=$!
+# The watchdog: the bench never runs unbounded (without a server every phase fails).
+( t=0; while [ "$t" -lt "$TIMEOUT" ]; do sleep 1; t=$((t + 1)); done
+  echo "bench: timed out after $TIMEOUT s" >&2; kill -TERM "$server_pid" $$ ) &
+watchdog_pid=$!
+i=0
+until "$LOADGEN" open "$port" "$(head -n 1 "$dir/tokens")" "Bench Nominee Large" >"$dir/poll_big" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -lt 200 ] || { say "server did not start"; cat "$dir/server.log" >&2; exit 1; }
+    sleep 0.1
+done
+"$LOADGEN" open "$port" "$(head -n 1 "$dir/tokens")" "Bench Nominee Small" >"$dir/poll_small"
+put rss_start_hwm_kb "$(kb VmHWM)"
+# From here on the peak counts the ballots' work, not start-up's argon2 dummy hash.
+echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null && put rss_reset 1 || put rss_reset 0
+
+say "casting $BIG ballots closed loop on $CONNS connections"
+"$LOADGEN" cast "$port" "$dir/tokens" "$(cat "$dir/poll_big")" "$BIG" "$CONNS" >"$dir/big"
+sed 's/^/big_/' "$dir/big" >>"$res"
+rate=$(awk '$1 == "closed_bps" { print $2 / 2 }' "$dir/big")
+rated=$(awk -v r="$rate" -v n="$SMALL" 'BEGIN { m = int(r * 10); print (m < n ? m : n) }')
+put half_rate "$rate"
+
+say "casting $SMALL ballots: $rated open loop at $rate/s, the rest closed loop"
+"$LOADGEN" cast "$port" "$dir/tokens" "$(cat "$dir/poll_small")" "$SMALL" "$CONNS" \
+    "$rate" "$rated" >"$dir/small"
+sed 's/^/small_/' "$dir/small" >>"$res"
+
+say "closing the polls"
+"$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_small")" | sed 's/^/small_/' >>"$res"
+"$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_big")" | sed 's/^/big_/' >>"$res"
+put rss_ballots_hwm_kb "$(kb VmHWM)"
+
+say "fetching the board, conclave verify"
+"$LOADGEN" board "$port" "$(cat "$dir/poll_big")" "$dir/board.json" >>"$res"
+put rss_board_hwm_kb "$(kb VmHWM)"
+python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
+    "http://127.0.0.1:$port/api/v1/server-key" >"$dir/server.pem"
+t0=$(date +%s.%N)
+"$BIN" verify "$dir/board.json" --server-key "$dir/server.pem" >"$dir/verify.out"
+t1=$(date +%s.%N)
+put verify_s "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')"
+
+say "logins on 8 connections for 5 s"
+"$LOADGEN" login "$port" "$dir/users" 8 5 >>"$res"
+put rss_end_hwm_kb "$(kb VmHWM)"
+kill -TERM "$server_pid"
+wait "$server_pid" || { say "server exited badly"; tail -n 20 "$dir/server.log" >&2; exit 1; }
+server_pid=""
+
+sh tests/bench/table.sh "$res" "$BIG" "$SMALL" "$CONNS" "$SERVE_ARGS" >"$dir/table.md"
+cp "$dir/table.md" "$OUT"
+cat "$OUT"
