@@ -426,6 +426,22 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql)
     return st;
 }
 
+int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    int n = sqlite3_column_bytes(st, col);
+
+    if (t == NULL) {
+        dst[0] = '\0';
+        return 0;
+    }
+    if (n < 0 || (size_t)n >= cap)
+        return -1;
+    memcpy(dst, t, (size_t)n);
+    dst[n] = '\0';
+    return 0;
+}
+
 void store_stmt_reset(sqlite3_stmt *st)
 {
     if (st == NULL)

@@ -82,6 +82,10 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql);
 /* sqlite3_reset + sqlite3_clear_bindings. */
 void store_stmt_reset(sqlite3_stmt *st);
 
+/* Copies text column COL of ST's current row into DST (CAP bytes, NUL
+ * added); NULL becomes "". -1 if it does not fit. */
+int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
+
 /* --- members (store_member.c) --------------------------------------------- */
 
 struct store_member {
@@ -94,6 +98,11 @@ struct store_member {
     int active;                                 /* 0 or 1 */
     int64_t created_at;                         /* unix seconds */
 };
+
+/* Fills *m from a row that starts with the member columns "id, username,
+ * display_name, email, password_hash, is_admin, active, created_at" (the
+ * member queries and the session/token joins all select them first). */
+int store_member_read(sqlite3_stmt *st, struct store_member *m);
 
 /* Inserts M (id ignored; empty email/password_hash stored as NULL) and sets
  * *id_out (may be NULL). STORE_CONFLICT if the username exists (any case). */

@@ -35,33 +35,14 @@ static const char SQL_SET_PASSWORD[] =
 static const char SQL_UPDATE_CONTACT[] =
     "UPDATE members SET display_name = ?2, email = ?3 WHERE id = ?1";
 
-/* Copies text column COL into DST (CAP bytes); NULL becomes "". -1 if it
- * does not fit (cannot happen with the table's CHECKs). */
-static int member_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
-
-    if (t == NULL) {
-        dst[0] = '\0';
-        return 0;
-    }
-    if (n < 0 || (size_t)n >= cap)
-        return -1;
-    memcpy(dst, t, (size_t)n);
-    dst[n] = '\0';
-    return 0;
-}
-
-/* Fills *m from a row selected with MEMBER_COLUMNS. */
-static int member_read(sqlite3_stmt *st, struct store_member *m)
+int store_member_read(sqlite3_stmt *st, struct store_member *m)
 {
     memset(m, 0, sizeof *m);
     m->id = sqlite3_column_int64(st, 0);
-    if (member_copy(st, 1, m->username, sizeof m->username) != 0 ||
-        member_copy(st, 2, m->display_name, sizeof m->display_name) != 0 ||
-        member_copy(st, 3, m->email, sizeof m->email) != 0 ||
-        member_copy(st, 4, m->password_hash, sizeof m->password_hash) != 0)
+    if (store_column_text(st, 1, m->username, sizeof m->username) != 0 ||
+        store_column_text(st, 2, m->display_name, sizeof m->display_name) != 0 ||
+        store_column_text(st, 3, m->email, sizeof m->email) != 0 ||
+        store_column_text(st, 4, m->password_hash, sizeof m->password_hash) != 0)
         return -1;
     m->is_admin = sqlite3_column_int(st, 5) != 0;
     m->active = sqlite3_column_int(st, 6) != 0;
@@ -118,7 +99,7 @@ static int member_fetch(sqlite3_stmt *st, struct store_member *out)
         return STORE_NOT_FOUND;
     if (step != SQLITE_ROW)
         return STORE_ERROR;
-    return member_read(st, out) == 0 ? STORE_OK : STORE_ERROR;
+    return store_member_read(st, out) == 0 ? STORE_OK : STORE_ERROR;
 }
 
 int store_member_get(struct store *s, const char *username, struct store_member *out)
@@ -184,7 +165,7 @@ int store_member_list(struct store *s,
     if ((st = store_stmt(s, SQL_LIST)) == NULL)
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (member_read(st, &m) != 0)
+        if (store_member_read(st, &m) != 0)
             goto out;
         if ((rc = fn(ctx, &m)) != 0)
             goto out;

@@ -185,25 +185,14 @@ static char *column_dup(sqlite3_stmt *st, int col)
     return copy;
 }
 
-static int column_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-
-    if (t == NULL || n >= cap)
-        return -1;
-    memcpy(dst, t, n);
-    dst[n] = '\0';
-    return 0;
-}
 
 /* Fills *p from a row of POLL_COLUMNS + record. */
 static int poll_read(sqlite3_stmt *st, struct store_poll *p)
 {
     memset(p, 0, sizeof *p);
-    if (column_copy(st, 0, p->id, sizeof p->id) || column_copy(st, 1, p->nominee,
-        sizeof p->nominee) || column_copy(st, 2, p->nominated_by, sizeof p->nominated_by) ||
-        column_copy(st, 3, p->fingerprint, sizeof p->fingerprint))
+    if (store_column_text(st, 0, p->id, sizeof p->id) || store_column_text(st, 1, p->nominee,
+        sizeof p->nominee) || store_column_text(st, 2, p->nominated_by, sizeof p->nominated_by) ||
+        store_column_text(st, 3, p->fingerprint, sizeof p->fingerprint))
         return -1;
     p->statement = column_dup(st, 4);
     p->statement_html = column_dup(st, 5);
@@ -470,7 +459,7 @@ int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 
         sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
         goto out;
     while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW)
-        if (column_copy(st, 0, ids[n], STORE_POLL_ID_MAX + 1) == 0)
+        if (store_column_text(st, 0, ids[n], STORE_POLL_ID_MAX + 1) == 0)
             n++;
     *n_out = n;
     rc = 0;

@@ -50,38 +50,6 @@ static const char SQL_FAILURE_COUNT[] =
 static const char SQL_FAILURE_CLEAR[] =
     "DELETE FROM login_failures WHERE username = ?1";
 
-/* Copies text column COL into DST (CAP bytes); NULL becomes "". */
-static int session_copy(sqlite3_stmt *st, int col, char *dst, size_t cap)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    int n = sqlite3_column_bytes(st, col);
-
-    if (t == NULL) {
-        dst[0] = '\0';
-        return 0;
-    }
-    if (n < 0 || (size_t)n >= cap)
-        return -1;
-    memcpy(dst, t, (size_t)n);
-    dst[n] = '\0';
-    return 0;
-}
-
-/* Fills *m from the JOINED_MEMBER columns at the start of a row. */
-static int session_read_member(sqlite3_stmt *st, struct store_member *m)
-{
-    memset(m, 0, sizeof *m);
-    m->id = sqlite3_column_int64(st, 0);
-    if (session_copy(st, 1, m->username, sizeof m->username) != 0 ||
-        session_copy(st, 2, m->display_name, sizeof m->display_name) != 0 ||
-        session_copy(st, 3, m->email, sizeof m->email) != 0 ||
-        session_copy(st, 4, m->password_hash, sizeof m->password_hash) != 0)
-        return -1;
-    m->is_admin = sqlite3_column_int(st, 5) != 0;
-    m->active = sqlite3_column_int(st, 6) != 0;
-    m->created_at = sqlite3_column_int64(st, 7);
-    return 0;
-}
 
 /* Steps a statement that returns no rows; 0 / -1. */
 static int session_run(sqlite3_stmt *st)
@@ -129,8 +97,8 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
         rc = STORE_NOT_FOUND;
         goto out;
     }
-    if (step != SQLITE_ROW || session_read_member(st, member) != 0 ||
-        session_copy(st, 8, csrf_out, STORE_CSRF_LEN + 1) != 0)
+    if (step != SQLITE_ROW || store_member_read(st, member) != 0 ||
+        store_column_text(st, 8, csrf_out, STORE_CSRF_LEN + 1) != 0)
         goto out;
     rc = STORE_OK;
 out:
@@ -239,7 +207,7 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         rc = STORE_NOT_FOUND;
-    else if (step == SQLITE_ROW && session_read_member(st, member) == 0)
+    else if (step == SQLITE_ROW && store_member_read(st, member) == 0)
         rc = STORE_OK;
 out:
     store_stmt_reset(st);
@@ -263,7 +231,7 @@ int store_token_list(struct store *s, int64_t member_id,
         memset(&t, 0, sizeof t);
         t.id = sqlite3_column_int64(st, 0);
         t.member_id = sqlite3_column_int64(st, 1);
-        if (session_copy(st, 2, t.label, sizeof t.label) != 0)
+        if (store_column_text(st, 2, t.label, sizeof t.label) != 0)
             goto out;
         t.created_at = sqlite3_column_int64(st, 3);
         t.revoked_at = sqlite3_column_int64(st, 4);
