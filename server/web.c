@@ -9,8 +9,8 @@
  *
  * CSRF: the session cookie is SameSite=Strict, so a cross-site form post
  * arrives without it; on top of that every form carries the session's CSRF
- * token (checked in constant time) and a post whose Origin header names
- * another site is refused. The login form, posted before any session exists,
+ * token (checked in constant time), and a post that the browser says comes
+ * from another site (Sec-Fetch-Site, or else Origin) is refused. The login form, posted before any session exists,
  * has its own double-submit token (web_login.c).
  */
 #include <pthread.h>
@@ -78,11 +78,17 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
 
 int web_origin_ok(struct http_request *req)
 {
+    const char *site = http_request_header(req, "Sec-Fetch-Site");
     const char *origin = http_request_header(req, "Origin");
     const char *host = http_request_header(req, "Host");
 
-    if (origin == NULL)
-        return 1;           /* older browsers; the token and SameSite still hold */
+    /* Browsers that send Fetch Metadata say exactly where a post comes from. */
+    if (site != NULL)
+        return strcmp(site, "same-origin") == 0;
+    /* Under our Referrer-Policy: no-referrer, a browser sends "Origin: null"
+       with its form posts; older ones send none. The token and SameSite hold. */
+    if (origin == NULL || strcmp(origin, "null") == 0)
+        return 1;
     if (host == NULL)
         return 0;
     if (strncasecmp(origin, "http://", 7) == 0)
@@ -90,7 +96,7 @@ int web_origin_ok(struct http_request *req)
     else if (strncasecmp(origin, "https://", 8) == 0)
         origin += 8;
     else
-        return 0;           /* "null" (sandboxed, file:) and the like */
+        return 0;
     return strcasecmp(origin, host) == 0;
 }
 

@@ -64,7 +64,8 @@ int web_form_begin(struct http_request *req, struct web_viewer *v, struct web_fo
  * failure. */
 int web_form_read(struct http_request *req, struct web_form *form);
 
-/* 1 if the request's Origin header is absent or names this host, else 0. */
+/* 0 if the browser says the request comes from another site (Sec-Fetch-Site
+ * other than same-origin, or an Origin naming another host), else 1. */
 int web_origin_ok(struct http_request *req);
 
 /* A new page data tree: title, the viewer (may be NULL) as "user" and its

@@ -52,6 +52,16 @@ static void admin_render(struct http_request *req, const struct web_viewer *v,
     web_render(req, status, "admin_members", d);
 }
 
+/* Sets the add form's values (kept after an error, else blank). */
+static void admin_form_values(struct tmpl_value *d, const char *username,
+                              const char *display_name, const char *email, int admin)
+{
+    tmpl_put_str(d, "f_username", username ? username : "");
+    tmpl_put_str(d, "f_display_name", display_name ? display_name : "");
+    tmpl_put_str(d, "f_email", email ? email : "");
+    tmpl_put_bool(d, "f_admin", admin);
+}
+
 /* Checks that the viewer is an admin; answers 403 otherwise. */
 static int admin_only(struct http_request *req, const struct web_viewer *v)
 {
@@ -64,10 +74,13 @@ static int admin_only(struct http_request *req, const struct web_viewer *v)
 void web_admin_page(struct http_request *req)
 {
     struct web_viewer v;
+    struct tmpl_value *d;
 
     if (web_viewer_get(req, &v) != 0 || admin_only(req, &v) != 0)
         return;
-    admin_render(req, &v, 200, web_page_new(&v, "Members"));
+    d = web_page_new(&v, "Members");
+    admin_form_values(d, NULL, NULL, NULL, 0);
+    admin_render(req, &v, 200, d);
 }
 
 static void admin_add(struct http_request *req, const struct web_viewer *v,
@@ -88,6 +101,7 @@ static void admin_add(struct http_request *req, const struct web_viewer *v,
     m.password = password;
     auth_password_generate(password);
     r = m.username ? auth_member_add(auth, &m, &why) : AUTH_INVALID;
+    admin_form_values(d, NULL, NULL, NULL, 0);
     if (r == AUTH_OK) {
         c = tmpl_put_obj(d, "created");
         tmpl_put_str(c, "username", m.username);
@@ -95,10 +109,7 @@ static void admin_add(struct http_request *req, const struct web_viewer *v,
     } else if (r == AUTH_INVALID) {
         tmpl_put_strf(d, "add_error", "Could not add the member: %s.",
                       m.username ? why : "the username is missing");
-        tmpl_put_str(d, "f_username", m.username ? m.username : "");
-        tmpl_put_str(d, "f_display_name", m.display_name ? m.display_name : "");
-        tmpl_put_str(d, "f_email", m.email ? m.email : "");
-        tmpl_put_bool(d, "f_admin", m.admin);
+        admin_form_values(d, m.username, m.display_name, m.email, m.admin);
     }
     sodium_memzero(password, sizeof password);
     if (r == AUTH_ERROR) {
@@ -117,6 +128,7 @@ static void admin_set_active(struct http_request *req, const struct web_viewer *
     struct tmpl_value *d = web_page_new(v, "Members");
     enum auth_result r = AUTH_INVALID;
 
+    admin_form_values(d, NULL, NULL, NULL, 0);
     if (user == NULL)
         why = "no member named";
     else if (!active && strcasecmp(user, v->user.username) == 0)

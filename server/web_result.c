@@ -54,16 +54,16 @@ static char *chart_svg(const char *nominee, long long yes, long long no)
         "<rect x=\"%d\" y=\"64\" width=\"%d\" height=\"32\" class=\"track\"/>"
         "<rect x=\"%d\" y=\"14\" width=\"%ld\" height=\"32\" class=\"bar-yes\"/>"
         "<rect x=\"%d\" y=\"64\" width=\"%ld\" height=\"32\" class=\"bar-no\"/>"
-        "<text x=\"0\" y=\"36\" class=\"label\">Promote</text>"
-        "<text x=\"0\" y=\"86\" class=\"label\">Do not promote</text>"
-        "<text x=\"%ld\" y=\"36\" class=\"count\">%lld</text>"
-        "<text x=\"%ld\" y=\"86\" class=\"count\">%lld</text>"
+        "<text x=\"0\" y=\"37\" class=\"label\">Promote</text>"
+        "<text x=\"0\" y=\"87\" class=\"label\">Do not promote</text>"
+        "<text x=\"%d\" y=\"37\" class=\"count\">%lld</text>"
+        "<text x=\"%d\" y=\"87\" class=\"count\">%lld</text>"
         "<line x1=\"%ld\" y1=\"6\" x2=\"%ld\" y2=\"108\" class=\"line\"/>"
-        "<text x=\"%ld\" y=\"128\" class=\"line-label\" text-anchor=\"middle\">"
+        "<text x=\"%ld\" y=\"130\" class=\"line-label\" text-anchor=\"middle\">"
         "two thirds</text></svg>",
         name, yes, no, CHART_X0, CHART_BAR, CHART_X0, CHART_BAR,
         CHART_X0, bar_len(yes, total), CHART_X0, bar_len(no, total),
-        CHART_X0 + bar_len(yes, total) + 8, yes, CHART_X0 + bar_len(no, total) + 8, no,
+        CHART_X0 + CHART_BAR + 12, yes, CHART_X0 + CHART_BAR + 12, no,
         line, line, line);
     free(name);
     if (n < 0 || n >= CHART_SVG_MAX) {
@@ -113,6 +113,7 @@ static int tracker_find(struct http_request *req, struct tmpl_value *d, const ch
     size_t i;
     int found = 0;
 
+    tmpl_put_str(d, "tracker_query", "");
     if (q == NULL || q[0] == '\0')
         return 0;
     tmpl_put_str(d, "tracker_query", q);

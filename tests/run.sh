@@ -44,6 +44,12 @@ done
 if [ -f tests/node/run.mjs ] && [ -d node_modules ]; then
     run_suite node node tests/node/run.mjs
 fi
+# The booth in a real headless Chromium (Debian's chromium, playwright-core from npm).
+if [ -f tests/e2e/booth.mjs ] && [ -d node_modules/playwright-core ] && [ -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
+    run_suite e2e node tests/e2e/booth.mjs
+elif [ -f tests/e2e/booth.mjs ]; then
+    echo "e2e: skipped (needs node_modules/playwright-core and ${CHROMIUM:-/usr/bin/chromium}; run make test)"
+fi
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -116,6 +116,16 @@ const errorText = {
   unauthenticated: 'Your session has ended; log in again.',
 };
 
+/** After a first ballot, the page's "N of M have voted" counts this one too. */
+function bumpTurnout() {
+  const el = document.querySelector('.status .turnout');
+  const m = el && /^(\d+) of (\d+)/.exec(el.textContent);
+  if (m) {
+    const n = Number(m[1]) + 1;
+    el.textContent = `${n} of ${m[2]} ${n === 1 ? 'has' : 'have'} voted`;
+  }
+}
+
 async function cast(choice) {
   const saved = voted ? loadSaved(poll.fingerprint) : null;
   const t0 = performance.now();
@@ -147,7 +157,8 @@ async function cast(choice) {
     ? 'The server signed a receipt for this ballot, and the signature checks out against the server key.'
     : 'Warning: the server\'s receipt does NOT verify against its published key.';
   receiptEl.className = ok ? 'fine ok' : 'bad';
-  say(saved ? 'Your vote was changed. Only this last ballot counts.' : 'You voted.', 'ok');
+  say(saved ? 'Your vote was changed. Only this last ballot counts.' : 'Your sealed ballot was accepted.', 'ok');
+  if (!saved) bumpTurnout();
   changeBtn.focus();
 }
 

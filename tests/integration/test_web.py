@@ -1,0 +1,352 @@
+"""The HTML pages over real HTTP: redirects to /login, the login form and its
+double-submit token, CSRF and origin checks on every form, logout, the
+nomination form's validation, escaping, the booth page, the result page after
+the close (chart, counts, find my tracker), the admin's member pages, static
+files (types, caching, no traversal, no listings), no inline script or style;
+and ballots made by the browser's crypto module (tests/node/make-ballots.mjs)
+accepted by the C verifier."""
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.parse
+
+from harness import Client, Server, Suite, add_member
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def form(client, path, fields, csrf=True, headers=None):
+    """Posts FIELDS as a form with the session cookie (and its csrf_token)."""
+    fields = dict(fields)
+    if csrf and client.csrf and "csrf_token" not in fields:
+        fields["csrf_token"] = client.csrf
+    hdrs = {"Content-Type": FORM}
+    hdrs.update(headers or {})
+    if client.cookie:
+        hdrs["Cookie"] = "conclave_session=" + client.cookie
+    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs)
+
+
+def page(client, path):
+    return client.request("GET", path)
+
+
+def text(r):
+    return r.body.decode("utf-8", "replace")
+
+
+def no_inline_code(html):
+    """No inline script, no style attribute or element, no event handler."""
+    tags = re.findall(r"<[^>]*>", html)
+    inline_script = [g for g in tags if g.startswith("<script") and " src=" not in g]
+    return not inline_script and not any(re.search(r"\s(style|on[a-z]+)=", g) for g in tags) \
+        and "<style" not in html
+
+
+def login_form(srv):
+    """GET /login: returns (login cookie, token from the hidden field)."""
+    r = srv.request("GET", "/login")
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
+    return (cookie.group(1) if cookie else None), (token.group(1) if token else None)
+
+
+def post_login(srv, fields, cookie, headers=None):
+    hdrs = {"Content-Type": FORM}
+    if cookie:
+        hdrs["Cookie"] = "conclave_login=" + cookie
+    hdrs.update(headers or {})
+    return srv.request("POST", "/login", urllib.parse.urlencode(fields), hdrs)
+
+
+def test_redirects_and_headers(t):
+    with Server() as srv:
+        for path in ("/", "/polls/new", "/admin/members", "/polls/abc", "/polls/abc/result"):
+            r = srv.request("GET", path)
+            t.check(r.status == 303 and (r.header("Location") or "").startswith("/login"),
+                    f"{path} without a session redirects to /login")
+        r = srv.request("GET", "/polls/abc")
+        t.check(r.header("Location") == "/login?next=/polls/abc", "coming back after login")
+        r = srv.request("POST", "/logout", "", {"Content-Type": FORM})
+        t.check(r.status == 303 and r.header("Location") == "/login", "logout without session")
+        r = srv.request("GET", "/login")
+        t.check(r.status == 200 and r.header("Content-Type").startswith("text/html"), "login page")
+        csp = r.header("Content-Security-Policy") or ""
+        t.check("default-src 'self'" in csp and "script-src 'self'" in csp, "strict CSP")
+        t.check(r.header("X-Frame-Options") == "DENY", "no framing")
+        t.check(r.header("Referrer-Policy") is not None, "referrer policy")
+        t.check(r.header("Cache-Control") == "no-store", "pages are not cached")
+        t.check(no_inline_code(text(r)), "no inline code on the login page")
+        t.check('<label for="username">' in text(r) and 'id="username"' in text(r),
+                "labelled controls")
+
+
+def test_login_form(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "ada")
+        cookie, token = login_form(srv)
+        t.check(cookie and cookie == token, "the login form's token is also in a cookie")
+        good = {"username": "ada", "password": pw, "login_token": token, "next": "/"}
+
+        r = post_login(srv, good, None)
+        t.check(r.status == 403 and "expired" in text(r), "no login cookie: refused")
+        r = post_login(srv, dict(good, login_token="0" * 64), cookie)
+        t.check(r.status == 403, "a token that does not match the cookie: refused")
+        r = post_login(srv, good, cookie, {"Sec-Fetch-Site": "cross-site"})
+        t.check(r.status == 403, "a cross-site post (Fetch Metadata): refused")
+        r = post_login(srv, good, cookie, {"Origin": "http://evil.example"})
+        t.check(r.status == 403, "a post from another origin: refused")
+        r = srv.request("POST", "/login", json.dumps({"username": "ada"}),
+                        {"Content-Type": "application/json", "Cookie": "conclave_login=" + cookie})
+        t.check(r.status == 415, "only forms")
+        r = srv.request("POST", "/login", "username=ada&&x", {"Content-Type": FORM,
+                                                              "Cookie": "conclave_login=" + cookie})
+        t.check(r.status == 400, "a malformed form is a 400")
+        r = post_login(srv, dict(good, password="wrong-password"), cookie)
+        t.check(r.status == 401 and "Wrong username or password." in text(r), "wrong password")
+        t.check('value="ada"' in text(r), "the username is kept after an error")
+        t.check("wrong-password" not in text(r), "the password is not echoed")
+
+        r = post_login(srv, dict(good, next="/polls/new"), cookie,
+                       {"Origin": f"http://127.0.0.1:{srv.port}", "Sec-Fetch-Site": "same-origin"})
+        t.check(r.status == 303 and r.header("Location") == "/polls/new", "login goes to next")
+        cookies = r.headers_all("Set-Cookie")
+        session = [c for c in cookies if c.startswith("conclave_session=")]
+        t.check(session and "HttpOnly" in session[0] and "SameSite=Strict" in session[0],
+                "a session cookie is set")
+        t.check(any(c.startswith("conclave_login=;") and "Max-Age=0" in c for c in cookies),
+                "the login cookie is cleared")
+        sid = session[0].split(";")[0].split("=", 1)[1]
+        r = srv.request("GET", "/login", headers={"Cookie": "conclave_session=" + sid})
+        t.check(r.status == 303 and r.header("Location") == "/", "logged in: /login goes home")
+        for bad in ("//evil.example/x", "http://evil.example/", "/\\evil", "javascript:alert(1)"):
+            r = post_login(srv, dict(good, next=bad), cookie)
+            t.check(r.status == 303 and r.header("Location") == "/", f"next={bad} is ignored")
+        for log_line in srv.log().splitlines():
+            if pw in log_line:
+                t.check(False, "the password is never logged")
+
+
+def test_logout_and_csrf(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "ada")
+        c = Client(srv)
+        c.login("ada", pw)
+        r = page(c, "/")
+        t.check(r.status == 200 and f'<meta name="csrf-token" content="{c.csrf}">' in text(r),
+                "pages carry the CSRF token for scripts")
+        t.check(f'name="csrf_token" value="{c.csrf}"' in text(r), "forms carry the CSRF token")
+        t.check(no_inline_code(text(r)), "no inline code on the list")
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": "x"}, csrf=False)
+        t.check(r.status == 403, "a form without the token is refused")
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": "x", "csrf_token": "f" * 64})
+        t.check(r.status == 403, "a form with a wrong token is refused")
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": "x"},
+                 headers={"Sec-Fetch-Site": "cross-site"})
+        t.check(r.status == 403, "a cross-site form is refused")
+        t.check(c.get("/api/v1/polls").json()["polls"] == [], "nothing was opened")
+        r = form(c, "/logout", {}, csrf=False)
+        t.check(r.status == 403, "logout needs the token")
+        r = form(c, "/logout", {})
+        t.check(r.status == 303 and r.header("Location") == "/login", "logout")
+        t.check(c.get("/api/v1/me").status == 401, "the session is gone")
+
+
+def test_nomination_form(t):
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "ada")
+        c = Client(srv)
+        c.login("ada", pw)
+        r = page(c, "/polls/new")
+        t.check(r.status == 200 and 'for="nominee"' in text(r) and 'for="statement"' in text(r),
+                "the nomination form with labels")
+        r = form(c, "/polls/new", {"nominee": "", "statement": "Good."})
+        t.check(r.status == 400 and "aria-invalid" in text(r) and "1 to 100 characters" in text(r),
+                "an empty nominee is explained")
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": ""})
+        t.check(r.status == 400 and 'id="statement-error"' in text(r), "an empty statement")
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": "x" * 20001})
+        t.check(r.status == 400 and "20000 bytes" in text(r), "a statement too long")
+        t.check(r.body.count(b"x" * 20001) == 1, "the statement is kept for correction")
+        r = form(c, "/polls/new", {"nominee": "ada", "statement": "Hi"})
+        t.check(r.status == 409 and "already an active member" in text(r), "a member")
+        r = form(c, "/polls/new", {"nominee": "Grace"})
+        t.check(r.status == 400, "a missing field")
+
+        evil = '<img src=x onerror=alert(1)>"\''
+        r = form(c, "/polls/new", {"nominee": evil,
+                                    "statement": "**Yes**\n\n<script>alert(2)</script>"})
+        t.check(r.status == 303 and re.match(r"^/polls/[0-9a-f]+$", r.header("Location") or ""),
+                "success redirects to the poll")
+        pid = r.header("Location").rsplit("/", 1)[1]
+        r = form(c, "/polls/new", {"nominee": evil, "statement": "again"})
+        t.check(r.status == 409 and "already open" in text(r), "a second open poll")
+        for path in ("/", f"/polls/{pid}"):
+            html = text(page(c, path))
+            t.check("<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;&quot;&#39;"
+                    in html, f"the nominee is escaped on {path}")
+            t.check("<script>alert" not in html, f"no script from the statement on {path}")
+            t.check(no_inline_code(html), f"no inline code on {path}")
+        html = text(page(c, f"/polls/{pid}"))
+        view = c.get(f"/api/v1/polls/{pid}").json()
+        t.check(f'data-fingerprint="{view["fingerprint"]}"' in html, "the booth has the fingerprint")
+        t.check('<strong>Yes</strong>' in html, "the statement is Markdown")
+        t.check('name="choice" value="0"' in html and 'name="choice" value="1"' in html,
+                "the booth's two options")
+        t.check('src="/static/js/booth.mjs"' in html, "the booth's script")
+        t.check(f"0 of {view['eligible']} have voted" in html, "the turnout")
+        r = page(c, f"/polls/{pid}/result")
+        t.check(r.status == 409 and "not out yet" in text(r), "no result page before the close")
+        t.check(page(c, "/polls/nosuchpoll").status == 404, "an unknown poll is a 404 page")
+
+
+def test_admin(t):
+    with Server() as srv:
+        apw = add_member(srv.data_dir, "root", admin=True)
+        bpw = add_member(srv.data_dir, "bob")
+        bob = Client(srv)
+        bob.login("bob", bpw)
+        t.check(page(bob, "/admin/members").status == 403, "members only for admins")
+        t.check(form(bob, "/admin/members", {"action": "add", "username": "eve"}).status == 403,
+                "and so is adding one")
+        adm = Client(srv)
+        adm.login("root", apw)
+        r = page(adm, "/admin/members")
+        t.check(r.status == 200 and "bob" in text(r) and "Members" in text(r), "the roster")
+        t.check(no_inline_code(text(r)), "no inline code on the admin page")
+        r = form(adm, "/admin/members", {"action": "add", "username": "new-one",
+                                          "display_name": "New <One>", "email": "n@example.org",
+                                          "admin": "1"})
+        m = re.search(r'id="new-password">([^<]+)<', text(r))
+        t.check(r.status == 201 and m, "the one-time password is shown")
+        t.check("New &lt;One&gt;" in text(r), "display names are escaped")
+        if m:
+            t.check(Client(srv).login("new-one", m.group(1)).status == 200,
+                    "the new member logs in with it")
+            t.check(m.group(1) not in srv.log(), "the password is not logged")
+            t.check(m.group(1) not in text(page(adm, "/admin/members")), "shown only once")
+        r = form(adm, "/admin/members", {"action": "add", "username": "bad name"})
+        t.check(r.status == 400 and "Could not add the member" in text(r), "a bad username")
+        r = form(adm, "/admin/members", {"action": "add", "username": "bob"})
+        t.check(r.status == 400, "a taken username")
+        r = form(adm, "/admin/members", {"action": "deactivate", "username": "bob"})
+        t.check(r.status == 200 and "bob is now deactivated." in text(r), "deactivate")
+        t.check(bob.get("/api/v1/me").status == 401, "the member's session ended")
+        t.check(Client(srv).login("bob", bpw).status == 401, "and they cannot log in")
+        r = form(adm, "/admin/members", {"action": "activate", "username": "bob"})
+        t.check(r.status == 200 and "bob is now active." in text(r), "reactivate")
+        t.check(Client(srv).login("bob", bpw).status == 200, "they can log in again")
+        r = form(adm, "/admin/members", {"action": "deactivate", "username": "root"})
+        t.check(r.status == 400 and "your own account" in text(r), "not oneself")
+        r = form(adm, "/admin/members", {"action": "deactivate", "username": "nobody"})
+        t.check(r.status == 400, "an unknown member")
+        r = form(adm, "/admin/members", {"action": "explode"})
+        t.check(r.status == 400, "an unknown action")
+
+
+def test_static(t):
+    with Server() as srv:
+        for path, ctype in (("/static/js/booth.mjs", "text/javascript"),
+                            ("/static/js/conclave-crypto.mjs", "text/javascript"),
+                            ("/static/css/site.css", "text/css"),
+                            ("/static/img/favicon.svg", "image/svg+xml")):
+            r = srv.request("GET", path)
+            t.check(r.status == 200 and (r.header("Content-Type") or "").startswith(ctype),
+                    f"{path} is served as {ctype}")
+            t.check("max-age" in (r.header("Cache-Control") or ""), f"{path} is cacheable")
+            with open("." + path, "rb") as f:
+                t.check(r.body == f.read(), f"{path} is the file")
+        for path in ("/static/vendor/.stamp", "/static/js/nope.mjs", "/static/js",
+                     "/static/js/", "/static/vendor", "/static/..", "/static/../Makefile",
+                     "/static/js/../../Makefile", "/static/%2e%2e/Makefile",
+                     "/static/js/%2e%2e", "/static/../server/web.c", "/static/x/..",
+                     "/static/css/site.css/", "/static/js/booth.mjs.bak", "/static/a/b/c.css"):
+            r = srv.request("GET", path)
+            t.check(r.status in (404, 405), f"{path} is not served ({r.status})")
+
+
+def make_ballots(record, n, seed):
+    """Ballots made by static/js/conclave-crypto.mjs in Node, with their votes."""
+    d = tempfile.mkdtemp(prefix="conclave-web-")
+    try:
+        path = os.path.join(d, "record.json")
+        with open(path, "w") as f:
+            json.dump(record, f)
+        p = subprocess.run(["node", "tests/node/make-ballots.mjs", path, str(n), "--seed", seed,
+                            "--meta"], capture_output=True, text=True, timeout=120)
+        if p.returncode != 0:
+            raise RuntimeError(p.stderr)
+        return [json.loads(line) for line in p.stdout.splitlines()]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def test_js_ballots_and_result(t):
+    names = ["m1", "m2", "m3", "m4", "m5"]
+    with Server(args=["--poll-duration", "6"]) as srv:
+        clients = {}
+        for n in names:
+            pw = add_member(srv.data_dir, n)
+            clients[n] = Client(srv)
+            clients[n].login(n, pw)
+        c = clients["m1"]
+        r = form(c, "/polls/new", {"nominee": "Grace", "statement": "Yes."})
+        pid = r.header("Location").rsplit("/", 1)[1]
+        view = c.get(f"/api/v1/polls/{pid}").json()
+        if shutil.which("node") and os.path.exists("static/vendor/noble.mjs"):
+            made = make_ballots(view["record"], len(names), "web-" + pid)
+            trackers = []
+            for n, m in zip(names, made):
+                r = clients[n].post(f"/api/v1/polls/{pid}/ballots", m["ballot"])
+                t.check(r.status == 201 and r.json()["tracker"] == m["tracker"],
+                        "a ballot made by the JS module passes the C verifier")
+                trackers.append(m["tracker"])
+            yes = sum(m["votes"][0] for m in made)
+        else:
+            print("test_web: node or static/vendor missing; JS ballots skipped")
+            trackers, yes = [], 0
+        html = text(page(c, "/"))
+        t.check(f"{len(trackers)} of {view['eligible']} have voted" in html,
+                "the list shows the turnout")
+        t.check("You voted" in html or not trackers, "the list shows the badge")
+        deadline = time.time() + 60
+        while time.time() < deadline and page(c, f"/polls/{pid}/result").status != 200:
+            time.sleep(0.25)
+        r = page(c, f"/polls/{pid}/result")
+        html = text(r)
+        t.check(r.status == 200 and '<svg class="chart"' in html, "the result page has the chart")
+        t.check(no_inline_code(html), "no inline code on the result page")
+        res = srv.request("GET", f"/api/v1/polls/{pid}/result").json()
+        no = len(trackers) - yes
+        t.check(res["counts"] == [yes, no], "the counts are the JS ballots' votes")
+        t.check(f"{yes} promote" in html and f"{no} do not promote" in html, "counts on the page")
+        t.check(res["signature"] in html and res["message"] in html, "the signed result")
+        t.check(f'href="/api/v1/polls/{pid}/board"' in html and 'href="/api/v1/server-key"' in html,
+                "links to the board and the key")
+        t.check("conclave verify board.json --server-key server.pem" in html, "offline check")
+        verdict = "Passed" if res["passed"] else "Not passed"
+        t.check(verdict in html, "the verdict")
+        t.check("Closed" in text(page(c, "/")) and verdict in text(page(c, "/")),
+                "the list shows the closed poll's outcome")
+        if trackers:
+            r = page(c, f"/polls/{pid}/result?tracker={trackers[2].upper()}")
+            t.check("Found: this ballot is on the board" in text(r), "find my tracker")
+        r = page(c, f"/polls/{pid}/result?tracker={'ab' * 32}")
+        t.check("Not on the board" in text(r), "an unknown tracker")
+        r = page(c, f"/polls/{pid}/result?tracker=%3Cb%3Exyz")
+        t.check("64 hexadecimal digits" in text(r) and "&lt;b&gt;xyz" in text(r),
+                "a malformed tracker is explained and escaped")
+        html = text(page(c, f"/polls/{pid}"))
+        t.check("See the result" in html and 'id="booth-form"' not in html,
+                "a closed poll's page has no booth")
+
+
+if __name__ == "__main__":
+    s = Suite("test_web")
+    s.run(test_redirects_and_headers, test_login_form, test_logout_and_csrf,
+          test_nomination_form, test_admin, test_static, test_js_ballots_and_result)
+    s.finish()
