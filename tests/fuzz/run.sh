@@ -59,10 +59,19 @@ for i, x in enumerate(board["ballots"][:3]):
 for name in os.listdir(vec):
     if name.startswith("board") and name.endswith(".json"):
         put("board", name, open(os.path.join(vec, name), encoding="utf-8").read())
+# The page templates, and forms like the pages post (web_form.c).
+for name in os.listdir("templates"):
+    if name.endswith(".html"):
+        put("tmpl", name, open(os.path.join("templates", name), encoding="utf-8").read())
+put("tmpl", "partial", "{{#l}}{{>p}}{{/l}}\0[{{i}}{{#even}}e{{/even}}{{{x}}}]")
+for i, body in enumerate(["username=ada&password=p%40ss+word&login_token=00ff&next=%2F",
+                          "csrf_token=ab&nominee=Grace+Hopper&statement=%2A%2AYes%2A%2A%0D%0A",
+                          "action=add&username=x&display_name=caf%C3%A9&admin=1", ""]):
+    put("web_form", "form-%d" % i, body)
 PY
 
 status=0
-for target in ballot board; do
+for target in ballot board tmpl web_form; do
     bin="$OUT/fuzz_$target"
     $CC $CFLAGS -fsanitize=fuzzer -o "$bin" "tests/fuzz/fuzz_$target.c" "$OUT/libserver.a" $LIBS
     corpus="$OUT/corpus/$target"
