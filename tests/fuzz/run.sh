@@ -84,7 +84,7 @@ for target in ballot board tmpl web_form; do
         tail -n 30 "$OUT/fuzz_$target.log"
         status=1
     else
-        grep -E 'stat::number_of_executed_units|Done' "$OUT/fuzz_$target.log" | tail -n 2
+        grep -aE 'stat::number_of_executed_units|Done' "$OUT/fuzz_$target.log" | tail -n 2
     fi
 done
 exit $status
