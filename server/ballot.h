@@ -3,9 +3,10 @@
  * record, tag, tracker, creation, serialization.
  *
  * A struct ballot is immutable once made. Parsing checks what the ballot
- * alone can show (shape, hex, point, scalar, identity); ballot_verify adds
+ * alone can show cheaply (shape, hex, point encodings, scalar, identity);
+ * ballot_verify adds that every point is on the curve (PROTO_POINT) and
  * everything that needs the poll record (shape counts, poll, fingerprint,
- * duplicate_alpha, proof). The server's state checks (poll_closed,
+ * duplicate_alpha, proof). Use a ballot's points only after ballot_verify. The server's state checks (poll_closed,
  * not_on_roll, already_voted, replaces, duplicate_tag, a used alpha) stay
  * with the server, which reads the tag and alphas through the accessors.
  */
@@ -39,7 +40,8 @@ enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form fo
 enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, struct ballot **out);
 
 /* Every stateless rule of PROTOCOL §10 against the poll record: PROTO_OK or
- * PROTO_SHAPE (counts), _POLL, _FINGERPRINT, _DUPLICATE_ALPHA, _PROOF. */
+ * PROTO_SHAPE (counts), _POLL, _FINGERPRINT, _DUPLICATE_ALPHA, _POINT (a
+ * point off the curve), _PROOF. */
 enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec);
 
 /* Board form: PROTO_TRACKER if the ballot's "tracker" is not its recomputed

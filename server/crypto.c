@@ -87,6 +87,21 @@ enum proto_reason crypto_point_check(const unsigned char p[CRYPTO_BYTES])
     return PROTO_OK;
 }
 
+enum proto_reason crypto_point_check_encoding(const unsigned char p[CRYPTO_BYTES])
+{
+    size_t i;
+
+    /* RFC 9496 §4.3.1: s < p = 2^255 − 19 and s non-negative (even). */
+    if ((p[31] & 0x80) || (p[0] & 1))
+        return PROTO_POINT;
+    if (p[31] != 0x7f)
+        return PROTO_OK;
+    for (i = 30; i > 0; i--)
+        if (p[i] != 0xff)
+            return PROTO_OK;
+    return p[0] < 0xed ? PROTO_OK : PROTO_POINT;
+}
+
 int crypto_point_is_identity(const unsigned char p[CRYPTO_BYTES])
 {
     return sodium_is_zero(p, CRYPTO_BYTES) == 1;

@@ -39,6 +39,12 @@ void crypto_hex_encode(char *out, const unsigned char *in, size_t len);
  * PROTO_POINT otherwise (bit 255 set, non-canonical, not on the curve). */
 enum proto_reason crypto_point_check(const unsigned char p[CRYPTO_BYTES]);
 
+/* The cheap half of crypto_point_check: PROTO_OK if p is a canonical field
+ * element encoding as ristretto255 requires (bit 255 clear, below 2^255 − 19,
+ * even), PROTO_POINT otherwise. Whether it is on the curve is left to the
+ * first arithmetic on it (which then fails). */
+enum proto_reason crypto_point_check_encoding(const unsigned char p[CRYPTO_BYTES]);
+
 /* 1 if p is the identity encoding (32 zero bytes), else 0. */
 int crypto_point_is_identity(const unsigned char p[CRYPTO_BYTES]);
 

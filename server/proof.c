@@ -128,17 +128,20 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
     struct crypto_hash h = *prefix;
     uint32_t i;
 
-    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS || proof_beta_start(beta_m, beta, lo) != 0)
+    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS)
         return PROTO_INTERNAL;
+    if (proof_beta_start(beta_m, beta, lo) != 0)
+        return PROTO_POINT;
     memset(sum, 0, sizeof sum);
     proof_absorb_statement(&h, Y, alpha, beta);
     for (i = 0; i <= hi - lo; i++) {
         if (i > 0 && crypto_point_sub(beta_m, beta_m, crypto_point_base()) != 0)
-            return PROTO_INTERNAL;
-        /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G) */
+            return PROTO_POINT;
+        /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G); with Y valid,
+         * only α or β can make these fail: not points */
         if (proof_lincomb(ab, pairs[i].s, NULL, pairs[i].c, alpha) != 0 ||
             proof_lincomb(ab + CRYPTO_BYTES, pairs[i].s, Y, pairs[i].c, beta_m) != 0)
-            return PROTO_INTERNAL;
+            return PROTO_POINT;
         crypto_hash_b32(&h, ab);
         crypto_hash_b32(&h, ab + CRYPTO_BYTES);
         if (commit != NULL)

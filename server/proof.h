@@ -4,9 +4,10 @@
  * (§3) and a decryption share's proof (§6).
  *
  * All values are 32-byte encodings; inputs that the caller decoded from
- * untrusted text must already have passed crypto_point_check /
- * crypto_scalar_check. Verifiers return PROTO_OK or PROTO_PROOF
- * (PROTO_INTERNAL if libsodium fails on an input it should accept).
+ * untrusted text must already have passed crypto_point_check (the interval
+ * verifier: crypto_point_check_encoding for α, β) and crypto_scalar_check.
+ * Verifiers return PROTO_OK or PROTO_PROOF (PROTO_INTERNAL if libsodium
+ * fails on an input it should accept).
  */
 #ifndef CONCLAVE_PROOF_H
 #define CONCLAVE_PROOF_H
@@ -42,7 +43,8 @@ int proof_interval_prove(const struct crypto_hash *prefix, const unsigned char Y
                          unsigned char *commit);
 
 /* PROTOCOL §4: verifies hi-lo+1 pairs; commit as for prove (recomputed
- * commitments, written even when the proof fails). */
+ * commitments, written even when the proof fails). alpha and beta need only
+ * have canonical encodings: PROTO_POINT if either is not on the curve. */
 enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
                                         const unsigned char Y[CRYPTO_BYTES],
                                         const unsigned char alpha[CRYPTO_BYTES],

@@ -52,6 +52,25 @@ static void test_points(void)
         CHECK(crypto_hex_decode(p, 32, invalid[i], 64) == 0 && crypto_point_check(p) == PROTO_POINT,
               invalid[i]);
     }
+    /* the cheap encoding check: canonical field elements only */
+    CHECK(crypto_point_check_encoding(crypto_point_base()) == PROTO_OK, "G's encoding");
+    CHECK(crypto_point_check_encoding(id) == PROTO_OK, "identity's encoding");
+    CHECK(crypto_hex_decode(p, 32, invalid[3], 64) == 0 &&
+          crypto_point_check_encoding(p) == PROTO_POINT, "p itself is not canonical");
+    CHECK(crypto_hex_decode(p, 32, invalid[4], 64) == 0 &&
+          crypto_point_check_encoding(p) == PROTO_POINT, "odd (negative) rejected");
+    CHECK(crypto_hex_decode(p, 32, invalid[1], 64) == 0 &&
+          crypto_point_check_encoding(p) == PROTO_POINT, "2^255 - 1 rejected");
+    CHECK(crypto_hex_decode(p, 32, invalid[6], 64) == 0 &&
+          crypto_point_check_encoding(p) == PROTO_OK && crypto_point_check(p) == PROTO_POINT,
+          "off the curve: canonical encoding, not a point");
+    memcpy(p, crypto_point_base(), 32);
+    p[31] |= 0x80;
+    CHECK(crypto_point_check_encoding(p) == PROTO_POINT, "bit 255 rejected by the cheap check");
+    memset(p, 0xff, 31);
+    p[0] = 0xec;
+    p[31] = 0x7f;
+    CHECK(crypto_point_check_encoding(p) == PROTO_OK, "p - 1 is a canonical field element");
     /* identity results are legitimate */
     memset(s, 0, sizeof s);
     CHECK(crypto_point_mul_base(q, s) == 0 && crypto_point_is_identity(q), "0·G = identity");
