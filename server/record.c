@@ -50,7 +50,8 @@ static int record_str_set(struct record_str *dst, const char *s, size_t len)
     dst->s = malloc(len + 1);
     if (dst->s == NULL)
         return -1;
-    memcpy(dst->s, s, len);
+    if (len > 0)
+        memcpy(dst->s, s, len);
     dst->s[len] = '\0';
     dst->len = len;
     return 0;

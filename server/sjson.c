@@ -183,7 +183,8 @@ static void sjson_out_put(struct sjson_out *o, const char *s, size_t len)
         o->buf = nbuf;
         o->cap = ncap;
     }
-    memcpy(o->buf + o->len, s, len);
+    if (len > 0)
+        memcpy(o->buf + o->len, s, len);
     o->len += len;
     o->buf[o->len] = '\0';
 }
@@ -247,6 +248,10 @@ static void sjson_out_quoted(struct sjson_out *o, const char *s, size_t len)
     char esc[8];
 
     sjson_out_put(o, "\"", 1);
+    if (len == 0) {
+        sjson_out_put(o, "\"", 1);
+        return;
+    }
     for (i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)s[i];
         const char *rep = NULL;

@@ -127,6 +127,20 @@ void web_home(struct http_request *req)
     web_render(req, 200, "home", d);
 }
 
+/* Sets NAME to a poll's length in words: "7 days", "2 hours", "20 seconds". */
+static void put_duration(struct tmpl_value *d, const char *name, unsigned secs)
+{
+    static const struct { unsigned secs; const char *unit; } units[] = {
+        {86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+    size_t i;
+
+    for (i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (secs % units[i].secs == 0 || i + 1 == sizeof units / sizeof units[0])
+            break;
+    secs /= units[i].secs;
+    tmpl_put_strf(d, name, "%u %s%s", secs, units[i].unit, secs == 1 ? "" : "s");
+}
+
 /* The nomination form with values and an error on one field (may be NULL). */
 static void new_form(struct http_request *req, const struct web_viewer *v, unsigned status,
                      const char *nominee, const char *statement, const char *error)
@@ -137,9 +151,9 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
 
     tmpl_put_str(d, "nominee", nominee ? nominee : "");
     tmpl_put_str(d, "statement", statement ? statement : "");
-    tmpl_put_int(d, "days", (long long)(http_request_app(req)->cfg->poll_duration / 86400));
+    put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
     if (error != NULL) {
-        tmpl_put_strf(d, field, "%c%s", error[0] >= 'a' && error[0] <= 'z' ?
+        tmpl_put_strf(d, field, "%c%s.", error[0] >= 'a' && error[0] <= 'z' ?
                       error[0] - 'a' + 'A' : error[0], error + 1);
         tmpl_put_bool(d, "has_errors", 1);
     }
