@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <sodium.h>
@@ -391,13 +392,24 @@ static void *cast_run(void *arg)
     return NULL;
 }
 
-/* Runs the phase; reports PREFIX_{ok,failed,seconds,bps,p50_ms,p99_ms,max_ms}. */
+/* CPU seconds this process has used (user + system). */
+static double cpu_seconds(void)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+           (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
+}
+
+/* Runs the phase; reports PREFIX_{ok,failed,seconds,bps,p50_ms,p99_ms,max_ms}
+ * and the load generator's own CPU per cast (PREFIX_client_cpu_ms). */
 static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *prefix)
 {
     pthread_t th[MAX_THREADS];
     size_t n = ph->to - ph->from;
+    double t, cpu = cpu_seconds();
     char key[64];
-    double t;
     unsigned c;
 
     if ((ph->lat = calloc(n ? n : 1, sizeof *ph->lat)) == NULL)
@@ -419,6 +431,7 @@ static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *pre
     CAST_KEY("p50_ms", 1e3 * bench_quantile(ph->lat, n, 0.50));
     CAST_KEY("p99_ms", 1e3 * bench_quantile(ph->lat, n, 0.99));
     CAST_KEY("max_ms", 1e3 * bench_quantile(ph->lat, n, 1.0));
+    CAST_KEY("client_cpu_ms", 1e3 * (cpu_seconds() - cpu) / (double)(n ? n : 1));
 #undef CAST_KEY
     free(ph->lat);
     return atomic_load(&ph->failed) == 0 ? 0 : -1;

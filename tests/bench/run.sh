@@ -10,6 +10,9 @@
 #   BENCH_CONNS   keep-alive connections of the load generator (default 16)
 #   BENCH_OUT     where the table goes (default BENCHMARKS.md)
 #   BENCH_ARGS    extra `conclave serve` options (e.g. "--threads 8")
+#   BENCH_PERF    a file: `perf record -g` the server while the large poll is cast
+#   BENCH_TRACE   a command run with the server's pid while the large poll is cast
+#                 (e.g. "strace -c -f -e trace=fdatasync,fsync -p"); output in BENCH_TRACE_OUT
 #
 # Steps: roster by `conclave user import`, tokens in bulk (loadgen tokens),
 # the in-process limit, the server, two polls; the large poll cast closed loop
@@ -49,6 +52,8 @@ say() { echo "bench: $*" >&2; }
 put() { echo "$1 $2" >>"$res"; }
 get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "$res"; }
 kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
+# The server's CPU time so far (user + system, in clock ticks).
+ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
 
 say "roster of $BIG members, tokens, passwords"
 awk -v n="$BIG" 'BEGIN { print "username,display name,email";
@@ -85,7 +90,20 @@ put rss_start_hwm_kb "$(kb VmHWM)"
 echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null && put rss_reset 1 || put rss_reset 0
 
 say "casting $BIG ballots closed loop on $CONNS connections"
+perf_pid=""
+cpu0=$(ticks)
+if [ -n "${BENCH_PERF:-}" ]; then
+    perf record -F 499 -g -p "$server_pid" -o "$BENCH_PERF" 2>/dev/null &
+    perf_pid=$!
+elif [ -n "${BENCH_TRACE:-}" ]; then
+    # shellcheck disable=SC2086
+    $BENCH_TRACE "$server_pid" >"${BENCH_TRACE_OUT:-/dev/null}" 2>&1 &
+    perf_pid=$!
+fi
 "$LOADGEN" cast "$port" "$dir/tokens" "$(cat "$dir/poll_big")" "$BIG" "$CONNS" >"$dir/big"
+if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
+put big_server_cpu_ms "$(awk -v a="$cpu0" -v b="$(ticks)" -v hz="$(getconf CLK_TCK)" -v n="$BIG" \
+    'BEGIN { print (b - a) * 1000 / hz / n }')"
 sed 's/^/big_/' "$dir/big" >>"$res"
 rate=$(awk '$1 == "closed_bps" { print $2 / 2 }' "$dir/big")
 rated=$(awk -v r="$rate" -v n="$SMALL" 'BEGIN { m = int(r * 10); print (m < n ? m : n) }')

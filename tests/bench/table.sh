@@ -34,5 +34,5 @@ END {
     printf "| server peak RSS, then serving the board once | %s | — | — |\n", mb("rss_board_hwm_kb")
     printf "| server peak RSS at start-up (argon2id dummy hash) | %s | — | — |\n", mb("rss_start_hwm_kb")
     printf "| login, 8 connections, argon2id capped at %d at once | %.1f logins/s, p50 %.0f ms, p99 %.0f ms | cap: %d / %.0f ms = %.1f/s | %.2f of the cap |\n", cap, v["login_per_s"], v["login_p50_ms"], v["login_p99_ms"], cap, v["argon2_s"] * 1e3, lcap, v["login_per_s"] / lcap
-    printf "\nOther figures of the run: ballots built by the load generator at %s/s; closed-loop cast latency p50 %.1f ms, p99 %.1f ms; the small poll'"'"'s closed-loop rest at %s ballots/s; board fetched in %.2f s.\n", n0(v["big_build_bps"]), v["big_closed_p50_ms"], v["big_closed_p99_ms"], n0(v["small_closed_bps"]), v["board_fetch_s"]
+    printf "\nOther figures of the run: the server used %.2f ms of CPU per cast (one `ballot_verify` alone: %.2f ms), the load generator %.3f ms; closed-loop cast latency p50 %.1f ms, p99 %.1f ms; ballots built by the load generator at %s/s; the small poll'"'"'s closed-loop rest cast at %s ballots/s; board fetched in %.2f s.\n", v["big_server_cpu_ms"], 1e3 / v["limit_1core_bps"], v["big_closed_client_cpu_ms"], v["big_closed_p50_ms"], v["big_closed_p99_ms"], n0(v["big_build_bps"]), n0(v["small_closed_bps"]), v["board_fetch_s"]
 }' "$res"
