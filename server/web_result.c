@@ -22,7 +22,7 @@
 #include "web.h"
 
 #define CHART_X0     160     /* where bars start */
-#define CHART_BAR    400     /* the length of a bar for all the ballots */
+#define CHART_BAR    300     /* the length of a bar for all the ballots */
 #define CHART_SVG_MAX 6144
 
 /* Bar length for COUNT of TOTAL ballots (integers; 0 when no ballots). */
@@ -46,7 +46,7 @@ static char *chart_svg(const char *nominee, long long yes, long long no)
         return NULL;
     }
     n = snprintf(svg, CHART_SVG_MAX,
-        "<svg class=\"chart\" viewBox=\"0 0 640 150\" role=\"img\" "
+        "<svg class=\"chart\" viewBox=\"0 0 510 140\" role=\"img\" "
         "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">"
         "<title id=\"chart-title\">Votes on promoting %s: %lld promote, %lld do not "
         "promote; two thirds are needed</title>"

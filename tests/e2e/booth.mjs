@@ -288,6 +288,11 @@ async function main() {
     await resultFlow(page, base, id, trackers);
     await phone.page.goto(`${base}/polls/${id}/result`);
     await shot(phone.page, 'phone-result');
+    await phone.page.locator('.outcome').screenshot({ path: path.join(SHOTS, 'phone-result-outcome.png') });
+    await page.goto(`${base}/`);
+    check(await page.locator('.poll.closed .badge.passed').isVisible(), 'the list shows the closed poll as passed');
+    check(await page.getByText('2 promote, 1 do not promote').isVisible(), 'with its counts');
+    await shot(page, 'desktop-home-closed');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     check(await page.getByRole('heading', { name: 'Log in' }).isVisible(), 'log out leads to the login page');
