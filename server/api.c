@@ -2,6 +2,7 @@
  * api.c — what every JSON handler needs: strict body parsing, the key-set
  * check, and authentication by API token or by session cookie + CSRF token.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,14 +11,46 @@
 #include "api.h"
 #include "app.h"
 #include "http.h"
+#include "ratelimit.h"
+
+int api_json_depth(const char *text, size_t len)
+{
+    int depth = 0, max = 0, in_string = 0;
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == '{' || c == '[') {
+            if (++depth > max)
+                max = depth;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            depth--;
+        }
+    }
+    return max;
+}
 
 int api_parse_object(struct http_request *req, json_t **out)
 {
     size_t len;
     const char *body = http_request_body(req, &len);
     json_error_t jerr;
-    json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+    json_t *j;
 
+    /* Our bodies are flat objects; refuse deep nesting before jansson
+     * recurses into it (it stops at 2048 levels by itself). */
+    if (api_json_depth(body, len) > API_JSON_DEPTH_MAX) {
+        http_respond_error(req, 400, "bad_json", "the body is nested too deeply");
+        return -1;
+    }
+    j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (j == NULL || !json_is_object(j)) {
         json_decref(j);
         http_respond_error(req, 400, "bad_json", "the body must be one JSON object");
@@ -120,6 +153,20 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
         return authenticate_cookie(req, auth, cookie, user);
     http_respond_error(req, 401, "unauthenticated", "log in first");
     return -1;
+}
+
+int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
+                     const char *code, const char *message)
+{
+    unsigned wait = ratelimit_take(rl, key, ratelimit_now_ms());
+    char retry[16];
+
+    if (wait == 0)
+        return 0;
+    snprintf(retry, sizeof retry, "%u", wait);
+    http_add_header(req, "Retry-After", retry);
+    http_respond_error(req, 429, code, message);
+    return 1;
 }
 
 json_t *api_user_json(const struct auth_user *user)

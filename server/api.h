@@ -13,6 +13,10 @@
 #include "auth.h"
 
 struct http_request;
+struct ratelimit;
+
+/* Deepest nesting of objects and arrays an API body may have (ballots: 3). */
+#define API_JSON_DEPTH_MAX 8
 
 /* GET /healthz (api_session.c) */
 void api_healthz(struct http_request *req);
@@ -36,8 +40,9 @@ void api_ballot_cast(struct http_request *req);
 void api_server_key(struct http_request *req);
 
 /*
- * Parses the body as one JSON object (duplicate keys rejected). On error
- * answers 400 bad_json and returns -1; else *out is a new reference.
+ * Parses the body as one JSON object (duplicate keys rejected, nesting at
+ * most API_JSON_DEPTH_MAX). On error answers 400 bad_json and returns -1;
+ * else *out is a new reference.
  */
 int api_parse_object(struct http_request *req, json_t **out);
 
@@ -56,6 +61,17 @@ int api_check_keys(struct http_request *req, json_t *obj, const char *const *key
  * 500) and returns -1.
  */
 int api_authenticate(struct http_request *req, struct auth_user *user);
+
+/* The deepest nesting of {} and [] in TEXT outside strings (a pre-check
+ * that costs no allocation). */
+int api_json_depth(const char *text, size_t len);
+
+/*
+ * Takes one request from KEY's bucket in RL. If the bucket is empty answers
+ * 429 CODE with MESSAGE and Retry-After, and returns 1; else returns 0.
+ */
+int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
+                     const char *code, const char *message);
 
 /* The user object {"username", "display_name", "admin"} (new reference). */
 json_t *api_user_json(const struct auth_user *user);

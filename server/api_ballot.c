@@ -4,7 +4,8 @@
  *
  * Status codes follow PROTOCOL §10: 401 unauthenticated, 403 not_on_roll,
  * 409 poll_closed and already_voted, 400 invalid_ballot with the protocol's
- * reason code, 201 {"tracker", "receipt"} once the ballot is durable. The
+ * reason code, 201 {"tracker", "receipt"} once the ballot is durable; 429
+ * too_many_requests past --cast-limit ballots a minute per member. The
  * log line of a cast names neither the voter nor the ballot.
  */
 #include <stdlib.h>
@@ -27,7 +28,16 @@ void api_ballot_cast(struct http_request *req)
 
     if (api_authenticate(req, &user) != 0)
         return;
+    /* Before the proofs are verified: that is the cost being limited. */
+    if (api_rate_limited(req, app->cast_limit, user.username, "too_many_requests",
+                         "too many ballots sent; try again later"))
+        return;
     body = http_request_body(req, &len);
+    if (api_json_depth(body, len) > API_JSON_DEPTH_MAX) {
+        http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
+                                  proto_reason_code(PROTO_SHAPE));
+        return;
+    }
     switch (ballotbox_cast(app->box, http_request_param(req, "id"), user.username,
                            body, len, &rcpt, &reason)) {
     case BOX_OK:

@@ -111,6 +111,9 @@ void api_poll_create(struct http_request *req)
     case POLL_DUPLICATE:
         http_respond_error(req, 409, "poll_exists", why);
         break;
+    case POLL_TOO_MANY:
+        http_respond_error(req, 409, "too_many_polls", why);
+        break;
     default:
         http_respond_error(req, 500, "internal", "internal server error");
         break;

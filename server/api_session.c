@@ -39,9 +39,17 @@ static void set_session_cookie(struct http_request *req, const char *value,
 static void login_answer(struct http_request *req, struct auth_session *s)
 {
     const struct config *cfg = http_request_app(req)->cfg;
+    const char *old = http_request_cookie(req, SESSION_COOKIE);
     json_t *body = json_pack("{s:o, s:s}", "user", api_user_json(&s->user),
                              "csrf_token", s->csrf_token);
 
+    /* Rotation: the login made a new session id; one the client already had
+     * (perhaps planted, perhaps another member's) ends here. */
+    if (old != NULL && auth_session_delete(http_request_app(req)->auth, old) != AUTH_OK) {
+        json_decref(body);
+        http_respond_error(req, 500, "internal", "internal server error");
+        return;
+    }
     set_session_cookie(req, s->id, (long)cfg->session_ttl);
     http_respond_json(req, 200, body);
 }
@@ -53,7 +61,7 @@ void api_session_create(struct http_request *req)
     struct auth_session s;
     json_t *body = NULL;
     const char *user, *pass;
-    char retry[16];
+    char retry[16], peer[64];
     int retry_after = 0;
 
     if (api_parse_object(req, &body) != 0 || api_check_keys(req, body, keys) != 0)
@@ -64,6 +72,13 @@ void api_session_create(struct http_request *req)
         http_respond_error(req, 400, "bad_request", "username and password must be strings");
         goto out;
     }
+    /* Every attempt costs an argon2 run: a client address gets so many. */
+    if (http_request_peer(req, peer, sizeof peer) != 0)
+        peer[0] = '\0';
+    if (api_rate_limited(req, http_request_app(req)->login_limit, peer, "too_many_attempts",
+                         "too many login attempts from this address; try again later"))
+        goto out;
+    memset(&s, 0, sizeof s);
     switch (auth_login(auth, user, pass, &s, &retry_after)) {
     case AUTH_OK:
         login_answer(req, &s);
@@ -72,7 +87,7 @@ void api_session_create(struct http_request *req)
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
         http_respond_error(req, 429, "too_many_attempts",
-                           "too many failed logins; try again later");
+                           "too many login attempts for this account; try again later");
         break;
     case AUTH_INVALID:
         http_respond_error(req, 401, "invalid_credentials", "wrong username or password");

@@ -12,6 +12,7 @@ struct store;
 struct auth;
 struct sign_key;
 struct ballotbox;
+struct ratelimit;
 
 struct app {
     const struct config *cfg;
@@ -19,6 +20,10 @@ struct app {
     struct auth *auth;
     struct sign_key *key;           /* the server's Ed25519 key (receipts, results) */
     struct ballotbox *box;          /* the cast path */
+    /* Rate limits per minute (ratelimit.h; NULL = none): --cast-limit
+     * ballots per member, --login-limit login attempts per client address. */
+    struct ratelimit *cast_limit;
+    struct ratelimit *login_limit;
 };
 
 #endif

@@ -110,11 +110,23 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
         free(a);
         return -1;
     }
-    if (auth_make_dummy(a) != 0) {
+    if (auth_make_dummy(a) != 0 ||
+        ratelimit_new(AUTH_ATTEMPTS_PER_MINUTE, 60, 1024, &a->attempts) != 0) {
         auth_close(a);
         return -1;
     }
     *out = a;
+    return 0;
+}
+
+int auth_set_attempt_limit(struct auth *a, unsigned per_minute)
+{
+    struct ratelimit *rl = NULL;
+
+    if (per_minute > 0 && ratelimit_new(per_minute, 60, 1024, &rl) != 0)
+        return -1;
+    ratelimit_free(a->attempts);
+    a->attempts = rl;
     return 0;
 }
 
@@ -124,6 +136,7 @@ void auth_close(struct auth *a)
         return;
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
+    ratelimit_free(a->attempts);
     sodium_memzero(a, sizeof *a);
     free(a);
 }
@@ -280,17 +293,29 @@ static void auth_user_fill(struct auth_user *u, const struct store_member *m)
     u->admin = m->is_admin;
 }
 
-/* AUTH_THROTTLED with *retry_after when USERNAME has used up its failures. */
+/* AUTH_THROTTLED with *retry_after when USERNAME has used up its failures
+ * or its attempts of the minute (usernames compare case-insensitively). */
 static enum auth_result auth_throttle_check(struct auth *a, const char *username,
                                             int64_t now, int *retry_after)
 {
     int64_t count, oldest, wait;
+    char key[AUTH_USERNAME_MAX + 1];
+    unsigned busy;
+    size_t i;
 
     if (store_failure_count(a->st, username, now - AUTH_FAILURE_WINDOW + 1,
                             &count, &oldest) != STORE_OK)
         return AUTH_ERROR;
-    if (count < AUTH_MAX_FAILURES)
-        return AUTH_OK;
+    if (count < AUTH_MAX_FAILURES) {
+        for (i = 0; username[i] != '\0' && i < AUTH_USERNAME_MAX; i++)
+            key[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
+                                                                      : username[i]);
+        key[i] = '\0';
+        if ((busy = ratelimit_take(a->attempts, key, now * 1000)) == 0)
+            return AUTH_OK;
+        *retry_after = (int)busy;
+        return AUTH_THROTTLED;
+    }
     wait = oldest + AUTH_FAILURE_WINDOW - now;
     *retry_after = wait < 1 ? 1 : (int)wait;
     return AUTH_THROTTLED;

@@ -30,6 +30,7 @@
 #define AUTH_MAX_FAILURES       5       /* failures tolerated per window ... */
 #define AUTH_FAILURE_WINDOW     900     /* ... of 15 minutes */
 #define AUTH_MAX_VERIFIERS      2       /* concurrent argon2 verifications */
+#define AUTH_ATTEMPTS_PER_MINUTE 20     /* login attempts per username, any outcome */
 #define AUTH_SESSION_TTL        (12 * 3600)
 
 struct auth;
@@ -71,6 +72,11 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
 /* Frees the context; NULL is a no-op. */
 void auth_close(struct auth *a);
 
+/* Sets the login attempts allowed per username a minute (default
+ * AUTH_ATTEMPTS_PER_MINUTE); 0 removes that limit (the failure throttling
+ * stays). Call before serving. 0 / -1. */
+int auth_set_attempt_limit(struct auth *a, unsigned per_minute);
+
 /* --- validation: NULL when valid, else a short reason for the user -------- */
 
 /* 1–39 of [A-Za-z0-9-], no leading/trailing hyphen, no "--". */
@@ -89,7 +95,9 @@ const char *auth_check_password(const char *password);
  * members). After AUTH_MAX_FAILURES failures for the username within
  * AUTH_FAILURE_WINDOW seconds, further attempts return AUTH_THROTTLED without
  * verifying, with *retry_after = seconds until the oldest failure leaves the
- * window (≥ 1). On AUTH_OK, *out holds a new session; the caller sets the
+ * window (≥ 1); so do attempts past AUTH_ATTEMPTS_PER_MINUTE for one
+ * username (successful or not; counted in memory only), with *retry_after
+ * until the next one is allowed. On AUTH_OK, *out holds a new session; the caller sets the
  * cookie from out->id and then should sodium_memzero(out). Blocks while
  * AUTH_MAX_VERIFIERS verifications are running. retry_after may be NULL. */
 enum auth_result auth_login(struct auth *a, const char *username, const char *password,

@@ -9,6 +9,7 @@
 #include <sodium.h>
 
 #include "auth.h"
+#include "ratelimit.h"
 
 struct auth {
     struct store *st;                       /* not owned */
@@ -19,6 +20,7 @@ struct auth {
     pthread_mutex_t mu;                     /* guards busy */
     pthread_cond_t cv;
     int busy;                               /* argon2 runs in progress */
+    struct ratelimit *attempts;             /* login attempts per username */
 };
 
 /* The current time in unix seconds (the injected clock or time()). */

@@ -24,7 +24,10 @@ void config_defaults(struct config *cfg)
     cfg->threads = 4;
     cfg->connection_limit = 512;
     cfg->connection_timeout = 30;
+    cfg->request_timeout = 20;
     cfg->session_ttl = 12 * 3600;
+    cfg->login_limit = 60;
+    cfg->cast_limit = 30;
     snprintf(cfg->static_dir, sizeof cfg->static_dir, "./static");
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
@@ -109,6 +112,26 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
     } else if (strcmp(opt, "--threads") == 0) {
         if (parse_uint(val, 1, 256, &v) == 0) {
             cfg->threads = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--max-connections") == 0) {
+        if (parse_uint(val, 1, 100000, &v) == 0) {
+            cfg->connection_limit = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--request-timeout") == 0) {
+        if (parse_uint(val, 1, 3600, &v) == 0) {
+            cfg->request_timeout = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--login-limit") == 0 || strcmp(opt, "--cast-limit") == 0) {
+        if (parse_uint(val, 0, 100000, &v) == 0) {
+            *(opt[2] == 'l' ? &cfg->login_limit : &cfg->cast_limit) = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--session-ttl") == 0) {
+        if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
+            cfg->session_ttl = (unsigned)v;
             return 0;
         }
     } else if (strcmp(opt, "--secure-cookies") == 0) {

@@ -20,9 +20,12 @@ struct config {
     int secure_cookies;               /* --secure-cookies */
     size_t body_limit;                /* bytes, default 64 KiB */
     unsigned threads;                 /* HTTP worker threads */
-    unsigned connection_limit;        /* simultaneous connections */
+    unsigned connection_limit;        /* --max-connections: simultaneous connections */
     unsigned connection_timeout;      /* seconds of inactivity before a close */
-    unsigned session_ttl;             /* seconds a login session lives */
+    unsigned request_timeout;         /* --request-timeout: seconds to receive a request */
+    unsigned session_ttl;             /* --session-ttl: seconds a login session lives */
+    unsigned login_limit;             /* --login-limit: logins a minute per address, 0 off */
+    unsigned cast_limit;              /* --cast-limit: ballots a minute per member, 0 off */
     char static_dir[CONFIG_PATH_MAX]; /* --static DIR, default ./static */
     char templates_dir[CONFIG_PATH_MAX]; /* --templates DIR, default ./templates */
 };

@@ -36,6 +36,11 @@ const char *http_request_cookie(const struct http_request *req, const char *name
 /* A query or urlencoded form argument, or NULL. Owned by MHD. */
 const char *http_request_arg(const struct http_request *req, const char *name);
 
+/* The client's IP address as text (the peer of the TCP connection: behind a
+ * reverse proxy, the proxy's address) into out (len bytes; INET6_ADDRSTRLEN
+ * is enough). 0, or -1 with out empty if it cannot be told. */
+int http_request_peer(const struct http_request *req, char *out, size_t len);
+
 /* The body (NUL-terminated, may contain NULs; len set). Owned by the request. */
 const char *http_request_body(const struct http_request *req, size_t *len);
 

@@ -7,6 +7,7 @@
  * (holder 0). The record is stored as it was hashed into the fingerprint, and
  * never changes; the secret key is kept only until the close.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,14 @@
 #include "record.h"
 #include "sign.h"
 #include "tally.h"
+
+/* One open at a time: the per-member cap is checked, then the poll stored. */
+static pthread_mutex_t poll_open_mu = PTHREAD_MUTEX_INITIALIZER;
+
+struct open_count {
+    const char *by;
+    int n;
+};
 
 struct roll_list {
     char **names;
@@ -195,9 +204,47 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     return POLL_OK;
 }
 
+/* store_poll_list callback: counts the open polls nominated by c->by. */
+static int count_open_by(void *ctx, const struct store_poll *p)
+{
+    struct open_count *c = ctx;
+
+    if (!p->closed && strcmp(p->nominated_by, c->by) == 0)
+        c->n++;
+    return 0;
+}
+
+static enum poll_status poll_open_locked(struct store *st, const char *by,
+                                         const char *nominee, const char *statement,
+                                         unsigned duration,
+                                         char id_out[STORE_POLL_ID_MAX + 1],
+                                         const char **why);
+
 enum poll_status poll_open(struct store *st, const char *by, const char *nominee,
                            const char *statement, unsigned duration,
                            char id_out[STORE_POLL_ID_MAX + 1], const char **why)
+{
+    struct open_count count = {by, 0};
+    enum poll_status rc;
+
+    pthread_mutex_lock(&poll_open_mu);
+    if (store_poll_list(st, count_open_by, &count) != 0) {
+        rc = POLL_ERROR;
+    } else if (count.n >= POLL_OPEN_PER_MEMBER) {
+        *why = "you have opened 3 polls that are still open; wait for one to close";
+        rc = POLL_TOO_MANY;
+    } else {
+        rc = poll_open_locked(st, by, nominee, statement, duration, id_out, why);
+    }
+    pthread_mutex_unlock(&poll_open_mu);
+    return rc;
+}
+
+static enum poll_status poll_open_locked(struct store *st, const char *by,
+                                         const char *nominee, const char *statement,
+                                         unsigned duration,
+                                         char id_out[STORE_POLL_ID_MAX + 1],
+                                         const char **why)
 {
     struct store_poll p;
     struct roll_list roll;
@@ -351,6 +398,26 @@ out:
     return rc;
 }
 
+/*
+ * TEST ONLY: CONCLAVE_TEST_CLOSE_DELAY_MS=N makes a close wait N ms just
+ * before its COMMIT, so that tests/integration/test_crash.py can SIGKILL the
+ * server in the middle of the close transaction. Unset in production; it
+ * changes nothing but the timing.
+ */
+static void poll_close_test_delay(const char *id)
+{
+    const char *v = getenv("CONCLAVE_TEST_CLOSE_DELAY_MS");
+    long ms = v != NULL ? strtol(v, NULL, 10) : 0;
+    struct timespec ts;
+
+    if (ms <= 0 || ms > 60000)
+        return;
+    log_warn("poll %s: test hook: holding the close for %ld ms before its commit", id, ms);
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id)
 {
     struct close_state cs;
@@ -375,6 +442,7 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         store_poll_ballots(st, id, close_add_ballot, &cs) != 0 ||
         (rc = close_publish(st, key, id, &cs)) != POLL_OK)
         goto fail;
+    poll_close_test_delay(id);
     if (store_commit(st) != 0) {
         rc = POLL_ERROR;
         goto done;

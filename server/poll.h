@@ -18,12 +18,14 @@ struct ballotbox;
 
 #define POLL_NOMINEE_CHARS_MAX  100
 #define POLL_STATEMENT_MAX      20000   /* bytes of Markdown */
+#define POLL_OPEN_PER_MEMBER    3       /* open polls one member may have opened */
 
 enum poll_status {
     POLL_OK = 0,
     POLL_INVALID,           /* bad input: *why says what */
     POLL_ALREADY_MEMBER,    /* the nominee is an active member */
     POLL_DUPLICATE,         /* an open poll for the nominee exists */
+    POLL_TOO_MANY,          /* BY has POLL_OPEN_PER_MEMBER open polls already */
     POLL_NOT_FOUND,
     POLL_IS_OPEN,           /* result or board asked for before the close */
     POLL_ERROR              /* store or system failure */
@@ -33,8 +35,10 @@ enum poll_status {
  * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
  * DURATION seconds from now: freezes the roll (active members), makes the
  * record with a fresh server key, renders the statement with cmark (safe),
- * and stores it all. On POLL_OK writes the new id to id_out. POLL_INVALID
- * sets *why to a message for the user.
+ * and stores it all. On POLL_OK writes the new id to id_out. POLL_INVALID,
+ * POLL_ALREADY_MEMBER, POLL_DUPLICATE and POLL_TOO_MANY set *why to a
+ * message for the user. Opens are serialised within the process, so the
+ * per-member cap holds under concurrent requests.
  */
 enum poll_status poll_open(struct store *st, const char *by, const char *nominee,
                            const char *statement, unsigned duration,

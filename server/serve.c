@@ -22,9 +22,11 @@
 #include "http.h"
 #include "log.h"
 #include "poll.h"
+#include "ratelimit.h"
 #include "serve.h"
 #include "sign.h"
 #include "store.h"
+#include "store_poll.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -33,12 +35,20 @@
 static const char serve_usage[] =
     "usage: conclave serve [--data DIR] [--listen HOST:PORT] [--poll-duration SECONDS]\n"
     "                      [--secure-cookies] [--threads N] [--static DIR] [--templates DIR]\n"
+    "                      [--max-connections N] [--request-timeout SECS] [--session-ttl SECS]\n"
+    "                      [--login-limit N] [--cast-limit N]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
     "  --poll-duration SECS   how long a nomination poll stays open (default 604800)\n"
     "  --secure-cookies       mark the session cookie Secure (behind HTTPS)\n"
-    "  --threads N            HTTP worker threads (default 4)\n";
+    "  --threads N            HTTP worker threads (default 4)\n"
+    "  --max-connections N    simultaneous connections (default 512)\n"
+    "  --request-timeout SECS time a client has to send a whole request (default 20)\n"
+    "  --session-ttl SECS     how long a login session lasts (default 43200)\n"
+    "  --login-limit N        login attempts a minute per client address (default 60;\n"
+    "                         0: no limit, nor the 20 a minute per username)\n"
+    "  --cast-limit N         ballots a minute per member (default 30; 0: off)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -99,7 +109,7 @@ static void serve_loop(struct app *app, const sigset_t *set)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
@@ -109,14 +119,27 @@ static int serve_run(const struct config *cfg)
     if (store_open(cfg->data_dir, &app.store) != 0)
         goto out;
     if (sign_key_open(cfg->data_dir, &app.key) != 0) {
-        log_error("cannot open or create the server key in %s", cfg->data_dir);
+        log_error("cannot open or create the server key %s/receipt-key (it must be a "
+                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
         goto out;
     }
     if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
         goto out;
     if (ballotbox_new(app.store, app.key, &app.box) != 0)
         goto out;
+    /* --login-limit 0 lifts the per-username attempt limit as well */
+    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
+        (cfg->cast_limit > 0 &&
+         ratelimit_new(cfg->cast_limit, 60, 1024, &app.cast_limit) != 0) ||
+        (cfg->login_limit > 0 &&
+         ratelimit_new(cfg->login_limit, 60, 1024, &app.login_limit) != 0))
+        goto out;
     serve_close_due(&app);          /* polls whose deadline passed while down */
+    /* After a crash the WAL still holds the page history of the last commits
+     * (casts, or a close whose compaction never ran): fold it in and rebuild
+     * the file before anything else happens, as a close would. */
+    if (store_compact(app.store, 1) != 0)
+        log_warn("could not compact the database at start-up");
     if (http_server_start(cfg, &app, &srv) != 0)
         goto out;
     log_info("listening on http://%s:%u (data in %s)", cfg->listen_host,
@@ -129,6 +152,8 @@ static int serve_run(const struct config *cfg)
 out:
     http_server_free(srv);
     ballotbox_free(app.box);
+    ratelimit_free(app.cast_limit);
+    ratelimit_free(app.login_limit);
     auth_close(app.auth);
     sign_key_free(app.key);
     store_close(app.store);

@@ -21,6 +21,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "http.h"
+#include "ratelimit.h"
 #include "web.h"
 #include "web_form.h"
 
@@ -95,16 +96,35 @@ static void login_check(struct http_request *req, const struct web_form *form)
     const char *user = web_form_get(form, "username");
     const char *pass = web_form_get(form, "password");
     const char *next = web_form_get(form, "next");
+    const char *old = http_request_cookie(req, "conclave_session");
     struct auth_session s;
-    char msg[128], retry[16];
+    char msg[128], retry[16], peer[64];
     int retry_after = 0;
+    unsigned wait;
 
     if (user == NULL || pass == NULL || user[0] == '\0' || pass[0] == '\0') {
         login_form(req, 400, "Enter your username and password.", user, next);
         return;
     }
+    /* the same per-address limit as POST /api/v1/session */
+    if (http_request_peer(req, peer, sizeof peer) != 0)
+        peer[0] = '\0';
+    if ((wait = ratelimit_take(http_request_app(req)->login_limit, peer,
+                               ratelimit_now_ms())) != 0) {
+        snprintf(retry, sizeof retry, "%u", wait);
+        http_add_header(req, "Retry-After", retry);
+        login_form(req, 429, "Too many login attempts from this address; try again in a "
+                   "minute.", user, next);
+        return;
+    }
+    memset(&s, 0, sizeof s);
     switch (auth_login(auth, user, pass, &s, &retry_after)) {
     case AUTH_OK:
+        /* rotation: a session id the browser already had ends here */
+        if (old != NULL && auth_session_delete(auth, old) != AUTH_OK) {
+            web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
+            break;
+        }
         web_set_session_cookie(req, s.id, (long)cfg->session_ttl);
         http_add_header(req, "Set-Cookie", LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; "
                         "Path=/login; Max-Age=0");

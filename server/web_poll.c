@@ -190,7 +190,8 @@ void web_poll_new_submit(struct http_request *req)
     if (rc == POLL_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
-    } else if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE) {
+    } else if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE ||
+               rc == POLL_TOO_MANY) {
         new_form(req, &v, rc == POLL_INVALID ? 400 : 409, nominee, statement, why);
     } else {
         web_error(req, &v, 500, "Server error", "The poll could not be opened.");

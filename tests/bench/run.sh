@@ -71,8 +71,10 @@ say "limit: ballot_verify in process on every core"
 "$LOADGEN" limit 4 >>"$res"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+# The rate limits (--login-limit, --cast-limit) are off: the bench measures throughput.
 # shellcheck disable=SC2086
-"$BIN" serve --data "$data" --listen "127.0.0.1:$port" --poll-duration 86400 $SERVE_ARGS \
+"$BIN" serve --data "$data" --listen "127.0.0.1:$port" --poll-duration 86400 \
+    --login-limit 0 --cast-limit 0 $SERVE_ARGS \
     2>"$dir/server.log" &
 server_pid=$!
 # The watchdog: the bench never runs unbounded (without a server every phase fails).

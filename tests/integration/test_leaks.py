@@ -1,0 +1,178 @@
+"""No leaks: a whole poll run against the real server, then a look at
+everything an observer could collect. No log line holds a count, a
+decryption or a ballot's tracker (so none holds a username next to one); no
+answer before the close holds a count (the poll, the list, the pages, the
+result and board refusals); the database keeps voters and ballots apart in a
+copy taken mid-poll (conclave.db, -wal and -shm copied while the server
+runs) and in one taken after the close, whose WAL is empty."""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+from harness import BIN, Client, Server, Suite, add_member, create_token
+
+VOTERS = ["alba", "bruno", "chiara", "dario", "elena", "fabio"]
+POLL_KEYS = {"id", "record", "fingerprint", "state", "nominee", "statement_html",
+             "nominated_by", "ballots_cast", "eligible", "voted", "opens_at", "closes_at"}
+
+
+def vote(srv, token, pid, choice, home, replace=False):
+    p = subprocess.run([BIN, "vote", "--server", f"http://127.0.0.1:{srv.port}", "--token",
+                        token, pid, choice] + (["--replace"] if replace else []),
+                       capture_output=True, text=True, timeout=60,
+                       env=dict(os.environ, HOME=home, XDG_DATA_HOME=""))
+    m = re.search(r"^tracker: ([0-9a-f]{64})", p.stdout, re.M)
+    return p.returncode, m.group(1) if m else None
+
+
+def copy_data(data_dir, dest):
+    """Copies the database files as they are on disk right now."""
+    os.makedirs(dest, exist_ok=True)
+    for f in ("conclave.db", "conclave.db-wal", "conclave.db-shm"):
+        src = os.path.join(data_dir, f)
+        if os.path.exists(src):
+            shutil.copyfile(src, os.path.join(dest, f))
+    return os.path.join(dest, "conclave.db")
+
+
+def check_store(t, db, when, trackers):
+    """Voters and ballots apart: the table shapes, WITHOUT ROWID, no username
+    inside a ballot, no tracker beside a username anywhere."""
+    con = sqlite3.connect(db)
+    cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
+            for tb in ("ballots", "poll_voters", "ballot_used")}
+    t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], f"{when}: ballot columns")
+    t.check(cols["poll_voters"] == ["poll_id", "username"], f"{when}: voter columns")
+    t.check(cols["ballot_used"] == ["poll_id", "kind", "value"], f"{when}: used-set columns")
+    sqls = {r[0]: r[1] for r in con.execute(
+        "select name, sql from sqlite_master where type = 'table'")}
+    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_voters", "ballot_used")),
+            f"{when}: WITHOUT ROWID tables")
+    t.check(not any(re.search(r"(time|_at|seq|order)", c) for tb in cols for c in cols[tb]),
+            f"{when}: no time or order column beside voters or ballots")
+    ballots = [r[0] for r in con.execute("select ballot from ballots")]
+    t.check(not any(v in b for b in ballots for v in VOTERS), f"{when}: no username in a ballot")
+    found = [r[0] for r in con.execute("select username from poll_voters")]
+    t.check(set(found) <= set(VOTERS), f"{when}: poll_voters holds only names")
+    # every row of every table: never a username and a tracker together (but
+    # the poll's own row, which after the close holds the public roll and board)
+    for tb in set(sqls) - {"polls"}:
+        names = [r[1] for r in con.execute(f"pragma table_info({tb})")]
+        for row in con.execute(f"select * from {tb}"):
+            text = " ".join(x.hex() if isinstance(x, bytes) else str(x) for x in row)
+            both = [v for v in VOTERS if re.search(rf"\b{v}\b", text)] and \
+                [tr for tr in trackers if tr in text]
+            if both:
+                t.check(False, f"{when}: a row of {tb} ({names}) holds a voter and a tracker")
+                break
+    con.close()
+
+
+def test_whole_poll(t):
+    srv = Server(args=["--poll-duration", "14"]).start()
+    work = tempfile.mkdtemp(prefix="conclave-leaks-")
+    try:
+        tokens = {}
+        for v in VOTERS:
+            add_member(srv.data_dir, v)         # password: v + "-password-123"
+            tokens[v] = create_token(srv.data_dir, v)
+        browser = Client(srv)
+        t.check(browser.login("alba", "alba-password-123").status == 200, "alba logs in")
+        opener = Client(srv, token=tokens["bruno"])
+        r = opener.post("/api/v1/polls", {"nominee": "Leak Check", "statement": "Nothing leaks."})
+        pid = r.json()["id"]
+        before = []                 # every answer an observer could see before the close
+        trackers, replaced = {}, []
+        plan = {"alba": "yes", "bruno": "no", "chiara": "yes", "dario": "yes", "elena": "no"}
+        for v, choice in plan.items():
+            rc, tr = vote(srv, tokens[v], pid, choice, os.path.join(work, v))
+            t.check(rc == 0 and tr, f"{v} votes")
+            trackers[v] = tr
+        rc, tr = vote(srv, tokens["elena"], pid, "yes", os.path.join(work, "elena"), replace=True)
+        t.check(rc == 0 and tr, "elena replaces her ballot")
+        replaced.append(trackers["elena"])
+        trackers["elena"] = tr
+        r = Client(srv, token=tokens["bruno"]).post(f"/api/v1/polls/{pid}/ballots", {})
+        before.append(("invalid ballot", r))
+        mid = copy_data(srv.data_dir, os.path.join(work, "mid"))
+
+        for who in ("alba", "fabio"):
+            c = Client(srv, token=tokens[who])
+            before += [(f"{who} poll", c.get(f"/api/v1/polls/{pid}")),
+                       (f"{who} list", c.get("/api/v1/polls"))]
+        before += [("result", srv.request("GET", f"/api/v1/polls/{pid}/result")),
+                   ("board", srv.request("GET", f"/api/v1/polls/{pid}/board")),
+                   ("result with token", Client(srv, token=tokens["bruno"])
+                    .get(f"/api/v1/polls/{pid}/result")),
+                   ("home page", browser.get("/")),
+                   ("poll page", browser.get(f"/polls/{pid}")),
+                   ("result page", browser.get(f"/polls/{pid}/result"))]
+        for what, r in before:
+            body = r.body.decode("utf-8", "replace")
+            t.check(not re.search(r'"(counts|tally|decryptions|shares|result|passed|yes|no)"',
+                                  body), f"{what}: no count, tally or decryption ({r.status})")
+            t.check("conclave-result-v1" not in body and "<svg" not in body
+                    and "It passed" not in body and "did not pass" not in body,
+                    f"{what}: no outcome")
+        for what, r in before:
+            if what in ("result", "board", "result with token"):
+                t.check(r.status == 409 and r.error_code() == "poll_open", f"{what}: 409 poll_open")
+            if what.endswith(" poll"):
+                t.check(set(r.json()) == POLL_KEYS, f"{what}: exactly the poll's fields")
+            if what.endswith(" list"):
+                t.check(all(set(p) == POLL_KEYS for p in r.json()["polls"]),
+                        f"{what}: exactly the poll's fields")
+
+        deadline = time.time() + 60
+        while srv.request("GET", f"/api/v1/polls/{pid}/result").status != 200:
+            if time.time() > deadline:
+                raise RuntimeError("the poll did not close")
+            time.sleep(0.2)
+        result = srv.request("GET", f"/api/v1/polls/{pid}/result").json()
+        t.check(result["counts"] == [4, 1], f"result {result['counts']}")
+        after = copy_data(srv.data_dir, os.path.join(work, "after"))
+        wal = after + "-wal"
+        t.check(not os.path.exists(wal) or os.path.getsize(wal) == 0,
+                "copy after the close: the WAL is empty (checkpointed and truncated)")
+
+        everything = set(trackers.values()) | set(replaced)
+        check_store(t, mid, "mid-poll copy", everything)
+        check_store(t, after, "copy after the close", everything)
+        con = sqlite3.connect(after)
+        t.check(con.execute("select count(*) from polls where secret_key is not null")
+                .fetchone()[0] == 0, "after the close: no poll secret key")
+        con.close()
+        with open(after, "rb") as f:
+            raw = f.read()
+        t.check(not any(bytes.fromhex(tr) in raw for tr in replaced),
+                "after the close: the replaced ballot's tracker is nowhere in the file")
+
+        srv.stop()
+        log = srv.log()
+        lines = log.splitlines()
+        bad = [ln for ln in lines for tr in everything if tr in ln or tr[:16] in ln]
+        t.check(not bad, f"no log line holds a tracker ({bad[:1]})")
+        both = [ln for ln in lines if any(re.search(rf"\b{v}\b", ln) for v in VOTERS)
+                and any(tr[:8] in ln for tr in everything)]
+        t.check(not both, "no log line holds a username next to a tracker")
+        words = re.compile(r"\bcounts?\b|tally|decrypt|share|passed|\byes\b|\bno\b|"
+                           r"\[\d+, ?\d+\]", re.I)
+        t.check(not [ln for ln in lines if words.search(ln)],
+                f"no log line holds a count or a decryption "
+                f"({[ln for ln in lines if words.search(ln)][:2]})")
+        t.check(not any(tok in log for tok in tokens.values()), "no token in the log")
+        t.check(f"/api/v1/polls/{pid}/ballots 201" in log, "casts are logged (status only)")
+    finally:
+        srv.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    suite = Suite("test_leaks")
+    suite.run(test_whole_poll)
+    suite.finish()
