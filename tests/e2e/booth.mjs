@@ -76,7 +76,12 @@ async function startServer(dataDir) {
   throw new Error('the server did not start');
 }
 
+const posted = [];
+
 function watch(page, name) {
+  page.on('request', (r) => {
+    if (r.method() === 'POST') posted.push({ url: r.url(), body: r.postData() || '' });
+  });
   page.on('console', (m) => consoleLines.push(`[${name}] ${m.type()}: ${m.text()}`));
   page.on('pageerror', (e) => pageErrors.push(`[${name}] ${e.message}`));
 }
@@ -161,10 +166,19 @@ async function nominate(page, base) {
   return id;
 }
 
-async function castInBooth(page, option) {
+async function castInBooth(page, option, { keyboard = false } = {}) {
   await page.locator('#booth-cast:not([disabled])').waitFor();
-  await page.getByLabel(option, { exact: true }).check();
-  await page.locator('#booth-cast').click();
+  if (keyboard) {
+    // the booth focuses the first option; arrows choose, Tab reaches the button
+    await page.keyboard.press(option === 'Do not promote' ? 'ArrowDown' : 'Space');
+    check(await page.getByLabel(option, { exact: true }).isChecked(), 'the keyboard chooses an option');
+    await page.keyboard.press('Tab');
+    check(await page.evaluate(() => document.activeElement.id) === 'booth-cast', 'Tab reaches the cast button');
+    await page.keyboard.press('Enter');
+  } else {
+    await page.getByLabel(option, { exact: true }).check();
+    await page.locator('#booth-cast').click();
+  }
   await page.locator('#booth-done').waitFor({ state: 'visible' });
   await page.waitForFunction(() => /checks out|NOT verify/.test(document.getElementById('booth-receipt').textContent));
   const tracker = (await page.locator('#booth-tracker').textContent()).trim();
@@ -182,7 +196,7 @@ async function boothFlow(page, base, id) {
   await shot(page, 'desktop-booth-voted');
 
   await page.getByRole('button', { name: 'Change my vote' }).click();
-  const second = await castInBooth(page, 'Do not promote');
+  const second = await castInBooth(page, 'Do not promote', { keyboard: true });
   check(second.tracker !== first.tracker && /^[0-9a-f]{64}$/.test(second.tracker), 'a new tracker after the change');
   check(await page.getByText('Your vote was changed.').isVisible(), 'the change is confirmed');
   // The clicks' own times, and a steadier figure: the median of 15 more ballots sealed
@@ -285,6 +299,11 @@ async function main() {
     phone = await phoneFlow(browser, base, id);
     const carol = await voteFromNode(base, 'carol', 'carol-password-123', id, 0);
     check(carol.status === 201 && carol.body.tracker === carol.made.tracker, 'a ballot made by the module in Node passes the C verifier');
+    const casts = posted.filter((p) => p.url.endsWith(`/api/v1/polls/${id}/ballots`));
+    const ballotKeys = new Set(['poll', 'fingerprint', 'tag', 'choices', 'sum_proof', 'replaces']);
+    check(casts.length === 3 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
+      'the browser posts only sealed ballots');
+    check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
     await resultFlow(page, base, id, trackers);
     await phone.page.goto(`${base}/polls/${id}/result`);
     await shot(phone.page, 'phone-result');
