@@ -179,7 +179,8 @@ def test_nomination_form(t):
 
         evil = '<img src=x onerror=alert(1)>"\''
         r = form(c, "/polls/new", {"nominee": evil,
-                                    "statement": "**Yes**\n\n<script>alert(2)</script>"})
+                                    "statement": "**Yes**\n\n<script>alert(2)</script>\n\n"
+                                                 "[click](javascript:alert(3))"})
         t.check(r.status == 303 and re.match(r"^/polls/[0-9a-f]+$", r.header("Location") or ""),
                 "success redirects to the poll")
         pid = r.header("Location").rsplit("/", 1)[1]
@@ -195,6 +196,13 @@ def test_nomination_form(t):
         view = c.get(f"/api/v1/polls/{pid}").json()
         t.check(f'data-fingerprint="{view["fingerprint"]}"' in html, "the booth has the fingerprint")
         t.check('<strong>Yes</strong>' in html, "the statement is Markdown")
+        t.check("javascript:" not in html, "no javascript: link from the statement")
+        late_pw = add_member(srv.data_dir, "late")
+        late = Client(srv)
+        late.login("late", late_pw)
+        late_html = text(page(late, f"/polls/{pid}"))
+        t.check("not on this poll's roll" in late_html and 'id="booth-form"' not in late_html,
+                "a member who joined after the opening has no booth")
         t.check('name="choice" value="0"' in html and 'name="choice" value="1"' in html,
                 "the booth's two options")
         t.check('src="/static/js/booth.mjs"' in html, "the booth's script")
