@@ -33,7 +33,7 @@ DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev openssl python3 sqlite3 clang \
             libclang-rt-14-dev chromium
 
-.PHONY: all deps run test asan fuzz clean check-tests
+.PHONY: all deps run test asan fuzz clean check-tests node_modules
 
 all: $(BIN)
 
@@ -107,11 +107,15 @@ clean:
 # browser (relative import, no import map, no inline script). Both are generated, not committed.
 .PHONY: vendor clean-vendor
 
-node_modules: package.json package-lock.json
+# npm ci writes node_modules/.package-lock.json: a missing or emptied
+# node_modules is reinstalled, not just one older than the lockfile.
+node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
-	touch node_modules
+	touch $@
 
-static/vendor/.stamp: node_modules tools/noble-entry.mjs
+node_modules: node_modules/.package-lock.json
+
+static/vendor/.stamp: node_modules/.package-lock.json tools/noble-entry.mjs
 	mkdir -p static/vendor
 	node_modules/.bin/esbuild tools/noble-entry.mjs --bundle --format=esm --platform=neutral \
 	  --target=es2022 --log-level=warning --outfile=static/vendor/noble.mjs
@@ -122,7 +126,7 @@ vendor: static/vendor/.stamp
 clean-vendor:
 	rm -rf static/vendor
 
-check-tests: node_modules static/vendor/.stamp
+check-tests: node_modules/.package-lock.json static/vendor/.stamp
 clean: clean-vendor
 
 # --- Verification benchmark (tests/bench/bench_verify.c): ballots/s on one and on all
