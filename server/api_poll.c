@@ -11,6 +11,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "board_stream.h"
 #include "config.h"
 #include "http.h"
 #include "poll.h"
@@ -191,17 +192,28 @@ void api_poll_result(struct http_request *req)
     store_poll_clear(&p);
 }
 
+static long board_read(void *cls, char *buf, size_t max)
+{
+    return board_stream_read(cls, buf, max);
+}
+
+static void board_close(void *cls)
+{
+    board_stream_close(cls);
+}
+
+/* Streamed from the stored frame and ballot rows: a board holds 1.8 kB per
+ * ballot, too much to copy into memory per request. */
 void api_poll_board(struct http_request *req)
 {
-    char *board = NULL;
-    int rc = store_poll_board(http_request_app(req)->store, http_request_param(req, "id"),
-                              &board);
+    struct board_stream *bs = NULL;
+    int rc = board_stream_open(http_request_app(req)->store, http_request_param(req, "id"),
+                               &bs);
 
     if (rc == 0)
-        http_respond_bytes(req, 200, "application/json", board, strlen(board));
+        http_respond_stream(req, 200, "application/json", board_read, bs, board_close);
     else if (rc == STORE_NOT_FOUND)
         api_poll_result(req);       /* 404 no such poll, or 409 poll_open */
     else
         http_respond_error(req, 500, "internal", "internal server error");
-    free(board);
 }

@@ -12,6 +12,15 @@
  *
  * Poll records never change once opened, so parsed records are cached here
  * by poll id (and dropped at the close).
+ *
+ * Each cached poll also keeps the running aggregate of its counted ballots
+ * (tally.h: A_j = Σ α_j, B_j = Σ β_j, N), so that the close decrypts it
+ * without reading every ballot. The committer changes it with each commit,
+ * holding the store's lock from before BEGIN until the aggregate matches
+ * what was committed; the close reads it under the same lock. It is NULL
+ * (unknown) when the poll already had ballots when this process loaded it
+ * (a restart) or after a failed commit; the close then sums the stored
+ * ballots itself.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -26,16 +35,23 @@
 #include "record.h"
 #include "sign.h"
 #include "store_poll.h"
+#include "tally.h"
 
 struct box_poll {
     char id[STORE_POLL_ID_MAX + 1];
     struct record *rec;
     int64_t closes_at;
+    struct tally *agg;              /* running aggregate, NULL if unknown */
+    unsigned refs;                  /* the list's and each cast's (box->mu) */
     struct box_poll *next;
 };
 
+static void box_poll_free(struct box_poll *p);
+
 struct box_job {
     struct store_cast cast;
+    struct box_poll *poll;          /* referenced by the caller */
+    const struct ballot *ballot;
     enum store_cast_result result;
     int done;
     struct box_job *next;
@@ -68,28 +84,73 @@ static struct box_job *box_take(struct ballotbox *box)
     return jobs;
 }
 
-/* One transaction for the whole group; results are set on every job. */
+/* Forgets a poll's aggregate: the close will sum the stored ballots. */
+static void box_agg_drop(struct box_poll *p)
+{
+    tally_free(p->agg);
+    p->agg = NULL;
+}
+
+/* The replaced ballot of job J, parsed (NULL if J replaces nothing); read
+ * before J's cast deletes it. Sets *bad when it cannot be had. */
+static struct ballot *box_replaced(struct ballotbox *box, const struct box_job *j, int *bad)
+{
+    struct ballot *old = NULL;
+    char *text = NULL;
+
+    if (j->cast.replaces_tag == NULL || j->poll->agg == NULL)
+        return NULL;
+    if (store_poll_ballot_by_tag(box->st, j->poll->id, j->cast.replaces_tag, &text) == 0 &&
+        ballot_parse(text, strlen(text), BALLOT_FORM_BOARD, &old) != PROTO_OK)
+        old = NULL;
+    *bad = old == NULL;         /* the cast then fails as REPLACES, or we sum later */
+    free(text);
+    return old;
+}
+
+/* Applies job J in the open transaction and counts it in its poll's
+ * aggregate (the store lock is held, so the close cannot look meanwhile). */
+static int box_apply(struct ballotbox *box, struct box_job *j, int64_t now)
+{
+    int bad = 0;
+    struct ballot *old = box_replaced(box, j, &bad);
+
+    j->result = store_cast_apply(box->st, &j->cast, now);
+    if (j->result == STORE_CAST_OK && j->poll->agg != NULL &&
+        (bad || (old != NULL && tally_remove(j->poll->agg, old) != 0) ||
+         tally_add(j->poll->agg, j->ballot) != 0))
+        box_agg_drop(j->poll);
+    ballot_free(old);
+    return j->result == STORE_CAST_OK;
+}
+
+/* One transaction for the whole group; results are set on every job. The
+ * store lock is taken around the transaction so that the aggregates change
+ * with the commit, atomically for anyone else holding that lock. */
 static void box_commit_group(struct ballotbox *box, struct box_job *jobs)
 {
     int64_t now = (int64_t)time(NULL);
     struct box_job *j;
     int any = 0;
 
+    store_lock(box->st);
     if (store_begin(box->st) != 0) {
         for (j = jobs; j; j = j->next)
             j->result = STORE_CAST_ERROR;
+        store_unlock(box->st);
         return;
     }
-    for (j = jobs; j; j = j->next) {
-        j->result = store_cast_apply(box->st, &j->cast, now);
-        any |= j->result == STORE_CAST_OK;
-    }
+    for (j = jobs; j; j = j->next)
+        any |= box_apply(box, j, now);
     if (store_commit(box->st) != 0) {
         log_error("cannot commit a group of casts");
-        for (j = jobs; j; j = j->next)
+        for (j = jobs; j; j = j->next) {
             j->result = STORE_CAST_ERROR;
-        return;
+            box_agg_drop(j->poll);  /* it counted casts that were rolled back */
+        }
+        any = 0;
     }
+    store_unlock(box->st);
     if (any) {
         pthread_mutex_lock(&box->mu);
         box->dirty = 1;
@@ -146,10 +207,9 @@ void ballotbox_free(struct ballotbox *box)
     pthread_cond_signal(&box->work);
     pthread_mutex_unlock(&box->mu);
     pthread_join(box->committer, NULL);
-    for (p = box->polls; p; p = next) {
+    for (p = box->polls; p; p = next) {     /* no cast is in flight any more */
         next = p->next;
-        record_free(p->rec);
-        free(p);
+        box_poll_free(p);
     }
     pthread_cond_destroy(&box->work);
     pthread_cond_destroy(&box->done);
@@ -157,7 +217,21 @@ void ballotbox_free(struct ballotbox *box)
     free(box);
 }
 
-/* Loads poll ID's record into the cache (lock held). */
+/* A fresh poll's aggregate starts empty; one that has ballots already (this
+ * process did not count them) has none until its close. */
+static int box_agg_start(struct ballotbox *box, struct box_poll *p)
+{
+    int64_t n = 0;
+
+    if (store_poll_voter_count(box->st, p->id, &n) != 0)
+        return -1;
+    if (n == 0 && (p->agg = tally_new(record_option_count(p->rec))) == NULL)
+        return -1;
+    return 0;
+}
+
+/* Reads poll ID from the store into a new, unlisted box_poll (box->mu not
+ * held: the order of the two locks is the store's, then box->mu). */
 static enum box_status box_load(struct ballotbox *box, const char *id, struct box_poll **out)
 {
     struct store_poll sp;
@@ -181,30 +255,76 @@ static enum box_status box_load(struct ballotbox *box, const char *id, struct bo
     }
     memcpy(p->id, sp.id, sizeof p->id);
     p->closes_at = sp.closes_at;
-    p->next = box->polls;
-    box->polls = p;
     store_poll_clear(&sp);
+    if (box_agg_start(box, p) != 0) {
+        record_free(p->rec);
+        free(p);
+        return BOX_ERROR;
+    }
     *out = p;
     return BOX_OK;
 }
 
-/* The cached poll (records are immutable, so the pointer stays valid until
- * ballotbox_forget, which only runs after the close). */
-static enum box_status box_poll_get(struct ballotbox *box, const char *id,
-                                    struct box_poll **out)
+static void box_poll_free(struct box_poll *p)
+{
+    tally_free(p->agg);
+    record_free(p->rec);
+    free(p);
+}
+
+/* The listed poll ID, or NULL (box->mu held). */
+static struct box_poll *box_find(struct ballotbox *box, const char *id)
 {
     struct box_poll *p;
-    enum box_status rc = BOX_OK;
 
-    pthread_mutex_lock(&box->mu);
     for (p = box->polls; p; p = p->next)
         if (strcmp(p->id, id) == 0)
             break;
-    if (p == NULL)
-        rc = box_load(box, id, &p);
+    return p;
+}
+
+/* The cached poll, with a reference the caller drops with box_poll_put
+ * (records are immutable; a cast in flight keeps its poll even if the close
+ * makes the box forget it meanwhile). */
+static enum box_status box_poll_get(struct ballotbox *box, const char *id,
+                                    struct box_poll **out)
+{
+    struct box_poll *p, *loaded = NULL;
+    enum box_status rc;
+
+    pthread_mutex_lock(&box->mu);
+    if ((p = box_find(box, id)) != NULL)
+        p->refs++;
     pthread_mutex_unlock(&box->mu);
+    if ((*out = p) != NULL)
+        return BOX_OK;
+    if ((rc = box_load(box, id, &loaded)) != BOX_OK)
+        return rc;
+    pthread_mutex_lock(&box->mu);
+    if ((p = box_find(box, id)) == NULL) {   /* else another cast loaded it first */
+        p = loaded;
+        loaded = NULL;
+        p->refs = 1;                         /* the list's */
+        p->next = box->polls;
+        box->polls = p;
+    }
+    p->refs++;
+    pthread_mutex_unlock(&box->mu);
+    if (loaded != NULL)
+        box_poll_free(loaded);
     *out = p;
-    return rc;
+    return BOX_OK;
+}
+
+static void box_poll_put(struct ballotbox *box, struct box_poll *p)
+{
+    unsigned refs;
+
+    pthread_mutex_lock(&box->mu);
+    refs = --p->refs;
+    pthread_mutex_unlock(&box->mu);
+    if (refs == 0)
+        box_poll_free(p);
 }
 
 void ballotbox_forget(struct ballotbox *box, const char *poll_id)
@@ -212,15 +332,31 @@ void ballotbox_forget(struct ballotbox *box, const char *poll_id)
     struct box_poll **pp, *p;
 
     pthread_mutex_lock(&box->mu);
-    for (pp = &box->polls; (p = *pp) != NULL; pp = &p->next) {
-        if (strcmp(p->id, poll_id) == 0) {
-            *pp = p->next;
-            record_free(p->rec);
-            free(p);
+    for (pp = &box->polls; (p = *pp) != NULL; pp = &p->next)
+        if (strcmp(p->id, poll_id) == 0)
             break;
-        }
+    if (p != NULL)
+        *pp = p->next;              /* casts in flight keep their references */
+    pthread_mutex_unlock(&box->mu);
+    if (p != NULL)
+        box_poll_put(box, p);
+}
+
+struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id)
+{
+    struct tally *copy = NULL;
+    struct box_poll *p;
+
+    pthread_mutex_lock(&box->mu);
+    p = box_find(box, poll_id);
+    if (p != NULL && p->agg != NULL &&
+        ((copy = tally_new(tally_option_count(p->agg))) == NULL ||
+         tally_merge(copy, p->agg) != 0)) {
+        tally_free(copy);
+        copy = NULL;
     }
     pthread_mutex_unlock(&box->mu);
+    return copy;
 }
 
 /* Queues the job and sleeps until the committer has stored it. */
@@ -253,7 +389,7 @@ static enum box_status box_map(enum store_cast_result r, enum proto_reason *reas
 }
 
 /* Stores the verified ballot B of USERNAME; signs the receipt. */
-static enum box_status box_store(struct ballotbox *box, const struct box_poll *p,
+static enum box_status box_store(struct ballotbox *box, struct box_poll *p,
                                  const char *username, const struct ballot *b,
                                  struct box_receipt *out, enum proto_reason *reason)
 {
@@ -270,6 +406,8 @@ static enum box_status box_store(struct ballotbox *box, const struct box_poll *p
     for (j = 0; j < m; j++)
         memcpy(alphas + 32 * j, ballot_alpha(b, j), 32);
     memset(&job, 0, sizeof job);
+    job.poll = p;
+    job.ballot = b;
     job.cast.poll_id = p->id;
     job.cast.username = username;
     job.cast.tracker = ballot_tracker(b);
@@ -317,12 +455,18 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
 
     if ((rc = box_poll_get(box, poll_id, &p)) != BOX_OK)
         return rc;
-    if ((int64_t)time(NULL) >= p->closes_at)
-        return BOX_CLOSED;
-    if (!record_roll_contains(p->rec, username, strlen(username)))
-        return BOX_NOT_ON_ROLL;
-    if ((*reason = ballot_parse(body, len, BALLOT_FORM_POST, &b)) != PROTO_OK)
-        return *reason == PROTO_INTERNAL ? BOX_ERROR : BOX_INVALID;
+    if ((int64_t)time(NULL) >= p->closes_at) {
+        rc = BOX_CLOSED;
+        goto out;
+    }
+    if (!record_roll_contains(p->rec, username, strlen(username))) {
+        rc = BOX_NOT_ON_ROLL;
+        goto out;
+    }
+    if ((*reason = ballot_parse(body, len, BALLOT_FORM_POST, &b)) != PROTO_OK) {
+        rc = *reason == PROTO_INTERNAL ? BOX_ERROR : BOX_INVALID;
+        goto out;
+    }
     if ((rc = box_precheck(box, poll_id, username, b, reason)) != BOX_OK)
         goto out;
     if ((*reason = ballot_verify(b, p->rec)) != PROTO_OK) {
@@ -332,6 +476,7 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
     rc = box_store(box, p, username, b, out, reason);
 out:
     ballot_free(b);
+    box_poll_put(box, p);
     return rc;
 }
 

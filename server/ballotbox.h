@@ -20,6 +20,7 @@
 
 struct ballotbox;
 struct sign_key;
+struct tally;
 
 enum box_status {
     BOX_OK = 0,
@@ -52,8 +53,15 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
                                const char *username, const char *body, size_t len,
                                struct box_receipt *out, enum proto_reason *reason);
 
-/* Forgets a poll's cached record (after its close). */
+/* Forgets a poll's cached record and aggregate (after its close). */
 void ballotbox_forget(struct ballotbox *box, const char *poll_id);
+
+/* A copy of poll POLL_ID's running aggregate of its counted ballots (caller
+ * frees it with tally_free), or NULL when the box does not know it (the poll
+ * is not loaded, or had ballots before this process loaded it). Call with
+ * the store's lock held (e.g. inside store_begin), so that it matches the
+ * committed ballots. */
+struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id);
 
 /* Checkpoints and truncates the WAL if ballots were stored since the last
  * call (the serve loop calls it every few seconds). */

@@ -72,6 +72,13 @@ struct http_header {
     char *value;
 };
 
+/* A streamed body: owned by the request until queued, then by MHD's response. */
+struct http_stream {
+    long (*read)(void *cls, char *buf, size_t max);
+    void *cls;
+    void (*free_cls)(void *cls);
+};
+
 struct http_request {
     struct http_server *srv;
     struct MHD_Connection *conn;
@@ -90,6 +97,7 @@ struct http_request {
     char *resp;
     size_t resp_len;
     const char *content_type;
+    struct http_stream *stream;     /* a streamed body instead of resp, or NULL */
     int cacheable;
     int nheaders;
     struct http_header headers[HTTP_MAX_HEADERS];
@@ -174,6 +182,51 @@ int http_add_header(struct http_request *req, const char *name, const char *valu
 
 void http_set_cacheable(struct http_request *req) { req->cacheable = 1; }
 
+static void stream_free(void *cls)
+{
+    struct http_stream *st = cls;
+
+    if (st == NULL)
+        return;
+    if (st->free_cls)
+        st->free_cls(st->cls);
+    free(st);
+}
+
+/* MHD's reader: the handler's read, with MHD's end and error codes. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    struct http_stream *st = cls;
+    long n = st->read(st->cls, buf, max);
+
+    (void)pos;
+    if (n > 0)
+        return (ssize_t)n;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+int http_respond_stream(struct http_request *req, unsigned status, const char *content_type,
+                        long (*read)(void *cls, char *buf, size_t max), void *cls,
+                        void (*free_cls)(void *cls))
+{
+    struct http_stream *st = malloc(sizeof *st);
+
+    if (st == NULL) {
+        if (free_cls)
+            free_cls(cls);
+        return -1;
+    }
+    *st = (struct http_stream){read, cls, free_cls};
+    stream_free(req->stream);
+    free(req->resp);
+    req->resp = NULL;
+    req->resp_len = 0;
+    req->stream = st;
+    req->status = status;
+    req->content_type = content_type;
+    return 0;
+}
+
 int http_respond_bytes(struct http_request *req, unsigned status,
                        const char *content_type, const void *data, size_t len)
 {
@@ -183,6 +236,8 @@ int http_respond_bytes(struct http_request *req, unsigned status,
         return -1;
     if (len)
         memcpy(copy, data, len);
+    stream_free(req->stream);
+    req->stream = NULL;
     free(req->resp);
     req->resp = copy;
     req->resp_len = len;
@@ -243,6 +298,7 @@ static void request_free(struct http_request *req)
         explicit_bzero(req->body, req->body_cap);   /* may hold a password */
     free(req->body);
     free(req->resp);
+    stream_free(req->stream);
     free(req);
 }
 
@@ -313,11 +369,16 @@ static enum MHD_Result request_send(struct http_request *req)
     if (req->status == 0 && http_respond_error(req, 500, "internal",
                                                "internal server error") != 0)
         return MHD_NO;
-    resp = MHD_create_response_from_buffer(req->resp_len, req->resp,
-                                           MHD_RESPMEM_MUST_FREE);
+    if (req->stream != NULL)
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, stream_read,
+                                                 req->stream, stream_free);
+    else
+        resp = MHD_create_response_from_buffer(req->resp_len, req->resp,
+                                               MHD_RESPMEM_MUST_FREE);
     if (resp == NULL)
         return MHD_NO;
     req->resp = NULL;   /* now owned by resp */
+    req->stream = NULL;
     if (req->content_type)
         MHD_add_response_header(resp, "Content-Type", req->content_type);
     add_standard_headers(req, resp);

@@ -69,6 +69,18 @@ int http_respond_bytes(struct http_request *req, unsigned status,
                        const char *content_type, const void *data, size_t len);
 
 /*
+ * Prepares a streamed response of unknown length (chunked in HTTP/1.1): READ
+ * copies the next bytes of the body into BUF (at most MAX) and returns how
+ * many, 0 at the end, or -1 on an error (the connection is then cut short).
+ * It runs on the connection's thread while the response is sent. FREE_CLS
+ * (may be NULL) gets CLS once the response is done, replaced or abandoned,
+ * and at once if this fails. Returns 0 or -1.
+ */
+int http_respond_stream(struct http_request *req, unsigned status, const char *content_type,
+                        long (*read)(void *cls, char *buf, size_t max), void *cls,
+                        void (*free_cls)(void *cls));
+
+/*
  * Marks the response as cacheable by the browser (static assets). API
  * responses are `Cache-Control: no-store` unless this is called.
  */

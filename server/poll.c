@@ -20,6 +20,7 @@
 #include "ballot.h"
 #include "ballotbox.h"
 #include "board.h"
+#include "board_stream.h"
 #include "log.h"
 #include "poll.h"
 #include "record.h"
@@ -290,45 +291,76 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
 
 /* --- closing ------------------------------------------------------------- */
 
-/* What a close gathers from the store before it decrypts. */
+/* What a close gathers from the store before it decrypts: never the ballots
+ * themselves (a board holds 1.8 kB per ballot), only their aggregate, their
+ * trackers and the first of them, for the board's frame. */
 struct close_state {
     struct record *rec;
     struct tally *tally;
-    struct ballot **ballots;
-    size_t n, cap;
+    unsigned char (*trackers)[CRYPTO_BYTES];   /* ascending */
+    size_t n;
+    struct ballot *first;                       /* by tracker; NULL when n = 0 */
 };
 
 static void close_state_free(struct close_state *cs)
 {
-    size_t i;
-
-    for (i = 0; i < cs->n; i++)
-        ballot_free(cs->ballots[i]);
-    free(cs->ballots);
+    ballot_free(cs->first);
+    free(cs->trackers);
     tally_free(cs->tally);
     record_free(cs->rec);
 }
 
-/* store_poll_ballots callback: parses and counts one stored ballot. */
-static int close_add_ballot(void *ctx, const char *text, size_t len)
+/* store_poll_ballots callback: counts one stored ballot in the aggregate. */
+static int close_sum_ballot(void *ctx, const char *text, size_t len)
 {
-    struct close_state *cs = ctx;
-    struct ballot *b = NULL, **grown;
+    struct ballot *b = NULL;
+    int rc;
 
-    if (cs->n == cs->cap) {
-        size_t cap = cs->cap ? 2 * cs->cap : 256;
-        if ((grown = realloc(cs->ballots, cap * sizeof *grown)) == NULL)
-            return -1;
-        cs->ballots = grown;
-        cs->cap = cap;
-    }
     if (ballot_parse(text, len, BALLOT_FORM_BOARD, &b) != PROTO_OK)
         return -1;
-    if (tally_add(cs->tally, b) != 0) {
-        ballot_free(b);
+    rc = tally_add(ctx, b);
+    ballot_free(b);
+    return rc;
+}
+
+/* The aggregate: the ballot box's running one when it has it and it counts
+ * every stored ballot, else the sum of the stored ballots (O(N): after a
+ * restart with ballots, or a failed commit). */
+static int close_aggregate(struct store *st, struct ballotbox *box, const char *id,
+                           struct close_state *cs)
+{
+    cs->tally = box ? ballotbox_aggregate(box, id) : NULL;
+    if (cs->tally != NULL && tally_ballot_count(cs->tally) == cs->n)
+        return 0;
+    if (cs->tally != NULL)
+        log_warn("poll %s: running aggregate has %u ballots, the store %zu; summing them",
+                 id, tally_ballot_count(cs->tally), cs->n);
+    tally_free(cs->tally);
+    if ((cs->tally = tally_new(record_option_count(cs->rec))) == NULL ||
+        store_poll_ballots(st, id, close_sum_ballot, cs->tally) != 0 ||
+        tally_ballot_count(cs->tally) != cs->n)
         return -1;
-    }
-    cs->ballots[cs->n++] = b;
+    return 0;
+}
+
+/* store_poll_ballots_after callback: keeps the first ballot. */
+static int close_first_ballot(void *ctx, const unsigned char *tracker, const char *text,
+                              size_t len)
+{
+    (void)tracker;
+    return ballot_parse(text, len, BALLOT_FORM_BOARD, ctx) == PROTO_OK ? 0 : -1;
+}
+
+/* Reads what the close needs: trackers, aggregate, first ballot. */
+static int close_gather(struct store *st, struct ballotbox *box, const char *id,
+                        struct close_state *cs)
+{
+    if (store_poll_trackers(st, id, &cs->trackers, &cs->n) != 0 ||
+        close_aggregate(st, box, id, cs) != 0)
+        return -1;
+    if (cs->n > 0 && (store_poll_ballots_after(st, id, NULL, 1, close_first_ballot,
+                                               &cs->first) != 0 || cs->first == NULL))
+        return -1;
     return 0;
 }
 
@@ -360,41 +392,53 @@ static char *close_result_json(const struct record *rec, const struct tally_resu
     return text;
 }
 
-/* Decrypts, counts, signs and builds the board; stores result and board. */
+/* Stores the result and the board: with ballots, the board's frame (built
+ * with the first ballot only; the stored rows complete it, board_stream.h). */
+static int close_store(struct store *st, const char *id, const struct close_state *cs,
+                       const struct board_decryption *dec, const struct tally_result *res)
+{
+    const struct ballot *first[1] = {cs->first};
+    char *board, *frame = NULL, *result = close_result_json(cs->rec, res);
+    size_t len, frame_len, split;
+    int rc = -1;
+
+    board = board_build(cs->rec, first, cs->n > 0 ? 1 : 0, cs->tally, dec, 1, res, &len);
+    if (board == NULL || result == NULL)
+        goto out;
+    if (cs->n == 0)
+        rc = store_poll_finish(st, id, result, board, -1);
+    else if (board_frame_make(board, len, &frame, &frame_len, &split) == 0)
+        rc = store_poll_finish(st, id, result, frame, (long)split);
+out:
+    free(board);
+    free(frame);
+    free(result);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Decrypts, counts, signs; stores result and board. */
 static enum poll_status close_publish(struct store *st, const struct sign_key *key,
                                       const char *id, struct close_state *cs)
 {
     struct proof_share shares[PROTO_MAX_OPTIONS];
     const struct proof_share *per_holder[1] = {shares};
     struct board_decryption dec = {0, shares};
-    unsigned char x0[32], (*trackers)[CRYPTO_BYTES] = NULL;
     struct crypto_rng rng = crypto_rng_system();
     struct tally_result res;
-    char *board = NULL, *result = NULL;
     enum poll_status rc = POLL_ERROR;
-    size_t i, len;
+    unsigned char x0[32];
 
     if (store_poll_secret(st, id, x0) != 0)
         return POLL_ERROR;
     if (cs->n > 0 && tally_shares_create(cs->rec, 0, x0, cs->tally, &rng, shares) != 0)
         goto out;
-    if ((trackers = malloc((cs->n ? cs->n : 1) * sizeof *trackers)) == NULL)
+    if (tally_result_make(cs->rec, cs->tally, per_holder,
+                          (const unsigned char (*)[32])cs->trackers, key, &res) != PROTO_OK)
         goto out;
-    for (i = 0; i < cs->n; i++)     /* the store returns them in tracker order */
-        memcpy(trackers[i], ballot_tracker(cs->ballots[i]), CRYPTO_BYTES);
-    if (tally_result_make(cs->rec, cs->tally, per_holder, (const unsigned char (*)[32])trackers,
-                          key, &res) != PROTO_OK)
-        goto out;
-    board = board_build(cs->rec, (const struct ballot *const *)cs->ballots, cs->n,
-                        cs->tally, &dec, 1, &res, &len);
-    result = close_result_json(cs->rec, &res);
-    if (board && result && store_poll_finish(st, id, result, board) == 0)
+    if (close_store(st, id, cs, &dec, &res) == 0)
         rc = POLL_OK;
 out:
     sodium_memzero(x0, sizeof x0);
-    free(trackers);
-    free(board);
-    free(result);
     return rc;
 }
 
@@ -418,15 +462,38 @@ static void poll_close_test_delay(const char *id)
     nanosleep(&ts, NULL);
 }
 
-enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id)
+static double close_ms_since(const struct timespec *t0)
+{
+    struct timespec t1;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+/* After the close: the WAL checkpointed and truncated, the file VACUUMed. */
+static void close_compact(struct store *st, const char *id)
+{
+    struct timespec t0;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (store_compact(st, 1) != 0)
+        log_warn("poll %s: could not compact the database after the close", id);
+    else
+        log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
+}
+
+enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
+                           struct ballotbox *box)
 {
     struct close_state cs;
     struct store_poll p;
+    struct timespec t0;
     enum poll_status rc = POLL_ERROR;
     int r;
 
     memset(&cs, 0, sizeof cs);
     memset(&p, 0, sizeof p);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (store_begin(st) != 0)
         return POLL_ERROR;
     if ((r = store_poll_get(st, id, 1, &p)) != 0) {
@@ -438,8 +505,7 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         goto fail;
     }
     if (record_parse(p.record, strlen(p.record), &cs.rec) != PROTO_OK ||
-        (cs.tally = tally_new(record_option_count(cs.rec))) == NULL ||
-        store_poll_ballots(st, id, close_add_ballot, &cs) != 0 ||
+        close_gather(st, box, id, &cs) != 0 ||
         (rc = close_publish(st, key, id, &cs)) != POLL_OK)
         goto fail;
     poll_close_test_delay(id);
@@ -447,9 +513,8 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         rc = POLL_ERROR;
         goto done;
     }
-    log_info("poll %s closed", id);
-    if (store_compact(st, 1) != 0)
-        log_warn("poll %s: could not compact the database after the close", id);
+    log_info("poll %s closed: %zu ballots in %.0f ms", id, cs.n, close_ms_since(&t0));
+    close_compact(st, id);
     goto done;
 fail:
     store_rollback(st);
@@ -469,7 +534,7 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     if (store_poll_due(st, now, ids, 16, &n) != 0)
         return -1;
     for (i = 0; i < n; i++) {
-        if (poll_close(st, key, ids[i]) != POLL_OK) {
+        if (poll_close(st, key, ids[i], box) != POLL_OK) {
             log_error("poll %s: close failed", ids[i]);
             return -1;
         }

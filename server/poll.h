@@ -50,9 +50,12 @@ enum poll_status poll_open(struct store *st, const char *by, const char *nominee
  * counts, applies the rule, signs the result with KEY, builds the board and
  * stores result and board while erasing the poll's secret key, all in one
  * transaction; then compacts the database (WAL truncated, VACUUM). Closing a
- * closed poll is POLL_OK and changes nothing.
+ * closed poll is POLL_OK and changes nothing. BOX (may be NULL) lends its
+ * running aggregate, which spares summing the ballots (O(N) otherwise); the
+ * board is stored as a frame completed by the ballot rows (board_stream.h).
  */
-enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id);
+enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
+                           struct ballotbox *box);
 
 /* Closes every poll whose deadline has passed by NOW, and makes BOX (may be
  * NULL) forget their records. Returns how many were closed, or -1 if one

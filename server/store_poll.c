@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "board_stream.h"
 #include "store_poll.h"
 
 static const char SQL_INSERT[] =
@@ -50,13 +51,23 @@ static const char SQL_BALLOT_DEL_TAG[] =
     "DELETE FROM ballots WHERE poll_id = ?1 AND tag = ?2";
 static const char SQL_BALLOTS[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 ORDER BY tracker";
+/* A page of rows after a tracker (an empty blob sorts before every tracker). */
+static const char SQL_BALLOTS_AFTER[] =
+    "SELECT tracker, ballot FROM ballots WHERE poll_id = ?1 AND tracker > ?2"
+    " ORDER BY tracker LIMIT ?3";
+/* The trackers from the tag index, which holds them beside the tags: a few
+ * megabytes to read at 100,000 ballots instead of every ballot's text. */
+static const char SQL_TRACKERS[] =
+    "SELECT tracker FROM ballots INDEXED BY ballots_tag WHERE poll_id = ?1";
+static const char SQL_BALLOT_BY_TAG[] =
+    "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
 static const char SQL_DUE[] =
     "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 ORDER BY closes_at";
 static const char SQL_FINISH[] =
-    "UPDATE polls SET closed = 1, result = ?2, board = ?3, secret_key = NULL"
-    " WHERE id = ?1 AND closed = 0";
+    "UPDATE polls SET closed = 1, result = ?2, board = ?3, board_ballots_at = ?4,"
+    " secret_key = NULL WHERE id = ?1 AND closed = 0";
 static const char SQL_BOARD[] =
-    "SELECT closed, board FROM polls WHERE id = ?1";
+    "SELECT closed, board, board_ballots_at FROM polls WHERE id = ?1";
 static const char SQL_SAVEPOINT[] = "SAVEPOINT cast";
 static const char SQL_RELEASE[] = "RELEASE cast";
 static const char SQL_ROLLBACK_TO[] = "ROLLBACK TO cast";
@@ -499,14 +510,16 @@ out:
 }
 
 int store_poll_finish(struct store *s, const char *id, const char *result,
-                      const char *board)
+                      const char *board, long ballots_at)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_FINISH)) == NULL || bind_text(st, 1, id) ||
-        bind_text(st, 2, result) || bind_text(st, 3, board))
+        bind_text(st, 2, result) || bind_text(st, 3, board) ||
+        (ballots_at < 0 ? sqlite3_bind_null(st, 4)
+                        : sqlite3_bind_int64(st, 4, ballots_at)) != SQLITE_OK)
         goto out;
     if (sqlite3_step(st) == SQLITE_DONE)
         rc = sqlite3_changes(store_db(s)) == 1 ? 0 : STORE_NOT_FOUND;
@@ -517,19 +530,133 @@ out:
     return rc;
 }
 
-int store_poll_board(struct store *s, const char *id, char **board_out)
+int store_poll_board_frame(struct store *s, const char *id, char **text, size_t *len,
+                           long *ballots_at)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
 
-    *board_out = NULL;
+    *text = NULL;
     store_lock(s);
     if ((st = store_stmt(s, SQL_BOARD)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     step = sqlite3_step(st);
-    if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0))
+    if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)) {
         rc = STORE_NOT_FOUND;
-    else if (step == SQLITE_ROW && (*board_out = column_dup(st, 1)) != NULL)
+    } else if (step == SQLITE_ROW && (*text = column_dup(st, 1)) != NULL) {
+        *len = (size_t)sqlite3_column_bytes(st, 1);
+        *ballots_at = sqlite3_column_type(st, 2) == SQLITE_NULL
+                          ? -1 : (long)sqlite3_column_int64(st, 2);
+        rc = *ballots_at <= (long)*len ? 0 : STORE_ERROR;
+    }
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    if (rc != 0) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
+}
+
+int store_poll_board(struct store *s, const char *id, char **board_out)
+{
+    size_t len;
+
+    *board_out = NULL;
+    return board_stream_text(s, id, board_out, &len);
+}
+
+int store_poll_ballots_after(struct store *s, const char *id, const unsigned char *after,
+                             size_t limit,
+                             int (*fn)(void *ctx, const unsigned char *tracker,
+                                       const char *ballot, size_t len),
+                             void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_BALLOTS_AFTER)) == NULL || bind_text(st, 1, id) != 0 ||
+        bind_blob(st, 2, after ? after : (const unsigned char *)"", after ? 32 : 0) != 0 ||
+        sqlite3_bind_int64(st, 3, (sqlite3_int64)limit) != SQLITE_OK)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(st, 1);
+        if (text == NULL || sqlite3_column_bytes(st, 0) != 32 ||
+            fn(ctx, sqlite3_column_blob(st, 0), text,
+               (size_t)sqlite3_column_bytes(st, 1)) != 0)
+            goto out;
+    }
+    if (step == SQLITE_DONE)
+        rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+static int tracker_cmp(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[32],
+                        size_t *n_out)
+{
+    unsigned char (*t)[32] = NULL, (*grown)[32];
+    size_t n = 0, cap = 0;
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TRACKERS)) == NULL || bind_text(st, 1, id) != 0)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (sqlite3_column_bytes(st, 0) != 32)
+            goto out;
+        if (n == cap) {
+            cap = cap ? 2 * cap : 1024;
+            if ((grown = realloc(t, cap * sizeof *t)) == NULL)
+                goto out;
+            t = grown;
+        }
+        memcpy(t[n++], sqlite3_column_blob(st, 0), 32);
+    }
+    if (step == SQLITE_DONE)
+        rc = 0;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    if (rc != 0) {
+        free(t);
+        return rc;
+    }
+    if (n > 1)
+        qsort(t, n, sizeof *t, tracker_cmp);
+    *out = t;
+    *n_out = n;
+    return 0;
+}
+
+int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned char tag[32],
+                             char **text)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    *text = NULL;
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_BALLOT_BY_TAG)) == NULL || bind_text(st, 1, id) != 0 ||
+        bind_blob(st, 2, tag, 32) != 0)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = STORE_NOT_FOUND;
+    else if (step == SQLITE_ROW && (*text = column_dup(st, 0)) != NULL)
         rc = 0;
 out:
     if (st)

@@ -99,13 +99,41 @@ int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 
 int store_poll_ballots(struct store *s, const char *id,
                        int (*fn)(void *ctx, const char *ballot, size_t len), void *ctx);
 
-/* Marks poll ID closed with its result and board, and erases its secret key.
- * Call inside the transaction that read the ballots. */
-int store_poll_finish(struct store *s, const char *id, const char *result,
-                      const char *board);
+/* Calls FN with at most LIMIT counted ballots of poll ID whose tracker
+ * (32 bytes) comes after AFTER (NULL: from the first), in ascending tracker
+ * order; FN returning non-zero stops the walk with an error. */
+int store_poll_ballots_after(struct store *s, const char *id, const unsigned char *after,
+                             size_t limit,
+                             int (*fn)(void *ctx, const unsigned char *tracker,
+                                       const char *ballot, size_t len),
+                             void *ctx);
 
-/* The board text of a closed poll (malloc'd, caller frees). STORE_NOT_FOUND
- * while open. */
+/* The trackers of poll ID's counted ballots, ascending: *out (malloc'd, NULL
+ * when there are none) and *n_out. */
+int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[32],
+                        size_t *n_out);
+
+/* The JSON of poll ID's counted ballot with this tag (malloc'd).
+ * STORE_NOT_FOUND if there is none. */
+int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned char tag[32],
+                             char **text);
+
+/* Marks poll ID closed with its result and board, and erases its secret key.
+ * BOARD is the whole board (BALLOTS_AT < 0), or its frame with the counted
+ * ballots going at offset BALLOTS_AT (board_stream.h). Call inside the
+ * transaction that read the ballots. */
+int store_poll_finish(struct store *s, const char *id, const char *result,
+                      const char *board, long ballots_at);
+
+/* The stored board of closed poll ID: *text (malloc'd, *len bytes) and
+ * *ballots_at as given to store_poll_finish (-1: the text is the whole board).
+ * STORE_NOT_FOUND while open. */
+int store_poll_board_frame(struct store *s, const char *id, char **text, size_t *len,
+                           long *ballots_at);
+
+/* The whole board text of a closed poll, frame and ballot rows put together
+ * (malloc'd, caller frees; about 1.8 kB per ballot: prefer board_stream.h).
+ * STORE_NOT_FOUND while open. */
 int store_poll_board(struct store *s, const char *id, char **board_out);
 
 /* Checkpoints the WAL into the database and truncates it (TRUNCATE); with
