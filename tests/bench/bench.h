@@ -4,8 +4,8 @@
  * statistics and file helpers (bench_util.c).
  *
  * Bench code only: it talks to a server on 127.0.0.1 that the bench itself
- * started, trusts its answers' framing (Content-Length, which every
- * libmicrohttpd buffer response carries) and never runs in `make test`.
+ * started, trusts its answers' framing (Content-Length, or chunked for the
+ * streamed board) and never runs in `make test`.
  */
 #ifndef CONCLAVE_BENCH_H
 #define CONCLAVE_BENCH_H
@@ -18,6 +18,8 @@ struct bench_conn {
     unsigned port;
     char *buf;              /* received bytes not yet consumed */
     size_t len, cap;
+    char *body;             /* a chunked body, decoded */
+    size_t body_len, body_cap;
 };
 
 /* A parsed response; body points into the connection's buffer and stays

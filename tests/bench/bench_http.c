@@ -34,7 +34,8 @@ void bench_conn_close(struct bench_conn *c)
         close(c->fd);
     c->fd = -1;
     free(c->buf);
-    c->buf = NULL;
+    free(c->body);
+    c->buf = c->body = NULL;
 }
 
 static int conn_connect(struct bench_conn *c)
@@ -93,17 +94,50 @@ static int conn_fill(struct bench_conn *c)
     return 0;
 }
 
-/* Content-Length from the header block HEAD (NUL-terminated); -1 if absent. */
-static long head_content_length(const char *head)
+/* The value of header NAME (with its colon) in the header block HEAD
+ * (NUL-terminated), or NULL. */
+static const char *head_value(const char *head, const char *name)
 {
     const char *p = head;
+    size_t n = strlen(name);
 
     while ((p = strstr(p, "\r\n")) != NULL) {
         p += 2;
-        if (strncasecmp(p, "Content-Length:", 15) == 0)
-            return strtol(p + 15, NULL, 10);
+        if (strncasecmp(p, name, n) == 0)
+            return p + n + strspn(p + n, " ");
     }
-    return -1;
+    return NULL;
+}
+
+/* Decodes a chunked body starting at offset AT of the buffer (reading more
+ * as needed) into c->body; 0 or -1. */
+static int conn_read_chunked(struct bench_conn *c, size_t at)
+{
+    size_t size;
+    char *end, *grown;
+
+    c->body_len = 0;
+    for (;;) {
+        while ((end = memchr(c->buf + at, '\n', c->len - at)) == NULL)
+            if (conn_fill(c) != 0)
+                return -1;
+        size = (size_t)strtoul(c->buf + at, NULL, 16);
+        at = (size_t)(end - c->buf) + 1;
+        while (c->len < at + size + 2)
+            if (conn_fill(c) != 0)
+                return -1;
+        if (size == 0)
+            return 0;
+        if (c->body_len + size > c->body_cap) {
+            c->body_cap = 2 * (c->body_len + size);
+            if ((grown = realloc(c->body, c->body_cap)) == NULL)
+                return -1;
+            c->body = grown;
+        }
+        memcpy(c->body + c->body_len, c->buf + at, size);
+        c->body_len += size;
+        at += size + 2;
+    }
 }
 
 /* The end of the header block ("\r\n\r\n") in the buffer, or NULL. */
@@ -120,6 +154,7 @@ static char *conn_head_end(struct bench_conn *c)
 /* Reads one response; the bytes of the previous one were consumed. */
 static int conn_read_response(struct bench_conn *c, struct bench_resp *out)
 {
+    const char *te;
     char *end;
     size_t head;
     long body;
@@ -132,8 +167,19 @@ static int conn_read_response(struct bench_conn *c, struct bench_resp *out)
     }
     head = (size_t)(end - c->buf) + 4;
     end[2] = '\0';                  /* the header block as a C string */
-    if (sscanf(c->buf, "HTTP/1.%*d %d", &out->status) != 1 ||
-        (body = head_content_length(c->buf)) < 0)
+    if (sscanf(c->buf, "HTTP/1.%*d %d", &out->status) != 1)
+        return -1;
+    if ((te = head_value(c->buf, "Transfer-Encoding:")) != NULL &&
+        strncasecmp(te, "chunked", 7) == 0) {
+        if (conn_read_chunked(c, head) != 0)
+            return -1;
+        out->body = c->body;
+        out->body_len = c->body_len;
+        c->len = 0;
+        return 0;
+    }
+    if (head_value(c->buf, "Content-Length:") == NULL ||
+        (body = strtol(head_value(c->buf, "Content-Length:"), NULL, 10)) < 0)
         return -1;
     while (c->len < head + (size_t)body)
         if (conn_fill(c) != 0)

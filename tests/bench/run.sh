@@ -10,6 +10,7 @@
 #   BENCH_CONNS   keep-alive connections of the load generator (default 16)
 #   BENCH_OUT     where the table goes (default BENCHMARKS.md)
 #   BENCH_ARGS    extra `conclave serve` options (e.g. "--threads 8")
+#   BENCH_KEEP    1: keep the temporary directory (data, server log, board)
 #   BENCH_PERF    a file: `perf record -g` the server while the large poll is cast
 #   BENCH_TRACE   a command run with the server's pid while the large poll is cast
 #                 (e.g. "strace -c -f -e trace=fdatasync,fsync -p"); output in BENCH_TRACE_OUT
@@ -43,7 +44,7 @@ watchdog_pid=""
 cleanup() {
     if [ -n "$server_pid" ]; then kill "$server_pid" 2>/dev/null || true; fi
     if [ -n "$watchdog_pid" ]; then kill "$watchdog_pid" 2>/dev/null || true; fi
-    rm -rf "$dir"
+    if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench: kept $dir" >&2; else rm -rf "$dir"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -120,6 +121,13 @@ say "closing the polls"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_small")" | sed 's/^/small_/' >>"$res"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_big")" | sed 's/^/big_/' >>"$res"
 put rss_ballots_hwm_kb "$(kb VmHWM)"
+# The server's own account of each close: the transaction, then the compaction.
+for which in small big; do
+    id=$(cat "$dir/poll_$which")
+    put "${which}_close_txn_ms" "$(sed -n "s/.*poll $id closed: [0-9]* ballots in \([0-9]*\) ms.*/\1/p" "$dir/server.log" | tail -n 1)"
+    put "${which}_compact_ms" "$(sed -n "s/.*poll $id: database compacted in \([0-9]*\) ms.*/\1/p" "$dir/server.log" | tail -n 1)"
+done
+put db_kb "$(du -k "$data/conclave.db" | cut -f1)"
 
 say "fetching the board, conclave verify"
 "$LOADGEN" board "$port" "$(cat "$dir/poll_big")" "$dir/board.json" >>"$res"
