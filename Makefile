@@ -25,6 +25,7 @@ OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_
             $(BUILD)/obj/templates_gen.o
 LIBOBJS   = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TESTS     = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
+FUZZ_REPLAYS = $(patsubst tests/fuzz/fuzz_%.c,$(BUILD)/fuzz_replay_%,$(wildcard tests/fuzz/fuzz_*.c))
 SCHEMA    = $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 TEMPLATES = $(sort $(wildcard templates/*.html))
 
@@ -80,7 +81,12 @@ run: deps
 	mkdir -p var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
-check-tests: $(BIN) $(TESTS)
+check-tests: $(BIN) $(TESTS) $(FUZZ_REPLAYS)
+
+# Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
+# that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
+$(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 test: deps
 	$(MAKE) check-tests

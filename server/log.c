@@ -33,17 +33,27 @@ void log_msg(const char *level, const char *fmt, ...)
     fprintf(stderr, "%s %s %s\n", when, level, text);
 }
 
+/* Copies client-controlled TEXT into OUT (CAP bytes) printable and short:
+ * no escape sequence, carriage return or newline reaches the log. */
+static void log_printable(const char *text, char *out, size_t cap)
+{
+    size_t i, j = 0;
+
+    for (i = 0; text[i] != '\0' && j < cap - 1; i++)
+        out[j++] = (text[i] >= 0x20 && text[i] < 0x7f) ? text[i] : '?';
+    out[j] = '\0';
+}
+
 void log_request(const char *method, const char *path, unsigned status,
                  double millis)
 {
     char when[32];
-    char safe[256];
-    size_t i, j = 0;
+    char safe[256], verb[16];
 
-    /* A path is client-controlled: keep it printable and short. */
-    for (i = 0; path[i] != '\0' && j < sizeof safe - 1; i++)
-        safe[j++] = (path[i] >= 0x20 && path[i] < 0x7f) ? path[i] : '?';
-    safe[j] = '\0';
+    /* The path and the method are both the client's (libmicrohttpd passes a
+     * method with ESC or CR in it through to us). */
+    log_printable(path, safe, sizeof safe);
+    log_printable(method, verb, sizeof verb);
     log_time(when, sizeof when);
-    fprintf(stderr, "%s http %s %s %u %.1fms\n", when, method, safe, status, millis);
+    fprintf(stderr, "%s http %s %s %u %.1fms\n", when, verb, safe, status, millis);
 }

@@ -172,7 +172,25 @@ def test_whole_poll(t):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_log_injection(t):
+    """The method and the path are the client's: nothing in them may forge or
+    hide a log line (an escape sequence, a carriage return)."""
+    import socket
+    with Server() as srv:
+        for method in (b"G\x1b[2JET", b"GE\rT", b"GET\x7f"):
+            s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
+            s.sendall(method + b" /x\x1b[31m\r/y HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            t.check(s.recv(100).startswith(b"HTTP/1.1 "), f"{method!r}: answered")
+            s.close()
+        time.sleep(0.2)
+        with open(srv.log_path, "rb") as f:
+            raw = f.read()
+        t.check(b"\x1b" not in raw and b"\r" not in raw and b"\x7f" not in raw,
+                "no escape, carriage return or DEL reaches the log")
+        t.check(raw.count(b" http ") >= 3, "the requests are logged, made printable")
+
+
 if __name__ == "__main__":
     suite = Suite("test_leaks")
-    suite.run(test_whole_poll)
+    suite.run(test_whole_poll, test_log_injection)
     suite.finish()
