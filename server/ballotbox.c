@@ -7,8 +7,17 @@
  * queued so far, applies each under its own savepoint in one transaction
  * (the stateful rules: closed, already voted, replaces, used tags and
  * alphas), commits once, and wakes the callers with their results. A job's
- * caller answers 201 only after that commit, which with synchronous=FULL is
- * on disk.
+ * caller answers 201 only after that commit is on disk.
+ *
+ * The commit's fsync is done outside the store's lock: the committer runs the
+ * group's transaction with synchronous=NORMAL (in WAL mode, COMMIT then writes
+ * the frames without syncing), releases the lock, and fdatasyncs the WAL file
+ * itself before waking the callers. So the other HTTP workers can read the
+ * store (tokens, who voted) during the disk flush instead of queueing behind
+ * it. A WAL checkpoint syncs the WAL before it copies frames, so one that
+ * runs in between loses nothing. Other transactions keep synchronous=FULL:
+ * the level is switched only while the committer holds the lock.
+
  *
  * Poll records never change once opened, so parsed records are cached here
  * by poll id (and dropped at the close).
@@ -22,10 +31,13 @@
  * (a restart) or after a failed commit; the close then sums the stored
  * ballots itself.
  */
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -54,6 +66,7 @@ struct box_job {
     const struct ballot *ballot;
     enum store_cast_result result;
     int done;
+    pthread_cond_t woken;           /* its caller waits here (box->mu) */
     struct box_job *next;
 };
 
@@ -62,12 +75,13 @@ struct ballotbox {
     const struct sign_key *key;
     pthread_mutex_t mu;             /* guards everything below */
     pthread_cond_t work;            /* the committer waits for jobs */
-    pthread_cond_t done;            /* callers wait for their job */
     struct box_job *head, *tail;
     int stop;
     int dirty;                      /* ballots stored since the last checkpoint */
     pthread_t committer;
     struct box_poll *polls;
+    int wal_fd;                     /* the WAL, synced after each group; -1: */
+    int sync_level;                 /* COMMIT syncs (the store's level) */
 };
 
 /* Takes every queued job; NULL once stopping with nothing left. */
@@ -124,33 +138,55 @@ static int box_apply(struct ballotbox *box, struct box_job *j, int64_t now)
     return j->result == STORE_CAST_OK;
 }
 
-/* One transaction for the whole group; results are set on every job. The
- * store lock is taken around the transaction so that the aggregates change
- * with the commit, atomically for anyone else holding that lock. */
-static void box_commit_group(struct ballotbox *box, struct box_job *jobs)
+/* Sets the connection's synchronous level (store lock held; no transaction). */
+static int box_sync_level(struct ballotbox *box, int level)
+{
+    char sql[40];
+
+    snprintf(sql, sizeof sql, "PRAGMA synchronous=%d", level);
+    return sqlite3_exec(store_db(box->st), sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+/* The group's transaction, with the aggregates counted; 1 if committed. The
+ * store lock is held around it so that the aggregates change with the
+ * commit, atomically for anyone else holding that lock. */
+static int box_transact(struct ballotbox *box, struct box_job *jobs, int *any)
 {
     int64_t now = (int64_t)time(NULL);
+    int own_sync = box->wal_fd >= 0, ok;
     struct box_job *j;
-    int any = 0;
 
     store_lock(box->st);
-    if (store_begin(box->st) != 0) {
-        for (j = jobs; j; j = j->next)
-            j->result = STORE_CAST_ERROR;
+    if ((own_sync && box_sync_level(box, 1) != 0) || store_begin(box->st) != 0) {
+        if (own_sync)
+            box_sync_level(box, box->sync_level);
         store_unlock(box->st);
-        return;
+        return 0;
     }
     for (j = jobs; j; j = j->next)
-        any |= box_apply(box, j, now);
-    if (store_commit(box->st) != 0) {
-        log_error("cannot commit a group of casts");
-        for (j = jobs; j; j = j->next) {
-            j->result = STORE_CAST_ERROR;
+        *any |= box_apply(box, j, now);
+    if (!(ok = store_commit(box->st) == 0))
+        for (j = jobs; j; j = j->next)
             box_agg_drop(j->poll);  /* it counted casts that were rolled back */
-        }
-        any = 0;
-    }
+    if (own_sync && box_sync_level(box, box->sync_level) != 0)
+        log_warn("cannot restore the store's synchronous level");
     store_unlock(box->st);
+    return ok;
+}
+
+/* One transaction for the whole group, made durable before the callers are
+ * woken; results are set on every job. */
+static void box_commit_group(struct ballotbox *box, struct box_job *jobs)
+{
+    struct box_job *j;
+    int any = 0, ok = box_transact(box, jobs, &any);
+
+    if (!ok || (box->wal_fd >= 0 && fdatasync(box->wal_fd) != 0)) {
+        log_error(ok ? "cannot sync a group of casts" : "cannot commit a group of casts");
+        for (j = jobs; j; j = j->next)
+            j->result = STORE_CAST_ERROR;
+        any &= ok;                  /* stored but maybe not durable: still checkpoint */
+    }
     if (any) {
         pthread_mutex_lock(&box->mu);
         box->dirty = 1;
@@ -169,11 +205,33 @@ static void *box_committer(void *arg)
         for (j = jobs; j; j = next) {
             next = j->next;         /* j belongs to its caller once done */
             j->done = 1;
+            pthread_cond_signal(&j->woken);     /* only that caller wakes */
         }
-        pthread_cond_broadcast(&box->done);
         pthread_mutex_unlock(&box->mu);
     }
     return NULL;
+}
+
+/* Opens the store's WAL file for the committer's fdatasync when the store
+ * syncs every commit (FULL or EXTRA) in WAL mode; else wal_fd stays -1 and
+ * COMMIT syncs (or not) as the store says. */
+static void box_open_wal(struct ballotbox *box)
+{
+    sqlite3_stmt *st = NULL;
+    const char *db;
+    char path[4096];
+
+    box->wal_fd = -1;
+    store_lock(box->st);
+    if (sqlite3_prepare_v2(store_db(box->st), "PRAGMA synchronous", -1, &st, NULL) ==
+            SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        box->sync_level = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    db = sqlite3_db_filename(store_db(box->st), "main");
+    if (box->sync_level >= 2 && db != NULL && db[0] != '\0' &&
+        snprintf(path, sizeof path, "%s-wal", db) < (int)sizeof path)
+        box->wal_fd = open(path, O_RDONLY | O_CLOEXEC);
+    store_unlock(box->st);
 }
 
 int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox **out)
@@ -184,11 +242,14 @@ int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox
         return -1;
     box->st = st;
     box->key = key;
+    box_open_wal(box);
     pthread_mutex_init(&box->mu, NULL);
     pthread_cond_init(&box->work, NULL);
-    pthread_cond_init(&box->done, NULL);
     if (pthread_create(&box->committer, NULL, box_committer, box) != 0) {
+        pthread_cond_destroy(&box->work);
         pthread_mutex_destroy(&box->mu);
+        if (box->wal_fd >= 0)
+            close(box->wal_fd);
         free(box);
         return -1;
     }
@@ -211,8 +272,9 @@ void ballotbox_free(struct ballotbox *box)
         next = p->next;
         box_poll_free(p);
     }
+    if (box->wal_fd >= 0)
+        close(box->wal_fd);
     pthread_cond_destroy(&box->work);
-    pthread_cond_destroy(&box->done);
     pthread_mutex_destroy(&box->mu);
     free(box);
 }
@@ -362,6 +424,7 @@ struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id)
 /* Queues the job and sleeps until the committer has stored it. */
 static enum store_cast_result box_submit(struct ballotbox *box, struct box_job *job)
 {
+    pthread_cond_init(&job->woken, NULL);
     pthread_mutex_lock(&box->mu);
     if (box->tail)
         box->tail->next = job;
@@ -370,8 +433,9 @@ static enum store_cast_result box_submit(struct ballotbox *box, struct box_job *
     box->tail = job;
     pthread_cond_signal(&box->work);
     while (!job->done)
-        pthread_cond_wait(&box->done, &box->mu);
+        pthread_cond_wait(&job->woken, &box->mu);
     pthread_mutex_unlock(&box->mu);
+    pthread_cond_destroy(&job->woken);
     return job->result;
 }
 
