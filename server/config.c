@@ -10,8 +10,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+
+/* Enough HTTP workers to keep every core verifying ballots while as many
+ * casts wait for their group's fsync (about as long as a verification) and
+ * two logins hash a password (AUTH_MAX_VERIFIERS): 2 per core + 2, 4 to 64. */
+static unsigned config_default_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (cores < 1)
+        return 4;
+    return cores > 31 ? 64 : 2 * (unsigned)cores + 2;
+}
 
 void config_defaults(struct config *cfg)
 {
@@ -21,7 +34,7 @@ void config_defaults(struct config *cfg)
     cfg->listen_port = 8080;
     cfg->poll_duration = 604800;
     cfg->body_limit = 64 * 1024;
-    cfg->threads = 4;
+    cfg->threads = config_default_threads();
     cfg->connection_limit = 512;
     cfg->connection_timeout = 30;
     cfg->request_timeout = 20;
