@@ -9,7 +9,8 @@
  *   loadgen cast PORT TOKENS POLL COUNT CONNS [RATE RATED]
  *                                         builds COUNT ballots of voters 0..COUNT-1 with
  *                                         ballot_create against the fetched record, then
- *                                         casts them: the first RATED open loop at RATE/s
+ *                                         casts them: one per connection to warm up, then
+ *                                         RATED open loop at RATE/s
  *                                         (latency from the scheduled time), the rest
  *                                         closed loop on CONNS keep-alive connections
  *   loadgen close PORT DB POLL            moves the poll's deadline to now, times the server's
@@ -402,6 +403,21 @@ static double cpu_seconds(void)
            (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6;
 }
 
+/* With $BENCH_LATENCY_DUMP set, writes "start_s latency_ms" per request of
+ * the open-loop phase to that file (for finding what the slow ones share). */
+static void cast_dump(const struct cast_phase *ph)
+{
+    const char *path = getenv("BENCH_LATENCY_DUMP");
+    FILE *f;
+    size_t i;
+
+    if (path == NULL || ph->rate <= 0 || (f = fopen(path, "w")) == NULL)
+        return;
+    for (i = 0; i < ph->to - ph->from; i++)
+        fprintf(f, "%.4f %.3f\n", (double)i / ph->rate, 1e3 * ph->lat[i]);
+    fclose(f);
+}
+
 /* Runs the phase; reports PREFIX_{ok,failed,seconds,bps,p50_ms,p99_ms,max_ms}
  * and the load generator's own CPU per cast (PREFIX_client_cpu_ms). */
 static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *prefix)
@@ -422,6 +438,7 @@ static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *pre
     for (c = 0; c < conns; c++)
         pthread_join(th[c], NULL);
     t = bench_now() - ph->t0;
+    cast_dump(ph);          /* before the quantiles sort the latencies */
 #define CAST_KEY(suffix, v) (snprintf(key, sizeof key, "%s_%s", prefix, suffix), \
                              bench_report(key, (v)))
     CAST_KEY("ok", (double)atomic_load(&ph->ok));
@@ -440,9 +457,9 @@ static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *pre
 static int cmd_cast(int argc, char **argv)
 {
     struct token_list tokens;
-    struct cast_phase open_ph, closed_ph;
+    struct cast_phase warm_ph, open_ph, closed_ph;
     unsigned port, conns;
-    size_t n, rated, *lens;
+    size_t n, rated, warm, *lens;
     char path[128], **reqs;
     struct record *rec;
     double rate, t;
@@ -468,13 +485,20 @@ static int cmd_cast(int argc, char **argv)
     if (cast_build(rec, &tokens, path, n, reqs, lens) != 0)
         return 1;
     bench_report("build_bps", (double)n / (bench_now() - t));
-    open_ph = (struct cast_phase){.port = port, .reqs = reqs, .lens = lens, .to = rated,
-                                  .rate = rate};
-    closed_ph = (struct cast_phase){.port = port, .reqs = reqs, .lens = lens, .from = rated,
-                                    .to = n};
+    /* One cast per connection first, so that the measured ones find the
+     * connections open and the poll's record loaded by the server. */
+    warm = conns < n ? conns : n;
+    rated = rated < n - warm ? rated : n - warm;
+    warm_ph = (struct cast_phase){.port = port, .reqs = reqs, .lens = lens, .to = warm};
+    open_ph = (struct cast_phase){.port = port, .reqs = reqs, .lens = lens, .from = warm,
+                                  .to = warm + rated, .rate = rate};
+    closed_ph = (struct cast_phase){.port = port, .reqs = reqs, .lens = lens,
+                                    .from = warm + rated, .to = n};
+    if (cast_phase_run(&warm_ph, conns, "warm") != 0)
+        return 1;
     if (rated > 0 && cast_phase_run(&open_ph, conns, "open") != 0)
         return 1;
-    if (rated < n && cast_phase_run(&closed_ph, conns, "closed") != 0)
+    if (warm + rated < n && cast_phase_run(&closed_ph, conns, "closed") != 0)
         return 1;
     return 0;                   /* the OS frees the requests and tokens */
 }
