@@ -1,8 +1,9 @@
 /*
  * loadgen.c — the measuring half of `make bench` (tests/bench/run.sh drives it).
  *
- *   loadgen limit SECONDS                 ballot_verify rate in process, 1 and all cores;
- *                                         one argon2id verification's time
+ *   loadgen limit SECONDS                 ballot_verify rate in process, 1 and all cores,
+ *                                         and its CPU time per call; one argon2id
+ *                                         verification's time
  *   loadgen tokens DATA_DIR COUNT OUT     API tokens for v000000.. in one process and one
  *                                         transaction (auth_token_create, the real code)
  *   loadgen open PORT TOKEN NOMINEE       opens a poll, prints its id
@@ -19,6 +20,8 @@
  *   loadgen login PORT USERS CONNS SECONDS
  *                                         logins ("username password" lines) on CONNS
  *                                         connections for SECONDS
+ *   loadgen fsync DIR COUNT               fdatasync latency of the disk under DIR
+ *   loadgen run CMD ARGS...               CMD's wall and CPU time
  *
  * Every figure goes to stdout as a "key value" line; progress goes to stderr.
  * Exit 0, or 1 when a phase could not run (setup failure, unexpected answers).
@@ -28,8 +31,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -75,12 +81,22 @@ struct limit_job {
     struct ballot **ballots;
     double until;
     size_t done;
+    double cpu;                 /* the thread's CPU seconds */
     int bad;
 };
+
+static double thread_cpu_seconds(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
 
 static void *limit_run(void *arg)
 {
     struct limit_job *job = arg;
+    double cpu = thread_cpu_seconds();
     size_t i = 0;
 
     while (bench_now() < job->until) {
@@ -89,21 +105,24 @@ static void *limit_run(void *arg)
         i++;
     }
     job->done = i;
+    job->cpu = thread_cpu_seconds() - cpu;
     return NULL;
 }
 
-/* ballot_verify calls per second on THREADS threads for SECONDS. */
+/* ballot_verify calls per second on THREADS threads for SECONDS; *cpu_each
+ * the CPU seconds one call took (what the rate would be without the other
+ * processes of a shared machine). */
 static double limit_rate(const struct record *rec, struct ballot **b, unsigned threads,
-                         double seconds)
+                         double seconds, double *cpu_each)
 {
     pthread_t th[MAX_THREADS];
     struct limit_job jobs[MAX_THREADS];
-    double start = bench_now();
+    double start = bench_now(), cpu = 0;
     size_t total = 0;
     unsigned t;
 
     for (t = 0; t < threads; t++) {
-        jobs[t] = (struct limit_job){rec, b, start + seconds, 0, 0};
+        jobs[t] = (struct limit_job){rec, b, start + seconds, 0, 0, 0};
         if (pthread_create(&th[t], NULL, limit_run, &jobs[t]) != 0)
             return -1;
     }
@@ -112,7 +131,9 @@ static double limit_rate(const struct record *rec, struct ballot **b, unsigned t
         if (jobs[t].bad)
             return -1;
         total += jobs[t].done;
+        cpu += jobs[t].cpu;
     }
+    *cpu_each = cpu / (double)(total ? total : 1);
     return (double)total / (bench_now() - start);
 }
 
@@ -136,7 +157,7 @@ static int cmd_limit(int argc, char **argv)
 {
     struct crypto_rng rng = crypto_rng_system();
     struct ballot *b[LIMIT_BALLOTS];
-    double seconds = argc > 0 ? atof(argv[0]) : 3.0, one, all;
+    double seconds = argc > 0 ? atof(argv[0]) : 3.0, one, all, cpu_one, cpu_all;
     struct record *rec = limit_record(1000);
     unsigned char rho[32];
     size_t i;
@@ -149,11 +170,12 @@ static int cmd_limit(int argc, char **argv)
         if (ballot_create(rec, votes, rho, NULL, &rng, &b[i]) != 0)
             return 1;
     }
-    one = limit_rate(rec, b, 1, seconds / 3);
-    all = limit_rate(rec, b, bench_cpus(), seconds);
+    one = limit_rate(rec, b, 1, seconds / 3, &cpu_one);
+    all = limit_rate(rec, b, bench_cpus(), seconds, &cpu_all);
     bench_report("cores", bench_cpus());
     bench_report("limit_1core_bps", one);
     bench_report("limit_bps", all);
+    bench_report("verify_cpu_ms", 1e3 * (cpu_one < cpu_all ? cpu_one : cpu_all));
     bench_report("argon2_s", limit_argon2());
     for (i = 0; i < LIMIT_BALLOTS; i++)
         ballot_free(b[i]);
@@ -393,6 +415,27 @@ static void *cast_run(void *arg)
     return NULL;
 }
 
+/* The machine's CPU time so far from /proc/stat: all of it and the idle
+ * part, in clock ticks summed over the cores. 0 or -1. */
+static int machine_ticks(double *total, double *idle)
+{
+    unsigned long long v[10] = {0};
+    FILE *f = fopen("/proc/stat", "r");
+    int n = f ? fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+                       &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9]) : 0;
+    int i;
+
+    if (f)
+        fclose(f);
+    if (n < 5)
+        return -1;
+    *total = 0;
+    for (i = 0; i < 8; i++)     /* guest time is counted in user already */
+        *total += (double)v[i];
+    *idle = (double)(v[3] + v[4]);
+    return 0;
+}
+
 /* CPU seconds this process has used (user + system). */
 static double cpu_seconds(void)
 {
@@ -418,19 +461,23 @@ static void cast_dump(const struct cast_phase *ph)
     fclose(f);
 }
 
-/* Runs the phase; reports PREFIX_{ok,failed,seconds,bps,p50_ms,p99_ms,max_ms}
- * and the load generator's own CPU per cast (PREFIX_client_cpu_ms). */
+/* Runs the phase; reports PREFIX_{ok,failed,seconds,bps,p50_ms,p99_ms,max_ms},
+ * the load generator's own CPU per cast (PREFIX_client_cpu_ms) and how many
+ * cores' worth of the machine were busy and idle meanwhile (PREFIX_busy_cores,
+ * PREFIX_idle_cores: on a shared machine, the others' share shows there). */
 static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *prefix)
 {
     pthread_t th[MAX_THREADS];
     size_t n = ph->to - ph->from;
-    double t, cpu = cpu_seconds();
+    double t, cpu = cpu_seconds(), tot0 = 0, idle0 = 0, tot1 = 0, idle1 = 0;
+    double hz = (double)sysconf(_SC_CLK_TCK);
     char key[64];
     unsigned c;
 
     if ((ph->lat = calloc(n ? n : 1, sizeof *ph->lat)) == NULL)
         return -1;
     atomic_init(&ph->next, ph->from);
+    machine_ticks(&tot0, &idle0);
     ph->t0 = bench_now() + 0.05;
     for (c = 0; c < conns; c++)
         if (pthread_create(&th[c], NULL, cast_run, ph) != 0)
@@ -438,6 +485,7 @@ static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *pre
     for (c = 0; c < conns; c++)
         pthread_join(th[c], NULL);
     t = bench_now() - ph->t0;
+    machine_ticks(&tot1, &idle1);
     cast_dump(ph);          /* before the quantiles sort the latencies */
 #define CAST_KEY(suffix, v) (snprintf(key, sizeof key, "%s_%s", prefix, suffix), \
                              bench_report(key, (v)))
@@ -449,6 +497,8 @@ static int cast_phase_run(struct cast_phase *ph, unsigned conns, const char *pre
     CAST_KEY("p99_ms", 1e3 * bench_quantile(ph->lat, n, 0.99));
     CAST_KEY("max_ms", 1e3 * bench_quantile(ph->lat, n, 1.0));
     CAST_KEY("client_cpu_ms", 1e3 * (cpu_seconds() - cpu) / (double)(n ? n : 1));
+    CAST_KEY("busy_cores", (tot1 - tot0 - (idle1 - idle0)) / hz / (t + 0.05));
+    CAST_KEY("idle_cores", (idle1 - idle0) / hz / (t + 0.05));
 #undef CAST_KEY
     free(ph->lat);
     return atomic_load(&ph->failed) == 0 ? 0 : -1;
@@ -673,6 +723,66 @@ static int cmd_login(int argc, char **argv)
     return failed == 0 && total > 0 ? 0 : 1;
 }
 
+/* --- peers ----------------------------------------------------------------- */
+
+/* The disk's answer time: 16 KiB appended then fdatasync'd, COUNT times, in
+ * directory DIR (the data directory): the floor under a durable cast. */
+static int cmd_fsync(int argc, char **argv)
+{
+    char path[4096], block[16384];
+    double *lat;
+    long i, n;
+    int fd;
+
+    if (argc != 2 || (n = atol(argv[1])) <= 0)
+        return 2;
+    snprintf(path, sizeof path, "%s/bench-fsync.tmp", argv[0]);
+    memset(block, 'x', sizeof block);
+    if ((lat = calloc((size_t)n, sizeof *lat)) == NULL ||
+        (fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600)) < 0)
+        return 1;
+    for (i = 0; i < n; i++) {
+        double t;
+        if (write(fd, block, sizeof block) != (ssize_t)sizeof block)
+            break;
+        t = bench_now();
+        if (fdatasync(fd) != 0)
+            break;
+        lat[i] = bench_now() - t;
+    }
+    close(fd);
+    unlink(path);
+    bench_report("fsync_p50_ms", 1e3 * bench_quantile(lat, (size_t)i, 0.50));
+    bench_report("fsync_p99_ms", 1e3 * bench_quantile(lat, (size_t)i, 0.99));
+    free(lat);
+    return i == n ? 0 : 1;
+}
+
+/* Runs ARGV to completion: its wall time and its CPU time (user + system). */
+static int cmd_run(int argc, char **argv)
+{
+    struct rusage ru;
+    double t = bench_now();
+    pid_t pid;
+    int status;
+
+    if (argc < 1)
+        return 2;
+    if ((pid = fork()) == 0) {
+        int null = open("/dev/null", O_WRONLY);
+        if (null >= 0)
+            dup2(null, 1);      /* stdout is for our report lines */
+        execvp(argv[0], argv);
+        _exit(127);
+    }
+    if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
+        return 1;
+    bench_report("run_wall_s", bench_now() - t);
+    bench_report("run_cpu_s", (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                                  (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1e-6);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 int main(int argc, char **argv)
@@ -682,7 +792,7 @@ int main(int argc, char **argv)
         int (*fn)(int, char **);
     } cmds[] = {{"limit", cmd_limit}, {"tokens", cmd_tokens}, {"open", cmd_open},
                 {"cast", cmd_cast},   {"close", cmd_close},   {"board", cmd_board},
-                {"login", cmd_login}};
+                {"login", cmd_login}, {"fsync", cmd_fsync},   {"run", cmd_run}};
     size_t i;
     int rc;
 
@@ -695,6 +805,6 @@ int main(int argc, char **argv)
             fprintf(stderr, "loadgen %s: bad arguments (see tests/bench/loadgen.c)\n", argv[1]);
         return rc;
     }
-    fprintf(stderr, "usage: loadgen limit|tokens|open|cast|close|board|login ARGS...\n");
+    fprintf(stderr, "usage: loadgen limit|tokens|open|cast|close|board|login|fsync|run ARGS...\n");
     return 2;
 }

@@ -68,8 +68,9 @@ for i in 1 2 3 4 5 6 7 8; do
     echo "$u bench-password-$i" >>"$dir/users"
 done
 
-say "limit: ballot_verify in process on every core"
-"$LOADGEN" limit 4 >>"$res"
+say "the disk's fdatasync; the limit: ballot_verify in process on every core"
+"$LOADGEN" fsync "$data" 300 >>"$res"
+"$LOADGEN" limit 4 | sed 's/^/a_/' >>"$res"
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 # The rate limits (--login-limit, --cast-limit) are off: the bench measures throughput.
@@ -117,6 +118,17 @@ say "casting $SMALL ballots: $rated open loop at $rate/s, the rest closed loop"
     "$rate" "$rated" >"$dir/small"
 sed 's/^/small_/' "$dir/small" >>"$res"
 
+say "the limit again (the machine is shared: the best of the two counts)"
+"$LOADGEN" limit 4 | sed 's/^/b_/' >>"$res"
+awk '{ v[$1] = $2 } END {
+    m = v["a_limit_bps"] > v["b_limit_bps"] ? v["a_limit_bps"] : v["b_limit_bps"]
+    o = v["a_limit_1core_bps"] > v["b_limit_1core_bps"] ? v["a_limit_1core_bps"] : v["b_limit_1core_bps"]
+    c = v["a_verify_cpu_ms"] < v["b_verify_cpu_ms"] ? v["a_verify_cpu_ms"] : v["b_verify_cpu_ms"]
+    a = v["a_argon2_s"] < v["b_argon2_s"] ? v["a_argon2_s"] : v["b_argon2_s"]
+    print "limit_bps", m; print "limit_1core_bps", o; print "verify_cpu_ms", c
+    print "argon2_s", a; print "cores", v["a_cores"] }' "$res" >"$dir/limit"
+cat "$dir/limit" >>"$res"
+
 say "closing the polls"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_small")" | sed 's/^/small_/' >>"$res"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_big")" | sed 's/^/big_/' >>"$res"
@@ -134,10 +146,9 @@ say "fetching the board, conclave verify"
 put rss_board_hwm_kb "$(kb VmHWM)"
 python3 -c 'import sys, urllib.request; sys.stdout.buffer.write(urllib.request.urlopen(sys.argv[1]).read())' \
     "http://127.0.0.1:$port/api/v1/server-key" >"$dir/server.pem"
-t0=$(date +%s.%N)
-"$BIN" verify "$dir/board.json" --server-key "$dir/server.pem" >"$dir/verify.out"
-t1=$(date +%s.%N)
-put verify_s "$(echo "$t0 $t1" | awk '{ print $2 - $1 }')"
+"$LOADGEN" run "$BIN" verify "$dir/board.json" --server-key "$dir/server.pem" >"$dir/verify" ||
+    { say "conclave verify rejected the board"; exit 1; }
+sed 's/^run_/verify_/' "$dir/verify" >>"$res"
 
 say "logins on 8 connections for 5 s"
 "$LOADGEN" login "$port" "$dir/users" 8 5 >>"$res"
