@@ -73,6 +73,11 @@ int api_json_depth(const char *text, size_t len);
 int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
                      const char *code, const char *message);
 
+/* Sets the session cookie (HttpOnly, SameSite=Strict, Path=/, Secure with
+ * --secure-cookies) to VALUE for MAX_AGE seconds; "" and 0 clear it. Used by
+ * the API's and the login page's logins and logouts. */
+void api_set_session_cookie(struct http_request *req, const char *value, long max_age);
+
 /* The user object {"username", "display_name", "admin"} (new reference). */
 json_t *api_user_json(const struct auth_user *user);
 

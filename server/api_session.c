@@ -23,8 +23,7 @@ void api_healthz(struct http_request *req)
     http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-static void set_session_cookie(struct http_request *req, const char *value,
-                               long max_age)
+void api_set_session_cookie(struct http_request *req, const char *value, long max_age)
 {
     const struct config *cfg = http_request_app(req)->cfg;
     char cookie[256];
@@ -50,7 +49,7 @@ static void login_answer(struct http_request *req, struct auth_session *s)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    set_session_cookie(req, s->id, (long)cfg->session_ttl);
+    api_set_session_cookie(req, s->id, (long)cfg->session_ttl);
     http_respond_json(req, 200, body);
 }
 
@@ -117,7 +116,7 @@ void api_session_delete(struct http_request *req)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    set_session_cookie(req, "", 0);
+    api_set_session_cookie(req, "", 0);
     http_respond_json(req, 204, NULL);
 }
 

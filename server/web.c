@@ -211,16 +211,3 @@ void web_put_time(struct tmpl_value *obj, const char *name, int64_t t)
     tmpl_put_strf(obj, iso_name, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
                   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
-
-void web_set_session_cookie(struct http_request *req, const char *value, long max_age)
-{
-    const struct config *cfg = http_request_app(req)->cfg;
-    char cookie[256];
-
-    /* the same attributes as the API's login (api_session.c) */
-    snprintf(cookie, sizeof cookie,
-             SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
-             value, max_age, cfg->secure_cookies ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", cookie);
-    sodium_memzero(cookie, sizeof cookie);
-}

@@ -106,7 +106,4 @@ struct web_result {
 /* Reads P's stored result into *res. 0, or -1 if absent or malformed. */
 int web_result_read(const struct store_poll *p, struct web_result *res);
 
-/* Sets the session cookie to VALUE for MAX_AGE seconds (0 ends it). */
-void web_set_session_cookie(struct http_request *req, const char *value, long max_age);
-
 #endif

@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "api.h"
 #include "app.h"
 #include "config.h"
 #include "crypto.h"
@@ -125,7 +126,7 @@ static void login_check(struct http_request *req, const struct web_form *form)
             web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
             break;
         }
-        web_set_session_cookie(req, s.id, (long)cfg->session_ttl);
+        api_set_session_cookie(req, s.id, (long)cfg->session_ttl);
         http_add_header(req, "Set-Cookie", LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; "
                         "Path=/login; Max-Age=0");
         web_redirect(req, next_ok(next) ? next : "/");
@@ -181,6 +182,6 @@ void web_logout(struct http_request *req)
         web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
         return;
     }
-    web_set_session_cookie(req, "", 0);
+    api_set_session_cookie(req, "", 0);
     web_redirect(req, "/login");
 }
