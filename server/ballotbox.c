@@ -73,6 +73,7 @@ struct box_job {
 struct ballotbox {
     struct store *st;
     const struct sign_key *key;
+    pthread_mutex_t load_mu;        /* one poll loaded at a time (before mu) */
     pthread_mutex_t mu;             /* guards everything below */
     pthread_cond_t work;            /* the committer waits for jobs */
     struct box_job *head, *tail;
@@ -243,10 +244,12 @@ int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox
     box->st = st;
     box->key = key;
     box_open_wal(box);
+    pthread_mutex_init(&box->load_mu, NULL);
     pthread_mutex_init(&box->mu, NULL);
     pthread_cond_init(&box->work, NULL);
     if (pthread_create(&box->committer, NULL, box_committer, box) != 0) {
         pthread_cond_destroy(&box->work);
+        pthread_mutex_destroy(&box->load_mu);
         pthread_mutex_destroy(&box->mu);
         if (box->wal_fd >= 0)
             close(box->wal_fd);
@@ -275,6 +278,7 @@ void ballotbox_free(struct ballotbox *box)
     if (box->wal_fd >= 0)
         close(box->wal_fd);
     pthread_cond_destroy(&box->work);
+    pthread_mutex_destroy(&box->load_mu);
     pthread_mutex_destroy(&box->mu);
     free(box);
 }
@@ -345,37 +349,43 @@ static struct box_poll *box_find(struct ballotbox *box, const char *id)
     return p;
 }
 
-/* The cached poll, with a reference the caller drops with box_poll_put
- * (records are immutable; a cast in flight keeps its poll even if the close
- * makes the box forget it meanwhile). */
-static enum box_status box_poll_get(struct ballotbox *box, const char *id,
-                                    struct box_poll **out)
+/* The listed poll ID with a reference taken, or NULL. */
+static struct box_poll *box_ref(struct ballotbox *box, const char *id)
 {
-    struct box_poll *p, *loaded = NULL;
-    enum box_status rc;
+    struct box_poll *p;
 
     pthread_mutex_lock(&box->mu);
     if ((p = box_find(box, id)) != NULL)
         p->refs++;
     pthread_mutex_unlock(&box->mu);
-    if ((*out = p) != NULL)
+    return p;
+}
+
+/* The cached poll, loaded if need be, with a reference the caller drops with
+ * box_poll_put (records are immutable; a cast in flight keeps its poll even
+ * if the close makes the box forget it meanwhile). */
+static enum box_status box_poll_get(struct ballotbox *box, const char *id,
+                                    struct box_poll **out)
+{
+    struct box_poll *p = NULL;
+    enum box_status rc = BOX_OK;
+
+    if ((*out = box_ref(box, id)) != NULL)
         return BOX_OK;
-    if ((rc = box_load(box, id, &loaded)) != BOX_OK)
-        return rc;
-    pthread_mutex_lock(&box->mu);
-    if ((p = box_find(box, id)) == NULL) {   /* else another cast loaded it first */
-        p = loaded;
-        loaded = NULL;
-        p->refs = 1;                         /* the list's */
+    /* One loader at a time: a record with a large roll costs megabytes to
+     * parse, once, not once per cast arriving meanwhile (they wait here and
+     * then find it listed). */
+    pthread_mutex_lock(&box->load_mu);
+    if ((p = box_ref(box, id)) == NULL && (rc = box_load(box, id, &p)) == BOX_OK) {
+        pthread_mutex_lock(&box->mu);
+        p->refs = 2;                         /* the list's and the caller's */
         p->next = box->polls;
         box->polls = p;
+        pthread_mutex_unlock(&box->mu);
     }
-    p->refs++;
-    pthread_mutex_unlock(&box->mu);
-    if (loaded != NULL)
-        box_poll_free(loaded);
+    pthread_mutex_unlock(&box->load_mu);
     *out = p;
-    return BOX_OK;
+    return rc;
 }
 
 static void box_poll_put(struct ballotbox *box, struct box_poll *p)
@@ -402,6 +412,16 @@ void ballotbox_forget(struct ballotbox *box, const char *poll_id)
     pthread_mutex_unlock(&box->mu);
     if (p != NULL)
         box_poll_put(box, p);
+}
+
+const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id)
+{
+    struct box_poll *p;
+
+    pthread_mutex_lock(&box->mu);
+    p = box_find(box, poll_id);
+    pthread_mutex_unlock(&box->mu);
+    return p ? p->rec : NULL;
 }
 
 struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id)

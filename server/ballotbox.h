@@ -19,6 +19,7 @@
 #include "store.h"
 
 struct ballotbox;
+struct record;
 struct sign_key;
 struct tally;
 
@@ -55,6 +56,10 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
 
 /* Forgets a poll's cached record and aggregate (after its close). */
 void ballotbox_forget(struct ballotbox *box, const char *poll_id);
+
+/* Poll POLL_ID's cached record, or NULL if the box has not loaded it; valid
+ * until ballotbox_forget(box, POLL_ID) (the closing thread calls both). */
+const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id);
 
 /* A copy of poll POLL_ID's running aggregate of its counted ballots (caller
  * frees it with tally_free), or NULL when the box does not know it (the poll

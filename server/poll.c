@@ -295,7 +295,8 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
  * themselves (a board holds 1.8 kB per ballot), only their aggregate, their
  * trackers and the first of them, for the board's frame. */
 struct close_state {
-    struct record *rec;
+    const struct record *rec;                   /* the box's, or own_rec */
+    struct record *own_rec;                     /* parsed here if the box has none */
     struct tally *tally;
     unsigned char (*trackers)[CRYPTO_BYTES];   /* ascending */
     size_t n;
@@ -307,7 +308,7 @@ static void close_state_free(struct close_state *cs)
     ballot_free(cs->first);
     free(cs->trackers);
     tally_free(cs->tally);
-    record_free(cs->rec);
+    record_free(cs->own_rec);
 }
 
 /* store_poll_ballots callback: counts one stored ballot in the aggregate. */
@@ -470,16 +471,26 @@ static double close_ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* A compaction that failed (another process reading the database, which a
+ * TRUNCATE checkpoint must wait out) is retried by the next poll_close_due:
+ * until it succeeds, the files keep the poll's page history. Only the thread
+ * that closes polls touches it. */
+static char compact_due[STORE_POLL_ID_MAX + 1];     /* the poll's id, or "" */
+
 /* After the close: the WAL checkpointed and truncated, the file VACUUMed. */
 static void close_compact(struct store *st, const char *id)
 {
     struct timespec t0;
 
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (store_compact(st, 1) != 0)
-        log_warn("poll %s: could not compact the database after the close", id);
-    else
-        log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
+    if (store_compact(st, 1) != 0) {
+        if (compact_due != id)
+            snprintf(compact_due, sizeof compact_due, "%s", id);
+        log_warn("poll %s: could not compact the database after the close; will retry", id);
+        return;
+    }
+    compact_due[0] = '\0';
+    log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
 }
 
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
@@ -496,7 +507,10 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (store_begin(st) != 0)
         return POLL_ERROR;
-    if ((r = store_poll_get(st, id, 1, &p)) != 0) {
+    /* The box's parsed record spares reading and parsing it again (a roll of
+     * 100,000 names is megabytes); it lives until ballotbox_forget, below. */
+    cs.rec = box ? ballotbox_record(box, id) : NULL;
+    if ((r = store_poll_get(st, id, cs.rec == NULL, &p)) != 0) {
         rc = r == STORE_NOT_FOUND ? POLL_NOT_FOUND : POLL_ERROR;
         goto fail;
     }
@@ -504,8 +518,12 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         rc = p.closed ? POLL_OK : POLL_IS_OPEN;
         goto fail;
     }
-    if (record_parse(p.record, strlen(p.record), &cs.rec) != PROTO_OK ||
-        close_gather(st, box, id, &cs) != 0 ||
+    if (cs.rec == NULL) {
+        if (record_parse(p.record, strlen(p.record), &cs.own_rec) != PROTO_OK)
+            goto fail;
+        cs.rec = cs.own_rec;
+    }
+    if (close_gather(st, box, id, &cs) != 0 ||
         (rc = close_publish(st, key, id, &cs)) != POLL_OK)
         goto fail;
     poll_close_test_delay(id);
@@ -531,6 +549,8 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     size_t n = 0, i;
     int closed = 0;
 
+    if (compact_due[0] != '\0')
+        close_compact(st, compact_due);
     if (store_poll_due(st, now, ids, 16, &n) != 0)
         return -1;
     for (i = 0; i < n; i++) {
