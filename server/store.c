@@ -147,6 +147,12 @@ static int store_configure(struct store *s)
 
     if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
         goto out;
+    /* 8 KiB pages, for a new database (an existing one keeps its size): a
+     * ballot row (1.3 kB of JSON in a WITHOUT ROWID table) then fits in its
+     * B-tree leaf, where with 4 KiB pages it spilled ~800 bytes onto an
+     * overflow page of its own: 2.4x smaller files and VACUUM (make bench). */
+    if (sqlite3_exec(s->db, "PRAGMA page_size=8192", NULL, NULL, NULL) != SQLITE_OK)
+        goto out;
     if (sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL) != SQLITE_OK ||
         sqlite3_step(st) != SQLITE_ROW) {
         store_report("cannot read the database: %s", sqlite3_errmsg(s->db));
