@@ -59,6 +59,9 @@ static const char SQL_BALLOTS_AFTER[] =
  * megabytes to read at 100,000 ballots instead of every ballot's text. */
 static const char SQL_TRACKERS[] =
     "SELECT tracker FROM ballots INDEXED BY ballots_tag WHERE poll_id = ?1";
+static const char SQL_BOARD_HAS[] =
+    "SELECT p.closed, EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.tracker = ?2)"
+    " FROM polls p WHERE p.id = ?1";
 static const char SQL_BALLOT_BY_TAG[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
 static const char SQL_DUE[] =
@@ -640,6 +643,30 @@ out:
     *out = t;
     *n_out = n;
     return 0;
+}
+
+int store_poll_board_has(struct store *s, const char *id, const unsigned char tracker[32],
+                         int *found)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_BOARD_HAS)) == NULL || bind_text(st, 1, id) != 0 ||
+        bind_blob(st, 2, tracker, 32) != 0)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)) {
+        rc = STORE_NOT_FOUND;
+    } else if (step == SQLITE_ROW) {
+        *found = sqlite3_column_int(st, 1) != 0;
+        rc = 0;
+    }
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
 }
 
 int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned char tag[32],

@@ -113,6 +113,12 @@ int store_poll_ballots_after(struct store *s, const char *id, const unsigned cha
 int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[32],
                         size_t *n_out);
 
+/* Sets *found to 1 if closed poll ID's board has a ballot with this tracker
+ * (32 bytes), else 0, without reading the board. STORE_NOT_FOUND if there is
+ * no such poll or it is still open. */
+int store_poll_board_has(struct store *s, const char *id, const unsigned char tracker[32],
+                         int *found);
+
 /* The JSON of poll ID's counted ballot with this tag (malloc'd).
  * STORE_NOT_FOUND if there is none. */
 int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned char tag[32],
