@@ -129,9 +129,21 @@ awk '{ v[$1] = $2 } END {
     print "argon2_s", a; print "cores", v["a_cores"] }' "$res" >"$dir/limit"
 cat "$dir/limit" >>"$res"
 
+# Waits until the server has compacted the database after poll $1's close (a
+# compaction waits for every other reader, such as the next close's deadline move).
+compacted() {
+    i=0
+    until grep -q "poll $1: database compacted" "$dir/server.log"; do
+        i=$((i + 1)); [ "$i" -lt 1200 ] || { say "no compaction after closing $1"; return 1; }
+        sleep 0.1
+    done
+}
+
 say "closing the polls"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_small")" | sed 's/^/small_/' >>"$res"
+compacted "$(cat "$dir/poll_small")"
 "$LOADGEN" close "$port" "$data/conclave.db" "$(cat "$dir/poll_big")" | sed 's/^/big_/' >>"$res"
+compacted "$(cat "$dir/poll_big")"
 put rss_ballots_hwm_kb "$(kb VmHWM)"
 # The server's own account of each close: the transaction, then the compaction.
 for which in small big; do
