@@ -140,8 +140,9 @@ clean: clean-vendor
 # 10,000-ballot board (made once in build/bench/).
 .PHONY: bench-verify
 
-$(BUILD)/bench_verify: tests/bench/bench_verify.c $(LIBOBJS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+$(BUILD)/bench_verify: tests/bench/bench_verify.c tests/bench/bench_util.c tests/bench/bench.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -Itests/bench -o $@ tests/bench/bench_verify.c \
+	  tests/bench/bench_util.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 bench-verify: $(BIN) $(BUILD)/bench_verify
 	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify

@@ -1,7 +1,8 @@
 /*
  * bench.h — the pieces the load generator (loadgen.c) is made of: a minimal
  * HTTP/1.1 keep-alive client over plain sockets (bench_http.c) and clock,
- * statistics and file helpers (bench_util.c).
+ * statistics, file and poll-record helpers (bench_util.c), shared with
+ * bench_verify.c.
  *
  * Bench code only: it talks to a server on 127.0.0.1 that the bench itself
  * started, trusts its answers' framing (Content-Length, or chunked for the
@@ -57,7 +58,9 @@ double bench_now(void);
 /* Sleeps until the monotonic time T (seconds). */
 void bench_sleep_until(double t);
 
-/* Online CPUs (at least 1, at most 256). */
+#define BENCH_MAX_CPUS 256
+
+/* Online CPUs (at least 1, at most BENCH_MAX_CPUS). */
 unsigned bench_cpus(void);
 
 /* Sorts V (N values) and returns the P-quantile (0 <= p <= 1); 0 when N = 0. */
@@ -65,6 +68,13 @@ double bench_quantile(double *v, size_t n, double p);
 
 /* A whole file, NUL-terminated (malloc'd); NULL on error. */
 char *bench_read_file(const char *path, size_t *len);
+
+struct record;
+
+/* A record like an opened poll's (yes/no, min = max = 1) with a roll of
+ * N_ROLL voters "v00000000".. and a fresh server key whose secret goes to x0.
+ * NULL on failure; free with record_free. */
+struct record *bench_record(size_t n_roll, unsigned char x0[32]);
 
 /* Prints "key value" on stdout (the line format run.sh reads). */
 void bench_report(const char *key, double value);

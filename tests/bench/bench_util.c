@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "crypto.h"
+#include "record.h"
 
 double bench_now(void)
 {
@@ -34,7 +36,7 @@ unsigned bench_cpus(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-    return n < 1 ? 1 : n > 256 ? 256 : (unsigned)n;
+    return n < 1 ? 1 : n > BENCH_MAX_CPUS ? BENCH_MAX_CPUS : (unsigned)n;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -81,4 +83,27 @@ void bench_report(const char *key, double value)
 {
     printf("%s %.6g\n", key, value);
     fflush(stdout);
+}
+
+struct record *bench_record(size_t n_roll, unsigned char x0[32])
+{
+    static const char *const opts[] = {"Promote", "Do not promote"};
+    struct crypto_rng rng = crypto_rng_system();
+    const char **roll = calloc(n_roll, sizeof *roll);
+    char *names = calloc(n_roll, 24);
+    struct record_params p = {"bench", "Promote the benchmark?", opts, 2, 1, 1,
+                              "2025-01-01T00:00:00Z", "2025-01-08T00:00:00Z", NULL, n_roll};
+    struct record *rec = NULL;
+    size_t i;
+
+    for (i = 0; roll != NULL && names != NULL && i < n_roll; i++) {
+        snprintf(names + 24 * i, 24, "v%08zu", i);     /* byte order = number order */
+        roll[i] = names + 24 * i;
+    }
+    p.roll = roll;
+    if (roll == NULL || names == NULL || record_create(&p, NULL, 0, &rng, &rec, x0) != PROTO_OK)
+        rec = NULL;
+    free(roll);
+    free(names);
+    return rec;
 }

@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench.h"
 #include "board.h"
 #include "sjson.h"
 
@@ -28,29 +29,6 @@
 #define BENCH_BOARD_N 10000
 #define BENCH_BOARD_PATH "build/bench/board-10000.json"
 #define BENCH_KEY_PATH "build/bench/server.pem"
-
-/* A whole file, NUL-terminated; caller frees. */
-static char *bench_read(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (buf = malloc((size_t)n + 1)) != NULL) {
-        if (fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            buf[n] = '\0';
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
 
 static double bench_cpu(void)
 {
@@ -82,37 +60,6 @@ static void bench_amdahl(const char *text, size_t len, const unsigned char *pk)
     total = bench_cpu() - total;
     printf("CPU time: %.2f s in all, %.2f s serial (JSON parse): on %u idle cores %.2fx\n",
            total, serial, cpus, total / (serial + (total - serial) / cpus));
-}
-
-static double bench_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static struct record *bench_record(size_t n_roll, unsigned char x0[32])
-{
-    static const char *const opts[] = { "Promote", "Do not promote" };
-    struct crypto_rng rng = crypto_rng_system();
-    const char **roll = calloc(n_roll, sizeof *roll);
-    char *names = calloc(n_roll, 16);
-    struct record_params p = { "bench", "Promote the benchmark?", opts, 2, 1, 1,
-                               "2025-01-01T00:00:00Z", "2025-01-08T00:00:00Z", NULL, n_roll };
-    struct record *rec = NULL;
-    size_t i;
-
-    for (i = 0; roll != NULL && names != NULL && i < n_roll; i++) {
-        snprintf(names + 16 * i, 16, "v%08zu", i);
-        roll[i] = names + 16 * i;
-    }
-    p.roll = roll;
-    if (roll == NULL || names == NULL || record_create(&p, NULL, 0, &rng, &rec, x0) != PROTO_OK)
-        rec = NULL;
-    free(roll);
-    free(names);
-    return rec;
 }
 
 /* Seconds per call of a libsodium scalar multiplication. */
@@ -168,8 +115,8 @@ static void *bench_verify_run(void *arg)
 static double bench_ballots(const struct record *rec, char **texts, size_t n, unsigned threads,
                             size_t rounds)
 {
-    pthread_t th[64];
-    struct bench_job jobs[64];
+    pthread_t th[BENCH_MAX_CPUS];
+    struct bench_job jobs[BENCH_MAX_CPUS];
     unsigned t;
     double start;
 
@@ -185,13 +132,6 @@ static double bench_ballots(const struct record *rec, char **texts, size_t n, un
             abort();
     }
     return (double)(n * rounds * threads) / (bench_now() - start);
-}
-
-static unsigned bench_cpus(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    return n < 1 ? 1 : n > 64 ? 64 : (unsigned)n;
 }
 
 struct bench_maker {
@@ -229,8 +169,8 @@ static int bench_make_board(void)
     struct ballot **b = calloc(BENCH_BOARD_N, sizeof *b);
     struct record *rec = bench_record(BENCH_BOARD_N + 10, x0);
     struct crypto_rng rng = crypto_rng_system();
-    struct bench_maker mk[64];
-    pthread_t th[64];
+    struct bench_maker mk[BENCH_MAX_CPUS];
+    pthread_t th[BENCH_MAX_CPUS];
     unsigned t, cpus = bench_cpus();
     struct tally *tl = tally_new(2);
     struct proof_share shares[2];
@@ -323,8 +263,8 @@ static void bench_board(void)
             return;
         }
     }
-    text = bench_read(BENCH_BOARD_PATH, &len);
-    pem = bench_read(BENCH_KEY_PATH, &plen);
+    text = bench_read_file(BENCH_BOARD_PATH, &len);
+    pem = bench_read_file(BENCH_KEY_PATH, &plen);
     if (text == NULL || pem == NULL || sign_public_from_pem(pem, plen, pk) != 0)
         return;
     /* best of three alternating runs each: the machine may be shared */

@@ -51,31 +51,6 @@
 
 /* --- limit ----------------------------------------------------------------- */
 
-/* A record like an opened poll's: yes/no, min = max = 1, a roll of N. */
-static struct record *limit_record(size_t n_roll)
-{
-    static const char *const opts[] = {"Promote", "Do not promote"};
-    struct crypto_rng rng = crypto_rng_system();
-    const char **roll = calloc(n_roll, sizeof *roll);
-    char *names = calloc(n_roll, 16);
-    struct record_params p = {"bench", "Promote the benchmark?", opts, 2, 1, 1,
-                              "2025-01-01T00:00:00Z", "2025-01-08T00:00:00Z", NULL, n_roll};
-    struct record *rec = NULL;
-    unsigned char x0[32];
-    size_t i;
-
-    for (i = 0; roll && names && i < n_roll; i++) {
-        snprintf(names + 16 * i, 16, "v%06zu", i);
-        roll[i] = names + 16 * i;
-    }
-    p.roll = roll;
-    if (roll == NULL || names == NULL || record_create(&p, NULL, 0, &rng, &rec, x0) != PROTO_OK)
-        rec = NULL;
-    free(roll);
-    free(names);
-    return rec;
-}
-
 struct limit_job {
     const struct record *rec;
     struct ballot **ballots;
@@ -158,10 +133,12 @@ static int cmd_limit(int argc, char **argv)
     struct crypto_rng rng = crypto_rng_system();
     struct ballot *b[LIMIT_BALLOTS];
     double seconds = argc > 0 ? atof(argv[0]) : 3.0, one, all, cpu_one, cpu_all;
-    struct record *rec = limit_record(1000);
+    unsigned char x0[32];
+    struct record *rec = bench_record(1000, x0);
     unsigned char rho[32];
     size_t i;
 
+    sodium_memzero(x0, sizeof x0);
     if (rec == NULL)
         return 1;
     for (i = 0; i < LIMIT_BALLOTS; i++) {
