@@ -49,7 +49,8 @@ enum poll_status poll_open(struct store *st, const char *by, const char *nominee
  * ballots, decrypts the sums with holder 0's key and proofs, recovers the
  * counts, applies the rule, signs the result with KEY, builds the board and
  * stores result and board while erasing the poll's secret key, all in one
- * transaction; then compacts the database (WAL truncated, VACUUM). Closing a
+ * transaction; then compacts the database (WAL truncated, VACUUM) without
+ * holding the store's lock, so the result is served meanwhile. Closing a
  * closed poll is POLL_OK and changes nothing. BOX (may be NULL) lends its
  * running aggregate, which spares summing the ballots (O(N) otherwise); the
  * board is stored as a frame completed by the ballot rows (board_stream.h).

@@ -4,6 +4,12 @@
  * one recursive mutex per store, write transactions, and a cache of prepared
  * statements keyed by their (constant) SQL text.
  *
+ * The compaction after a close (store_compact_detached) runs on a second,
+ * short-lived connection without the mutex, so readers on the shared one go
+ * on (WAL) while it VACUUMs; meanwhile store_begin waits for it to end before
+ * taking the mutex, so a writer never holds the mutex while it waits for the
+ * compaction's write lock.
+ *
  * Invariants: the database file and its -wal/-shm companions are mode 0600 in
  * a 0700 directory; every statement runs with the mutex held; a statement is
  * prepared once and reset after each use; a schema migration and the row that
@@ -28,6 +34,7 @@
 
 #define STORE_BUSY_MS   5000
 #define STORE_PATH_MAX  4096
+#define STORE_COMPACT_DELAY_MAX_MS 60000
 
 struct stmt_slot {
     const char *sql;
@@ -42,6 +49,10 @@ struct store {
     size_t cap_stmts;
     int version;
     int in_tx;
+    char path[STORE_PATH_MAX];      /* the database file, for store_compact_detached */
+    pthread_mutex_t gate_mu;        /* guards compacting; never held with mu waited for */
+    pthread_cond_t gate_cv;         /* store_begin waits here while compacting */
+    int compacting;
 };
 
 static const char SQL_VERSION_TABLE[] =
@@ -281,6 +292,17 @@ static struct store *store_new(void)
         free(s);
         return NULL;
     }
+    if (pthread_mutex_init(&s->gate_mu, NULL) != 0) {
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return NULL;
+    }
+    if (pthread_cond_init(&s->gate_cv, NULL) != 0) {
+        pthread_mutex_destroy(&s->gate_mu);
+        pthread_mutex_destroy(&s->mu);
+        free(s);
+        return NULL;
+    }
     return s;
 }
 
@@ -303,6 +325,7 @@ int store_open(const char *data_dir, struct store **out)
         store_report("out of memory");
         return -1;
     }
+    memcpy(s->path, path, sizeof s->path);
     if (sqlite3_open_v2(path, &s->db, flags, NULL) != SQLITE_OK) {
         store_report("cannot open %s: %s", path,
                      s->db ? sqlite3_errmsg(s->db) : "out of memory");
@@ -329,6 +352,8 @@ void store_close(struct store *s)
     free(s->stmts);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->gate_cv);
+    pthread_mutex_destroy(&s->gate_mu);
     free(s);
 }
 
@@ -358,8 +383,29 @@ static int store_exec_quiet(struct store *s, const char *sql)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* Waits while a detached compaction runs (it holds, or is about to take, the
+ * database's write lock for seconds: better to wait here than in SQLite's
+ * busy handler, with the mutex held and every reader queued behind it). */
+static void store_gate_wait(struct store *s)
+{
+    pthread_mutex_lock(&s->gate_mu);
+    while (s->compacting)
+        pthread_cond_wait(&s->gate_cv, &s->gate_mu);
+    pthread_mutex_unlock(&s->gate_mu);
+}
+
+static void store_gate_set(struct store *s, int compacting)
+{
+    pthread_mutex_lock(&s->gate_mu);
+    s->compacting = compacting;
+    if (!compacting)
+        pthread_cond_broadcast(&s->gate_cv);
+    pthread_mutex_unlock(&s->gate_mu);
+}
+
 int store_begin(struct store *s)
 {
+    store_gate_wait(s);
     store_lock(s);
     if (s->in_tx || store_exec_quiet(s, "BEGIN IMMEDIATE") != 0) {
         store_unlock(s);
@@ -454,4 +500,62 @@ void store_stmt_reset(sqlite3_stmt *st)
         return;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
+}
+
+/*
+ * TEST ONLY: CONCLAVE_TEST_COMPACT_DELAY_MS=N makes store_compact_detached
+ * wait N ms between its VACUUM and its last checkpoint, so that
+ * tests/integration/test_polls.py can ask for the result while a compaction
+ * runs. Unset in production; it changes nothing but the timing.
+ */
+static void store_compact_test_delay(void)
+{
+    const char *v = getenv("CONCLAVE_TEST_COMPACT_DELAY_MS");
+    long ms = v != NULL ? strtol(v, NULL, 10) : 0;
+    struct timespec ts;
+
+    if (ms <= 0 || ms > STORE_COMPACT_DELAY_MAX_MS)
+        return;
+    ts.tv_sec = ms / 1000;
+    ts.tv_nsec = (ms % 1000) * 1000000L;
+    nanosleep(&ts, NULL);
+}
+
+/* The compaction's steps on its own connection DB: the pragmas that matter
+ * (the store's busy timeout; secure_delete, which VACUUM hands on to the
+ * rebuilt file; a synced commit), then checkpoint, VACUUM, checkpoint. */
+static int store_compact_run(sqlite3 *db)
+{
+    if (sqlite3_busy_timeout(db, STORE_BUSY_MS) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA secure_delete=ON", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+            SQLITE_OK ||
+        sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
+        return -1;
+    store_compact_test_delay();
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
+            SQLITE_OK)
+        return -1;
+    return 0;
+}
+
+int store_compact_detached(struct store *s)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
+    sqlite3 *db = NULL;
+    int rc = -1;
+
+    store_gate_set(s, 1);
+    if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK)
+        goto out;
+    sqlite3_extended_result_codes(db, 1);
+    if (store_compact_run(db) != 0)
+        goto out;
+    rc = 0;
+out:
+    sqlite3_close(db);
+    store_gate_set(s, 0);
+    return rc;
 }

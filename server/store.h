@@ -61,8 +61,9 @@ void store_lock(struct store *s);
 void store_unlock(struct store *s);
 
 /* Takes the mutex and starts a write transaction (BEGIN IMMEDIATE, waiting up
- * to the busy timeout for other processes). Transactions do not nest. On
- * failure the mutex is released and -1 returned. */
+ * to the busy timeout for other processes). Waits first, without the mutex
+ * (unless the caller holds it), while store_compact_detached runs.
+ * Transactions do not nest. On failure the mutex is released and -1 returned. */
 int store_begin(struct store *s);
 
 /* Commits and releases the mutex. If COMMIT fails the transaction is rolled
@@ -72,6 +73,16 @@ int store_commit(struct store *s);
 /* Rolls back and releases the mutex. Returns -1 if ROLLBACK failed (the
  * mutex is released anyway). */
 int store_rollback(struct store *s);
+
+/* Compacts the database as store_compact(S, 1) does (WAL checkpointed and
+ * truncated, VACUUM, checkpointed and truncated again), but on a connection
+ * of its own and without the mutex: other threads keep reading through S
+ * meanwhile (WAL); their writes wait (store_begin for the end, single
+ * statements up to the busy timeout). -1 if a step failed, say because a
+ * reader (another process) kept the WAL in use past the busy timeout; the
+ * database is then consistent but not yet compacted: call again later. Call
+ * from one thread at a time, without holding the mutex. */
+int store_compact_detached(struct store *s);
 
 /* Returns the cached prepared statement for SQL (a string constant; compared
  * by address, then by content), preparing it on first use; NULL on a prepare

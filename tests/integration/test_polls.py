@@ -431,8 +431,60 @@ def test_close_while_down(t):
         srv.cleanup()
 
 
+def test_result_during_compaction(t):
+    """The compaction after a close (checkpoint, VACUUM, checkpoint: seconds at
+    100,000 ballots) runs on a connection of its own, without the store's lock:
+    the result and every other read are served meanwhile, and a write waits for
+    its end instead of failing. The test-only CONCLAVE_TEST_COMPACT_DELAY_MS
+    hook holds the compaction open for 3 s between its VACUUM and its last
+    checkpoint."""
+    os.environ["CONCLAVE_TEST_COMPACT_DELAY_MS"] = "3000"
+    try:
+        srv = Server(args=["--poll-duration", "4"]).start()
+    finally:
+        del os.environ["CONCLAVE_TEST_COMPACT_DELAY_MS"]
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        tokens = members_with_tokens(srv, ["wes", "xia"])
+        opener = Client(srv, token=tokens["wes"])
+        browser = Client(srv)
+        t.check(browser.login("xia", "xia-password-123").status == 200, "xia logs in")
+        pid = open_poll(opener, "Compaction Time").json()["id"]
+        for who in ("wes", "xia"):
+            rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
+            t.check(rc == 0, f"{who} voted")
+        result = wait_closed(srv, pid, tokens["wes"])
+        done = f"poll {pid}: database compacted"
+        t.check(result["counts"] == [2, 0], "the result is served")
+        t.check(done not in srv.log(), "... while the compaction runs")
+        slow = []
+        for c, path in ((opener, f"/api/v1/polls/{pid}/result"),
+                        (opener, f"/api/v1/polls/{pid}/board"),
+                        (opener, f"/api/v1/polls/{pid}"), (opener, "/api/v1/polls"),
+                        (browser, f"/polls/{pid}/result"), (browser, "/")):
+            t0 = time.time()
+            r = c.get(path)
+            if r.status != 200 or time.time() - t0 > 1.0:
+                slow.append((path, r.status, round(time.time() - t0, 2)))
+        t.check(not slow, f"reads answer at once during the compaction ({slow})")
+        t.check(done not in srv.log(), "... which is still running after them")
+        r = open_poll(opener, "Written Meanwhile")
+        t.check(r.status == 201, f"a write during the compaction waits for it ({r.status})")
+        deadline = time.time() + 30
+        while done not in srv.log() and time.time() < deadline:
+            time.sleep(0.1)
+        t.check(done in srv.log(), "the compaction completes")
+        ids = [p["id"] for p in opener.get("/api/v1/polls").json()["polls"]]
+        t.check(r.status == 201 and r.json()["id"] in ids, "the poll written meanwhile is kept")
+        t.check(opener.get(f"/api/v1/polls/{pid}/result").json() == result,
+                "the same result after the compaction")
+    finally:
+        srv.cleanup()
+
+
 if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
-              test_thresholds, test_close_while_down, test_seed_vote)
+              test_thresholds, test_close_while_down, test_result_during_compaction,
+              test_seed_vote)
     suite.finish()
