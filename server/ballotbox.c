@@ -17,6 +17,13 @@
  * it. A WAL checkpoint syncs the WAL before it copies frames, so one that
  * runs in between loses nothing. Other transactions keep synchronous=FULL:
  * the level is switched only while the committer holds the lock.
+ *
+ * That fdatasync is the syncer thread's: the committer hands it each
+ * committed group and goes on to the next group's transaction while the
+ * disk flushes; one fdatasync covers every group committed before it began.
+ * Groups of casts thus pipeline (transaction of group N+1 during the sync of
+ * group N) instead of alternating, and the casts' HTTP threads keep
+ * verifying. The syncer alone wakes the callers of those groups.
 
  *
  * Poll records never change once opened, so parsed records are cached here
@@ -76,10 +83,14 @@ struct ballotbox {
     pthread_mutex_t load_mu;        /* one poll loaded at a time (before mu) */
     pthread_mutex_t mu;             /* guards everything below */
     pthread_cond_t work;            /* the committer waits for jobs */
-    struct box_job *head, *tail;
+    pthread_cond_t sync_work;       /* the syncer waits for committed jobs */
+    struct box_job *head, *tail;    /* queued, for the committer */
+    struct box_job *unsynced;       /* committed, for the syncer */
     int stop;
+    int committer_done;             /* the committer has ended (stop) */
     int dirty;                      /* ballots stored since the last checkpoint */
     pthread_t committer;
+    pthread_t syncer;
     struct box_poll *polls;
     int wal_fd;                     /* the WAL, synced after each group; -1: */
     int sync_level;                 /* COMMIT syncs (the store's level) */
@@ -175,42 +186,102 @@ static int box_transact(struct ballotbox *box, struct box_job *jobs, int *any)
     return ok;
 }
 
-/* One transaction for the whole group, made durable before the callers are
- * woken; results are set on every job. */
-static void box_commit_group(struct ballotbox *box, struct box_job *jobs)
+/* One transaction for the whole group; on failure every job's result is
+ * STORE_CAST_ERROR. 1 if committed (not yet durable when wal_fd >= 0). */
+static int box_commit_group(struct ballotbox *box, struct box_job *jobs)
 {
     struct box_job *j;
     int any = 0, ok = box_transact(box, jobs, &any);
 
-    if (!ok || (box->wal_fd >= 0 && fdatasync(box->wal_fd) != 0)) {
-        log_error(ok ? "cannot sync a group of casts" : "cannot commit a group of casts");
+    if (!ok) {
+        log_error("cannot commit a group of casts");
         for (j = jobs; j; j = j->next)
             j->result = STORE_CAST_ERROR;
-        any &= ok;                  /* stored but maybe not durable: still checkpoint */
     }
-    if (any) {
+    if (any && ok) {
         pthread_mutex_lock(&box->mu);
         box->dirty = 1;
         pthread_mutex_unlock(&box->mu);
     }
+    return ok;
 }
 
+/* Hands every job of JOBS back to its caller (box->mu held). */
+static void box_wake(struct box_job *jobs)
+{
+    struct box_job *j, *next;
+
+    for (j = jobs; j; j = next) {
+        next = j->next;             /* j belongs to its caller once done */
+        j->done = 1;
+        pthread_cond_signal(&j->woken);     /* only that caller wakes */
+    }
+}
+
+/* Appends committed JOBS to what the syncer will make durable. */
+static void box_hand_over(struct ballotbox *box, struct box_job *jobs)
+{
+    struct box_job *last = jobs;
+
+    while (last->next)
+        last = last->next;
+    pthread_mutex_lock(&box->mu);
+    last->next = box->unsynced;
+    box->unsynced = jobs;
+    pthread_cond_signal(&box->sync_work);
+    pthread_mutex_unlock(&box->mu);
+}
+
+/* Commits group after group. Where it syncs the WAL itself, the syncer
+ * thread does the fdatasync and wakes the callers, so the next group's
+ * transaction runs during the previous group's disk flush. */
 static void *box_committer(void *arg)
 {
     struct ballotbox *box = arg;
-    struct box_job *jobs, *j, *next;
+    struct box_job *jobs;
 
     while ((jobs = box_take(box)) != NULL) {
-        box_commit_group(box, jobs);
-        pthread_mutex_lock(&box->mu);
-        for (j = jobs; j; j = next) {
-            next = j->next;         /* j belongs to its caller once done */
-            j->done = 1;
-            pthread_cond_signal(&j->woken);     /* only that caller wakes */
+        if (box_commit_group(box, jobs) && box->wal_fd >= 0) {
+            box_hand_over(box, jobs);
+            continue;
         }
+        pthread_mutex_lock(&box->mu);
+        box_wake(jobs);
         pthread_mutex_unlock(&box->mu);
     }
+    pthread_mutex_lock(&box->mu);
+    box->committer_done = 1;
+    pthread_cond_signal(&box->sync_work);
+    pthread_mutex_unlock(&box->mu);
     return NULL;
+}
+
+/* Makes committed groups durable: one fdatasync of the WAL covers every
+ * group committed before it started; only then are their callers woken
+ * (a 201 only for a durable ballot). Ends after the committer. */
+static void *box_syncer(void *arg)
+{
+    struct ballotbox *box = arg;
+    struct box_job *jobs, *j;
+    int ok;
+
+    for (;;) {
+        pthread_mutex_lock(&box->mu);
+        while (box->unsynced == NULL && !box->committer_done)
+            pthread_cond_wait(&box->sync_work, &box->mu);
+        jobs = box->unsynced;
+        box->unsynced = NULL;
+        pthread_mutex_unlock(&box->mu);
+        if (jobs == NULL)
+            return NULL;
+        if (!(ok = fdatasync(box->wal_fd) == 0))
+            log_error("cannot sync a group of casts");
+        pthread_mutex_lock(&box->mu);
+        for (j = jobs; j && !ok; j = j->next)
+            j->result = STORE_CAST_ERROR;  /* stored but maybe not durable */
+        box_wake(jobs);
+        pthread_mutex_unlock(&box->mu);
+    }
 }
 
 /* Opens the store's WAL file for the committer's fdatasync when the store
@@ -247,7 +318,24 @@ int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox
     pthread_mutex_init(&box->load_mu, NULL);
     pthread_mutex_init(&box->mu, NULL);
     pthread_cond_init(&box->work, NULL);
+    pthread_cond_init(&box->sync_work, NULL);
+    if (pthread_create(&box->syncer, NULL, box_syncer, box) != 0) {
+        pthread_cond_destroy(&box->sync_work);
+        pthread_cond_destroy(&box->work);
+        pthread_mutex_destroy(&box->load_mu);
+        pthread_mutex_destroy(&box->mu);
+        if (box->wal_fd >= 0)
+            close(box->wal_fd);
+        free(box);
+        return -1;
+    }
     if (pthread_create(&box->committer, NULL, box_committer, box) != 0) {
+        pthread_mutex_lock(&box->mu);
+        box->committer_done = 1;
+        pthread_cond_signal(&box->sync_work);
+        pthread_mutex_unlock(&box->mu);
+        pthread_join(box->syncer, NULL);
+        pthread_cond_destroy(&box->sync_work);
         pthread_cond_destroy(&box->work);
         pthread_mutex_destroy(&box->load_mu);
         pthread_mutex_destroy(&box->mu);
@@ -271,12 +359,14 @@ void ballotbox_free(struct ballotbox *box)
     pthread_cond_signal(&box->work);
     pthread_mutex_unlock(&box->mu);
     pthread_join(box->committer, NULL);
+    pthread_join(box->syncer, NULL);       /* it ends after the committer */
     for (p = box->polls; p; p = next) {     /* no cast is in flight any more */
         next = p->next;
         box_poll_free(p);
     }
     if (box->wal_fd >= 0)
         close(box->wal_fd);
+    pthread_cond_destroy(&box->sync_work);
     pthread_cond_destroy(&box->work);
     pthread_mutex_destroy(&box->load_mu);
     pthread_mutex_destroy(&box->mu);
@@ -572,6 +662,16 @@ void ballotbox_checkpoint(struct ballotbox *box)
     dirty = box->dirty;
     box->dirty = 0;
     pthread_mutex_unlock(&box->mu);
-    if (dirty && store_compact(box->st, 0) != 0)
+    if (!dirty)
+        return;
+    /* The copying first, from the store's side connection: the casts go on
+     * meanwhile. Then, under the lock, the last frames and the truncation. */
+    if (store_checkpoint_ahead(box->st) != 0)
+        log_warn("WAL checkpoint (ahead of the lock) failed");
+    if (store_compact(box->st, 0) != 0) {
         log_warn("WAL checkpoint failed; will retry");
+        pthread_mutex_lock(&box->mu);
+        box->dirty = 1;
+        pthread_mutex_unlock(&box->mu);
+    }
 }

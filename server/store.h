@@ -51,6 +51,14 @@ void store_close(struct store *s);
 /* The schema version of the open database (highest applied migration). */
 int store_schema_version(struct store *s);
 
+/* Copies what it can of the WAL into the database file from a second
+ * connection, without taking the store's lock (a PASSIVE checkpoint): the
+ * HTTP threads and the cast committer go on meanwhile, and a TRUNCATE
+ * checkpoint after it (store_compact) has only the last frames left to copy
+ * under the lock. One thread at a time; 0, or -1 (nothing is lost: the next
+ * checkpoint copies the same frames). */
+int store_checkpoint_ahead(struct store *s);
+
 /* The raw handle, for modules that add their own statements. Use it only while
  * holding the lock (store_lock or an open transaction). */
 sqlite3 *store_db(struct store *s);

@@ -16,6 +16,7 @@
 #include "harness.h"
 #include "schema.h"
 #include "store.h"
+#include "store_poll.h"
 
 static char tmp_root[] = "/tmp/conclave-test-store-XXXXXX";
 
@@ -293,6 +294,41 @@ static void test_threads(void)
     store_close(s);
 }
 
+/* The WAL frames in the log and how many a PASSIVE checkpoint finds copied. */
+static void wal_frames(struct store *s, int *log, int *copied)
+{
+    store_lock(s);
+    if (sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_PASSIVE, log,
+                                  copied) != SQLITE_OK)
+        *log = *copied = -1;
+    store_unlock(s);
+}
+
+/* store_checkpoint_ahead copies the whole WAL into the database file from its
+ * own connection, and a TRUNCATE checkpoint (store_compact) then empties it. */
+static void test_checkpoint_ahead(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct store_member m = member("carol", "Carol");
+    int log = 0, copied = 0;
+
+    snprintf(dir, sizeof dir, "%s/ahead", tmp_root);
+    CHECK(store_open(dir, &s) == 0, "open a store for the checkpoint");
+    CHECK(exec_sql(s, "PRAGMA wal_autocheckpoint=0") == 0, "no automatic checkpoints");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "a row in the WAL");
+    CHECK(exec_sql(s, "CREATE TABLE t (x); INSERT INTO t VALUES (randomblob(100000))") == 0,
+          "more rows in the WAL");
+    CHECK(store_checkpoint_ahead(s) == 0, "checkpoint ahead, from its own connection");
+    wal_frames(s, &log, &copied);
+    CHECK(log > 10 && copied == log, "every frame of the WAL is in the database file");
+    CHECK(store_compact(s, 0) == 0, "TRUNCATE checkpoint after it");
+    wal_frames(s, &log, &copied);
+    CHECK(log == 0, "the WAL is empty");
+    CHECK(store_member_get(s, "carol", &m) == STORE_OK, "nothing lost");
+    store_close(s);
+}
+
 int main(void)
 {
     char cmd[300];
@@ -306,6 +342,7 @@ int main(void)
     test_transactions();
     test_members();
     test_threads();
+    test_checkpoint_ahead();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmp_root);

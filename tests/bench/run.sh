@@ -49,7 +49,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-say() { echo "bench: $*" >&2; }
+t_start=$(date +%s)
+say() { echo "bench: [$(( $(date +%s) - t_start )) s] $*" >&2; }
 put() { echo "$1 $2" >>"$res"; }
 get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "$res"; }
 kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
@@ -169,6 +170,7 @@ kill -TERM "$server_pid"
 wait "$server_pid" || { say "server exited badly"; tail -n 20 "$dir/server.log" >&2; exit 1; }
 server_pid=""
 
+put bench_s "$(( $(date +%s) - t_start ))"
 sh tests/bench/table.sh "$res" "$BIG" "$SMALL" "$CONNS" "$SERVE_ARGS" >"$dir/table.md"
 cp "$dir/table.md" "$OUT"
 cat "$OUT"
