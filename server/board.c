@@ -10,6 +10,12 @@
  * each keeps its own partial aggregate; the reported ballot failure is the
  * lowest failing index, so the report does not depend on the thread count.
  * The parsed JSON tree is only read while the workers run.
+ *
+ * board_verify first cuts the text into frame and ballots (board_split.h):
+ * only the frame becomes a JSON tree and each worker parses its own ballots,
+ * so no core waits for a whole-board parse. That path only ever accepts; a
+ * board it rejects is verified again on its whole JSON tree
+ * (board_verify_whole), which alone decides the reason and the place.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -660,7 +666,7 @@ static enum proto_reason board_check_result(const struct board_doc *d, const str
         return board_fail(rep, PROTO_RESULT, "result.passed");
     if (memcmp(digest, d->result.ballots_digest, CRYPTO_BYTES) != 0)
         return board_fail(rep, PROTO_DIGEST, "result.ballots_digest");
-    memcpy(rep->counts, counts, sizeof counts);
+    memcpy(rep->counts, counts, (size_t)d->m * sizeof *counts);   /* the rest stays 0 */
     rep->verdict = verdict;
     if (pk == NULL)
         return PROTO_OK;
@@ -763,6 +769,12 @@ enum proto_reason board_verify(const char *text, size_t len, const unsigned char
         board_split_free(&split);
     }
     if (why != PROTO_OK)
-        why = board_verify_doc(text, len, NULL, server_pk, threads, rep);
+        why = board_verify_whole(text, len, server_pk, threads, rep);
     return why;
+}
+
+enum proto_reason board_verify_whole(const char *text, size_t len, const unsigned char *server_pk,
+                                     unsigned threads, struct board_report *rep)
+{
+    return board_verify_doc(text, len, NULL, server_pk, threads, rep);
 }
