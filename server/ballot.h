@@ -39,6 +39,13 @@ enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form fo
 /* The same from a parsed JSON object (a board's ballot). */
 enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, struct ballot **out);
 
+/* The same for the board form's text as board_build writes it (any JSON
+ * whitespace, members in that order, a poll id in printable ASCII without
+ * escapes), without building a JSON tree: 0 and *out (caller frees), or -1
+ * if the text is not in that form or not valid; -1 says nothing about why:
+ * ballot_from_json on the parsed text then gives the reason. */
+int ballot_read_board(const char *text, size_t len, struct ballot **out);
+
 /* Every stateless rule of PROTOCOL §10 against the poll record: PROTO_OK or
  * PROTO_SHAPE (counts), _POLL, _FINGERPRINT, _DUPLICATE_ALPHA, _POINT (a
  * point off the curve), _PROOF. */

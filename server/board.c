@@ -10,6 +10,12 @@
  * each keeps its own partial aggregate; the reported ballot failure is the
  * lowest failing index, so the report does not depend on the thread count.
  * The parsed JSON tree is only read while the workers run.
+ *
+ * board_verify first cuts the text into frame and ballots (board_split.h):
+ * only the frame becomes a JSON tree and each worker parses its own ballots,
+ * so no core waits for a whole-board parse. That path only ever accepts; a
+ * board it rejects is verified again on its whole JSON tree
+ * (board_verify_whole), which alone decides the reason and the place.
  */
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,6 +25,7 @@
 #include <unistd.h>
 
 #include "board.h"
+#include "board_split.h"
 #include "sjson.h"
 
 #define BOARD_CHUNK 8
@@ -36,9 +43,11 @@ static const char *const board_result_keys[] = {
 
 /* Everything of the board but its ballots, decoded. */
 struct board_doc {
-    json_t *root;
+    json_t *root;                        /* the board, or its frame when split */
     struct record *rec;
     const json_t *ballots;
+    const char *text;                    /* the board's text, when split */
+    const struct board_split *split;     /* its ballots' spans, or NULL */
     uint32_t N, m, K;
     unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
     unsigned char B[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
@@ -247,6 +256,11 @@ static enum proto_reason board_read_top(struct board_doc *d, struct board_report
     if ((why = sjson_get_array(d->root, "ballots", 0, UINT32_MAX, &d->ballots)) != PROTO_OK)
         return board_fail(rep, why, "ballots");
     d->N = (uint32_t)json_array_size(d->ballots);
+    if (d->split != NULL) {
+        if (d->N != 0)          /* the cut went wrong: the whole-tree path decides */
+            return board_fail(rep, PROTO_SHAPE, "ballots");
+        d->N = d->split->n;
+    }
     if (d->N > record_roll_count(d->rec))
         return board_fail(rep, PROTO_COUNT, "ballots");   /* PROTOCOL §8: N <= n */
     return PROTO_OK;
@@ -390,6 +404,27 @@ static enum proto_reason board_read_result(struct board_doc *d, struct board_rep
 
 /* --- the ballots, on worker threads -------------------------------------------------- */
 
+/* Ballot i from the tree, or parsed from its span (read directly when it
+ * has board_build's form, else through a JSON tree of its own). */
+static enum proto_reason board_ballot_at(const struct board_doc *d, uint32_t i,
+                                         struct ballot **b)
+{
+    const struct board_span *sp;
+    enum proto_reason why;
+    json_t *obj;
+
+    if (d->split == NULL)
+        return ballot_from_json(json_array_get(d->ballots, i), BALLOT_FORM_BOARD, b);
+    sp = &d->split->spans[i];
+    if (ballot_read_board(d->text + sp->off, sp->len, b) == 0)
+        return PROTO_OK;
+    if ((obj = sjson_parse(d->text + sp->off, sp->len, PROTO_MAX_BOARD, &why)) == NULL)
+        return why;
+    why = ballot_from_json(obj, BALLOT_FORM_BOARD, b);
+    json_decref(obj);
+    return why;
+}
+
 /* Ballot i: parse, stateless rules, tracker; records tracker, tag, alphas. */
 static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
                                             struct tally *partial)
@@ -399,8 +434,7 @@ static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
     struct ballot *b;
     uint32_t j;
 
-    why = ballot_from_json(json_array_get(d->ballots, i), BALLOT_FORM_BOARD, &b);
-    if (why != PROTO_OK)
+    if ((why = board_ballot_at(d, i, &b)) != PROTO_OK)
         return why;
     if ((why = ballot_verify(b, d->rec)) == PROTO_OK &&
         (why = ballot_check_tracker(b)) == PROTO_OK) {
@@ -632,7 +666,7 @@ static enum proto_reason board_check_result(const struct board_doc *d, const str
         return board_fail(rep, PROTO_RESULT, "result.passed");
     if (memcmp(digest, d->result.ballots_digest, CRYPTO_BYTES) != 0)
         return board_fail(rep, PROTO_DIGEST, "result.ballots_digest");
-    memcpy(rep->counts, counts, sizeof counts);
+    memcpy(rep->counts, counts, (size_t)d->m * sizeof *counts);   /* the rest stays 0 */
     rep->verdict = verdict;
     if (pk == NULL)
         return PROTO_OK;
@@ -644,13 +678,16 @@ static enum proto_reason board_check_result(const struct board_doc *d, const str
     return PROTO_OK;
 }
 
-/* Reads everything but the ballots. */
+/* Reads everything but the ballots: from the frame when split. */
 static enum proto_reason board_read(struct board_doc *d, const char *text, size_t len,
                                     struct board_report *rep)
 {
     enum proto_reason why;
 
-    d->root = sjson_parse(text, len, PROTO_MAX_BOARD, &why);
+    if (d->split != NULL)
+        d->root = sjson_parse(d->split->frame, d->split->frame_len, PROTO_MAX_BOARD, &why);
+    else
+        d->root = sjson_parse(text, len, PROTO_MAX_BOARD, &why);
     if (d->root == NULL)
         return board_fail(rep, why, "board");
     if ((why = board_read_top(d, rep)) != PROTO_OK ||
@@ -671,8 +708,12 @@ static void board_holders(const struct board_doc *d, uint32_t *holders)
                                                                   "holder"));
 }
 
-enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
-                               unsigned threads, struct board_report *rep)
+/* The whole verification, with the ballots in the JSON tree (split NULL)
+ * or parsed from their spans on the workers. */
+static enum proto_reason board_verify_doc(const char *text, size_t len,
+                                          const struct board_split *split,
+                                          const unsigned char *server_pk, unsigned threads,
+                                          struct board_report *rep)
 {
     uint32_t holders[PROTO_MAX_HOLDERS];
     unsigned char digest[CRYPTO_BYTES];
@@ -682,6 +723,8 @@ enum proto_reason board_verify(const char *text, size_t len, const unsigned char
 
     memset(rep, 0, sizeof *rep);
     memset(&d, 0, sizeof d);
+    d.text = text;
+    d.split = split;
     if ((why = board_read(&d, text, len, rep)) != PROTO_OK)
         goto out;
     board_holders(&d, holders);
@@ -707,4 +750,31 @@ out:
     json_decref(d.root);
     rep->reason = why;
     return why;
+}
+
+/* Split, the board is parsed piece by piece on every core; but a piece that
+ * fails cannot tell which failure PROTOCOL §8's order reports first (an
+ * invalid JSON text anywhere comes before everything else), so any
+ * rejection is found again on the whole JSON tree, the one path that
+ * defines the report. An accepted board is accepted by both: the frame and
+ * every ballot were parsed strictly and the rest of the checks are shared. */
+enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
+                               unsigned threads, struct board_report *rep)
+{
+    struct board_split split;
+    enum proto_reason why = PROTO_INTERNAL;
+
+    if (len <= PROTO_MAX_BOARD && board_split(text, len, &split) == 0) {
+        why = board_verify_doc(text, len, &split, server_pk, threads, rep);
+        board_split_free(&split);
+    }
+    if (why != PROTO_OK)
+        why = board_verify_whole(text, len, server_pk, threads, rep);
+    return why;
+}
+
+enum proto_reason board_verify_whole(const char *text, size_t len, const unsigned char *server_pk,
+                                     unsigned threads, struct board_report *rep)
+{
+    return board_verify_doc(text, len, NULL, server_pk, threads, rep);
 }

@@ -55,4 +55,10 @@ struct board_report {
 enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
                                unsigned threads, struct board_report *rep);
 
+/* The same on the board's whole JSON tree, never cut into frame and ballots:
+ * the path that defines every rejection, which board_verify falls back to;
+ * exported so that tests and fuzzers can hold board_verify to it. */
+enum proto_reason board_verify_whole(const char *text, size_t len, const unsigned char *server_pk,
+                                     unsigned threads, struct board_report *rep);
+
 #endif

@@ -4,12 +4,14 @@
  * boards rejected with the right code and place (a count, a share, a ballot
  * dropped, reordered or duplicated, a signature, the tally, the digest, the
  * result fields, the record); boards made here (trustees, duplicates,
- * N > n, partial boards).
+ * N > n, partial boards); the same boards in other layouts (compact, keys
+ * sorted), and JSON errors inside a ballot reported before everything else.
  */
 #include "harness.h"
 #include "vectors.h"
 
 #include "board.h"
+#include "board_split.h"
 
 #define MAXB 16
 
@@ -288,6 +290,124 @@ static void test_first_failure(void)
     json_decref(root);
 }
 
+/* --- layouts ------------------------------------------------------------------- */
+
+/* Every ballot read directly from its span is the ballot of its JSON tree. */
+static void check_direct_read(const char *text, size_t len, int want_direct)
+{
+    struct board_split sp;
+    uint32_t i, direct = 0;
+
+    CHECK(board_split(text, len, &sp) == 0, "board cut into frame and ballots");
+    for (i = 0; i < sp.n; i++) {
+        struct ballot *a = NULL, *b = NULL;
+        enum proto_reason why;
+        json_t *obj = sjson_parse(text + sp.spans[i].off, sp.spans[i].len, len, &why);
+
+        CHECK(obj != NULL && ballot_from_json(obj, BALLOT_FORM_BOARD, &b) == PROTO_OK,
+              "span parses as a board ballot");
+        if (ballot_read_board(text + sp.spans[i].off, sp.spans[i].len, &a) == 0) {
+            direct++;
+            CHECK(b != NULL && memcmp(ballot_tracker(a), ballot_tracker(b), 32) == 0 &&
+                  ballot_check_tracker(a) == PROTO_OK, "direct read = JSON tree");
+        }
+        ballot_free(a);
+        ballot_free(b);
+        json_decref(obj);
+    }
+    CHECK(want_direct ? direct == sp.n : direct == 0, "ballots read directly or not");
+    board_split_free(&sp);
+}
+
+/* The vector boards pretty (as built), compact and with keys sorted verify
+ * alike; only the layouts with board_build's member order are read directly. */
+static void test_layouts(void)
+{
+    static const size_t flags[3] = { JSON_INDENT(2) | JSON_PRESERVE_ORDER,
+                                     JSON_COMPACT | JSON_PRESERVE_ORDER,
+                                     JSON_INDENT(3) | JSON_SORT_KEYS };
+    struct board_report rep;
+    size_t i, f;
+
+    for (i = 0; i < 4; i++)
+        for (f = 0; f < 3; f++) {
+            json_t *root = vec_load(board_files[i]);
+            char *text = json_dumps(root, flags[f]);
+
+            CHECK(text != NULL && verify_text(text, 1, 2, &rep) == PROTO_OK &&
+                  rep.signature_checked, board_files[i]);
+            if (text != NULL)
+                check_direct_read(text, strlen(text), f < 2);
+            free(text);
+            json_decref(root);
+        }
+}
+
+/* TEXT with the last occurrence of FROM replaced by TO (malloc'd). */
+static char *edit_last(const char *text, const char *from, const char *to)
+{
+    const char *at = NULL, *p = text;
+    size_t n = strlen(from), k = strlen(to), len = strlen(text);
+    char *out;
+
+    while ((p = strstr(p, from)) != NULL)
+        at = p++;
+    if (at == NULL || (out = malloc(len - n + k + 1)) == NULL)
+        return NULL;
+    memcpy(out, text, (size_t)(at - text));
+    memcpy(out + (at - text), to, k);
+    memcpy(out + (at - text) + k, at + n, len - (size_t)(at - text) - n + 1);
+    return out;
+}
+
+/* A board that is not JSON (a duplicate key, a real number in its last
+ * ballot) is "shape" at "board" even when the record and an earlier ballot
+ * fail too; a ballot with an escape in its poll id still verifies. */
+static void test_json_first(void)
+{
+    static const char *const edits[][2] = {
+        { "\"tracker\": ", "\"tag\": " },
+        { "\"sum_proof\": [", "\"x\": 1.0, \"sum_proof\": [" },
+    };
+    struct board_report rep;
+    json_t *root = vec_load("board.json");
+    char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *bad;
+    const char *id;
+    char from[128], to[160];
+    size_t i;
+
+    for (i = 0; i < 2; i++) {
+        bad = edit_last(text, edits[i][0], edits[i][1]);
+        CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_SHAPE &&
+              strcmp(rep.where, "board") == 0, "JSON error");
+        free(bad);
+    }
+    json_decref(root);
+    root = vec_load("board.json");
+    flip_hex(root, "", "fingerprint", 0);
+    flip_hex(root, "ballots[2].choices[0]", "beta", 0);
+    free(text);
+    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    for (i = 0; i < 2; i++) {
+        bad = edit_last(text, edits[i][0], edits[i][1]);
+        CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_SHAPE &&
+              strcmp(rep.where, "board") == 0, "JSON error before record and ballot errors");
+        free(bad);
+    }
+    free(text);
+    json_decref(root);
+    root = vec_load("board.json");
+    text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    id = vec_str(root, "poll.id");
+    snprintf(from, sizeof from, "\"poll\": \"%s\"", id);
+    snprintf(to, sizeof to, "\"poll\": \"\\u00%02x%s\"", (unsigned)(unsigned char)id[0], id + 1);
+    bad = edit_last(text, from, to);
+    CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_OK, "escaped poll id");
+    free(bad);
+    free(text);
+    json_decref(root);
+}
+
 /* --- boards made here ------------------------------------------------------------- */
 
 struct made {
@@ -499,6 +619,8 @@ int main(void)
     test_tamper();
     test_wrong_key();
     test_first_failure();
+    test_layouts();
+    test_json_first();
     CHECK(sign_key_create(&key) == 0, "a server key");
     if (key != NULL) {
         test_made(key);

@@ -1,7 +1,9 @@
 /*
  * fuzz_board.c — libFuzzer target: board parsing and verification (PROTOCOL
  * §7, §8), with the vectors' server key. The report must not depend on the
- * number of threads; anything else (or a sanitizer finding) is a crash.
+ * number of threads, and a board accepted piece by piece (board_verify's
+ * split) must be accepted with the same report on its whole JSON tree;
+ * anything else (or a sanitizer finding) is a crash.
  * Run from the project's root (the key comes from tests/vectors/).
  */
 #include <stdint.h>
@@ -39,6 +41,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct board_report one, two;
 
     board_verify((const char *)data, size, fuzz_pk, 1, &one);
+    if (one.reason == PROTO_OK) {
+        /* accepted piece by piece: the whole JSON tree must accept it too */
+        board_verify_whole((const char *)data, size, fuzz_pk, 1, &two);
+        if (two.reason != PROTO_OK || memcmp(&one, &two, sizeof one) != 0)
+            abort();
+    }
     if (one.reason == PROTO_OK || one.ballots > 8) {
         /* worth a second run: many ballots, or a board that holds */
         board_verify((const char *)data, size, fuzz_pk, 3, &two);
