@@ -14,16 +14,18 @@
 
 #include "config.h"
 
-/* Enough HTTP workers to keep every core verifying ballots while as many
- * casts wait for their group's fsync (about as long as a verification) and
- * two logins hash a password (AUTH_MAX_VERIFIERS): 2 per core + 2, 4 to 64. */
+/* Enough HTTP workers that casts waiting for their group's commit and fsync
+ * (most of a cast's time, under load) leave others to keep every core
+ * verifying, and two logins may hash a password (AUTH_MAX_VERIFIERS):
+ * 8 per core + 2, 4 to 128. Verification itself runs on one slot per core
+ * (ballotbox.c), so more threads do not mean more CPU contention. */
 static unsigned config_default_threads(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
 
     if (cores < 1)
         return 4;
-    return cores > 31 ? 64 : 2 * (unsigned)cores + 2;
+    return cores > 15 ? 128 : 8 * (unsigned)cores + 2;
 }
 
 void config_defaults(struct config *cfg)

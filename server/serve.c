@@ -45,7 +45,7 @@ static const char serve_usage[] =
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
     "  --poll-duration SECS   how long a nomination poll stays open (default 604800)\n"
     "  --secure-cookies       mark the session cookie Secure (behind HTTPS)\n"
-    "  --threads N            HTTP worker threads (default 2 per core + 2)\n"
+    "  --threads N            HTTP worker threads (default 8 per core + 2)\n"
     "  --max-connections N    simultaneous connections (default 512)\n"
     "  --request-timeout SECS time a client has to send a whole request (default 20)\n"
     "  --session-ttl SECS     how long a login session lasts (default 43200)\n"

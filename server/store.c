@@ -31,6 +31,7 @@
 
 #include "schema.h"
 #include "store.h"
+#include "store_read.h"
 
 #define STORE_BUSY_MS   5000
 #define STORE_PATH_MAX  4096
@@ -44,6 +45,7 @@ struct stmt_slot {
 struct store {
     sqlite3 *db;
     sqlite3 *side;              /* store_checkpoint_ahead's own connection */
+    struct store_readers *readers;  /* store_read_stmt's per-thread connections */
     pthread_mutex_t mu;
     struct stmt_slot *stmts;
     size_t n_stmts;
@@ -352,6 +354,10 @@ int store_open(const char *data_dir, struct store **out)
     sqlite3_extended_result_codes(s->db, 1);
     if (store_configure(s) != 0 || store_migrate(s) != 0)
         goto fail;
+    if ((s->readers = store_readers_new(s->path)) == NULL) {
+        store_report("out of memory");
+        goto fail;
+    }
     *out = s;
     return 0;
 fail:
@@ -368,6 +374,7 @@ void store_close(struct store *s)
     for (i = 0; i < s->n_stmts; i++)
         sqlite3_finalize(s->stmts[i].st);
     free(s->stmts);
+    store_readers_free(s->readers);
     sqlite3_close(s->side);
     sqlite3_close(s->db);
     pthread_mutex_destroy(&s->mu);
@@ -402,6 +409,11 @@ int store_checkpoint_ahead(struct store *s)
         return -1;
     return sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
            == SQLITE_OK ? 0 : -1;
+}
+
+sqlite3_stmt *store_read_stmt(struct store *s, const char *sql)
+{
+    return store_readers_stmt(s->readers, sql);
 }
 
 sqlite3 *store_db(struct store *s)

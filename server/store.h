@@ -59,6 +59,14 @@ int store_schema_version(struct store *s);
  * checkpoint copies the same frames). */
 int store_checkpoint_ahead(struct store *s);
 
+/* SQL (a constant string, cached by address), a SELECT, prepared on the
+ * calling thread's own read connection (store_read.h): it runs without the
+ * store's lock, so HTTP threads' lookups wait neither for each other nor for
+ * a commit, and see the last commit. Not inside this thread's own write
+ * transaction (it would not see it). Reset it with store_stmt_reset; NULL if
+ * the connection cannot be opened or the statement prepared. */
+sqlite3_stmt *store_read_stmt(struct store *s, const char *sql);
+
 /* The raw handle, for modules that add their own statements. Use it only while
  * holding the lock (store_lock or an open transaction). */
 sqlite3 *store_db(struct store *s);

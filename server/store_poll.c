@@ -289,7 +289,19 @@ int store_poll_on_roll(struct store *s, const char *id, const char *username, in
 
 int store_poll_has_voted(struct store *s, const char *id, const char *username, int *out)
 {
-    return poll_exists(s, SQL_HAS_VOTED, id, username, out);
+    sqlite3_stmt *st = store_read_stmt(s, SQL_HAS_VOTED);
+    int step;
+
+    if (st == NULL || bind_text(st, 1, id) != 0 || bind_text(st, 2, username) != 0) {
+        store_stmt_reset(st);
+        return STORE_ERROR;
+    }
+    step = sqlite3_step(st);
+    store_stmt_reset(st);
+    if (step != SQLITE_ROW && step != SQLITE_DONE)
+        return STORE_ERROR;
+    *out = step == SQLITE_ROW;
+    return 0;
 }
 
 int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out)

@@ -86,8 +86,7 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
     sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
 
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_SESSION_LOOKUP)) == NULL)
+    if ((st = store_read_stmt(s, SQL_SESSION_LOOKUP)) == NULL)
         goto out;
     if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
@@ -103,7 +102,6 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
     rc = STORE_OK;
 out:
     store_stmt_reset(st);
-    store_unlock(s);
     return rc;
 }
 
@@ -199,8 +197,7 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
     sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
 
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_TOKEN_LOOKUP)) == NULL)
+    if ((st = store_read_stmt(s, SQL_TOKEN_LOOKUP)) == NULL)
         goto out;
     if (sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC) != SQLITE_OK)
         goto out;
@@ -211,7 +208,6 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
         rc = STORE_OK;
 out:
     store_stmt_reset(st);
-    store_unlock(s);
     return rc;
 }
 

@@ -7,10 +7,12 @@
  */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -329,6 +331,76 @@ static void test_checkpoint_ahead(void)
     store_close(s);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+struct holder {
+    struct store *s;
+    volatile int holding;
+};
+
+/* Holds the store's lock for 1.5 s, as a long commit would. */
+static void *hold_lock(void *arg)
+{
+    struct holder *h = arg;
+    struct timespec ts = {1, 500000000L};
+
+    store_lock(h->s);
+    h->holding = 1;
+    nanosleep(&ts, NULL);
+    store_unlock(h->s);
+    return NULL;
+}
+
+/* store_read_stmt reads on the thread's own connection: it sees the last
+ * commit and does not wait for the store's lock. */
+static void test_readers(void)
+{
+    static const char sql[] = "SELECT count(*) FROM members";
+    char dir[256];
+    struct store *s = NULL;
+    struct store_member m = member("dave", "Dave");
+    struct holder h;
+    pthread_t th;
+    sqlite3_stmt *st;
+    double t0, took;
+    long long n = -1;
+
+    snprintf(dir, sizeof dir, "%s/readers", tmp_root);
+    CHECK(store_open(dir, &s) == 0, "open a store for the readers");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "a member, committed");
+    h.s = s;
+    h.holding = 0;
+    CHECK(pthread_create(&th, NULL, hold_lock, &h) == 0, "a thread holds the lock");
+    while (!h.holding)
+        sched_yield();
+    t0 = now_s();
+    if ((st = store_read_stmt(s, sql)) != NULL && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    store_stmt_reset(st);
+    took = now_s() - t0;
+    CHECK(n == 1, "the reader sees the committed member");
+    CHECK(took < 0.5, "the read did not wait for the lock");
+    CHECK(store_read_stmt(s, sql) == st, "the statement is cached by its SQL");
+    pthread_join(th, NULL);
+    m = member("erin", "Erin");
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "another member");
+    n = -1;
+    if ((st = store_read_stmt(s, sql)) != NULL && sqlite3_step(st) == SQLITE_ROW)
+        n = sqlite3_column_int64(st, 0);
+    store_stmt_reset(st);
+    CHECK(n == 2, "a later read sees the later commit");
+    CHECK(store_read_stmt(s, "DELETE FROM members") == NULL ||
+          sqlite3_step(store_read_stmt(s, "DELETE FROM members")) != SQLITE_DONE,
+          "the reader cannot write");
+    store_close(s);
+}
+
 int main(void)
 {
     char cmd[300];
@@ -343,6 +415,7 @@ int main(void)
     test_members();
     test_threads();
     test_checkpoint_ahead();
+    test_readers();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     if (system(cmd) != 0)
         fprintf(stderr, "could not remove %s\n", tmp_root);

@@ -7,7 +7,7 @@
 #   LOADGEN       the load generator (default $BUILD/loadgen)
 #   BENCH_BIG     ballots of the large poll (default 100000)
 #   BENCH_SMALL   ballots of the small poll (default 10000)
-#   BENCH_CONNS   keep-alive connections of the load generator (default 16)
+#   BENCH_CONNS   keep-alive connections of the load generator (default 32)
 #   BENCH_OUT     where the table goes (default BENCHMARKS.md)
 #   BENCH_ARGS    extra `conclave serve` options (e.g. "--threads 8")
 #   BENCH_KEEP    1: keep the temporary directory (data, server log, board)
@@ -29,7 +29,7 @@ BIN=${BIN:-./conclave}
 LOADGEN=${LOADGEN:-$BUILD/loadgen}
 BIG=${BENCH_BIG:-100000}
 SMALL=${BENCH_SMALL:-10000}
-CONNS=${BENCH_CONNS:-16}
+CONNS=${BENCH_CONNS:-32}
 OUT=${BENCH_OUT:-BENCHMARKS.md}
 SERVE_ARGS=${BENCH_ARGS:-}
 TIMEOUT=${BENCH_TIMEOUT:-1200}
