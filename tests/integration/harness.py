@@ -108,13 +108,15 @@ class Server:
         self.log_path = None
         self.admin_password = None
 
-    def start(self, timeout=20):
+    def start(self, timeout=20, env=None):
+        """Starts the server; ENV: extra environment variables for this start only."""
         self.port = free_port()
         self.log_path = os.path.join(self.data_dir, f"server-{self.port}.log")
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
-            + self.args, stdout=log, stderr=subprocess.STDOUT)
+            + self.args, stdout=log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, **env) if env else None)
         log.close()
         deadline = time.time() + timeout
         while time.time() < deadline:

@@ -256,11 +256,8 @@ def test_kill_during_casts(t):
 
 def test_kill_during_close(t):
     names = [f"w{i:03d}" for i in range(40)]
-    os.environ["CONCLAVE_TEST_CLOSE_DELAY_MS"] = "4000"
-    try:
-        srv = Server(args=["--poll-duration", "3600"]).start()
-    finally:
-        del os.environ["CONCLAVE_TEST_CLOSE_DELAY_MS"]
+    srv = Server(args=["--poll-duration", "3600"]).start(
+        env={"CONCLAVE_TEST_CLOSE_DELAY_MS": "4000"})
     work = tempfile.mkdtemp(prefix="conclave-crash-")
     try:
         tokens = voters_with_tokens(srv, names)

@@ -438,11 +438,8 @@ def test_result_during_compaction(t):
     its end instead of failing. The test-only CONCLAVE_TEST_COMPACT_DELAY_MS
     hook holds the compaction open for 3 s between its VACUUM and its last
     checkpoint."""
-    os.environ["CONCLAVE_TEST_COMPACT_DELAY_MS"] = "3000"
-    try:
-        srv = Server(args=["--poll-duration", "4"]).start()
-    finally:
-        del os.environ["CONCLAVE_TEST_COMPACT_DELAY_MS"]
+    srv = Server(args=["--poll-duration", "4"]).start(
+        env={"CONCLAVE_TEST_COMPACT_DELAY_MS": "3000"})
     work = tempfile.mkdtemp(prefix="conclave-voters-")
     try:
         tokens = members_with_tokens(srv, ["wes", "xia"])
