@@ -300,29 +300,25 @@ static struct store *store_new(void)
 
     if (s == NULL)
         return NULL;
-    if (pthread_mutexattr_init(&attr) != 0) {
-        free(s);
-        return NULL;
-    }
+    if (pthread_mutexattr_init(&attr) != 0)
+        goto fail;
     ok = pthread_mutexattr_settype(&attr, PTHREAD_MUTEX_RECURSIVE) == 0 &&
          pthread_mutex_init(&s->mu, &attr) == 0;
     pthread_mutexattr_destroy(&attr);
-    if (!ok) {
-        free(s);
-        return NULL;
-    }
-    if (pthread_mutex_init(&s->gate_mu, NULL) != 0) {
-        pthread_mutex_destroy(&s->mu);
-        free(s);
-        return NULL;
-    }
-    if (pthread_cond_init(&s->gate_cv, NULL) != 0) {
-        pthread_mutex_destroy(&s->gate_mu);
-        pthread_mutex_destroy(&s->mu);
-        free(s);
-        return NULL;
-    }
+    if (!ok)
+        goto fail;
+    if (pthread_mutex_init(&s->gate_mu, NULL) != 0)
+        goto fail_mu;
+    if (pthread_cond_init(&s->gate_cv, NULL) != 0)
+        goto fail_gate;
     return s;
+fail_gate:
+    pthread_mutex_destroy(&s->gate_mu);
+fail_mu:
+    pthread_mutex_destroy(&s->mu);
+fail:
+    free(s);
+    return NULL;
 }
 
 int store_open(const char *data_dir, struct store **out)
@@ -388,16 +384,19 @@ int store_schema_version(struct store *s)
     return s->version;
 }
 
-/* Opens the side connection to the store's file; 0 or -1. */
-static int store_side_open(struct store *s)
+/* Opens a connection of its own to PATH (for one thread at a time), with the
+ * store's busy timeout, synced commits and PRAGMAS; 0, or -1 with *OUT NULL. */
+static int store_open_aux(const char *path, const char *pragmas, sqlite3 **out)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 
-    if (sqlite3_open_v2(s->path, &s->side, flags, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(s->side, STORE_BUSY_MS) != SQLITE_OK ||
-        sqlite3_exec(s->side, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlite3_close(s->side);
-        s->side = NULL;
+    if (sqlite3_open_v2(path, out, flags, NULL) != SQLITE_OK ||
+        sqlite3_extended_result_codes(*out, 1) != SQLITE_OK ||
+        sqlite3_busy_timeout(*out, STORE_BUSY_MS) != SQLITE_OK ||
+        sqlite3_exec(*out, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
+        (pragmas != NULL && sqlite3_exec(*out, pragmas, NULL, NULL, NULL) != SQLITE_OK)) {
+        sqlite3_close(*out);
+        *out = NULL;
         return -1;
     }
     return 0;
@@ -405,7 +404,7 @@ static int store_side_open(struct store *s)
 
 int store_checkpoint_ahead(struct store *s)
 {
-    if (s->side == NULL && store_side_open(s) != 0)
+    if (s->side == NULL && store_open_aux(s->path, NULL, &s->side) != 0)
         return -1;
     return sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
            == SQLITE_OK ? 0 : -1;
@@ -575,15 +574,10 @@ static void store_compact_test_delay(void)
     nanosleep(&ts, NULL);
 }
 
-/* The compaction's steps on its own connection DB: the pragmas that matter
- * (the store's busy timeout; secure_delete, which VACUUM hands on to the
- * rebuilt file; a synced commit), then checkpoint, VACUUM, checkpoint. */
+/* The compaction's steps on its own connection DB: checkpoint, VACUUM,
+ * checkpoint. */
 static int store_compact_run(sqlite3 *db)
 {
-    if (sqlite3_busy_timeout(db, STORE_BUSY_MS) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA secure_delete=ON", NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(db, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK)
-        return -1;
     if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
             SQLITE_OK ||
         sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
@@ -597,18 +591,13 @@ static int store_compact_run(sqlite3 *db)
 
 int store_compact_detached(struct store *s)
 {
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
     sqlite3 *db = NULL;
-    int rc = -1;
+    int rc;
 
     store_gate_set(s, 1);
-    if (sqlite3_open_v2(s->path, &db, flags, NULL) != SQLITE_OK)
-        goto out;
-    sqlite3_extended_result_codes(db, 1);
-    if (store_compact_run(db) != 0)
-        goto out;
-    rc = 0;
-out:
+    /* secure_delete: VACUUM hands it on to the rebuilt file. */
+    rc = store_open_aux(s->path, "PRAGMA secure_delete=ON", &db) == 0 &&
+         store_compact_run(db) == 0 ? 0 : -1;
     sqlite3_close(db);
     store_gate_set(s, 0);
     return rc;

@@ -107,16 +107,15 @@ static int poll_exec(struct store *s, const char *sql)
     return rc;
 }
 
-/* Runs SQL bound to (ID, TEXT or NULL); *found = whether a row came back. */
-static int poll_exists(struct store *s, const char *sql, const char *id,
-                       const char *text, int *found)
+/* Steps ST, a query bound here to (ID, TEXT or NULL), and resets it;
+ * *found = whether a row came back. 0, or STORE_ERROR. */
+static int exists_step(sqlite3_stmt *st, const char *id, const char *text, int *found)
 {
-    sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
 
-    store_lock(s);
-    if ((st = store_stmt(s, sql)) == NULL || bind_text(st, 1, id) != 0 ||
-        (text != NULL && bind_text(st, 2, text) != 0))
+    if (st == NULL)
+        return STORE_ERROR;
+    if (bind_text(st, 1, id) != 0 || (text != NULL && bind_text(st, 2, text) != 0))
         goto out;
     step = sqlite3_step(st);
     if (step != SQLITE_ROW && step != SQLITE_DONE)
@@ -124,8 +123,18 @@ static int poll_exists(struct store *s, const char *sql, const char *id,
     *found = step == SQLITE_ROW;
     rc = 0;
 out:
-    if (st)
-        store_stmt_reset(st);
+    store_stmt_reset(st);
+    return rc;
+}
+
+/* Runs SQL bound to (ID, TEXT or NULL); *found = whether a row came back. */
+static int poll_exists(struct store *s, const char *sql, const char *id,
+                       const char *text, int *found)
+{
+    int rc;
+
+    store_lock(s);
+    rc = exists_step(store_stmt(s, sql), id, text, found);
     store_unlock(s);
     return rc;
 }
@@ -289,19 +298,7 @@ int store_poll_on_roll(struct store *s, const char *id, const char *username, in
 
 int store_poll_has_voted(struct store *s, const char *id, const char *username, int *out)
 {
-    sqlite3_stmt *st = store_read_stmt(s, SQL_HAS_VOTED);
-    int step;
-
-    if (st == NULL || bind_text(st, 1, id) != 0 || bind_text(st, 2, username) != 0) {
-        store_stmt_reset(st);
-        return STORE_ERROR;
-    }
-    step = sqlite3_step(st);
-    store_stmt_reset(st);
-    if (step != SQLITE_ROW && step != SQLITE_DONE)
-        return STORE_ERROR;
-    *out = step == SQLITE_ROW;
-    return 0;
+    return exists_step(store_read_stmt(s, SQL_HAS_VOTED), id, username, out);
 }
 
 int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out)

@@ -360,6 +360,23 @@ static char *edit_last(const char *text, const char *from, const char *to)
     return out;
 }
 
+/* Each of the N EDITS (from, to) on the last occurrence in TEXT makes a
+ * board that is "shape" at "board". */
+static void check_json_errors(const char *text, const char *const (*edits)[2], size_t n,
+                              const char *what)
+{
+    struct board_report rep;
+    char *bad;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        bad = edit_last(text, edits[i][0], edits[i][1]);
+        CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_SHAPE &&
+              strcmp(rep.where, "board") == 0, what);
+        free(bad);
+    }
+}
+
 /* A board that is not JSON (a duplicate key, a real number in its last
  * ballot) is "shape" at "board" even when the record and an earlier ballot
  * fail too; a ballot with an escape in its poll id still verifies. */
@@ -374,26 +391,15 @@ static void test_json_first(void)
     char *text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER), *bad;
     const char *id;
     char from[128], to[160];
-    size_t i;
 
-    for (i = 0; i < 2; i++) {
-        bad = edit_last(text, edits[i][0], edits[i][1]);
-        CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_SHAPE &&
-              strcmp(rep.where, "board") == 0, "JSON error");
-        free(bad);
-    }
+    check_json_errors(text, edits, 2, "JSON error");
     json_decref(root);
     root = vec_load("board.json");
     flip_hex(root, "", "fingerprint", 0);
     flip_hex(root, "ballots[2].choices[0]", "beta", 0);
     free(text);
     text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    for (i = 0; i < 2; i++) {
-        bad = edit_last(text, edits[i][0], edits[i][1]);
-        CHECK(bad != NULL && verify_text(bad, 1, 2, &rep) == PROTO_SHAPE &&
-              strcmp(rep.where, "board") == 0, "JSON error before record and ballot errors");
-        free(bad);
-    }
+    check_json_errors(text, edits, 2, "JSON error before record and ballot errors");
     free(text);
     json_decref(root);
     root = vec_load("board.json");
