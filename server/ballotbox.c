@@ -24,7 +24,6 @@
  * Groups of casts thus pipeline (transaction of group N+1 during the sync of
  * group N) instead of alternating, and the casts' HTTP threads keep
  * verifying. The syncer alone wakes the callers of those groups.
-
  *
  * Poll records never change once opened, so parsed records are cached here
  * by poll id (and dropped at the close).
@@ -38,8 +37,8 @@
  * (a restart) or after a failed commit; the close then sums the stored
  * ballots itself.
  */
-#include <fcntl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <semaphore.h>
 #include <stdio.h>
