@@ -21,6 +21,7 @@
 #include "app.h"
 #include "auth.h"
 #include "ballotbox.h"
+#include "checkpoint.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
@@ -127,6 +128,7 @@ static int serve_run(const struct config *cfg)
     struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
+    struct checkpointer *ck = NULL;
     sigset_t set;
     int rc = 1;
 
@@ -156,6 +158,8 @@ static int serve_run(const struct config *cfg)
      * the file before anything else happens, as a close would. */
     if (store_compact(app.store, 1) != 0)
         log_warn("could not compact the database at start-up");
+    if (checkpointer_new(app.store, &ck) != 0)
+        goto out;
     if (http_server_start(cfg, &app, &srv) != 0)
         goto out;
     log_info("listening on http://%s:%u (data in %s)", cfg->listen_host,
@@ -168,6 +172,7 @@ static int serve_run(const struct config *cfg)
 out:
     http_server_free(srv);
     ballotbox_free(app.box);
+    checkpointer_free(ck);
     ratelimit_free(app.cast_limit);
     ratelimit_free(app.login_limit);
     auth_close(app.auth);

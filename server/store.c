@@ -45,6 +45,9 @@ struct stmt_slot {
 struct store {
     sqlite3 *db;
     sqlite3 *side;              /* store_checkpoint_ahead's own connection */
+    pthread_mutex_t side_mu;    /* guards side */
+    void (*wal_fn)(void *, int);    /* store_watch_wal's */
+    void *wal_arg;
     struct store_readers *readers;  /* store_read_stmt's per-thread connections */
     pthread_mutex_t mu;
     struct stmt_slot *stmts;
@@ -159,7 +162,7 @@ static int store_configure(struct store *s)
     const char *mode;
     int rc = -1;
 
-    if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
+    if (store_busy_set(s->db, STORE_BUSY_MS) != 0)
         goto out;
     /* 8 KiB pages, for a new database (an existing one keeps its size): a
      * ballot row (1.3 kB of JSON in a WITHOUT ROWID table) then fits in its
@@ -311,7 +314,11 @@ static struct store *store_new(void)
         goto fail_mu;
     if (pthread_cond_init(&s->gate_cv, NULL) != 0)
         goto fail_gate;
+    if (pthread_mutex_init(&s->side_mu, NULL) != 0)
+        goto fail_cv;
     return s;
+fail_cv:
+    pthread_cond_destroy(&s->gate_cv);
 fail_gate:
     pthread_mutex_destroy(&s->gate_mu);
 fail_mu:
@@ -376,6 +383,7 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->gate_cv);
     pthread_mutex_destroy(&s->gate_mu);
+    pthread_mutex_destroy(&s->side_mu);
     free(s);
 }
 
@@ -392,7 +400,7 @@ static int store_open_aux(const char *path, const char *pragmas, sqlite3 **out)
 
     if (sqlite3_open_v2(path, out, flags, NULL) != SQLITE_OK ||
         sqlite3_extended_result_codes(*out, 1) != SQLITE_OK ||
-        sqlite3_busy_timeout(*out, STORE_BUSY_MS) != SQLITE_OK ||
+        store_busy_set(*out, STORE_BUSY_MS) != 0 ||
         sqlite3_exec(*out, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
         (pragmas != NULL && sqlite3_exec(*out, pragmas, NULL, NULL, NULL) != SQLITE_OK)) {
         sqlite3_close(*out);
@@ -404,12 +412,50 @@ static int store_open_aux(const char *path, const char *pragmas, sqlite3 **out)
 
 int store_checkpoint_ahead(struct store *s)
 {
+    int rc = -1;
+
+    pthread_mutex_lock(&s->side_mu);
     if (s->side == NULL && store_open_aux(s->path, NULL, &s->side) != 0)
-        return -1;
-    return sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
-           == SQLITE_OK ? 0 : -1;
+        goto out;
+    switch (sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)) {
+    case SQLITE_OK:
+    case SQLITE_BUSY:           /* another connection is checkpointing */
+        rc = 0;
+        break;
+    default:
+        break;
+    }
+out:
+    pthread_mutex_unlock(&s->side_mu);
+    return rc;
+}
+/* The WAL hook of store_watch_wal. */
+static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+    struct store *s = arg;
+
+    (void)db;
+    (void)name;
+    s->wal_fn(s->wal_arg, frames);
+    return SQLITE_OK;
 }
 
+int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg)
+{
+    int rc;
+
+    store_lock(s);
+    s->wal_fn = fn;
+    s->wal_arg = arg;
+    if (fn != NULL) {
+        sqlite3_wal_hook(s->db, store_wal_hook, s);
+        rc = 0;
+    } else {
+        rc = sqlite3_wal_autocheckpoint(s->db, 1000) == SQLITE_OK ? 0 : -1;
+    }
+    store_unlock(s);
+    return rc;
+}
 sqlite3_stmt *store_read_stmt(struct store *s, const char *sql)
 {
     return store_readers_stmt(s->readers, sql);

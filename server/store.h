@@ -55,9 +55,17 @@ int store_schema_version(struct store *s);
  * connection, without taking the store's lock (a PASSIVE checkpoint): the
  * HTTP threads and the cast committer go on meanwhile, and a TRUNCATE
  * checkpoint after it (store_compact) has only the last frames left to copy
- * under the lock. One thread at a time; 0, or -1 (nothing is lost: the next
- * checkpoint copies the same frames). */
+ * under the lock. Any thread (they take turns); 0, or -1 (nothing is lost:
+ * the next checkpoint copies the same frames). */
 int store_checkpoint_ahead(struct store *s);
+
+/* Calls FN(ARG, frames) after each commit on the store's connection, with the
+ * WAL's size in frames, instead of SQLite's autocheckpoint (which copies the
+ * WAL into the database file inside the COMMIT that crosses 1,000 frames,
+ * while the committer holds the store's lock): FN arranges a checkpoint
+ * elsewhere (checkpoint.h). FN runs with the store's lock held and must not
+ * call the store. FN NULL restores the autocheckpoint. 0, or -1. */
+int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg);
 
 /* SQL (a constant string, cached by address), a SELECT, prepared on the
  * calling thread's own read connection (store_read.h): it runs without the

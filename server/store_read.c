@@ -6,9 +6,11 @@
  * threads still exist. Each caches its few statements by SQL address.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_read.h"
 
@@ -76,6 +78,25 @@ void store_readers_free(struct store_readers *r)
     free(r);
 }
 
+/* The busy handler of store_busy_set; ARG is the timeout in ms. */
+static int store_busy(void *arg, int count)
+{
+    long timeout_ms = (long)(intptr_t)arg;
+    long waited_ms = count < 100 ? count / 10 : 10 + (count - 100);
+    struct timespec pause = {0, count < 100 ? 100000L : 1000000L};
+
+    if (waited_ms >= timeout_ms)
+        return 0;
+    nanosleep(&pause, NULL);
+    return 1;
+}
+
+int store_busy_set(sqlite3 *db, int timeout_ms)
+{
+    return sqlite3_busy_handler(db, store_busy, (void *)(intptr_t)timeout_ms) == SQLITE_OK
+               ? 0 : -1;
+}
+
 /* Opens the calling thread's connection and lists it; NULL on failure. */
 static struct reader *reader_open(struct store_readers *r)
 {
@@ -88,7 +109,7 @@ static struct reader *reader_open(struct store_readers *r)
     snprintf(pragma, sizeof pragma, "PRAGMA query_only=1; PRAGMA cache_size=-%d",
              READ_CACHE_KIB);
     if (sqlite3_open_v2(r->path, &rd->db, flags, NULL) != SQLITE_OK ||
-        sqlite3_busy_timeout(rd->db, READ_BUSY_MS) != SQLITE_OK ||
+        store_busy_set(rd->db, READ_BUSY_MS) != 0 ||
         sqlite3_exec(rd->db, pragma, NULL, NULL, NULL) != SQLITE_OK ||
         pthread_setspecific(r->key, rd) != 0) {
         reader_close(rd);

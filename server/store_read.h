@@ -20,6 +20,13 @@ struct store_readers;
  * memory. */
 struct store_readers *store_readers_new(const char *path);
 
+/* Makes DB wait for a lock by retrying every 100 us for its first 10 ms,
+ * then every ms, for TIMEOUT_MS in all (SQLite's own busy handler sleeps
+ * 1, 2, 5, 10, 15, 20, 25 ms... between tries: a TRUNCATE checkpoint
+ * waiting out a reader that needed 50 us more held every cast for 10 to
+ * 50 ms). 0, or -1 if SQLite refuses. */
+int store_busy_set(sqlite3 *db, int timeout_ms);
+
 /* Closes every thread's connection. No thread may be using one. */
 void store_readers_free(struct store_readers *r);
 

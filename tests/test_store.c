@@ -2,8 +2,9 @@
  * test_store.c — the store on real SQLite files in a temporary directory:
  * creation and file modes, pragmas, migrations applied once and recorded,
  * re-opening an existing database, refusing a newer or exposed one,
- * transactions, the statement cache, the member/session/token rows, and
- * several threads and two connections writing at once.
+ * transactions, the statement cache, the member/session/token rows,
+ * several threads and two connections writing at once, and the WAL's
+ * checkpoints (ahead of the lock, on the checkpointer's thread).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkpoint.h"
 #include "harness.h"
 #include "schema.h"
 #include "store.h"
@@ -95,7 +97,6 @@ static void test_open(void)
           "each migration recorded once");
     CHECK(query_int(s, "PRAGMA synchronous") == 2, "synchronous=FULL");
     CHECK(query_int(s, "PRAGMA foreign_keys") == 1, "foreign_keys=ON");
-    CHECK(query_int(s, "PRAGMA busy_timeout") >= 1000, "busy timeout set");
     CHECK(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1,
           "journal_mode=WAL");
     CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "insert a member");
@@ -339,6 +340,130 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* One commit of ~1,500 pages (8 KiB each, one 6 kB row a page): past the
+ * 1,000 frames at which SQLite's autocheckpoint would copy the WAL. */
+static const char SQL_LONG_COMMIT[] =
+    "WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1500)"
+    " INSERT INTO t SELECT randomblob(6000) FROM c";
+
+/* The database file's size (the WAL's pages reach it only by a checkpoint). */
+static long long db_size(const char *dir)
+{
+    char p[512];
+    struct stat sb;
+
+    snprintf(p, sizeof p, "%s/conclave.db", dir);
+    return stat(p, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+struct wal_seen {
+    int calls;
+    int most;
+};
+
+static void wal_seen(void *arg, int frames)
+{
+    struct wal_seen *w = arg;
+
+    w->calls++;
+    if (frames > w->most)
+        w->most = frames;
+}
+
+struct locker {
+    sqlite3 *db;
+    volatile int locked;
+};
+
+/* Holds the database's write lock from another connection for 100 ms. */
+static void *lock_briefly(void *arg)
+{
+    struct locker *l = arg;
+    struct timespec ts = {0, 100000000L};
+
+    if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return NULL;
+    l->locked = 1;
+    nanosleep(&ts, NULL);
+    sqlite3_exec(l->db, "COMMIT", NULL, NULL, NULL);
+    return NULL;
+}
+
+/* A write that finds the database locked by another connection waits for it
+ * (store_busy_set) and then goes through, without a busy error. */
+static void test_busy_wait(void)
+{
+    char dir[256], file[300];
+    struct store *s = NULL;
+    struct locker l = {NULL, 0};
+    struct store_member m = member("dave", "Dave");
+    pthread_t t;
+    double t0, waited;
+
+    data_path(dir, sizeof dir, "busy");
+    snprintf(file, sizeof file, "%s/conclave.db", dir);
+    CHECK(store_open(dir, &s) == 0, "open a store to lock");
+    CHECK(sqlite3_open(file, &l.db) == SQLITE_OK, "a second connection");
+    CHECK(pthread_create(&t, NULL, lock_briefly, &l) == 0, "lock it from a thread");
+    while (!l.locked)
+        sched_yield();
+    t0 = now_s();
+    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "the write waits, then succeeds");
+    waited = now_s() - t0;
+    CHECK(waited > 0.05 && waited < 2, "it waited for the other connection's commit");
+    pthread_join(t, NULL);
+    sqlite3_close(l.db);
+    store_close(s);
+}
+
+/* store_watch_wal: each commit reports the WAL's length and copies nothing
+ * into the database file; without a watcher, the autocheckpoint is back. */
+static void test_watch_wal(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct wal_seen seen = {0, 0};
+    long long size0;
+
+    data_path(dir, sizeof dir, "watch");
+    CHECK(store_open(dir, &s) == 0, "open a store to watch its WAL");
+    CHECK(exec_sql(s, "CREATE TABLE t (x BLOB)") == 0, "a table");
+    size0 = db_size(dir);
+    CHECK(store_watch_wal(s, wal_seen, &seen) == 0, "watch the WAL");
+    CHECK(exec_sql(s, SQL_LONG_COMMIT) == 0, "a commit of 1,500 pages");
+    CHECK(seen.calls == 1 && seen.most >= 1500, "the watcher heard of that commit's frames");
+    CHECK(size0 > 0 && db_size(dir) == size0, "the commit copied nothing into the database");
+    CHECK(store_watch_wal(s, NULL, NULL) == 0, "stop watching");
+    CHECK(exec_sql(s, "INSERT INTO t VALUES (1)") == 0, "one more commit");
+    CHECK(seen.calls == 1, "the watcher is gone");
+    CHECK(db_size(dir) > size0 + 8000000, "the autocheckpoint copied the WAL again");
+    store_close(s);
+}
+
+/* The checkpointer copies a long WAL into the database file on its thread. */
+static void test_checkpointer(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+    struct checkpointer *c = NULL;
+    long long size0;
+    double until;
+
+    data_path(dir, sizeof dir, "checkpointer");
+    CHECK(store_open(dir, &s) == 0, "open a store for the checkpointer");
+    CHECK(exec_sql(s, "CREATE TABLE t (x BLOB)") == 0, "a table");
+    size0 = db_size(dir);
+    CHECK(checkpointer_new(s, &c) == 0, "start the checkpointer");
+    CHECK(exec_sql(s, SQL_LONG_COMMIT) == 0, "a commit of 1,500 pages");
+    until = now_s() + 10;
+    while (db_size(dir) < size0 + 8000000 && now_s() < until)
+        sched_yield();
+    CHECK(db_size(dir) > size0 + 8000000, "the checkpointer copied the WAL");
+    checkpointer_free(c);
+    CHECK(query_int(s, "SELECT count(*) FROM t") == 1500, "nothing lost");
+    store_close(s);
+}
+
 struct holder {
     struct store *s;
     volatile int holding;
@@ -415,6 +540,9 @@ int main(void)
     test_members();
     test_threads();
     test_checkpoint_ahead();
+    test_busy_wait();
+    test_watch_wal();
+    test_checkpointer();
     test_readers();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
     if (system(cmd) != 0)
