@@ -51,11 +51,15 @@
 
 #include "ballot.h"
 #include "ballotbox.h"
+#include "heap.h"
 #include "log.h"
 #include "record.h"
 #include "sign.h"
 #include "store_poll.h"
 #include "tally.h"
+
+/* Under continuous casting, the WAL is truncated at least this often. */
+#define BOX_TRUNCATE_MAX_S 10
 
 struct box_poll {
     char id[STORE_POLL_ID_MAX + 1];
@@ -89,7 +93,9 @@ struct ballotbox {
     struct box_job *unsynced;       /* committed, for the syncer */
     int stop;
     int committer_done;             /* the committer has ended (stop) */
-    int dirty;                      /* ballots stored since the last checkpoint */
+    int dirty;                      /* ballots stored since the last truncation */
+    int recent;                     /* ballots stored since the last tick */
+    struct timespec dirty_since;    /* when dirty was set */
     pthread_t committer;
     pthread_t syncer;
     sem_t verifiers;                /* one per core: see box_verify */
@@ -202,7 +208,9 @@ static int box_commit_group(struct ballotbox *box, struct box_job *jobs)
     }
     if (any && ok) {
         pthread_mutex_lock(&box->mu);
-        box->dirty = 1;
+        if (!box->dirty)
+            clock_gettime(CLOCK_MONOTONIC, &box->dirty_since);
+        box->dirty = box->recent = 1;
         pthread_mutex_unlock(&box->mu);
     }
     return ok;
@@ -487,6 +495,7 @@ static enum box_status box_poll_get(struct ballotbox *box, const char *id,
         p->next = box->polls;
         box->polls = p;
         pthread_mutex_unlock(&box->mu);
+        heap_release();                     /* what parsing the record took */
     }
     pthread_mutex_unlock(&box->load_mu);
     *out = p;
@@ -692,15 +701,30 @@ out:
     return rc;
 }
 
+/* 1 if the WAL is due for truncation (box->mu held): ballots were stored
+ * since the last one, and either none in the last tick (the casts paused) or
+ * the oldest has waited BOX_TRUNCATE_MAX_S (they keep coming). */
+static int box_truncation_due(struct ballotbox *box)
+{
+    struct timespec now;
+    int recent = box->recent;
+
+    box->recent = 0;
+    if (!box->dirty)
+        return 0;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return !recent || now.tv_sec - box->dirty_since.tv_sec >= BOX_TRUNCATE_MAX_S;
+}
+
 void ballotbox_checkpoint(struct ballotbox *box)
 {
-    int dirty;
+    int due;
 
     pthread_mutex_lock(&box->mu);
-    dirty = box->dirty;
-    box->dirty = 0;
+    if ((due = box_truncation_due(box)) != 0)
+        box->dirty = 0;
     pthread_mutex_unlock(&box->mu);
-    if (!dirty)
+    if (!due)
         return;
     /* The copying first, from the store's side connection: the casts go on
      * meanwhile. Then, under the lock, the last frames and the truncation. */

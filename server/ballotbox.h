@@ -68,8 +68,12 @@ const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id
  * committed ballots. */
 struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id);
 
-/* Checkpoints and truncates the WAL if ballots were stored since the last
- * call (the serve loop calls it every few seconds). */
+/* Checkpoints and truncates the WAL (erasing the page history of the casts'
+ * commits) once ballots were stored and then a call finds none stored since
+ * the call before, or else once the first of them is 10 s old: so within a
+ * tick of a pause in the casts, and every 10 s while they keep coming (each
+ * truncation holds the commits for a few ms). The serve loop calls it every
+ * tick. */
 void ballotbox_checkpoint(struct ballotbox *box);
 
 #endif

@@ -21,6 +21,7 @@
 #include "ballotbox.h"
 #include "board.h"
 #include "board_stream.h"
+#include "heap.h"
 #include "log.h"
 #include "poll.h"
 #include "record.h"
@@ -236,6 +237,7 @@ enum poll_status poll_open(struct store *st, const char *by, const char *nominee
         rc = POLL_TOO_MANY;
     } else {
         rc = poll_open_locked(st, by, nominee, statement, duration, id_out, why);
+        heap_release();             /* the roll, read and framed */
     }
     pthread_mutex_unlock(&poll_open_mu);
     return rc;
@@ -551,8 +553,10 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     size_t n = 0, i;
     int closed = 0;
 
-    if (compact_due[0] != '\0')
+    if (compact_due[0] != '\0') {
         close_compact(st, compact_due);
+        heap_release();             /* the compaction's connection and cache */
+    }
     if (store_poll_due(st, now, ids, 16, &n) != 0)
         return -1;
     for (i = 0; i < n; i++) {
@@ -564,5 +568,7 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
             ballotbox_forget(box, ids[i]);
         closed++;
     }
+    if (closed > 0)
+        heap_release();             /* the tally, the board, the record */
     return closed;
 }

@@ -12,9 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#ifdef __GLIBC__                /* defined by the headers above */
-#include <malloc.h>
-#endif
 
 #include <sodium.h>
 
@@ -23,6 +20,7 @@
 #include "ballotbox.h"
 #include "checkpoint.h"
 #include "config.h"
+#include "heap.h"
 #include "http.h"
 #include "log.h"
 #include "poll.h"
@@ -34,7 +32,6 @@
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
-#define SERVE_CHECKPOINT_TICKS 8   /* a WAL checkpoint every 2 s after casts */
 
 static const char serve_usage[] =
     "usage: conclave serve [--data DIR] [--listen HOST:PORT] [--poll-duration SECONDS]\n"
@@ -96,7 +93,6 @@ static void serve_close_due(struct app *app)
 static void serve_loop(struct app *app, const sigset_t *set)
 {
     struct timespec tick = {0, SERVE_TICK_MS * 1000L * 1000L};
-    unsigned ticks = 0;
     int sig;
 
     for (;;) {
@@ -106,21 +102,8 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
-        if (++ticks % SERVE_CHECKPOINT_TICKS == 0)
-            ballotbox_checkpoint(app->box);
+        ballotbox_checkpoint(app->box);
     }
-}
-
-/* glibc gives every thread that allocates an arena of its own, and each
- * arena keeps the high-water mark of its thread's largest passing need (a
- * poll record with a roll of 100,000 names is ~10 MB parsed): with a dozen
- * threads, a dozen such marks. Two arenas keep the server's peak RSS under
- * 50 MB at 100,000 voters (make bench: 69 MB with one arena a thread). */
-static void serve_limit_arenas(void)
-{
-#ifdef __GLIBC__
-    mallopt(M_ARENA_MAX, 2);
-#endif
 }
 
 static int serve_run(const struct config *cfg)
@@ -132,7 +115,7 @@ static int serve_run(const struct config *cfg)
     sigset_t set;
     int rc = 1;
 
-    serve_limit_arenas();
+    heap_configure();
     serve_block_signals(&set);
     if (store_open(cfg->data_dir, &app.store) != 0)
         goto out;

@@ -179,6 +179,36 @@ def test_whole_poll(t):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_wal_erased_after_casts(t):
+    """While the poll is open, the WAL (the page history of each commit, which
+    could pair a voter's row with a ballot's) is checkpointed and truncated
+    as soon as the casts pause: within a tick or two of the last one."""
+    with Server() as srv:
+        work = tempfile.mkdtemp(prefix="conclave-wal-")
+        try:
+            for v in VOTERS[:3]:
+                add_member(srv.data_dir, v)
+            tokens = {v: create_token(srv.data_dir, v) for v in VOTERS[:3]}
+            r = Client(srv, token=tokens["alba"]).post(
+                "/api/v1/polls", {"nominee": "Wal Check", "statement": "Erased."})
+            pid = r.json()["id"]
+            wal = os.path.join(srv.data_dir, "conclave.db-wal")
+            for v in VOTERS[:3]:
+                rc, tr = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
+                t.check(rc == 0 and tr, f"{v} votes")
+                t0 = time.time()
+                while os.path.getsize(wal) > 0 and time.time() - t0 < 5:
+                    time.sleep(0.02)
+                waited = time.time() - t0
+                t.check(os.path.getsize(wal) == 0 and waited < 1.5,
+                        f"after {v}'s cast the WAL is empty within 1.5 s ({waited:.2f} s)")
+            poll = Client(srv, token=tokens["alba"]).get(f"/api/v1/polls/{pid}").json()
+            t.check(poll["state"] == "open" and poll["ballots_cast"] == 3,
+                    "the poll is still open, with its three ballots")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def test_log_injection(t):
     """The method and the path are the client's: nothing in them may forge or
     hide a log line (an escape sequence, a carriage return)."""
@@ -199,5 +229,5 @@ def test_log_injection(t):
 
 if __name__ == "__main__":
     suite = Suite("test_leaks")
-    suite.run(test_whole_poll, test_log_injection)
+    suite.run(test_whole_poll, test_wal_erased_after_casts, test_log_injection)
     suite.finish()
