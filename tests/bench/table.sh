@@ -43,6 +43,7 @@ END {
     printf "the server used %.2f and the load generator %.2f, so other processes used %.2f.\n", thr * cs / 1e3, thr * v["big_closed_client_cpu_ms"] / 1e3, v["big_closed_busy_cores"] - thr * (cs + v["big_closed_client_cpu_ms"]) / 1e3
     printf "The limit is the better of two counts (before and after the casts: %s and %s ballots/s).\n", n0(v["a_limit_bps"]), n0(v["b_limit_bps"])
     printf "\n**Other figures.** Server peak RSS at start-up, before any ballot: %s (the argon2id dummy hash; `VmHWM` is reset after it, so the rows above count the ballots'"'"' work); after the logins: %s.\n", mb("rss_start_hwm_kb"), mb("rss_end_hwm_kb")
-    printf "Closed-loop cast latency p50 %.1f ms, p99 %.1f ms; the load generator used %.3f ms of CPU per cast and built ballots at %s/s; the small poll'"'"'s last casts went at %s ballots/s.\n", v["big_closed_p50_ms"], v["big_closed_p99_ms"], v["big_closed_client_cpu_ms"], n0(v["big_build_bps"]), n0(v["small_closed_bps"])
+    last = v["small_closed_ok"] > 0 ? sprintf("the small poll'"'"'s last casts (closed loop) went at %s ballots/s", n0(v["small_closed_bps"])) : "the small poll had no casts left after its open loop"
+    printf "Closed-loop cast latency p50 %.1f ms, p99 %.1f ms; the load generator used %.3f ms of CPU per cast and built ballots at %s/s; %s.\n", v["big_closed_p50_ms"], v["big_closed_p99_ms"], v["big_closed_client_cpu_ms"], n0(v["big_build_bps"]), last
     printf "Database after the closes: %.0f MB. The whole run took %d s.\n", v["db_kb"] / 1024, v["bench_s"]
 }' "$res"
