@@ -13,8 +13,6 @@
 #include "checkpoint.h"
 #include "log.h"
 
-#define CHECKPOINT_FRAMES 1000  /* SQLite's autocheckpoint default */
-
 struct checkpointer {
     struct store *st;
     pthread_mutex_t mu;         /* guards pending and stop */
@@ -29,7 +27,7 @@ static void checkpoint_wal(void *arg, int frames)
 {
     struct checkpointer *c = arg;
 
-    if (frames < CHECKPOINT_FRAMES)
+    if (frames < STORE_WAL_FRAMES)
         return;
     pthread_mutex_lock(&c->mu);
     if (!c->pending) {

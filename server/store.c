@@ -433,6 +433,7 @@ out:
     pthread_mutex_unlock(&s->side_mu);
     return rc;
 }
+
 /* The WAL hook of store_watch_wal. */
 static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
 {
@@ -455,11 +456,12 @@ int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *ar
         sqlite3_wal_hook(s->db, store_wal_hook, s);
         rc = 0;
     } else {
-        rc = sqlite3_wal_autocheckpoint(s->db, 1000) == SQLITE_OK ? 0 : -1;
+        rc = sqlite3_wal_autocheckpoint(s->db, STORE_WAL_FRAMES) == SQLITE_OK ? 0 : -1;
     }
     store_unlock(s);
     return rc;
 }
+
 sqlite3_stmt *store_read_stmt(struct store *s, const char *sql)
 {
     return store_readers_stmt(s->readers, sql);

@@ -59,6 +59,10 @@ int store_schema_version(struct store *s);
  * the next checkpoint copies the same frames). */
 int store_checkpoint_ahead(struct store *s);
 
+/* The WAL's length, in frames, past which it is copied into the database
+ * file: by SQLite's autocheckpoint, or by the checkpointer (checkpoint.h). */
+#define STORE_WAL_FRAMES 1000
+
 /* Calls FN(ARG, frames) after each commit on the store's connection, with the
  * WAL's size in frames, instead of SQLite's autocheckpoint (which copies the
  * WAL into the database file inside the COMMIT that crosses 1,000 frames,
