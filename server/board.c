@@ -124,17 +124,20 @@ static void board_write_share(struct sjson_out *o, const struct proof_share *sh)
 static void board_write_tally(struct sjson_out *o, const struct tally *t, uint32_t N,
                               const struct board_decryption *dec, size_t ndec)
 {
+    unsigned char A[CRYPTO_BYTES], B[CRYPTO_BYTES];
     uint32_t j, m = tally_option_count(t);
     size_t k;
 
     sjson_out_key(o, "tally");
     sjson_out_begin_array(o);
     for (j = 0; j < m; j++) {
+        tally_A(t, j, A);
+        tally_B(t, j, B);
         sjson_out_begin_object(o);
         sjson_out_key(o, "A");
-        sjson_out_hex(o, tally_A(t, j), CRYPTO_BYTES);
+        sjson_out_hex(o, A, CRYPTO_BYTES);
         sjson_out_key(o, "B");
-        sjson_out_hex(o, tally_B(t, j), CRYPTO_BYTES);
+        sjson_out_hex(o, B, CRYPTO_BYTES);
         sjson_out_end_object(o);
     }
     sjson_out_end_array(o);
@@ -609,12 +612,15 @@ out:
 static enum proto_reason board_check_tally(const struct board_doc *d, const struct tally *t,
                                            struct board_report *rep)
 {
+    unsigned char A[CRYPTO_BYTES], B[CRYPTO_BYTES];
     uint32_t j;
 
-    for (j = 0; j < d->m; j++)
-        if (memcmp(d->A[j], tally_A(t, j), CRYPTO_BYTES) != 0 ||
-            memcmp(d->B[j], tally_B(t, j), CRYPTO_BYTES) != 0)
+    for (j = 0; j < d->m; j++) {
+        tally_A(t, j, A);
+        tally_B(t, j, B);
+        if (memcmp(d->A[j], A, CRYPTO_BYTES) != 0 || memcmp(d->B[j], B, CRYPTO_BYTES) != 0)
             return board_fail(rep, PROTO_TALLY, "tally[%u]", j);
+    }
     return PROTO_OK;
 }
 
@@ -622,6 +628,7 @@ static enum proto_reason board_check_tally(const struct board_doc *d, const stru
 static enum proto_reason board_check_shares(const struct board_doc *d, const struct tally *t,
                                             const uint32_t *holders, struct board_report *rep)
 {
+    unsigned char A[CRYPTO_BYTES];
     enum proto_reason why;
     uint32_t i, j;
 
@@ -629,9 +636,9 @@ static enum proto_reason board_check_shares(const struct board_doc *d, const str
         for (j = 0; j < d->m; j++) {
             const struct proof_share *sh = &d->shares[(size_t)i * d->m + j];
 
+            tally_A(t, j, A);
             why = proof_share_verify(record_fingerprint(d->rec), holders[i],
-                                     record_holder_key(d->rec, holders[i]), j, tally_A(t, j),
-                                     sh);
+                                     record_holder_key(d->rec, holders[i]), j, A, sh);
             if (why != PROTO_OK)
                 return board_fail(rep, why, "decryptions[%u].shares[%u]", i, j);
         }

@@ -2,6 +2,10 @@
  * tally.c — homomorphic aggregation, decryption shares, count recovery, the
  * two-thirds rule and the signed result (PROTOCOL §6, §9).
  *
+ * The aggregates are kept as decoded points (group.c): adding a ballot
+ * decodes its 2m points once and adds them in extended coordinates, and the
+ * sums are encoded only when read.
+ *
  * Counts are recovered by baby-step giant-step over 0..N: a sorted table of
  * i·G for i < b = ceil(sqrt(N+1)), then T_j − g·b·G for g = 0, 1, ... — about
  * 2·sqrt(N) point additions per option, shared table across options. The
@@ -10,13 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "group.h"
 #include "tally.h"
 
 struct tally {
     uint32_t m;
     uint32_t n;                                  /* N */
-    unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
-    unsigned char B[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+    struct group_point A[PROTO_MAX_OPTIONS];     /* decoded once, encoded on demand */
+    struct group_point B[PROTO_MAX_OPTIONS];
 };
 
 struct tally_baby {
@@ -27,12 +32,17 @@ struct tally_baby {
 struct tally *tally_new(uint32_t m)
 {
     struct tally *t;
+    uint32_t j;
 
     if (m < 1 || m > PROTO_MAX_OPTIONS)
         return NULL;
-    t = calloc(1, sizeof *t);    /* all-zero A_j, B_j: the identity */
-    if (t != NULL)
-        t->m = m;
+    if ((t = calloc(1, sizeof *t)) == NULL)
+        return NULL;
+    t->m = m;
+    for (j = 0; j < m; j++) {
+        group_identity(&t->A[j]);
+        group_identity(&t->B[j]);
+    }
     return t;
 }
 
@@ -43,29 +53,57 @@ void tally_free(struct tally *t)
 
 uint32_t tally_option_count(const struct tally *t) { return t->m; }
 uint32_t tally_ballot_count(const struct tally *t) { return t->n; }
-const unsigned char *tally_A(const struct tally *t, uint32_t j) { return t->A[j]; }
-const unsigned char *tally_B(const struct tally *t, uint32_t j) { return t->B[j]; }
 
-/* A_j ±= α_j, B_j ±= β_j into a copy, so a failure leaves t unchanged. */
+void tally_A(const struct tally *t, uint32_t j, unsigned char out[CRYPTO_BYTES])
+{
+    group_encode(out, &t->A[j]);
+}
+
+void tally_B(const struct tally *t, uint32_t j, unsigned char out[CRYPTO_BYTES])
+{
+    group_encode(out, &t->B[j]);
+}
+
+/* A_j ±= α_j, B_j ±= β_j for j < upto; 0, or -1 at the first choice whose
+ * points do not decode, with the choices before it already applied. */
+static int tally_apply_choices(struct tally *t, const struct ballot *b, int sign, uint32_t upto,
+                               uint32_t *done)
+{
+    struct group_point alpha, beta;
+    uint32_t j;
+
+    for (j = 0; j < upto; j++) {
+        if (group_decode(&alpha, ballot_alpha(b, j)) != 0 ||
+            group_decode(&beta, ballot_beta(b, j)) != 0) {
+            *done = j;
+            return -1;
+        }
+        if (sign > 0) {
+            group_add(&t->A[j], &t->A[j], &alpha);
+            group_add(&t->B[j], &t->B[j], &beta);
+        } else {
+            group_sub(&t->A[j], &t->A[j], &alpha);
+            group_sub(&t->B[j], &t->B[j], &beta);
+        }
+    }
+    *done = upto;
+    return 0;
+}
+
+/* Counts (sign > 0) or uncounts a ballot; a point that does not decode undoes
+ * the choices already applied, so a failure leaves t as it was. */
 static int tally_apply(struct tally *t, const struct ballot *b, int sign)
 {
-    struct tally next;
-    uint32_t j;
+    uint32_t done, undone;
 
     if (ballot_choice_count(b) != t->m || (sign < 0 && t->n == 0) ||
         (sign > 0 && t->n == UINT32_MAX))
         return -1;
-    next = *t;
-    for (j = 0; j < t->m; j++) {
-        int (*op)(unsigned char *, const unsigned char *, const unsigned char *) =
-            sign > 0 ? crypto_point_add : crypto_point_sub;
-
-        if (op(next.A[j], t->A[j], ballot_alpha(b, j)) != 0 ||
-            op(next.B[j], t->B[j], ballot_beta(b, j)) != 0)
-            return -1;
+    if (tally_apply_choices(t, b, sign, t->m, &done) != 0) {
+        (void)tally_apply_choices(t, b, -sign, done, &undone);
+        return -1;
     }
-    next.n = sign > 0 ? t->n + 1 : t->n - 1;
-    *t = next;
+    t->n = sign > 0 ? t->n + 1 : t->n - 1;
     return 0;
 }
 
@@ -81,18 +119,15 @@ int tally_remove(struct tally *t, const struct ballot *b)
 
 int tally_merge(struct tally *dst, const struct tally *src)
 {
-    struct tally next;
     uint32_t j;
 
     if (dst->m != src->m || src->n > UINT32_MAX - dst->n)
         return -1;
-    next = *dst;
-    for (j = 0; j < dst->m; j++)
-        if (crypto_point_add(next.A[j], dst->A[j], src->A[j]) != 0 ||
-            crypto_point_add(next.B[j], dst->B[j], src->B[j]) != 0)
-            return -1;
-    next.n = dst->n + src->n;
-    *dst = next;
+    for (j = 0; j < dst->m; j++) {
+        group_add(&dst->A[j], &dst->A[j], &src->A[j]);
+        group_add(&dst->B[j], &dst->B[j], &src->B[j]);
+    }
+    dst->n += src->n;
     return 0;
 }
 
@@ -102,20 +137,24 @@ int tally_shares_create(const struct record *rec, uint32_t k, const unsigned cha
                         const struct tally *t, const struct crypto_rng *rng,
                         struct proof_share *out)
 {
+    unsigned char A[CRYPTO_BYTES];
     uint32_t j;
 
     if (k >= record_holder_count(rec) || t->m != record_option_count(rec))
         return -1;
-    for (j = 0; j < t->m; j++)
-        if (proof_share_create(record_fingerprint(rec), k, record_holder_key(rec, k), x, j,
-                               t->A[j], rng, &out[j]) != 0)
+    for (j = 0; j < t->m; j++) {
+        tally_A(t, j, A);
+        if (proof_share_create(record_fingerprint(rec), k, record_holder_key(rec, k), x, j, A,
+                               rng, &out[j]) != 0)
             return -1;
+    }
     return 0;
 }
 
 enum proto_reason tally_shares_verify(const struct record *rec, uint32_t k,
                                       const struct tally *t, const struct proof_share *shares)
 {
+    unsigned char A[CRYPTO_BYTES];
     enum proto_reason why;
     uint32_t j;
 
@@ -127,8 +166,9 @@ enum proto_reason tally_shares_verify(const struct record *rec, uint32_t k,
         if (crypto_scalar_check(shares[j].c) != PROTO_OK ||
             crypto_scalar_check(shares[j].s) != PROTO_OK)
             return PROTO_SCALAR;
-        why = proof_share_verify(record_fingerprint(rec), k, record_holder_key(rec, k), j,
-                                 t->A[j], &shares[j]);
+        tally_A(t, j, A);
+        why = proof_share_verify(record_fingerprint(rec), k, record_holder_key(rec, k), j, A,
+                                 &shares[j]);
         if (why != PROTO_OK)
             return why;
     }
@@ -190,14 +230,15 @@ static int tally_combined(const struct record *rec, const struct tally *t,
                           const struct proof_share *const *shares, uint32_t j,
                           unsigned char T[CRYPTO_BYTES])
 {
-    unsigned char D[CRYPTO_BYTES];
+    unsigned char D[CRYPTO_BYTES], B[CRYPTO_BYTES];
     uint32_t k;
 
     memset(D, 0, sizeof D);
+    tally_B(t, j, B);
     for (k = 0; k < record_holder_count(rec); k++)
         if (crypto_point_add(D, D, shares[k][j].D) != 0)
             return -1;
-    return crypto_point_sub(T, t->B[j], D);
+    return crypto_point_sub(T, B, D);
 }
 
 enum proto_reason tally_counts(const struct record *rec, const struct tally *t,

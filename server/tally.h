@@ -47,8 +47,9 @@ int tally_merge(struct tally *dst, const struct tally *src);
 
 uint32_t tally_option_count(const struct tally *t);
 uint32_t tally_ballot_count(const struct tally *t);                     /* N */
-const unsigned char *tally_A(const struct tally *t, uint32_t j);
-const unsigned char *tally_B(const struct tally *t, uint32_t j);
+/* The encodings of A_j and B_j into out (computed on each call: about 4 µs). */
+void tally_A(const struct tally *t, uint32_t j, unsigned char out[CRYPTO_BYTES]);
+void tally_B(const struct tally *t, uint32_t j, unsigned char out[CRYPTO_BYTES]);
 
 /* Holder k's shares D_kj = x_k·A_j with proofs, j = 0..m-1 (one w drawn per
  * option, in order) into out[m]. 0 or -1. */

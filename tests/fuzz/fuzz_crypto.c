@@ -9,7 +9,10 @@
  *           and what it accepts but the curve does not, arithmetic refuses;
  *           on accepted points p + p = 2·p, p − p = identity, n·p is a point;
  *   scalars: crypto_scalar_check accepts exactly the values below l, and
- *           reducing an accepted scalar changes nothing.
+ *           reducing an accepted scalar changes nothing;
+ *   group:  group_decode accepts exactly what crypto_point_check accepts, what
+ *           it decodes encodes back, and its sums and differences encode as
+ *           crypto_point_add and crypto_point_sub give.
  * Any disagreement is a crash.
  */
 #include <stdint.h>
@@ -18,6 +21,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "group.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -109,6 +113,29 @@ static void fuzz_point(const unsigned char p[32], const unsigned char n[32])
     }
 }
 
+static void fuzz_group(const unsigned char p[32], const unsigned char q[32])
+{
+    struct group_point P, Q, R;
+    unsigned char got[32], want[32];
+    int ok = crypto_point_check(p) == PROTO_OK;
+
+    fuzz_check((group_decode(&P, p) == 0) == ok, "group: decodes exactly the valid points");
+    if (!ok)
+        return;
+    group_encode(got, &P);
+    fuzz_check(memcmp(got, p, 32) == 0, "group: decode then encode gives the point back");
+    if (crypto_point_check(q) != PROTO_OK || group_decode(&Q, q) != 0)
+        return;
+    group_add(&R, &P, &Q);
+    group_encode(got, &R);
+    fuzz_check(crypto_point_add(want, p, q) == 0 && memcmp(got, want, 32) == 0,
+               "group: p + q as libsodium gives");
+    group_sub(&R, &P, &Q);
+    group_encode(got, &R);
+    fuzz_check(crypto_point_sub(want, p, q) == 0 && memcmp(got, want, 32) == 0,
+               "group: p - q as libsodium gives");
+}
+
 static void fuzz_scalar(const unsigned char s[32])
 {
     unsigned char wide[64] = {0}, red[32];
@@ -132,11 +159,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size > 32)
         memcpy(n, data + 32, size - 32 < 32 ? size - 32 : 32);
     fuzz_point(p, n);
+    fuzz_group(p, n);
+    fuzz_group(p, p);
     fuzz_scalar(p);
     fuzz_scalar(n);
     /* the text form as well: 64 hex characters of a point or a scalar */
     if (size == 64 && crypto_hex_decode(p, 32, (const char *)data, 64) == 0) {
         fuzz_point(p, n);
+        fuzz_group(p, p);
         fuzz_scalar(p);
     }
     return 0;
