@@ -406,7 +406,10 @@ static void request_dispatch(struct http_request *req)
                            "method not allowed on this path");
         break;
     default:
-        http_respond_error(req, 404, "not_found", "no such resource");
+        if (handler != NULL)
+            handler(req);   /* a page's 404 (route_find) */
+        else
+            http_respond_error(req, 404, "not_found", "no such resource");
         break;
     }
 }

@@ -103,5 +103,9 @@ enum route_result route_find(const char *method, const char *path,
         *handler = routes[i].handler;
         return ROUTE_FOUND;
     }
+    /* a page address that a person typed or followed: an HTML page, not JSON */
+    if (res == ROUTE_NOT_FOUND && strcmp(method, "GET") == 0 && strncmp(path, "/api/", 5) != 0 &&
+        strncmp(path, "/static/", 8) != 0)
+        *handler = web_not_found;
     return res;
 }

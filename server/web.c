@@ -76,6 +76,19 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
     return -1;
 }
 
+void web_not_found(struct http_request *req)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    struct web_viewer v;
+    int known;
+
+    /* the navigation as on every page, but no redirect to the login form */
+    memset(&v, 0, sizeof v);
+    known = cookie != NULL && auth_session_lookup(auth, cookie, &v.user, v.csrf) == AUTH_OK;
+    web_error(req, known ? &v : NULL, 404, "Page not found", "There is no page at this address.");
+}
+
 int web_origin_ok(struct http_request *req)
 {
     const char *site = http_request_header(req, "Sec-Fetch-Site");

@@ -41,6 +41,7 @@ void web_result_page(struct http_request *req);       /* GET /polls/{id}/result 
 void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
 void web_admin_submit(struct http_request *req);      /* POST /admin/members */
 void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */
+void web_not_found(struct http_request *req);         /* GET of any other page address */
 
 /* --- shared helpers (web.c) ----------------------------------------------- */
 

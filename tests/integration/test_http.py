@@ -151,9 +151,22 @@ def test_tokens_and_deactivation(t):
 
 def test_protocol_edges(t):
     with Server() as srv:
-        r = srv.request("GET", "/nope")
-        t.check(r.status == 404 and r.error_code() == "not_found", "unknown route 404 JSON")
-        t.check(r.header("Content-Type") == "application/json", "404 is JSON")
+        for method, path in (("GET", "/api/v1/nope"), ("POST", "/nope"), ("GET", "/static/x/y")):
+            r = srv.request(method, path)
+            t.check(r.status == 404 and r.error_code() == "not_found" and
+                    r.header("Content-Type") == "application/json",
+                    f"{method} {path}: 404 in JSON ({r.status})")
+        r = srv.request("GET", "/nope/<script>")
+        page = r.body.decode("utf-8", "replace")
+        t.check(r.status == 404 and (r.header("Content-Type") or "").startswith("text/html"),
+                f"an unknown page address: an HTML 404 page ({r.status})")
+        t.check("Page not found" in page and "<script>" not in page and "Log out" not in page,
+                "the 404 page says so and echoes nothing; no session, no menu")
+        c = Client(srv)
+        t.check(c.login("ada", add_member(srv.data_dir, "ada")).status == 200, "ada logs in")
+        r = c.get("/polls/x/y/z")
+        t.check(r.status == 404 and b"Page not found" in r.body and b"Log out" in r.body,
+                "with a session, the 404 page has the menu")
         r = srv.request("PUT", "/api/v1/me")
         t.check(r.status == 405 and r.error_code() == "method_not_allowed", "405 JSON")
         r = srv.request("POST", "/api/v1/session", "{not json")
