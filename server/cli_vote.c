@@ -7,6 +7,9 @@
  * server's key. The ballot's secret ρ is kept in a 0600 file named by the
  * poll's fingerprint under the voter's state directory, so that `--replace`
  * can change the vote later; the choice itself is never written anywhere.
+ * A ballot's ρ is written (to FILE.unconfirmed) before the ballot is sent, and
+ * stays there when no answer comes back: that ballot may be in the box, and
+ * `--replace` tries each kept secret until the server accepts one.
  *
  * result: fetches the result and the board and verifies the whole board
  * (proofs, tally, decryptions, counts, signature) before printing it.
@@ -42,13 +45,20 @@ static const char result_usage[] =
     "usage: conclave result --server URL --token TOKEN POLL_ID\n"
     "Prints a closed poll's result after verifying its whole board.\n";
 
+/* At most this many secrets of unanswered ballots are kept per poll. */
+#define VOTER_UNCONFIRMED_MAX 16
+
+enum voter_outcome { VOTER_CAST, VOTER_REFUSED, VOTER_UNKNOWN };
+
 struct voter {
     const char *server;
     const char *token;
     const char *poll_id;
     struct record *rec;
     unsigned char server_pk[SIGN_PUBLIC_BYTES];
-    char err[512];
+    int refused_replaces;           /* the last refusal: "replaces" */
+    int already_voted;              /* the last refusal: 409 already_voted */
+    char err[1024];
 };
 
 /* GET path; 0 with the body on 200, else -1 with the reason in v->err. */
@@ -143,126 +153,240 @@ static int voter_rho_path(const char *state, const struct record *rec, char *pat
     return 0;
 }
 
-/* Writes ρ as hex to PATH (0600), durably, through a temporary file. */
-static int voter_rho_save(const char *path, const unsigned char rho[32])
+/* Writes N secrets as hex lines to PATH (0600), durably, through a
+ * temporary file; N = 0 removes PATH. 0 or -1. */
+static int voter_rhos_save(const char *path, const unsigned char (*rhos)[32], size_t n)
 {
     char tmp[1400], hex[66];
-    int fd, ok;
+    size_t i;
+    int fd, ok = 1;
 
+    if (n == 0)
+        return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    crypto_hex_encode(hex, rho, 32);
-    hex[64] = '\n';
-    hex[65] = '\0';
     if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
         return -1;
-    ok = write(fd, hex, 65) == 65 && fsync(fd) == 0;
+    for (i = 0; i < n && ok; i++) {
+        crypto_hex_encode(hex, rhos[i], 32);
+        hex[64] = '\n';
+        ok = write(fd, hex, 65) == 65;
+    }
+    ok = ok && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     sodium_memzero(hex, sizeof hex);
     return ok && rename(tmp, path) == 0 ? 0 : -1;
 }
 
-static int voter_rho_load(const char *path, unsigned char rho[32])
+/* Reads at most MAX secrets (hex lines) from PATH; their number, 0 without
+ * the file. */
+static size_t voter_rhos_load(const char *path, unsigned char (*rhos)[32], size_t max)
 {
     char hex[80];
     FILE *f = fopen(path, "r");
-    int rc = -1;
+    size_t n = 0;
 
     if (f == NULL)
-        return -1;
-    if (fgets(hex, sizeof hex, f) != NULL && strlen(hex) >= 64 &&
-        crypto_hex_decode(rho, 32, hex, 64) == 0)
-        rc = 0;
+        return 0;
+    while (n < max && fgets(hex, sizeof hex, f) != NULL)
+        if (strlen(hex) >= 64 && crypto_hex_decode(rhos[n], 32, hex, 64) == 0)
+            n++;
     fclose(f);
     sodium_memzero(hex, sizeof hex);
-    return rc;
+    return n;
 }
 
-/* POSTs the ballot; checks the tracker and the receipt. */
-static int voter_cast(struct voter *v, const struct ballot *b)
+/* The secrets kept for one poll: the ballot the server confirmed (PATH), and
+ * those of ballots sent without a usable answer (PATH.unconfirmed), any of
+ * which may be the one in the box. */
+struct voter_state {
+    char path[1200], unconf_path[1300];
+    unsigned char confirmed[1][32];
+    size_t nconfirmed;
+    unsigned char unconf[VOTER_UNCONFIRMED_MAX][32];
+    size_t nunconf;
+};
+
+static int voter_state_load(struct voter *v, const char *state, struct voter_state *s)
 {
-    struct cli_http_response r;
+    memset(s, 0, sizeof *s);
+    if (voter_rho_path(state, v->rec, s->path, sizeof s->path) != 0) {
+        snprintf(v->err, sizeof v->err, "cannot create the state directory");
+        return -1;
+    }
+    snprintf(s->unconf_path, sizeof s->unconf_path, "%s.unconfirmed", s->path);
+    s->nconfirmed = voter_rhos_load(s->path, s->confirmed, 1);
+    s->nunconf = voter_rhos_load(s->unconf_path, s->unconf, VOTER_UNCONFIRMED_MAX);
+    return 0;
+}
+
+/* 1 if the answer refuses a replacement whose replaced ballot is not the one
+ * counted (error "invalid_ballot", reason "replaces"). */
+static int voter_refused_replaces(const struct cli_http_response *r)
+{
+    json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
+    json_t *e = json_object_get(j, "error");
+    const char *code = json_string_value(json_object_get(e, "code"));
+    const char *reason = json_string_value(json_object_get(e, "reason"));
+    int yes = code != NULL && reason != NULL && strcmp(code, "invalid_ballot") == 0 &&
+              strcmp(reason, "replaces") == 0;
+
+    json_decref(j);
+    return yes;
+}
+
+/* Checks a 201's tracker and receipt; 0, or -1 with the reason in v->err. */
+static int voter_check_receipt(struct voter *v, const struct ballot *b, const char *body)
+{
     unsigned char sig[SIGN_BYTES];
-    char path[128], tracker[65], why[256];
-    const char *got_tracker, *receipt;
-    json_t *ans = NULL;
-    size_t len;
-    char *text = ballot_serialize(b, BALLOT_FORM_POST, 0, &len);
+    char tracker[65];
+    json_t *ans = json_loads(body, 0, NULL);
+    const char *got_tracker = json_string_value(json_object_get(ans, "tracker"));
+    const char *receipt = json_string_value(json_object_get(ans, "receipt"));
     int rc = -1;
 
-    snprintf(path, sizeof path, "/api/v1/polls/%s/ballots", v->poll_id);
-    if (text == NULL ||
-        cli_http_request(v->server, path, v->token, text, &r, v->err, sizeof v->err) != 0)
-        goto out;
-    if (r.status != 201) {
-        snprintf(v->err, sizeof v->err, "the ballot was refused: %s",
-                 cli_http_error(&r, why, sizeof why));
-        goto out_body;
-    }
-    ans = json_loads(r.body, 0, NULL);
-    got_tracker = json_string_value(json_object_get(ans, "tracker"));
-    receipt = json_string_value(json_object_get(ans, "receipt"));
     crypto_hex_encode(tracker, ballot_tracker(b), 32);
     if (got_tracker == NULL || strcmp(got_tracker, tracker) != 0 || receipt == NULL ||
         strlen(receipt) != 128 || crypto_hex_decode(sig, sizeof sig, receipt, 128) != 0 ||
         sign_receipt_verify(v->server_pk, record_fingerprint(v->rec), ballot_tracker(b),
                             sig) != 0) {
         snprintf(v->err, sizeof v->err, "the receipt does not verify with the server's key");
-        goto out_body;
+    } else {
+        printf("receipt: %s\nreceipt verified: your ballot is in the box\n", receipt);
+        rc = 0;
     }
-    printf("receipt: %s\nreceipt verified: your ballot is in the box\n", receipt);
-    rc = 0;
-out_body:
     json_decref(ans);
-    free(r.body);
-out:
-    free(text);
     return rc;
 }
 
-/* Builds the ballot for CHOICE (0 = yes, 1 = no), keeps ρ, casts it. */
-static int voter_vote(struct voter *v, int choice, int replace, const char *state)
+/* POSTs the ballot. VOTER_CAST with a verified receipt; VOTER_REFUSED when
+ * the server answered no (v->refused_replaces tells why); VOTER_UNKNOWN when
+ * no usable answer came (the ballot may be in the box). */
+static enum voter_outcome voter_cast(struct voter *v, const struct ballot *b)
 {
-    unsigned char rho[32], old[32];
-    uint8_t votes[2] = {choice == 0, choice == 1};
+    struct cli_http_response r;
+    char path[128], why[256];
+    size_t len;
+    char *text = ballot_serialize(b, BALLOT_FORM_POST, 0, &len);
+    enum voter_outcome out = VOTER_REFUSED;
+
+    v->refused_replaces = v->already_voted = 0;
+    snprintf(path, sizeof path, "/api/v1/polls/%s/ballots", v->poll_id);
+    if (text == NULL) {
+        snprintf(v->err, sizeof v->err, "cannot serialize the ballot");
+        return VOTER_REFUSED;
+    }
+    if (cli_http_request(v->server, path, v->token, text, &r, v->err, sizeof v->err) != 0) {
+        free(text);
+        return VOTER_UNKNOWN;
+    }
+    if (r.status == 201) {
+        out = voter_check_receipt(v, b, r.body) == 0 ? VOTER_CAST : VOTER_UNKNOWN;
+    } else {
+        v->refused_replaces = voter_refused_replaces(&r);
+        v->already_voted = r.status == 409 && strstr(cli_http_error(&r, why, sizeof why),
+                                                     "already_voted") != NULL;
+        snprintf(v->err, sizeof v->err, "the ballot was refused: %s",
+                 cli_http_error(&r, why, sizeof why));
+    }
+    free(r.body);
+    free(text);
+    return out;
+}
+
+/* One ballot for VOTES replacing the one of secret OLD (NULL: a first vote).
+ * Its secret joins the unconfirmed ones before it is sent; it becomes the
+ * confirmed one on a receipt, and is dropped on a refusal. */
+static enum voter_outcome voter_try(struct voter *v, const uint8_t votes[2],
+                                    const unsigned char *old, struct voter_state *s)
+{
+    unsigned char rho[32];
     struct crypto_rng rng = crypto_rng_system();
     struct ballot *b = NULL;
-    char path[1200], pending[1300], tracker[65];
-    int rc = -1;
+    char tracker[65];
+    enum voter_outcome out = VOTER_REFUSED;
 
-    if (!record_is_promotion(v->rec)) {
-        snprintf(v->err, sizeof v->err, "this is not a yes/no promotion poll");
-        return -1;
-    }
-    if (voter_rho_path(state, v->rec, path, sizeof path) != 0) {
-        snprintf(v->err, sizeof v->err, "cannot create the state directory");
-        return -1;
-    }
-    if (replace && voter_rho_load(path, old) != 0) {
-        snprintf(v->err, sizeof v->err, "no earlier ballot of yours is kept here (%.400s)", path);
-        return -1;
-    }
-    snprintf(pending, sizeof pending, "%s.pending", path);
     randombytes_buf(rho, sizeof rho);
-    if (ballot_create(v->rec, votes, rho, replace ? old : NULL, &rng, &b) != 0 ||
-        voter_rho_save(pending, rho) != 0) {
-        snprintf(v->err, sizeof v->err, "cannot build the ballot or keep its secret");
+    if (s->nunconf == VOTER_UNCONFIRMED_MAX || ballot_create(v->rec, votes, rho, old, &rng, &b) != 0) {
+        snprintf(v->err, sizeof v->err, "cannot build the ballot (or too many unanswered "
+                 "ballots are kept in %.400s)", s->unconf_path);
+        goto out;
+    }
+    memcpy(s->unconf[s->nunconf++], rho, sizeof rho);
+    if (voter_rhos_save(s->unconf_path, s->unconf, s->nunconf) != 0) {
+        s->nunconf--;
+        snprintf(v->err, sizeof v->err, "cannot keep the ballot's secret");
         goto out;
     }
     crypto_hex_encode(tracker, ballot_tracker(b), 32);
     printf("tracker: %s\n", tracker);
     fflush(stdout);
-    if (voter_cast(v, b) != 0) {
-        unlink(pending);    /* refused or unanswered: this ρ counts for nothing known */
-        goto out;
+    out = voter_cast(v, b);
+    if (out == VOTER_REFUSED) {             /* this ρ counts for nothing */
+        s->nunconf--;
+        (void)voter_rhos_save(s->unconf_path, s->unconf, s->nunconf);
+    } else if (out == VOTER_CAST) {         /* the box holds this one, no other */
+        memcpy(s->confirmed[0], rho, sizeof rho);
+        s->nconfirmed = 1;
+        s->nunconf = 0;
+        if (voter_rhos_save(s->path, s->confirmed, 1) != 0 ||
+            voter_rhos_save(s->unconf_path, s->unconf, 0) != 0)
+            fprintf(stderr, "conclave vote: warning: could not keep the ballot's secret\n");
     }
-    if (rename(pending, path) != 0)
-        fprintf(stderr, "conclave vote: warning: could not keep the ballot's secret\n");
-    rc = 0;
 out:
     sodium_memzero(rho, sizeof rho);
-    sodium_memzero(old, sizeof old);
     ballot_free(b);
-    return rc;
+    return out;
+}
+
+/* A replacement: tries the confirmed secret, then each unconfirmed one,
+ * while the server answers that the replaced ballot is not the counted one. */
+static enum voter_outcome voter_replace(struct voter *v, const uint8_t votes[2],
+                                        struct voter_state *s)
+{
+    unsigned char cands[1 + VOTER_UNCONFIRMED_MAX][32];
+    size_t n = 0, i;
+    enum voter_outcome out = VOTER_REFUSED;
+
+    memcpy(cands, s->confirmed, s->nconfirmed * 32);
+    n = s->nconfirmed;
+    memcpy(cands[n], s->unconf, s->nunconf * 32);
+    n += s->nunconf;
+    if (n == 0)
+        snprintf(v->err, sizeof v->err, "no earlier ballot of yours is kept here (%.400s)",
+                 s->path);
+    for (i = 0; i < n; i++) {
+        out = voter_try(v, votes, cands[i], s);
+        if (out != VOTER_REFUSED || !v->refused_replaces)
+            break;
+    }
+    sodium_memzero(cands, sizeof cands);
+    return out;
+}
+
+/* Builds the ballot for CHOICE (0 = yes, 1 = no), keeps ρ, casts it. */
+static int voter_vote(struct voter *v, int choice, int replace, const char *state)
+{
+    uint8_t votes[2] = {choice == 0, choice == 1};
+    struct voter_state s;
+    enum voter_outcome out = VOTER_REFUSED;
+    size_t len;
+
+    if (!record_is_promotion(v->rec)) {
+        snprintf(v->err, sizeof v->err, "this is not a yes/no promotion poll");
+        return -1;
+    }
+    if (voter_state_load(v, state, &s) != 0)
+        return -1;
+    out = replace ? voter_replace(v, votes, &s) : voter_try(v, votes, NULL, &s);
+    len = strlen(v->err);
+    if (out == VOTER_UNKNOWN)
+        snprintf(v->err + len, sizeof v->err - len, "; the ballot may or may not be in the "
+                 "box: its secret is kept, so --replace can change your vote either way");
+    else if (out == VOTER_REFUSED && v->already_voted && s.nunconf > 0)
+        snprintf(v->err + len, sizeof v->err - len, "; an earlier ballot sent from here got "
+                 "no answer but was counted: use --replace to change it");
+    sodium_memzero(&s, sizeof s);
+    return out == VOTER_CAST ? 0 : -1;
 }
 
 int cli_vote_main(int argc, char **argv)

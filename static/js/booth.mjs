@@ -8,6 +8,11 @@
 // receipt signature against /api/v1/server-key, and keeps the ballot's secret rho
 // in localStorage under the poll's fingerprint, so that "Change my vote" can send
 // a replacement (§5) later. The choice itself is not stored anywhere.
+//
+// A ballot's rho is stored (as "unconfirmed") before the ballot is sent. If no
+// answer comes back, that ballot may be in the box, so its rho stays: a later
+// replacement tries the confirmed rho, then each unconfirmed one, while the
+// server answers that the replaced ballot is not the counted one.
 import { checkPoll, warmUp, createBallot, verifyReceipt } from './conclave-crypto.mjs';
 
 const booth = document.getElementById('booth');
@@ -24,13 +29,27 @@ const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
 const storeKey = (fp) => `conclave:ballot:${fp}`;
 
+/** The kept entry: { rho, tracker, receipt } of the confirmed ballot (if any) and
+ *  unconfirmed: [{ rho, tracker }] of ballots sent without an answer; or null. */
 function loadSaved(fp) {
   try {
     const v = JSON.parse(localStorage.getItem(storeKey(fp)) || 'null');
-    return v && typeof v.rho === 'string' && typeof v.tracker === 'string' ? v : null;
+    if (!v || typeof v !== 'object') return null;
+    const confirmed = typeof v.rho === 'string' && typeof v.tracker === 'string';
+    const unconfirmed = Array.isArray(v.unconfirmed)
+      ? v.unconfirmed.filter((u) => u && typeof u.rho === 'string' && typeof u.tracker === 'string')
+      : [];
+    if (!confirmed && unconfirmed.length === 0) return null;
+    return confirmed ? { rho: v.rho, tracker: v.tracker, receipt: v.receipt, unconfirmed } : { unconfirmed };
   } catch {
     return null;
   }
+}
+
+/** The rhos that may belong to the counted ballot, the confirmed one first. */
+function candidates(saved) {
+  if (!saved) return [];
+  return [...(saved.rho ? [saved.rho] : []), ...saved.unconfirmed.map((u) => u.rho)];
 }
 
 function save(fp, entry) {
@@ -62,11 +81,15 @@ function showForm(replacing) {
 function showDone(saved) {
   form.hidden = true;
   done.hidden = false;
-  trackerEl.textContent = saved ? saved.tracker : '(not kept in this browser)';
+  const last = saved?.unconfirmed?.length ? saved.unconfirmed[saved.unconfirmed.length - 1] : null;
+  trackerEl.textContent = saved?.tracker || last?.tracker || '(not kept in this browser)';
   changeBtn.hidden = !saved;
   if (!saved) {
     receiptEl.textContent =
       'You voted from another browser or the command line, so this browser cannot change that vote.';
+  } else if (last) {
+    receiptEl.textContent = 'A ballot sent from this browser got no answer and may be the one counted; ' +
+      '"Change my vote" works either way.';
   }
 }
 
@@ -126,21 +149,58 @@ function bumpTurnout() {
   }
 }
 
-async function cast(choice) {
-  const saved = voted ? loadSaved(poll.fingerprint) : null;
+const lostText = 'No answer from the server: your ballot may or may not have been counted. ' +
+  'Its secret is kept in this browser; reload the page, and if it says you have voted, ' +
+  '"Change my vote" works from here.';
+
+/** Seals a ballot replacing the one of secret OLD (null: a first vote) and sends it;
+ *  its rho is kept as unconfirmed first, and dropped again if the server refuses it. */
+async function castOne(choice, old) {
+  const fp = poll.fingerprint;
   const t0 = performance.now();
-  const made = createBallot(poll, choice, saved ? { replaces: saved.rho } : {});
+  const made = createBallot(poll, choice, old ? { replaces: old } : {});
   const ms = performance.now() - t0;
   booth.dataset.sealMs = ms.toFixed(1);
   timingEl.textContent = `Encrypted and proved in this browser in ${ms.toFixed(1)} ms.`;
   trackerEl.textContent = made.tracker;
   say(`Ballot sealed (tracker ${made.tracker.slice(0, 16)}…); casting it…`);
-  save(poll.fingerprint, { ...(saved || {}), pending: { rho: made.rho, tracker: made.tracker } });
-  const { status, body } = await fetchJson(`/api/v1/polls/${encodeURIComponent(poll.id)}/ballots`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-    body: JSON.stringify(made.ballot),
-  });
+  const before = loadSaved(fp) || { unconfirmed: [] };
+  if (!save(fp, { ...before, unconfirmed: [...before.unconfirmed, { rho: made.rho, tracker: made.tracker }] })) {
+    throw new Error('This browser cannot keep the ballot\'s secret (storage is full or blocked); nothing was sent.');
+  }
+  let answer;
+  try {
+    answer = await fetchJson(`/api/v1/polls/${encodeURIComponent(poll.id)}/ballots`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: JSON.stringify(made.ballot),
+    });
+  } catch {
+    throw new Error(lostText);
+  }
+  if (answer.status !== 201) {
+    const now = loadSaved(fp) || { unconfirmed: [] };
+    save(fp, { ...now, unconfirmed: now.unconfirmed.filter((u) => u.rho !== made.rho) });
+  }
+  return { made, ...answer };
+}
+
+async function cast(choice) {
+  const replacing = voted;
+  const olds = replacing ? candidates(loadSaved(poll.fingerprint)) : [null];
+  if (olds.length === 0) throw new Error('This browser keeps no earlier ballot of yours, so it cannot change your vote.');
+  let made;
+  let status;
+  let body;
+  for (const old of olds) {
+    ({ made, status, body } = await castOne(choice, old));
+    if (status !== 400 || body?.error?.reason !== 'replaces') break;
+  }
+  if (status === 409 && body?.error?.code === 'already_voted' && !replacing &&
+      loadSaved(poll.fingerprint)?.unconfirmed.length) {
+    voted = true; // a ballot whose answer was lost was counted: replace it
+    return cast(choice);
+  }
   if (status !== 201) {
     const code = body?.error?.code;
     const reason = body?.error?.reason ? ` (${body.error.reason})` : '';
@@ -149,7 +209,7 @@ async function cast(choice) {
   if (body.tracker !== made.tracker) throw new Error('The server answered with another tracker; do not trust this server.');
   const pem = await (await fetch('/api/v1/server-key', { credentials: 'same-origin' })).text();
   const ok = verifyReceipt(pem, poll.fingerprint, made.tracker, body.receipt);
-  const entry = { rho: made.rho, tracker: made.tracker, receipt: body.receipt };
+  const entry = { rho: made.rho, tracker: made.tracker, receipt: body.receipt, unconfirmed: [] };
   const kept = save(poll.fingerprint, entry);
   voted = true;
   showDone(kept ? entry : null);
@@ -157,8 +217,8 @@ async function cast(choice) {
     ? 'The server signed a receipt for this ballot, and the signature checks out against the server key.'
     : 'Warning: the server\'s receipt does NOT verify against its published key.';
   receiptEl.className = ok ? 'fine ok' : 'bad';
-  say(saved ? 'Your vote was changed. Only this last ballot counts.' : 'Your sealed ballot was accepted.', 'ok');
-  if (!saved) bumpTurnout();
+  say(replacing ? 'Your vote was changed. Only this last ballot counts.' : 'Your sealed ballot was accepted.', 'ok');
+  if (!replacing) bumpTurnout();
   changeBtn.focus();
 }
 

@@ -6,7 +6,8 @@
 //                                    E2E_POLL_SECONDS, default 25)
 //
 // Logs in, manages members, nominates, votes in the booth (the ballot sealed in
-// the browser and accepted by the C verifier), changes the vote, votes from a
+// the browser and accepted by the C verifier), changes the vote (once with the
+// answer lost, then again from the kept secrets), votes from a
 // phone-sized second browser and from Node with the same crypto module, waits
 // for the close, reads the result page with its chart, finds the tracker on the
 // board and verifies the board in the browser. Screenshots go to
@@ -195,7 +196,23 @@ async function boothFlow(page, base, id) {
   const warm = Number(await page.locator('#booth').getAttribute('data-warmup'));
   await shot(page, 'desktop-booth-voted');
 
+  // A change whose answer is lost: the server counts it, the browser hears nothing.
+  await page.route('**/ballots', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
   await page.getByRole('button', { name: 'Change my vote' }).click();
+  await page.getByLabel('Promote Grace Hopper', { exact: true }).check();
+  await page.locator('#booth-cast').click();
+  await page.getByText('No answer from the server').waitFor();
+  check(true, 'a lost answer is told: the ballot may or may not have been counted');
+  await page.unroute('**/ballots');
+  await page.reload();
+  await page.locator('#booth-done').waitFor({ state: 'visible' });
+  check(/got no answer/.test(await page.locator('#booth-receipt').textContent()),
+    'after a reload the booth says a ballot got no answer and may be the one counted');
+  await page.getByRole('button', { name: 'Change my vote' }).click();
+  // the confirmed rho is stale now (the lost ballot replaced it): refused, then the kept one works
   const second = await castInBooth(page, 'Do not promote', { keyboard: true });
   check(second.tracker !== first.tracker && /^[0-9a-f]{64}$/.test(second.tracker), 'a new tracker after the change');
   check(await page.getByText('Your vote was changed.').isVisible(), 'the change is confirmed');
@@ -301,7 +318,8 @@ async function main() {
     check(carol.status === 201 && carol.body.tracker === carol.made.tracker, 'a ballot made by the module in Node passes the C verifier');
     const casts = posted.filter((p) => p.url.endsWith(`/api/v1/polls/${id}/ballots`));
     const ballotKeys = new Set(['poll', 'fingerprint', 'tag', 'choices', 'sum_proof', 'replaces']);
-    check(casts.length === 3 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
+    // alice: first, the lost change, the stale replacement refused, the change; bob: one
+    check(casts.length === 5 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
       'the browser posts only sealed ballots');
     check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
     await resultFlow(page, base, id, trackers);
@@ -316,8 +334,10 @@ async function main() {
     await page.waitForURL(/\/login$/);
     check(await page.getByRole('heading', { name: 'Log in' }).isVisible(), 'log out leads to the login page');
     // pages answered 4xx on purpose (a wrong password, the result before the close) are
-    // logged by Chromium as failed loads; count missing files, server errors, script errors
-    const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l));
+    // logged by Chromium as failed loads, and so is the answer cut on purpose with the
+    // booth's report of it; count missing files, server errors, script errors
+    const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l) &&
+      !/ERR_CONNECTION_RESET|Error: No answer from the server/.test(l));
     check(errs.length === 0 && pageErrors.length === 0, 'no console errors on any page');
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);

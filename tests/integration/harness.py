@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -218,6 +219,60 @@ class Client:
 
     def post(self, path, body=None, **kw):
         return self.request("POST", path, body, **kw)
+
+
+class LossyProxy:
+    """A loopback HTTP proxy in front of SERVER that can lose answers: after
+    drop_next_post(), the next POST is forwarded and done by the server, but
+    its client's connection is closed without the answer (a network failure
+    after the server acted). Every answer it passes says Connection: close."""
+
+    def __init__(self, server):
+        self.server = server
+        self.drop = 0
+        self.dropped = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def drop_next_post(self):
+        self.drop += 1
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(conn,), daemon=True).start()
+
+    def _one(self, conn):
+        with conn:
+            f = conn.makefile("rb")
+            line = f.readline().decode("latin-1").split()
+            if len(line) < 2:
+                return
+            headers = {}
+            for h in iter(f.readline, b"\r\n"):
+                k, _, v = h.decode("latin-1").partition(":")
+                headers[k.strip().lower()] = v.strip()
+            body = f.read(int(headers.get("content-length", "0")))
+            fwd = {k: v for k, v in headers.items() if k in ("authorization", "content-type")}
+            r = self.server.request(line[0], line[1], body or None, fwd)
+            if line[0] == "POST" and self.drop > 0:
+                self.drop -= 1
+                self.dropped += 1
+                return                  # the server acted; the client hears nothing
+            head = f"HTTP/1.1 {r.status} X\r\nContent-Length: {len(r.body)}\r\n"
+            for k, v in r.headers:
+                if k.lower() not in ("content-length", "connection", "transfer-encoding"):
+                    head += f"{k}: {v}\r\n"
+            conn.sendall((head + "Connection: close\r\n\r\n").encode("latin-1") + r.body)
+
+    def close(self):
+        self.sock.close()
 
 
 def add_member(data_dir, username, password=None, admin=False, display=None):

@@ -11,8 +11,8 @@ import tempfile
 import threading
 import time
 
-from harness import (BIN, VECTORS, Client, Server, Suite, add_member, create_token,
-                     run_cli)
+from harness import (BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
+                     create_token, run_cli)
 
 
 def load_vector(name):
@@ -20,9 +20,9 @@ def load_vector(name):
         return json.load(f)
 
 
-def vote(srv, token, poll_id, choice, home, replace=False):
-    """`conclave vote`; returns (exit code, tracker, receipt, stderr)."""
-    args = [BIN, "vote", "--server", f"http://127.0.0.1:{srv.port}", "--token", token,
+def vote(srv, token, poll_id, choice, home, replace=False, port=None):
+    """`conclave vote` (to PORT if given); returns (exit code, tracker, receipt, stderr)."""
+    args = [BIN, "vote", "--server", f"http://127.0.0.1:{port or srv.port}", "--token", token,
             poll_id, choice] + (["--replace"] if replace else [])
     p = subprocess.run(args, capture_output=True, text=True, timeout=60,
                        env=dict(os.environ, HOME=home, XDG_DATA_HOME=""))
@@ -431,6 +431,50 @@ def test_close_while_down(t):
         srv.cleanup()
 
 
+def test_lost_answer(t):
+    """The answer to a cast is lost after the server counted the ballot:
+    `conclave vote` keeps that ballot's secret as unconfirmed, and --replace
+    finds the counted ballot among the kept secrets."""
+    srv = Server(args=["--poll-duration", "8"]).start()
+    proxy = LossyProxy(srv)
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    home = os.path.join(work, "wes")
+    try:
+        tokens = members_with_tokens(srv, ["wes", "xan"])
+        r = open_poll(Client(srv, token=tokens["wes"]), "Lost Answer")
+        pid, fp = r.json()["id"], r.json()["fingerprint"]
+        kept = os.path.join(home, ".local", "share", "conclave", "ballots", fp)
+        proxy.drop_next_post()
+        rc, _, _, err = vote(srv, tokens["wes"], pid, "yes", home, port=proxy.port)
+        t.check(rc != 0 and proxy.dropped == 1 and "may or may not be in the box" in err,
+                f"no answer: the vote fails and says the ballot may be in the box ({err})")
+        t.check(os.path.exists(kept + ".unconfirmed") and not os.path.exists(kept),
+                "its secret is kept as unconfirmed")
+        me = Client(srv, token=tokens["wes"]).get(f"/api/v1/polls/{pid}").json()
+        t.check(me["voted"] and me["ballots_cast"] == 1, "the server did count it")
+        rc, _, _, err = vote(srv, tokens["wes"], pid, "yes", home)
+        t.check(rc != 0 and "already_voted" in err and "use --replace" in err,
+                f"a second first vote is refused, pointing to --replace ({err})")
+        rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
+        t.check(rc == 0 and receipt, f"--replace changes the counted ballot ({err})")
+        t.check(os.path.exists(kept) and not os.path.exists(kept + ".unconfirmed"),
+                "after a receipt: one confirmed secret, none unconfirmed")
+        proxy.drop_next_post()
+        rc, *_ = vote(srv, tokens["wes"], pid, "yes", home, replace=True, port=proxy.port)
+        t.check(rc != 0 and proxy.dropped == 2, "a replacement whose answer is lost")
+        rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
+        t.check(rc == 0 and receipt,
+                f"--replace: the confirmed secret is stale, the unconfirmed one works ({err})")
+        rc, *_ = vote(srv, tokens["xan"], pid, "yes", os.path.join(work, "xan"))
+        t.check(rc == 0, "xan votes")
+        res = wait_closed(srv, pid, tokens["wes"])
+        t.check(res["counts"] == [1, 1] and res["ballots"] == 2,
+                f"the last ballot of each counts: 1 yes, 1 no ({res['counts']})")
+    finally:
+        proxy.close()
+        srv.cleanup()
+
+
 def test_result_during_compaction(t):
     """The compaction after a close (checkpoint, VACUUM, checkpoint: seconds at
     100,000 ballots) runs on a connection of its own, without the store's lock:
@@ -482,6 +526,6 @@ def test_result_during_compaction(t):
 if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
-              test_thresholds, test_close_while_down, test_result_during_compaction,
-              test_seed_vote)
+              test_thresholds, test_close_while_down, test_lost_answer,
+              test_result_during_compaction, test_seed_vote)
     suite.finish()
