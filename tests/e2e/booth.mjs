@@ -259,7 +259,18 @@ async function phoneFlow(browser, base, id) {
   await page.goto(`${base}/polls/${id}`);
   await page.locator('#booth-cast:not([disabled])').waitFor();
   await shot(page, 'phone-booth');
+  // the first vote's answer is lost; casting again finds it counted and replaces it
+  await page.route('**/ballots', async (route) => {
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.getByLabel('Promote Grace Hopper', { exact: true }).check();
+  await page.locator('#booth-cast').click();
+  await page.getByText('No answer from the server').waitFor();
+  await page.unroute('**/ballots');
   const { tracker } = await castInBooth(page, 'Promote Grace Hopper');
+  check(await page.getByText('Your vote was changed.').isVisible(),
+    'casting again after a lost first answer replaces the ballot that was counted');
   check(/^[0-9a-f]{64}$/.test(tracker), 'the phone-sized booth votes too');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `no horizontal scrolling at phone width (${width}px)`);
@@ -318,8 +329,9 @@ async function main() {
     check(carol.status === 201 && carol.body.tracker === carol.made.tracker, 'a ballot made by the module in Node passes the C verifier');
     const casts = posted.filter((p) => p.url.endsWith(`/api/v1/polls/${id}/ballots`));
     const ballotKeys = new Set(['poll', 'fingerprint', 'tag', 'choices', 'sum_proof', 'replaces']);
-    // alice: first, the lost change, the stale replacement refused, the change; bob: one
-    check(casts.length === 5 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
+    // alice: first, the lost change, the stale replacement refused, the change;
+    // bob: the lost first vote, a first vote again (409), its replacement
+    check(casts.length === 7 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
       'the browser posts only sealed ballots');
     check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
     await resultFlow(page, base, id, trackers);
