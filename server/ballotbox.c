@@ -250,6 +250,7 @@ static void *box_committer(void *arg)
     struct ballotbox *box = arg;
     struct box_job *jobs;
 
+    log_name_thread("committer");
     while ((jobs = box_take(box)) != NULL) {
         if (box_commit_group(box, jobs) && box->wal_fd >= 0) {
             box_hand_over(box, jobs);
@@ -275,6 +276,7 @@ static void *box_syncer(void *arg)
     struct box_job *jobs, *j;
     int ok;
 
+    log_name_thread("syncer");
     for (;;) {
         pthread_mutex_lock(&box->mu);
         while (box->unsynced == NULL && !box->committer_done)

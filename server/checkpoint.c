@@ -41,6 +41,7 @@ static void *checkpoint_run(void *arg)
 {
     struct checkpointer *c = arg;
 
+    log_name_thread("checkpointer");
     for (;;) {
         pthread_mutex_lock(&c->mu);
         while (!c->pending && !c->stop)

@@ -486,6 +486,7 @@ static void *watchdog_main(void *arg)
     struct timespec now, wake;
     struct http_conn *hc;
 
+    log_name_thread("watchdog");
     pthread_mutex_lock(&srv->stop_mu);
     while (!srv->stopping) {
         clock_gettime(CLOCK_REALTIME, &wake);

@@ -8,6 +8,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "log.h"
@@ -56,4 +57,9 @@ void log_request(const char *method, const char *path, unsigned status,
     log_printable(method, verb, sizeof verb);
     log_time(when, sizeof when);
     fprintf(stderr, "%s http %s %s %u %.1fms\n", when, verb, safe, status, millis);
+}
+
+void log_name_thread(const char *name)
+{
+    (void)prctl(PR_SET_NAME, name, 0, 0, 0);
 }

@@ -19,4 +19,9 @@ void log_msg(const char *level, const char *fmt, ...)
 void log_request(const char *method, const char *path, unsigned status,
                  double millis);
 
+/* Names the calling thread (at most 15 bytes) as ps, top -H and /proc show it,
+ * so that an operator (and `make bench`) can tell the server's threads apart.
+ * Best effort: a failure is ignored. */
+void log_name_thread(const char *name);
+
 #endif

@@ -56,6 +56,13 @@ get() { awk -v k="$1" '$1 == k { v = $2 } END { print (v == "" ? "nan" : v) }' "
 kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$server_pid/status"; }
 # The server's CPU time so far (user + system, in clock ticks).
 ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+# The same per thread name (libmicrohttpd names its threads MHD-worker; the server
+# names its own: committer, syncer, checkpointer, watchdog), as "name ticks" lines.
+thread_ticks() {
+    for t in /proc/"$server_pid"/task/*; do
+        echo "$(cat "$t/comm" 2>/dev/null) $(cut -d' ' -f14,15 "$t/stat" 2>/dev/null)"
+    done | awk 'NF == 3 { c[$1] += $2 + $3 } END { for (n in c) print n, c[n] }'
+}
 
 say "roster of $BIG members, tokens, passwords"
 awk -v n="$BIG" 'BEGIN { print "username,display name,email";
@@ -97,6 +104,7 @@ echo 5 >"/proc/$server_pid/clear_refs" 2>/dev/null && put rss_reset 1 || put rss
 say "casting $BIG ballots closed loop on $CONNS connections"
 perf_pid=""
 cpu0=$(ticks)
+thread_ticks >"$dir/threads0"
 if [ -n "${BENCH_PERF:-}" ]; then
     perf record -F 499 -g -p "$server_pid" -o "$BENCH_PERF" 2>/dev/null &
     perf_pid=$!
@@ -109,6 +117,8 @@ fi
 if [ -n "$perf_pid" ]; then kill -INT "$perf_pid"; wait "$perf_pid" || true; fi
 put big_server_cpu_ms "$(awk -v a="$cpu0" -v b="$(ticks)" -v hz="$(getconf CLK_TCK)" -v n="$BIG" \
     'BEGIN { print (b - a) * 1000 / hz / n }')"
+thread_ticks | awk -v hz="$(getconf CLK_TCK)" -v n="$BIG" 'NR == FNR { a[$1] = $2; next }
+    { printf "big_thread_%s_ms %s\n", $1, ($2 - a[$1]) * 1000 / hz / n }' "$dir/threads0" - >>"$res"
 sed 's/^/big_/' "$dir/big" >>"$res"
 rate=$(awk '$1 == "closed_bps" { print $2 / 2 }' "$dir/big")
 rated=$(awk -v r="$rate" -v n="$SMALL" 'BEGIN { m = int(r * 10); print (m < n ? m : n) }')
