@@ -46,7 +46,7 @@ static const char result_usage[] =
     "Prints a closed poll's result after verifying its whole board.\n";
 
 /* At most this many secrets of unanswered ballots are kept per poll. */
-#define VOTER_UNCONFIRMED_MAX 16
+#define VOTER_UNCONFIRMED_MAX 64
 
 enum voter_outcome { VOTER_CAST, VOTER_REFUSED, VOTER_UNKNOWN };
 
@@ -174,7 +174,10 @@ static int voter_rhos_save(const char *path, const unsigned char (*rhos)[32], si
     ok = ok && fsync(fd) == 0;
     ok = close(fd) == 0 && ok;
     sodium_memzero(hex, sizeof hex);
-    return ok && rename(tmp, path) == 0 ? 0 : -1;
+    if (ok && rename(tmp, path) == 0)
+        return 0;
+    unlink(tmp);
+    return -1;
 }
 
 /* Reads at most MAX secrets (hex lines) from PATH; their number, 0 without
@@ -259,36 +262,40 @@ static int voter_check_receipt(struct voter *v, const struct ballot *b, const ch
 }
 
 /* POSTs the ballot. VOTER_CAST with a verified receipt; VOTER_REFUSED when
- * the server answered no (v->refused_replaces tells why); VOTER_UNKNOWN when
- * no usable answer came (the ballot may be in the box). */
+ * the server answered no with a 4xx (v->refused_replaces tells why);
+ * VOTER_UNKNOWN when no usable answer came (none, a 5xx, a bad receipt): the
+ * ballot may be in the box. */
 static enum voter_outcome voter_cast(struct voter *v, const struct ballot *b)
 {
     struct cli_http_response r;
     char path[128], why[256];
-    size_t len;
+    size_t len = 0;
     char *text = ballot_serialize(b, BALLOT_FORM_POST, 0, &len);
-    enum voter_outcome out = VOTER_REFUSED;
+    enum voter_outcome out = VOTER_UNKNOWN;
 
-    v->refused_replaces = v->already_voted = 0;
     snprintf(path, sizeof path, "/api/v1/polls/%s/ballots", v->poll_id);
     if (text == NULL) {
         snprintf(v->err, sizeof v->err, "cannot serialize the ballot");
         return VOTER_REFUSED;
     }
-    if (cli_http_request(v->server, path, v->token, text, &r, v->err, sizeof v->err) != 0) {
-        free(text);
-        return VOTER_UNKNOWN;
-    }
+    if (cli_http_request(v->server, path, v->token, text, &r, v->err, sizeof v->err) != 0)
+        goto out;
     if (r.status == 201) {
         out = voter_check_receipt(v, b, r.body) == 0 ? VOTER_CAST : VOTER_UNKNOWN;
     } else {
-        v->refused_replaces = voter_refused_replaces(&r);
-        v->already_voted = r.status == 409 && strstr(cli_http_error(&r, why, sizeof why),
-                                                     "already_voted") != NULL;
-        snprintf(v->err, sizeof v->err, "the ballot was refused: %s",
+        if (r.status >= 400 && r.status < 500) {
+            out = VOTER_REFUSED;
+            v->refused_replaces = voter_refused_replaces(&r);
+            v->already_voted = r.status == 409 && strstr(cli_http_error(&r, why, sizeof why),
+                                                         "already_voted") != NULL;
+        }
+        snprintf(v->err, sizeof v->err, "the ballot was %s: %s",
+                 out == VOTER_REFUSED ? "refused" : "not answered properly",
                  cli_http_error(&r, why, sizeof why));
     }
     free(r.body);
+out:
+    sodium_memzero(text, len);  /* a replacement carries the replaced ballot's ρ */
     free(text);
     return out;
 }
@@ -305,6 +312,7 @@ static enum voter_outcome voter_try(struct voter *v, const uint8_t votes[2],
     char tracker[65];
     enum voter_outcome out = VOTER_REFUSED;
 
+    v->refused_replaces = v->already_voted = 0;
     randombytes_buf(rho, sizeof rho);
     if (s->nunconf == VOTER_UNCONFIRMED_MAX || ballot_create(v->rec, votes, rho, old, &rng, &b) != 0) {
         snprintf(v->err, sizeof v->err, "cannot build the ballot (or too many unanswered "
@@ -382,6 +390,9 @@ static int voter_vote(struct voter *v, int choice, int replace, const char *stat
     if (out == VOTER_UNKNOWN)
         snprintf(v->err + len, sizeof v->err - len, "; the ballot may or may not be in the "
                  "box: its secret is kept, so --replace can change your vote either way");
+    else if (out == VOTER_REFUSED && v->refused_replaces)
+        snprintf(v->err + len, sizeof v->err - len, "; none of the secrets kept here is the "
+                 "counted ballot's (if you have not voted yet, vote without --replace)");
     else if (out == VOTER_REFUSED && v->already_voted && s.nunconf > 0)
         snprintf(v->err + len, sizeof v->err - len, "; an earlier ballot sent from here got "
                  "no answer but was counted: use --replace to change it");

@@ -51,7 +51,7 @@ static void test_validity(void)
         0xff, 0x7f };
     unsigned char s[32];
     struct group_point P;
-    int i, agree = 1, valid = 0;
+    int i, agree = 1, valid = 0, valid_near_p = 0;
 
     for (i = 0; i < 20 * GROUP_TRIES; i++) {
         randombytes_buf(s, sizeof s);
@@ -83,6 +83,26 @@ static void test_validity(void)
             agree = 0;
     }
     CHECK(agree, "valid points with bit 255 set are rejected");
+    for (i = 0; i < 120; i++) {      /* even values just below p: limbs near 2^51 − 1 */
+        unsigned char q[32], got[32], want[32];
+        struct group_point Q, R;
+
+        memcpy(s, p_le, 32);
+        s[0] = (unsigned char)(0xec - 2 * i);
+        if ((group_decode(&P, s) == 0) != sodium_valid(s))
+            agree = 0;
+        if (!sodium_valid(s))
+            continue;
+        valid_near_p++;
+        crypto_core_ristretto255_random(q);
+        if (group_decode(&Q, q) != 0)
+            agree = 0;
+        group_add(&R, &P, &Q);
+        group_encode(got, &R);
+        if (crypto_point_add(want, s, q) != 0 || memcmp(got, want, 32) != 0)
+            agree = 0;
+    }
+    CHECK(agree && valid_near_p > 0, "points just below p decode and add as libsodium's");
     memcpy(s, p_le, 32);
     s[0] = 0xec;                     /* s = −1: y = 0 (RFC 9496 A.2) */
     CHECK(group_decode(&P, s) != 0 && !sodium_valid(s), "s = −1 (y = 0) is rejected");

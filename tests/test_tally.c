@@ -228,6 +228,43 @@ static void test_rule(void)
     record_free(other);
 }
 
+/* A ballot whose choice 1 has a well-encoded α that is no point (s = 2): adding
+ * or removing it fails after choice 0 was applied, and t is left as it was. */
+static void test_rollback(struct tally *t, const struct ballot *good)
+{
+    size_t len = 0;
+    char *text = ballot_serialize(good, BALLOT_FORM_POST, 0, &len), *bad_text = NULL;
+    json_t *doc = text != NULL ? json_loads(text, 0, NULL) : NULL;
+    struct ballot *bad = NULL;
+    unsigned char A0[32], B0[32], A1[32], A0_after[32], B0_after[32], A1_after[32];
+    uint32_t n = tally_ballot_count(t);
+    int sign;
+
+    json_object_set_new(json_array_get(json_object_get(doc, "choices"), 1), "alpha",
+                        json_string("0200000000000000000000000000000000000000000000000000000000000000"));
+    bad_text = doc != NULL ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    CHECK(bad_text != NULL &&
+          ballot_parse(bad_text, strlen(bad_text), BALLOT_FORM_POST, &bad) == PROTO_OK,
+          "a ballot with an off-curve alpha parses (encodings only)");
+    tally_A(t, 0, A0);
+    tally_B(t, 0, B0);
+    tally_A(t, 1, A1);
+    for (sign = 1; sign >= -1; sign -= 2) {
+        CHECK(bad != NULL && (sign > 0 ? tally_add(t, bad) : tally_remove(t, bad)) != 0,
+              sign > 0 ? "adding it fails" : "removing it fails");
+        tally_A(t, 0, A0_after);
+        tally_B(t, 0, B0_after);
+        tally_A(t, 1, A1_after);
+        CHECK(memcmp(A0, A0_after, 32) == 0 && memcmp(B0, B0_after, 32) == 0 &&
+              memcmp(A1, A1_after, 32) == 0 && tally_ballot_count(t) == n,
+              "and the aggregate is as it was (choice 0 undone)");
+    }
+    ballot_free(bad);
+    free(bad_text);
+    json_decref(doc);
+    free(text);
+}
+
 /* An election made here: N ballots with known votes; counts recovered. */
 static void test_recovery(void)
 {
@@ -276,6 +313,7 @@ static void test_recovery(void)
     memcpy(shares[0].D, crypto_point_base(), 32);
     CHECK(tally_counts(rec, t, rows, counts) != PROTO_OK || memcmp(counts, truth, sizeof truth) != 0,
           "bad share");
+    test_rollback(t, last);
     ballot_free(last);
     tally_free(t);
     record_free(rec);

@@ -36,9 +36,11 @@ function loadSaved(fp) {
     const v = JSON.parse(localStorage.getItem(storeKey(fp)) || 'null');
     if (!v || typeof v !== 'object') return null;
     const confirmed = typeof v.rho === 'string' && typeof v.tracker === 'string';
-    const unconfirmed = Array.isArray(v.unconfirmed)
-      ? v.unconfirmed.filter((u) => u && typeof u.rho === 'string' && typeof u.tracker === 'string')
-      : [];
+    const ok = (u) => u && typeof u.rho === 'string' && typeof u.tracker === 'string';
+    const unconfirmed = Array.isArray(v.unconfirmed) ? v.unconfirmed.filter(ok) : [];
+    if (ok(v.pending) && !unconfirmed.some((u) => u.rho === v.pending.rho)) {
+      unconfirmed.push({ rho: v.pending.rho, tracker: v.pending.tracker }); // kept by earlier booths
+    }
     if (!confirmed && unconfirmed.length === 0) return null;
     return confirmed ? { rho: v.rho, tracker: v.tracker, receipt: v.receipt, unconfirmed } : { unconfirmed };
   } catch {
@@ -178,7 +180,7 @@ async function castOne(choice, old) {
   } catch {
     throw new Error(lostText);
   }
-  if (answer.status !== 201) {
+  if (answer.status >= 400 && answer.status < 500) { // refused: this rho counts for nothing
     const now = loadSaved(fp) || { unconfirmed: [] };
     save(fp, { ...now, unconfirmed: now.unconfirmed.filter((u) => u.rho !== made.rho) });
   }
@@ -200,6 +202,9 @@ async function cast(choice) {
       loadSaved(poll.fingerprint)?.unconfirmed.length) {
     voted = true; // a ballot whose answer was lost was counted: replace it
     return cast(choice);
+  }
+  if (status >= 500 || (status !== 201 && status < 400)) {
+    throw new Error(lostText.replace('No answer', `No usable answer (HTTP ${status})`));
   }
   if (status !== 201) {
     const code = body?.error?.code;

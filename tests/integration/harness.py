@@ -225,11 +225,12 @@ class LossyProxy:
     """A loopback HTTP proxy in front of SERVER that can lose answers: after
     drop_next_post(), the next POST is forwarded and done by the server, but
     its client's connection is closed without the answer (a network failure
-    after the server acted). Every answer it passes says Connection: close."""
+    after the server acted); drop_next_post(502) answers a gateway error
+    instead. Every answer it passes says Connection: close."""
 
     def __init__(self, server):
         self.server = server
-        self.drop = 0
+        self.drops = []             # per POST to come: None (cut) or a status
         self.dropped = 0
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -237,8 +238,8 @@ class LossyProxy:
         self.port = self.sock.getsockname()[1]
         threading.Thread(target=self._serve, daemon=True).start()
 
-    def drop_next_post(self):
-        self.drop += 1
+    def drop_next_post(self, status=None):
+        self.drops.append(status)
 
     def _serve(self):
         while True:
@@ -261,10 +262,15 @@ class LossyProxy:
             body = f.read(int(headers.get("content-length", "0")))
             fwd = {k: v for k, v in headers.items() if k in ("authorization", "content-type")}
             r = self.server.request(line[0], line[1], body or None, fwd)
-            if line[0] == "POST" and self.drop > 0:
-                self.drop -= 1
+            if line[0] == "POST" and self.drops:
+                status = self.drops.pop(0)
                 self.dropped += 1
-                return                  # the server acted; the client hears nothing
+                if status is not None:  # the server acted; the client hears an error
+                    page = b"<html><body>Bad Gateway</body></html>"
+                    conn.sendall(f"HTTP/1.1 {status} Bad Gateway\r\nContent-Type: text/html\r\n"
+                                 f"Content-Length: {len(page)}\r\nConnection: close\r\n\r\n"
+                                 .encode("latin-1") + page)
+                return                  # or nothing at all
             head = f"HTTP/1.1 {r.status} X\r\nContent-Length: {len(r.body)}\r\n"
             for k, v in r.headers:
                 if k.lower() not in ("content-length", "connection", "transfer-encoding"):

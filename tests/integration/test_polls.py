@@ -435,7 +435,7 @@ def test_lost_answer(t):
     """The answer to a cast is lost after the server counted the ballot:
     `conclave vote` keeps that ballot's secret as unconfirmed, and --replace
     finds the counted ballot among the kept secrets."""
-    srv = Server(args=["--poll-duration", "8"]).start()
+    srv = Server(args=["--poll-duration", "10"]).start()
     proxy = LossyProxy(srv)
     work = tempfile.mkdtemp(prefix="conclave-voters-")
     home = os.path.join(work, "wes")
@@ -465,6 +465,13 @@ def test_lost_answer(t):
         rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
         t.check(rc == 0 and receipt,
                 f"--replace: the confirmed secret is stale, the unconfirmed one works ({err})")
+        proxy.drop_next_post(502)
+        rc, _, _, err = vote(srv, tokens["wes"], pid, "yes", home, replace=True, port=proxy.port)
+        t.check(rc != 0 and proxy.dropped == 3 and "HTTP 502" in err and
+                "may or may not be in the box" in err and os.path.exists(kept + ".unconfirmed"),
+                f"a gateway error after the server counted: the secret is kept too ({err})")
+        rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
+        t.check(rc == 0 and receipt, f"--replace works after the gateway error ({err})")
         rc, *_ = vote(srv, tokens["xan"], pid, "yes", os.path.join(work, "xan"))
         t.check(rc == 0, "xan votes")
         res = wait_closed(srv, pid, tokens["wes"])
