@@ -28,6 +28,8 @@ const changeBtn = document.getElementById('booth-change');
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
 const storeKey = (fp) => `conclave:ballot:${fp}`;
+// At most this many secrets of unanswered ballots are kept per poll (as `conclave vote` does).
+const MAX_UNCONFIRMED = 64;
 
 /** The kept entry: { rho, tracker, receipt } of the confirmed ballot (if any) and
  *  unconfirmed: [{ rho, tracker }] of ballots sent without an answer; or null. */
@@ -167,6 +169,9 @@ async function castOne(choice, old) {
   trackerEl.textContent = made.tracker;
   say(`Ballot sealed (tracker ${made.tracker.slice(0, 16)}…); casting it…`);
   const before = loadSaved(fp) || { unconfirmed: [] };
+  if (before.unconfirmed.length >= MAX_UNCONFIRMED) {
+    throw new Error('Too many ballots sent from this browser got no answer; check your connection and reload the page.');
+  }
   if (!save(fp, { ...before, unconfirmed: [...before.unconfirmed, { rho: made.rho, tracker: made.tracker }] })) {
     throw new Error('This browser cannot keep the ballot\'s secret (storage is full or blocked); nothing was sent.');
   }
