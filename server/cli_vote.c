@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -207,16 +208,44 @@ struct voter_state {
     size_t nconfirmed;
     unsigned char unconf[VOTER_UNCONFIRMED_MAX][32];
     size_t nunconf;
+    int lock_fd;                    /* flock of PATH.lock, held until the end */
 };
+
+/* Takes PATH.lock exclusively (waiting, with a word, for another `conclave
+ * vote` of the same poll), so two of them cannot lose each other's secrets
+ * in their read-modify-write of PATH.unconfirmed. 0, or -1 (no lock fd). */
+static int voter_lock(struct voter_state *s)
+{
+    char lock[1400];
+
+    snprintf(lock, sizeof lock, "%s.lock", s->path);
+    if ((s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+        return -1;
+    if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0)
+        return 0;
+    if (errno == EWOULDBLOCK) {
+        fprintf(stderr, "conclave vote: waiting for another conclave vote of this poll\n");
+        if (flock(s->lock_fd, LOCK_EX) == 0)
+            return 0;
+    }
+    close(s->lock_fd);
+    s->lock_fd = -1;
+    return -1;
+}
 
 static int voter_state_load(struct voter *v, const char *state, struct voter_state *s)
 {
     memset(s, 0, sizeof *s);
+    s->lock_fd = -1;
     if (voter_rho_path(state, v->rec, s->path, sizeof s->path) != 0) {
         snprintf(v->err, sizeof v->err, "cannot create the state directory");
         return -1;
     }
     snprintf(s->unconf_path, sizeof s->unconf_path, "%s.unconfirmed", s->path);
+    if (voter_lock(s) != 0) {
+        snprintf(v->err, sizeof v->err, "cannot lock %.400s.lock", s->path);
+        return -1;
+    }
     s->nconfirmed = voter_rhos_load(s->path, s->confirmed, 1);
     s->nunconf = voter_rhos_load(s->unconf_path, s->unconf, VOTER_UNCONFIRMED_MAX);
     return 0;
@@ -396,6 +425,7 @@ static int voter_vote(struct voter *v, int choice, int replace, const char *stat
     else if (out == VOTER_REFUSED && v->already_voted && s.nunconf > 0)
         snprintf(v->err + len, sizeof v->err - len, "; an earlier ballot sent from here got "
                  "no answer but was counted: use --replace to change it");
+    close(s.lock_fd);
     sodium_memzero(&s, sizeof s);
     return out == VOTER_CAST ? 0 : -1;
 }

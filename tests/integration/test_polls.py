@@ -3,6 +3,7 @@ casting sealed ballots (with `conclave vote` and with the vectors' ballots),
 replacing, every rejection with its status and code, the close by the server
 itself, the signed result and the board (checked with `conclave verify`, the
 receipts with `openssl pkeyutl`), restarts, and what the database keeps."""
+import fcntl
 import json
 import os
 import sqlite3
@@ -20,12 +21,17 @@ def load_vector(name):
         return json.load(f)
 
 
-def vote(srv, token, poll_id, choice, home, replace=False, port=None):
-    """`conclave vote` (to PORT if given); returns (exit code, tracker, receipt, stderr)."""
+def vote_command(srv, token, poll_id, choice, home, replace=False, port=None):
+    """The argv and environment of `conclave vote` (to PORT if given)."""
     args = [BIN, "vote", "--server", f"http://127.0.0.1:{port or srv.port}", "--token", token,
             poll_id, choice] + (["--replace"] if replace else [])
-    p = subprocess.run(args, capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, HOME=home, XDG_DATA_HOME=""))
+    return args, dict(os.environ, HOME=home, XDG_DATA_HOME="")
+
+
+def vote(srv, token, poll_id, choice, home, replace=False, port=None):
+    """`conclave vote` (to PORT if given); returns (exit code, tracker, receipt, stderr)."""
+    args, env = vote_command(srv, token, poll_id, choice, home, replace, port)
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
     tracker = receipt = None
     for line in p.stdout.splitlines():
         if line.startswith("tracker: "):
@@ -435,7 +441,7 @@ def test_lost_answer(t):
     """The answer to a cast is lost after the server counted the ballot:
     `conclave vote` keeps that ballot's secret as unconfirmed, and --replace
     finds the counted ballot among the kept secrets."""
-    srv = Server(args=["--poll-duration", "10"]).start()
+    srv = Server(args=["--poll-duration", "14"]).start()
     proxy = LossyProxy(srv)
     work = tempfile.mkdtemp(prefix="conclave-voters-")
     home = os.path.join(work, "wes")
@@ -472,6 +478,17 @@ def test_lost_answer(t):
                 f"a gateway error after the server counted: the secret is kept too ({err})")
         rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
         t.check(rc == 0 and receipt, f"--replace works after the gateway error ({err})")
+        with open(kept + ".lock", "a") as lock:     # another `conclave vote` of this poll
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            args, env = vote_command(srv, tokens["wes"], pid, "no", home, replace=True)
+            p = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True)
+            time.sleep(1.0)
+            t.check(p.poll() is None, "a second conclave vote of the same poll waits")
+            fcntl.flock(lock, fcntl.LOCK_UN)
+        _, err = p.communicate(timeout=60)
+        t.check(p.returncode == 0 and "waiting for another conclave vote" in err,
+                f"then goes on ({p.returncode}: {err})")
         rc, *_ = vote(srv, tokens["xan"], pid, "yes", os.path.join(work, "xan"))
         t.check(rc == 0, "xan votes")
         res = wait_closed(srv, pid, tokens["wes"])
