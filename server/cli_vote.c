@@ -251,19 +251,20 @@ static int voter_state_load(struct voter *v, const char *state, struct voter_sta
     return 0;
 }
 
-/* 1 if the answer refuses a replacement whose replaced ballot is not the one
- * counted (error "invalid_ballot", reason "replaces"). */
-static int voter_refused_replaces(const struct cli_http_response *r)
+/* Reads a 4xx's error envelope once: v->refused_replaces if it refuses a
+ * replacement whose replaced ballot is not the counted one ("invalid_ballot",
+ * reason "replaces"), v->already_voted for "already_voted". */
+static void voter_read_refusal(struct voter *v, const struct cli_http_response *r)
 {
     json_t *j = r->body ? json_loads(r->body, 0, NULL) : NULL;
     json_t *e = json_object_get(j, "error");
     const char *code = json_string_value(json_object_get(e, "code"));
     const char *reason = json_string_value(json_object_get(e, "reason"));
-    int yes = code != NULL && reason != NULL && strcmp(code, "invalid_ballot") == 0 &&
-              strcmp(reason, "replaces") == 0;
 
+    v->refused_replaces = code != NULL && reason != NULL &&
+                          strcmp(code, "invalid_ballot") == 0 && strcmp(reason, "replaces") == 0;
+    v->already_voted = code != NULL && strcmp(code, "already_voted") == 0;
     json_decref(j);
-    return yes;
 }
 
 /* Checks a 201's tracker and receipt; 0, or -1 with the reason in v->err. */
@@ -314,9 +315,7 @@ static enum voter_outcome voter_cast(struct voter *v, const struct ballot *b)
     } else {
         if (r.status >= 400 && r.status < 500) {
             out = VOTER_REFUSED;
-            v->refused_replaces = voter_refused_replaces(&r);
-            v->already_voted = r.status == 409 && strstr(cli_http_error(&r, why, sizeof why),
-                                                         "already_voted") != NULL;
+            voter_read_refusal(v, &r);
         }
         snprintf(v->err, sizeof v->err, "the ballot was %s: %s",
                  out == VOTER_REFUSED ? "refused" : "not answered properly",
@@ -343,7 +342,8 @@ static enum voter_outcome voter_try(struct voter *v, const uint8_t votes[2],
 
     v->refused_replaces = v->already_voted = 0;
     randombytes_buf(rho, sizeof rho);
-    if (s->nunconf == VOTER_UNCONFIRMED_MAX || ballot_create(v->rec, votes, rho, old, &rng, &b) != 0) {
+    if (s->nunconf == VOTER_UNCONFIRMED_MAX ||
+        ballot_create(v->rec, votes, rho, old, &rng, &b) != 0) {
         snprintf(v->err, sizeof v->err, "cannot build the ballot (or too many unanswered "
                  "ballots are kept in %.400s)", s->unconf_path);
         goto out;
