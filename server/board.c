@@ -628,17 +628,18 @@ static enum proto_reason board_check_tally(const struct board_doc *d, const stru
 static enum proto_reason board_check_shares(const struct board_doc *d, const struct tally *t,
                                             const uint32_t *holders, struct board_report *rep)
 {
-    unsigned char A[CRYPTO_BYTES];
+    unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
     enum proto_reason why;
     uint32_t i, j;
 
+    for (j = 0; j < d->m; j++)
+        tally_A(t, j, A[j]);            /* once per option, not per share */
     for (i = 0; i < d->ndec; i++)
         for (j = 0; j < d->m; j++) {
             const struct proof_share *sh = &d->shares[(size_t)i * d->m + j];
 
-            tally_A(t, j, A);
             why = proof_share_verify(record_fingerprint(d->rec), holders[i],
-                                     record_holder_key(d->rec, holders[i]), j, A, sh);
+                                     record_holder_key(d->rec, holders[i]), j, A[j], sh);
             if (why != PROTO_OK)
                 return board_fail(rep, why, "decryptions[%u].shares[%u]", i, j);
         }
