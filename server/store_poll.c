@@ -18,7 +18,7 @@ static const char SQL_INSERT[] =
     " fingerprint, opens_at, closes_at, eligible, secret_key)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
 static const char SQL_ROLL_ADD[] =
-    "INSERT INTO poll_roll (poll_id, username) VALUES (?1, ?2)";
+    "INSERT INTO poll_roll (poll_id, username, voted) VALUES (?1, ?2, 0)";
 #define POLL_COLUMNS "id, nominee, nominated_by, fingerprint, statement," \
     " statement_html, opens_at, closes_at, eligible, closed, result"
 static const char SQL_GET[] =
@@ -32,9 +32,9 @@ static const char SQL_NOMINEE_OPEN[] =
 static const char SQL_ON_ROLL[] =
     "SELECT 1 FROM poll_roll WHERE poll_id = ?1 AND username = ?2";
 static const char SQL_HAS_VOTED[] =
-    "SELECT 1 FROM poll_voters WHERE poll_id = ?1 AND username = ?2";
+    "SELECT 1 FROM poll_roll WHERE poll_id = ?1 AND username = ?2 AND voted = 1";
 static const char SQL_VOTER_COUNT[] =
-    "SELECT count(*) FROM poll_voters WHERE poll_id = ?1";
+    "SELECT count(*) FROM poll_roll WHERE poll_id = ?1 AND voted = 1";
 static const char SQL_SECRET[] =
     "SELECT secret_key FROM polls WHERE id = ?1 AND secret_key IS NOT NULL";
 static const char SQL_STATE[] =
@@ -43,8 +43,9 @@ static const char SQL_USED[] =
     "SELECT 1 FROM ballot_used WHERE poll_id = ?1 AND kind = ?2 AND value = ?3";
 static const char SQL_USED_ADD[] =
     "INSERT INTO ballot_used (poll_id, kind, value) VALUES (?1, ?2, ?3)";
+/* In place: the row keeps its size and its offset (schema/005_roll_voted.sql). */
 static const char SQL_VOTER_ADD[] =
-    "INSERT INTO poll_voters (poll_id, username) VALUES (?1, ?2)";
+    "UPDATE poll_roll SET voted = 1 WHERE poll_id = ?1 AND username = ?2 AND voted = 0";
 static const char SQL_BALLOT_ADD[] =
     "INSERT INTO ballots (poll_id, tracker, tag, ballot) VALUES (?1, ?2, ?3, ?4)";
 static const char SQL_BALLOT_DEL_TAG[] =
@@ -437,7 +438,8 @@ static enum store_cast_result cast_store(struct store *s, const struct store_cas
     } else {
         sqlite3_stmt *st = store_stmt(s, SQL_VOTER_ADD);
         int ok = st && bind_text(st, 1, c->poll_id) == 0 &&
-                 bind_text(st, 2, c->username) == 0 && sqlite3_step(st) == SQLITE_DONE;
+                 bind_text(st, 2, c->username) == 0 && sqlite3_step(st) == SQLITE_DONE &&
+                 sqlite3_changes(store_db(s)) == 1;
         if (st)
             store_stmt_reset(st);
         if (!ok)

@@ -170,8 +170,8 @@ def check_board(t, srv, pid, acked, uncertain, work):
             f"every other ballot on the board is one whose answer was cut off "
             f"({len(extra - set(uncertain))} unexplained)")
     con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
-    voted = {r[0] for r in con.execute("select username from poll_voters where poll_id = ?",
-                                       (pid,))}
+    voted = {r[0] for r in con.execute("select username from poll_roll"
+                                       " where poll_id = ? and voted = 1", (pid,))}
     con.close()
     t.check(len(voted) == len(trackers),
             f"ballots on the board ({len(trackers)}) = voters marked ({len(voted)})")

@@ -45,20 +45,20 @@ def check_store(t, db, when, trackers):
     inside a ballot, no tracker beside a username anywhere."""
     con = sqlite3.connect(db)
     cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
-            for tb in ("ballots", "poll_voters", "ballot_used")}
+            for tb in ("ballots", "poll_roll", "ballot_used")}
     t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], f"{when}: ballot columns")
-    t.check(cols["poll_voters"] == ["poll_id", "username"], f"{when}: voter columns")
+    t.check(cols["poll_roll"] == ["poll_id", "username", "voted"], f"{when}: roll columns")
     t.check(cols["ballot_used"] == ["poll_id", "kind", "value"], f"{when}: used-set columns")
     sqls = {r[0]: r[1] for r in con.execute(
         "select name, sql from sqlite_master where type = 'table'")}
-    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_voters", "ballot_used")),
+    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_roll", "ballot_used")),
             f"{when}: WITHOUT ROWID tables")
     t.check(not any(re.search(r"(time|_at|seq|order)", c) for tb in cols for c in cols[tb]),
             f"{when}: no time or order column beside voters or ballots")
     ballots = [r[0] for r in con.execute("select ballot from ballots")]
     t.check(not any(v in b for b in ballots for v in VOTERS), f"{when}: no username in a ballot")
-    found = [r[0] for r in con.execute("select username from poll_voters")]
-    t.check(set(found) <= set(VOTERS), f"{when}: poll_voters holds only names")
+    found = [r[0] for r in con.execute("select username from poll_roll where voted = 1")]
+    t.check(set(found) <= set(VOTERS), f"{when}: the roll marks only voters")
     # every row of every table: never a username and a tracker together (but
     # the poll's own row, which after the close holds the public roll and board)
     for tb in set(sqls) - {"polls"}:
@@ -209,6 +209,83 @@ def test_wal_erased_after_casts(t):
             shutil.rmtree(work, ignore_errors=True)
 
 
+def page_image(db, dest):
+    """The database's pages as a reader sees them (the WAL's included), byte
+    for byte at their page numbers: SQLite's backup copies pages as they are."""
+    src, dst = sqlite3.connect(db, timeout=30), sqlite3.connect(dest)
+    src.backup(dst)
+    src.close()
+    dst.close()
+    with open(dest, "rb") as f:
+        return f.read()
+
+
+def btree_pages(raw, root):
+    """The page numbers of the B-tree rooted at ROOT (interior and leaf pages)."""
+    ps = int.from_bytes(raw[16:18], "big")
+    ps = 65536 if ps == 1 else ps
+    pages, todo = set(), [root]
+    while todo:
+        pg = todo.pop()
+        pages.add(pg)
+        base = (pg - 1) * ps
+        h = base + (100 if pg == 1 else 0)
+        if raw[h] in (2, 5):                # interior index, interior table
+            todo.append(int.from_bytes(raw[h + 8:h + 12], "big"))
+            for k in range(int.from_bytes(raw[h + 3:h + 5], "big")):
+                off = int.from_bytes(raw[h + 12 + 2 * k:h + 14 + 2 * k], "big")
+                todo.append(int.from_bytes(raw[base + off:base + off + 4], "big"))
+    return pages
+
+
+def test_roll_keeps_no_vote_order(t):
+    """Inside a B-tree page, SQLite puts each new row below the one before:
+    rows inserted as members vote would keep the order in which they voted,
+    and lined up with the order the ballots arrived, link voters to ballots
+    in a copy made mid-poll. The roll is written whole at the opening; a vote
+    sets its row's flag in place. Between an image taken at the opening and
+    one after the casts (in an order unlike the names'), the roll's pages
+    differ only in one byte per voter (the flag's serial type, 8 → 9), and
+    no page changed outside the roll and the ballots' tables."""
+    voters = [f"member{i:02d}" for i in range(12)]
+    with Server() as srv:
+        work = tempfile.mkdtemp(prefix="conclave-roll-")
+        try:
+            for v in voters:
+                add_member(srv.data_dir, v)
+            tokens = {v: create_token(srv.data_dir, v) for v in voters}
+            r = Client(srv, token=tokens[voters[0]]).post(
+                "/api/v1/polls", {"nominee": "Order Check", "statement": "No order."})
+            pid = r.json()["id"]
+            db = os.path.join(srv.data_dir, "conclave.db")
+            before = page_image(db, os.path.join(work, "before.db"))
+            order = voters[5:] + voters[:5][::-1]
+            for v in order:
+                rc, tr = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
+                t.check(rc == 0 and tr, f"{v} votes")
+            after = page_image(db, os.path.join(work, "after.db"))
+            con = sqlite3.connect(os.path.join(work, "after.db"))
+            roots = con.execute("select tbl_name, rootpage from sqlite_master"
+                                " where rootpage > 0").fetchall()
+            con.close()
+            ps = int.from_bytes(after[16:18], "big")
+            owner = {pg: tb for tb, root in roots for pg in btree_pages(after, root)}
+            roll = sorted(pg for pg, tb in owner.items() if tb == "poll_roll")
+            changed = [(pg, i) for pg in roll for i in range((pg - 1) * ps, pg * ps)
+                       if before[i] != after[i]]
+            t.check(len(changed) == len(voters) and
+                    all(before[i] == 8 and after[i] == 9 for _, i in changed),
+                    f"the roll's pages differ only in one flag byte per voter "
+                    f"({len(changed)} bytes differ, {len(voters)} voters)")
+            pages = max(len(before), len(after)) // ps
+            moved = {owner.get(pg, "?") for pg in range(2, pages + 1)
+                     if before[(pg - 1) * ps:pg * ps] != after[(pg - 1) * ps:pg * ps]}
+            t.check(moved <= {"poll_roll", "ballots", "ballot_used"},
+                    f"casting changed pages of the roll and the ballots' tables only ({moved})")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
 def test_log_injection(t):
     """The method and the path are the client's: nothing in them may forge or
     hide a log line (an escape sequence, a carriage return)."""
@@ -229,5 +306,6 @@ def test_log_injection(t):
 
 if __name__ == "__main__":
     suite = Suite("test_leaks")
-    suite.run(test_whole_poll, test_wal_erased_after_casts, test_log_injection)
+    suite.run(test_whole_poll, test_wal_erased_after_casts, test_roll_keeps_no_vote_order,
+              test_log_injection)
     suite.finish()

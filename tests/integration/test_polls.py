@@ -6,6 +6,7 @@ receipts with `openssl pkeyutl`), restarts, and what the database keeps."""
 import fcntl
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -195,13 +196,14 @@ def check_database(t, srv, names):
             "WAL empty after the close (checkpointed, truncated)")
     con = sqlite3.connect(db)
     cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
-            for tb in ("ballots", "poll_voters", "ballot_used")}
+            for tb in ("ballots", "poll_roll", "ballot_used")}
     t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], "ballot columns")
-    t.check(cols["poll_voters"] == ["poll_id", "username"], "voter columns")
-    t.check(set(cols["ballots"]) & set(cols["poll_voters"]) == {"poll_id"},
+    t.check(cols["poll_roll"] == ["poll_id", "username", "voted"], "roll columns")
+    t.check(set(cols["ballots"]) & set(cols["poll_roll"]) == {"poll_id"},
             "nothing in common but the poll")
     sqls = {r[0]: r[1] for r in con.execute("select name, sql from sqlite_master where type='table'")}
-    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_voters", "ballot_used")),
+    t.check("poll_voters" not in sqls, "no table of voters in the order they voted")
+    t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_roll", "ballot_used")),
             "WITHOUT ROWID: no insertion order")
     ballots = [r[0] for r in con.execute("select ballot from ballots")]
     t.check(not any(n in b for b in ballots for n in names), "no username in any ballot")
@@ -296,7 +298,7 @@ def inject_vector_poll(srv, name, closes_in):
                 (name, "Vector " + name, "s", "<p>s</p>", "basil", json.dumps(rec),
                  entry["fingerprint"], now - 5, now + closes_in, len(rec["roll"]),
                  bytes.fromhex(entry["holder_secrets"][0]["x"])))
-    con.executemany("insert into poll_roll (poll_id, username) values (?, ?)",
+    con.executemany("insert into poll_roll (poll_id, username, voted) values (?, ?, 0)",
                     [(name, v) for v in rec["roll"]])
     con.commit()
     con.close()
@@ -437,6 +439,50 @@ def test_close_while_down(t):
         srv.cleanup()
 
 
+def test_voters_migrated(t):
+    """schema/005 on a database with an open poll whose voters are rows of the
+    old poll_voters table: they become the roll's voted flags, so a voter
+    cannot vote a second time, and the others still can; the count holds."""
+    srv = Server(args=["--poll-duration", "14"]).start()
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        tokens = members_with_tokens(srv, ["wanda", "xeno", "yusuf"])
+        pid = open_poll(Client(srv, token=tokens["wanda"]), "Old Schema").json()["id"]
+        for who, choice in (("wanda", "yes"), ("xeno", "no")):
+            rc, *_ = vote(srv, tokens[who], pid, choice, os.path.join(work, who))
+            t.check(rc == 0, f"{who} voted")
+        srv.stop()
+        con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        con.executescript("""
+            CREATE TABLE poll_voters (
+                poll_id   TEXT NOT NULL REFERENCES polls(id),
+                username  TEXT NOT NULL COLLATE NOCASE,
+                PRIMARY KEY (poll_id, username)
+            ) WITHOUT ROWID;
+            INSERT INTO poll_voters SELECT poll_id, username FROM poll_roll WHERE voted = 1;
+            ALTER TABLE poll_roll DROP COLUMN voted;
+            DELETE FROM schema_version WHERE version = 5;""")
+        con.close()
+        srv.start()
+        con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        tables = {r[0] for r in con.execute("select name from sqlite_master")}
+        voted = {r[0] for r in con.execute("select username from poll_roll where voted = 1")}
+        con.close()
+        t.check("poll_voters" not in tables and voted == {"wanda", "xeno"},
+                f"the voters became the roll's flags ({sorted(voted)})")
+        poll = Client(srv, token=tokens["xeno"]).get(f"/api/v1/polls/{pid}").json()
+        t.check(poll["voted"] is True and poll["ballots_cast"] == 2, "xeno has voted; 2 cast")
+        rc, *_, err = vote(srv, tokens["xeno"], pid, "yes", os.path.join(work, "xeno2"))
+        t.check(rc != 0 and "already" in err, "xeno cannot vote a second time")
+        rc, *_ = vote(srv, tokens["yusuf"], pid, "yes", os.path.join(work, "yusuf"))
+        t.check(rc == 0, "yusuf votes after the migration")
+        result = wait_closed(srv, pid, tokens["wanda"])
+        t.check(result["counts"] == [2, 1], f"counts {result['counts']}")
+    finally:
+        srv.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def test_lost_answer(t):
     """The answer to a cast is lost after the server counted the ballot:
     `conclave vote` keeps that ballot's secret as unconfirmed, and --replace
@@ -550,6 +596,6 @@ def test_result_during_compaction(t):
 if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
-              test_thresholds, test_close_while_down, test_lost_answer,
+              test_thresholds, test_close_while_down, test_voters_migrated, test_lost_answer,
               test_result_during_compaction, test_seed_vote)
     suite.finish()
