@@ -322,9 +322,20 @@ async function resultFlow(page, base, id, trackers) {
   await page.locator('#tracker').fill(trackers.first.tracker);
   await page.getByRole('button', { name: 'Find' }).click();
   check(await page.getByText('Not on the board').isVisible(), 'the replaced ballot is not on the board');
+  // another poll's board, valid and signed (the vectors' board.json and key): not this poll's
+  const vectors = path.join(ROOT, 'tests', 'vectors');
+  await page.route('**/board', (route) => route.fulfill({ contentType: 'application/json', body: fs.readFileSync(path.join(vectors, 'board.json')) }));
+  await page.route('**/server-key', (route) => route.fulfill({ contentType: 'application/x-pem-file', body: fs.readFileSync(path.join(vectors, 'server.pem')) }));
   await page.getByRole('button', { name: 'Verify the board in this browser' }).click();
   await page.locator('#verify-result.ok, #verify-result.bad').waitFor({ timeout: 30000 });
-  check(await page.locator('#verify-result.ok').count() === 1, 'the board verifies in the browser');
+  check(/does NOT verify: it is another poll's board/.test(await page.locator('#verify-result').textContent()),
+    'another poll\'s board does not verify for this poll');
+  await page.unroute('**/board');
+  await page.unroute('**/server-key');
+  await page.getByRole('button', { name: 'Verify the board in this browser' }).click();
+  await page.locator('#verify-result.ok').waitFor({ timeout: 30000 });
+  check(/Its result: 2 promote, 1 do not promote: passed\./.test(await page.locator('#verify-result').textContent()),
+    'the board verifies in the browser, with the result it proves');
 }
 
 async function main() {
@@ -377,7 +388,7 @@ async function main() {
     // logged by Chromium as failed loads, and so is the answer cut on purpose with the
     // booth's report of it; count missing files, server errors, script errors
     const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l) &&
-      !/ERR_CONNECTION_RESET|status of 502|Error: No (usable )?answer|Error: the server's key could not/.test(l));
+      !/ERR_CONNECTION_RESET|status of 502|Error: No (usable )?answer|Error: the server's key could not|another poll's board/.test(l));
     check(errs.length === 0 && pageErrors.length === 0, 'no console errors on any page');
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);
