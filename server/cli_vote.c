@@ -2,9 +2,9 @@
  * cli_vote.c — `conclave vote` and `conclave result`: a voter's client.
  *
  * vote: fetches the poll record, checks it (every rule of PROTOCOL §3), its
- * fingerprint and that it is the poll asked for, builds and proves the ballot here, prints the tracker
- * before casting, casts it, and checks the signed receipt against the
- * server's key. The ballot's secret ρ is kept in a 0600 file named by the
+ * fingerprint and that it is the poll asked for, builds and proves the
+ * ballot here, prints the tracker before casting, casts it, and checks the
+ * signed receipt against the server's key. The ballot's secret ρ is kept in a 0600 file named by the
  * poll's fingerprint under the voter's state directory, so that `--replace`
  * can change the vote later; the choice itself is never written anywhere.
  * A ballot's ρ is written (to FILE.unconfirmed) before the ballot is sent, and
