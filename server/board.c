@@ -735,6 +735,7 @@ static enum proto_reason board_verify_doc(const char *text, size_t len,
     d.split = split;
     if ((why = board_read(&d, text, len, rep)) != PROTO_OK)
         goto out;
+    memcpy(rep->fingerprint, record_fingerprint(d.rec), CRYPTO_BYTES);
     board_holders(&d, holders);
     rep->partial = !d.has_result;
     rep->holders = d.K;

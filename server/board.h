@@ -47,6 +47,7 @@ struct board_report {
     uint32_t counts[PROTO_MAX_OPTIONS];
     enum proto_verdict verdict;
     int signature_checked;            /* a key was given and the result signed */
+    unsigned char fingerprint[CRYPTO_BYTES];  /* the poll's, once its record is read */
 };
 
 /* Verifies a board given as JSON text: everything PROTOCOL §8 lists, and the

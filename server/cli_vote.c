@@ -1,18 +1,19 @@
 /*
  * cli_vote.c — `conclave vote` and `conclave result`: a voter's client.
  *
- * vote: fetches the poll record, checks it (every rule of PROTOCOL §3) and
- * its fingerprint, builds and proves the ballot here, prints the tracker
- * before casting, casts it, and checks the signed receipt against the
- * server's key. The ballot's secret ρ is kept in a 0600 file named by the
+ * vote: fetches the poll record, checks it (every rule of PROTOCOL §3), its
+ * fingerprint and that it is the poll asked for, builds and proves the
+ * ballot here, prints the tracker before casting, casts it, and checks the
+ * signed receipt against the server's key. The ballot's secret ρ is kept in a 0600 file named by the
  * poll's fingerprint under the voter's state directory, so that `--replace`
  * can change the vote later; the choice itself is never written anywhere.
  * A ballot's ρ is written (to FILE.unconfirmed) before the ballot is sent, and
  * stays there when no answer comes back: that ballot may be in the box, and
  * `--replace` tries each kept secret until the server accepts one.
  *
- * result: fetches the result and the board and verifies the whole board
- * (proofs, tally, decryptions, counts, signature) before printing it.
+ * result: fetches the board and verifies the whole of it (proofs, tally,
+ * decryptions, counts, signature) and that it is the asked poll's (its
+ * fingerprint is the record's) before printing it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,8 +84,9 @@ static int voter_fetch(struct voter *v)
     struct cli_http_response r;
     char path[128], fp[65];
     json_t *view = NULL;
-    const char *claimed;
+    const char *claimed, *id;
     enum proto_reason why;
+    size_t id_len;
     int rc = -1;
 
     snprintf(path, sizeof path, "/api/v1/polls/%s", v->poll_id);
@@ -95,6 +97,12 @@ static int voter_fetch(struct voter *v)
     claimed = json_string_value(json_object_get(view, "fingerprint"));
     if ((why = record_from_json(json_object_get(view, "record"), &v->rec)) != PROTO_OK) {
         snprintf(v->err, sizeof v->err, "the poll record is invalid (%s)", proto_reason_code(why));
+        goto out;
+    }
+    id = record_id(v->rec, &id_len);
+    if (id_len != strlen(v->poll_id) || memcmp(id, v->poll_id, id_len) != 0) {
+        snprintf(v->err, sizeof v->err, "the server answered with the record of another poll "
+                 "than %.200s", v->poll_id);
         goto out;
     }
     crypto_hex_encode(fp, record_fingerprint(v->rec), 32);
@@ -474,6 +482,11 @@ static int voter_result(struct voter *v)
         return -1;
     }
     free(board.body);
+    if (memcmp(rep.fingerprint, record_fingerprint(v->rec), CRYPTO_BYTES) != 0) {
+        snprintf(v->err, sizeof v->err, "the board is another poll's: its fingerprint is not "
+                 "the one of poll %.200s", v->poll_id);
+        return -1;
+    }
     if (rep.partial) {
         snprintf(v->err, sizeof v->err, "the result is not published yet");
         return -1;

@@ -126,13 +126,17 @@ static void test_verify_vectors(void)
 
     for (i = 0; i < 4; i++) {
         char *text = vec_text(board_files[i], &len);
+        json_t *board = vec_load(board_files[i]);
 
         for (th = 0; th <= 4; th++) {
             CHECK(text != NULL && verify_text(text, th % 2, th, &rep) == PROTO_OK, board_files[i]);
             CHECK(!rep.partial && memcmp(rep.counts, counts[i], rep.m * 4) == 0 &&
                   rep.verdict == verdicts[i] && rep.signature_checked == (int)(th % 2),
                   "report");
+            /* the poll it is the board of, for clients that asked for one poll */
+            CHECK(vec_eq(board, "fingerprint", rep.fingerprint, 32), "report: fingerprint");
         }
+        json_decref(board);
         free(text);
     }
     {

@@ -1,7 +1,9 @@
 // booth.mjs — the voting booth of /polls/{id}: seals the ballot in this browser.
 //
 // At page load it fetches the poll's record from the API, checks it (PROTOCOL §3)
-// and that its fingerprint is the one the page shows, and warms the arithmetic up
+// and that its fingerprint is the one the page shows, fetches the server's key
+// (so that no ballot is sent that the booth could not check a receipt for), and
+// warms the arithmetic up
 // so that sealing a ballot on the click takes some 10 ms. On "Seal and cast" it
 // builds the ballot with its proofs (createBallot), shows the tracker, POSTs the
 // ballot — never the choice — with the session's CSRF token, checks the server's
@@ -12,8 +14,10 @@
 // A ballot's rho is stored (as "unconfirmed") before the ballot is sent. If no
 // answer comes back, that ballot may be in the box, so its rho stays: a later
 // replacement tries the confirmed rho, then each unconfirmed one, while the
-// server answers that the replaced ballot is not the counted one.
-import { checkPoll, warmUp, createBallot, verifyReceipt } from './conclave-crypto.mjs';
+// server answers that the replaced ballot is not the counted one. An answer whose
+// receipt does not verify counts as no answer (as in `conclave vote`): the rho
+// stays unconfirmed and the voter is told not to trust the server.
+import { checkPoll, warmUp, createBallot, parsePublicKeyPem, verifyReceipt } from './conclave-crypto.mjs';
 
 const booth = document.getElementById('booth');
 const form = document.getElementById('booth-form');
@@ -71,6 +75,7 @@ function say(text, kind = '') {
 }
 
 let poll = null;
+let serverKey = null; // the 32 bytes of /api/v1/server-key, fetched before any ballot is sent
 let voted = booth?.dataset.voted === '1';
 let busy = false;
 
@@ -108,14 +113,27 @@ async function fetchJson(url, opts = {}) {
   return { status: r.status, body };
 }
 
+/** The server's receipt key, or throws: a receipt must be checkable before a ballot is sent. */
+async function fetchServerKey() {
+  try {
+    const r = await fetch('/api/v1/server-key', { credentials: 'same-origin' });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    return parsePublicKeyPem(await r.text());
+  } catch (e) {
+    throw new Error(`the server's key could not be fetched (${e.message || e}), so its receipt could not be checked; reload the page`);
+  }
+}
+
 async function start() {
   const id = booth.dataset.poll;
-  const { status, body } = await fetchJson(`/api/v1/polls/${encodeURIComponent(id)}`);
+  const [{ status, body }, key] = await Promise.all([
+    fetchJson(`/api/v1/polls/${encodeURIComponent(id)}`), fetchServerKey()]);
   if (status !== 200 || !body?.record) throw new Error(`the poll could not be fetched (HTTP ${status})`);
   poll = checkPoll(body.record);
   if (poll.fingerprint !== booth.dataset.fingerprint || poll.fingerprint !== body.fingerprint) {
     throw new Error('the poll record does not match the fingerprint on this page; do not vote');
   }
+  serverKey = key;
   voted = body.voted;
   await new Promise((resolve) => setTimeout(resolve, 0)); // let the page paint first
   const ms = warmUp(poll);
@@ -217,16 +235,25 @@ async function cast(choice) {
     throw new Error(errorText[code] || `The ballot was refused: ${code || 'HTTP ' + status}${reason}.`);
   }
   if (body.tracker !== made.tracker) throw new Error('The server answered with another tracker; do not trust this server.');
-  const pem = await (await fetch('/api/v1/server-key', { credentials: 'same-origin' })).text();
-  const ok = verifyReceipt(pem, poll.fingerprint, made.tracker, body.receipt);
+  if (!verifyReceipt(serverKey, poll.fingerprint, made.tracker, body.receipt)) {
+    // no usable answer: this rho stays unconfirmed, so "Change my vote" works either way
+    voted = true;
+    showDone(loadSaved(poll.fingerprint));
+    receiptEl.textContent = 'Warning: the server\'s receipt does NOT verify against its published key; ' +
+      'do not trust this server. The ballot may or may not have been counted; its secret is kept in ' +
+      'this browser, so "Change my vote" works either way.';
+    receiptEl.className = 'bad';
+    trackerEl.textContent = made.tracker;
+    say('The server\'s receipt for this ballot does not verify: it may or may not have been counted.', 'bad');
+    changeBtn.focus();
+    return;
+  }
   const entry = { rho: made.rho, tracker: made.tracker, receipt: body.receipt, unconfirmed: [] };
   const kept = save(poll.fingerprint, entry);
   voted = true;
   showDone(kept ? entry : null);
-  receiptEl.textContent = ok
-    ? 'The server signed a receipt for this ballot, and the signature checks out against the server key.'
-    : 'Warning: the server\'s receipt does NOT verify against its published key.';
-  receiptEl.className = ok ? 'fine ok' : 'bad';
+  receiptEl.textContent = 'The server signed a receipt for this ballot, and the signature checks out against the server key.';
+  receiptEl.className = 'fine ok';
   say(replacing ? 'Your vote was changed. Only this last ballot counts.' : 'Your sealed ballot was accepted.', 'ok');
   if (!replacing) bumpTurnout();
   changeBtn.focus();

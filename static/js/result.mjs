@@ -1,7 +1,9 @@
 // result.mjs — on a result page: fills "find my tracker" with the tracker this
 // browser kept when it voted (booth.mjs), and offers to verify the whole board
 // in the browser (every ballot proof, the sums, the decryption proofs, the counts
-// and the server's signature) with the same module that sealed the ballots.
+// and the server's signature) with the same module that sealed the ballots; the
+// board must be this page's poll's (its fingerprint), and the counts and verdict it
+// proves are shown beside the page's.
 import { verifyBoard } from './conclave-crypto.mjs';
 
 const page = document.getElementById('result');
@@ -37,9 +39,14 @@ if (page && verifyBtn) {
       ]);
       await new Promise((resolve) => setTimeout(resolve, 0));
       const t0 = performance.now();
-      verifyBoard(board, { serverKey: pem });
+      const v = verifyBoard(board, { serverKey: pem });
       const ms = performance.now() - t0;
-      verifyOut.textContent = `The board verifies: every ballot proof, the sums, the decryption proofs, the counts and the signature (${ms.toFixed(0)} ms).`;
+      if (v.fingerprint !== page.dataset.fingerprint) throw new Error('it is another poll\'s board (its fingerprint is not this poll\'s)');
+      if (v.partial) throw new Error('its result is not published yet');
+      const outcome = v.rule === 'two-thirds'
+        ? `${v.counts[0]} promote, ${v.counts[1]} do not promote: ${v.passed ? 'passed' : 'not passed'}`
+        : `counts ${v.counts.join(', ')}`;
+      verifyOut.textContent = `The board verifies: every ballot proof, the sums, the decryption proofs, the counts and the signature (${ms.toFixed(0)} ms). Its result: ${outcome}.`;
       verifyOut.className = 'ok';
     } catch (e) {
       console.error(e);

@@ -257,6 +257,13 @@ async function phoneFlow(browser, base, id) {
   watch(page, 'phone');
   await login(page, base, 'bob', 'bob-password-123');
   await shot(page, 'phone-home');
+  // without the server's key no receipt could be checked: the booth sends nothing
+  await page.route('**/server-key', (route) => route.abort('connectionreset'));
+  await page.goto(`${base}/polls/${id}`);
+  await page.getByText('The booth cannot be used').waitFor();
+  check(/server's key could not be fetched/.test(await page.locator('#booth-status').textContent()) &&
+    await page.locator('#booth-cast').isDisabled(), 'without the server key the booth says so and cannot cast');
+  await page.unroute('**/server-key');
   await page.goto(`${base}/polls/${id}`);
   await page.locator('#booth-cast:not([disabled])').waitFor();
   await shot(page, 'phone-booth');
@@ -274,6 +281,24 @@ async function phoneFlow(browser, base, id) {
   check(await page.getByText('Your vote was changed.').isVisible(),
     'casting again after a lost first answer replaces the ballot that was counted');
   check(/^[0-9a-f]{64}$/.test(tracker), 'the phone-sized booth votes too');
+  // a change answered 201 with a receipt that does not verify: not "accepted", and its
+  // secret stays unconfirmed (as `conclave vote` keeps it), so a later change still works
+  await page.route('**/ballots', async (route) => {
+    const answer = await route.fetch();
+    const body = await answer.json();
+    body.receipt = (body.receipt[0] === '0' ? '1' : '0') + body.receipt.slice(1);
+    await route.fulfill({ response: answer, body: JSON.stringify(body) });
+  });
+  await page.getByRole('button', { name: 'Change my vote' }).click();
+  const bad = await castInBooth(page, 'Promote Grace Hopper');
+  await page.unroute('**/ballots');
+  check(bad.receipt.includes('NOT verify') && /does not verify/.test(await page.locator('#booth-status').textContent()) &&
+    await page.locator('#booth-status').getAttribute('class') === 'bad',
+  'a receipt that does not verify is told as such, not as an accepted ballot');
+  const kept = await page.evaluate(() => JSON.parse(localStorage.getItem(Object.keys(localStorage)
+    .find((k) => k.startsWith('conclave:ballot:')))));
+  check(kept.tracker === tracker && kept.unconfirmed.length === 1 && kept.unconfirmed[0].tracker === bad.tracker,
+    'its secret is kept as unconfirmed, beside the last confirmed one');
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `no horizontal scrolling at phone width (${width}px)`);
   await shot(page, 'phone-booth-voted');
@@ -297,9 +322,20 @@ async function resultFlow(page, base, id, trackers) {
   await page.locator('#tracker').fill(trackers.first.tracker);
   await page.getByRole('button', { name: 'Find' }).click();
   check(await page.getByText('Not on the board').isVisible(), 'the replaced ballot is not on the board');
+  // another poll's board, valid and signed (the vectors' board.json and key): not this poll's
+  const vectors = path.join(ROOT, 'tests', 'vectors');
+  await page.route('**/board', (route) => route.fulfill({ contentType: 'application/json', body: fs.readFileSync(path.join(vectors, 'board.json')) }));
+  await page.route('**/server-key', (route) => route.fulfill({ contentType: 'application/x-pem-file', body: fs.readFileSync(path.join(vectors, 'server.pem')) }));
   await page.getByRole('button', { name: 'Verify the board in this browser' }).click();
   await page.locator('#verify-result.ok, #verify-result.bad').waitFor({ timeout: 30000 });
-  check(await page.locator('#verify-result.ok').count() === 1, 'the board verifies in the browser');
+  check(/does NOT verify: it is another poll's board/.test(await page.locator('#verify-result').textContent()),
+    'another poll\'s board does not verify for this poll');
+  await page.unroute('**/board');
+  await page.unroute('**/server-key');
+  await page.getByRole('button', { name: 'Verify the board in this browser' }).click();
+  await page.locator('#verify-result.ok').waitFor({ timeout: 30000 });
+  check(/Its result: 2 promote, 1 do not promote: passed\./.test(await page.locator('#verify-result').textContent()),
+    'the board verifies in the browser, with the result it proves');
 }
 
 async function main() {
@@ -332,8 +368,9 @@ async function main() {
     const casts = posted.filter((p) => p.url.endsWith(`/api/v1/polls/${id}/ballots`));
     const ballotKeys = new Set(['poll', 'fingerprint', 'tag', 'choices', 'sum_proof', 'replaces']);
     // alice: first, the lost change, the stale replacement refused, the change;
-    // bob: the first vote answered 502, a first vote again (409), its replacement
-    check(casts.length === 7 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
+    // bob: the first vote answered 502, a first vote again (409), its replacement,
+    // the change whose receipt does not verify
+    check(casts.length === 8 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
       'the browser posts only sealed ballots');
     check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
     await resultFlow(page, base, id, trackers);
@@ -351,7 +388,7 @@ async function main() {
     // logged by Chromium as failed loads, and so is the answer cut on purpose with the
     // booth's report of it; count missing files, server errors, script errors
     const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l) &&
-      !/ERR_CONNECTION_RESET|status of 502|Error: No (usable )?answer/.test(l));
+      !/ERR_CONNECTION_RESET|status of 502|Error: No (usable )?answer|Error: the server's key could not|another poll's board/.test(l));
     check(errs.length === 0 && pageErrors.length === 0, 'no console errors on any page');
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);

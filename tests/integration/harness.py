@@ -226,12 +226,14 @@ class LossyProxy:
     drop_next_post(), the next POST is forwarded and done by the server, but
     its client's connection is closed without the answer (a network failure
     after the server acted); drop_next_post(502) answers a gateway error
-    instead. Every answer it passes says Connection: close."""
+    instead. rewrite maps a requested path to the one forwarded (a server
+    that answers for another poll). Every answer it passes says Connection: close."""
 
     def __init__(self, server):
         self.server = server
         self.drops = []             # per POST to come: None (cut) or a status
         self.dropped = 0
+        self.rewrite = {}
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(16)
@@ -261,7 +263,7 @@ class LossyProxy:
                 headers[k.strip().lower()] = v.strip()
             body = f.read(int(headers.get("content-length", "0")))
             fwd = {k: v for k, v in headers.items() if k in ("authorization", "content-type")}
-            r = self.server.request(line[0], line[1], body or None, fwd)
+            r = self.server.request(line[0], self.rewrite.get(line[1], line[1]), body or None, fwd)
             if line[0] == "POST" and self.drops:
                 status = self.drops.pop(0)
                 self.dropped += 1

@@ -545,6 +545,52 @@ def test_lost_answer(t):
         srv.cleanup()
 
 
+def test_another_polls_answers(t):
+    """A server that answers for another poll than the one asked: `conclave
+    vote` refuses a record whose id is not the poll asked for (it would seal
+    the ballot for that other poll and report a verified receipt), and
+    `conclave result` refuses a board whose fingerprint is not that poll's
+    (it would print the asked poll's question beside the other's counts)."""
+    srv = Server(args=["--poll-duration", "8"]).start()
+    proxy = LossyProxy(srv)
+    work = tempfile.mkdtemp(prefix="conclave-voters-")
+    try:
+        tokens = members_with_tokens(srv, ["yan", "zed"])
+        opener = Client(srv, token=tokens["yan"])
+        asked = open_poll(opener, "Asked Nominee").json()["id"]
+        other = open_poll(opener, "Other Nominee").json()["id"]
+        for path in ("", "/ballots"):
+            proxy.rewrite[f"/api/v1/polls/{asked}{path}"] = f"/api/v1/polls/{other}{path}"
+        rc, _, _, err = vote(srv, tokens["zed"], asked, "yes", os.path.join(work, "zed"),
+                             port=proxy.port)
+        t.check(rc == 1 and "another poll" in err,
+                f"vote: the record of another poll is refused ({rc}: {err.strip()})")
+        t.check(opener.get(f"/api/v1/polls/{other}").json()["ballots_cast"] == 0,
+                "nothing was cast in the other poll")
+        for who, choice in (("yan", "yes"), ("zed", "no")):
+            rc, *_ = vote(srv, tokens[who], asked, choice, os.path.join(work, who))
+            t.check(rc == 0, f"{who} votes in the asked poll")
+        rc, *_ = vote(srv, tokens["yan"], other, "yes", os.path.join(work, "yan"))
+        t.check(rc == 0, "yan votes in the other poll")
+        wait_closed(srv, asked, None)
+        wait_closed(srv, other, None)
+        proxy.rewrite = {f"/api/v1/polls/{asked}/board": f"/api/v1/polls/{other}/board"}
+        p = subprocess.run([BIN, "result", "--server", f"http://127.0.0.1:{proxy.port}",
+                            "--token", tokens["yan"], asked],
+                           capture_output=True, text=True, timeout=60)
+        t.check(p.returncode == 1 and "another poll" in p.stderr and p.stdout == "",
+                f"result: another poll's board is refused ({p.returncode}: {p.stdout!r} "
+                f"{p.stderr.strip()})")
+        p = subprocess.run([BIN, "result", "--server", f"http://127.0.0.1:{proxy.port}",
+                            "--token", tokens["yan"], other],
+                           capture_output=True, text=True, timeout=60)
+        t.check(p.returncode == 0 and "Other Nominee" in p.stdout,
+                f"result: the poll's own board is accepted ({p.stderr.strip()})")
+    finally:
+        proxy.close()
+        srv.cleanup()
+
+
 def test_result_during_compaction(t):
     """The compaction after a close (checkpoint, VACUUM, checkpoint: seconds at
     100,000 ballots) runs on a connection of its own, without the store's lock:
@@ -597,5 +643,6 @@ if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
               test_thresholds, test_close_while_down, test_voters_migrated, test_lost_answer,
+              test_another_polls_answers,
               test_result_during_compaction, test_seed_vote)
     suite.finish()
