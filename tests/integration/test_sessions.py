@@ -139,6 +139,21 @@ def test_csrf(t):
             r = srv.request("POST", "/api/v1/polls", {"nominee": "N", "statement": "s"},
                             headers=hdrs)
             t.check(r.status == 403 and r.error_code() == "csrf_failed", f"CSRF {what}: 403")
+        # login CSRF: a hostile page's <form enctype="text/plain"> whose field is
+        # named '{"username":"mal","password":"mal-pass-12' with the value '"}'
+        add_member(srv.data_dir, "mal", password="mal-pass-12=")
+        body = '{"username":"mal","password":"mal-pass-12' + '=' + '"}\r\n'
+        for what, hdrs in (("Sec-Fetch-Site cross-site", {"Sec-Fetch-Site": "cross-site"}),
+                           ("Origin of another site", {"Origin": "https://evil.example"})):
+            r = srv.request("POST", "/api/v1/session", body,
+                            headers=dict(hdrs, **{"Content-Type": "text/plain"}))
+            t.check(r.status == 403 and r.error_code() == "cross_site" and
+                    not r.header("Set-Cookie"), f"a cross-site login is refused: {what} "
+                                                f"({r.status})")
+        r = srv.request("POST", "/api/v1/session", {"username": "mal", "password": "mal-pass-12="},
+                        headers={"Sec-Fetch-Site": "same-origin",
+                                 "Origin": f"http://127.0.0.1:{srv.port}"})
+        t.check(r.status == 200, f"a same-origin login passes ({r.status})")
         r = c.post("/api/v1/polls", {"nominee": "Csrf Ok", "statement": "s"})
         t.check(r.status == 201, "the session's own token passes")
         # tokens are looked up by their SHA-256, so a near miss is simply unknown
