@@ -5,6 +5,14 @@
  * --secure-cookies); it carries the session id, of which the store keeps only
  * a hash. The CSRF token comes back in the login answer and must be echoed in
  * X-CSRF-Token on every cookie-authenticated POST/PUT/DELETE.
+ *
+ * The login itself has no session to carry a token, and a hostile page can
+ * post a JSON body as a text/plain form (name '{"username":"x","password":"p'
+ * and value '"}'); its response would log the victim's browser into the
+ * attacker's account (login CSRF, which /login's double-submit token stops).
+ * So a login that the browser marks as cross-site is refused here as on the
+ * forms (web_origin_ok: Sec-Fetch-Site, or else Origin); other clients send
+ * neither header.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +23,7 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
+#include "web.h"
 
 #define SESSION_COOKIE "conclave_session"
 
@@ -63,6 +72,10 @@ void api_session_create(struct http_request *req)
     char retry[16], peer[64];
     int retry_after = 0;
 
+    if (!web_origin_ok(req)) {
+        http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
+        goto out;
+    }
     if (api_parse_object(req, &body) != 0 || api_check_keys(req, body, keys) != 0)
         goto out;
     user = json_string_value(json_object_get(body, "username"));

@@ -142,7 +142,8 @@ enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *m
 enum auth_result auth_member_set_active(struct auth *a, const char *username, int active,
                                         const char **why);
 
-/* Validates PASSWORD and sets it as USERNAME's password. */
+/* Validates PASSWORD and sets it as USERNAME's password; ends the member's
+ * sessions. */
 enum auth_result auth_member_set_password(struct auth *a, const char *username,
                                           const char *password, const char **why);
 

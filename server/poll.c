@@ -551,7 +551,7 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
 {
     char ids[16][STORE_POLL_ID_MAX + 1];
     size_t n = 0, i;
-    int closed = 0;
+    int closed = 0, failed = 0;
 
     if (compact_due[0] != '\0') {
         close_compact(st, compact_due);
@@ -559,10 +559,12 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     }
     if (store_poll_due(st, now, ids, 16, &n) != 0)
         return -1;
+    /* A poll that cannot be closed must not hold back those due after it. */
     for (i = 0; i < n; i++) {
         if (poll_close(st, key, ids[i], box) != POLL_OK) {
             log_error("poll %s: close failed", ids[i]);
-            return -1;
+            failed = 1;
+            continue;
         }
         if (box)
             ballotbox_forget(box, ids[i]);
@@ -570,5 +572,5 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     }
     if (closed > 0)
         heap_release();             /* the tally, the board, the record */
-    return closed;
+    return failed ? -1 : closed;
 }

@@ -59,8 +59,9 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
                            struct ballotbox *box);
 
 /* Closes every poll whose deadline has passed by NOW, and makes BOX (may be
- * NULL) forget their records. Returns how many were closed, or -1 if one
- * failed (logged; retried on the next call). */
+ * NULL) forget their records; one that fails does not stop the others.
+ * Returns how many were closed, or -1 if one failed (logged; retried on the
+ * next call). */
 int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbox *box,
                    int64_t now);
 

@@ -166,7 +166,10 @@ int store_member_list(struct store *s,
  * STORE_NOT_FOUND if there is no such member. */
 int store_member_set_active(struct store *s, const char *username, int active);
 
-/* Replaces the password hash ("" clears it). STORE_NOT_FOUND if no member. */
+/* Replaces the password hash ("" clears it) and deletes the member's
+ * sessions, in one transaction: whoever logged in with the old password is
+ * logged out (API tokens stay; revoke them apart). STORE_NOT_FOUND if no
+ * member. */
 int store_member_set_password(struct store *s, const char *username, const char *hash);
 
 /* Sets display name and email ("" = none) of an existing member, or inserts a

@@ -187,7 +187,8 @@ static int member_update(struct store *s, sqlite3_stmt *st)
     return sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }
 
-/* Deletes the sessions of USERNAME (part of deactivation). */
+/* Deletes the sessions of USERNAME (part of deactivation and of a new
+ * password). */
 static int member_drop_sessions(struct store *s, const char *username)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_DELETE_SESSIONS);
@@ -230,16 +231,21 @@ int store_member_set_password(struct store *s, const char *username, const char 
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
-    store_lock(s);
+    if (store_begin(s) != 0)
+        return STORE_ERROR;
     if ((st = store_stmt(s, SQL_SET_PASSWORD)) == NULL)
         goto out;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
         member_bind_opt(st, 2, hash) != SQLITE_OK)
         goto out;
     rc = member_update(s, st);
+    if (rc == STORE_OK)
+        rc = member_drop_sessions(s, username);
 out:
     store_stmt_reset(st);
-    store_unlock(s);
+    if (rc == STORE_OK)
+        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
+    store_rollback(s);
     return rc;
 }
 

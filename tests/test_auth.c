@@ -196,7 +196,7 @@ static void test_members(struct env *e)
 
 static void test_login(struct env *e)
 {
-    struct auth_session s;
+    struct auth_session s, old;
     struct auth_user u;
     char csrf[AUTH_CSRF_LEN + 1];
     int retry = -1;
@@ -232,8 +232,11 @@ static void test_login(struct env *e)
     CHECK(auth_login(e->a, "bad_name", PW, &s, &retry) == AUTH_INVALID, "malformed username");
     CHECK(auth_login(e->a, NULL, PW, &s, NULL) == AUTH_INVALID, "NULL username");
 
+    CHECK(auth_login(e->a, "ivy", PW, &old, NULL) == AUTH_OK, "a session before passwd");
     CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", NULL) == AUTH_OK,
           "passwd");
+    CHECK(auth_session_lookup(e->a, old.id, &u, NULL) == AUTH_INVALID,
+          "a new password ends the sessions opened with the old one");
     CHECK(auth_login(e->a, "ivy", PW, &s, NULL) == AUTH_INVALID, "old password refused");
     CHECK(auth_login(e->a, "ivy", "a brand new password", &s, NULL) == AUTH_OK,
           "new password works");

@@ -225,7 +225,13 @@ static void test_members(void)
     CHECK(store_member_set_active(s, "erin", 0) == STORE_OK, "deactivate");
     CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0, "deactivation deletes sessions");
     CHECK(store_member_set_active(s, "nobody", 0) == STORE_NOT_FOUND, "deactivate unknown");
+    CHECK(store_member_get(s, "frank", &out) == STORE_OK &&
+          store_session_insert(s, h, out.id, "0123456789abcdef0123456789abcdef"
+                               "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
+          "a session of frank's");
     CHECK(store_member_set_password(s, "frank", "$argon2id$x") == STORE_OK, "set password");
+    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0,
+          "a new password deletes the member's sessions");
     CHECK(store_member_set_password(s, "nobody", "$x") == STORE_NOT_FOUND, "set password unknown");
     CHECK(store_failure_add(s, "Erin", 100, 900) == STORE_OK &&
           store_failure_add(s, "ERIN", 101, 900) == STORE_OK, "failures recorded");

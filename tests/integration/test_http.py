@@ -295,6 +295,32 @@ def test_migrations(t):
         srv.cleanup()
 
 
+def test_second_server(t):
+    """One server per data directory: a second would keep its own running
+    aggregates and could close a poll from one that misses the replacements
+    the first accepted (a signed result that `conclave verify` rejects)."""
+    import subprocess
+    from harness import BIN, free_port
+    srv = Server().start()
+    try:
+        add_member(srv.data_dir, "hal")
+        p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
+                            f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                           timeout=20)
+        t.check(p.returncode == 1 and "another conclave serve" in p.stderr,
+                f"a second server on the same data refuses to start ({p.returncode}, "
+                f"{p.stderr.strip()[-120:]})")
+        t.check(srv.request("GET", "/healthz").status == 200, "the first one goes on")
+        rc, out, _ = run_cli(["user", "list"], srv.data_dir)
+        t.check(rc == 0 and "hal" in out, "the admin commands still work beside it")
+        srv.stop(signal.SIGKILL)
+        srv.start()
+        t.check(srv.request("GET", "/healthz").status == 200,
+                "a killed server's lock goes with it: a new one starts")
+    finally:
+        srv.cleanup()
+
+
 def test_usage(t):
     rc, out, _ = run_cli(["serve", "--help"])
     t.check(rc == 0 and "--listen" in out, "serve --help")
@@ -310,5 +336,5 @@ if __name__ == "__main__":
     suite = Suite("test_http")
     suite.run(test_usage, test_first_start_and_health, test_login, test_timing_equal,
               test_throttling, test_tokens_and_deactivation, test_protocol_edges,
-              test_shutdown_and_logs, test_migrations)
+              test_shutdown_and_logs, test_migrations, test_second_server)
     suite.finish()

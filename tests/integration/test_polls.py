@@ -483,6 +483,36 @@ def test_voters_migrated(t):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def test_close_failure_isolated(t):
+    """A poll whose close fails (here its stored record no longer parses) is
+    retried, and does not keep the polls due after it open."""
+    srv = Server(args=["--poll-duration", "3"]).start()
+    try:
+        tokens = members_with_tokens(srv, ["ona", "pia"])
+        first = open_poll(Client(srv, token=tokens["ona"]), "Broken Record").json()["id"]
+        time.sleep(1.1)
+        second = open_poll(Client(srv, token=tokens["pia"]), "Sound Record").json()["id"]
+        srv.stop()
+        con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        con.execute("UPDATE polls SET record = '{}' WHERE id = ?", (first,))
+        con.commit()
+        con.close()
+        time.sleep(3)
+        srv.start()
+        deadline = time.time() + 5
+        while time.time() < deadline:
+            r = srv.request("GET", f"/api/v1/polls/{second}/result")
+            if r.status == 200:
+                break
+            time.sleep(0.2)
+        t.check(r.status == 200, f"the poll due after a failing one closes ({r.status})")
+        t.check(srv.request("GET", f"/api/v1/polls/{first}/result").status == 409,
+                "the failing one stays unpublished")
+        t.check("close failed" in srv.log(), "its failure is logged")
+    finally:
+        srv.cleanup()
+
+
 def test_lost_answer(t):
     """The answer to a cast is lost after the server counted the ballot:
     `conclave vote` keeps that ballot's secret as unconfirmed, and --replace
@@ -642,7 +672,7 @@ def test_result_during_compaction(t):
 if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
-              test_thresholds, test_close_while_down, test_voters_migrated, test_lost_answer,
-              test_another_polls_answers,
+              test_thresholds, test_close_while_down, test_close_failure_isolated,
+              test_voters_migrated, test_lost_answer, test_another_polls_answers,
               test_result_during_compaction, test_seed_vote)
     suite.finish()

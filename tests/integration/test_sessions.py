@@ -100,6 +100,29 @@ def test_deactivation_ends_everything(t):
         t.check(Client(srv).login("cid", pw).status == 200, "the member can log in again")
 
 
+def test_passwd_ends_sessions(t):
+    """A new password logs out whoever logged in with the old one (a leaked
+    password is reset to shut its holder out); the member's tokens stay."""
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "cal")
+        token = create_token(srv.data_dir, "cal")
+        a = Client(srv)
+        t.check(a.login("cal", pw).status == 200, "logged in with the old password")
+        p = subprocess.run([BIN, "user", "passwd", "cal", "--password-stdin", "--data",
+                            srv.data_dir], input=b"a-brand-new-password\n", capture_output=True)
+        t.check(p.returncode == 0, "passwd while serving")
+        r = a.get("/api/v1/me")
+        t.check(r.status == 401 and r.error_code() == "unauthenticated",
+                f"the old session ends with the new password ({r.status})")
+        r = a.post("/api/v1/polls", {"nominee": "Leaked Session", "statement": "s"})
+        t.check(r.status == 401, "and cannot act")
+        t.check(Client(srv, token=token).get("/api/v1/me").status == 200,
+                "the member's API token is not a session: it stays")
+        b = Client(srv)
+        t.check(b.login("cal", "a-brand-new-password").status == 200 and
+                b.get("/api/v1/me").status == 200, "the new password logs in")
+
+
 def test_csrf(t):
     with Server() as srv:
         pw = add_member(srv.data_dir, "dan")
@@ -116,6 +139,21 @@ def test_csrf(t):
             r = srv.request("POST", "/api/v1/polls", {"nominee": "N", "statement": "s"},
                             headers=hdrs)
             t.check(r.status == 403 and r.error_code() == "csrf_failed", f"CSRF {what}: 403")
+        # login CSRF: a hostile page's <form enctype="text/plain"> whose field is
+        # named '{"username":"mal","password":"mal-pass-12' with the value '"}'
+        add_member(srv.data_dir, "mal", password="mal-pass-12=")
+        body = '{"username":"mal","password":"mal-pass-12' + '=' + '"}\r\n'
+        for what, hdrs in (("Sec-Fetch-Site cross-site", {"Sec-Fetch-Site": "cross-site"}),
+                           ("Origin of another site", {"Origin": "https://evil.example"})):
+            r = srv.request("POST", "/api/v1/session", body,
+                            headers=dict(hdrs, **{"Content-Type": "text/plain"}))
+            t.check(r.status == 403 and r.error_code() == "cross_site" and
+                    not r.header("Set-Cookie"), f"a cross-site login is refused: {what} "
+                                                f"({r.status})")
+        r = srv.request("POST", "/api/v1/session", {"username": "mal", "password": "mal-pass-12="},
+                        headers={"Sec-Fetch-Site": "same-origin",
+                                 "Origin": f"http://127.0.0.1:{srv.port}"})
+        t.check(r.status == 200, f"a same-origin login passes ({r.status})")
         r = c.post("/api/v1/polls", {"nominee": "Csrf Ok", "statement": "s"})
         t.check(r.status == 201, "the session's own token passes")
         # tokens are looked up by their SHA-256, so a near miss is simply unknown
@@ -161,6 +199,7 @@ def test_file_modes(t):
 
 if __name__ == "__main__":
     suite = Suite("test_sessions")
-    suite.run(test_rotation, test_expiry, test_deactivation_ends_everything, test_csrf,
+    suite.run(test_rotation, test_expiry, test_deactivation_ends_everything,
+              test_passwd_ends_sessions, test_csrf,
               test_file_modes)
     suite.finish()
