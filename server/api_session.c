@@ -11,7 +11,7 @@
  * and value '"}'); its response would log the victim's browser into the
  * attacker's account (login CSRF, which /login's double-submit token stops).
  * So a login that the browser marks as cross-site is refused here as on the
- * forms (web_origin_ok: Sec-Fetch-Site, or else Origin); other clients send
+ * forms (http_request_same_site: Sec-Fetch-Site, or else Origin); other clients send
  * neither header.
  */
 #include <stdio.h>
@@ -23,7 +23,6 @@
 #include "app.h"
 #include "config.h"
 #include "http.h"
-#include "web.h"
 
 #define SESSION_COOKIE "conclave_session"
 
@@ -72,7 +71,7 @@ void api_session_create(struct http_request *req)
     char retry[16], peer[64];
     int retry_after = 0;
 
-    if (!web_origin_ok(req)) {
+    if (!http_request_same_site(req)) {
         http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
         goto out;
     }

@@ -134,6 +134,30 @@ const char *http_request_arg(const struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+int http_request_same_site(const struct http_request *req)
+{
+    const char *site = http_request_header(req, "Sec-Fetch-Site");
+    const char *origin = http_request_header(req, "Origin");
+    const char *host = http_request_header(req, "Host");
+
+    /* Browsers that send Fetch Metadata say exactly where a post comes from. */
+    if (site != NULL)
+        return strcmp(site, "same-origin") == 0;
+    /* Under our Referrer-Policy: no-referrer, a browser sends "Origin: null"
+       with its form posts; older ones send none. The token and SameSite hold. */
+    if (origin == NULL || strcmp(origin, "null") == 0)
+        return 1;
+    if (host == NULL)
+        return 0;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        origin += 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        origin += 8;
+    else
+        return 0;
+    return strcasecmp(origin, host) == 0;
+}
+
 int http_request_peer(const struct http_request *req, char *out, size_t len)
 {
     const union MHD_ConnectionInfo *info =

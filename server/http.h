@@ -36,6 +36,11 @@ const char *http_request_cookie(const struct http_request *req, const char *name
 /* A query or urlencoded form argument, or NULL. Owned by MHD. */
 const char *http_request_arg(const struct http_request *req, const char *name);
 
+/* 0 if the browser says the request comes from another site (Sec-Fetch-Site
+ * other than same-origin, or an Origin naming another host), else 1: the
+ * check of every form post and of the JSON login. */
+int http_request_same_site(const struct http_request *req);
+
 /* The client's IP address as text (the peer of the TCP connection: behind a
  * reverse proxy, the proxy's address) into out (len bytes; INET6_ADDRSTRLEN
  * is enough). 0, or -1 with out empty if it cannot be told. */

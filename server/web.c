@@ -89,30 +89,6 @@ void web_not_found(struct http_request *req)
     web_error(req, known ? &v : NULL, 404, "Page not found", "There is no page at this address.");
 }
 
-int web_origin_ok(struct http_request *req)
-{
-    const char *site = http_request_header(req, "Sec-Fetch-Site");
-    const char *origin = http_request_header(req, "Origin");
-    const char *host = http_request_header(req, "Host");
-
-    /* Browsers that send Fetch Metadata say exactly where a post comes from. */
-    if (site != NULL)
-        return strcmp(site, "same-origin") == 0;
-    /* Under our Referrer-Policy: no-referrer, a browser sends "Origin: null"
-       with its form posts; older ones send none. The token and SameSite hold. */
-    if (origin == NULL || strcmp(origin, "null") == 0)
-        return 1;
-    if (host == NULL)
-        return 0;
-    if (strncasecmp(origin, "http://", 7) == 0)
-        origin += 7;
-    else if (strncasecmp(origin, "https://", 8) == 0)
-        origin += 8;
-    else
-        return 0;
-    return strcasecmp(origin, host) == 0;
-}
-
 int web_form_read(struct http_request *req, struct web_form *form)
 {
     const char *ct = http_request_header(req, "Content-Type");
@@ -139,7 +115,7 @@ int web_form_begin(struct http_request *req, struct web_viewer *v, struct web_fo
     memset(form, 0, sizeof *form);
     if (web_viewer_get(req, v) != 0)
         return -1;
-    if (!web_origin_ok(req)) {
+    if (!http_request_same_site(req)) {
         web_error(req, v, 403, "Refused", "This form was posted from another site.");
         return -1;
     }

@@ -65,10 +65,6 @@ int web_form_begin(struct http_request *req, struct web_viewer *v, struct web_fo
  * failure. */
 int web_form_read(struct http_request *req, struct web_form *form);
 
-/* 0 if the browser says the request comes from another site (Sec-Fetch-Site
- * other than same-origin, or an Origin naming another host), else 1. */
-int web_origin_ok(struct http_request *req);
-
 /* A new page data tree: title, the viewer (may be NULL) as "user" and its
  * CSRF token as "csrf_token". NULL when out of memory. */
 struct tmpl_value *web_page_new(const struct web_viewer *v, const char *title);

@@ -152,7 +152,7 @@ void web_login_submit(struct http_request *req)
 {
     struct web_form form;
 
-    if (!web_origin_ok(req)) {
+    if (!http_request_same_site(req)) {
         web_error(req, NULL, 403, "Refused", "This form was posted from another site.");
         return;
     }
