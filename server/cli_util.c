@@ -148,9 +148,31 @@ int cli_read_password(char *buf, size_t cap)
     return 0;
 }
 
+char *cli_clean(const char *in, char *out, size_t cap)
+{
+    const unsigned char *p = (const unsigned char *)in;
+    size_t n = 0;
+
+    while (*p != '\0' && n + 1 < cap) {
+        if (*p < 0x20 || *p == 0x7f) {
+            out[n++] = '?';
+            p++;
+        } else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+            out[n++] = '?';         /* C1, e.g. U+009B: a CSI to some terminals */
+            p += 2;
+        } else {
+            out[n++] = (char)*p++;
+        }
+    }
+    out[n] = '\0';
+    return out;
+}
+
 int cli_fail(const char *cmd, const char *msg)
 {
-    fprintf(stderr, "conclave %s: %s\n", cmd, msg);
+    char clean[1024];
+
+    fprintf(stderr, "conclave %s: %s\n", cmd, cli_clean(msg, clean, sizeof clean));
     return CLI_EXIT_FAIL;
 }
 

@@ -59,7 +59,13 @@ void cli_close(struct cli_ctx *ctx);
  * or more than AUTH_PASSWORD_MAX bytes. */
 int cli_read_password(char *buf, size_t cap);
 
-/* Prints "conclave CMD: MSG" on stderr and returns CLI_EXIT_FAIL. */
+/* Copies IN into OUT (CAP > 0 bytes, truncated) with every C0 control, DEL
+ * and C1 control (U+0080..U+009F) replaced by '?': text that came from a
+ * server or a file, made safe to print on a terminal. Returns OUT. */
+char *cli_clean(const char *in, char *out, size_t cap);
+
+/* Prints "conclave CMD: MSG" (MSG through cli_clean) on stderr and returns
+ * CLI_EXIT_FAIL. */
 int cli_fail(const char *cmd, const char *msg);
 
 /* Prints USAGE to stderr (exit 2) or, for --help, stdout (exit 0). */

@@ -34,18 +34,28 @@
 #include "record.h"
 #include "sign.h"
 
+#define VOTER_TOKEN_HELP \
+    "The API token: $CONCLAVE_TOKEN, or the first line of --token-file FILE\n" \
+    "(\"-\": stdin), or --token TOKEN (which other users of this machine can\n" \
+    "read in the process list).\n"
+
 static const char vote_usage[] =
-    "usage: conclave vote --server URL --token TOKEN POLL_ID yes|no [--replace]\n"
+    "usage: conclave vote --server URL [--token-file FILE] POLL_ID yes|no [--replace]\n"
     "                     [--state DIR]\n"
     "Casts a sealed ballot: the ballot is encrypted and proved here; the server\n"
     "only sees the ciphertext. Prints the tracker, then checks the signed receipt.\n"
     "  --replace    replace the ballot you cast before (the last one counts)\n"
     "  --state DIR  where the ballot secrets are kept (default\n"
-    "               $XDG_DATA_HOME/conclave or ~/.local/share/conclave)\n";
+    "               $XDG_DATA_HOME/conclave or ~/.local/share/conclave)\n"
+    VOTER_TOKEN_HELP;
 
 static const char result_usage[] =
-    "usage: conclave result --server URL --token TOKEN POLL_ID\n"
-    "Prints a closed poll's result after verifying its whole board.\n";
+    "usage: conclave result --server URL [--token-file FILE] POLL_ID\n"
+    "Prints a closed poll's result after verifying its whole board.\n"
+    VOTER_TOKEN_HELP;
+
+/* Longest API token accepted from any of its sources. */
+#define VOTER_TOKEN_MAX 256
 
 /* At most this many secrets of unanswered ballots are kept per poll. */
 #define VOTER_UNCONFIRMED_MAX 64
@@ -54,7 +64,8 @@ enum voter_outcome { VOTER_CAST, VOTER_REFUSED, VOTER_UNKNOWN };
 
 struct voter {
     const char *server;
-    const char *token;
+    const char *token;              /* token_buf */
+    char token_buf[VOTER_TOKEN_MAX + 2];
     const char *poll_id;
     struct record *rec;
     unsigned char server_pk[SIGN_PUBLIC_BYTES];
@@ -438,16 +449,73 @@ static int voter_vote(struct voter *v, int choice, int replace, const char *stat
     return out == VOTER_CAST ? 0 : -1;
 }
 
+/* The first line of FILE ("-": stdin) into v->token_buf. 0, or -1 (v->err). */
+static int voter_token_file(struct voter *v, const char *file)
+{
+    FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    int ok;
+
+    if (f == NULL) {
+        snprintf(v->err, sizeof v->err, "cannot read the token file %.300s: %s", file,
+                 strerror(errno));
+        return -1;
+    }
+    ok = fgets(v->token_buf, sizeof v->token_buf, f) != NULL;
+    if (f != stdin)
+        fclose(f);
+    if (!ok)
+        snprintf(v->err, sizeof v->err, "no token in %.300s", file);
+    return ok ? 0 : -1;
+}
+
+/*
+ * Sets v->token from --token TOKEN, else the first line of --token-file
+ * FILE, else $CONCLAVE_TOKEN; a trailing newline is dropped. 0, or -1 with
+ * v->err set (none given, empty, or longer than VOTER_TOKEN_MAX).
+ */
+static int voter_token(struct voter *v, const struct cli_opt *token, const struct cli_opt *file)
+{
+    const char *env = getenv("CONCLAVE_TOKEN");
+    size_t n;
+
+    v->token = v->token_buf;
+    if (token->set || (!file->set && env != NULL)) {
+        n = strlen(token->set ? token->value : env);
+        if (n > VOTER_TOKEN_MAX)
+            goto too_long;
+        memcpy(v->token_buf, token->set ? token->value : env, n + 1);
+    } else if (!file->set) {
+        snprintf(v->err, sizeof v->err, "no API token: set CONCLAVE_TOKEN, or give "
+                 "--token-file FILE (see --help)");
+        return -1;
+    } else if (voter_token_file(v, file->value) != 0) {
+        return -1;
+    }
+    n = strcspn(v->token_buf, "\r\n");
+    if (v->token_buf[n] == '\0' && n > VOTER_TOKEN_MAX)
+        goto too_long;
+    v->token_buf[n] = '\0';
+    if (n == 0) {
+        snprintf(v->err, sizeof v->err, "the API token is empty");
+        return -1;
+    }
+    return 0;
+too_long:
+    snprintf(v->err, sizeof v->err, "the API token is longer than %d bytes", VOTER_TOKEN_MAX);
+    return -1;
+}
+
 int cli_vote_main(int argc, char **argv)
 {
     struct cli_opt opts[] = {{"server", 1, 0, NULL}, {"token", 1, 0, NULL},
-                             {"replace", 0, 0, NULL}, {"state", 1, 0, NULL}};
+                             {"replace", 0, 0, NULL}, {"state", 1, 0, NULL},
+                             {"token-file", 1, 0, NULL}};
     struct cli_args a;
     struct voter v;
     int choice, rc;
 
-    if (cli_parse("vote", argc - 1, argv + 1, opts, 4, &a) != 0 || a.help || a.npos != 2 ||
-        !opts[0].set || !opts[1].set)
+    if (cli_parse("vote", argc - 1, argv + 1, opts, 5, &a) != 0 || a.help || a.npos != 2 ||
+        !opts[0].set)
         return cli_usage(vote_usage, a.help);
     if (strcmp(a.pos[1], "yes") == 0)
         choice = 0;
@@ -457,10 +525,11 @@ int cli_vote_main(int argc, char **argv)
         return cli_usage(vote_usage, 0);
     memset(&v, 0, sizeof v);
     v.server = opts[0].value;
-    v.token = opts[1].value;
     v.poll_id = a.pos[0];
-    rc = voter_fetch(&v) == 0 && voter_vote(&v, choice, opts[2].set, opts[3].value) == 0;
+    rc = voter_token(&v, &opts[1], &opts[4]) == 0 && voter_fetch(&v) == 0 &&
+         voter_vote(&v, choice, opts[2].set, opts[3].value) == 0;
     record_free(v.rec);
+    sodium_memzero(v.token_buf, sizeof v.token_buf);
     return rc ? CLI_EXIT_OK : cli_fail("vote", v.err);
 }
 
@@ -469,7 +538,7 @@ static int voter_result(struct voter *v)
 {
     struct cli_http_response board;
     struct board_report rep;
-    char path[128];
+    char path[128], text[1024];
     uint32_t j;
 
     snprintf(path, sizeof path, "/api/v1/polls/%s/board", v->poll_id);
@@ -491,9 +560,10 @@ static int voter_result(struct voter *v)
         snprintf(v->err, sizeof v->err, "the result is not published yet");
         return -1;
     }
-    printf("%s\n", record_question(v->rec, NULL));
+    printf("%s\n", cli_clean(record_question(v->rec, NULL), text, sizeof text));
     for (j = 0; j < rep.m; j++)
-        printf("  %-40s %u\n", record_option(v->rec, j, NULL), rep.counts[j]);
+        printf("  %-40s %u\n", cli_clean(record_option(v->rec, j, NULL), text, sizeof text),
+               rep.counts[j]);
     printf("ballots: %u of %u eligible\n", rep.ballots, record_roll_count(v->rec));
     printf("result: %s\n", rep.verdict == PROTO_VERDICT_PASSED ? "passed (two-thirds rule)"
                            : rep.verdict == PROTO_VERDICT_FAILED ? "failed (two-thirds rule)"
@@ -505,19 +575,21 @@ static int voter_result(struct voter *v)
 
 int cli_result_main(int argc, char **argv)
 {
-    struct cli_opt opts[] = {{"server", 1, 0, NULL}, {"token", 1, 0, NULL}};
+    struct cli_opt opts[] = {{"server", 1, 0, NULL}, {"token", 1, 0, NULL},
+                             {"token-file", 1, 0, NULL}};
     struct cli_args a;
     struct voter v;
     int rc;
 
-    if (cli_parse("result", argc - 1, argv + 1, opts, 2, &a) != 0 || a.help || a.npos != 1 ||
-        !opts[0].set || !opts[1].set)
+    if (cli_parse("result", argc - 1, argv + 1, opts, 3, &a) != 0 || a.help || a.npos != 1 ||
+        !opts[0].set)
         return cli_usage(result_usage, a.help);
     memset(&v, 0, sizeof v);
     v.server = opts[0].value;
-    v.token = opts[1].value;
     v.poll_id = a.pos[0];
-    rc = voter_fetch(&v) == 0 && voter_result(&v) == 0;
+    rc = voter_token(&v, &opts[1], &opts[2]) == 0 && voter_fetch(&v) == 0 &&
+         voter_result(&v) == 0;
     record_free(v.rec);
+    sodium_memzero(v.token_buf, sizeof v.token_buf);
     return rc ? CLI_EXIT_OK : cli_fail("result", v.err);
 }

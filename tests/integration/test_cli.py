@@ -239,6 +239,76 @@ def test_with_server(t):
         shutil.rmtree(data, ignore_errors=True)
 
 
+def test_vote_token_sources(t):
+    """`conclave vote` and `result` take the API token from $CONCLAVE_TOKEN or
+    a file (a command-line --token shows in the process list); with none, one
+    clear line. Text from a server is printed without its control bytes."""
+    import http.server
+    import subprocess
+    import threading
+    from harness import BIN, add_member, create_token
+    work = tempfile.mkdtemp(prefix="conclave-tok-")
+    try:
+        with Server() as srv:
+            tokens = {}
+            for n in ("rosa", "sven", "tara"):
+                add_member(srv.data_dir, n)
+                tokens[n] = create_token(srv.data_dir, n)
+            pid = Client(srv, token=tokens["rosa"]).post(
+                "/api/v1/polls", {"nominee": "Token Sources", "statement": "s"}).json()["id"]
+            url = f"http://127.0.0.1:{srv.port}"
+
+            def vote(who, extra, env=None, stdin=None):
+                e = dict(os.environ, HOME=os.path.join(work, who), XDG_DATA_HOME="")
+                e.pop("CONCLAVE_TOKEN", None)
+                e.update(env or {})
+                return subprocess.run([BIN, "vote", "--server", url] + extra + [pid, "yes"],
+                                      capture_output=True, text=True, timeout=60, env=e,
+                                      input=stdin)
+            p = vote("rosa", [], {"CONCLAVE_TOKEN": tokens["rosa"]})
+            t.check(p.returncode == 0 and "tracker: " in p.stdout,
+                    f"the token from $CONCLAVE_TOKEN ({p.stderr.strip()!r})")
+            path = os.path.join(work, "sven-token")
+            with open(path, "w") as f:
+                f.write(tokens["sven"] + "\r\n")
+            p = vote("sven", ["--token-file", path])
+            t.check(p.returncode == 0 and "tracker: " in p.stdout,
+                    f"the token from --token-file, CRLF ended ({p.stderr.strip()!r})")
+            p = vote("tara", ["--token-file", "-"], stdin=tokens["tara"] + "\n")
+            t.check(p.returncode == 0 and "tracker: " in p.stdout,
+                    f"the token from --token-file - ({p.stderr.strip()!r})")
+            p = vote("tara", [])
+            t.check(p.returncode == 1 and one_line(p.stderr) and "CONCLAVE_TOKEN" in p.stderr,
+                    f"no token: exit 1, one line naming CONCLAVE_TOKEN ({p.stderr!r})")
+            p = vote("tara", ["--token-file", os.path.join(work, "absent")])
+            t.check(p.returncode == 1 and "token file" in p.stderr, "a missing token file")
+            poll = Client(srv, token=tokens["rosa"]).get(f"/api/v1/polls/{pid}").json()
+            t.check(poll["ballots_cast"] == 3, f"three ballots cast ({poll['ballots_cast']})")
+
+        class Hostile(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):   # noqa: N802
+                body = b'{"error": {"code": "not_found", "message": "\\u001b[2J\\u009bgone"}}'
+                self.send_response(404)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+        hostile = http.server.HTTPServer(("127.0.0.1", 0), Hostile)
+        threading.Thread(target=hostile.serve_forever, daemon=True).start()
+        p = subprocess.run([BIN, "result", "--server", f"http://127.0.0.1:{hostile.server_port}",
+                            "p1"], capture_output=True, text=True, timeout=30,
+                           env=dict(os.environ, CONCLAVE_TOKEN="cnv_x"))
+        hostile.shutdown()
+        t.check(p.returncode == 1 and "?[2J?gone" in p.stderr and "\x1b" not in p.stderr
+                and "\x9b" not in p.stderr,
+                f"a server's message reaches the terminal without control bytes ({p.stderr!r})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     t = Suite("test_cli")
     root = tempfile.mkdtemp(prefix="conclave-cli-")
@@ -249,7 +319,8 @@ def main():
               lambda s: test_import(s, data),
               lambda s: test_tokens(s, data),
               lambda s: test_refusals(s, data),
-              test_with_server)
+              test_with_server,
+              test_vote_token_sources)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     t.finish()
