@@ -67,6 +67,9 @@ static struct ballot *ballot_alloc(uint32_t m, uint32_t nsum, const char *poll, 
 
 void ballot_free(struct ballot *b)
 {
+    if (b == NULL)
+        return;
+    sodium_memzero(b->replaces, sizeof b->replaces);  /* the replaced ballot's ρ */
     free(b);
 }
 

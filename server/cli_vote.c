@@ -184,7 +184,10 @@ static int voter_rhos_save(const char *path, const unsigned char (*rhos)[32], si
     if (n == 0)
         return unlink(path) == 0 || errno == ENOENT ? 0 : -1;
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600)) < 0)
+    /* A new file of our own: not one left by a crash, nor a link planted in
+     * a shared --state directory. */
+    if ((unlink(tmp) != 0 && errno != ENOENT) ||
+        (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0)
         return -1;
     for (i = 0; i < n && ok; i++) {
         crypto_hex_encode(hex, rhos[i], 32);
