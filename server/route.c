@@ -92,6 +92,10 @@ enum route_result route_find(const char *method, const char *path,
     enum route_result res = ROUTE_NOT_FOUND;
     struct route_params tmp;
 
+    /* HEAD is GET without the body, which libmicrohttpd leaves out itself:
+     * monitors ask HEAD /healthz. */
+    if (strcmp(method, "HEAD") == 0)
+        method = "GET";
     for (i = 0; i < sizeof routes / sizeof routes[0]; i++) {
         if (!route_match(routes[i].pattern, path, &tmp))
             continue;

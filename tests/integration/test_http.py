@@ -169,6 +169,20 @@ def test_protocol_edges(t):
                 "with a session, the 404 page has the menu")
         r = srv.request("PUT", "/api/v1/me")
         t.check(r.status == 405 and r.error_code() == "method_not_allowed", "405 JSON")
+        get, head = srv.request("GET", "/healthz"), srv.request("HEAD", "/healthz")
+        t.check(head.status == 200 and head.body == b"" and
+                head.header("Content-Length") == str(len(get.body)),
+                f"HEAD /healthz: 200, GET's length, no body ({head.status})")
+        with socket.create_connection(("127.0.0.1", srv.port), timeout=5) as s:
+            s.sendall(b"HEAD /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            raw = b""
+            while chunk := s.recv(4096):
+                raw += chunk
+        t.check(raw.startswith(b"HTTP/1.1 200") and raw.endswith(b"\r\n\r\n"),
+                "HEAD: nothing after the headers on the wire")
+        r = srv.request("HEAD", "/login")
+        t.check(r.status == 200 and r.body == b"" and
+                (r.header("Content-Type") or "").startswith("text/html"), "HEAD on a page")
         r = srv.request("POST", "/api/v1/session", "{not json")
         t.check(r.status == 400 and r.error_code() == "bad_json", "bad JSON is 400")
         r = srv.request("POST", "/api/v1/session", '{"username":"a","username":"b","password":"x"}')
