@@ -77,6 +77,54 @@ static int poll_is_blank(const char *s)
     return 1;
 }
 
+/* The code point at *P (valid UTF-8), and *P past it. */
+static uint32_t poll_next_char(const unsigned char **p)
+{
+    const unsigned char *s = *p;
+
+    if (s[0] < 0x80) {
+        *p += 1;
+        return s[0];
+    }
+    if (s[0] < 0xe0) {
+        *p += 2;
+        return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
+    }
+    if (s[0] < 0xf0) {
+        *p += 3;
+        return (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
+    }
+    *p += 4;
+    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
+           (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
+}
+
+/* 1 for a space other than U+0020, or a character that shows nothing (format
+ * characters, fillers, variation selectors, tags): with one, a name looks
+ * like another and would open a second poll for the same person. */
+static int poll_is_hidden(uint32_t c)
+{
+    return c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f ||
+           c == 0x1160 || c == 0x1680 || (c >= 0x17b4 && c <= 0x17b5) ||
+           (c >= 0x180b && c <= 0x180f) || (c >= 0x2000 && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) ||
+           c == 0x3000 || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff ||
+           c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe0fff);
+}
+
+/* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */
+static int poll_has_hidden(const char *name)
+{
+    const unsigned char *p = (const unsigned char *)name;
+
+    if (strstr(name, "  ") != NULL)
+        return 1;
+    while (*p != '\0')
+        if (poll_is_hidden(poll_next_char(&p)))
+            return 1;
+    return 0;
+}
+
 static const char *poll_check_nominee(const char *nominee)
 {
     long chars;
@@ -90,6 +138,9 @@ static const char *poll_check_nominee(const char *nominee)
         return "the nominee's name must have 1 to 100 characters";
     if (nominee[0] == ' ' || nominee[strlen(nominee) - 1] == ' ')
         return "the nominee's name must not start or end with a space";
+    if (poll_has_hidden(nominee))
+        return "the nominee's name must use plain spaces, one at a time, and no "
+               "invisible characters";
     return NULL;
 }
 

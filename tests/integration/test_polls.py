@@ -253,11 +253,17 @@ def test_thresholds(t):
 def test_opening_rules(t):
     srv = Server().start()
     try:
-        tokens = members_with_tokens(srv, ["opener"])
+        tokens = members_with_tokens(srv, ["opener", "second"])
         c = Client(srv, token=tokens["opener"])
         cases = [({"nominee": "", "statement": "x"}, 400, "empty nominee"),
                  ({"nominee": "x" * 101, "statement": "x"}, 400, "nominee over 100 chars"),
                  ({"nominee": "Bad\u0007Name", "statement": "x"}, 400, "control character"),
+                 ({"nominee": "Jane  Doe", "statement": "x"}, 400, "two spaces in a row"),
+                 ({"nominee": "Jane\u00a0Doe", "statement": "x"}, 400, "a no-break space"),
+                 ({"nominee": "Jane Doe\u200b", "statement": "x"}, 400, "a zero-width space"),
+                 ({"nominee": "\u2060", "statement": "x"}, 400, "only a word joiner"),
+                 ({"nominee": "Jane\u3000Doe", "statement": "x"}, 400, "an ideographic space"),
+                 ({"nominee": "Jane\ufe0f", "statement": "x"}, 400, "a variation selector"),
                  ({"nominee": "Ok Name", "statement": "x" * 20001}, 400, "statement too long"),
                  ({"nominee": "Ok Name"}, 400, "missing statement"),
                  ({"nominee": "opener", "statement": "x"}, 409, "active member"),
@@ -268,6 +274,9 @@ def test_opening_rules(t):
                     f"{what}: {r.status} {r.error_code()}")
         t.check(c.post("/api/v1/polls", {"nominee": "é" * 100, "statement": "ok"}).status == 201,
                 "100 characters (200 bytes) accepted")
+        r = Client(srv, token=tokens["second"]).post(
+            "/api/v1/polls", {"nominee": "Łukasz Żółć-Ōta 山田 😀", "statement": "ok"})
+        t.check(r.status == 201, f"letters of any script, a hyphen, an emoji ({r.status})")
         r = open_poll(c, "Sybil Fawlty")
         t.check(r.status == 201, "open")
         r2 = open_poll(c, "sybil fawlty")
@@ -278,7 +287,7 @@ def test_opening_rules(t):
         t.check(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status
                 == 401, "anonymous cannot open")
         lst = c.get("/api/v1/polls")
-        t.check(lst.status == 200 and len(lst.json()["polls"]) == 3, "list")
+        t.check(lst.status == 200 and len(lst.json()["polls"]) == 4, "list")
         t.check(Client(srv).get("/api/v1/polls").status == 401, "list is members only")
         t.check(c.get("/api/v1/polls/nope").status == 404, "unknown poll 404")
     finally:
