@@ -16,6 +16,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -61,6 +62,21 @@ static void login_answer(struct http_request *req, struct auth_session *s)
     http_respond_json(req, 200, body);
 }
 
+/* 1 if the body is declared JSON. An HTML form cannot declare it (it sends
+ * text/plain, urlencoded or multipart), and a script on another site that
+ * sets it needs a CORS preflight, which gets no CORS answer here: so no
+ * other site can log a browser in, even one that sends neither
+ * Sec-Fetch-Site nor an Origin. */
+static int session_body_is_json(const struct http_request *req)
+{
+    static const char want[] = "application/json";
+    const char *ct = http_request_header(req, "Content-Type");
+    size_t n = sizeof want - 1;
+
+    return ct != NULL && strncasecmp(ct, want, n) == 0 &&
+           (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
+}
+
 void api_session_create(struct http_request *req)
 {
     static const char *const keys[] = {"username", "password", NULL};
@@ -73,6 +89,11 @@ void api_session_create(struct http_request *req)
 
     if (!http_request_same_site(req)) {
         http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
+        goto out;
+    }
+    if (!session_body_is_json(req)) {
+        http_respond_error(req, 415, "unsupported_media_type",
+                           "send the login as Content-Type: application/json");
         goto out;
     }
     if (api_parse_object(req, &body) != 0 || api_check_keys(req, body, keys) != 0)

@@ -183,17 +183,21 @@ def test_protocol_edges(t):
         r = srv.request("HEAD", "/login")
         t.check(r.status == 200 and r.body == b"" and
                 (r.header("Content-Type") or "").startswith("text/html"), "HEAD on a page")
-        r = srv.request("POST", "/api/v1/session", "{not json")
+        r = srv.request("POST", "/api/v1/session", "{not json",
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 400 and r.error_code() == "bad_json", "bad JSON is 400")
-        r = srv.request("POST", "/api/v1/session", '{"username":"a","username":"b","password":"x"}')
+        r = srv.request("POST", "/api/v1/session", '{"username":"a","username":"b","password":"x"}',
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 400 and r.error_code() == "bad_json", "duplicate key is 400")
-        r = srv.request("POST", "/api/v1/session", "[1,2]")
+        r = srv.request("POST", "/api/v1/session", "[1,2]",
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 400, "non-object is 400")
         big = '{"username":"' + "a" * (70 * 1024) + '","password":"x"}'
-        r = srv.request("POST", "/api/v1/session", big)
+        r = srv.request("POST", "/api/v1/session", big,
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 413 and r.error_code() == "too_large", "over 64 KiB is 413")
         ok = '{"username":"' + "a" * (60 * 1024) + '","password":"x"}'
-        r = srv.request("POST", "/api/v1/session", ok)
+        r = srv.request("POST", "/api/v1/session", ok, headers={"Content-Type": "application/json"})
         t.check(r.status == 401, "under the cap is processed")
         t.check(chunked_post(srv.port, 70 * 1024) == 413, "chunked body over cap is 413")
         t.check(chunked_post(srv.port, 100) == 400, "small chunked body is processed")

@@ -52,7 +52,8 @@ def test_body_and_headers(t):
                           b"Content-Length: 70000\r\nContent-Type: application/json\r\n\r\n")
         t.check(status_of(r) == 413 and json_body(r)["error"]["code"] == "too_large",
                 "declared body over 64 KiB: 413 too_large before any byte is read")
-        r = srv.request("POST", "/api/v1/session", b"{" + b" " * (64 * 1024) + b"}")
+        r = srv.request("POST", "/api/v1/session", b"{" + b" " * (64 * 1024) + b"}",
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 413 and r.error_code() == "too_large", "body of 64 KiB + 2: 413")
         r = raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000
                 + b"\r\n\r\n")
@@ -186,10 +187,12 @@ def test_json_limits(t):
         token = create_token(srv.data_dir, "judy")
         c = Client(srv, token=token)
         deep = "[" * 9 + "]" * 9
-        r = srv.request("POST", "/api/v1/session", '{"username": ' + deep + ', "password": "x"}')
+        r = srv.request("POST", "/api/v1/session", '{"username": ' + deep + ', "password": "x"}',
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 400 and r.error_code() == "bad_json"
                 and "deep" in r.json()["error"]["message"], "nesting 10 deep: 400 bad_json")
-        r = srv.request("POST", "/api/v1/session", "[" * 30000 + "]" * 30000)
+        r = srv.request("POST", "/api/v1/session", "[" * 30000 + "]" * 30000,
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 400 and r.error_code() == "bad_json", "nesting 30000 deep: 400")
         r = c.post("/api/v1/polls", '{"nominee": "A", "statement": ' + "[" * 20 + "]" * 20 + "}")
         t.check(r.status == 400 and r.error_code() == "bad_json", "deep poll body: 400")
@@ -200,9 +203,11 @@ def test_json_limits(t):
                 "deep ballot: 400 invalid_ballot, reason shape")
         big = "x" * (60 * 1024)
         t0 = time.time()
-        r = srv.request("POST", "/api/v1/session", {"username": "judy", "password": big})
+        r = srv.request("POST", "/api/v1/session", {"username": "judy", "password": big},
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 401 and time.time() - t0 < 5, "a 60 KiB password: 401, quickly")
-        r = srv.request("POST", "/api/v1/session", {"username": big, "password": "x" * 12})
+        r = srv.request("POST", "/api/v1/session", {"username": big, "password": "x" * 12},
+                        headers={"Content-Type": "application/json"})
         t.check(r.status == 401, "a 60 KiB username: 401")
         r = c.post("/api/v1/polls", {"nominee": "N" * 101, "statement": "s"})
         t.check(r.status == 400 and r.error_code() == "invalid_poll", "nominee of 101: 400")

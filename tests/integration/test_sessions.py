@@ -150,6 +150,10 @@ def test_csrf(t):
             t.check(r.status == 403 and r.error_code() == "cross_site" and
                     not r.header("Set-Cookie"), f"a cross-site login is refused: {what} "
                                                 f"({r.status})")
+        r = srv.request("POST", "/api/v1/session", body, headers={"Content-Type": "text/plain"})
+        t.check(r.status == 415 and r.error_code() == "unsupported_media_type" and
+                not r.header("Set-Cookie"),
+                f"a login that is not declared JSON is refused, whatever the headers ({r.status})")
         r = srv.request("POST", "/api/v1/session", {"username": "mal", "password": "mal-pass-12="},
                         headers={"Sec-Fetch-Site": "same-origin",
                                  "Origin": f"http://127.0.0.1:{srv.port}"})
