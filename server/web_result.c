@@ -7,8 +7,11 @@
  * The chart is markup the server writes itself from integers and fixed
  * labels (the nominee's name is escaped), so the page may include it raw.
  * "Find my tracker" works without JavaScript: the form is a GET of this page
- * with ?tracker=HEX, looked up in the stored board; static/js/result.mjs
- * fills in the tracker this browser remembers and can verify the board.
+ * with ?tracker=HEX, looked up in the stored board. That request ties the
+ * tracker to the member's session, so static/js/result.mjs catches the form:
+ * it looks the tracker up in the public board in the browser (and fills in the
+ * tracker this browser remembers), and can verify the board. The server fills
+ * in only the ?tracker= it was asked for.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,27 +1,150 @@
-// result.mjs — on a result page: fills "find my tracker" with the tracker this
-// browser kept when it voted (booth.mjs), and offers to verify the whole board
-// in the browser (every ballot proof, the sums, the decryption proofs, the counts
-// and the server's signature) with the same module that sealed the ballots; the
-// board must be this page's poll's (its fingerprint), and the counts and verdict it
-// proves are shown beside the page's.
+// result.mjs — on a result page: "find my tracker" looks the tracker up in this
+// browser, filled in with the tracker this browser kept when it voted (booth.mjs);
+// and offers to verify the whole board in the browser (every ballot proof, the
+// sums, the decryption proofs, the counts and the server's signature) with the same
+// module that sealed the ballots; the board must be this page's poll's (its
+// fingerprint), and the counts and verdict it proves are shown beside the page's.
+//
+// The form without JavaScript is a GET of this page with ?tracker=HEX and the
+// session cookie: it would tell the server (and a proxy's log, and the history)
+// which ballot is this member's. So the submit is caught here: the public board is
+// fetched once, without credentials, and searched in the page; the tracker is
+// never put in a URL nor sent anywhere.
 import { verifyBoard } from './conclave-crypto.mjs';
 
 const page = document.getElementById('result');
 const input = document.getElementById('tracker');
+const findForm = document.getElementById('find-form');
+const findOut = document.getElementById('find-result');
+const findLocal = document.getElementById('find-local');
 const verifyBtn = document.getElementById('verify-board');
 const verifyOut = document.getElementById('verify-result');
 
-if (page && input && !input.value) {
+// The server-rendered answers of the form (templates/result.html), word for word.
+const FOUND = 'Found: this ballot is on the board and was counted.';
+const MISSING = 'Not on the board: no counted ballot has this tracker.';
+const BAD = 'A tracker is 64 hexadecimal digits.';
+
+/** A tracker as a person may type it (spaces around, any case) in the board's
+ *  spelling, lowercase hex; or null if it is not 64 hex digits. */
+function normTracker(s) {
+  const t = String(s).trim().toLowerCase();
+  return /^[0-9a-f]{64}$/.test(t) ? t : null;
+}
+
+/** The trackers booth.mjs kept for poll FP: that of the confirmed ballot (null if
+ *  none), and those of ballots sent without an answer it could trust, oldest first
+ *  ('pending' is where earlier booths kept one). booth.mjs always keeps a ballot's
+ *  tracker beside its rho, and ignores an entry without one, as this does. */
+function keptTrackers(fp) {
   try {
-    const saved = JSON.parse(localStorage.getItem(`conclave:ballot:${page.dataset.fingerprint}`) || 'null');
-    if (saved && typeof saved.tracker === 'string') {
-      input.value = saved.tracker;
+    const v = JSON.parse(localStorage.getItem(`conclave:ballot:${fp}`) || 'null');
+    if (!v || typeof v !== 'object') return { confirmed: null, unconfirmed: [] };
+    const of = (u) => (u && typeof u.tracker === 'string' ? normTracker(u.tracker) : null);
+    const unconfirmed = [...(Array.isArray(v.unconfirmed) ? v.unconfirmed : []), v.pending]
+      .map(of).filter((t) => t !== null);
+    return { confirmed: of(v), unconfirmed: [...new Set(unconfirmed)] };
+  } catch {
+    return { confirmed: null, unconfirmed: [] }; // no storage: the form still works by hand
+  }
+}
+
+/** The trackers on this poll's board. No credentials: the board is public, and
+ *  the request is then not tied to this member's session; no referrer (as the
+ *  server's Referrer-Policy says): this page's URL may hold a ?tracker= looked up
+ *  without JavaScript. */
+async function readBoardTrackers() {
+  const r = await fetch(`/api/v1/polls/${encodeURIComponent(page.dataset.poll)}/board`,
+    { credentials: 'omit', referrerPolicy: 'no-referrer' });
+  if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  const board = await r.json();
+  if (board?.fingerprint !== page.dataset.fingerprint || !Array.isArray(board.ballots)) {
+    throw new Error('it is not this poll\'s board');
+  }
+  return new Set(board.ballots.map((b) => b?.tracker));
+}
+
+let boardTrackers = null; // the promise of readBoardTrackers: the board is fetched once
+
+function fetchBoardTrackers() {
+  if (!boardTrackers) {
+    boardTrackers = readBoardTrackers();
+    boardTrackers.catch(() => { boardTrackers = null; }); // a failed fetch may be tried again
+  }
+  return boardTrackers;
+}
+
+/** Shows the lookup's answer: one span of class KIND per [KIND, TEXT, TRACKER?]
+ *  (a tracker is set apart as code, which wraps on a phone). */
+function showFind(...parts) {
+  findOut.replaceChildren(...parts.map(([kind, text, tracker]) => {
+    const span = document.createElement('span');
+    span.className = kind;
+    span.textContent = text;
+    if (tracker) {
+      const code = document.createElement('code');
+      code.className = 'tracker';
+      code.textContent = tracker;
+      span.append(code, '.');
+    }
+    return span;
+  }));
+}
+
+/** Looks the typed tracker up on the board. When it is one this browser kept and is
+ *  not there, another kept ballot (one whose answer was lost) may be the counted one:
+ *  the booth replaces whichever it is, so the confirmed one is not always counted. */
+async function find() {
+  const want = normTracker(input.value);
+  if (!want) {
+    showFind(['bad', BAD]);
+    return;
+  }
+  showFind(['', 'Looking it up in this browser…']);
+  let onBoard;
+  try {
+    onBoard = await fetchBoardTrackers();
+  } catch (e) {
+    console.error(e);
+    showFind(['bad', `The board could not be read (${e.message || e}); your tracker was not sent. Try again.`]);
+    return;
+  }
+  if (onBoard.has(want)) {
+    showFind(['ok', FOUND]);
+    return;
+  }
+  const kept = keptTrackers(page.dataset.fingerprint);
+  const mine = [kept.confirmed, ...kept.unconfirmed].filter((t) => t !== null);
+  const counted = mine.includes(want) ? mine.find((t) => onBoard.has(t)) : undefined;
+  if (counted) {
+    const why = counted === kept.confirmed ? '' : ' (one that got no usable answer)';
+    showFind(['bad', MISSING], ['ok', ` But another ballot sent from this browser${why} is on the ` +
+      'board and was counted; its tracker is ', counted]);
+  } else {
+    showFind(['bad', MISSING]);
+  }
+}
+
+if (page && findForm && input && findOut) {
+  // Caught before anything is filled in: a tracker this script put in the field
+  // is never sent by the form.
+  findForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    find();
+  });
+  if (findLocal) findLocal.hidden = false;
+  if (!input.value) {
+    // the confirmed ballot's tracker, else the last one sent (as the booth shows it)
+    const kept = keptTrackers(page.dataset.fingerprint);
+    const last = kept.unconfirmed.length ? kept.unconfirmed[kept.unconfirmed.length - 1] : null;
+    if (kept.confirmed || last) {
+      input.value = kept.confirmed || last;
       const hint = document.createElement('small');
-      hint.textContent = 'This is the tracker of the last ballot you cast from this browser.';
+      hint.textContent = kept.confirmed
+        ? 'This is the tracker of the last ballot you cast from this browser.'
+        : 'This is the tracker of the last ballot sent from this browser (it got no usable answer).';
       input.insertAdjacentElement('afterend', hint);
     }
-  } catch {
-    // no storage: the form still works by hand
   }
 }
 

@@ -10,7 +10,8 @@
 // answer lost, then again from the kept secrets), votes from a
 // phone-sized second browser and from Node with the same crypto module, waits
 // for the close, reads the result page with its chart, finds the tracker on the
-// board and verifies the board in the browser. Screenshots go to
+// board in the browser (no request carries it, the URL stays), also the counted
+// one of a ballot whose answer did not verify, and verifies the board in the browser. Screenshots go to
 // tests/screenshots/; a failure prints the pages' console and the server log.
 // Last line: "e2e: N passed, N failed"; exit status 1 on any failure.
 import { spawn, spawnSync } from 'node:child_process';
@@ -302,8 +303,41 @@ async function phoneFlow(browser, base, id) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `no horizontal scrolling at phone width (${width}px)`);
   await shot(page, 'phone-booth-voted');
-  return { ctx, page };
+  return { ctx, page, confirmed: tracker, unconfirmed: bad.tracker };
 }
+
+/** Submits "find my tracker" (with TEXT typed in, unless undefined) and returns the
+ *  answer the page shows once it has looked it up. */
+async function findTracker(page, text) {
+  if (text !== undefined) await page.locator('#tracker').fill(text);
+  await page.getByRole('button', { name: 'Find' }).click();
+  await page.locator('#find-result .ok, #find-result .bad').first().waitFor();
+  return (await page.locator('#find-result').textContent()).trim();
+}
+
+/** Records PAGE's requests from now on; stop() returns them with all their headers. */
+function recordRequests(page) {
+  const seen = [];
+  const onRequest = (r) => seen.push(r);
+  page.on('request', onRequest);
+  return {
+    async stop() {
+      page.off('request', onRequest);
+      return Promise.all(seen.map(async (r) => ({
+        url: r.url(), body: r.postData() || '', headers: await r.allHeaders(),
+      })));
+    },
+  };
+}
+
+/** Whether any of REQUESTS carries one of TRACKERS, in any case, anywhere. */
+function carries(requests, trackers) {
+  const texts = requests.map((r) => `${r.url}\n${r.body}\n${JSON.stringify(r.headers)}`.toLowerCase());
+  return trackers.some((t) => texts.some((x) => x.includes(t.toLowerCase())));
+}
+
+const FOUND = 'Found: this ballot is on the board and was counted.';
+const MISSING = 'Not on the board: no counted ballot has this tracker.';
 
 async function resultFlow(page, base, id, trackers) {
   await page.goto(`${base}/polls/${id}/result`);
@@ -316,12 +350,26 @@ async function resultFlow(page, base, id, trackers) {
   check(await page.locator('svg.chart rect.bar-yes').count() === 1, 'the chart is drawn');
   check(await page.locator('svg.chart line.line').count() === 1, 'with the two-thirds line');
   check(await page.locator('#tracker').inputValue() === trackers.second.tracker, 'the tracker is filled in from this browser');
-  await page.getByRole('button', { name: 'Find' }).click();
-  check(await page.getByText('Found: this ballot is on the board and was counted.').isVisible(), 'the tracker is on the board');
+  check(await page.locator('#find-local').isVisible() &&
+    /not sent to the server/.test(await page.locator('#find-local').textContent()),
+  'the page says the lookup happens in this browser');
+  // the lookup is made in the page: no request carries the tracker, the URL stays
+  const url = page.url();
+  const historyLength = await page.evaluate(() => history.length);
+  const recorder = recordRequests(page);
+  check(await findTracker(page) === FOUND, 'the tracker is on the board');
   await shot(page, 'desktop-result');
-  await page.locator('#tracker').fill(trackers.first.tracker);
-  await page.getByRole('button', { name: 'Find' }).click();
-  check(await page.getByText('Not on the board').isVisible(), 'the replaced ballot is not on the board');
+  check(await findTracker(page, `  ${trackers.second.tracker.toUpperCase()} `) === FOUND,
+    'a tracker in capitals, with spaces around, is found too');
+  check(await findTracker(page, trackers.first.tracker) === MISSING, 'the replaced ballot is not on the board');
+  check(await findTracker(page, 'xyz') === 'A tracker is 64 hexadecimal digits.', 'a malformed tracker is explained');
+  const requests = await recorder.stop();
+  const boards = requests.filter((r) => r.url.endsWith(`/api/v1/polls/${id}/board`));
+  check(requests.length === 1 && boards.length === 1 && !('cookie' in boards[0].headers),
+    `the lookups fetch the board once, without the session cookie (${requests.map((r) => r.url).join(' ')})`);
+  check(!carries(requests, [trackers.first.tracker, trackers.second.tracker]), 'no request of the lookup carries a tracker');
+  check(page.url() === url && url === `${base}/polls/${id}/result` &&
+    await page.evaluate(() => history.length) === historyLength, 'the lookup does not change the URL or the history');
   // another poll's board, valid and signed (the vectors' board.json and key): not this poll's
   const vectors = path.join(ROOT, 'tests', 'vectors');
   await page.route('**/board', (route) => route.fulfill({ contentType: 'application/json', body: fs.readFileSync(path.join(vectors, 'board.json')) }));
@@ -375,6 +423,14 @@ async function main() {
     check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
     await resultFlow(page, base, id, trackers);
     await phone.page.goto(`${base}/polls/${id}/result`);
+    // bob's confirmed ballot was replaced by the one whose receipt did not verify
+    check(await phone.page.locator('#tracker').inputValue() === phone.confirmed, 'the phone fills in its confirmed tracker');
+    const phoneRecorder = recordRequests(phone.page);
+    const answer = await findTracker(phone.page);
+    check(answer.startsWith(MISSING) && answer.includes(`was counted; its tracker is ${phone.unconfirmed}.`),
+      `when the confirmed tracker is not on the board, the kept ballot that is is named as counted (${answer})`);
+    check(!carries(await phoneRecorder.stop(), [phone.confirmed, phone.unconfirmed]), 'the phone\'s lookup sends no tracker');
+    check(phone.page.url() === `${base}/polls/${id}/result`, 'the phone\'s URL does not change');
     await shot(phone.page, 'phone-result');
     await phone.page.locator('.outcome').screenshot({ path: path.join(SHOTS, 'phone-result-outcome.png') });
     await page.goto(`${base}/`);

@@ -328,6 +328,10 @@ def test_js_ballots_and_result(t):
         html = text(r)
         t.check(r.status == 200 and '<svg class="chart"' in html, "the result page has the chart")
         t.check(no_inline_code(html), "no inline code on the result page")
+        t.check('id="tracker" name="tracker" value=""' in html and "Found:" not in html,
+                "the server fills in no tracker when none was asked for")
+        t.check('id="find-local" hidden' in html and "<noscript>" in html,
+                "the in-browser lookup's note waits for the script; without it, the page says what the form sends")
         res = srv.request("GET", f"/api/v1/polls/{pid}/result").json()
         no = len(trackers) - yes
         t.check(res["counts"] == [yes, no], "the counts are the JS ballots' votes")
