@@ -17,7 +17,9 @@
 // server answers that the replaced ballot is not the counted one. An answer whose
 // receipt does not verify counts as no answer (as in `conclave vote`): the rho
 // stays unconfirmed and the voter is told not to trust the server.
-import { checkPoll, warmUp, createBallot, parsePublicKeyPem, verifyReceipt } from './conclave-crypto.mjs';
+import {
+  checkPoll, warmUp, createBallot, parseJSON, parsePublicKeyPem, verifyReceipt,
+} from './conclave-crypto.mjs';
 
 const booth = document.getElementById('booth');
 const form = document.getElementById('booth-form');
@@ -106,7 +108,7 @@ async function fetchJson(url, opts = {}) {
   const r = await fetch(url, { credentials: 'same-origin', ...opts });
   let body = null;
   try {
-    body = await r.json();
+    body = parseJSON(await r.text()); // strict (PROTOCOL §1): no duplicate keys, plain integers
   } catch {
     body = null;
   }
