@@ -161,7 +161,12 @@ const errorText = {
   not_on_roll: 'You are not on this poll\'s roll.',
   csrf_failed: 'Your session has changed; reload the page and try again.',
   unauthenticated: 'Your session has ended; log in again.',
+  too_many_requests: 'Too many ballots were sent from your account in the last minute; wait a minute and try again.',
 };
+
+// A replacement refused with reason "replaces" for every ballot this browser kept.
+const notMineText = 'None of the ballots this browser kept is the one counted now: your vote was ' +
+  'changed from another browser or the command line, and only there can it be changed again.';
 
 /** After a first ballot, the page's "N of M have voted" counts this one too. */
 function bumpTurnout() {
@@ -234,6 +239,7 @@ async function cast(choice) {
   if (status !== 201) {
     const code = body?.error?.code;
     const reason = body?.error?.reason ? ` (${body.error.reason})` : '';
+    if (code === 'invalid_ballot' && body.error.reason === 'replaces') throw new Error(notMineText);
     throw new Error(errorText[code] || `The ballot was refused: ${code || 'HTTP ' + status}${reason}.`);
   }
   if (body.tracker !== made.tracker) throw new Error('The server answered with another tracker; do not trust this server.');
