@@ -447,6 +447,9 @@ static int voter_vote(struct voter *v, int choice, int replace, const char *stat
     else if (out == VOTER_REFUSED && v->already_voted && s.nunconf > 0)
         snprintf(v->err + len, sizeof v->err - len, "; an earlier ballot sent from here got "
                  "no answer but was counted: use --replace to change it");
+    else if (out == VOTER_REFUSED && v->already_voted)
+        snprintf(v->err + len, sizeof v->err - len, "; to change your vote, run this again "
+                 "with --replace (where your ballot's secret is kept)");
     close(s.lock_fd);
     sodium_memzero(&s, sizeof s);
     return out == VOTER_CAST ? 0 : -1;

@@ -146,7 +146,8 @@ def test_seed_vote(t):
         t.check(ok, "every cast accepted: " + "; ".join(
             r[3].strip() for runs in receipts.values() for r in runs if r[0] != 0)[:300])
         rc, _, _, err = vote(srv, tokens["dev05"], pid, "no", os.path.join(work, "x"))
-        t.check(rc == 1 and "409 already_voted" in err, "second ballot without replaces")
+        t.check(rc == 1 and "409 already_voted" in err and "with --replace" in err,
+                "second ballot without replaces: refused, with the hint to use --replace")
         view = opener.get(f"/api/v1/polls/{pid}").json()
         t.check(view["ballots_cast"] == 32 and view["voted"] is True, "turnout 32, voted")
         t.check("counts" not in view and "result" not in view, "no counts while open")
