@@ -78,7 +78,7 @@ $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
 
 run: deps
 	$(MAKE) $(BIN) static/vendor/.stamp
-	mkdir -p var
+	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
 check-tests: $(BIN) $(TESTS) $(FUZZ_REPLAYS)

@@ -93,11 +93,19 @@ static int store_make_dir(const char *dir)
 
     if (mkdir(dir, 0700) == 0)
         return 0;
-    if (errno == EEXIST && stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return 0;
-    store_report("cannot create data directory %s: %s", dir,
-                 errno == EEXIST ? "not a directory" : strerror(errno));
-    return -1;
+    if (errno != EEXIST || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        store_report("cannot create data directory %s: %s", dir,
+                     errno == EEXIST ? "not a directory" : strerror(errno));
+        return -1;
+    }
+    /* Its files are 0600, but a listing shows the WAL growing at each cast,
+     * and a writable directory lets files be swapped. */
+    if ((sb.st_mode & 077) != 0) {
+        store_report("data directory %s is accessible by group or others (mode %03o); "
+                     "run: chmod 700 %s", dir, (unsigned)(sb.st_mode & 0777), dir);
+        return -1;
+    }
+    return 0;
 }
 
 /* Creates PATH with mode 0600 if absent (before SQLite does, with the umask's

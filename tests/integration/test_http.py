@@ -309,6 +309,14 @@ def test_migrations(t):
                             f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
                            timeout=20)
         t.check(p.returncode == 1, "refuses a world-readable database")
+        os.chmod(db, 0o600)
+        os.chmod(srv.data_dir, 0o750)
+        p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
+                            f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
+                           timeout=20)
+        t.check(p.returncode == 1 and "chmod 700" in p.stderr,
+                f"refuses a data directory the group may list ({p.stderr.strip()[-80:]!r})")
+        os.chmod(srv.data_dir, 0o700)
     finally:
         srv.cleanup()
 
