@@ -173,15 +173,22 @@ static struct store *open_store(char *dir, size_t cap)
     return s;
 }
 
-/* Stores poll ID (closes at 1) with N rows "{\"n\":i}" under increasing trackers. */
+/* Stores poll ID (closes at 1) with N (< 256) rows "{\"n\":i}" under increasing
+ * trackers, cast by the roll's voters v0, v1... */
 static int store_rows(struct store *s, const char *id, size_t n)
 {
     struct store_poll p;
     unsigned char secret[32] = {0}, tracker[32], tag[32], alpha[32];
-    const char *roll[1] = {"v1"};
+    static char names[256][8];
+    const char *roll[256];
     char text[32];
     size_t i;
     int ok;
+
+    for (i = 0; i < 256; i++) {
+        snprintf(names[i], sizeof names[i], "v%zu", i);
+        roll[i] = names[i];
+    }
 
     memset(&p, 0, sizeof p);
     snprintf(p.id, sizeof p.id, "%s", id);
@@ -190,10 +197,11 @@ static int store_rows(struct store *s, const char *id, size_t n)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = (char *)(uintptr_t)"x";
     p.closes_at = 1;
-    if (store_poll_insert(s, &p, secret, roll, 1) != 0 || store_begin(s) != 0)
+    if (n >= 256 || store_poll_insert(s, &p, secret, roll, n > 0 ? n : 1) != 0 ||
+        store_begin(s) != 0)
         return -1;
     for (i = 0, ok = 1; ok && i < n; i++) {
-        struct store_cast c = {id, text, tracker, tag, alpha, 1, NULL, text};
+        struct store_cast c = {id, roll[i], tracker, tag, alpha, 1, NULL, text};
         memset(tracker, 0, 32);
         tracker[30] = (unsigned char)(i >> 8);
         tracker[31] = (unsigned char)i;

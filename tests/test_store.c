@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +133,10 @@ static void test_refuse_modes(void)
     CHECK(chmod(db, 0600) == 0, "chmod 0600");
     CHECK(store_open(dir, &s) == 0, "0600 is accepted again");
     store_close(s);
+    CHECK(chmod(dir, 0711) == 0, "chmod the directory 0711");
+    CHECK(store_open(dir, &s) == -1, "a data directory others may enter is refused");
+    CHECK(chmod(dir, 0700) == 0 && store_open(dir, &s) == 0, "0700 is accepted again");
+    store_close(s);
 
     data_path(dir, sizeof dir, "notdir");
     CHECK(close(open(dir, O_CREAT | O_WRONLY, 0600)) == 0, "a file where the dir should be");
@@ -147,6 +152,46 @@ static void test_refuse_modes(void)
         chmod(db, 0600);
     }
     CHECK(store_open(dir, &s) == -1, "a file that is not a database is refused");
+}
+
+/* A first vote sets its voter's flag in the roll; one by a name off the roll
+ * stores nothing (schema/005_roll_voted.sql). */
+static void test_roll_voted(void)
+{
+    static const char *const roll[] = {"ann", "bob"};
+    unsigned char secret[32] = {0}, tracker[32] = {1}, tag[32] = {2}, alpha[32] = {3};
+    struct store_cast c = {"p1", "carl", tracker, tag, alpha, 1, NULL, "{}"};
+    struct store_poll p;
+    struct store *s = NULL;
+    char dir[256];
+    int voted = -1;
+
+    data_path(dir, sizeof dir, "roll");
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "p1");
+    snprintf(p.nominee, sizeof p.nominee, "Nominee");
+    snprintf(p.nominated_by, sizeof p.nominated_by, "ann");
+    memset(p.fingerprint, 'a', 64);
+    p.statement = p.statement_html = p.record = "x";
+    p.closes_at = INT64_MAX;
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 2) == 0, "a poll");
+    if (s == NULL)
+        return;
+    CHECK(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 0") == 2,
+          "the roll is written whole at the opening, nobody voted");
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ERROR &&
+          store_commit(s) == 0, "a cast by a name off the roll fails");
+    CHECK(query_int(s, "SELECT count(*) FROM ballots") == 0, "and stores no ballot");
+    c.username = "BOB";
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_OK &&
+          store_commit(s) == 0, "bob votes (any case)");
+    CHECK(store_poll_has_voted(s, "p1", "bob", &voted) == 0 && voted == 1, "bob has voted");
+    CHECK(store_poll_has_voted(s, "p1", "ann", &voted) == 0 && voted == 0, "ann has not");
+    CHECK(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 1") == 1, "one flag set");
+    tracker[0] = 9, tag[0] = 9, alpha[0] = 9;
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ALREADY_VOTED &&
+          store_commit(s) == 0, "bob's second first vote: already voted");
+    store_close(s);
 }
 
 static void test_transactions(void)
@@ -542,6 +587,7 @@ int main(void)
     }
     test_open();
     test_refuse_modes();
+    test_roll_voted();
     test_transactions();
     test_members();
     test_threads();
