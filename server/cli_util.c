@@ -105,7 +105,9 @@ usage:
 int cli_open(const char *data_dir, struct cli_ctx *ctx)
 {
     memset(ctx, 0, sizeof *ctx);
-    if (store_open(data_dir, &ctx->st) != 0)
+    /* Beside a running server, never migrate: it may be an older one. */
+    if ((store_dir_serving(data_dir) ? store_open_beside(data_dir, &ctx->st)
+                                     : store_open(data_dir, &ctx->st)) != 0)
         return -1;
     if (auth_open(ctx->st, NULL, &ctx->auth) != 0) {
         fprintf(stderr, "conclave: cannot initialise the accounts module\n");

@@ -8,13 +8,9 @@
  * connections, lets requests in flight finish, stops the daemon, closes the
  * store and exits 0.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,38 +73,6 @@ static int serve_bootstrap(struct auth *auth)
     return 0;
 }
 
-/*
- * Takes DIR for this server alone: an exclusive flock on the data directory
- * itself, held until the process ends (the kernel drops it on any exit, a
- * crash included). A second server on the same data would keep its own
- * running aggregates (ballotbox.c) and could close a poll from one that
- * misses the replacements the other accepted: a signed, wrong result. The
- * admin commands take no such lock; they may run beside the server. Creates
- * DIR if absent (store_open checks it). Returns the descriptor, or -1.
- */
-static int serve_lock(const char *dir)
-{
-    int fd;
-
-    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-        log_error("cannot create data directory %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-        log_error("cannot open data directory %s: %s", dir, strerror(errno));
-        return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            log_error("another conclave serve is running on %s", dir);
-        else
-            log_error("cannot lock data directory %s: %s", dir, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
 static void serve_block_signals(sigset_t *set)
 {
     sigemptyset(set);
@@ -152,7 +116,7 @@ static int serve_run(const struct config *cfg)
     sigset_t set;
     int rc = 1, lock_fd;
 
-    if ((lock_fd = serve_lock(cfg->data_dir)) < 0)
+    if ((lock_fd = store_dir_lock(cfg->data_dir)) < 0)
         return 1;
     heap_configure();
     serve_block_signals(&set);

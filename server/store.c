@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,8 +240,8 @@ static int store_apply(struct store *s, const struct schema_migration *m)
 
 /* Applies the next pending migration in a transaction of its own, reading
  * the version inside it; *done = 1 when none was pending. Refuses a database
- * newer than the binary. */
-static int store_migrate_one(struct store *s, int latest, int *done)
+ * newer than the binary, and with BESIDE one that is older. */
+static int store_migrate_one(struct store *s, int latest, int beside, int *done)
 {
     const struct schema_migration *next = NULL;
     int v, i;
@@ -264,6 +265,12 @@ static int store_migrate_one(struct store *s, int latest, int *done)
         *done = 1;
         return store_rollback(s);
     }
+    if (beside) {
+        store_report("database schema version %d is older than this binary's (%d), and a "
+                     "server of the older version is running on it: restart it with this "
+                     "binary first (it migrates the database)", v, latest);
+        goto fail;
+    }
     if (store_apply(s, next) != 0)
         goto fail;
     *done = 0;
@@ -273,15 +280,16 @@ fail:
     return -1;
 }
 
-/* Brings the schema up to the binary's newest migration. */
-static int store_migrate(struct store *s)
+/* Brings the schema up to the binary's newest migration (with BESIDE, only
+ * checks that it is there). */
+static int store_migrate(struct store *s, int beside)
 {
     int latest = schema_migration_count > 0
         ? schema_migrations[schema_migration_count - 1].version : 0;
     int done = 0;
 
     while (!done)
-        if (store_migrate_one(s, latest, &done) != 0)
+        if (store_migrate_one(s, latest, beside, &done) != 0)
             return -1;
     return 0;
 }
@@ -340,7 +348,7 @@ fail:
     return NULL;
 }
 
-int store_open(const char *data_dir, struct store **out)
+static int store_open_mode(const char *data_dir, int beside, struct store **out)
 {
     char path[STORE_PATH_MAX];
     struct store *s = NULL;
@@ -367,7 +375,7 @@ int store_open(const char *data_dir, struct store **out)
         goto fail;
     }
     sqlite3_extended_result_codes(s->db, 1);
-    if (store_configure(s) != 0 || store_migrate(s) != 0)
+    if (store_configure(s) != 0 || store_migrate(s, beside) != 0)
         goto fail;
     if ((s->readers = store_readers_new(s->path)) == NULL) {
         store_report("out of memory");
@@ -378,6 +386,50 @@ int store_open(const char *data_dir, struct store **out)
 fail:
     store_close(s);
     return -1;
+}
+
+int store_open(const char *data_dir, struct store **out)
+{
+    return store_open_mode(data_dir, 0, out);
+}
+
+int store_open_beside(const char *data_dir, struct store **out)
+{
+    return store_open_mode(data_dir, 1, out);
+}
+
+int store_dir_lock(const char *data_dir)
+{
+    int fd;
+
+    if (store_make_dir(data_dir) != 0)
+        return -1;
+    if ((fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+        store_report("cannot open data directory %s: %s", data_dir, strerror(errno));
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EWOULDBLOCK)
+            store_report("another conclave serve is running on %s", data_dir);
+        else
+            store_report("cannot lock data directory %s: %s", data_dir, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+int store_dir_serving(const char *data_dir)
+{
+    int fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), held;
+
+    if (fd < 0)
+        return 0;
+    /* A shared lock for an instant: it fails only while a server holds its
+     * exclusive one. */
+    held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    close(fd);
+    return held;
 }
 
 void store_close(struct store *s)

@@ -45,6 +45,24 @@ struct store;
  * returns -1, writes one line "conclave: ..." to stderr and sets *out = NULL. */
 int store_open(const char *data_dir, struct store **out);
 
+/* As store_open, for a process beside a running server (an admin command):
+ * refuses a database whose schema is older than this binary's instead of
+ * migrating it under a server that still uses the old schema. */
+int store_open_beside(const char *data_dir, struct store **out);
+
+/*
+ * Takes DATA_DIR (created 0700 if absent) for one server alone: an exclusive
+ * flock on the directory, held until the descriptor is closed or the process
+ * ends, a crash included. A second server on the same data would keep its own
+ * running aggregates (ballotbox.c) and could close a poll from one that
+ * misses the other's replacements: a signed, wrong result. Returns the
+ * descriptor, or -1 with one line on stderr.
+ */
+int store_dir_lock(const char *data_dir);
+
+/* 1 if a server holds DATA_DIR's lock (store_dir_lock) now, else 0. */
+int store_dir_serving(const char *data_dir);
+
 /* Finalizes every statement and closes the database; NULL is a no-op. */
 void store_close(struct store *s);
 

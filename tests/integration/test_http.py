@@ -339,6 +339,20 @@ def test_second_server(t):
         t.check(srv.request("GET", "/healthz").status == 200, "the first one goes on")
         rc, out, _ = run_cli(["user", "list"], srv.data_dir)
         t.check(rc == 0 and "hal" in out, "the admin commands still work beside it")
+        # as if the running server were of the version before the last migration
+        db = os.path.join(srv.data_dir, "conclave.db")
+        con = sqlite3.connect(db, timeout=10)
+        last = con.execute("select max(version) from schema_version").fetchone()[0]
+        row = con.execute("select * from schema_version where version = ?", (last,)).fetchone()
+        con.execute("delete from schema_version where version = ?", (last,))
+        con.commit()
+        rc, out, err = run_cli(["user", "list"], srv.data_dir)
+        after = con.execute("select max(version) from schema_version").fetchone()[0]
+        t.check(rc == 1 and "restart it with this binary" in err and after == last - 1,
+                f"beside an older server, an admin command does not migrate ({err.strip()!r})")
+        con.execute("insert into schema_version values (?, ?, ?)", row)
+        con.commit()
+        con.close()
         srv.stop(signal.SIGKILL)
         srv.start()
         t.check(srv.request("GET", "/healthz").status == 200,
