@@ -600,26 +600,31 @@ done:
 int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbox *box,
                    int64_t now)
 {
-    char ids[16][STORE_POLL_ID_MAX + 1];
-    size_t n = 0, i;
+    char ids[16][STORE_POLL_ID_MAX + 1], after[STORE_POLL_ID_MAX + 1] = "";
+    size_t n = 16, i;
     int closed = 0, failed = 0;
 
     if (compact_due[0] != '\0') {
         close_compact(st, compact_due);
         heap_release();             /* the compaction's connection and cache */
     }
-    if (store_poll_due(st, now, ids, 16, &n) != 0)
-        return -1;
-    /* A poll that cannot be closed must not hold back those due after it. */
-    for (i = 0; i < n; i++) {
-        if (poll_close(st, key, ids[i], box) != POLL_OK) {
-            log_error("poll %s: close failed", ids[i]);
-            failed = 1;
-            continue;
+    /* Sixteen at a time, in id order: polls that cannot be closed (they stay
+     * due) do not hold back those after them. */
+    while (n == 16) {
+        if (store_poll_due(st, now, after, ids, 16, &n) != 0)
+            return -1;
+        for (i = 0; i < n; i++) {
+            if (poll_close(st, key, ids[i], box) != POLL_OK) {
+                log_error("poll %s: close failed", ids[i]);
+                failed = 1;
+                continue;
+            }
+            if (box)
+                ballotbox_forget(box, ids[i]);
+            closed++;
         }
-        if (box)
-            ballotbox_forget(box, ids[i]);
-        closed++;
+        if (n > 0)
+            memcpy(after, ids[n - 1], sizeof after);
     }
     if (closed > 0)
         heap_release();             /* the tally, the board, the record */

@@ -66,7 +66,7 @@ static const char SQL_BOARD_HAS[] =
 static const char SQL_BALLOT_BY_TAG[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
 static const char SQL_DUE[] =
-    "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 ORDER BY closes_at";
+    "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 AND id > ?2 ORDER BY id";
 static const char SQL_FINISH[] =
     "UPDATE polls SET closed = 1, result = ?2, board = ?3, board_ballots_at = ?4,"
     " secret_key = NULL WHERE id = ?1 AND closed = 0";
@@ -472,8 +472,8 @@ enum store_cast_result store_cast_apply(struct store *s, const struct store_cast
     return r;
 }
 
-int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 1],
-                   size_t max, size_t *n_out)
+int store_poll_due(struct store *s, int64_t now, const char *after,
+                   char ids[][STORE_POLL_ID_MAX + 1], size_t max, size_t *n_out)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
@@ -481,7 +481,7 @@ int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_DUE)) == NULL ||
-        sqlite3_bind_int64(st, 1, now) != SQLITE_OK)
+        sqlite3_bind_int64(st, 1, now) != SQLITE_OK || bind_text(st, 2, after) != 0)
         goto out;
     while (n < max && (step = sqlite3_step(st)) == SQLITE_ROW)
         if (store_column_text(st, 0, ids[n], STORE_POLL_ID_MAX + 1) == 0)

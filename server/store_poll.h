@@ -91,9 +91,10 @@ enum store_cast_result {
 enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
                                         int64_t now);
 
-/* Writes up to MAX ids of open polls whose closes_at <= NOW to ids; *n_out. */
-int store_poll_due(struct store *s, int64_t now, char ids[][STORE_POLL_ID_MAX + 1],
-                   size_t max, size_t *n_out);
+/* Writes to ids up to MAX ids, in id order and greater than AFTER ("" for
+ * the first), of open polls whose closes_at <= NOW; sets *n_out. */
+int store_poll_due(struct store *s, int64_t now, const char *after,
+                   char ids[][STORE_POLL_ID_MAX + 1], size_t max, size_t *n_out);
 
 /* Calls FN with each counted ballot's JSON, in ascending tracker order. */
 int store_poll_ballots(struct store *s, const char *id,

@@ -495,7 +495,8 @@ def test_voters_migrated(t):
 
 def test_close_failure_isolated(t):
     """A poll whose close fails (here its stored record no longer parses) is
-    retried, and does not keep the polls due after it open."""
+    retried, and does not keep the polls due after it open; nor do more of
+    them than the close job takes at once (17 more, whose ids sort first)."""
     srv = Server(args=["--poll-duration", "3"]).start()
     try:
         tokens = members_with_tokens(srv, ["ona", "pia"])
@@ -505,6 +506,12 @@ def test_close_failure_isolated(t):
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
         con.execute("UPDATE polls SET record = '{}' WHERE id = ?", (first,))
+        for k in range(17):
+            con.execute("INSERT INTO polls (id, nominee, statement, statement_html, nominated_by,"
+                        " record, fingerprint, opens_at, closes_at, eligible)"
+                        " SELECT ?, ?, statement, statement_html, nominated_by, record,"
+                        " fingerprint, opens_at, closes_at, eligible FROM polls WHERE id = ?",
+                        (f"!broken-{k:02d}", f"Broken {k}", first))
         con.commit()
         con.close()
         time.sleep(3)
