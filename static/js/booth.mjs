@@ -233,7 +233,9 @@ async function cast(choice) {
     voted = true; // a ballot whose answer was lost was counted: replace it
     return cast(choice);
   }
-  if (status >= 500 || (status !== 201 && status < 400)) {
+  const unreadable = status === 201 &&
+    (typeof body?.tracker !== 'string' || typeof body?.receipt !== 'string');
+  if (status >= 500 || (status !== 201 && status < 400) || unreadable) {
     throw new Error(lostText.replace('No answer', `No usable answer (HTTP ${status})`));
   }
   if (status !== 201) {

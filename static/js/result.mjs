@@ -10,7 +10,7 @@
 // which ballot is this member's. So the submit is caught here: the public board is
 // fetched once, without credentials, and searched in the page; the tracker is
 // never put in a URL nor sent anywhere.
-import { verifyBoard } from './conclave-crypto.mjs';
+import { parseJSON, verifyBoard } from './conclave-crypto.mjs';
 
 const page = document.getElementById('result');
 const input = document.getElementById('tracker');
@@ -57,7 +57,7 @@ async function readBoardTrackers() {
   const r = await fetch(`/api/v1/polls/${encodeURIComponent(page.dataset.poll)}/board`,
     { credentials: 'omit', referrerPolicy: 'no-referrer' });
   if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  const board = await r.json();
+  const board = parseJSON(await r.text()); // strict, as every party reads a board (PROTOCOL §1)
   if (board?.fingerprint !== page.dataset.fingerprint || !Array.isArray(board.ballots)) {
     throw new Error('it is not this poll\'s board');
   }
