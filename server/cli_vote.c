@@ -36,8 +36,8 @@
 
 #define VOTER_TOKEN_HELP \
     "The API token: $CONCLAVE_TOKEN, or the first line of --token-file FILE\n" \
-    "(\"-\": stdin), or --token TOKEN (which other users of this machine can\n" \
-    "read in the process list).\n"
+    "(\"-\": stdin), which wins over it; --token TOKEN wins over both, but other\n" \
+    "users of this machine can read it in the process list.\n"
 
 static const char vote_usage[] =
     "usage: conclave vote --server URL [--token-file FILE] POLL_ID yes|no [--replace]\n"
