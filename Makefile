@@ -18,7 +18,8 @@ override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) 
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread -Iserver -I$(BUILD)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   += $(PKG_LIBS) -pthread -lm
+# libunistring (NFC and case folding of names, server/name.c) has no pkg-config file on Debian.
+LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
 
 SRCS      = $(wildcard server/*.c)
 OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o \
@@ -31,7 +32,8 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
-            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev openssl python3 sqlite3 clang \
+            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev openssl \
+            python3 sqlite3 clang \
             libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules

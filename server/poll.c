@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <cmark.h>
@@ -23,6 +22,7 @@
 #include "board_stream.h"
 #include "heap.h"
 #include "log.h"
+#include "name.h"
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
@@ -39,7 +39,7 @@ struct open_count {
 struct roll_list {
     char **names;
     size_t n, cap;
-    const char *nominee;
+    char *nominee_key;          /* the nominee's folded key (name.h) */
     int nominee_is_member;
 };
 
@@ -100,16 +100,18 @@ static uint32_t poll_next_char(const unsigned char **p)
 }
 
 /* 1 for a space other than U+0020, or a character that shows nothing (format
- * characters, fillers, variation selectors, tags): with one, a name looks
- * like another and would open a second poll for the same person. */
+ * characters, fillers, the blank Braille pattern, musical formatting marks,
+ * variation selectors, tags): with one, a name looks like another and would
+ * open a second poll for the same person. */
 static int poll_is_hidden(uint32_t c)
 {
     return c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f ||
            c == 0x1160 || c == 0x1680 || (c >= 0x17b4 && c <= 0x17b5) ||
            (c >= 0x180b && c <= 0x180f) || (c >= 0x2000 && c <= 0x200f) ||
            (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) ||
-           c == 0x3000 || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) || c == 0xfeff ||
-           c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe0fff);
+           c == 0x2800 || c == 0x3000 || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) ||
+           c == 0xfeff || c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) ||
+           (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe0fff);
 }
 
 /* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */
@@ -157,16 +159,22 @@ static const char *poll_check_statement(const char *statement)
     return NULL;
 }
 
-/* store_member_list callback: collects active usernames, spots the nominee. */
+/* store_member_list callback: collects active usernames, spots the nominee
+ * among them: a member whose username or display name has the nominee's
+ * folded key (usernames are ASCII, but a nominee may fold to ASCII: U+017F,
+ * long s, folds to s). */
 static int roll_add(void *ctx, const struct store_member *m)
 {
     struct roll_list *r = ctx;
     char **grown;
+    int same = 0;
 
-    if (strcasecmp(m->username, r->nominee) == 0 || strcmp(m->display_name, r->nominee) == 0)
-        r->nominee_is_member |= m->active;
     if (!m->active)
         return 0;
+    if (name_match_key(m->username, r->nominee_key, &same) != 0 ||
+        (!same && name_match_key(m->display_name, r->nominee_key, &same) != 0))
+        return -1;
+    r->nominee_is_member |= same;
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 64;
         if ((grown = realloc(r->names, cap * sizeof *grown)) == NULL)
@@ -192,6 +200,7 @@ static void roll_free(struct roll_list *r)
     for (i = 0; i < r->n; i++)
         free(r->names[i]);
     free(r->names);
+    free(r->nominee_key);
 }
 
 /* Makes the record for the poll; stores its text in p->record. */
@@ -235,8 +244,8 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     unsigned char rnd[8];
     char *html;
 
-    roll->nominee = p->nominee;
-    if (store_member_list(st, roll_add, roll) != 0)
+    if (name_fold_key(p->nominee, &roll->nominee_key) != 0 ||
+        store_member_list(st, roll_add, roll) != 0)
         return POLL_ERROR;
     if (roll->nominee_is_member) {
         *why = "the nominee is already an active member";
@@ -303,21 +312,34 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     struct store_poll p;
     struct roll_list roll;
     unsigned char x0[32];
-    enum poll_status rc;
+    enum poll_status rc = POLL_INVALID;
+    char *nfc = NULL;
     int dup = 0, r;
 
     memset(&p, 0, sizeof p);
     memset(&roll, 0, sizeof roll);
-    if ((*why = poll_check_nominee(nominee)) != NULL ||
+    /* The name in NFC before any check: the record, the store and every
+     * comparison see one form of it, whatever form the client sent. */
+    if (record_check_utf8(nominee, strlen(nominee)) != 0) {
+        *why = "the nominee's name must be valid UTF-8";
+        goto out;
+    }
+    if (name_to_nfc(nominee, &nfc) != 0) {
+        rc = POLL_ERROR;
+        goto out;
+    }
+    if ((*why = poll_check_nominee(nfc)) != NULL ||
         (*why = poll_check_statement(statement)) != NULL)
-        return POLL_INVALID;
-    if (store_poll_nominee_open(st, nominee, &dup) != 0)
-        return POLL_ERROR;
+        goto out;
+    rc = POLL_ERROR;
+    if (store_poll_nominee_open(st, nfc, &dup) != 0)
+        goto out;
+    rc = POLL_DUPLICATE;
     if (dup) {
         *why = "a poll for this nominee is already open";
-        return POLL_DUPLICATE;
+        goto out;
     }
-    snprintf(p.nominee, sizeof p.nominee, "%s", nominee);
+    snprintf(p.nominee, sizeof p.nominee, "%s", nfc);
     snprintf(p.nominated_by, sizeof p.nominated_by, "%s", by);
     p.statement = (char *)(uintptr_t)statement;   /* borrowed; not freed below */
     p.opens_at = (int64_t)time(NULL);
@@ -326,6 +348,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     if (rc == POLL_OK)
         rc = poll_make_record(&p, &roll, x0);
     if (rc == POLL_OK) {
+        /* The same-name check again, in the insert's own transaction. */
         r = store_poll_insert(st, &p, x0, (const char *const *)roll.names, roll.n);
         rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
         if (rc == POLL_DUPLICATE)
@@ -336,9 +359,11 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         memcpy(id_out, p.id, sizeof p.id);
         log_info("poll %s opened (%zu eligible)", p.id, roll.n);
     }
+out:
     p.statement = NULL;
     store_poll_clear(&p);
     roll_free(&roll);
+    free(nfc);
     return rc;
 }
 

@@ -35,9 +35,13 @@ enum poll_status {
  * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
  * DURATION seconds from now: freezes the roll (active members), makes the
  * record with a fresh server key, renders the statement with cmark (safe),
- * and stores it all. On POLL_OK writes the new id to id_out. POLL_INVALID,
- * POLL_ALREADY_MEMBER, POLL_DUPLICATE and POLL_TOO_MANY set *why to a
- * message for the user. Opens are serialised within the process, so the
+ * and stores it all. NOMINEE is put in NFC before it is checked, and is
+ * stored and written into the record in that form. POLL_ALREADY_MEMBER when
+ * its folded key (name.h) is an active member's username's or display
+ * name's; POLL_DUPLICATE when it is an open poll's nominee's (checked again
+ * in the insert's transaction). On POLL_OK writes the new id to id_out.
+ * POLL_INVALID, POLL_ALREADY_MEMBER, POLL_DUPLICATE and POLL_TOO_MANY set
+ * *why to a message for the user. Opens are serialised within the process, so the
  * per-member cap holds under concurrent requests.
  */
 enum poll_status poll_open(struct store *st, const char *by, const char *nominee,

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "board_stream.h"
+#include "name.h"
 #include "store_poll.h"
 
 static const char SQL_INSERT[] =
@@ -27,8 +28,9 @@ static const char SQL_GET_RECORD[] =
     "SELECT " POLL_COLUMNS ", record FROM polls WHERE id = ?1";
 static const char SQL_LIST[] =
     "SELECT " POLL_COLUMNS ", NULL FROM polls ORDER BY closed, opens_at DESC, id";
-static const char SQL_NOMINEE_OPEN[] =
-    "SELECT 1 FROM polls WHERE nominee = ?1 COLLATE NOCASE AND closed = 0";
+/* Open polls are few (3 per member at most): their names are folded in C. */
+static const char SQL_NOMINEES_OPEN[] =
+    "SELECT nominee FROM polls WHERE closed = 0";
 static const char SQL_ON_ROLL[] =
     "SELECT 1 FROM poll_roll WHERE poll_id = ?1 AND username = ?2";
 static const char SQL_HAS_VOTED[] =
@@ -167,16 +169,48 @@ out:
     return rc;
 }
 
+/* Sets *found to 1 if an open poll's nominee has the folded key KEY. The
+ * caller holds the lock (or a transaction, which makes the answer hold
+ * until its commit). 0, or STORE_ERROR. */
+static int nominee_key_open(struct store *s, const char *key, int *found)
+{
+    sqlite3_stmt *st = store_stmt(s, SQL_NOMINEES_OPEN);
+    const char *name;
+    int rc = STORE_ERROR, step = SQLITE_ERROR, same = 0;
+
+    *found = 0;
+    if (st == NULL)
+        return STORE_ERROR;
+    while (!*found && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL ||
+            name_match_key(name, key, &same) != 0)
+            goto out;
+        *found = same;
+    }
+    if (*found || step == SQLITE_DONE)
+        rc = 0;
+out:
+    store_stmt_reset(st);
+    return rc;
+}
+
 int store_poll_insert(struct store *s, const struct store_poll *p,
                       const unsigned char secret[32], const char *const *roll, size_t n)
 {
     sqlite3_stmt *st;
+    char *key = NULL;
     size_t i;
-    int rc;
+    int rc = STORE_ERROR, taken = 0;
 
-    if (store_begin(s) != 0)
+    if (name_fold_key(p->nominee, &key) != 0)
         return STORE_ERROR;
-    if ((rc = poll_insert_row(s, p, secret)) != 0)
+    if (store_begin(s) != 0)
+        goto out;
+    /* In the insert's write transaction: no other open can come in between. */
+    if (nominee_key_open(s, key, &taken) != 0)
+        goto fail;
+    rc = STORE_CONFLICT;
+    if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
         goto fail;
     rc = STORE_ERROR;
     if ((st = store_stmt(s, SQL_ROLL_ADD)) == NULL)
@@ -188,9 +222,12 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
         if (!ok)
             goto fail;
     }
-    return store_commit(s);
+    rc = store_commit(s);
+    goto out;
 fail:
     store_rollback(s);
+out:
+    free(key);
     return rc;
 }
 
@@ -289,7 +326,17 @@ out:
 
 int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out)
 {
-    return poll_exists(s, SQL_NOMINEE_OPEN, nominee, NULL, open_out);
+    char *key = NULL;
+    int rc;
+
+    *open_out = 0;
+    if (name_fold_key(nominee, &key) != 0)
+        return STORE_ERROR;
+    store_lock(s);
+    rc = nominee_key_open(s, key, open_out);
+    store_unlock(s);
+    free(key);
+    return rc;
 }
 
 int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out)

@@ -37,7 +37,9 @@ struct store_poll {
 void store_poll_clear(struct store_poll *p);
 
 /* Inserts P with holder 0's secret key and its roll (N usernames), in one
- * transaction unless one is already open. STORE_CONFLICT if the id exists. */
+ * write transaction (do not call inside store_begin). STORE_CONFLICT if the
+ * id exists, or if an open poll's nominee is the same name as P's (equal
+ * folded keys, name.h), checked in that same transaction. */
 int store_poll_insert(struct store *s, const struct store_poll *p,
                       const unsigned char secret[32], const char *const *roll, size_t n);
 
@@ -50,7 +52,8 @@ int store_poll_get(struct store *s, const char *id, int with_record, struct stor
 int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_poll *p),
                     void *ctx);
 
-/* Sets *open_out to 1 if an open poll for NOMINEE (any case) exists. */
+/* Sets *open_out to 1 if an open poll's nominee is the same name as NOMINEE
+ * (equal folded keys, name.h: any case, composed or not), else 0. */
 int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out);
 
 /* Sets *out to 1 if USERNAME is on poll ID's roll / has voted in it. */

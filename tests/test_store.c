@@ -194,6 +194,49 @@ static void test_roll_voted(void)
     store_close(s);
 }
 
+/* One open poll per nominee, names compared by folded key (name.h) inside
+ * store_poll_insert's own transaction; the unique index stays beside it. */
+static void test_same_nominee(void)
+{
+    static const char *const roll[] = {"ann"};
+    static const char *const same[] = {
+        "\xc3\xa9lodie roux",                    /* é, lower case */
+        "E\xcc\x81LODIE ROUX",                   /* decomposed É, upper case */
+        "\xc3\x89lodie Roux"};                   /* the very name */
+    unsigned char secret[32] = {0};
+    struct store_poll p;
+    struct store *s = NULL;
+    char dir[256];
+    size_t i;
+    int open = -1;
+
+    data_path(dir, sizeof dir, "nominee");
+    memset(&p, 0, sizeof p);
+    snprintf(p.nominee, sizeof p.nominee, "\xc3\x89lodie Roux");
+    snprintf(p.nominated_by, sizeof p.nominated_by, "ann");
+    memset(p.fingerprint, 'a', 64);
+    p.statement = p.statement_html = p.record = "x";
+    p.closes_at = INT64_MAX;
+    snprintf(p.id, sizeof p.id, "n0");
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+          "a poll for \xc3\x89lodie Roux");
+    if (s == NULL)
+        return;
+    for (i = 0; i < sizeof same / sizeof same[0]; i++) {
+        snprintf(p.id, sizeof p.id, "n%zu", i + 1);
+        snprintf(p.nominee, sizeof p.nominee, "%s", same[i]);
+        CHECK(store_poll_nominee_open(s, p.nominee, &open) == 0 && open == 1,
+              "the same name is seen open");
+        CHECK(store_poll_insert(s, &p, secret, roll, 1) == STORE_CONFLICT,
+              "and its insert is refused in the transaction");
+    }
+    CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
+    snprintf(p.nominee, sizeof p.nominee, "Elodie Roux");
+    CHECK(store_poll_nominee_open(s, p.nominee, &open) == 0 && open == 0 &&
+          store_poll_insert(s, &p, secret, roll, 1) == 0, "without the accent: another name");
+    store_close(s);
+}
+
 static void test_transactions(void)
 {
     char dir[256];
@@ -588,6 +631,7 @@ int main(void)
     test_open();
     test_refuse_modes();
     test_roll_voted();
+    test_same_nominee();
     test_transactions();
     test_members();
     test_threads();

@@ -18,7 +18,7 @@ PKGS="libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
  -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread -Iserver -I$OUT \
  $(pkg-config --cflags $PKGS)"
-LIBS="$(pkg-config --libs $PKGS) -pthread -lm"
+LIBS="$(pkg-config --libs $PKGS) -lunistring -pthread -lm"   # libunistring: no .pc on Debian
 mkdir -p "$OUT/obj"
 
 # The server objects (minus main.c) in an archive: a target links only the

@@ -254,7 +254,8 @@ def test_thresholds(t):
 def test_opening_rules(t):
     srv = Server().start()
     try:
-        tokens = members_with_tokens(srv, ["opener", "second"])
+        tokens = members_with_tokens(srv, ["opener", "second", "third"])
+        add_member(srv.data_dir, "lena", display="L\u00e9na Brauer")
         c = Client(srv, token=tokens["opener"])
         cases = [({"nominee": "", "statement": "x"}, 400, "empty nominee"),
                  ({"nominee": "x" * 101, "statement": "x"}, 400, "nominee over 100 chars"),
@@ -265,16 +266,26 @@ def test_opening_rules(t):
                  ({"nominee": "\u2060", "statement": "x"}, 400, "only a word joiner"),
                  ({"nominee": "Jane\u3000Doe", "statement": "x"}, 400, "an ideographic space"),
                  ({"nominee": "Jane\ufe0f", "statement": "x"}, 400, "a variation selector"),
+                 ({"nominee": "Jane\u2800Doe", "statement": "x"}, 400, "a blank Braille pattern"),
+                 ({"nominee": "Jane Doe\U0001d173", "statement": "x"}, 400,
+                  "a musical formatting mark"),
                  ({"nominee": "Ok Name", "statement": "x" * 20001}, 400, "statement too long"),
                  ({"nominee": "Ok Name"}, 400, "missing statement"),
                  ({"nominee": "opener", "statement": "x"}, 409, "active member"),
-                 ({"nominee": "OPENER", "statement": "x"}, 409, "active member, other case")]
+                 ({"nominee": "OPENER", "statement": "x"}, 409, "active member, other case"),
+                 ({"nominee": "\u017fecond", "statement": "x"}, 409,
+                  "active member, a long s folding to ASCII"),
+                 ({"nominee": "LE\u0301NA BRAUER", "statement": "x"}, 409,
+                  "active member's display name, other case, decomposed")]
         for body, status, what in cases:
             r = c.post("/api/v1/polls", body)
             t.check(r.status == status and r.error_code() is not None,
                     f"{what}: {r.status} {r.error_code()}")
         t.check(c.post("/api/v1/polls", {"nominee": "é" * 100, "statement": "ok"}).status == 201,
                 "100 characters (200 bytes) accepted")
+        r = c.post("/api/v1/polls", {"nominee": "e\u0301" * 100, "statement": "ok"})
+        t.check(r.status == 409 and r.error_code() == "poll_exists",
+                f"the same 100 characters decomposed (200 code points): {r.status}")
         r = Client(srv, token=tokens["second"]).post(
             "/api/v1/polls", {"nominee": "Łukasz Żółć-Ōta 山田 😀", "statement": "ok"})
         t.check(r.status == 201, f"letters of any script, a hyphen, an emoji ({r.status})")
@@ -282,13 +293,32 @@ def test_opening_rules(t):
         t.check(r.status == 201, "open")
         r2 = open_poll(c, "sybil fawlty")
         t.check(r2.status == 409, "second open poll for the same nominee: 409")
+        nfc, nfd = "Jos\u00e9 N\u00fa\u00f1ez", "Jose\u0301 Nu\u0301n\u0303ez"
+        c3 = Client(srv, token=tokens["third"])
+        r = open_poll(c3, nfd)
+        t.check(r.status == 201 and r.json()["nominee"] == nfc, "NFD is stored as NFC")
+        view = c.get(f"/api/v1/polls/{r.json()['id']}").json()
+        t.check(view["nominee"] == nfc and nfc in view["record"]["question"]
+                and nfd not in json.dumps(view, ensure_ascii=False),
+                "GET serves the NFC name, in the record too")
+        for name, what in ((nfc, "the same name in NFC"), (nfd, "the same name in NFD again"),
+                           ("JOSE\u0301 N\u00da\u00d1EZ", "the same name, upper case, mixed")):
+            r2 = open_poll(c3, name)
+            t.check(r2.status == 409 and r2.error_code() == "poll_exists", f"{what}: 409")
+        r = Client(srv, token=tokens["second"]).post(
+            "/api/v1/polls", {"nominee": "\u00c9lodie Roux", "statement": "ok"})
+        t.check(r.status == 201, "\u00c9lodie Roux opened")
+        r2 = Client(srv, token=tokens["second"]).post(
+            "/api/v1/polls", {"nominee": "\u00e9lodie roux", "statement": "ok"})
+        t.check(r2.status == 409 and r2.error_code() == "poll_exists",
+                f"\u00e9lodie roux is the same nominee: {r2.status} {r2.error_code()}")
         r = open_poll(c, "Raw Html", "<script>alert(1)</script> [x](javascript:alert(1))")
         html = r.json()["statement_html"]
         t.check("<script>" not in html and "javascript:" not in html, "safe Markdown")
         t.check(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status
                 == 401, "anonymous cannot open")
         lst = c.get("/api/v1/polls")
-        t.check(lst.status == 200 and len(lst.json()["polls"]) == 4, "list")
+        t.check(lst.status == 200 and len(lst.json()["polls"]) == 6, "list")
         t.check(Client(srv).get("/api/v1/polls").status == 401, "list is members only")
         t.check(c.get("/api/v1/polls/nope").status == 404, "unknown poll 404")
     finally:

@@ -176,6 +176,14 @@ def test_nomination_form(t):
         t.check(r.status == 409 and "already an active member" in text(r), "a member")
         r = form(c, "/polls/new", {"nominee": "Grace"})
         t.check(r.status == 400, "a missing field")
+        r = form(c, "/polls/new", {"nominee": "Grace\u2800Hopper", "statement": "Hi"})
+        t.check(r.status == 400 and "invisible characters" in text(r), "a blank Braille pattern")
+        r = form(c, "/polls/new", {"nominee": "Jose\u0301", "statement": "Hi"})
+        t.check(r.status == 303, "a decomposed name opens")
+        r = form(c, "/polls/new", {"nominee": "JOS\u00c9", "statement": "Hi"})
+        t.check(r.status == 409 and "already open" in text(r), "its composed upper case is taken")
+        r = form(c, "/polls/new", {"nominee": "ADA", "statement": "Hi"})
+        t.check(r.status == 409 and "already an active member" in text(r), "a member, upper case")
 
         evil = '<img src=x onerror=alert(1)>"\''
         r = form(c, "/polls/new", {"nominee": evil,
