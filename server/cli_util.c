@@ -7,6 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -104,15 +105,21 @@ usage:
 
 int cli_open(const char *data_dir, struct cli_ctx *ctx)
 {
+    int serving;
+
     memset(ctx, 0, sizeof *ctx);
-    /* Beside a running server, never migrate: it may be an older one. */
-    if ((store_dir_serving(data_dir) ? store_open_beside(data_dir, &ctx->st)
-                                     : store_open(data_dir, &ctx->st)) != 0)
+    /* Beside a running server, never migrate: it may be an older one. With
+     * no server, the shared lock keeps one from starting until we are done. */
+    if ((serving = store_dir_share(data_dir, &ctx->dir_fd)) < 0)
         return -1;
+    if ((serving ? store_open_beside(data_dir, &ctx->st)
+                 : store_open(data_dir, &ctx->st)) != 0) {
+        cli_close(ctx);
+        return -1;
+    }
     if (auth_open(ctx->st, NULL, &ctx->auth) != 0) {
         fprintf(stderr, "conclave: cannot initialise the accounts module\n");
-        store_close(ctx->st);
-        ctx->st = NULL;
+        cli_close(ctx);
         return -1;
     }
     return 0;
@@ -122,7 +129,10 @@ void cli_close(struct cli_ctx *ctx)
 {
     auth_close(ctx->auth);
     store_close(ctx->st);
+    if (ctx->dir_fd >= 0)
+        close(ctx->dir_fd);
     memset(ctx, 0, sizeof *ctx);
+    ctx->dir_fd = -1;
 }
 
 int cli_read_password(char *buf, size_t cap)

@@ -46,6 +46,7 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, size
 struct cli_ctx {
     struct store *st;
     struct auth *auth;
+    int dir_fd;             /* the data directory's shared lock, or -1 */
 };
 
 /* Opens DATA_DIR's store and an auth context; prints why on failure. 0 / -1. */

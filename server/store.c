@@ -398,38 +398,71 @@ int store_open_beside(const char *data_dir, struct store **out)
     return store_open_mode(data_dir, 1, out);
 }
 
-int store_dir_lock(const char *data_dir)
+/* How long a starting server waits for admin commands to leave the data
+ * directory (store_dir_lock). */
+#define STORE_DIR_WAIT_MS 10000
+
+/* DATA_DIR, created 0700 if absent, opened for flock. -1 if it cannot be. */
+static int store_dir_open(const char *data_dir)
 {
     int fd;
 
     if (store_make_dir(data_dir) != 0)
         return -1;
-    if ((fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+    if ((fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
         store_report("cannot open data directory %s: %s", data_dir, strerror(errno));
-        return -1;
-    }
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EWOULDBLOCK)
-            store_report("another conclave serve is running on %s", data_dir);
-        else
-            store_report("cannot lock data directory %s: %s", data_dir, strerror(errno));
-        close(fd);
-        return -1;
-    }
     return fd;
 }
 
-int store_dir_serving(const char *data_dir)
+int store_dir_lock(const char *data_dir)
 {
-    int fd = open(data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), held;
+    struct timespec pause = {0, 50 * 1000 * 1000};
+    int fd = store_dir_open(data_dir), waited = 0;
 
     if (fd < 0)
-        return 0;
-    /* A shared lock for an instant: it fails only while a server holds its
-     * exclusive one. */
-    held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+        return -1;
+    for (;;) {
+        if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+            return fd;
+        if (errno != EWOULDBLOCK) {
+            store_report("cannot lock data directory %s: %s", data_dir, strerror(errno));
+            break;
+        }
+        /* A server's exclusive lock refuses even a shared one; the shared
+         * locks of admin commands (store_dir_share) do not: wait for those. */
+        if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+            store_report("another conclave serve is running on %s", data_dir);
+            break;
+        }
+        flock(fd, LOCK_UN);
+        if (waited >= STORE_DIR_WAIT_MS) {
+            store_report("an admin command has been using %s for %d s; try again",
+                         data_dir, STORE_DIR_WAIT_MS / 1000);
+            break;
+        }
+        nanosleep(&pause, NULL);
+        waited += 50;
+    }
     close(fd);
-    return held;
+    return -1;
+}
+
+int store_dir_share(const char *data_dir, int *fd_out)
+{
+    int fd = store_dir_open(data_dir);
+
+    *fd_out = -1;
+    if (fd < 0)
+        return -1;
+    if (flock(fd, LOCK_SH | LOCK_NB) == 0) {
+        *fd_out = fd;
+        return 0;
+    }
+    close(fd);
+    if (errno == EWOULDBLOCK)
+        return 1;
+    store_report("cannot lock data directory %s: %s", data_dir, strerror(errno));
+    return -1;
 }
 
 void store_close(struct store *s)

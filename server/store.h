@@ -55,13 +55,20 @@ int store_open_beside(const char *data_dir, struct store **out);
  * flock on the directory, held until the descriptor is closed or the process
  * ends, a crash included. A second server on the same data would keep its own
  * running aggregates (ballotbox.c) and could close a poll from one that
- * misses the other's replacements: a signed, wrong result. Returns the
- * descriptor, or -1 with one line on stderr.
+ * misses the other's replacements: a signed, wrong result. Waits up to 10 s
+ * for admin commands (store_dir_share) to finish; refuses at once when a
+ * server holds it. Returns the descriptor, or -1 with one line on stderr.
  */
 int store_dir_lock(const char *data_dir);
 
-/* 1 if a server holds DATA_DIR's lock (store_dir_lock) now, else 0. */
-int store_dir_serving(const char *data_dir);
+/*
+ * For an admin command: a shared flock on DATA_DIR (created 0700 if absent),
+ * to hold while it works. 0 with *fd_out set (no server runs on it, and none
+ * will start until *fd_out is closed: the command may migrate the database);
+ * 1 with *fd_out = -1 when a server holds the directory (open the store with
+ * store_open_beside); -1 on an error, with one line on stderr.
+ */
+int store_dir_share(const char *data_dir, int *fd_out);
 
 /* Finalizes every statement and closes the database; NULL is a no-op. */
 void store_close(struct store *s);

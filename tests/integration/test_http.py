@@ -357,6 +357,18 @@ def test_second_server(t):
         srv.start()
         t.check(srv.request("GET", "/healthz").status == 200,
                 "a killed server's lock goes with it: a new one starts")
+        srv.stop()
+        # an admin command holds a shared lock while it works (no server may
+        # start and find its database half migrated): a starting server waits
+        import fcntl
+        fd = os.open(srv.data_dir, os.O_RDONLY)
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        threading.Timer(1.0, lambda: fcntl.flock(fd, fcntl.LOCK_UN)).start()
+        t0 = time.time()
+        srv.start()
+        t.check(srv.request("GET", "/healthz").status == 200 and time.time() - t0 >= 0.9,
+                f"a server waits for an admin command to finish ({time.time() - t0:.1f} s)")
+        os.close(fd)
     finally:
         srv.cleanup()
 
