@@ -66,8 +66,7 @@ out:
     return rc;
 }
 
-/* 1 if S is ASCII only. */
-static int name_is_ascii(const char *s)
+int name_is_ascii(const char *s)
 {
     for (; *s != '\0'; s++)
         if ((unsigned char)*s >= 0x80)

@@ -26,6 +26,9 @@ int name_to_nfc(const char *name, char **out);
  */
 int name_fold_key(const char *name, char **out);
 
+/* 1 if NAME is ASCII only (then name_match_key needs no Unicode work). */
+int name_is_ascii(const char *name);
+
 /*
  * Sets *same to 1 if NAME's folded key equals KEY (from name_fold_key), else
  * 0. -1 if NAME cannot be folded (then *same is 0).

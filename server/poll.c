@@ -41,6 +41,8 @@ struct roll_list {
     size_t n, cap;
     char *nominee_key;          /* the nominee's folded key (name.h) */
     int nominee_is_member;
+    char **unfolded;            /* non-ASCII display names, folded after the */
+    size_t n_unfolded, cap_unfolded;    /* store's lock is released */
 };
 
 void poll_format_time(int64_t t, char out[21])
@@ -159,32 +161,58 @@ static const char *poll_check_statement(const char *statement)
     return NULL;
 }
 
-/* store_member_list callback: collects active usernames, spots the nominee
- * among them: a member whose username or display name has the nominee's
- * folded key (usernames are ASCII, but a nominee may fold to ASCII: U+017F,
- * long s, folds to s). */
+/* Appends a copy of S to the list *V (*n of *cap). 0, or -1. */
+static int roll_push(char ***v, size_t *n, size_t *cap, const char *s)
+{
+    char **grown;
+
+    if (*n == *cap) {
+        size_t c = *cap ? 2 * *cap : 64;
+        if ((grown = realloc(*v, c * sizeof *grown)) == NULL)
+            return -1;
+        *v = grown;
+        *cap = c;
+    }
+    if (((*v)[*n] = strdup(s)) == NULL)
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* store_member_list callback, under the store's lock (casts wait on it):
+ * collects active usernames and spots the nominee among the members whose
+ * username or ASCII display name has the nominee's folded key (usernames
+ * are ASCII, but a nominee may fold to ASCII: U+017F, long s, folds to s).
+ * Other display names are kept, to be folded once the lock is released. */
 static int roll_add(void *ctx, const struct store_member *m)
 {
     struct roll_list *r = ctx;
-    char **grown;
     int same = 0;
 
     if (!m->active)
         return 0;
     if (name_match_key(m->username, r->nominee_key, &same) != 0 ||
-        (!same && name_match_key(m->display_name, r->nominee_key, &same) != 0))
+        (!same && name_is_ascii(m->display_name) &&
+         name_match_key(m->display_name, r->nominee_key, &same) != 0))
+        return -1;
+    if (!same && !name_is_ascii(m->display_name) &&
+        roll_push(&r->unfolded, &r->n_unfolded, &r->cap_unfolded, m->display_name) != 0)
         return -1;
     r->nominee_is_member |= same;
-    if (r->n == r->cap) {
-        size_t cap = r->cap ? 2 * r->cap : 64;
-        if ((grown = realloc(r->names, cap * sizeof *grown)) == NULL)
+    return roll_push(&r->names, &r->n, &r->cap, m->username);
+}
+
+/* Folds the kept non-ASCII display names (store lock not held). 0, or -1. */
+static int roll_check_unfolded(struct roll_list *r)
+{
+    size_t i;
+    int same = 0;
+
+    for (i = 0; i < r->n_unfolded && !r->nominee_is_member; i++) {
+        if (name_match_key(r->unfolded[i], r->nominee_key, &same) != 0)
             return -1;
-        r->names = grown;
-        r->cap = cap;
+        r->nominee_is_member |= same;
     }
-    if ((r->names[r->n] = strdup(m->username)) == NULL)
-        return -1;
-    r->n++;
     return 0;
 }
 
@@ -200,6 +228,9 @@ static void roll_free(struct roll_list *r)
     for (i = 0; i < r->n; i++)
         free(r->names[i]);
     free(r->names);
+    for (i = 0; i < r->n_unfolded; i++)
+        free(r->unfolded[i]);
+    free(r->unfolded);
     free(r->nominee_key);
 }
 
@@ -245,7 +276,7 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     char *html;
 
     if (name_fold_key(p->nominee, &roll->nominee_key) != 0 ||
-        store_member_list(st, roll_add, roll) != 0)
+        store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
         return POLL_ERROR;
     if (roll->nominee_is_member) {
         *why = "the nominee is already an active member";
