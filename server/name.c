@@ -5,12 +5,14 @@
  * buffer, even when empty; NULL on failure): every result here is copied
  * into a NUL-terminated string, so callers free one thing with free().
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <unicase.h>
+#include <unictype.h>
 #include <uninorm.h>
 #include <unistr.h>
 
@@ -44,6 +46,34 @@ int name_to_nfc(const char *name, char **out)
     return *out != NULL ? 0 : -1;
 }
 
+/*
+ * Drops from the folded key K (N bytes, well-formed UTF-8) what makes no
+ * difference to a reader, in place: default-ignorable code points (joiners,
+ * variation selectors, soft hyphens, which show nothing or nearly), and the
+ * Turkish dots: dotless ı is i, and i with a combining dot above (İ folded)
+ * is i, so that "İrem Yılmaz" and "irem yilmaz" are one name. New length.
+ */
+static size_t name_key_trim(uint8_t *k, size_t n)
+{
+    size_t i = 0, o = 0;
+    ucs4_t c;
+    int len;
+
+    while (i < n) {
+        len = u8_mbtouc(&c, k + i, n - i);
+        if (c == 0x131)
+            c = 'i';
+        if (c == 0x307 && o > 0 && k[o - 1] == 'i') {
+            i += (size_t)len;
+            continue;
+        }
+        if (!uc_is_property_default_ignorable_code_point(c))
+            o += (size_t)u8_uctomb(k + o, c, (ptrdiff_t)(i + (size_t)len - o));
+        i += (size_t)len;
+    }
+    return o;
+}
+
 int name_fold_key(const char *name, char **out)
 {
     const uint8_t *s = (const uint8_t *)name;
@@ -59,6 +89,8 @@ int name_fold_key(const char *name, char **out)
     if ((nfd = u8_normalize(UNINORM_NFD, s, n, NULL, &dlen)) == NULL)
         goto out;
     folded = u8_casefold(nfd, dlen, NULL, UNINORM_NFC, NULL, &flen);
+    if (folded != NULL)
+        flen = name_key_trim(folded, flen);
     if ((*out = name_terminate(folded, flen)) != NULL)
         rc = 0;
 out:

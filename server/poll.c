@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <cmark.h>
+#include <unictype.h>
 #include <sodium.h>
 
 #include "ballot.h"
@@ -101,19 +102,23 @@ static uint32_t poll_next_char(const unsigned char **p)
            (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
 }
 
-/* 1 for a space other than U+0020, or a character that shows nothing (format
- * characters, fillers, the blank Braille pattern, musical formatting marks,
- * variation selectors, tags): with one, a name looks like another and would
- * open a second poll for the same person. */
+/*
+ * 1 for a character that shows nothing or passes for a space: format and
+ * default-ignorable characters (zero-width spaces, word joiners, bidi
+ * controls, tags, fillers), separators other than U+0020, the blank Braille
+ * pattern. Not the joiners and presentation selectors that names and emoji
+ * are made with (U+200C, U+200D, U+FE0E, U+FE0F): the folded key that finds
+ * a second poll for one name ignores those (name.h).
+ */
 static int poll_is_hidden(uint32_t c)
 {
-    return c == 0xa0 || c == 0xad || c == 0x34f || c == 0x61c || c == 0x115f ||
-           c == 0x1160 || c == 0x1680 || (c >= 0x17b4 && c <= 0x17b5) ||
-           (c >= 0x180b && c <= 0x180f) || (c >= 0x2000 && c <= 0x200f) ||
-           (c >= 0x2028 && c <= 0x202f) || (c >= 0x205f && c <= 0x206f) ||
-           c == 0x2800 || c == 0x3000 || c == 0x3164 || (c >= 0xfe00 && c <= 0xfe0f) ||
-           c == 0xfeff || c == 0xffa0 || (c >= 0xfff0 && c <= 0xfffb) ||
-           (c >= 0x1d173 && c <= 0x1d17a) || (c >= 0xe0000 && c <= 0xe0fff);
+    if (c == 0x200c || c == 0x200d || c == 0xfe0e || c == 0xfe0f)
+        return 0;
+    return uc_is_property_default_ignorable_code_point(c) ||
+           uc_is_general_category(c, UC_FORMAT) ||
+           uc_is_general_category(c, UC_LINE_SEPARATOR) ||
+           uc_is_general_category(c, UC_PARAGRAPH_SEPARATOR) ||
+           (c != 0x20 && uc_is_general_category(c, UC_SPACE_SEPARATOR)) || c == 0x2800;
 }
 
 /* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */

@@ -59,6 +59,15 @@ static void test_fold(void)
     CHECK(same("\xe1\xbe\xb3", "\xce\xb1\xcd\x85") == 1,
           "alpha with ypogegrammeni, composed or not");
     CHECK(same("\xef\xbd\x8a" "ane", "jane") == 0, "full-width letters are not folded");
+    /* Turkish: İ, I, ı and i are one letter for the key */
+    CHECK(same("\xc4\xb0rem Y\xc4\xb1lmaz", "irem yilmaz") == 1, "İrem Yılmaz, irem yilmaz");
+    CHECK(same("\xc4\xb0REM YILMAZ", "\xc4\xb1rem y\xc4\xb1lmaz") == 1, "İREM YILMAZ, ırem yılmaz");
+    /* joiners and presentation selectors change nothing a reader sees */
+    CHECK(same("Al\xe2\x80\x8d" "ice", "alice") == 1, "a zero-width joiner is ignored");
+    CHECK(same("Jane\xef\xb8\x8f", "jane") == 1, "a variation selector is ignored");
+    CHECK(same("soft\xc2\xadhyphen", "softhyphen") == 1, "a soft hyphen is ignored");
+    CHECK(same("i\xcc\x87", "i") == 1, "i with a dot above is i");
+    CHECK(same("e\xcc\x87", "e") == 0, "another letter keeps its dot above");
     CHECK(name_fold_key("JANE Doe", &key) == 0 && strcmp(key, "jane doe") == 0,
           "an ASCII key is the lower case");
     free(key);

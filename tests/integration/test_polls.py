@@ -254,7 +254,7 @@ def test_thresholds(t):
 def test_opening_rules(t):
     srv = Server().start()
     try:
-        tokens = members_with_tokens(srv, ["opener", "second", "third"])
+        tokens = members_with_tokens(srv, ["opener", "second", "third", "fourth"])
         add_member(srv.data_dir, "lena", display="L\u00e9na Brauer")
         c = Client(srv, token=tokens["opener"])
         cases = [({"nominee": "", "statement": "x"}, 400, "empty nominee"),
@@ -265,7 +265,10 @@ def test_opening_rules(t):
                  ({"nominee": "Jane Doe\u200b", "statement": "x"}, 400, "a zero-width space"),
                  ({"nominee": "\u2060", "statement": "x"}, 400, "only a word joiner"),
                  ({"nominee": "Jane\u3000Doe", "statement": "x"}, 400, "an ideographic space"),
-                 ({"nominee": "Jane\ufe0f", "statement": "x"}, 400, "a variation selector"),
+                 ({"nominee": "Alice Brown\U0001bca0", "statement": "x"}, 400,
+                  "a shorthand format control"),
+                 ({"nominee": "Bob Stone\U00013430", "statement": "x"}, 400,
+                  "an Egyptian format control"),
                  ({"nominee": "Jane\u2800Doe", "statement": "x"}, 400, "a blank Braille pattern"),
                  ({"nominee": "Jane Doe\U0001d173", "statement": "x"}, 400,
                   "a musical formatting mark"),
@@ -312,13 +315,24 @@ def test_opening_rules(t):
             "/api/v1/polls", {"nominee": "\u00e9lodie roux", "statement": "ok"})
         t.check(r2.status == 409 and r2.error_code() == "poll_exists",
                 f"\u00e9lodie roux is the same nominee: {r2.status} {r2.error_code()}")
+        c4 = Client(srv, token=tokens["fourth"])
+        r = open_poll(c4, "\u0130rem Y\u0131lmaz")
+        r2 = open_poll(c4, "irem yilmaz")
+        t.check(r.status == 201 and r2.status == 409 and r2.error_code() == "poll_exists",
+                f"\u0130rem Y\u0131lmaz and irem yilmaz are one nominee ({r.status}, {r2.status})")
+        for name, what in (("\u0632\u06cc\u0646\u200c\u0627\u0644\u0639\u0627\u0628\u062f\u06cc\u0646",
+                            "a Persian name with a zero-width non-joiner"),
+                           ("Ada \U0001f468\u200d\U0001f469\u200d\U0001f467\ufe0f",
+                            "an emoji sequence with joiners and a selector")):
+            r = open_poll(c4, name)
+            t.check(r.status == 201, f"{what}: 201 ({r.status} {r.error_code()})")
         r = open_poll(c, "Raw Html", "<script>alert(1)</script> [x](javascript:alert(1))")
         html = r.json()["statement_html"]
         t.check("<script>" not in html and "javascript:" not in html, "safe Markdown")
         t.check(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status
                 == 401, "anonymous cannot open")
         lst = c.get("/api/v1/polls")
-        t.check(lst.status == 200 and len(lst.json()["polls"]) == 6, "list")
+        t.check(lst.status == 200 and len(lst.json()["polls"]) == 9, "list")
         t.check(Client(srv).get("/api/v1/polls").status == 401, "list is members only")
         t.check(c.get("/api/v1/polls/nope").status == 404, "unknown poll 404")
     finally:
