@@ -672,8 +672,10 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     /* Sixteen at a time, in id order: polls that cannot be closed (they stay
      * due) do not hold back those after them. */
     while (n == 16) {
-        if (store_poll_due(st, now, after, ids, 16, &n) != 0)
-            return -1;
+        if (store_poll_due(st, now, after, ids, 16, &n) != 0) {
+            failed = 1;
+            break;
+        }
         for (i = 0; i < n; i++) {
             if (poll_close(st, key, ids[i], box) != POLL_OK) {
                 log_error("poll %s: close failed", ids[i]);
