@@ -449,7 +449,7 @@ int store_dir_lock(const char *data_dir)
 
 int store_dir_share(const char *data_dir, int *fd_out)
 {
-    int fd = store_dir_open(data_dir);
+    int fd = store_dir_open(data_dir), err;
 
     *fd_out = -1;
     if (fd < 0)
@@ -458,10 +458,11 @@ int store_dir_share(const char *data_dir, int *fd_out)
         *fd_out = fd;
         return 0;
     }
+    err = errno;
     close(fd);
-    if (errno == EWOULDBLOCK)
+    if (err == EWOULDBLOCK)
         return 1;
-    store_report("cannot lock data directory %s: %s", data_dir, strerror(errno));
+    store_report("cannot lock data directory %s: %s", data_dir, strerror(err));
     return -1;
 }
 
