@@ -87,7 +87,19 @@ static void store_report(const char *fmt, ...)
     fputc('\n', stderr);
 }
 
-/* Creates DIR with mode 0700 if it does not exist. */
+/* 0 if only the owner may access PATH (of MODE); else -1, with the chmod to
+ * WANT that fixes it, naming PATH after WHAT. */
+static int store_owner_only(const char *what, const char *path, mode_t mode, const char *want)
+{
+    if ((mode & 077) == 0)
+        return 0;
+    store_report("%s%s is accessible by group or others (mode %03o); run: chmod %s %s",
+                 what, path, (unsigned)(mode & 0777), want, path);
+    return -1;
+}
+
+/* Creates DIR with mode 0700 if it does not exist; refuses an existing one
+ * that group or others may access. */
 static int store_make_dir(const char *dir)
 {
     struct stat sb;
@@ -101,12 +113,7 @@ static int store_make_dir(const char *dir)
     }
     /* Its files are 0600, but a listing shows the WAL growing at each cast,
      * and a writable directory lets files be swapped. */
-    if ((sb.st_mode & 077) != 0) {
-        store_report("data directory %s is accessible by group or others (mode %03o); "
-                     "run: chmod 700 %s", dir, (unsigned)(sb.st_mode & 0777), dir);
-        return -1;
-    }
-    return 0;
+    return store_owner_only("data directory ", dir, sb.st_mode, "700");
 }
 
 /* Creates PATH with mode 0600 if absent (before SQLite does, with the umask's
@@ -132,12 +139,7 @@ static int store_check_file(const char *path)
         store_report("%s is not a regular file", path);
         return -1;
     }
-    if ((sb.st_mode & 077) != 0) {
-        store_report("%s is accessible by group or others (mode %03o); "
-                     "run: chmod 600 %s", path, (unsigned)(sb.st_mode & 0777), path);
-        return -1;
-    }
-    return 0;
+    return store_owner_only("", path, sb.st_mode, "600");
 }
 
 /* Tightens an existing -wal/-shm companion left with a wider mode. */
