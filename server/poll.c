@@ -15,6 +15,7 @@
 
 #include <cmark.h>
 #include <unictype.h>
+#include <unistr.h>
 #include <sodium.h>
 
 #include "ballot.h"
@@ -80,28 +81,6 @@ static int poll_is_blank(const char *s)
     return 1;
 }
 
-/* The code point at *P (valid UTF-8), and *P past it. */
-static uint32_t poll_next_char(const unsigned char **p)
-{
-    const unsigned char *s = *p;
-
-    if (s[0] < 0x80) {
-        *p += 1;
-        return s[0];
-    }
-    if (s[0] < 0xe0) {
-        *p += 2;
-        return (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f);
-    }
-    if (s[0] < 0xf0) {
-        *p += 3;
-        return (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f);
-    }
-    *p += 4;
-    return (uint32_t)(s[0] & 0x07) << 18 | (uint32_t)(s[1] & 0x3f) << 12 |
-           (uint32_t)(s[2] & 0x3f) << 6 | (s[3] & 0x3f);
-}
-
 /*
  * 1 for a character that shows nothing or passes for a space: format and
  * default-ignorable characters (zero-width spaces, word joiners, bidi
@@ -124,22 +103,22 @@ static int poll_is_hidden(uint32_t c)
 /* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */
 static int poll_has_hidden(const char *name)
 {
-    const unsigned char *p = (const unsigned char *)name;
+    const uint8_t *p = (const uint8_t *)name;
+    ucs4_t c;
 
     if (strstr(name, "  ") != NULL)
         return 1;
-    while (*p != '\0')
-        if (poll_is_hidden(poll_next_char(&p)))
+    while ((p = u8_next(&c, p)) != NULL)
+        if (poll_is_hidden(c))
             return 1;
     return 0;
 }
 
+/* The rules of a nominee's name (valid UTF-8, in NFC: poll_open_locked). */
 static const char *poll_check_nominee(const char *nominee)
 {
     long chars;
 
-    if (record_check_utf8(nominee, strlen(nominee)) != 0)
-        return "the nominee's name must be valid UTF-8";
     chars = poll_count_chars(nominee);
     if (chars < 0)
         return "the nominee's name must not contain control characters";
