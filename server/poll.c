@@ -259,8 +259,7 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     unsigned char rnd[8];
     char *html;
 
-    if (name_fold_key(p->nominee, &roll->nominee_key) != 0 ||
-        store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
+    if (store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
         return POLL_ERROR;
     if (roll->nominee_is_member) {
         *why = "the nominee is already an active member";
@@ -347,7 +346,8 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         (*why = poll_check_statement(statement)) != NULL)
         goto out;
     rc = POLL_ERROR;
-    if (store_poll_nominee_open(st, nfc, &dup) != 0)
+    if (name_fold_key(nfc, &roll.nominee_key) != 0 ||
+        store_poll_nominee_open(st, roll.nominee_key, &dup) != 0)
         goto out;
     rc = POLL_DUPLICATE;
     if (dup) {

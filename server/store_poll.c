@@ -324,18 +324,13 @@ out:
     return rc;
 }
 
-int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out)
+int store_poll_nominee_open(struct store *s, const char *key, int *open_out)
 {
-    char *key = NULL;
     int rc;
 
-    *open_out = 0;
-    if (name_fold_key(nominee, &key) != 0)
-        return STORE_ERROR;
     store_lock(s);
     rc = nominee_key_open(s, key, open_out);
     store_unlock(s);
-    free(key);
     return rc;
 }
 

@@ -52,9 +52,9 @@ int store_poll_get(struct store *s, const char *id, int with_record, struct stor
 int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_poll *p),
                     void *ctx);
 
-/* Sets *open_out to 1 if an open poll's nominee is the same name as NOMINEE
- * (equal folded keys, name.h: any case, composed or not), else 0. */
-int store_poll_nominee_open(struct store *s, const char *nominee, int *open_out);
+/* Sets *open_out to 1 if an open poll's nominee has the folded key KEY
+ * (name_fold_key, name.h: the same name in any case, composed or not), else 0. */
+int store_poll_nominee_open(struct store *s, const char *key, int *open_out);
 
 /* Sets *out to 1 if USERNAME is on poll ID's roll / has voted in it. */
 int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out);
