@@ -63,6 +63,31 @@ def free_port():
         return s.getsockname()[1]
 
 
+def vote_command(srv, token, poll_id, choice, home, replace=False, port=None, extra=()):
+    """The argv and environment of `conclave vote` (to PORT if given), its
+    secrets under HOME; TOKEN None leaves the token to EXTRA options or to a
+    CONCLAVE_TOKEN the caller puts in the environment."""
+    args = [BIN, "vote", "--server", f"http://127.0.0.1:{port or srv.port}"]
+    args += (["--token", token] if token is not None else []) + list(extra)
+    args += [poll_id, choice] + (["--replace"] if replace else [])
+    env = dict(os.environ, HOME=home, XDG_DATA_HOME="")
+    env.pop("CONCLAVE_TOKEN", None)
+    return args, env
+
+
+def vote(srv, token, poll_id, choice, home, replace=False, port=None):
+    """`conclave vote` (to PORT if given); returns (exit code, tracker, receipt, stderr)."""
+    args, env = vote_command(srv, token, poll_id, choice, home, replace, port)
+    p = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
+    tracker = receipt = None
+    for line in p.stdout.splitlines():
+        if line.startswith("tracker: "):
+            tracker = line.split()[1]
+        if line.startswith("receipt: "):
+            receipt = line.split()[1]
+    return p.returncode, tracker, receipt, p.stderr
+
+
 def run_cli(args, data_dir=None, stdin=None, timeout=60):
     """Runs `conclave ARGS [--data DIR]`; returns (exit code, stdout, stderr)."""
     argv = [BIN] + list(args)

@@ -246,7 +246,7 @@ def test_vote_token_sources(t):
     import http.server
     import subprocess
     import threading
-    from harness import BIN, add_member, create_token
+    from harness import BIN, add_member, create_token, vote_command
     work = tempfile.mkdtemp(prefix="conclave-tok-")
     try:
         with Server() as srv:
@@ -256,14 +256,12 @@ def test_vote_token_sources(t):
                 tokens[n] = create_token(srv.data_dir, n)
             pid = Client(srv, token=tokens["rosa"]).post(
                 "/api/v1/polls", {"nominee": "Token Sources", "statement": "s"}).json()["id"]
-            url = f"http://127.0.0.1:{srv.port}"
 
             def vote(who, extra, env=None, stdin=None):
-                e = dict(os.environ, HOME=os.path.join(work, who), XDG_DATA_HOME="")
-                e.pop("CONCLAVE_TOKEN", None)
+                args, e = vote_command(srv, None, pid, "yes", os.path.join(work, who),
+                                       extra=extra)
                 e.update(env or {})
-                return subprocess.run([BIN, "vote", "--server", url] + extra + [pid, "yes"],
-                                      capture_output=True, text=True, timeout=60, env=e,
+                return subprocess.run(args, capture_output=True, text=True, timeout=60, env=e,
                                       input=stdin)
             p = vote("rosa", [], {"CONCLAVE_TOKEN": tokens["rosa"]})
             t.check(p.returncode == 0 and "tracker: " in p.stdout,

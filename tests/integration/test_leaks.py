@@ -10,25 +10,15 @@ import os
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 
-from harness import BIN, Client, Server, Suite, add_member, create_token
+from harness import Client, Server, Suite, add_member, create_token, vote
 
 VOTERS = ["alba", "bruno", "chiara", "dario", "elena", "fabio"]
 POLL_KEYS = {"id", "record", "fingerprint", "state", "nominee", "statement_html",
              "nominated_by", "ballots_cast", "eligible", "voted", "opens_at", "closes_at"}
-
-
-def vote(srv, token, pid, choice, home, replace=False):
-    p = subprocess.run([BIN, "vote", "--server", f"http://127.0.0.1:{srv.port}", "--token",
-                        token, pid, choice] + (["--replace"] if replace else []),
-                       capture_output=True, text=True, timeout=60,
-                       env=dict(os.environ, HOME=home, XDG_DATA_HOME=""))
-    m = re.search(r"^tracker: ([0-9a-f]{64})", p.stdout, re.M)
-    return p.returncode, m.group(1) if m else None
 
 
 def copy_data(data_dir, dest):
@@ -91,10 +81,10 @@ def test_whole_poll(t):
         trackers, replaced = {}, []
         plan = {"alba": "yes", "bruno": "no", "chiara": "yes", "dario": "yes", "elena": "no"}
         for v, choice in plan.items():
-            rc, tr = vote(srv, tokens[v], pid, choice, os.path.join(work, v))
+            rc, tr, *_ = vote(srv, tokens[v], pid, choice, os.path.join(work, v))
             t.check(rc == 0 and tr, f"{v} votes")
             trackers[v] = tr
-        rc, tr = vote(srv, tokens["elena"], pid, "yes", os.path.join(work, "elena"), replace=True)
+        rc, tr, *_ = vote(srv, tokens["elena"], pid, "yes", os.path.join(work, "elena"), replace=True)
         t.check(rc == 0 and tr, "elena replaces her ballot")
         replaced.append(trackers["elena"])
         trackers["elena"] = tr
@@ -206,7 +196,7 @@ def test_wal_erased_after_casts(t):
             pid = r.json()["id"]
             wal = os.path.join(srv.data_dir, "conclave.db-wal")
             for v in VOTERS[:3]:
-                rc, tr = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
+                rc, tr, *_ = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
                 t.check(rc == 0 and tr, f"{v} votes")
                 t0 = time.time()
                 while os.path.getsize(wal) > 0 and time.time() - t0 < 5:
@@ -278,7 +268,7 @@ def test_roll_keeps_no_vote_order(t):
             before = page_image(db, os.path.join(work, "before.db"))
             order = voters[5:] + voters[:5][::-1]
             for v in order:
-                rc, tr = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
+                rc, tr, *_ = vote(srv, tokens[v], pid, "yes", os.path.join(work, v))
                 t.check(rc == 0 and tr, f"{v} votes")
             after = page_image(db, os.path.join(work, "after.db"))
             con = sqlite3.connect(os.path.join(work, "after.db"))

@@ -14,32 +14,12 @@ import threading
 import time
 
 from harness import (BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
-                     create_token, run_cli)
+                     create_token, run_cli, vote, vote_command)
 
 
 def load_vector(name):
     with open(os.path.join(VECTORS, name)) as f:
         return json.load(f)
-
-
-def vote_command(srv, token, poll_id, choice, home, replace=False, port=None):
-    """The argv and environment of `conclave vote` (to PORT if given)."""
-    args = [BIN, "vote", "--server", f"http://127.0.0.1:{port or srv.port}", "--token", token,
-            poll_id, choice] + (["--replace"] if replace else [])
-    return args, dict(os.environ, HOME=home, XDG_DATA_HOME="")
-
-
-def vote(srv, token, poll_id, choice, home, replace=False, port=None):
-    """`conclave vote` (to PORT if given); returns (exit code, tracker, receipt, stderr)."""
-    args, env = vote_command(srv, token, poll_id, choice, home, replace, port)
-    p = subprocess.run(args, capture_output=True, text=True, timeout=60, env=env)
-    tracker = receipt = None
-    for line in p.stdout.splitlines():
-        if line.startswith("tracker: "):
-            tracker = line.split()[1]
-        if line.startswith("receipt: "):
-            receipt = line.split()[1]
-    return p.returncode, tracker, receipt, p.stderr
 
 
 def wait_closed(srv, poll_id, token, timeout=90):
