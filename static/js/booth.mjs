@@ -20,6 +20,7 @@
 import {
   checkPoll, warmUp, createBallot, parseJSON, parsePublicKeyPem, verifyReceipt,
 } from './conclave-crypto.mjs';
+import { loadSaved, save } from './kept.mjs';
 
 const booth = document.getElementById('booth');
 const form = document.getElementById('booth-form');
@@ -33,42 +34,13 @@ const timingEl = document.getElementById('booth-timing');
 const changeBtn = document.getElementById('booth-change');
 const csrf = document.querySelector('meta[name="csrf-token"]')?.content || '';
 
-const storeKey = (fp) => `conclave:ballot:${fp}`;
 // At most this many secrets of unanswered ballots are kept per poll (as `conclave vote` does).
 const MAX_UNCONFIRMED = 64;
-
-/** The kept entry: { rho, tracker, receipt } of the confirmed ballot (if any) and
- *  unconfirmed: [{ rho, tracker }] of ballots sent without an answer; or null. */
-function loadSaved(fp) {
-  try {
-    const v = JSON.parse(localStorage.getItem(storeKey(fp)) || 'null');
-    if (!v || typeof v !== 'object') return null;
-    const confirmed = typeof v.rho === 'string' && typeof v.tracker === 'string';
-    const ok = (u) => u && typeof u.rho === 'string' && typeof u.tracker === 'string';
-    const unconfirmed = Array.isArray(v.unconfirmed) ? v.unconfirmed.filter(ok) : [];
-    if (ok(v.pending) && !unconfirmed.some((u) => u.rho === v.pending.rho)) {
-      unconfirmed.push({ rho: v.pending.rho, tracker: v.pending.tracker }); // kept by earlier booths
-    }
-    if (!confirmed && unconfirmed.length === 0) return null;
-    return confirmed ? { rho: v.rho, tracker: v.tracker, receipt: v.receipt, unconfirmed } : { unconfirmed };
-  } catch {
-    return null;
-  }
-}
 
 /** The rhos that may belong to the counted ballot, the confirmed one first. */
 function candidates(saved) {
   if (!saved) return [];
   return [...(saved.rho ? [saved.rho] : []), ...saved.unconfirmed.map((u) => u.rho)];
-}
-
-function save(fp, entry) {
-  try {
-    localStorage.setItem(storeKey(fp), JSON.stringify(entry));
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function say(text, kind = '') {

@@ -11,6 +11,7 @@
 // fetched once, without credentials, and searched in the page; the tracker is
 // never put in a URL nor sent anywhere.
 import { parseJSON, verifyBoard } from './conclave-crypto.mjs';
+import { loadSaved } from './kept.mjs';
 
 const page = document.getElementById('result');
 const input = document.getElementById('tracker');
@@ -32,21 +33,14 @@ function normTracker(s) {
   return /^[0-9a-f]{64}$/.test(t) ? t : null;
 }
 
-/** The trackers booth.mjs kept for poll FP: that of the confirmed ballot (null if
- *  none), and those of ballots sent without an answer it could trust, oldest first
- *  ('pending' is where earlier booths kept one). booth.mjs always keeps a ballot's
- *  tracker beside its rho, and ignores an entry without one, as this does. */
+/** The trackers the booth kept for poll FP (kept.mjs): that of the confirmed
+ *  ballot (null if none), and those of ballots sent without an answer it could
+ *  trust, oldest first. */
 function keptTrackers(fp) {
-  try {
-    const v = JSON.parse(localStorage.getItem(`conclave:ballot:${fp}`) || 'null');
-    if (!v || typeof v !== 'object') return { confirmed: null, unconfirmed: [] };
-    const of = (u) => (u && typeof u.tracker === 'string' ? normTracker(u.tracker) : null);
-    const unconfirmed = [...(Array.isArray(v.unconfirmed) ? v.unconfirmed : []), v.pending]
-      .map(of).filter((t) => t !== null);
-    return { confirmed: of(v), unconfirmed: [...new Set(unconfirmed)] };
-  } catch {
-    return { confirmed: null, unconfirmed: [] }; // no storage: the form still works by hand
-  }
+  const saved = loadSaved(fp); // null without storage: the form still works by hand
+  const of = (u) => (u && typeof u.tracker === 'string' ? normTracker(u.tracker) : null);
+  const unconfirmed = (saved?.unconfirmed || []).map(of).filter((t) => t !== null);
+  return { confirmed: of(saved), unconfirmed: [...new Set(unconfirmed)] };
 }
 
 /** The trackers on this poll's board. No credentials: the board is public, and
