@@ -22,93 +22,17 @@
 // ballot, how long each poll's steps took of its duration, how soon after the
 // deadline an open booth closed.
 // Last line: "e2e: N passed, N failed"; exit status 1 on any failure.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as C from '../../static/js/conclave-crypto.mjs';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(ROOT, process.env.CONCLAVE_BIN || './conclave');
-const POLL_SECONDS = Number(process.env.E2E_POLL_SECONDS || 30);
-const SHOTS = path.join(ROOT, 'tests', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let passed = 0;
-let failed = 0;
-const consoleLines = [];
-const pageErrors = [];
-
-function check(cond, what) {
-  if (cond) passed++;
-  else {
-    failed++;
-    console.error(`FAIL ${what}`);
-  }
-  return cond;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function cli(dataDir, args, input) {
-  const r = spawnSync(BIN, [...args, '--data', dataDir], { input, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`conclave ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function startServer(dataDir) {
-  const port = await freePort();
-  const log = fs.openSync(path.join(dataDir, 'server.log'), 'w');
-  const proc = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--poll-duration', String(POLL_SECONDS)], { cwd: ROOT, stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { proc, base };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the server did not start');
-}
-
-const posted = [];
-const requested = []; // every URL any page asked for
-
-function watch(page, name) {
-  page.on('request', (r) => {
-    requested.push(r.url());
-    if (r.method() === 'POST') posted.push({ page: name, url: r.url(), body: r.postData() || '' });
-  });
-  page.on('console', (m) => consoleLines.push(`[${name}] ${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => pageErrors.push(`[${name}] ${e.message}`));
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
-}
+import {
+  CHROMIUM, POLL_SECONDS, ROOT, SHOTS, carries, castInBooth, check, cli, consoleLines, counts,
+  login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, watch,
+} from './harness.mjs';
+import { checkClosed, leaveOpen } from './closing.mjs';
+import { changeCodeFlow, keyboardFlow, openPoll, poll2Result, twoTabsFlow } from './second-poll.mjs';
 
 /** Casts a ballot from Node with the browser's own crypto module, over the API. */
 async function voteFromNode(base, user, password, pollId, choice) {
@@ -178,27 +102,6 @@ async function nominate(page, base) {
   return id;
 }
 
-async function castInBooth(page, option, { keyboard = false } = {}) {
-  await page.locator('#booth-cast:not([disabled])').waitFor();
-  if (keyboard) {
-    // the booth focuses the first option; arrows choose, Tab reaches the button
-    await page.keyboard.press(option === 'Do not promote' ? 'ArrowDown' : 'Space');
-    check(await page.getByLabel(option, { exact: true }).isChecked(), 'the keyboard chooses an option');
-    await page.keyboard.press('Tab');
-    check(await page.evaluate(() => document.activeElement.id) === 'booth-cast', 'Tab reaches the cast button');
-    await page.keyboard.press('Enter');
-  } else {
-    await page.getByLabel(option, { exact: true }).check();
-    await page.locator('#booth-cast').click();
-  }
-  await page.locator('#booth-done').waitFor({ state: 'visible' });
-  await page.waitForFunction(() => /checks out|NOT verify/.test(document.getElementById('booth-receipt').textContent));
-  const tracker = (await page.locator('#booth-tracker').textContent()).trim();
-  const ms = Number(await page.locator('#booth').getAttribute('data-seal-ms'));
-  const receipt = await page.locator('#booth-receipt').textContent();
-  return { tracker, ms, receipt };
-}
-
 async function boothFlow(page, base, id) {
   const first = await castInBooth(page, 'Promote Grace Hopper');
   check(await page.getByText('You voted', { exact: true }).isVisible(), '"You voted" is shown');
@@ -261,276 +164,6 @@ async function boothFlow(page, base, id) {
     homeTime.times === 1, `the deadline once, in New York time, UTC on hover (${JSON.stringify(homeTime)})`);
   await shot(page, 'desktop-home-open');
   return { first, second, id };
-}
-
-/** A <time> as the page shows it: its text and title, the UTC "HH:MM" of its
- *  datetime, and how many times of day the paragraph around it shows. */
-async function readTime(locator) {
-  return locator.evaluate((el) => ({
-    text: el.textContent.trim(),
-    title: el.title,
-    iso: el.getAttribute('datetime'),
-    utc: el.getAttribute('datetime').slice(11, 16),
-    times: (el.parentElement.textContent.match(/\d\d:\d\d/g) || []).length,
-  }));
-}
-
-/** "HH:MM" of ISO shifted by MINUTES. */
-function clockAt(iso, minutes) {
-  return new Date(Date.parse(iso) + minutes * 60000).toISOString().slice(11, 16);
-}
-
-const ENGLISH_TIME = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}, \d\d:\d\d [A-Z]{3}[+-]?[0-9:]*$/;
-
-/** Nominates NOMINEE from PAGE (a member's page) and returns the new poll's id. */
-async function openPoll(page, base, nominee, statement) {
-  await page.goto(`${base}/polls/new`);
-  await page.getByLabel('Nominee').fill(nominee);
-  await page.getByLabel('Statement').fill(statement);
-  await page.getByRole('button', { name: 'Open the poll' }).click();
-  await page.waitForURL(/\/polls\/[0-9a-f]+$/);
-  return page.url().split('/').pop();
-}
-
-/** Item 19: pages of poll ID left open until its deadline — a booth that shows a
- *  vote, one with the form filled in, and two in a copy of the context (the same
- *  session and kept secrets) whose clock is an hour slow: one learns the server's
- *  time from the Date header, the other cannot (the header is removed), so it only
- *  learns of the close from the server's 409. */
-async function leaveOpen(browser, ctx, base, id) {
-  const open = async (c, name, { noDate = false } = {}) => {
-    const p = await c.newPage();
-    watch(p, name);
-    if (noDate) {
-      await p.route(`**/api/v1/polls/${id}`, async (route) => {
-        const answer = await route.fetch();
-        const headers = { ...answer.headers() };
-        delete headers.date;
-        await route.fulfill({ response: answer, headers });
-      });
-    }
-    await p.goto(`${base}/polls/${id}`);
-    await p.locator('#booth-done').waitFor({ state: 'visible' });
-    return p;
-  };
-  const slowCtx = await browser.newContext({ storageState: await ctx.storageState(), viewport: { width: 1000, height: 800 } });
-  slowCtx.setDefaultTimeout(15000);
-  await slowCtx.clock.install({ time: new Date(Date.now() - 3600 * 1000) });
-  const [shown, form, slow, blind] = await Promise.all([
-    open(ctx, 'open-voted'), open(ctx, 'open-form'),
-    open(slowCtx, 'slow-clock'), open(slowCtx, 'slow-clock-no-date', { noDate: true })]);
-  await form.getByRole('button', { name: 'Change my vote' }).click();
-  await form.getByLabel('Do not promote', { exact: true }).check();
-  check(await form.locator('#booth-cast').isEnabled(), 'a booth left open before the deadline can cast');
-  // the moment the booth says the poll closed, by the test's clock
-  await form.evaluate(() => {
-    const status = document.getElementById('booth-status');
-    new MutationObserver(() => {
-      if (/Voting has closed/.test(status.textContent) && !window.closedSeen) window.closedSeen = Date.now();
-    }).observe(status, { childList: true, characterData: true, subtree: true });
-  });
-  return { shown, form, slow, blind, slowCtx };
-}
-
-/** Item 19, after the deadline of poll ID (closing ISO): every page left open says so. */
-async function checkClosed(pages, base, id, closesIso) {
-  const closedAt = Date.parse(closesIso);
-  const closedText = (p) => p.locator('#booth-status').textContent();
-  const isClosed = async (p) => /^Voting has closed\./.test(await closedText(p)) &&
-    await p.locator('#booth-closed').isVisible() &&
-    await p.locator('#booth-closed a').getAttribute('href') === `/polls/${id}/result` &&
-    !(await p.locator('#booth-form').isVisible()) && await p.locator('#booth-cast').isDisabled() &&
-    !(await p.getByRole('button', { name: 'Change my vote' }).isVisible());
-  await pages.form.waitForFunction(() => /Voting has closed/.test(document.getElementById('booth-status').textContent),
-    null, { timeout: Math.max(0, closedAt - Date.now()) + 15000 });
-  const seen = await pages.form.evaluate(() => window.closedSeen);
-  const lag = seen - closedAt;
-  console.log(`booth: a page left open closed its booth ${(lag / 1000).toFixed(2)} s after the deadline`);
-  check(lag > -1500 && lag < 3000, `the booth closes at the deadline (${lag} ms after it)`);
-  check(await isClosed(pages.form), `a booth with its form filled in closes at the deadline: disabled, says so, links the result (${await closedText(pages.form)})`);
-  check(await isClosed(pages.shown), 'a booth that shows the vote closes too, without "Change my vote"');
-  check(await pages.shown.locator('#booth-tracker').textContent() !== '', 'and still shows the tracker');
-  check(await isClosed(pages.slow), 'a computer whose clock is an hour slow closes at the server\'s deadline (Date header)');
-  // without the Date header the slow page still thinks it open; the server's 409 closes it
-  await pages.blind.getByRole('button', { name: 'Change my vote' }).click();
-  check(await pages.blind.locator('#booth-cast').isEnabled(), 'a booth without the server\'s time is still open by its slow clock');
-  await pages.blind.getByLabel('Promote Grace Hopper', { exact: true }).check();
-  await pages.blind.locator('#booth-cast').click();
-  await pages.blind.locator('#booth-closed').waitFor({ state: 'visible' });
-  check(/^Voting has closed; your ballot was not counted\./.test(await closedText(pages.blind)) &&
-    await pages.blind.locator('#booth-cast').isDisabled() && !(await pages.blind.locator('#booth-form').isVisible()),
-  `a cast refused as poll_closed closes the booth (${await closedText(pages.blind)})`);
-  await pages.slowCtx.close();
-  await pages.form.locator('#booth-closed a').click();
-  await pages.form.getByRole('heading', { name: 'Promote Grace Hopper: result' }).waitFor({ timeout: 15000 });
-  check(true, 'the link leads to the result');
-  await pages.form.close();
-  await pages.shown.close();
-}
-
-/** Item 26 (keyboard) and item 24 (times): carol, in a browser set to Kolkata's time
- *  and German, reads the poll page and votes with Tab, Space and Enter alone. */
-async function keyboardFlow(browser, base, id2) {
-  const ctx = await browser.newContext({ viewport: { width: 1100, height: 900 }, timezoneId: 'Asia/Kolkata', locale: 'de-DE' });
-  ctx.setDefaultTimeout(15000);
-  const page = await ctx.newPage();
-  watch(page, 'keyboard');
-  await login(page, base, 'carol', 'carol-password-123');
-  const homeTime = await readTime(page.locator('.poll time').first());
-  await page.goto(`${base}/polls/${id2}`);
-  await page.locator('#booth-cast:not([disabled])').waitFor();
-  const closes = await readTime(page.locator('.status time'));
-  for (const [where, t] of [['home page', homeTime], ['poll page', closes]]) {
-    check(ENGLISH_TIME.test(t.text) && t.text.endsWith(`${clockAt(t.iso, 330)} GMT+5:30`),
-      `the ${where} shows the time in English, in Kolkata's time, for a German browser (${t.text})`);
-    check(t.times === 1 && !/UTC|your time/.test(t.text), `the ${where} shows the time once (${t.times} times of day)`);
-    check(ENGLISH_TIME.test(t.title) && t.title.endsWith(`${t.utc} UTC`), `the ${where} has the UTC time on hover (${t.title})`);
-  }
-  await shot(page, 'desktop-booth-kolkata');
-  // Tab from the top of the page to the booth: every stop visible, in reading order
-  const stops = [];
-  for (let i = 0; i < 20; i++) {
-    await page.keyboard.press('Tab');
-    const stop = await page.evaluate(() => {
-      const el = document.activeElement;
-      const r = el.getBoundingClientRect();
-      const all = [...document.querySelectorAll('*')];
-      return { what: `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''} ${(el.textContent || el.value || '').trim().slice(0, 24)}`,
-        visible: r.width > 0 && r.height > 0, index: all.indexOf(el), radio: el.name === 'choice' };
-    });
-    stops.push(stop);
-    if (stop.radio) break;
-  }
-  const names = stops.map((x) => x.what).join(' | ');
-  check(stops.at(-1).radio && stops.length <= 8, `Tab reaches the ballot's options after the header (${names})`);
-  check(stops[0].what.startsWith('a Skip to content'), `the first Tab stop is "Skip to content" (${stops[0].what})`);
-  check(stops.every((x) => x.visible) && stops.every((x, i) => i === 0 || x.index > stops[i - 1].index),
-    `every Tab stop is visible and in reading order (${names})`);
-  check(await page.locator('#booth-status').getAttribute('aria-live') === 'polite' &&
-    await page.locator('#booth-status').getAttribute('role') === 'status', 'the booth\'s status is announced (aria-live)');
-  await page.keyboard.press('Space');
-  check(await page.getByLabel('Promote Ada Lovelace', { exact: true }).isChecked(), 'Space chooses the option');
-  await page.keyboard.press('Tab');
-  check(await page.evaluate(() => document.activeElement.id) === 'booth-cast', 'the next Tab stop is the cast button');
-  await page.keyboard.press('Enter');
-  await page.locator('#booth-done').waitFor({ state: 'visible' });
-  await page.waitForFunction(() => /accepted/.test(document.getElementById('booth-status').textContent));
-  check(await page.evaluate(() => document.activeElement.id) === 'booth-status',
-    'after casting, the focus is on the status that says the ballot was accepted');
-  await page.keyboard.press('Tab');
-  check(await page.evaluate(() => document.activeElement.id) === 'booth-change', 'the next Tab stop is "Change my vote"');
-  await ctx.close();
-}
-
-/** Item 18: two tabs of one browser. Tab A votes; tab B, open all along, says so
- *  by itself and changes the vote with the secret this browser keeps; tab A then
- *  shows the change. Returns the tabs (on poll ID2). */
-async function twoTabsFlow(ctx, base, id2) {
-  const a = await ctx.newPage();
-  const b = await ctx.newPage();
-  watch(a, 'tab-a');
-  watch(b, 'tab-b');
-  for (const p of [a, b]) {
-    await p.goto(`${base}/polls/${id2}`);
-    await p.locator('#booth-cast:not([disabled])').waitFor();
-  }
-  const first = await castInBooth(a, 'Do not promote');
-  await b.getByText('You voted in another tab of this browser').waitFor({ timeout: 5000 }).catch(() => {});
-  check(/You voted in another tab of this browser/.test(await b.locator('#booth-status').textContent()),
-    `the other tab says the vote was cast in another tab of this browser (${await b.locator('#booth-status').textContent()})`);
-  check(await b.getByRole('button', { name: 'Change my vote' }).isVisible() &&
-    (await b.locator('#booth-tracker').textContent()).trim() === first.tracker,
-  'and shows that ballot\'s tracker, with "Change my vote"');
-  check(!(await b.getByText('from another browser').isVisible()), 'it does not blame another browser');
-  await b.getByRole('button', { name: 'Change my vote' }).click();
-  const second = await castInBooth(b, 'Promote Ada Lovelace');
-  check(/Your vote was changed\./.test(await b.locator('#booth-status').textContent()) && second.tracker !== first.tracker,
-    'the other tab changes the vote with the secret this browser keeps');
-  await a.getByText('Your vote was changed in another tab of this browser').waitFor({ timeout: 5000 }).catch(() => {});
-  check(/Your vote was changed in another tab/.test(await a.locator('#booth-status').textContent()) &&
-    (await a.locator('#booth-tracker').textContent()).trim() === second.tracker,
-  'the first tab then shows the change and the new tracker');
-  check(posted.filter((p) => p.page === 'tab-b').length === 1, 'the other tab sent one ballot: the change');
-  await b.close();
-  return a;
-}
-
-/** Item 20: a change code taken from tab A (context of alice) to a fresh browser
- *  (no kept secret), which changes the vote with it; then tab A's kept secret and
- *  the old code are stale, and the new code works there. */
-async function changeCodeFlow(browser, a, base, id2) {
-  await a.getByRole('button', { name: 'Save a change code' }).click();
-  const code = (await a.locator('#booth-code-text').textContent()).trim();
-  check(/^([0-9a-f]{8}-){7}[0-9a-f]{8}$/.test(code), `the change code is 8 groups of 8 hex digits (${code.length} characters)`);
-  check(/Keep it as safe as your ballot: whoever has it can change your vote until the close and can recognise your ballot/
-    .test((await a.locator('#booth-code-out').textContent()).replace(/\s+/g, ' ')), 'the page says the code is as sensitive as the ballot');
-  const keptOf = (p) => p.evaluate(() => JSON.parse(localStorage.getItem(
-    `conclave:ballot:${document.getElementById('booth').dataset.fingerprint}`)));
-  const kept = await keptOf(a);
-  const [download] = await Promise.all([a.waitForEvent('download'), a.getByRole('link', { name: 'Download it as a file' }).click()]);
-  const file = path.join(os.tmpdir(), `conclave-e2e-${process.pid}-${download.suggestedFilename()}`);
-  await download.saveAs(file);
-  const text = fs.readFileSync(file, 'utf8');
-  check(download.suggestedFilename() === `conclave-poll-${id2}-change-code.txt`, `the file's name (${download.suggestedFilename()})`);
-  check(text.split('\n')[0] === code && text.split('\n')[1] === '' && text.includes(id2) &&
-    /as safe as your ballot/.test(text), 'the file holds the code on its first line, then what it is');
-  check(code.replaceAll('-', '') === kept.rho, 'the code is the secret the browser keeps of the counted ballot');
-
-  // another device: alice logs in from a fresh browser that keeps nothing
-  const other = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-  other.setDefaultTimeout(15000);
-  const b = await other.newPage();
-  watch(b, 'other-device');
-  await login(b, base, 'alice', 'alice-password-123');
-  await b.goto(`${base}/polls/${id2}`);
-  await b.locator('#booth-done').waitFor({ state: 'visible' });
-  check(/change code saved there/.test(await b.locator('#booth-receipt').textContent()) &&
-    !(await b.getByRole('button', { name: 'Save a change code' }).isVisible()),
-  'a browser that keeps nothing says the vote was cast elsewhere and that a change code changes it');
-  await b.getByRole('button', { name: 'Change my vote' }).click();
-  check(await b.locator('#booth-code-input').isVisible() &&
-    await b.evaluate(() => document.activeElement.id) === 'booth-code-input', '"Change my vote" asks for the change code');
-  const sent = () => posted.filter((p) => p.page === 'other-device').length;
-  const before = sent();
-  await b.locator('#booth-code-input').fill('not a change code');
-  await b.getByLabel('Do not promote', { exact: true }).check();
-  await b.locator('#booth-cast').click();
-  await b.getByText('A change code is 64 hexadecimal digits, in 8 groups of 8.').waitFor();
-  check(sent() === before && await b.locator('#booth-code-input').getAttribute('aria-invalid') === 'true',
-    'a malformed change code is explained and nothing is sent');
-  await b.locator('#booth-code-file').setInputFiles(file);
-  await b.waitForFunction(() => document.getElementById('booth-code-input').value.length === 71);
-  check(await b.locator('#booth-code-input').inputValue() === code, 'the code is read from the saved file');
-  fs.rmSync(file, { force: true });
-  await shot(b, 'phone-booth-change-code');
-  const viaCode = await castInBooth(b, 'Do not promote');
-  const status = await b.locator('#booth-status').textContent();
-  check(/Your vote was changed\./.test(status) && /A new change code replaces the old one/.test(status) &&
-    viaCode.receipt.includes('checks out'), `the other device changes the vote with the code (${status})`);
-  await b.getByRole('button', { name: 'Save a change code' }).click();
-  const newCode = (await b.locator('#booth-code-text').textContent()).trim();
-  check(/^([0-9a-f]{8}-){7}[0-9a-f]{8}$/.test(newCode) && newCode !== code, 'it keeps the new secret: a new change code');
-  await shot(b, 'phone-booth-new-code');
-
-  // tab A's secret is stale now; so is the old code; the new one works there
-  await a.getByRole('button', { name: 'Change my vote' }).click();
-  await a.getByLabel('Promote Ada Lovelace', { exact: true }).check();
-  await a.locator('#booth-cast').click();
-  await a.getByText('None of the ballots this browser kept is the one counted now').waitFor();
-  check(await a.locator('#booth-code-input').isVisible(), 'a browser whose secret is stale asks for a change code');
-  await a.locator('#booth-code-input').fill(code.toUpperCase().replaceAll('-', ' '));
-  await a.getByLabel('Promote Ada Lovelace', { exact: true }).check();
-  await a.locator('#booth-cast').click();
-  await a.getByText('This change code is not that of the ballot counted now').waitFor();
-  check(/the vote was changed since the code was saved/.test(await a.locator('#booth-status').textContent()),
-    'an old code is told as replaced by a newer change');
-  await a.locator('#booth-code-input').fill(newCode);
-  const last = await castInBooth(a, 'Promote Ada Lovelace');
-  check(/Your vote was changed\./.test(await a.locator('#booth-status').textContent()), 'the new code changes the vote');
-  await other.close();
-  const final = await keptOf(a);
-  check(final.tracker === last.tracker && final.unconfirmed.length === 0, 'that browser keeps the secret of the new ballot');
-  return { tracker: last.tracker, rho: final.rho, staleRhos: [kept.rho, newCode.replaceAll('-', '')] };
 }
 
 async function phoneFlow(browser, base, id) {
@@ -596,27 +229,6 @@ async function findTracker(page, text) {
   return (await page.locator('#find-result').textContent()).trim();
 }
 
-/** Records PAGE's requests from now on; stop() returns them with all their headers. */
-function recordRequests(page) {
-  const seen = [];
-  const onRequest = (r) => seen.push(r);
-  page.on('request', onRequest);
-  return {
-    async stop() {
-      page.off('request', onRequest);
-      return Promise.all(seen.map(async (r) => ({
-        url: r.url(), body: r.postData() || '', headers: await r.allHeaders(),
-      })));
-    },
-  };
-}
-
-/** Whether any of REQUESTS carries one of TRACKERS, in any case, anywhere. */
-function carries(requests, trackers) {
-  const texts = requests.map((r) => `${r.url}\n${r.body}\n${JSON.stringify(r.headers)}`.toLowerCase());
-  return trackers.some((t) => texts.some((x) => x.includes(t.toLowerCase())));
-}
-
 const FOUND = 'Found: this ballot is on the board and was counted.';
 const MISSING = 'Not on the board: no counted ballot has this tracker.';
 
@@ -670,23 +282,6 @@ async function resultFlow(page, base, id, trackers) {
   await page.locator('#verify-result.ok').waitFor({ timeout: 30000 });
   check(/Its result: 2 promote, 1 do not promote: passed\./.test(await page.locator('#verify-result').textContent()),
     'the board verifies in the browser, with the result it proves');
-}
-
-/** Item 20, after the close of poll ID2: the counts are those of the last ballots,
- *  the change made with a code among them, and only the last kept secret's ballot
- *  is on the board. */
-async function poll2Result(page, base, id2, last) {
-  await page.goto(`${base}/polls/${id2}/result`);
-  await page.getByRole('heading', { name: 'Promote Ada Lovelace: result' }).waitFor({ timeout: (POLL_SECONDS + 30) * 1000 });
-  check(await page.getByText('2 promote (100.0%), 0 do not promote (0.0%)').isVisible() &&
-    await page.getByText('Turnout: 2 of 4 voted (50.0%).').isVisible(),
-  'the second poll counts the last ballots: 2 promote, 0 do not promote, 2 of 4 voted');
-  check(await page.locator('#tracker').inputValue() === last.tracker, 'the result page fills in the last tracker');
-  const board = await (await fetch(`${base}/api/v1/polls/${id2}/board`)).json();
-  const tags = new Set(board.ballots.map((b) => b.tag));
-  check(tags.has(C.tagFromRho(board.fingerprint, last.rho)) && board.ballots.some((b) => b.tracker === last.tracker),
-    'the ballot of the last kept secret is on the board');
-  check(last.staleRhos.every((r) => !tags.has(C.tagFromRho(board.fingerprint, r))), 'the ballots it replaced are not');
 }
 
 async function main() {
@@ -780,7 +375,7 @@ async function main() {
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);
   } finally {
-    if (failed) {
+    if (counts().failed) {
       console.error('--- browser console ---');
       for (const l of [...consoleLines, ...pageErrors]) console.error(l);
       console.error('--- server log (tail) ---');
@@ -791,6 +386,7 @@ async function main() {
     await new Promise((r) => proc.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  const { passed, failed } = counts();
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
