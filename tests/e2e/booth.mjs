@@ -3,7 +3,7 @@
 // loopback port with a temporary data directory and short polls.
 //
 //   node tests/e2e/booth.mjs        (CONCLAVE_BIN, default ./conclave;
-//                                    E2E_POLL_SECONDS, default 30)
+//                                    E2E_POLL_SECONDS, default 40)
 //
 // Logs in, manages members, nominates, votes in the booth (the ballot sealed in
 // the browser and accepted by the C verifier), changes the vote (once with the
@@ -17,7 +17,9 @@
 // close, reads the result page with its chart, finds the tracker on the board in
 // the browser (no request carries it, the URL stays), also the counted one of a
 // ballot whose answer did not verify, verifies the board in the browser, and checks
-// the second poll's counts and board. Screenshots go to tests/screenshots/; a
+// the second poll's counts and board. axe-core checks the booth (before and after
+// casting, asking for and showing a change code, closed) and the result page at
+// desktop and phone widths (a11y.mjs). Screenshots go to tests/screenshots/; a
 // failure prints the pages' console and the server log. Timings printed: sealing a
 // ballot, how long each poll's steps took of its duration, how soon after the
 // deadline an open booth closed.
@@ -31,6 +33,7 @@ import {
   CHROMIUM, POLL_SECONDS, ROOT, SHOTS, carries, castInBooth, check, cli, consoleLines, counts,
   login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, watch,
 } from './harness.mjs';
+import { axeCheck } from './a11y.mjs';
 import { checkClosed, leaveOpen } from './closing.mjs';
 import { changeCodeFlow, keyboardFlow, openPoll, poll2Result, twoTabsFlow } from './second-poll.mjs';
 
@@ -182,6 +185,7 @@ async function phoneFlow(browser, base, id) {
   await page.goto(`${base}/polls/${id}`);
   await page.locator('#booth-cast:not([disabled])').waitFor();
   await shot(page, 'phone-booth');
+  await axeCheck(page, 'the booth before casting, phone width');
   // a gateway error after the server counted the first vote; casting again finds it
   // counted and replaces it
   await page.route('**/ballots', async (route) => {
@@ -217,6 +221,7 @@ async function phoneFlow(browser, base, id) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `no horizontal scrolling at phone width (${width}px)`);
   await shot(page, 'phone-booth-voted');
+  await axeCheck(page, 'the booth after casting, phone width');
   return { ctx, page, confirmed: tracker, unconfirmed: bad.tracker };
 }
 
@@ -247,6 +252,7 @@ async function resultFlow(page, base, id, trackers) {
   check(await page.getByText('Turnout: 3 of 4 voted (75.0%).').isVisible(), 'the turnout');
   check(await page.locator('svg.chart rect.bar-yes').count() === 1, 'the chart is drawn');
   check(await page.locator('svg.chart line.line').count() === 1, 'with the two-thirds line');
+  await axeCheck(page, 'the result page, desktop width');
   check(await page.locator('#tracker').inputValue() === trackers.second.tracker, 'the tracker is filled in from this browser');
   check(await page.locator('#find-local').isVisible() &&
     /not sent to the server/.test(await page.locator('#find-local').textContent()),
@@ -355,6 +361,7 @@ async function main() {
     check(!carries(await phoneRecorder.stop(), [phone.confirmed, phone.unconfirmed]), 'the phone\'s lookup sends no tracker');
     check(phone.page.url() === `${base}/polls/${id}/result`, 'the phone\'s URL does not change');
     await shot(phone.page, 'phone-result');
+    await axeCheck(phone.page, 'the result page, phone width');
     await phone.page.locator('.outcome').screenshot({ path: path.join(SHOTS, 'phone-result-outcome.png') });
     await poll2Result(tabA, base, id2, last);
     await page.goto(`${base}/`);

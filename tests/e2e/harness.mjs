@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.resolve(ROOT, process.env.CONCLAVE_BIN || './conclave');
-export const POLL_SECONDS = Number(process.env.E2E_POLL_SECONDS || 30);
+export const POLL_SECONDS = Number(process.env.E2E_POLL_SECONDS || 40);
 export const SHOTS = path.join(ROOT, 'tests', 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as C from '../../static/js/conclave-crypto.mjs';
+import { axeCheck } from './a11y.mjs';
 import {
   ENGLISH_TIME, POLL_SECONDS, castInBooth, check, clockAt, login, posted, readTime, shot, watch,
 } from './harness.mjs';
@@ -39,6 +40,7 @@ export async function keyboardFlow(browser, base, id2) {
     check(ENGLISH_TIME.test(t.title) && t.title.endsWith(`${t.utc} UTC`), `the ${where} has the UTC time on hover (${t.title})`);
   }
   await shot(page, 'desktop-booth-kolkata');
+  await axeCheck(page, 'the booth before casting, desktop width');
   // Tab from the top of the page to the booth: every stop visible, in reading order
   const stops = [];
   for (let i = 0; i < 20; i++) {
@@ -71,6 +73,7 @@ export async function keyboardFlow(browser, base, id2) {
     'after casting, the focus is on the status that says the ballot was accepted');
   await page.keyboard.press('Tab');
   check(await page.evaluate(() => document.activeElement.id) === 'booth-change', 'the next Tab stop is "Change my vote"');
+  await axeCheck(page, 'the booth after casting, desktop width');
   await ctx.close();
 }
 
@@ -155,6 +158,7 @@ export async function changeCodeFlow(browser, a, base, id2) {
   check(await b.locator('#booth-code-input').inputValue() === code, 'the code is read from the saved file');
   fs.rmSync(file, { force: true });
   await shot(b, 'phone-booth-change-code');
+  await axeCheck(b, 'the booth asking for a change code, phone width');
   const viaCode = await castInBooth(b, 'Do not promote');
   const status = await b.locator('#booth-status').textContent();
   check(/Your vote was changed\./.test(status) && /A new change code replaces the old one/.test(status) &&
@@ -163,6 +167,7 @@ export async function changeCodeFlow(browser, a, base, id2) {
   const newCode = (await b.locator('#booth-code-text').textContent()).trim();
   check(/^([0-9a-f]{8}-){7}[0-9a-f]{8}$/.test(newCode) && newCode !== code, 'it keeps the new secret: a new change code');
   await shot(b, 'phone-booth-new-code');
+  await axeCheck(b, 'the booth showing a change code, phone width');
 
   // tab A's secret is stale now; so is the old code; the new one works there
   await a.getByRole('button', { name: 'Change my vote' }).click();
