@@ -190,8 +190,9 @@ function showCode() {
 }
 
 /** Closes the booth: nothing can be cast any more (MESSAGE says why). With
- *  KEEPSTATUS the status line (a cast's answer) stays, and the close is added. */
-function showClosed(message = 'Voting has closed.', { keepStatus = false } = {}) {
+ *  KEEPSTATUS the status line (a cast's answer) stays, and the close is added;
+ *  RESULT false: no link to a result (a withdrawn poll has none). */
+function showClosed(message = 'Voting has closed.', { keepStatus = false, result = true } = {}) {
   if (closed) return;
   closed = true;
   clearTimeout(closeTimer);
@@ -202,7 +203,7 @@ function showClosed(message = 'Voting has closed.', { keepStatus = false } = {})
   changeBtn.hidden = true;
   saveCodeBtn.hidden = true;
   hideCode();
-  closedEl.hidden = false;
+  closedEl.hidden = !result;
   if (keepStatus) say(`${statusEl.textContent} Voting has now closed.`, statusEl.className);
   else say(message);
   if (focusIn) statusEl.focus();
@@ -285,6 +286,10 @@ async function start() {
     say('You have voted. Only your last ballot counts.');
     showDone(saved);
   }
+  if (body.state === 'withdrawn') {
+    showClosed(withdrawnText, { result: false });
+    return;
+  }
   if (body.state !== 'open' || serverNow() >= closesAt) {
     showClosed();
     return;
@@ -306,6 +311,9 @@ const errorText = {
   unauthenticated: 'Your session has ended; log in again.',
   too_many_requests: 'Too many ballots were sent from your account in the last minute; wait a minute and try again.',
 };
+
+// A poll withdrawn (by who opened it, or an admin) before any ballot: no result.
+const withdrawnText = 'This poll was withdrawn: it takes no ballots and will have no result. Reload the page to see who withdrew it.';
 
 // A replacement refused with reason "replaces" for every ballot this browser kept.
 const notMineText = 'None of the ballots this browser kept is the one counted now: your vote was ' +
@@ -428,6 +436,10 @@ async function cast(choice) {
   if (code409 === 'already_voted' && !replacing) return alreadyVoted(choice);
   if (code409 === 'poll_closed') {
     showClosed('Voting has closed; your ballot was not counted.');
+    return;
+  }
+  if (code409 === 'poll_withdrawn') {
+    showClosed(withdrawnText, { result: false });
     return;
   }
   const unreadable = status === 201 &&

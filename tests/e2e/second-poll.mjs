@@ -184,6 +184,16 @@ export async function changeCodeFlow(browser, a, base, id2) {
   await a.locator('#booth-code-input').fill(newCode);
   const last = await castInBooth(a, 'Promote Ada Lovelace');
   check(/Your vote was changed\./.test(await a.locator('#booth-status').textContent()), 'the new code changes the vote');
+  // a poll withdrawn meanwhile (a 409 poll_withdrawn, as the server answers then): the
+  // booth closes, without a link to a result there will never be
+  await b.route('**/ballots', (route) => route.fulfill({ status: 409, contentType: 'application/json',
+    body: JSON.stringify({ error: { code: 'poll_withdrawn', message: 'this poll was withdrawn: it takes no ballots' } }) }));
+  await b.getByRole('button', { name: 'Change my vote' }).click();
+  await b.getByLabel('Do not promote', { exact: true }).check();
+  await b.locator('#booth-cast').click();
+  await b.getByText('This poll was withdrawn').waitFor();
+  check(await b.locator('#booth-cast').isDisabled() && !(await b.locator('#booth-form').isVisible()) &&
+    !(await b.locator('#booth-closed').isVisible()), 'a cast refused as poll_withdrawn closes the booth, with no result link');
   await other.close();
   const final = await keptOf(a);
   check(final.tracker === last.tracker && final.unconfirmed.length === 0, 'that browser keeps the secret of the new ballot');
