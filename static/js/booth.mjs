@@ -147,7 +147,8 @@ function showDone(saved) {
   receiptEl.className = 'fine';
   if (!saved) {
     receiptEl.textContent = 'You voted from another browser or device, or from the command line. ' +
-      'To change that vote here, "Change my vote" asks for the change code saved there.';
+      'To change that vote here, "Change my vote" asks for the change code saved there ' +
+      '("Save a change code" in the browser, `conclave vote --print-change-code` in a terminal).';
   } else if (last) {
     receiptEl.textContent = 'A ballot sent from this browser got no answer and may be the one counted; ' +
       '"Change my vote" works either way.';
