@@ -517,7 +517,10 @@ int store_checkpoint_ahead(struct store *s)
     pthread_mutex_lock(&s->side_mu);
     if (s->side == NULL && store_open_aux(s->path, NULL, &s->side) != 0)
         goto out;
-    switch (sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)) {
+    /* the primary code: with extended codes on, a busy checkpoint may say
+     * SQLITE_BUSY_* */
+    switch (sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) &
+            0xff) {
     case SQLITE_OK:
     case SQLITE_BUSY:           /* another connection is checkpointing */
         rc = 0;
