@@ -9,6 +9,7 @@
 CC       ?= cc
 BUILD    ?= build
 BIN      ?= conclave
+TEST_BIN ?= $(BIN)-test
 PKGS      = libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto libcurl
 WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -75,6 +76,25 @@ $(BUILD)/obj:
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
+# The test build: the same program with the test hooks (-DCONCLAVE_TEST: holding a
+# close, slowing a compaction; read from CONCLAVE_TEST_* variables), which the
+# production binary does not contain. Only the sources that have hooks are compiled
+# twice; the integration tests that need a hook start $(TEST_BIN)
+# (tests/integration/harness.py: TEST_BIN).
+HOOK_SRCS = $(shell grep -l '^\#ifdef CONCLAVE_TEST' server/*.c)
+HOOK_OBJS = $(patsubst server/%.c,$(BUILD)/obj-test/%.o,$(HOOK_SRCS))
+TEST_OBJS = $(filter-out $(patsubst server/%.c,$(BUILD)/obj/%.o,$(HOOK_SRCS)),$(OBJS)) \
+            $(HOOK_OBJS)
+
+$(BUILD)/obj-test/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj-test
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DCONCLAVE_TEST -c -o $@ $<
+
+$(BUILD)/obj-test:
+	mkdir -p $@
+
+$(TEST_BIN): $(TEST_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(TEST_OBJS) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
@@ -83,7 +103,7 @@ run: deps
 	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
-check-tests: $(BIN) $(TESTS) $(FUZZ_REPLAYS)
+check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS)
 
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
@@ -92,21 +112,21 @@ $(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
 
 test: deps
 	$(MAKE) check-tests
-	BUILD=$(BUILD) BIN=./$(BIN) sh tests/run.sh
+	BUILD=$(BUILD) BIN=./$(BIN) TEST_BIN=./$(TEST_BIN) sh tests/run.sh
 
 asan: deps
 	$(MAKE) BUILD=build-asan BIN=conclave-asan CC=clang \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" check-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  BUILD=build-asan BIN=./conclave-asan sh tests/run.sh
+	  BUILD=build-asan BIN=./conclave-asan TEST_BIN=./conclave-asan-test sh tests/run.sh
 
 FUZZ_SECONDS ?= 30
 fuzz: deps
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan build-fuzz $(BIN) conclave-asan
+	rm -rf build build-asan build-fuzz $(BIN) $(TEST_BIN) conclave-asan conclave-asan-test
 
 # --- Browser crypto (static/js/conclave-crypto.mjs) -------------------------------------
 # npm packages pinned by package-lock.json (@noble/curves, @noble/hashes, esbuild), and

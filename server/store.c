@@ -710,8 +710,11 @@ void store_stmt_reset(sqlite3_stmt *st)
  * TEST ONLY: CONCLAVE_TEST_COMPACT_DELAY_MS=N makes store_compact_detached
  * wait N ms between its VACUUM and its last checkpoint, so that
  * tests/integration/test_polls.py can ask for the result while a compaction
- * runs. Unset in production; it changes nothing but the timing.
+ * runs. Compiled only into the test build (-DCONCLAVE_TEST: `conclave-test`,
+ * Makefile); the production binary reads no such variable. It changes nothing
+ * but the timing.
  */
+#ifdef CONCLAVE_TEST
 static void store_compact_test_delay(void)
 {
     const char *v = getenv("CONCLAVE_TEST_COMPACT_DELAY_MS");
@@ -724,6 +727,9 @@ static void store_compact_test_delay(void)
     ts.tv_nsec = (ms % 1000) * 1000000L;
     nanosleep(&ts, NULL);
 }
+#else
+#define store_compact_test_delay() ((void)0)
+#endif
 
 /* The compaction's steps on its own connection DB: checkpoint, VACUUM,
  * checkpoint. */

@@ -3,8 +3,11 @@
 directory, an HTTP client that keeps the session cookie and CSRF token, and a
 runner for the CLI. Python 3 standard library only.
 
-The binary is $CONCLAVE_BIN (default ./conclave); tests run from the
-project's root.
+The binary is $CONCLAVE_BIN (default ./conclave); a test that needs a test
+hook (CONCLAVE_TEST_* variables) starts the test build $CONCLAVE_TEST_BIN
+(default: $CONCLAVE_BIN-test, made by `make check-tests`), as
+Server(binary=TEST_BIN): the production binary has no hooks. Tests run from
+the project's root.
 """
 import http.client
 import json
@@ -21,6 +24,7 @@ import time
 import traceback
 
 BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
+TEST_BIN = os.environ.get("CONCLAVE_TEST_BIN", BIN + "-test")
 VECTORS = os.path.join(os.path.dirname(__file__), "..", "vectors")
 
 
@@ -125,7 +129,8 @@ class Response:
 class Server:
     """A real `conclave serve` on 127.0.0.1:<free port> over a temp data dir."""
 
-    def __init__(self, data_dir=None, args=()):
+    def __init__(self, data_dir=None, args=(), binary=None):
+        self.binary = binary or BIN
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="conclave-test-")
         self.args = list(args)
@@ -140,7 +145,7 @@ class Server:
         self.log_path = os.path.join(self.data_dir, f"server-{self.port}.log")
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
+            [self.binary, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
             + self.args, stdout=log, stderr=subprocess.STDOUT,
             env=dict(os.environ, **env) if env else None)
         log.close()

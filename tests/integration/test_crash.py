@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from harness import BIN, Client, Server, Suite, run_cli
+from harness import BIN, TEST_BIN, Client, Server, Suite, run_cli
 
 
 def voters_with_tokens(srv, names):
@@ -256,7 +256,7 @@ def test_kill_during_casts(t):
 
 def test_kill_during_close(t):
     names = [f"w{i:03d}" for i in range(40)]
-    srv = Server(args=["--poll-duration", "3600"]).start(
+    srv = Server(args=["--poll-duration", "3600"], binary=TEST_BIN).start(
         env={"CONCLAVE_TEST_CLOSE_DELAY_MS": "4000"})
     work = tempfile.mkdtemp(prefix="conclave-crash-")
     try:

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 
-from harness import (BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
+from harness import (BIN, TEST_BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
                      create_token, run_cli, vote, vote_command)
 
 
@@ -669,7 +669,7 @@ def test_result_during_compaction(t):
     its end instead of failing. The test-only CONCLAVE_TEST_COMPACT_DELAY_MS
     hook holds the compaction open for 3 s between its VACUUM and its last
     checkpoint."""
-    srv = Server(args=["--poll-duration", "4"]).start(
+    srv = Server(args=["--poll-duration", "4"], binary=TEST_BIN).start(
         env={"CONCLAVE_TEST_COMPACT_DELAY_MS": "3000"})
     work = tempfile.mkdtemp(prefix="conclave-voters-")
     try:
