@@ -1,5 +1,6 @@
 # Conclave — build, run, test.
 #
+#   make         build the server and the static files it serves (needs npm; make deps)
 #   make run     install missing packages, build, start a server on 127.0.0.1:8080
 #   make test    install missing packages, build, run every test suite
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
@@ -39,7 +40,10 @@ DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules
 
-all: $(BIN)
+# Everything `conclave serve` needs: the binary and the static files the pages load,
+# static/vendor/noble.mjs included (npm ci, then esbuild); the server refuses to start
+# without them.
+all: $(BIN) static/vendor/.stamp
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -99,7 +103,7 @@ $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 run: deps
-	$(MAKE) $(BIN) static/vendor/.stamp
+	$(MAKE) all
 	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
@@ -138,6 +142,7 @@ clean:
 # npm ci writes node_modules/.package-lock.json: a missing or emptied
 # node_modules is reinstalled, not just one older than the lockfile.
 node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: run 'make deps' (or apt-get install npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 	touch $@
 

@@ -3,15 +3,19 @@ test hooks, a server that refuses to start without the static files its
 pages load, `make` building them, `make install`, and the protocol kept in
 the repository.
 """
+import glob
 import os
+import posixpath
+import re
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
-import shutil
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import BIN, TEST_BIN, Client, Server, Suite, add_member, create_token  # noqa: E402
+from harness import (BIN, TEST_BIN, Client, Server, Suite, add_member,  # noqa: E402
+                     create_token, free_port)
 
 HOOKS = {"CONCLAVE_TEST_CLOSE_DELAY_MS": "6000", "CONCLAVE_TEST_COMPACT_DELAY_MS": "6000"}
 
@@ -59,6 +63,79 @@ def test_no_test_hooks(t):
             f"the test build {TEST_BIN} has the hooks (closed {closed} s after the deadline)")
 
 
+def page_assets():
+    """What the pages load, read here from the sources: every /static/ path in
+    templates/, and the modules those scripts import, transitively."""
+    todo = []
+    for page in sorted(glob.glob("templates/*.html")):
+        with open(page) as f:
+            todo += re.findall(r"/static/([A-Za-z0-9._~/-]+)", f.read())
+    seen = []
+    while todo:
+        path = todo.pop(0)
+        if path in seen:
+            continue
+        seen.append(path)
+        if path.endswith((".mjs", ".js")):
+            with open(os.path.join("static", path)) as f:
+                for spec in re.findall(r"""(?:\bfrom|\bimport)\s*\(?\s*['"](\.\.?/[^'"\n]+)['"]""",
+                                       f.read()):
+                    todo.append(posixpath.normpath(posixpath.join(posixpath.dirname(path), spec)))
+    return seen
+
+
+def serve_once(static_dir, binary=None):
+    """Starts `conclave serve --static STATIC_DIR` (no --static if None) and
+    returns (exit code or None if it kept running, its output)."""
+    data = tempfile.mkdtemp(prefix="conclave-static-")
+    port = str(free_port())
+    args = [binary or BIN, "serve", "--data", data, "--listen", "127.0.0.1:" + port]
+    args += ["--static", static_dir] if static_dir else []
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        out, _ = p.communicate(timeout=3)
+        return p.returncode, out
+    except subprocess.TimeoutExpired:
+        p.terminate()
+        out, _ = p.communicate(timeout=20)
+        return None, out
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def test_static_assets_checked(t):
+    """`conclave serve` refuses to start, with one line naming the file and how
+    to build it, when a file the pages load is missing; `make` builds them."""
+    assets = page_assets()
+    t.check("vendor/noble.mjs" in assets and "js/booth.mjs" in assets,
+            f"the pages load the booth and its bundled crypto ({assets})")
+    work = tempfile.mkdtemp(prefix="conclave-static-")
+    try:
+        for path in assets:
+            copy = os.path.join(work, path.replace("/", "_"))
+            shutil.copytree("static", copy)
+            os.remove(os.path.join(copy, path))
+            rc, out = serve_once(copy)
+            lines = out.strip().splitlines()
+            t.check(rc == 1 and len(lines) == 1 and f"{copy}/{path}: missing" in lines[0]
+                    and "make" in lines[0],
+                    f"without {path}: exit 1 and one line naming it and `make` ({rc}, {out!r})")
+        rc, out = serve_once(os.path.abspath("static"))
+        t.check(rc is None and "listening on" in out,
+                f"with every file, the server starts ({rc}, {out[-300:]!r})")
+        rc, out = serve_once(None)
+        t.check(rc is None and f"static files from {os.path.abspath('static')}" in out,
+                f"without --static, the static/ beside the binary ({out[-300:]!r})")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    # `make` (the default target) builds the bundle: were its source newer, the
+    # default target would run esbuild.
+    p = subprocess.run(["make", "-n", "-W", "tools/noble-entry.mjs"], capture_output=True,
+                       text=True, timeout=120)
+    t.check(p.returncode == 0 and "esbuild" in p.stdout,
+            f"`make` builds static/vendor/noble.mjs ({p.stdout[-300:]!r} {p.stderr[-300:]!r})")
+
+
 def test_run_sh_counts_missing_suites(t):
     """tests/run.sh in a tree without node_modules: the Node and browser suites
     count as failures with a line saying why, unless ALLOW_SKIP=1."""
@@ -89,5 +166,5 @@ def test_run_sh_counts_missing_suites(t):
 
 if __name__ == "__main__":
     suite = Suite("test_packaging")
-    suite.run(test_no_test_hooks, test_run_sh_counts_missing_suites)
+    suite.run(test_static_assets_checked, test_no_test_hooks, test_run_sh_counts_missing_suites)
     suite.finish()
