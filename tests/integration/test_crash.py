@@ -181,7 +181,10 @@ def check_board(t, srv, pid, acked, uncertain, work):
     path = os.path.join(work, f"board-{pid}.json")
     with open(path, "wb") as f:
         f.write(board_bytes)
-    rc, out, err = run_cli(["verify", path])
+    pem = os.path.join(work, "server.pem")
+    with open(pem, "wb") as f:
+        f.write(srv.request("GET", "/api/v1/server-key").body)
+    rc, out, err = run_cli(["verify", path, "--server-key", pem])
     t.check(rc == 0 and f"board ok: {len(trackers)} ballots" in out,
             f"conclave verify ({out.strip()}{err.strip()})")
     return board_bytes
