@@ -313,6 +313,27 @@ class LossyProxy:
         self.sock.close()
 
 
+def close_now(srv, pid):
+    """Moves the poll's deadline to now, as if its week had passed (the server
+    closes it within a second)."""
+    import sqlite3
+    con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
+    con.execute("update polls set closes_at = ? where id = ?", (int(time.time()) - 1, pid))
+    con.commit()
+    con.close()
+
+
+def wait_result(srv, pid, timeout=60):
+    """Waits for the poll's result (public once it closed) and returns it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        if r.status == 200:
+            return r.json()
+        time.sleep(0.2)
+    raise RuntimeError("the poll did not close")
+
+
 def add_member(data_dir, username, password=None, admin=False, display=None):
     """Creates a member with the CLI; returns its password."""
     args = ["user", "add", username]

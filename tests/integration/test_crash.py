@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from harness import BIN, TEST_BIN, Client, Server, Suite, run_cli
+from harness import BIN, TEST_BIN, Client, Server, Suite, close_now, run_cli, wait_result
 
 
 def voters_with_tokens(srv, names):
@@ -136,24 +136,6 @@ def cast_phase(srv, pid, tokens, ballots, todo, workers, kill_after):
 def wal_size(data_dir):
     wal = os.path.join(data_dir, "conclave.db-wal")
     return os.path.getsize(wal) if os.path.exists(wal) else 0
-
-
-def close_now(srv, pid):
-    """Moves the poll's deadline to now, as if its week had passed."""
-    con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
-    con.execute("update polls set closes_at = ? where id = ?", (int(time.time()) - 1, pid))
-    con.commit()
-    con.close()
-
-
-def wait_result(srv, pid, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        if r.status == 200:
-            return r.json()
-        time.sleep(0.2)
-    raise RuntimeError("the poll did not close")
 
 
 def check_board(t, srv, pid, acked, uncertain, work):
