@@ -125,6 +125,13 @@ asan: deps
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  BUILD=build-asan BIN=./conclave-asan TEST_BIN=./conclave-asan-test sh tests/run.sh
 
+# The protocol is part of the product: docs/PROTOCOL*.md and tests/vectors/ are byte
+# copies of the shared specification (../shared), recorded in docs/SHA256SUMS; this
+# copies them again after the specification changed (test_packaging checks them).
+.PHONY: sync-protocol
+sync-protocol:
+	sh tools/sync-protocol.sh
+
 FUZZ_SECONDS ?= 30
 fuzz: deps
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)

@@ -4,6 +4,7 @@ pages load, `make` building them, `make install`, and the protocol kept in
 the repository.
 """
 import glob
+import hashlib
 import os
 import posixpath
 import re
@@ -136,6 +137,53 @@ def test_static_assets_checked(t):
             f"`make` builds static/vendor/noble.mjs ({p.stdout[-300:]!r} {p.stderr[-300:]!r})")
 
 
+def copies():
+    """docs/SHA256SUMS: {path: sha256} of the protocol's copies in this repository."""
+    with open("docs/SHA256SUMS") as f:
+        return {line.split()[1]: line.split()[0] for line in f if line.strip()}
+
+
+def shared_of(path):
+    """Where PATH (a copy listed in docs/SHA256SUMS) comes from in ../shared."""
+    if path.startswith("docs/"):
+        return os.path.join("..", "shared", path[len("docs/"):])
+    return os.path.join("..", "shared", "vectors", path[len("tests/vectors/"):])
+
+
+def test_protocol_copies(t):
+    """docs/PROTOCOL*.md and tests/vectors/ are the shared specification's,
+    byte for byte: checked against the recorded SHA-256 always (a clone
+    without ../shared), and against ../shared itself when it is there (CI
+    clones the repository beside it)."""
+    sums = copies()
+    t.check("docs/PROTOCOL.md" in sums and "docs/PROTOCOL-threshold.md" in sums and
+            "tests/vectors/board.json" in sums, "docs/SHA256SUMS lists the protocol's copies")
+    here = sorted(glob.glob("tests/vectors/**/*", recursive=True))
+    listed = sorted(p for p in sums if p.startswith("tests/vectors/"))
+    t.check([p for p in here if os.path.isfile(p)] == listed,
+            "every file of tests/vectors/ is listed, and no other")
+    for path, want in sorted(sums.items()):
+        with open(path, "rb") as f:
+            got = hashlib.sha256(f.read()).hexdigest()
+        t.check(got == want, f"{path}: sha256 {got}, recorded {want}")
+    for doc in ("README.md", "SECURITY.md", "NOTES-crypto.md"):
+        with open(doc) as f:
+            t.check("../shared" not in f.read(), f"{doc} links no ../shared (a clone has none)")
+    if not os.path.isfile(os.path.join("..", "shared", "PROTOCOL.md")):
+        print("test_packaging: ../shared is not there: the copies were checked against "
+              "docs/SHA256SUMS only (skipped: the comparison with ../shared)")
+        return
+    theirs = sorted(glob.glob("../shared/vectors/**/*", recursive=True))
+    theirs = [os.path.relpath(p, "../shared/vectors") for p in theirs if os.path.isfile(p)]
+    t.check(theirs == [p[len("tests/vectors/"):] for p in listed],
+            "tests/vectors/ holds the files of ../shared/vectors/, no more, no fewer "
+            "(make sync-protocol copies them)")
+    for path in sorted(sums):
+        with open(path, "rb") as a, open(shared_of(path), "rb") as b:
+            t.check(a.read() == b.read(),
+                    f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
+
+
 def test_run_sh_counts_missing_suites(t):
     """tests/run.sh in a tree without node_modules: the Node and browser suites
     count as failures with a line saying why, unless ALLOW_SKIP=1."""
@@ -166,5 +214,6 @@ def test_run_sh_counts_missing_suites(t):
 
 if __name__ == "__main__":
     suite = Suite("test_packaging")
-    suite.run(test_static_assets_checked, test_no_test_hooks, test_run_sh_counts_missing_suites)
+    suite.run(test_static_assets_checked, test_no_test_hooks, test_protocol_copies,
+              test_run_sh_counts_missing_suites)
     suite.finish()
