@@ -3,6 +3,7 @@
 #   make         build the server and the static files it serves (needs npm; make deps)
 #   make run     install missing packages, build, start a server on 127.0.0.1:8080
 #   make test    install missing packages, build, run every test suite
+#   make install PREFIX=/usr/local DESTDIR=   the binary, static files, systemd unit, docs
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    every libFuzzer target for a bounded time
 #   make clean
@@ -35,7 +36,7 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev openssl \
-            python3 sqlite3 clang \
+            python3 sqlite3 clang systemd \
             libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules
@@ -124,6 +125,41 @@ asan: deps
 	  LDFLAGS="-fsanitize=address,undefined" check-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  BUILD=build-asan BIN=./conclave-asan TEST_BIN=./conclave-asan-test sh tests/run.sh
+
+# --- Installation ---------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the static files the pages
+# load (the binary finds them as ../share/conclave/static from its own directory), a
+# systemd unit with its sysusers.d entry, the documentation and an example nginx
+# configuration with TLS. README, "Deploy".
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR      = $(PREFIX)/bin
+DATADIR     = $(PREFIX)/share/conclave
+DOCDIR      = $(PREFIX)/share/doc/conclave
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+STATIC_FILES = $(shell find static -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
+
+.PHONY: install uninstall
+install: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/static \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/conclave
+	rm -rf $(DESTDIR)$(DATADIR)/static
+	for f in $$(find static -type f ! -name '.*' | LC_ALL=C sort); do \
+	  install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	  dist/conclave.service.in > $(DESTDIR)$(UNITDIR)/conclave.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/conclave.service
+	install -m 0644 dist/conclave.sysusers $(DESTDIR)$(SYSUSERSDIR)/conclave.conf
+	install -m 0644 README.md SECURITY.md docs/PROTOCOL.md docs/PROTOCOL-threshold.md \
+	  $(DESTDIR)$(DOCDIR)/
+	install -m 0644 dist/nginx-conclave.conf $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/conclave $(DESTDIR)$(UNITDIR)/conclave.service \
+	  $(DESTDIR)$(SYSUSERSDIR)/conclave.conf
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
 
 # The protocol is part of the product: docs/PROTOCOL*.md and tests/vectors/ are byte
 # copies of the shared specification (../shared), recorded in docs/SHA256SUMS; this

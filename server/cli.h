@@ -14,6 +14,9 @@ int cli_user_main(int argc, char **argv);
 /* conclave token create|list|revoke ... (cli_token.c) */
 int cli_token_main(int argc, char **argv);
 
+/* conclave backup BACKUP_DIR [--data DIR]: a consistent backup, server running (cli_backup.c) */
+int cli_backup_main(int argc, char **argv);
+
 /* conclave verify BOARD.json [--server-key server.pem]: check a board (cli_verify.c);
  * its own exit codes: 3 partial board, 4 signature not checked */
 int cli_verify_main(int argc, char **argv);

@@ -16,7 +16,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (BIN, TEST_BIN, Client, Server, Suite, add_member,  # noqa: E402
-                     create_token, free_port)
+                     close_now, create_token, free_port, wait_result)
 
 HOOKS = {"CONCLAVE_TEST_CLOSE_DELAY_MS": "6000", "CONCLAVE_TEST_COMPACT_DELAY_MS": "6000"}
 
@@ -184,6 +184,158 @@ def test_protocol_copies(t):
                     f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
 
 
+UNIT_DIRECTIVES = ("User=conclave", "StateDirectory=conclave", "StateDirectoryMode=0700",
+                   "UMask=0077", "ProtectSystem=strict", "ProtectHome=yes", "PrivateTmp=yes",
+                   "NoNewPrivileges=yes", "CapabilityBoundingSet=\n",
+                   "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX",
+                   "SystemCallFilter=@system-service", "IPAddressAllow=localhost")
+
+
+def make_install(dest):
+    """`make install DESTDIR=DEST PREFIX=/usr` of the binary under test."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    return subprocess.run(["make", "-s", "install", f"DESTDIR={dest}", "PREFIX=/usr",
+                           f"BIN={os.path.basename(BIN)}",
+                           f"BUILD={os.environ.get('CONCLAVE_BUILD', 'build')}"],
+                          capture_output=True, text=True, timeout=600, env=env)
+
+
+def check_unit(t, dest):
+    """The installed unit: its command, its sandbox, and systemd's own check."""
+    with open(os.path.join(dest, "usr/lib/systemd/system/conclave.service")) as f:
+        unit = f.read()
+    start = re.search(r"^ExecStart=(.*)$", unit, re.M)
+    cmd = start.group(1).split() if start else []
+    t.check(cmd[:2] == ["/usr/bin/conclave", "serve"] and
+            all(o in " ".join(cmd) for o in ("--data /var/lib/conclave", "--secure-cookies",
+                                            "--listen 127.0.0.1:",
+                                            "--static /usr/share/conclave/static")),
+            f"the unit serves /var/lib/conclave on loopback, Secure cookies ({cmd})")
+    missing = [d for d in UNIT_DIRECTIVES if d not in unit]
+    t.check(not missing, f"the unit's sandbox ({missing} missing)")
+    listen = cmd[cmd.index("--listen") + 1] if "--listen" in cmd else None
+    with open(os.path.join(dest, "usr/share/doc/conclave/examples/nginx-conclave.conf")) as f:
+        nginx = f.read()
+    t.check(f"server {listen};" in nginx and "listen 443 ssl" in nginx and
+            "proxy_set_header Host $http_host;" in nginx,
+            f"the nginx example proxies TLS to the unit's address {listen}")
+    if shutil.which("systemd-analyze") is None:
+        print("test_packaging: systemd-analyze is not installed: unit check skipped")
+        return
+    local = os.path.join(dest, "conclave-verify.service")
+    with open(local, "w") as f:     # the same unit, with the staged paths
+        f.write(unit.replace("/usr/bin/", f"{dest}/usr/bin/").replace(
+            "/usr/share/conclave", f"{dest}/usr/share/conclave"))
+    p = subprocess.run(["systemd-analyze", "verify", "--man=no", local], capture_output=True,
+                       text=True, timeout=60)
+    t.check(p.returncode == 0 and p.stderr.strip() == "" and p.stdout.strip() == "",
+            f"systemd-analyze verify finds nothing to say ({p.stdout!r} {p.stderr!r})")
+
+
+def test_make_install(t):
+    """make install DESTDIR=tmp PREFIX=/usr: the tree, the unit, and the
+    installed binary serving the installed static files by itself."""
+    dest = tempfile.mkdtemp(prefix="conclave-install-")
+    try:
+        p = make_install(dest)
+        t.check(p.returncode == 0, f"make install ({p.stderr[-500:]})")
+        want = ["usr/bin/conclave", "usr/lib/systemd/system/conclave.service",
+                "usr/lib/sysusers.d/conclave.conf", "usr/share/doc/conclave/README.md",
+                "usr/share/doc/conclave/SECURITY.md", "usr/share/doc/conclave/PROTOCOL.md",
+                "usr/share/doc/conclave/PROTOCOL-threshold.md",
+                "usr/share/doc/conclave/examples/nginx-conclave.conf"]
+        want += ["usr/share/conclave/static/" + a for a in page_assets()]
+        missing = [w for w in want if not os.path.isfile(os.path.join(dest, w))]
+        t.check(not missing, f"the installed tree ({missing} missing)")
+        mode = os.stat(os.path.join(dest, "usr/bin/conclave")).st_mode & 0o7777
+        t.check(mode == 0o755, f"the binary is 0755 ({oct(mode)})")
+        with open(os.path.join(dest, "usr/lib/sysusers.d/conclave.conf")) as f:
+            t.check(re.search(r"^u conclave ", f.read(), re.M), "sysusers.d makes the user")
+        if not missing:
+            check_unit(t, dest)
+            installed = os.path.join(dest, "usr/share/conclave/static")
+            with open(os.path.join(installed, "css/site.css"), "a") as f:
+                f.write("/* the installed copy */\n")
+            data = tempfile.mkdtemp(prefix="conclave-installed-")
+            srv = Server(data_dir=data, binary=os.path.join(dest, "usr/bin/conclave")).start()
+            try:
+                end = time.time() + 10      # the line comes just after the first answers
+                while f"static files from {installed}" not in srv.log() and time.time() < end:
+                    time.sleep(0.05)
+                t.check(f"static files from {installed}" in srv.log(),
+                        f"the installed binary finds the installed static files "
+                        f"({srv.log()[-300:]!r})")
+                for a in page_assets():
+                    r = srv.request("GET", "/static/" + a)
+                    with open(os.path.join(installed, a), "rb") as f:
+                        t.check(r.status == 200 and r.body == f.read(),
+                                f"it serves the installed {a} ({r.status})")
+            finally:
+                srv.cleanup()
+                shutil.rmtree(data, ignore_errors=True)
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def login_cookie(srv, user, password):
+    """A session cookie ("name=value") from the API login, whatever its name."""
+    r = srv.request("POST", "/api/v1/session", {"username": user, "password": password})
+    m = re.match(r"([^=;]*conclave_session)=([^;]*)", r.header("Set-Cookie") or "")
+    return f"{m.group(1)}={m.group(2)}" if m else ""
+
+
+def test_result_page_commands(t):
+    """The result page's offline check: behind TLS (--secure-cookies) its URLs
+    are https://, and its `conclave verify` line, run on the files it names,
+    exits 0 (it passes the server key)."""
+    work = tempfile.mkdtemp(prefix="conclave-page-")
+    srv = Server(args=["--secure-cookies"]).start()
+    try:
+        add_member(srv.data_dir, "uma")
+        tok = create_token(srv.data_dir, "uma")
+        pid = Client(srv, token=tok).post("/api/v1/polls",
+                                          {"nominee": "Offline Check", "statement": "s"}).json()["id"]
+        close_now(srv, pid)
+        wait_result(srv, pid)
+        page = srv.request("GET", f"/polls/{pid}/result", headers={
+            "Cookie": login_cookie(srv, "uma", "uma-password-123")}).body.decode()
+        pre = re.search(r"<pre>(curl .*?)</pre>", page, re.S)
+        lines = pre.group(1).splitlines() if pre else []
+        t.check(len(lines) == 3 and all(f"https://127.0.0.1:{srv.port}/api/v1/" in ln
+                                        for ln in lines[:2]),
+                f"behind TLS the commands fetch over https:// ({lines})")
+        for ln in lines[:2]:
+            _, _, name, url = ln.split()
+            with open(os.path.join(work, name), "wb") as f:
+                f.write(srv.request("GET", url.split(str(srv.port), 1)[1]).body)
+        argv = lines[2].split() if len(lines) == 3 else ["false"]
+        p = subprocess.run([os.path.abspath(BIN)] + argv[1:], cwd=work, capture_output=True, text=True,
+                           timeout=60) if argv[0] == "conclave" else None
+        t.check(p is not None and p.returncode == 0,
+                f"the page's conclave verify line exits 0 ({lines[2:]}, "
+                f"{p and (p.stdout + p.stderr)!r})")
+    finally:
+        srv.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def test_claims(t):
+    """The README's opening and SECURITY.md say what holds in this version: no
+    claim that the operator sees nothing; the poll's key with the running
+    server and in any copy of the data taken mid-poll; trustees later."""
+    with open("README.md") as f:
+        intro = f.read().split("\n## ", 1)[0]
+    with open("SECURITY.md") as f:
+        security = f.read()
+    t.check("operator included" not in intro, "the README no longer says 'the operator included'")
+    for doc, text in (("README.md", intro), ("SECURITY.md", security)):
+        flat = " ".join(text.split())
+        t.check(all(w in flat for w in ("encrypted and proved valid in the voter's client",
+                                         "copy of the data directory", "decrypt every ballot",
+                                         "running count", "trustees")),
+                f"{doc} states the key holder's limit and what trustees add")
+
+
 def test_run_sh_counts_missing_suites(t):
     """tests/run.sh in a tree without node_modules: the Node and browser suites
     count as failures with a line saying why, unless ALLOW_SKIP=1."""
@@ -215,5 +367,6 @@ def test_run_sh_counts_missing_suites(t):
 if __name__ == "__main__":
     suite = Suite("test_packaging")
     suite.run(test_static_assets_checked, test_no_test_hooks, test_protocol_copies,
+              test_make_install, test_result_page_commands, test_claims,
               test_run_sh_counts_missing_suites)
     suite.finish()
