@@ -18,7 +18,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "config.h"
 #include "crypto.h"
 #include "http.h"
 #include "store_poll.h"
@@ -156,8 +155,6 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
     tmpl_put_bool(o, "no_votes", yes + no == 0);
     put_pct(o, "turnout_pct", yes + no, (long long)p->eligible);
     tmpl_put_str(d, "base_url", host ? host : "127.0.0.1:8080");
-    /* behind the TLS proxy that --secure-cookies implies, the commands need https */
-    tmpl_put_str(d, "scheme", http_request_app(req)->cfg->secure_cookies ? "https" : "http");
     return tracker_find(req, d, p->id);
 }
 
