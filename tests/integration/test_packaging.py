@@ -232,6 +232,41 @@ def check_unit(t, dest):
             f"systemd-analyze verify finds nothing to say ({p.stdout!r} {p.stderr!r})")
 
 
+def check_unit_command(t, dest):
+    """The unit's own command line starts the installed server (its data
+    directory and port replaced by temporary ones): every option it passes is
+    one this binary takes."""
+    with open(os.path.join(dest, "usr/lib/systemd/system/conclave.service")) as f:
+        cmd = re.search(r"^ExecStart=(.*)$", f.read(), re.M).group(1).split()
+    p = subprocess.run([BIN, "serve", "--help"], capture_output=True, text=True, timeout=30)
+    if "--max-connections-per-address" in p.stdout:
+        # behind the proxy every client has its address: no cap per address
+        t.check("--max-connections-per-address 0" in " ".join(cmd),
+                "the unit lifts the per-address connection cap (the proxy caps per client)")
+    data = tempfile.mkdtemp(prefix="conclave-unit-")
+    args, i = [], 2
+    while i < len(cmd):
+        opt = cmd[i]
+        takes = i + 1 < len(cmd) and not cmd[i + 1].startswith("--")
+        val = cmd[i + 1] if takes else None
+        if opt == "--static":
+            val = dest + val
+        if opt not in ("--data", "--listen"):
+            args += [opt] + ([val] if takes else [])
+        i += 2 if takes else 1
+    srv = Server(data_dir=data, args=args, binary=os.path.join(dest, "usr/bin/conclave"))
+    try:
+        srv.start()
+        r = srv.request("GET", "/login")
+        t.check(r.status == 200 and b"/static/css/site.css" in r.body,
+                f"the unit's command line serves the pages ({' '.join(args)})")
+    except RuntimeError as e:
+        t.check(False, f"the unit's command line starts the server ({args}): {e}")
+    finally:
+        srv.cleanup()
+        shutil.rmtree(data, ignore_errors=True)
+
+
 def test_make_install(t):
     """make install DESTDIR=tmp PREFIX=/usr: the tree, the unit, and the
     installed binary serving the installed static files by itself."""
@@ -253,6 +288,7 @@ def test_make_install(t):
             t.check(re.search(r"^u conclave ", f.read(), re.M), "sysusers.d makes the user")
         if not missing:
             check_unit(t, dest)
+            check_unit_command(t, dest)
             installed = os.path.join(dest, "usr/share/conclave/static")
             with open(os.path.join(installed, "css/site.css"), "a") as f:
                 f.write("/* the installed copy */\n")
