@@ -13,7 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <cmark.h>
 #include <unictype.h>
 #include <unistr.h>
 #include <sodium.h>
@@ -28,6 +27,7 @@
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
+#include "statement.h"
 #include "tally.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
@@ -272,8 +272,7 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(p->id, rnd, sizeof rnd);
-    html = cmark_markdown_to_html(p->statement, strlen(p->statement), CMARK_OPT_DEFAULT);
-    if (html == NULL)
+    if (statement_render(p->statement, strlen(p->statement), &html) != 0)
         return POLL_ERROR;
     p->statement_html = html;
     p->eligible = (int64_t)roll->n;

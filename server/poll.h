@@ -34,7 +34,7 @@ enum poll_status {
 /*
  * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
  * DURATION seconds from now: freezes the roll (active members), makes the
- * record with a fresh server key, renders the statement with cmark (safe),
+ * record with a fresh server key, renders the statement (statement.h),
  * and stores it all. NOMINEE is put in NFC before it is checked, and is
  * stored and written into the record in that form. POLL_ALREADY_MEMBER when
  * its folded key (name.h) is an active member's username's or display
