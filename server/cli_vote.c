@@ -95,7 +95,7 @@ static int voter_fetch(struct voter *v)
     struct cli_http_response r;
     char path[128], fp[65];
     json_t *view = NULL;
-    const char *claimed, *id;
+    const char *claimed, *id, *state;
     enum proto_reason why;
     size_t id_len;
     int rc = -1;
@@ -106,6 +106,12 @@ static int voter_fetch(struct voter *v)
     view = json_loads(r.body, JSON_REJECT_DUPLICATES, NULL);
     free(r.body);
     claimed = json_string_value(json_object_get(view, "fingerprint"));
+    state = json_string_value(json_object_get(view, "state"));
+    if (state != NULL && strcmp(state, "withdrawn") == 0) {
+        snprintf(v->err, sizeof v->err, "poll %.40s was withdrawn before anyone voted: it "
+                 "takes no ballots", v->poll_id);
+        goto out;
+    }
     if ((why = record_from_json(json_object_get(view, "record"), &v->rec)) != PROTO_OK) {
         snprintf(v->err, sizeof v->err, "the poll record is invalid (%s)", proto_reason_code(why));
         goto out;

@@ -12,6 +12,11 @@
  * it looks the tracker up in the public board in the browser (and fills in the
  * tracker this browser remembers), and can verify the board. The server fills
  * in only the ?tracker= it was asked for.
+ *
+ * The result is public once the poll has closed (as the API's result and
+ * board are): this page needs no session then, and a visitor without one sees
+ * a "Log in" link in the header. Before the close, and for a poll that was
+ * withdrawn, a visitor without a session is sent to the login form.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,8 +66,8 @@ static char *chart_svg(const char *nominee, long long yes, long long no)
         "<text x=\"%d\" y=\"37\" class=\"count\">%lld</text>"
         "<text x=\"%d\" y=\"87\" class=\"count\">%lld</text>"
         "<line x1=\"%ld\" y1=\"6\" x2=\"%ld\" y2=\"108\" class=\"line\"/>"
-        "<text x=\"%ld\" y=\"130\" class=\"line-label\" text-anchor=\"middle\">"
-        "two thirds</text></svg>",
+        "<text x=\"%ld\" y=\"128\" class=\"line-label\" text-anchor=\"middle\">"
+        "\u2154 needed</text></svg>",
         name, yes, no, CHART_X0, CHART_BAR, CHART_X0, CHART_BAR,
         CHART_X0, bar_len(yes, total), CHART_X0, bar_len(no, total),
         CHART_X0 + CHART_BAR + 12, yes, CHART_X0 + CHART_BAR + 12, no,
@@ -83,27 +88,25 @@ static void put_pct(struct tmpl_value *o, const char *name, long long part, long
     tmpl_put_strf(o, name, "%lld.%lld", per_mille / 10, per_mille % 10);
 }
 
-/* Normalises a tracker typed by a person (spaces around, upper case) into
- * out (65 bytes). 0, or -1 if it is not 64 hex digits. */
+/* Normalises a tracker typed or pasted by a person (upper case, spaces and
+ * line breaks anywhere: the field wraps) into out (65 bytes). 0, or -1 if it
+ * is not 64 hex digits. */
 static int tracker_norm(const char *in, char out[65])
 {
-    size_t i, n;
+    size_t n = 0;
+    char c;
 
-    while (*in == ' ' || *in == '\t')
-        in++;
-    n = strcspn(in, " \t\r\n");
-    if (n != 64 || in[n + strspn(in + n, " \t\r\n")] != '\0')
-        return -1;
-    for (i = 0; i < 64; i++) {
-        char c = in[i];
+    for (; (c = *in) != '\0'; in++) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
         if (c >= 'A' && c <= 'F')
             c = (char)(c - 'A' + 'a');
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 64)
             return -1;
-        out[i] = c;
+        out[n++] = c;
     }
-    out[64] = '\0';
-    return 0;
+    out[n] = '\0';
+    return n == 64 ? 0 : -1;
 }
 
 /* Looks the ?tracker= query up on poll ID's board; sets tracker_* in d. The
@@ -136,10 +139,9 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
                        const struct store_poll *p, const struct web_viewer *v)
 {
     struct tmpl_value *o = tmpl_put_obj(d, "poll");
-    const char *host = http_request_header(req, "Host");
     struct web_result res;
     long long yes, no;
-    char *svg;
+    char *svg, base[300];
 
     if (web_poll_fill(http_request_app(req)->store, o, p, v->user.username) != 0 ||
         web_result_read(p, &res) != 0)
@@ -154,7 +156,8 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
     put_pct(o, "no_pct", no, yes + no);
     tmpl_put_bool(o, "no_votes", yes + no == 0);
     put_pct(o, "turnout_pct", yes + no, (long long)p->eligible);
-    tmpl_put_str(d, "base_url", host ? host : "127.0.0.1:8080");
+    web_base_url(req, base, sizeof base);
+    tmpl_put_str(d, "base_url", base);
     return tracker_find(req, d, p->id);
 }
 
@@ -163,24 +166,35 @@ void web_result_page(struct http_request *req)
     struct web_viewer v;
     struct store_poll p;
     struct tmpl_value *d;
-    int rc;
+    int rc, known = web_viewer_try(req, &v);
 
-    if (web_viewer_get(req, &v) != 0)
+    if (known < 0)
         return;
     rc = store_poll_get(http_request_app(req)->store, http_request_param(req, "id"), 0, &p);
+    if (!known && (rc != 0 || !p.closed || p.withdrawn)) {
+        /* not public (yet), or no such poll: the login form, and back here */
+        store_poll_clear(&p);
+        web_viewer_get(req, &v);
+        return;
+    }
     if (rc != 0) {
         web_error(req, &v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
                   rc == STORE_NOT_FOUND ? "There is no poll at this address."
                                         : "The poll could not be read.");
         return;
     }
-    if (!p.closed) {
+    if (p.withdrawn) {
+        web_error(req, &v, 404, "No result", "This poll was withdrawn before anyone voted: "
+                  "it has no result.");
+    } else if (!p.closed) {
         d = web_page_new(&v, "Not yet");
         web_put_time(d, "closes", p.closes_at);
         tmpl_put_str(d, "id", p.id);
         web_render(req, 409, "result_wait", d);
     } else {
-        d = web_page_new(&v, p.nominee);
+        d = web_page_new(known ? &v : NULL, p.nominee);
+        if (!known)
+            tmpl_put_strf(d, "login_next", "/polls/%s/result", p.id);
         if (result_fill(req, d, &p, &v) != 0) {
             tmpl_value_free(d);
             web_error(req, &v, 500, "Server error", "The result could not be read.");
