@@ -28,7 +28,6 @@
 #include "store_poll.h"
 #include "web.h"
 
-#define CHART_X0     160     /* where bars start */
 #define CHART_BAR    300     /* the length of a bar for all the ballots */
 #define CHART_SVG_MAX 6144
 
@@ -38,13 +37,15 @@ static long bar_len(long long count, long long total)
     return total > 0 ? (long)(count * CHART_BAR / total) : 0;
 }
 
-/* Writes the SVG chart of YES and NO votes for NOMINEE into a new string. */
+/* Writes the SVG chart of YES and NO votes for NOMINEE into a new string.
+ * Each label sits above its bar, so the drawing is narrow (380 units) and is
+ * shown at most 1:1 (site.css): on a phone it shrinks the least. */
 static char *chart_svg(const char *nominee, long long yes, long long no)
 {
     char *name = NULL, *svg = malloc(CHART_SVG_MAX);
     size_t nlen = 0, ncap = 0;
     long long total = yes + no;
-    long line = CHART_X0 + (CHART_BAR * 2 + 2) / 3;     /* the two-thirds line */
+    long line = (CHART_BAR * 2 + 2) / 3;     /* the two-thirds line */
     int n;
 
     if (svg == NULL || tmpl_escape_append(&name, &nlen, &ncap, nominee, strlen(nominee)) != 0) {
@@ -53,25 +54,23 @@ static char *chart_svg(const char *nominee, long long yes, long long no)
         return NULL;
     }
     n = snprintf(svg, CHART_SVG_MAX,
-        "<svg class=\"chart\" viewBox=\"0 0 510 140\" role=\"img\" "
+        "<svg class=\"chart\" viewBox=\"0 0 380 140\" role=\"img\" "
         "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">"
         "<title id=\"chart-title\">Votes on promoting %s: %lld promote, %lld do not "
         "promote; two thirds are needed</title>"
-        "<rect x=\"%d\" y=\"14\" width=\"%d\" height=\"32\" class=\"track\"/>"
-        "<rect x=\"%d\" y=\"64\" width=\"%d\" height=\"32\" class=\"track\"/>"
-        "<rect x=\"%d\" y=\"14\" width=\"%ld\" height=\"32\" class=\"bar-yes\"/>"
-        "<rect x=\"%d\" y=\"64\" width=\"%ld\" height=\"32\" class=\"bar-no\"/>"
-        "<text x=\"0\" y=\"37\" class=\"label\">Promote</text>"
-        "<text x=\"0\" y=\"87\" class=\"label\">Do not promote</text>"
-        "<text x=\"%d\" y=\"37\" class=\"count\">%lld</text>"
-        "<text x=\"%d\" y=\"87\" class=\"count\">%lld</text>"
-        "<line x1=\"%ld\" y1=\"6\" x2=\"%ld\" y2=\"108\" class=\"line\"/>"
-        "<text x=\"%ld\" y=\"128\" class=\"line-label\" text-anchor=\"middle\">"
+        "<text x=\"0\" y=\"15\" class=\"label\">Promote</text>"
+        "<rect x=\"0\" y=\"22\" width=\"%d\" height=\"28\" class=\"track\"/>"
+        "<rect x=\"0\" y=\"22\" width=\"%ld\" height=\"28\" class=\"bar-yes\"/>"
+        "<text x=\"%d\" y=\"42\" class=\"count\">%lld</text>"
+        "<text x=\"0\" y=\"73\" class=\"label\">Do not promote</text>"
+        "<rect x=\"0\" y=\"80\" width=\"%d\" height=\"28\" class=\"track\"/>"
+        "<rect x=\"0\" y=\"80\" width=\"%ld\" height=\"28\" class=\"bar-no\"/>"
+        "<text x=\"%d\" y=\"100\" class=\"count\">%lld</text>"
+        "<line x1=\"%ld\" y1=\"18\" x2=\"%ld\" y2=\"114\" class=\"line\"/>"
+        "<text x=\"%ld\" y=\"132\" class=\"line-label\" text-anchor=\"middle\">"
         "\u2154 needed</text></svg>",
-        name, yes, no, CHART_X0, CHART_BAR, CHART_X0, CHART_BAR,
-        CHART_X0, bar_len(yes, total), CHART_X0, bar_len(no, total),
-        CHART_X0 + CHART_BAR + 12, yes, CHART_X0 + CHART_BAR + 12, no,
-        line, line, line);
+        name, yes, no, CHART_BAR, bar_len(yes, total), CHART_BAR + 8, yes,
+        CHART_BAR, bar_len(no, total), CHART_BAR + 8, no, line, line, line);
     free(name);
     if (n < 0 || n >= CHART_SVG_MAX) {
         free(svg);
