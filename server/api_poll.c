@@ -230,7 +230,8 @@ void api_poll_withdraw(struct http_request *req)
         return;
     /* no body, or an empty object */
     http_request_body(req, &len);
-    if (len > 0 && (api_parse_object(req, &body) != 0 || api_check_keys(req, body, no_keys) != 0))
+    if (len > 0 && (api_parse_object(req, &body) != 0 ||
+                    api_check_keys(req, body, no_keys) != 0))
         goto out;
     withdraw_answer(req, &user, poll_withdraw(app->store, app->box,
                                               http_request_param(req, "id"),

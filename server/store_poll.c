@@ -45,7 +45,6 @@ static const char SQL_STATE[] =
     "SELECT closed, closes_at FROM polls WHERE id = ?1";
 static const char SQL_WITHDRAWN[] =
     "SELECT 1 FROM polls WHERE id = ?1 AND withdrawn_at IS NOT NULL";
-/* Under the transaction that a cast's commit also needs (schema/007). */
 static const char SQL_WITHDRAW[] =
     "UPDATE polls SET closed = 1, withdrawn_by = ?2, withdrawn_at = ?3, secret_key = NULL"
     " WHERE id = ?1 AND closed = 0";
@@ -71,7 +70,8 @@ static const char SQL_BALLOTS_AFTER[] =
 static const char SQL_TRACKERS[] =
     "SELECT tracker FROM ballots INDEXED BY ballots_tag WHERE poll_id = ?1";
 static const char SQL_BOARD_HAS[] =
-    "SELECT p.closed AND p.withdrawn_at IS NULL, EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.tracker = ?2)"
+    "SELECT p.closed AND p.withdrawn_at IS NULL,"
+    " EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.tracker = ?2)"
     " FROM polls p WHERE p.id = ?1";
 static const char SQL_BALLOT_BY_TAG[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
@@ -450,35 +450,22 @@ static int cast_use(struct store *s, const char *poll, int kind, const unsigned 
     return ok ? 0 : -1;
 }
 
-/* Reads poll ID's closed flag and deadline (lock held). 0, STORE_NOT_FOUND
- * or STORE_ERROR. */
-static int poll_state(struct store *s, const char *id, int *closed, int64_t *closes_at)
-{
-    sqlite3_stmt *st = store_stmt(s, SQL_STATE);
-    int step;
-
-    if (st == NULL)
-        return STORE_ERROR;
-    if (bind_text(st, 1, id) != 0) {
-        store_stmt_reset(st);
-        return STORE_ERROR;
-    }
-    step = sqlite3_step(st);
-    *closed = sqlite3_column_int(st, 0);
-    *closes_at = sqlite3_column_int64(st, 1);
-    store_stmt_reset(st);
-    return step == SQLITE_ROW ? 0 : step == SQLITE_DONE ? STORE_NOT_FOUND : STORE_ERROR;
-}
-
 /* The checks of a cast that need the poll's state. */
 static enum store_cast_result cast_check(struct store *s, const struct store_cast *c,
                                          int64_t now, int *voted)
 {
-    int closed, used, withdrawn = 0;
+    sqlite3_stmt *st = store_stmt(s, SQL_STATE);
+    int closed, step, used, withdrawn = 0;
     int64_t closes_at;
     size_t j;
 
-    if (poll_state(s, c->poll_id, &closed, &closes_at) != 0)
+    if (st == NULL || bind_text(st, 1, c->poll_id) != 0)
+        return STORE_CAST_ERROR;
+    step = sqlite3_step(st);
+    closed = sqlite3_column_int(st, 0);
+    closes_at = sqlite3_column_int64(st, 1);
+    store_stmt_reset(st);
+    if (step != SQLITE_ROW)
         return STORE_CAST_ERROR;
     if (closed && exists_step(store_stmt(s, SQL_WITHDRAWN), c->poll_id, NULL, &withdrawn) != 0)
         return STORE_CAST_ERROR;
@@ -649,9 +636,10 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
     if ((st = store_stmt(s, SQL_BOARD)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     step = sqlite3_step(st);
-    /* open, or withdrawn (closed without a board) */
-    if (step == SQLITE_DONE || (step == SQLITE_ROW && (sqlite3_column_int(st, 0) == 0 ||
-                                                       sqlite3_column_type(st, 1) == SQLITE_NULL))) {
+    /* none, open, or withdrawn (closed without a board) */
+    if (step == SQLITE_DONE ||
+        (step == SQLITE_ROW && (sqlite3_column_int(st, 0) == 0 ||
+                                sqlite3_column_type(st, 1) == SQLITE_NULL))) {
         rc = STORE_NOT_FOUND;
     } else if (step == SQLITE_ROW && (*text = column_dup(st, 1)) != NULL) {
         *len = (size_t)sqlite3_column_bytes(st, 1);
