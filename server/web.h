@@ -112,9 +112,11 @@ int web_once_spend(const char *token);
 void web_put_time(struct tmpl_value *obj, const char *name, int64_t t);
 
 /* Fills OBJ with what the poll list and a poll's page show of P to VIEWER:
- * id, nominee, nominated_by, fingerprint, open, voted, on_roll, cast,
- * eligible, the opening and closing times, and for a closed poll its outcome
- * (yes, no, ballots, passed, message, signature). 0 or -1 (web_poll.c). */
+ * id, nominee, nominated_by (web_put_person), fingerprint, open, closed (with
+ * a result), voted, on_roll, cast, eligible, the opening and closing times;
+ * for a closed poll its outcome (yes, no, ballots, passed, message,
+ * signature); for a withdrawn one withdrawn, withdrawn_by and withdrawn_at.
+ * 0 or -1 (web_poll.c). */
 int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
                   const char *viewer);
 
