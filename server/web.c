@@ -15,8 +15,10 @@
  *
  * A form that creates something (the nomination form) also carries a
  * one-time token (web_once_*): reloading the answer to its post, or sending
- * the same page's form twice, posts a token already spent, and nothing is
- * done again. Spent tokens are kept in memory, the last WEB_ONCE_MAX of them.
+ * the same page's form twice, posts a token already spent with the same
+ * values, and nothing is done again (the same page's form sent with other
+ * values is a new request). Spent tokens are kept in memory with a digest of
+ * the values they came with, the last WEB_ONCE_MAX of them.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -38,8 +40,11 @@
 #define WEB_ONCE_MAX 4096
 #define WEB_ONCE_BYTES 16
 
-/* The last WEB_ONCE_MAX spent one-time tokens, a ring. */
-static unsigned char once_spent[WEB_ONCE_MAX][WEB_ONCE_BYTES];
+/* The last WEB_ONCE_MAX spent one-time tokens and their values' digests, a ring. */
+static struct {
+    unsigned char token[WEB_ONCE_BYTES];
+    unsigned char digest[WEB_ONCE_BYTES];
+} once_spent[WEB_ONCE_MAX];
 static size_t once_next, once_count;
 static pthread_mutex_t once_mu = PTHREAD_MUTEX_INITIALIZER;
 
@@ -256,27 +261,48 @@ void web_once_new(char out[2 * WEB_ONCE_BYTES + 1])
     sodium_bin2hex(out, 2 * WEB_ONCE_BYTES + 1, t, sizeof t);
 }
 
-int web_once_spend(const char *token)
+/* The digest of VALUES (NULL-terminated), each with its length before it. */
+static void once_digest(const char *const *values, unsigned char out[WEB_ONCE_BYTES])
 {
-    unsigned char t[WEB_ONCE_BYTES];
-    size_t i, n;
-    int spent = 0;
+    crypto_generichash_state h;
+    uint64_t len;
+
+    crypto_generichash_init(&h, NULL, 0, WEB_ONCE_BYTES);
+    for (; *values != NULL; values++) {
+        len = (uint64_t)strlen(*values);
+        crypto_generichash_update(&h, (const unsigned char *)&len, sizeof len);
+        crypto_generichash_update(&h, (const unsigned char *)*values, (size_t)len);
+    }
+    crypto_generichash_final(&h, out, WEB_ONCE_BYTES);
+}
+
+int web_once_spend(const char *token, const char *const *values)
+{
+    unsigned char t[WEB_ONCE_BYTES], d[WEB_ONCE_BYTES];
+    size_t i, n, slot = WEB_ONCE_MAX;
+    int again = 0;
 
     if (token == NULL || strlen(token) != 2 * WEB_ONCE_BYTES ||
         sodium_hex2bin(t, sizeof t, token, 2 * WEB_ONCE_BYTES, NULL, &n, NULL) != 0 ||
         n != sizeof t)
         return -1;
+    once_digest(values, d);
     pthread_mutex_lock(&once_mu);
-    for (i = 0; i < once_count && !spent; i++)
-        spent = memcmp(once_spent[i], t, sizeof t) == 0;
-    if (!spent) {
-        memcpy(once_spent[once_next], t, sizeof t);
+    for (i = 0; i < once_count && slot == WEB_ONCE_MAX; i++)
+        if (memcmp(once_spent[i].token, t, sizeof t) == 0)
+            slot = i;
+    if (slot == WEB_ONCE_MAX) {
+        slot = once_next;
         once_next = (once_next + 1) % WEB_ONCE_MAX;
         if (once_count < WEB_ONCE_MAX)
             once_count++;
+        memcpy(once_spent[slot].token, t, sizeof t);
+    } else {
+        again = memcmp(once_spent[slot].digest, d, sizeof d) == 0;
     }
+    memcpy(once_spent[slot].digest, d, sizeof d);
     pthread_mutex_unlock(&once_mu);
-    return spent;
+    return again;
 }
 
 void web_put_time(struct tmpl_value *obj, const char *name, int64_t t)

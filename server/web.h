@@ -101,11 +101,13 @@ void web_put_person(struct store *st, struct tmpl_value *obj, const char *name,
                     const char *username);
 
 /* One-time form tokens (32 hex digits): a new one into OUT, for a form's
- * hidden field "form_once"; and spending one a form brought back: 0 the
- * first time, 1 if it was spent before (the form was posted again: do
- * nothing), -1 if it is malformed. */
+ * hidden field "form_once"; and spending one a form brought back with the
+ * form's VALUES (NULL-terminated): 1 if it was spent before with the same
+ * values (the same post again, a reload: do nothing), 0 otherwise (the first
+ * time, or the page's form sent again with other values: a new request), -1
+ * if it is malformed. */
 void web_once_new(char out[33]);
-int web_once_spend(const char *token);
+int web_once_spend(const char *token, const char *const *values);
 
 /* Sets NAME (a "<time>" pair: NAME = "Wed 25 Nov 2026, 12:30 UTC",
  * NAME_iso = "2026-11-25T12:30:00Z") in obj for unix time T. */

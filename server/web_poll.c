@@ -245,7 +245,8 @@ void web_poll_new_submit(struct http_request *req)
     if (nominee == NULL || statement == NULL) {
         new_form(req, &v, 400, nominee, statement, &(struct new_form_error){
                  "the nominee's name is missing", NULL, NULL, 0});
-    } else if (web_once_spend(web_form_get(&form, "form_once")) == 1) {
+    } else if (web_once_spend(web_form_get(&form, "form_once"),
+                              (const char *const[]){nominee, statement, NULL}) == 1) {
         new_form(req, &v, 409, nominee, statement, &again);
     } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
                                app->cfg->poll_duration, id, &why)) == POLL_OK) {
