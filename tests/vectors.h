@@ -174,4 +174,14 @@ static inline struct crypto_rng vec_rng(struct crypto_rng_stream *st, const char
     return crypto_rng_stream_rng(st);
 }
 
+/* The same for the threshold vectors (tests/vectors/threshold/), whose
+ * streams live under "conclave/ristretto255/v1/threshold test vectors/". */
+static inline struct crypto_rng vec_trng(struct crypto_rng_stream *st, const char *name)
+{
+    if (crypto_rng_stream_init_domain(st, "conclave/ristretto255/v1/threshold test vectors/",
+                                      name) != 0)
+        fprintf(stderr, "vectors: stream name too long: %s\n", name);
+    return crypto_rng_stream_rng(st);
+}
+
 #endif
