@@ -504,7 +504,7 @@ static enum proto_reason board_read(struct board_doc *d, const char *text, size_
 static enum proto_reason board_verify_doc(const char *text, size_t len,
                                           const struct board_split *split,
                                           const struct board_trust *trust, unsigned threads,
-                                          struct board_report *rep)
+                                          struct board_report *rep, struct board_kept *keep)
 {
     unsigned char digest[CRYPTO_BYTES];
     struct tally *total = NULL;
@@ -535,6 +535,13 @@ static enum proto_reason board_verify_doc(const char *text, size_t len,
         goto out;
     if (d.has_result)
         why = board_check_result(&d, total, digest, trust->server_pk, rep);
+    if (why == PROTO_OK && keep != NULL) {         /* hand over what was verified */
+        keep->rec = d.rec;
+        keep->tally = total;
+        memcpy(keep->ballots_digest, digest, CRYPTO_BYTES);
+        d.rec = NULL;
+        total = NULL;
+    }
 out:
     tally_free(total);
     free(d.shares);
@@ -550,28 +557,51 @@ out:
  * invalid JSON text anywhere comes before everything else), so any
  * rejection is found again on the whole JSON tree, the one path that
  * defines the report. An accepted board is accepted by both: the frame and
- * every ballot were parsed strictly and the rest of the checks are shared. */
-enum proto_reason board_verify_against(const char *text, size_t len,
-                                       const struct board_trust *trust, unsigned threads,
-                                       struct board_report *rep)
+ * every ballot were parsed strictly and the rest of the checks are shared.
+ * keep, if not NULL, receives what was verified. */
+static enum proto_reason board_verify_run(const char *text, size_t len,
+                                          const struct board_trust *trust, unsigned threads,
+                                          struct board_report *rep, struct board_kept *keep)
 {
     struct board_split split;
     enum proto_reason why = PROTO_INTERNAL;
 
     if (len <= PROTO_MAX_BOARD && board_split(text, len, &split) == 0) {
-        why = board_verify_doc(text, len, &split, trust, threads, rep);
+        why = board_verify_doc(text, len, &split, trust, threads, rep, keep);
         board_split_free(&split);
     }
     if (why != PROTO_OK)
-        why = board_verify_whole_against(text, len, trust, threads, rep);
+        why = board_verify_doc(text, len, NULL, trust, threads, rep, keep);
     return why;
+}
+
+enum proto_reason board_verify_against(const char *text, size_t len,
+                                       const struct board_trust *trust, unsigned threads,
+                                       struct board_report *rep)
+{
+    return board_verify_run(text, len, trust, threads, rep, NULL);
+}
+
+enum proto_reason board_verify_keep(const char *text, size_t len,
+                                    const struct board_trust *trust, unsigned threads,
+                                    struct board_report *rep, struct board_kept *kept)
+{
+    memset(kept, 0, sizeof *kept);
+    return board_verify_run(text, len, trust, threads, rep, kept);
+}
+
+void board_kept_free(struct board_kept *kept)
+{
+    record_free(kept->rec);
+    tally_free(kept->tally);
+    memset(kept, 0, sizeof *kept);
 }
 
 enum proto_reason board_verify_whole_against(const char *text, size_t len,
                                              const struct board_trust *trust, unsigned threads,
                                              struct board_report *rep)
 {
-    return board_verify_doc(text, len, NULL, trust, threads, rep);
+    return board_verify_doc(text, len, NULL, trust, threads, rep, NULL);
 }
 
 enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,

@@ -86,6 +86,23 @@ enum proto_reason board_verify_against(const char *text, size_t len,
                                        const struct board_trust *trust, unsigned threads,
                                        struct board_report *rep);
 
+/* What a verified board hands over to whoever acts on it next (a trustee
+ * about to decrypt, PROTOCOL-threshold T10): the board's record, the
+ * aggregate recomputed from its ballots (equal to its "tally") and the
+ * ballots digest of its ballots (§9; on a partial board too). */
+struct board_kept {
+    struct record *rec;
+    struct tally *tally;
+    unsigned char ballots_digest[CRYPTO_BYTES];
+};
+
+/* board_verify_against; on PROTO_OK also fills kept (free it with
+ * board_kept_free), otherwise leaves it empty. */
+enum proto_reason board_verify_keep(const char *text, size_t len,
+                                    const struct board_trust *trust, unsigned threads,
+                                    struct board_report *rep, struct board_kept *kept);
+void board_kept_free(struct board_kept *kept);
+
 /* board_verify_against with only the server key (NULL: unchecked). */
 enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
                                unsigned threads, struct board_report *rep);

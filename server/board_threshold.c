@@ -18,8 +18,6 @@
 #include "sjson.h"
 #include "tally_threshold.h"
 
-static const char *const board_threshold_entry_keys[] = { "holder", "shares" };
-
 enum proto_reason board_threshold_read_ceremony(struct board_doc *d, struct board_report *rep)
 {
     char where[64];
@@ -48,24 +46,21 @@ enum proto_reason board_threshold_check_record(struct board_doc *d, struct board
     return why == PROTO_OK ? PROTO_OK : board_fail(rep, why, "poll.threshold");
 }
 
-/* Entry i: its holder number and m shares (no rule on the number yet). */
+/* Entry i: its holder number and m shares (no rule on the number yet), read
+ * as the server reads a trustee's posted entry. */
 static enum proto_reason board_threshold_read_entry(struct board_doc *d, const json_t *e,
                                                     uint32_t i, struct board_report *rep)
 {
     enum proto_reason why;
-    const json_t *arr;
-    uint32_t o;
+    uint32_t at;
 
-    if ((why = sjson_object_exact(e, board_threshold_entry_keys, 2)) != PROTO_OK ||
-        (why = sjson_get_u32(e, "holder", &d->holder[i])) != PROTO_OK ||
-        (why = sjson_get_array(e, "shares", d->m, d->m, &arr)) != PROTO_OK)
+    why = tally_threshold_entry_from_json(e, d->m, &d->holder[i],
+                                          &d->shares[(size_t)i * d->m], &at);
+    if (why == PROTO_OK)
+        return PROTO_OK;
+    if (at == d->m)
         return board_fail(rep, why, "decryptions[%u]", i);
-    for (o = 0; o < d->m; o++) {
-        why = board_read_share(json_array_get(arr, o), &d->shares[(size_t)i * d->m + o]);
-        if (why != PROTO_OK)
-            return board_fail(rep, why, "decryptions[%u].shares[%u]", i, o);
-    }
-    return PROTO_OK;
+    return board_fail(rep, why, "decryptions[%u].shares[%u]", i, at);
 }
 
 enum proto_reason board_threshold_read_decryptions(struct board_doc *d,

@@ -55,10 +55,11 @@ void ceremony_free(struct ceremony *c)
 
 int ceremony_set_trustee(struct ceremony *c, uint32_t i, const struct ceremony_identity *reg)
 {
-    struct ceremony_member *m = &c->trustees[i - 1];
+    struct ceremony_member *m;
 
     if (i < 1 || i > c->n || reg->name_len > PROTO_MAX_STRING)
         return -1;
+    m = &c->trustees[i - 1];
     free(m->name);
     if ((m->name = malloc(reg->name_len + 1)) == NULL)
         return -1;
@@ -82,22 +83,22 @@ enum proto_reason ceremony_create(const char *id, size_t idlen, uint32_t t,
     *out = NULL;
     if (n > PROTO_MAX_TRUSTEES || idlen > PROTO_MAX_STRING)
         return PROTO_VALUE;
+    for (i = 0; i < n; i++)
+        if (trustees[i].name_len > PROTO_MAX_STRING)
+            return PROTO_VALUE;
     if ((c = ceremony_alloc(id, idlen, t, n)) == NULL)
         return PROTO_INTERNAL;
+    why = PROTO_INTERNAL;
     for (i = 1; i <= n; i++)
-        if (trustees[i - 1].name_len > PROTO_MAX_STRING) {
-            ceremony_free(c);
-            return PROTO_VALUE;
-        } else if (ceremony_set_trustee(c, i, &trustees[i - 1]) != 0) {
-            ceremony_free(c);
-            return PROTO_INTERNAL;
-        }
-    if ((why = ceremony_setup_check(c)) != PROTO_OK) {
-        ceremony_free(c);
-        return why;
-    }
+        if (ceremony_set_trustee(c, i, &trustees[i - 1]) != 0)
+            goto fail;
+    if ((why = ceremony_setup_check(c)) != PROTO_OK)
+        goto fail;
     *out = c;
     return PROTO_OK;
+fail:
+    ceremony_free(c);
+    return why;
 }
 
 /* --- accessors ------------------------------------------------------------------------ */

@@ -15,6 +15,86 @@
 #include "record_threshold.h"
 #include "tally_threshold.h"
 
+#define TALLY_THRESHOLD_MAX_ENTRY (64u * 1024u)
+
+static const char *const tally_threshold_entry_keys[] = { "holder", "shares" };
+static const char *const tally_threshold_share_keys[] = { "D", "c", "s" };
+
+static enum proto_reason tally_threshold_share_from_json(const json_t *e, struct proof_share *sh)
+{
+    enum proto_reason why;
+
+    if ((why = sjson_object_exact(e, tally_threshold_share_keys, 3)) != PROTO_OK ||
+        (why = sjson_get_hex(e, "D", sh->D, CRYPTO_BYTES)) != PROTO_OK ||
+        (why = crypto_point_check(sh->D)) != PROTO_OK ||
+        (why = sjson_get_hex(e, "c", sh->c, CRYPTO_BYTES)) != PROTO_OK ||
+        (why = sjson_get_hex(e, "s", sh->s, CRYPTO_BYTES)) != PROTO_OK ||
+        (why = crypto_scalar_check(sh->c)) != PROTO_OK)
+        return why;
+    return crypto_scalar_check(sh->s);
+}
+
+enum proto_reason tally_threshold_entry_from_json(const json_t *e, uint32_t m, uint32_t *holder,
+                                                  struct proof_share *out, uint32_t *at)
+{
+    enum proto_reason why;
+    const json_t *arr;
+    uint32_t o;
+
+    *at = m;
+    if ((why = sjson_object_exact(e, tally_threshold_entry_keys, 2)) != PROTO_OK ||
+        (why = sjson_get_u32(e, "holder", holder)) != PROTO_OK ||
+        (why = sjson_get_array(e, "shares", m, m, &arr)) != PROTO_OK)
+        return why;
+    for (o = 0; o < m; o++)
+        if ((why = tally_threshold_share_from_json(json_array_get(arr, o), &out[o])) != PROTO_OK) {
+            *at = o;
+            return why;
+        }
+    return PROTO_OK;
+}
+
+enum proto_reason tally_threshold_entry_parse(const char *text, size_t len, uint32_t m,
+                                              uint32_t *holder, struct proof_share *out)
+{
+    enum proto_reason why;
+    json_t *root = sjson_parse(text, len, TALLY_THRESHOLD_MAX_ENTRY, &why);
+    uint32_t at;
+
+    if (root == NULL)
+        return why;
+    why = tally_threshold_entry_from_json(root, m, holder, out, &at);
+    json_decref(root);
+    return why;
+}
+
+char *tally_threshold_entry_serialize(uint32_t holder, const struct proof_share *shares,
+                                      uint32_t m, int pretty, size_t *len)
+{
+    struct sjson_out o;
+    uint32_t k;
+
+    sjson_out_init(&o, pretty, TALLY_THRESHOLD_MAX_ENTRY);
+    sjson_out_begin_object(&o);
+    sjson_out_key(&o, "holder");
+    sjson_out_u32(&o, holder);
+    sjson_out_key(&o, "shares");
+    sjson_out_begin_array(&o);
+    for (k = 0; k < m; k++) {
+        sjson_out_begin_object(&o);
+        sjson_out_key(&o, "D");
+        sjson_out_hex(&o, shares[k].D, CRYPTO_BYTES);
+        sjson_out_key(&o, "c");
+        sjson_out_hex(&o, shares[k].c, CRYPTO_BYTES);
+        sjson_out_key(&o, "s");
+        sjson_out_hex(&o, shares[k].s, CRYPTO_BYTES);
+        sjson_out_end_object(&o);
+    }
+    sjson_out_end_array(&o);
+    sjson_out_end_object(&o);
+    return sjson_out_finish(&o, len);
+}
+
 int tally_threshold_shares_create(const struct record *rec, uint32_t j,
                                   const unsigned char x[CRYPTO_BYTES], const struct tally *t,
                                   const struct crypto_rng *rng, struct proof_share *out)

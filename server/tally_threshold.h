@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "record.h"
+#include "sjson.h"
 #include "tally.h"
 
 /* One holder's published shares: holder 0 (the server) or a trustee j of
@@ -23,6 +24,22 @@ struct tally_threshold_entry {
     uint32_t holder;
     const struct proof_share *shares;
 };
+
+/* A holder's decryption entry {"holder": h, "shares": [{"D", "c", "s"}, … m]},
+ * as a trustee posts it and the board lists it, read from a parsed object:
+ * shape, hex, point (canonical D), scalar (c, s). PROTO_OK, *holder and
+ * out[m]; otherwise the code, and *at is the failing share (m: the entry
+ * itself). Whether the shares hold is tally_threshold_shares_verify's. */
+enum proto_reason tally_threshold_entry_from_json(const json_t *e, uint32_t m, uint32_t *holder,
+                                                  struct proof_share *out, uint32_t *at);
+
+/* The same from JSON text (at most 64 KiB). */
+enum proto_reason tally_threshold_entry_parse(const char *text, size_t len, uint32_t m,
+                                              uint32_t *holder, struct proof_share *out);
+
+/* The entry as JSON text (caller frees), NULL on failure. */
+char *tally_threshold_entry_serialize(uint32_t holder, const struct proof_share *shares,
+                                      uint32_t m, int pretty, size_t *len);
 
 /* Trustee j's m shares with key share x (secret) against the aggregate:
  * one w drawn per option, in order. 0, or -1 (not a threshold record, j

@@ -137,6 +137,45 @@ static void test_build(const json_t *board)
     made_free(&mk);
 }
 
+/* A trustee's turn (T7, T10 rule 1): it verifies the partial board, keeps
+ * its record and aggregate, and makes its shares from them: trustee 3's
+ * are board.json's (stream decrypt/poll-t1 after the server's and trustee
+ * 1's four draws). */
+static void test_keep(const json_t *board, const json_t *cer)
+{
+    size_t len;
+    char *text = vec_text("threshold/board-partial.json", &len);
+    struct board_trust trust = { server_pk, digest };
+    struct crypto_rng_stream st;
+    struct crypto_rng rng = vec_trng(&st, "decrypt/poll-t1");
+    struct proof_share sh[2];
+    struct board_report rep;
+    struct board_kept kept;
+    unsigned char x3[32], skip[32];
+    int i;
+
+    CHECK(text != NULL &&
+          board_verify_keep(text, len, &trust, 2, &rep, &kept) == PROTO_OK && rep.partial &&
+          kept.rec != NULL && kept.tally != NULL &&
+          vec_eq(board, "fingerprint", record_fingerprint(kept.rec), 32) &&
+          vec_eq(board, "result.ballots_digest", kept.ballots_digest, 32),
+          "the partial board verified, its record, aggregate and ballots digest kept");
+    CHECK(vec_bytes(cer, "trace.verification_keys[2].x", x3, 32) == 0, "x_3");
+    for (i = 0; i < 4; i++)
+        crypto_rng_scalar(&rng, skip);
+    CHECK(kept.tally != NULL &&
+          tally_threshold_shares_create(kept.rec, 3, x3, kept.tally, &rng, sh) == 0 &&
+          vec_eq(board, "decryptions[2].shares[0].D", sh[0].D, 32) &&
+          vec_eq(board, "decryptions[2].shares[1].s", sh[1].s, 32),
+          "trustee 3's shares from what it kept are the final board's");
+    board_kept_free(&kept);
+    text[len / 2] ^= 1;                 /* any damage: nothing kept */
+    CHECK(board_verify_keep(text, len, &trust, 2, &rep, &kept) != PROTO_OK && kept.rec == NULL &&
+          kept.tally == NULL, "a board that fails keeps nothing");
+    sodium_memzero(x3, sizeof x3);
+    free(text);
+}
+
 /* The same board in another layout: compact, keys as jansson writes them. */
 static void test_layout(const json_t *board)
 {
@@ -241,6 +280,7 @@ int main(void)
     CHECK(board != NULL && sign_public_from_pem(pem, n, server_pk) == 0 &&
           vec_bytes(cer, "trace.ceremony_digest", digest, 32) == 0, "vectors");
     test_build(board);
+    test_keep(board, cer);
     test_layout(board);
     test_invalid();
     test_edits(board);

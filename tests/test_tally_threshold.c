@@ -126,6 +126,52 @@ static void test_shares(struct fixture *f)
           "a trustee's shares as the server's: proof");
 }
 
+/* A posted entry {"holder", "shares"}: the board's, read and written back. */
+static void test_entries(struct fixture *f)
+{
+    static const struct { const char *name, *from, *to; enum proto_reason want; } bad[] = {
+        { "a share's D not a point", "\"D\":\"", "\"D\":\"ff", PROTO_POINT },
+        { "holder a string", "\"holder\":", "\"holder\":\"1\",\"x\":", PROTO_SHAPE },
+        { "an extra member", "\"holder\":", "\"note\":1,\"holder\":", PROTO_SHAPE },
+        { "c in capitals", "\"c\":\"", "\"c\":\"AB", PROTO_HEX },
+    };
+    struct proof_share got[2];
+    uint32_t holder, k;
+    char path[32], *want, *text, *bent;
+    size_t len, i;
+
+    for (k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "decryptions[%u]", k);
+        want = vec_compact(vec_at(f->board, path));
+        CHECK(want != NULL && tally_threshold_entry_parse(want, strlen(want), 2, &holder, got) ==
+                  PROTO_OK && holder == (uint32_t)vec_int(f->board, (strcat(path, ".holder"), path)),
+              "an entry reads");
+        text = tally_threshold_entry_serialize(holder, got, 2, 0, &len);
+        CHECK(text != NULL && strcmp(text, want) == 0, "and writes back byte for byte");
+        CHECK(tally_threshold_entry_parse(want, strlen(want), 3, &holder, got) == PROTO_SHAPE,
+              "m shares, no fewer");
+        for (i = 0; k == 1 && i < sizeof bad / sizeof bad[0]; i++) {
+            const char *at = strstr(want, bad[i].from);
+            char what[96];
+
+            bent = calloc(1, strlen(want) + 32);
+            if (bent == NULL || at == NULL)
+                continue;
+            memcpy(bent, want, (size_t)(at - want));
+            strcat(bent, bad[i].to);
+            strcat(bent, at + strlen(bad[i].from) + (bad[i].want == PROTO_POINT ||
+                                                      bad[i].want == PROTO_HEX ? 2 : 0));
+            snprintf(what, sizeof what, "entry %s: %s", bad[i].name,
+                     proto_reason_code(bad[i].want));
+            CHECK(tally_threshold_entry_parse(bent, strlen(bent), 2, &holder, got) ==
+                  bad[i].want, what);
+            free(bent);
+        }
+        free(text);
+        free(want);
+    }
+}
+
 /* T7: λ_j over S = {1, 3, 5}, D_o, T_o, counts, result. */
 static void test_combination(struct fixture *f, const struct sign_key *key)
 {
@@ -236,6 +282,7 @@ int main(void)
         f.t = tally_new(2);
         test_ballots(&f);
         test_shares(&f);
+        test_entries(&f);
         test_combination(&f, key);
         test_subsets(&f);
     }
