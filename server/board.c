@@ -255,8 +255,8 @@ static enum proto_reason board_read_top(struct board_doc *d, struct board_report
     return PROTO_OK;
 }
 
-enum proto_reason board_get_point(const json_t *obj, const char *key,
-                                  unsigned char out[CRYPTO_BYTES])
+static enum proto_reason board_get_point(const json_t *obj, const char *key,
+                                         unsigned char out[CRYPTO_BYTES])
 {
     enum proto_reason why = sjson_get_hex(obj, key, out, CRYPTO_BYTES);
 
@@ -282,7 +282,7 @@ static enum proto_reason board_read_tally(struct board_doc *d, struct board_repo
     return PROTO_OK;
 }
 
-enum proto_reason board_read_share(const json_t *e, struct proof_share *sh)
+static enum proto_reason board_read_share(const json_t *e, struct proof_share *sh)
 {
     enum proto_reason why;
 

@@ -44,12 +44,6 @@ struct board_doc {
 enum proto_reason board_fail(struct board_report *rep, enum proto_reason why, const char *fmt,
                              ...) __attribute__((format(printf, 3, 4)));
 
-/* A point member (hex, then a canonical encoding), and one share
- * {"D", "c", "s"} (shape, hex, point, scalar). */
-enum proto_reason board_get_point(const json_t *obj, const char *key,
-                                  unsigned char out[CRYPTO_BYTES]);
-enum proto_reason board_read_share(const json_t *e, struct proof_share *sh);
-
 /* board_ballots.c: every ballot (stateless rules, tracker) on worker
  * threads, then order and duplicates; total receives the aggregate and
  * digest the ballots digest. */
