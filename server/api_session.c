@@ -105,13 +105,13 @@ void api_session_create(struct http_request *req)
         goto out;
     }
     /* Every attempt costs an argon2 run: a client address gets so many. */
-    if (http_request_peer(req, peer, sizeof peer) != 0)
+    if (http_request_client(req, peer, sizeof peer) != 0)
         peer[0] = '\0';
     if (api_rate_limited(req, http_request_app(req)->login_limit, peer, "too_many_attempts",
                          "too many login attempts from this address; try again later"))
         goto out;
     memset(&s, 0, sizeof s);
-    switch (auth_login(auth, user, pass, &s, &retry_after)) {
+    switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
     case AUTH_OK:
         login_answer(req, &s);
         break;
@@ -119,7 +119,7 @@ void api_session_create(struct http_request *req)
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
         http_respond_error(req, 429, "too_many_attempts",
-                           "too many login attempts for this account; try again later");
+                           "too many failed logins for this account from your address; try again later");
         break;
     case AUTH_INVALID:
         http_respond_error(req, 401, "invalid_credentials", "wrong username or password");

@@ -27,10 +27,9 @@
 #define AUTH_CSRF_LEN           STORE_CSRF_LEN      /* lowercase hex of 32 bytes */
 #define AUTH_TOKEN_LEN          47      /* "cnv_" + 43 base64url characters */
 #define AUTH_GENPASS_LEN        20      /* generated passwords */
-#define AUTH_MAX_FAILURES       5       /* failures tolerated per window ... */
-#define AUTH_FAILURE_WINDOW     900     /* ... of 15 minutes */
+#define AUTH_CLIENT_FAILURES    5       /* failed logins per (username, client) ... */
+#define AUTH_CLIENT_WINDOW      900     /* ... refilled over 15 minutes: one per 3 */
 #define AUTH_MAX_VERIFIERS      2       /* concurrent argon2 verifications */
-#define AUTH_ATTEMPTS_PER_MINUTE 20     /* login attempts per username, any outcome */
 #define AUTH_SESSION_TTL        (12 * 3600)
 
 struct auth;
@@ -72,10 +71,10 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
 /* Frees the context; NULL is a no-op. */
 void auth_close(struct auth *a);
 
-/* Sets the login attempts allowed per username a minute (default
- * AUTH_ATTEMPTS_PER_MINUTE); 0 removes that limit (the failure throttling
- * stays). Call before serving. 0 / -1. */
-int auth_set_attempt_limit(struct auth *a, unsigned per_minute);
+/* Sets the failed logins allowed per (username, client) before that pair is
+ * slowed down (default AUTH_CLIENT_FAILURES, refilled over
+ * AUTH_CLIENT_WINDOW); 0 removes the limit. Call before serving. 0 / -1. */
+int auth_set_attempt_limit(struct auth *a, unsigned failures);
 
 /* --- validation: NULL when valid, else a short reason for the user -------- */
 
@@ -90,18 +89,22 @@ const char *auth_check_password(const char *password);
 
 /* --- login, sessions, tokens (the HTTP layer) ----------------------------- */
 
-/* Checks USERNAME/PASSWORD. Every non-throttled attempt costs exactly one
- * argon2 verification (a dummy one for unknown, deactivated or password-less
- * members). After AUTH_MAX_FAILURES failures for the username within
- * AUTH_FAILURE_WINDOW seconds, further attempts return AUTH_THROTTLED without
- * verifying, with *retry_after = seconds until the oldest failure leaves the
- * window (≥ 1); so do attempts past AUTH_ATTEMPTS_PER_MINUTE for one
- * username (successful or not; counted in memory only), with *retry_after
- * until the next one is allowed. On AUTH_OK, *out holds a new session; the caller sets the
- * cookie from out->id and then should sodium_memzero(out). Blocks while
+/* Checks USERNAME/PASSWORD for the client CLIENT (an address key,
+ * http_request_client; NULL or "" is one client of its own). Every
+ * non-throttled attempt costs exactly one argon2 verification (a dummy one
+ * for unknown, deactivated or password-less members).
+ *
+ * Failures are counted per (username, client), in memory, never per
+ * username alone: a correct password is never refused because other clients
+ * failed. A pair gets AUTH_CLIENT_FAILURES failures at once, then one more
+ * every AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES seconds; past that its
+ * attempts return AUTH_THROTTLED without verifying, with *retry_after the
+ * seconds until the next one is allowed. A success forgets the pair's
+ * failures. On AUTH_OK, *out holds a new session; the caller sets the cookie
+ * from out->id and then should sodium_memzero(out). Blocks while
  * AUTH_MAX_VERIFIERS verifications are running. retry_after may be NULL. */
 enum auth_result auth_login(struct auth *a, const char *username, const char *password,
-                            struct auth_session *out, int *retry_after);
+                            const char *client, struct auth_session *out, int *retry_after);
 
 /* Looks up a session by its cookie value (64 lowercase hex). AUTH_OK fills
  * *user and csrf_out (AUTH_CSRF_LEN + 1 bytes, may be NULL); AUTH_INVALID if

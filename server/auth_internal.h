@@ -20,7 +20,7 @@ struct auth {
     pthread_mutex_t mu;                     /* guards busy */
     pthread_cond_t cv;
     int busy;                               /* argon2 runs in progress */
-    struct ratelimit *attempts;             /* login attempts per username */
+    struct ratelimit *failures;             /* failed logins per (username, client) */
 };
 
 /* The current time in unix seconds (the injected clock or time()). */

@@ -40,6 +40,8 @@ void config_defaults(struct config *cfg)
     cfg->connection_limit = 512;
     cfg->connection_timeout = 30;
     cfg->request_timeout = 20;
+    cfg->header_timeout = 10;
+    cfg->per_address_limit = 32;
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
@@ -137,6 +139,12 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
     } else if (strcmp(opt, "--request-timeout") == 0) {
         if (parse_uint(val, 1, 3600, &v) == 0) {
             cfg->request_timeout = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--header-timeout") == 0 ||
+               strcmp(opt, "--max-connections-per-address") == 0) {
+        if (parse_uint(val, 0, opt[2] == 'h' ? 3600 : 100000, &v) == 0) {
+            *(opt[2] == 'h' ? &cfg->header_timeout : &cfg->per_address_limit) = (unsigned)v;
             return 0;
         }
     } else if (strcmp(opt, "--login-limit") == 0 || strcmp(opt, "--cast-limit") == 0) {

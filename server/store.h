@@ -1,6 +1,6 @@
 /*
  * store.h — Conclave's SQLite store: DIR/conclave.db and the rows of the
- * accounts domain (members, sessions, API tokens, login failures).
+ * accounts domain (members, sessions, API tokens, the audit log).
  *
  * One `struct store` per process, shared by every thread. Each function below
  * takes the store's (recursive) mutex for its duration, so single calls are
@@ -203,7 +203,7 @@ int store_member_set_password(struct store *s, const char *username, const char 
 int store_member_upsert(struct store *s, const char *username, const char *display_name,
                         const char *email, int64_t now, int *created_out);
 
-/* --- sessions, API tokens, login failures (store_session.c) ------------- */
+/* --- sessions and API tokens (store_session.c) ---------------------------- */
 
 /* Stores a session under SHA-256(id) with its CSRF token and expiry. */
 int store_session_insert(struct store *s, const unsigned char id_hash[32],
@@ -245,18 +245,5 @@ int store_token_list(struct store *s, int64_t member_id,
 /* Marks token ID revoked at NOW. STORE_NOT_FOUND if there is no such token or
  * it was already revoked. */
 int store_token_revoke(struct store *s, int64_t id, int64_t now);
-
-/* Records a failed login for USERNAME (case-insensitive) at NOW, first
- * dropping every failure older than NOW - WINDOW (one transaction of its own:
- * do not call inside store_begin). */
-int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window);
-
-/* Counts USERNAME's failures at or after SINCE, and the time of the oldest
- * (0 when none). */
-int store_failure_count(struct store *s, const char *username, int64_t since,
-                        int64_t *count_out, int64_t *oldest_out);
-
-/* Forgets USERNAME's failures (after a successful login). */
-int store_failure_clear(struct store *s, const char *username);
 
 #endif

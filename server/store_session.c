@@ -1,6 +1,6 @@
 /*
- * store_session.c — rows that authenticate requests: login sessions, API
- * tokens, and the login failures that throttling counts.
+ * store_session.c — rows that authenticate requests: login sessions and API
+ * tokens. (Failed logins are counted in memory, by auth.c.)
  *
  * Sessions and tokens are stored and looked up only by SHA-256 of the secret
  * the client holds, so a copy of the database lets no one in. A lookup joins
@@ -40,15 +40,6 @@ static const char SQL_TOKEN_LIST[] =
     " FROM api_tokens WHERE member_id = ?1 ORDER BY id";
 static const char SQL_TOKEN_REVOKE[] =
     "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
-static const char SQL_FAILURE_EXPIRE[] =
-    "DELETE FROM login_failures WHERE at < ?1";
-static const char SQL_FAILURE_ADD[] =
-    "INSERT INTO login_failures (username, at) VALUES (?1, ?2)";
-static const char SQL_FAILURE_COUNT[] =
-    "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
-    " WHERE username = ?1 AND at >= ?2";
-static const char SQL_FAILURE_CLEAR[] =
-    "DELETE FROM login_failures WHERE username = ?1";
 
 
 /* Steps a statement that returns no rows; 0 / -1. */
@@ -255,67 +246,6 @@ int store_token_revoke(struct store *s, int64_t id, int64_t now)
     rc = session_change(s, st, &changed);
     if (rc == STORE_OK && changed == 0)
         rc = STORE_NOT_FOUND;
-out:
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
-}
-
-int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window)
-{
-    sqlite3_stmt *st;
-    int rc = STORE_ERROR;
-
-    if (store_begin(s) != 0)
-        return STORE_ERROR;
-    if (session_exec_int(s, SQL_FAILURE_EXPIRE, now - window) != STORE_OK)
-        goto out;
-    if ((st = store_stmt(s, SQL_FAILURE_ADD)) == NULL)
-        goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_int64(st, 2, now) == SQLITE_OK)
-        rc = session_run(st);
-    store_stmt_reset(st);
-out:
-    if (rc == STORE_OK)
-        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
-    store_rollback(s);
-    return rc;
-}
-
-int store_failure_count(struct store *s, const char *username, int64_t since,
-                        int64_t *count_out, int64_t *oldest_out)
-{
-    sqlite3_stmt *st;
-    int rc = STORE_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_FAILURE_COUNT)) == NULL)
-        goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, since) != SQLITE_OK)
-        goto out;
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto out;
-    *count_out = sqlite3_column_int64(st, 0);
-    *oldest_out = sqlite3_column_int64(st, 1);
-    rc = STORE_OK;
-out:
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
-}
-
-int store_failure_clear(struct store *s, const char *username)
-{
-    sqlite3_stmt *st;
-    int rc = STORE_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_FAILURE_CLEAR)) == NULL)
-        goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK)
-        rc = session_run(st);
 out:
     store_stmt_reset(st);
     store_unlock(s);

@@ -108,7 +108,7 @@ static void login_check(struct http_request *req, const struct web_form *form)
         return;
     }
     /* the same per-address limit as POST /api/v1/session */
-    if (http_request_peer(req, peer, sizeof peer) != 0)
+    if (http_request_client(req, peer, sizeof peer) != 0)
         peer[0] = '\0';
     if ((wait = ratelimit_take(http_request_app(req)->login_limit, peer,
                                ratelimit_now_ms())) != 0) {
@@ -119,7 +119,7 @@ static void login_check(struct http_request *req, const struct web_form *form)
         return;
     }
     memset(&s, 0, sizeof s);
-    switch (auth_login(auth, user, pass, &s, &retry_after)) {
+    switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
     case AUTH_OK:
         /* rotation: a session id the browser already had ends here */
         if (old != NULL && auth_session_delete(auth, old) != AUTH_OK) {
@@ -134,8 +134,9 @@ static void login_check(struct http_request *req, const struct web_form *form)
     case AUTH_THROTTLED:
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
-        snprintf(msg, sizeof msg, "Too many failed logins for this account; try again in "
-                 "%d minute%s.", (retry_after + 59) / 60, retry_after > 60 ? "s" : "");
+        snprintf(msg, sizeof msg, "Too many failed logins for this account from your "
+                 "address; try again in %d minute%s.", (retry_after + 59) / 60,
+                 retry_after > 60 ? "s" : "");
         login_form(req, 429, msg, user, next);
         break;
     case AUTH_INVALID:

@@ -327,19 +327,6 @@ static void test_members(void)
     CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0,
           "a new password deletes the member's sessions");
     CHECK(store_member_set_password(s, "nobody", "$x") == STORE_NOT_FOUND, "set password unknown");
-    CHECK(store_failure_add(s, "Erin", 100, 900) == STORE_OK &&
-          store_failure_add(s, "ERIN", 101, 900) == STORE_OK, "failures recorded");
-    {
-        int64_t c = 0, oldest = 0;
-        CHECK(store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 2 &&
-              oldest == 100, "failures counted ignoring case");
-        CHECK(store_failure_add(s, "erin", 2000, 900) == STORE_OK &&
-              store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 1,
-              "old failures are dropped");
-        CHECK(store_failure_clear(s, "ERIN") == STORE_OK &&
-              store_failure_count(s, "erin", 0, &c, &oldest) == STORE_OK && c == 0,
-              "failures cleared");
-    }
     store_close(s);
 }
 

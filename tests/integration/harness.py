@@ -167,9 +167,13 @@ class Server:
         except OSError:
             return ""
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        """One request on a new connection. body: dict/list (JSON), str or bytes."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=30, source=None):
+        """One request on a new connection. body: dict/list (JSON), str or bytes.
+        SOURCE: the client's own address (another loopback address, e.g.
+        "127.0.0.2": all of 127/8 is this machine, so the server sees another
+        client)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             hdrs = dict(headers or {})
             if isinstance(body, (dict, list)):
@@ -212,17 +216,20 @@ class Server:
 
 
 class Client:
-    """A member's client: keeps the session cookie and CSRF token, or a token."""
+    """A member's client: keeps the session cookie and CSRF token, or a token;
+    SOURCE: the loopback address it connects from (Server.request)."""
 
-    def __init__(self, server, token=None):
+    def __init__(self, server, token=None, source=None):
         self.server = server
         self.cookie = None
         self.csrf = None
         self.token = token
+        self.source = source
 
     def login(self, username, password):
         r = self.server.request("POST", "/api/v1/session",
-                                {"username": username, "password": password})
+                                {"username": username, "password": password},
+                                source=self.source)
         if r.status == 200:
             m = re.match(r"conclave_session=([^;]*)", r.header("Set-Cookie") or "")
             self.cookie = m.group(1) if m else None
@@ -237,7 +244,7 @@ class Client:
             hdrs["Cookie"] = "conclave_session=" + self.cookie
             if csrf and method not in ("GET", "HEAD"):
                 hdrs["X-CSRF-Token"] = self.csrf
-        return self.server.request(method, path, body, hdrs)
+        return self.server.request(method, path, body, hdrs, source=self.source)
 
     def get(self, path):
         return self.request("GET", path)
