@@ -132,7 +132,7 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *authz = http_request_header(req, "Authorization");
-    const char *cookie = http_request_cookie(req, "conclave_session");
+    const char *cookie = api_session_cookie(req);
     enum auth_result r;
 
     if (authz != NULL) {

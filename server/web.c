@@ -22,14 +22,13 @@
 
 #include <sodium.h>
 
+#include "api.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
 #include "web.h"
 #include "web_form.h"
-
-#define SESSION_COOKIE "conclave_session"
 
 static struct tmpl_bundle *web_bundle;
 static pthread_once_t web_bundle_once = PTHREAD_ONCE_INIT;
@@ -51,7 +50,7 @@ static void web_bundle_init(void)
 int web_viewer_get(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *cookie = api_session_cookie(req);
     const char *path = http_request_path(req);
     char loc[128];
     enum auth_result r = AUTH_INVALID;
@@ -79,7 +78,7 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
 void web_not_found(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *cookie = api_session_cookie(req);
     struct web_viewer v;
     int known;
 

@@ -5,7 +5,8 @@
  * cannot be stopped by the session's token, since there is no session yet.
  * The login form therefore uses a double-submit token: GET /login sets a
  * random token in the cookie conclave_login (HttpOnly, SameSite=Strict,
- * Path=/login) and puts the same value in a hidden field; POST /login
+ * Path=/; with --secure-cookies Secure and named __Host-conclave_login, which
+ * no sibling host can set) and puts the same value in a hidden field; POST /login
  * accepts the form only if both are present and equal. A cross-site post
  * carries no SameSite=Strict cookie, and another site can neither read the
  * cookie nor guess the token; a post whose Origin names another site is
@@ -26,7 +27,7 @@
 #include "web.h"
 #include "web_form.h"
 
-#define LOGIN_COOKIE "conclave_login"
+#define LOGIN_COOKIE "__Host-conclave_login"
 
 /* 1 if NEXT is a local path we may redirect to after login. */
 static int next_ok(const char *next)
@@ -42,7 +43,7 @@ static int next_ok(const char *next)
 static void login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1])
 {
     const struct config *cfg = http_request_app(req)->cfg;
-    const char *old = http_request_cookie(req, LOGIN_COOKIE);
+    const char *old = http_request_cookie(req, api_cookie_name(req, LOGIN_COOKIE));
     unsigned char rnd[AUTH_CSRF_LEN / 2];
     char cookie[160];
 
@@ -53,9 +54,8 @@ static void login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1])
     }
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(token, rnd, sizeof rnd);
-    snprintf(cookie, sizeof cookie,
-             LOGIN_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/login; Max-Age=3600%s",
-             token, cfg->secure_cookies ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=3600%s",
+             api_cookie_name(req, LOGIN_COOKIE), token, cfg->secure_cookies ? "; Secure" : "");
     http_add_header(req, "Set-Cookie", cookie);
 }
 
@@ -78,7 +78,7 @@ static void login_form(struct http_request *req, unsigned status, const char *er
 void web_login_page(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, "conclave_session");
+    const char *cookie = api_session_cookie(req);
     const char *next = http_request_arg(req, "next");
     struct auth_user user;
 
@@ -97,7 +97,7 @@ static void login_check(struct http_request *req, const struct web_form *form)
     const char *user = web_form_get(form, "username");
     const char *pass = web_form_get(form, "password");
     const char *next = web_form_get(form, "next");
-    const char *old = http_request_cookie(req, "conclave_session");
+    const char *old = api_session_cookie(req);
     struct auth_session s;
     char msg[128], retry[16], peer[64];
     int retry_after = 0;
@@ -127,8 +127,9 @@ static void login_check(struct http_request *req, const struct web_form *form)
             break;
         }
         api_set_session_cookie(req, s.id, (long)cfg->session_ttl);
-        http_add_header(req, "Set-Cookie", LOGIN_COOKIE "=; HttpOnly; SameSite=Strict; "
-                        "Path=/login; Max-Age=0");
+        snprintf(msg, sizeof msg, "%s=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
+                 api_cookie_name(req, LOGIN_COOKIE), cfg->secure_cookies ? "; Secure" : "");
+        http_add_header(req, "Set-Cookie", msg);
         web_redirect(req, next_ok(next) ? next : "/");
         break;
     case AUTH_THROTTLED:
@@ -159,7 +160,7 @@ void web_login_submit(struct http_request *req)
     }
     if (web_form_read(req, &form) != 0)
         return;
-    if (!auth_csrf_equal(http_request_cookie(req, LOGIN_COOKIE),
+    if (!auth_csrf_equal(http_request_cookie(req, api_cookie_name(req, LOGIN_COOKIE)),
                          web_form_get(&form, "login_token"))) {
         login_form(req, 403, "The login form expired; please try again.",
                    web_form_get(&form, "username"), web_form_get(&form, "next"));
@@ -179,7 +180,7 @@ void web_logout(struct http_request *req)
     if (web_form_begin(req, &v, &form) != 0)
         return;
     web_form_clear(&form);
-    if (auth_session_delete(auth, http_request_cookie(req, "conclave_session")) != AUTH_OK) {
+    if (auth_session_delete(auth, api_session_cookie(req)) != AUTH_OK) {
         web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
         return;
     }

@@ -225,14 +225,16 @@ class Client:
         self.csrf = None
         self.token = token
         self.source = source
+        self.cookie_name = "conclave_session"   # "__Host-conclave_session" with --secure-cookies
 
     def login(self, username, password):
         r = self.server.request("POST", "/api/v1/session",
                                 {"username": username, "password": password},
                                 source=self.source)
         if r.status == 200:
-            m = re.match(r"conclave_session=([^;]*)", r.header("Set-Cookie") or "")
-            self.cookie = m.group(1) if m else None
+            m = re.match(r"((?:__Host-)?conclave_session)=([^;]*)", r.header("Set-Cookie") or "")
+            self.cookie_name = m.group(1) if m else "conclave_session"
+            self.cookie = m.group(2) if m else None
             self.csrf = r.json()["csrf_token"]
         return r
 
@@ -241,7 +243,7 @@ class Client:
         if self.token:
             hdrs["Authorization"] = "Bearer " + self.token
         if self.cookie:
-            hdrs["Cookie"] = "conclave_session=" + self.cookie
+            hdrs["Cookie"] = f"{self.cookie_name}={self.cookie}"
             if csrf and method not in ("GET", "HEAD"):
                 hdrs["X-CSRF-Token"] = self.csrf
         return self.server.request(method, path, body, hdrs, source=self.source)
