@@ -117,6 +117,11 @@ static int authenticate_cookie(struct http_request *req, struct auth *auth,
         http_respond_error(req, 401, "unauthenticated", "log in first");
         goto out;
     }
+    if (user->must_change) {
+        http_respond_error(req, 403, "password_change_required",
+                           "choose your own password on the page /account first");
+        goto out;
+    }
     if (method_is_unsafe(http_request_method(req)) &&
         !auth_csrf_equal(csrf, http_request_header(req, "X-CSRF-Token"))) {
         http_respond_error(req, 403, "csrf_failed", "missing or wrong X-CSRF-Token");

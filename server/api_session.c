@@ -129,7 +129,19 @@ void api_session_create(struct http_request *req)
     memset(&s, 0, sizeof s);
     switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
     case AUTH_OK:
-        login_answer(req, &s);
+        if (!s.user.must_change) {
+            login_answer(req, &s);
+            break;
+        }
+        /* a one-time password is for choosing one's own, on the web page */
+        (void)auth_session_delete(auth, s.id);
+        http_respond_error(req, 403, "password_change_required",
+                           "this is a one-time password: log in on the web page and choose "
+                           "your own password first");
+        break;
+    case AUTH_EXPIRED:
+        http_respond_error(req, 401, "password_expired",
+                           "this one-time password has expired: ask an admin for a new one");
         break;
     case AUTH_THROTTLED:
         snprintf(retry, sizeof retry, "%d", retry_after);

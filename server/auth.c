@@ -35,6 +35,11 @@ int64_t auth_now(const struct auth *a)
     return a->now != NULL ? a->now(a->now_ctx) : (int64_t)time(NULL);
 }
 
+int64_t auth_time(const struct auth *a)
+{
+    return auth_now(a);
+}
+
 int auth_copy(char *dst, size_t cap, const char *s)
 {
     size_t n = strlen(s);
@@ -75,9 +80,7 @@ int auth_password_hash(struct auth *a, const char *password, char *out)
     return rc == 0 ? 0 : -1;
 }
 
-/* One argon2 verification of PASSWORD (LEN bytes) against HASH; 1 if it
- * matches. */
-static int auth_password_verify(struct auth *a, const char *hash, const char *password,
+int auth_password_verify(struct auth *a, const char *hash, const char *password,
                                 size_t len)
 {
     int rc;
@@ -295,19 +298,17 @@ void auth_password_generate(char *out)
 
 /* --- login and sessions ------------------------------------------------------ */
 
-/* Fills the public view of member M. */
-static void auth_user_fill(struct auth_user *u, const struct store_member *m)
+void auth_user_fill(struct auth_user *u, const struct store_member *m)
 {
     memset(u, 0, sizeof *u);
     u->id = m->id;
     memcpy(u->username, m->username, sizeof u->username);
     memcpy(u->display_name, m->display_name, sizeof u->display_name);
     u->admin = m->is_admin;
+    u->must_change = m->one_time && m->password_hash[0] != '\0';
 }
 
-/* The throttle's key for USERNAME (case folded) from CLIENT: KEY holds
- * AUTH_USERNAME_MAX + 2 + HTTP's 45-byte client key. */
-static void auth_pair_key(const char *username, const char *client, char *key, size_t cap)
+void auth_pair_key(const char *username, const char *client, char *key, size_t cap)
 {
     size_t i;
 
@@ -318,8 +319,7 @@ static void auth_pair_key(const char *username, const char *client, char *key, s
     snprintf(key + i, cap - i, " %s", client != NULL ? client : "");
 }
 
-/* Creates a session for member M, filling *out. */
-static enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
+enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
                                             int64_t now, struct auth_session *out)
 {
     unsigned char id[32], hash[32], csrf[32];
@@ -382,16 +382,21 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
     }
     /* Exactly one verification whatever happened above. */
     ok = auth_password_verify(a, hash, password, len) && found && len <= AUTH_PASSWORD_MAX;
-    if (!ok && key[0] != '\0')
-        (void)ratelimit_take(a->failures, key, now * 1000);
-    else if (ok && (r = auth_session_create(a, &m, now, out)) == AUTH_OK)
+    if (!ok) {
+        if (key[0] != '\0')
+            (void)ratelimit_take(a->failures, key, now * 1000);
+    } else {
         ratelimit_forget(a->failures, key);
+        if (m.one_time && m.password_expires_at != 0 && now >= m.password_expires_at)
+            r = AUTH_EXPIRED;
+        else
+            r = auth_session_create(a, &m, now, out);
+    }
     sodium_memzero(&m, sizeof m);
     return r;
 }
 
-/* Parses a 64-hex cookie and hashes the 32 bytes it encodes. 0 / -1. */
-static int auth_cookie_hash(const char *cookie, unsigned char hash[32])
+int auth_cookie_hash(const char *cookie, unsigned char hash[32])
 {
     unsigned char id[32];
     size_t i, n;

@@ -21,6 +21,7 @@
 #include "ballotbox.h"
 #include "checkpoint.h"
 #include "config.h"
+#include "flash.h"
 #include "heap.h"
 #include "http.h"
 #include "log.h"
@@ -73,7 +74,8 @@ static int serve_bootstrap(struct auth *auth)
         fprintf(stderr,
                 "\n  First start: created admin account 'admin' with the one-time password\n"
                 "      %s\n"
-                "  It is shown only this once. Log in and change it (conclave user passwd).\n\n",
+                "  It is shown only this once, and works once, for 72 hours: log in on the\n"
+                "  web page and choose your own password (else: conclave user passwd admin).\n\n",
                 password);
     }
     sodium_memzero(password, sizeof password);
@@ -116,7 +118,7 @@ static void serve_loop(struct app *app, const sigset_t *set)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
     struct checkpointer *ck = NULL;
@@ -136,7 +138,8 @@ static int serve_run(const struct config *cfg)
     }
     if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
         goto out;
-    if (ballotbox_new(app.store, app.key, &app.box) != 0)
+    if (ballotbox_new(app.store, app.key, &app.box) != 0 ||
+        flash_new(256, 600, &app.flash) != 0)
         goto out;
     /* --login-limit 0 lifts the per-username attempt limit as well */
     if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
@@ -168,6 +171,7 @@ out:
     checkpointer_free(ck);
     ratelimit_free(app.cast_limit);
     ratelimit_free(app.login_limit);
+    flash_free(app.flash);
     auth_close(app.auth);
     sign_key_free(app.key);
     store_close(app.store);

@@ -59,7 +59,7 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
     if (cookie != NULL)
         r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
     if (r == AUTH_OK)
-        return 0;
+        return web_must_change(req, v) ? -1 : 0;
     if (r == AUTH_ERROR) {
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return -1;

@@ -58,9 +58,9 @@ static void env_close(struct env *e)
 
 static enum auth_result add(struct env *e, const char *user, const char *pw, int admin)
 {
-    struct auth_member_new n = { user, NULL, NULL, admin, pw };
+    struct auth_member_new n = { user, NULL, NULL, admin, pw, 0 };
 
-    return auth_member_add(e->a, &n, NULL);
+    return auth_member_add(e->a, &n, "test", NULL);
 }
 
 static int is_hex(const char *s, size_t len)
@@ -157,11 +157,11 @@ static void test_validation(void)
 
 static void test_members(struct env *e)
 {
-    struct auth_member_new n = { "grace", "Grace Hopper", "grace@example.org", 1, PW };
+    struct auth_member_new n = { "grace", "Grace Hopper", "grace@example.org", 1, PW, 0 };
     struct store_member m;
     const char *why = NULL;
 
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_OK && why == NULL, "add member");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK && why == NULL, "add member");
     CHECK(store_member_get(e->st, "grace", &m) == STORE_OK && m.is_admin == 1 && m.active == 1 &&
           strcmp(m.email, "grace@example.org") == 0, "member stored");
     CHECK(strncmp(m.password_hash, "$argon2id$", 10) == 0, "password stored as argon2id");
@@ -170,27 +170,27 @@ static void test_members(struct env *e)
                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0,
           "hash uses at least interactive limits");
     n.username = "GRACE";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL &&
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL &&
           strcmp(why, "username taken") == 0, "duplicate username (other case)");
     n.username = "bad_name";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "bad username");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad username");
     n.username = "henry";
     n.password = "short";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "short password");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "short password");
     n.password = PW;
     n.email = "not-an-email";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "bad email");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad email");
     n.email = NULL;
     n.display_name = NULL;
     n.password = NULL;
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_OK, "member without password or name");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK, "member without password or name");
     CHECK(store_member_get(e->st, "henry", &m) == STORE_OK && m.password_hash[0] == '\0' &&
           strcmp(m.display_name, "henry") == 0, "display name defaults to the username");
-    CHECK(auth_member_set_active(e->a, "nobody", 0, &why) == AUTH_INVALID &&
+    CHECK(auth_member_set_active(e->a, "nobody", 0, "test", &why) == AUTH_INVALID &&
           strcmp(why, "no such member") == 0, "deactivate unknown member");
-    CHECK(auth_member_set_password(e->a, "nobody", PW, &why) == AUTH_INVALID,
+    CHECK(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why) == AUTH_INVALID,
           "passwd unknown member");
-    CHECK(auth_member_set_password(e->a, "henry", "short", &why) == AUTH_INVALID,
+    CHECK(auth_member_set_password(e->a, "henry", "short", 0, "test", &why) == AUTH_INVALID,
           "passwd short password");
 }
 
@@ -233,14 +233,14 @@ static void test_login(struct env *e)
     CHECK(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "NULL username");
 
     CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL) == AUTH_OK, "a session before passwd");
-    CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", NULL) == AUTH_OK,
+    CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", 0, "test", NULL) == AUTH_OK,
           "passwd");
     CHECK(auth_session_lookup(e->a, old.id, &u, NULL) == AUTH_INVALID,
           "a new password ends the sessions opened with the old one");
     CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "old password refused");
     CHECK(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == AUTH_OK,
           "new password works");
-    CHECK(auth_member_set_password(e->a, "henry", PW, NULL) == AUTH_OK &&
+    CHECK(auth_member_set_password(e->a, "henry", PW, 0, "test", NULL) == AUTH_OK &&
           auth_login(e->a, "henry", PW, "10.0.0.1", &s, NULL) == AUTH_OK,
           "imported member can log in once a password is set");
 }
@@ -321,12 +321,12 @@ static void test_sessions(struct env *e)
     CHECK(auth_session_delete(e->a, s.id) == AUTH_OK, "logout is idempotent");
     CHECK(auth_session_delete(e->a, "garbage") == AUTH_OK, "logout of garbage is fine");
 
-    CHECK(auth_member_set_active(e->a, "kate", 0, NULL) == AUTH_OK, "deactivate kate");
+    CHECK(auth_member_set_active(e->a, "kate", 0, "test", NULL) == AUTH_OK, "deactivate kate");
     CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
           "deactivated member's session is gone");
     CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID,
           "deactivated member cannot log in");
-    CHECK(auth_member_set_active(e->a, "kate", 1, NULL) == AUTH_OK, "activate kate");
+    CHECK(auth_member_set_active(e->a, "kate", 1, "test", NULL) == AUTH_OK, "activate kate");
     CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
           "sessions stay ended after re-activation");
     CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK, "re-activated member logs in");
@@ -358,18 +358,18 @@ static void test_tokens(struct env *e)
     int64_t id = 0, id2 = 0;
 
     CHECK(add(e, "liam", NULL, 0) == AUTH_OK, "add liam without password");
-    CHECK(auth_token_create(e->a, "liam", "ci bot", tok, &id, &why) == AUTH_OK && id > 0,
+    CHECK(auth_token_create(e->a, "liam", "ci bot", "test", tok, &id, &why) == AUTH_OK && id > 0,
           "create token");
     CHECK(strlen(tok) == AUTH_TOKEN_LEN && strncmp(tok, "cnv_", 4) == 0 &&
           strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
           == 43, "token is cnv_ + 43 base64url");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK && strcmp(u.username, "liam") == 0,
           "token lookup");
-    CHECK(auth_token_create(e->a, "LIAM", NULL, tok2, &id2, NULL) == AUTH_OK && id2 != id &&
+    CHECK(auth_token_create(e->a, "LIAM", NULL, "test", tok2, &id2, NULL) == AUTH_OK && id2 != id &&
           strcmp(tok, tok2) != 0, "second token");
-    CHECK(auth_token_create(e->a, "nobody", NULL, tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
           "token for unknown member");
-    CHECK(auth_token_create(e->a, "liam", "a\nb", tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why) == AUTH_INVALID,
           "label with a control character");
     memcpy(bad, tok, sizeof bad);
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
@@ -381,17 +381,17 @@ static void test_tokens(struct env *e)
           store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 0, "list tokens");
 
-    CHECK(auth_member_set_active(e->a, "liam", 0, NULL) == AUTH_OK, "deactivate liam");
+    CHECK(auth_member_set_active(e->a, "liam", 0, "test", NULL) == AUTH_OK, "deactivate liam");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "deactivated member's token fails");
-    CHECK(auth_token_create(e->a, "liam", NULL, tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
           "no new token for a deactivated member");
-    CHECK(auth_member_set_active(e->a, "liam", 1, NULL) == AUTH_OK, "activate liam");
+    CHECK(auth_member_set_active(e->a, "liam", 1, "test", NULL) == AUTH_OK, "activate liam");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK, "token works again after activation");
 
-    CHECK(auth_token_revoke(e->a, id, &why) == AUTH_OK, "revoke");
+    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_OK, "revoke");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "revoked token fails");
-    CHECK(auth_token_revoke(e->a, id, &why) == AUTH_INVALID, "revoke twice");
-    CHECK(auth_token_revoke(e->a, 999999, &why) == AUTH_INVALID, "revoke unknown id");
+    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_INVALID, "revoke twice");
+    CHECK(auth_token_revoke(e->a, 999999, "test", &why) == AUTH_INVALID, "revoke unknown id");
     memset(&rows, 0, sizeof rows);
     CHECK(store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 1, "list shows the revoked token");
@@ -418,7 +418,7 @@ static void test_bootstrap(void)
 static enum auth_result import(struct env *e, const char *text, struct auth_import_stats *st,
                                char *err, size_t cap)
 {
-    return auth_import_csv(e->a, text, strlen(text), st, err, cap);
+    return auth_import_csv(e->a, text, strlen(text), "test", st, err, cap);
 }
 
 static void test_import(void)

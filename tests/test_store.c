@@ -323,10 +323,10 @@ static void test_members(void)
           store_session_insert(s, h, out.id, "0123456789abcdef0123456789abcdef"
                                "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
           "a session of frank's");
-    CHECK(store_member_set_password(s, "frank", "$argon2id$x") == STORE_OK, "set password");
+    CHECK(store_member_set_password(s, "frank", "$argon2id$x", 0, 0, NULL) == STORE_OK, "set password");
     CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0,
           "a new password deletes the member's sessions");
-    CHECK(store_member_set_password(s, "nobody", "$x") == STORE_NOT_FOUND, "set password unknown");
+    CHECK(store_member_set_password(s, "nobody", "$x", 0, 0, NULL) == STORE_NOT_FOUND, "set password unknown");
     store_close(s);
 }
 

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.parse
 
 BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
 VECTORS = os.path.join(os.path.dirname(__file__), "..", "vectors")
@@ -315,6 +316,75 @@ class LossyProxy:
 
     def close(self):
         self.sock.close()
+
+
+# --- the HTML pages: forms, the login form, pages ----------------------------
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def text(r):
+    return r.body.decode("utf-8", "replace")
+
+
+def page(client, path):
+    return client.request("GET", path)
+
+
+def form(client, path, fields, csrf=True, headers=None):
+    """Posts FIELDS as a form with the session cookie (and its csrf_token)."""
+    fields = dict(fields)
+    if csrf and client.csrf and "csrf_token" not in fields:
+        fields["csrf_token"] = client.csrf
+    hdrs = {"Content-Type": FORM}
+    hdrs.update(headers or {})
+    if client.cookie:
+        hdrs["Cookie"] = f"{client.cookie_name}={client.cookie}"
+    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs,
+                                 source=client.source)
+
+
+def login_form(srv, source=None):
+    """GET /login: returns (login cookie, token from the hidden field)."""
+    r = srv.request("GET", "/login", source=source)
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
+    return (cookie.group(1) if cookie else None), (token.group(1) if token else None)
+
+
+def post_login(srv, fields, cookie, headers=None, source=None):
+    hdrs = {"Content-Type": FORM}
+    if cookie:
+        hdrs["Cookie"] = "conclave_login=" + cookie
+    hdrs.update(headers or {})
+    return srv.request("POST", "/login", urllib.parse.urlencode(fields), hdrs, source=source)
+
+
+def cookie_value(resp, name):
+    """The value RESP sets for cookie NAME, or None."""
+    for v in resp.headers_all("Set-Cookie"):
+        m = re.match(re.escape(name) + r"=([^;]*)", v)
+        if m:
+            return m.group(1)
+    return None
+
+
+def web_login(srv, username, password, source=None):
+    """Logs in through the login form as a browser does; returns (the
+    answer to the post, a Client holding the session and the page's CSRF
+    token, or None when no session was made)."""
+    cookie, token = login_form(srv, source)
+    r = post_login(srv, {"username": username, "password": password, "login_token": token,
+                         "next": "/"}, cookie, source=source)
+    sid = cookie_value(r, "conclave_session")
+    if not sid:
+        return r, None
+    c = Client(srv, source=source)
+    c.cookie = sid
+    m = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">',
+                  text(c.get(r.header("Location") or "/")))
+    c.csrf = m.group(1) if m else None
+    return r, c
 
 
 def add_member(data_dir, username, password=None, admin=False, display=None):

@@ -10,7 +10,8 @@ import stat
 import threading
 import time
 
-from harness import Client, Server, Suite, add_member, create_token, run_cli
+from harness import (Client, Server, Suite, add_member, create_token, form, run_cli,
+                     web_login)
 
 
 def test_first_start_and_health(t):
@@ -23,7 +24,15 @@ def test_first_start_and_health(t):
                 "first start prints the admin's one-time password")
         c = Client(srv)
         r = c.login("admin", srv.admin_password)
-        t.check(r.status == 200, "admin logs in with the printed password")
+        t.check(r.status == 403 and r.error_code() == "password_change_required",
+                f"the printed password is one-time: the API says to choose one first ({r.status})")
+        r, web = web_login(srv, "admin", srv.admin_password)
+        t.check(r.status == 303 and r.header("Location") == "/account" and web is not None,
+                "the login form takes it and goes to choosing a password")
+        r = form(web, "/account", {"new_password": "admin-own-password-1",
+                                   "new_password_again": "admin-own-password-1"})
+        r = c.login("admin", "admin-own-password-1")
+        t.check(r.status == 200, "admin logs in with the password they chose")
         t.check(r.json()["user"] == {"username": "admin", "display_name": "Administrator",
                                      "admin": True}, "login answer has the user")
         db = os.path.join(srv.data_dir, "conclave.db")
@@ -32,7 +41,7 @@ def test_first_start_and_health(t):
         srv.start()
         t.check("one-time password" not in srv.log().split("listening")[-1],
                 "the password is not printed again on restart")
-        t.check(c.login("admin", srv.admin_password).status == 200,
+        t.check(c.login("admin", "admin-own-password-1").status == 200,
                 "admin survives the restart")
 
 
