@@ -5,6 +5,7 @@
  * Parsing is strict: an unknown option, a missing value or a number out of
  * range is a usage error, never silently ignored.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -105,6 +106,7 @@ static int copy_path(char *dst, size_t len, const char *src)
 static int config_parse_one(struct config *cfg, const char *opt, const char *val,
                             int *used, char *err, size_t errlen)
 {
+    unsigned char buf[16];
     unsigned long v;
 
     *used = 1;
@@ -155,6 +157,12 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
     } else if (strcmp(opt, "--session-ttl") == 0) {
         if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
             cfg->session_ttl = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--trusted-proxy") == 0) {
+        if (val && strlen(val) < sizeof cfg->trusted_proxy &&
+            (inet_pton(AF_INET, val, buf) == 1 || inet_pton(AF_INET6, val, buf) == 1)) {
+            memcpy(cfg->trusted_proxy, val, strlen(val) + 1);
             return 0;
         }
     } else if (strcmp(opt, "--secure-cookies") == 0) {

@@ -159,12 +159,64 @@ int http_request_peer(const struct http_request *req, char *out, size_t len)
     return 0;
 }
 
+/* 1 if PEER is the address of --trusted-proxy. */
+static int http_peer_is_proxy(const struct config *cfg, const struct sockaddr *peer)
+{
+    unsigned char want[16];
+
+    if (cfg->trusted_proxy[0] == '\0' || peer == NULL)
+        return 0;
+    if (peer->sa_family == AF_INET)
+        return inet_pton(AF_INET, cfg->trusted_proxy, want) == 1 &&
+               memcmp(&((const struct sockaddr_in *)(const void *)peer)->sin_addr, want, 4) == 0;
+    if (peer->sa_family == AF_INET6)
+        return inet_pton(AF_INET6, cfg->trusted_proxy, want) == 1 &&
+               memcmp(&((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr, want,
+                      16) == 0;
+    return 0;
+}
+
+/* The client's address that the trusted proxy appended to X-Forwarded-For
+ * (its last entry), into *ss. 0, or -1 if there is none or it is no address. */
+static int http_forwarded_for(const struct http_request *req, struct sockaddr_storage *ss)
+{
+    const char *xff = http_request_header(req, "X-Forwarded-For"), *last;
+    char ip[INET6_ADDRSTRLEN];
+    size_t n;
+
+    if (xff == NULL)
+        return -1;
+    last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    last += strspn(last, " \t");
+    n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof ip || last[n + strspn(last + n, " \t")] != '\0')
+        return -1;
+    memcpy(ip, last, n);
+    ip[n] = '\0';
+    memset(ss, 0, sizeof *ss);
+    if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+        ss->ss_family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+        ss->ss_family = AF_INET6;
+        return 0;
+    }
+    return -1;
+}
+
 int http_request_client(const struct http_request *req, char *out, size_t len)
 {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *peer = info ? info->client_addr : NULL;
+    struct sockaddr_storage ss;
 
-    return http_addr_key(info ? info->client_addr : NULL, out, len);
+    /* behind the trusted proxy, the client is the one it names */
+    if (http_peer_is_proxy(req->srv->cfg, peer) && http_forwarded_for(req, &ss) == 0)
+        return http_addr_key((const struct sockaddr *)&ss, out, len);
+    return http_addr_key(peer, out, len);
 }
 
 const char *http_request_body(const struct http_request *req, size_t *len)

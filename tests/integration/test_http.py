@@ -143,6 +143,30 @@ def test_throttling(t):
         bob = add_member(srv.data_dir, "bob")
         t.check(Client(srv).login("bob", bob).status == 200,
                 "other usernames are not throttled on the flooding address")
+    # behind a reverse proxy (here: requests from 127.0.0.1 saying whom they
+    # forward), the client is the address the proxy appended last
+    with Server(args=["--trusted-proxy", "127.0.0.1"]) as srv:
+        pw = add_member(srv.data_dir, "dina")
+
+        def via(client_ip, password, xff=None):
+            return srv.request("POST", "/api/v1/session",
+                               {"username": "dina", "password": password},
+                               headers={"X-Forwarded-For": xff or f"1.2.3.4, {client_ip}"})
+        codes = [via("10.0.0.1", f"wrong-password-{i}").status for i in range(6)]
+        t.check(codes == [401] * 5 + [429], f"failures from one forwarded client ({codes})")
+        t.check(via("10.0.0.2", pw).status == 200,
+                "another client through the same proxy logs in: no lock through the proxy")
+        t.check(via("10.0.0.1", pw).status == 429, "the guessing one stays slowed")
+        t.check(via("ignored", pw, xff="10.0.0.1, 10.0.0.3").status == 200,
+                "only the last entry counts (the earlier ones come from the client)")
+        r = srv.request("POST", "/api/v1/session", {"username": "dina", "password": "bad-pass-99"},
+                        headers={"X-Forwarded-For": "10.0.0.9"}, source="127.0.0.2")
+        codes = [srv.request("POST", "/api/v1/session",
+                             {"username": "dina", "password": "bad-pass-99"},
+                             headers={"X-Forwarded-For": f"10.0.1.{i}"},
+                             source="127.0.0.2").status for i in range(6)]
+        t.check(codes[-1] == 429, f"a client that is not the proxy cannot choose its address "
+                                  f"({codes})")
 
 
 def test_tokens_and_deactivation(t):
