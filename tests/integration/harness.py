@@ -327,6 +327,14 @@ def text(r):
     return r.body.decode("utf-8", "replace")
 
 
+def no_inline_code(html):
+    """No inline script, no style attribute or element, no event handler."""
+    tags = re.findall(r"<[^>]*>", html)
+    inline_script = [g for g in tags if g.startswith("<script") and " src=" not in g]
+    return not inline_script and not any(re.search(r"\s(style|on[a-z]+)=", g) for g in tags) \
+        and "<style" not in html
+
+
 def page(client, path):
     return client.request("GET", path)
 

@@ -13,8 +13,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import (Client, Server, Suite, add_member, create_token, form, login_form, page,
-                     post_login, run_cli, text, vote, web_login)
+from harness import (Client, Server, Suite, add_member, create_token, form, login_form,
+                     no_inline_code, page, run_cli, text, vote, web_login)
 
 GENPASS = r"[1-9A-HJ-NP-Za-km-z]{20}"
 
@@ -368,8 +368,40 @@ def test_deactivate_mid_poll(t):
         t.check(admin_page.status == 404, "no such member: 404")
 
 
+def test_pages_plain(t):
+    """The account pages: the site's header, a CSRF token in every form, no
+    inline script or style, and the navigation to them."""
+    with Server() as srv:
+        adm = admin_client(srv)
+        pw = add_member(srv.data_dir, "mia")
+        run_cli(["user", "import", "-"], srv.data_dir, stdin="ned,Ned,\n")
+        form(adm, "/admin/members", {"action": "link", "username": "ned"})
+        link = secret_of(page(adm, "/admin/members"), "new-link") or ""
+        _, mia = web_login(srv, "mia", pw)
+        pages = [(adm, "/admin/members"), (adm, "/admin/audit"),
+                 (adm, "/admin/members/deactivate?username=mia"), (mia, "/account"),
+                 (mia, "/account/tokens"), (Client(srv), "/set-password?link=" +
+                                             link.split("link=")[-1])]
+        for who, path in pages:
+            r = page(who, path)
+            html = text(r)
+            forms = html.count("<form ")
+            tokens = html.count('name="csrf_token"') + html.count('name="login_token"')
+            t.check(r.status == 200 and no_inline_code(html) and forms > 0 and
+                    forms == tokens and '<header class="top">' in html and
+                    'class="bottom"' in html,
+                    f"{path}: header, footer, a token in each of {forms} forms ({tokens}), "
+                    f"no inline code")
+        nav = text(page(adm, "/"))
+        t.check(all(f'href="{p}"' in nav for p in ("/account", "/admin/members", "/admin/audit")),
+                "the header links Account, Members and Audit log for admins")
+        nav = text(page(mia, "/"))
+        t.check('href="/account"' in nav and 'href="/admin/audit"' not in nav,
+                "and Account only for members")
+
+
 if __name__ == "__main__":
     suite = Suite("test_accounts")
     suite.run(test_one_time_passwords, test_change_password, test_set_password_links,
-              test_tokens_page, test_audit_log, test_deactivate_mid_poll)
+              test_tokens_page, test_audit_log, test_deactivate_mid_poll, test_pages_plain)
     suite.finish()

@@ -14,16 +14,8 @@ import tempfile
 import time
 import urllib.parse
 
-from harness import (FORM, Client, Server, Suite, add_member, form, login_form, page,
-                     post_login, text)
-
-def no_inline_code(html):
-    """No inline script, no style attribute or element, no event handler."""
-    tags = re.findall(r"<[^>]*>", html)
-    inline_script = [g for g in tags if g.startswith("<script") and " src=" not in g]
-    return not inline_script and not any(re.search(r"\s(style|on[a-z]+)=", g) for g in tags) \
-        and "<style" not in html
-
+from harness import (FORM, Client, Server, Suite, add_member, form, login_form,
+                     no_inline_code, page, post_login, text)
 
 def test_redirects_and_headers(t):
     with Server() as srv:
