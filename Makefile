@@ -1,7 +1,9 @@
 # Conclave — build, run, test.
 #
+#   make         build the server and the static files it serves (needs npm; make deps)
 #   make run     install missing packages, build, start a server on 127.0.0.1:8080
 #   make test    install missing packages, build, run every test suite
+#   make install PREFIX=/usr/local DESTDIR=   the binary, static files, systemd unit, docs
 #   make asan    the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make fuzz    every libFuzzer target for a bounded time
 #   make clean
@@ -9,6 +11,7 @@
 CC       ?= cc
 BUILD    ?= build
 BIN      ?= conclave
+TEST_BIN ?= $(BIN)-test
 PKGS      = libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto libcurl
 WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -33,12 +36,15 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev openssl \
-            python3 sqlite3 clang \
+            python3 sqlite3 clang systemd \
             libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules
 
-all: $(BIN)
+# Everything `conclave serve` needs: the binary and the static files the pages load,
+# static/vendor/noble.mjs included (npm ci, then esbuild); the server refuses to start
+# without them.
+all: $(BIN) static/vendor/.stamp
 
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -75,15 +81,34 @@ $(BUILD)/obj:
 $(BIN): $(OBJS)
 	$(CC) $(CFLAGS) -o $@ $(OBJS) $(LDFLAGS) $(LDLIBS)
 
+# The test build: the same program with the test hooks (-DCONCLAVE_TEST: holding a
+# close, slowing a compaction; read from CONCLAVE_TEST_* variables), which the
+# production binary does not contain. Only the sources that have hooks are compiled
+# twice; the integration tests that need a hook start $(TEST_BIN)
+# (tests/integration/harness.py: TEST_BIN).
+HOOK_SRCS = $(shell grep -l '^\#ifdef CONCLAVE_TEST' server/*.c)
+HOOK_OBJS = $(patsubst server/%.c,$(BUILD)/obj-test/%.o,$(HOOK_SRCS))
+TEST_OBJS = $(filter-out $(patsubst server/%.c,$(BUILD)/obj/%.o,$(HOOK_SRCS)),$(OBJS)) \
+            $(HOOK_OBJS)
+
+$(BUILD)/obj-test/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj-test
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DCONCLAVE_TEST -c -o $@ $<
+
+$(BUILD)/obj-test:
+	mkdir -p $@
+
+$(TEST_BIN): $(TEST_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(TEST_OBJS) $(LDFLAGS) $(LDLIBS)
+
 $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 run: deps
-	$(MAKE) $(BIN) static/vendor/.stamp
+	$(MAKE) all
 	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
-check-tests: $(BIN) $(TESTS) $(FUZZ_REPLAYS)
+check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS)
 
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
@@ -92,21 +117,63 @@ $(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
 
 test: deps
 	$(MAKE) check-tests
-	BUILD=$(BUILD) BIN=./$(BIN) sh tests/run.sh
+	BUILD=$(BUILD) BIN=./$(BIN) TEST_BIN=./$(TEST_BIN) sh tests/run.sh
 
 asan: deps
 	$(MAKE) BUILD=build-asan BIN=conclave-asan CC=clang \
 	  CFLAGS="-O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined" \
 	  LDFLAGS="-fsanitize=address,undefined" check-tests
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	  BUILD=build-asan BIN=./conclave-asan sh tests/run.sh
+	  BUILD=build-asan BIN=./conclave-asan TEST_BIN=./conclave-asan-test sh tests/run.sh
+
+# --- Installation ---------------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=]: the binary, the static files the pages
+# load (the binary finds them as ../share/conclave/static from its own directory), a
+# systemd unit with its sysusers.d entry, the documentation and an example nginx
+# configuration with TLS. README, "Deploy".
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BINDIR      = $(PREFIX)/bin
+DATADIR     = $(PREFIX)/share/conclave
+DOCDIR      = $(PREFIX)/share/doc/conclave
+UNITDIR    ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+STATIC_FILES = $(shell find static -type f ! -name '.*' 2>/dev/null | LC_ALL=C sort)
+
+.PHONY: install uninstall
+install: all
+	install -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/static \
+	  $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/conclave
+	rm -rf $(DESTDIR)$(DATADIR)/static
+	for f in $$(find static -type f ! -name '.*' | LC_ALL=C sort); do \
+	  install -D -m 0644 "$$f" "$(DESTDIR)$(DATADIR)/$$f" || exit 1; done
+	sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DATADIR@|$(DATADIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' \
+	  dist/conclave.service.in > $(DESTDIR)$(UNITDIR)/conclave.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/conclave.service
+	install -m 0644 dist/conclave.sysusers $(DESTDIR)$(SYSUSERSDIR)/conclave.conf
+	install -m 0644 README.md SECURITY.md docs/PROTOCOL.md docs/PROTOCOL-threshold.md \
+	  $(DESTDIR)$(DOCDIR)/
+	install -m 0644 dist/nginx-conclave.conf $(DESTDIR)$(DOCDIR)/examples/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/conclave $(DESTDIR)$(UNITDIR)/conclave.service \
+	  $(DESTDIR)$(SYSUSERSDIR)/conclave.conf
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(DOCDIR)
+
+# The protocol is part of the product: docs/PROTOCOL*.md and tests/vectors/ are byte
+# copies of the shared specification (../shared), recorded in docs/SHA256SUMS; this
+# copies them again after the specification changed (test_packaging checks them).
+.PHONY: sync-protocol
+sync-protocol:
+	sh tools/sync-protocol.sh
 
 FUZZ_SECONDS ?= 30
 fuzz: deps
 	sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 clean:
-	rm -rf build build-asan build-fuzz $(BIN) conclave-asan
+	rm -rf build build-asan build-fuzz $(BIN) $(TEST_BIN) conclave-asan conclave-asan-test
 
 # --- Browser crypto (static/js/conclave-crypto.mjs) -------------------------------------
 # npm packages pinned by package-lock.json (@noble/curves, @noble/hashes, esbuild), and
@@ -118,6 +185,7 @@ clean:
 # npm ci writes node_modules/.package-lock.json: a missing or emptied
 # node_modules is reinstalled, not just one older than the lockfile.
 node_modules/.package-lock.json: package.json package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing: run 'make deps' (or apt-get install npm)" >&2; exit 1; }
 	npm ci --no-audit --no-fund
 	touch $@
 

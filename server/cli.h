@@ -14,13 +14,18 @@ int cli_user_main(int argc, char **argv);
 /* conclave token create|list|revoke ... (cli_token.c) */
 int cli_token_main(int argc, char **argv);
 
-/* conclave verify BOARD.json [--server-key server.pem]: check a board (cli_verify.c) */
+/* conclave backup BACKUP_DIR [--data DIR]: a consistent backup, server running (cli_backup.c) */
+int cli_backup_main(int argc, char **argv);
+
+/* conclave verify BOARD.json [--server-key server.pem]: check a board (cli_verify.c);
+ * its own exit codes: 3 partial board, 4 signature not checked */
 int cli_verify_main(int argc, char **argv);
 
-/* conclave vote --server URL --token T POLL_ID yes|no [--replace] (cli_vote.c) */
+/* conclave vote --server URL POLL_ID yes|no [--replace] [--change-code-file F],
+ * or POLL_ID --print-change-code (cli_vote.c) */
 int cli_vote_main(int argc, char **argv);
 
-/* conclave result --server URL --token T POLL_ID (cli_vote.c) */
+/* conclave result --server URL POLL_ID, a token optional (cli_result.c) */
 int cli_result_main(int argc, char **argv);
 
 #endif

@@ -1,10 +1,15 @@
 /*
  * cli_http.c — one request per call with libcurl: no redirects followed (a
- * vote goes where the voter said), TLS verified by default, answers capped.
+ * vote goes where the voter said), TLS verified by default, answers capped,
+ * and only https://, or plain http:// to this machine: a bearer token sent
+ * in the clear to another host is readable by anyone on the way.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <curl/curl.h>
 #include <jansson.h>
@@ -50,6 +55,55 @@ fail:
     return NULL;
 }
 
+/* 1 if HOST (as libcurl gives it: an IPv6 address in brackets) is this
+ * machine's loopback: localhost, 127.0.0.0/8, ::1 (or ::ffff:127.x.y.z). */
+static int http_loopback(const char *host)
+{
+    unsigned char a[16];
+    char h[64];
+    size_t n = strlen(host);
+
+    if (strcasecmp(host, "localhost") == 0)
+        return 1;
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127;
+    if (n < 3 || n - 2 >= sizeof h || host[0] != '[' || host[n - 1] != ']')
+        return 0;
+    memcpy(h, host + 1, n - 2);
+    h[n - 2] = '\0';
+    if (inet_pton(AF_INET6, h, a) != 1)
+        return 0;
+    return memcmp(a, in6addr_loopback.s6_addr, 16) == 0 ||
+           (memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && a[12] == 127);
+}
+
+int cli_http_check_server(const char *server, char *err, size_t errlen)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL;
+    int rc = -1;
+
+    if (u == NULL || curl_url_set(u, CURLUPART_URL, server, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        snprintf(err, errlen, "--server %.300s is not a URL such as https://vote.example.org",
+                 server);
+    } else if (strcasecmp(scheme, "https") == 0 ||
+               (strcasecmp(scheme, "http") == 0 && http_loopback(host))) {
+        rc = 0;
+    } else if (strcasecmp(scheme, "http") == 0) {
+        snprintf(err, errlen, "refusing plain http:// to %.200s: the API token and the ballot "
+                 "would cross the network unencrypted; use https:// (http:// is accepted only "
+                 "for this machine: localhost, 127.0.0.0/8, ::1)", host);
+    } else {
+        snprintf(err, errlen, "--server must be an https:// URL (not %.40s://)", scheme);
+    }
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 int cli_http_request(const char *server, const char *path, const char *token,
                      const char *body, struct cli_http_response *out,
                      char *err, size_t errlen)
@@ -61,12 +115,15 @@ int cli_http_request(const char *server, const char *path, const char *token,
     int rc = -1;
 
     memset(out, 0, sizeof *out);
+    if (cli_http_check_server(server, err, errlen) != 0)
+        goto out;
     if (c == NULL || (size_t)snprintf(url, sizeof url, "%s%s", server, path) >= sizeof url) {
         snprintf(err, errlen, "cannot prepare the request");
         goto out;
     }
     hdrs = http_headers(token, body != NULL);
     curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, http_sink);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, out);

@@ -15,11 +15,17 @@ struct cli_http_response {
     size_t len;
 };
 
+/* 0 if SERVER is a URL the voting commands may use: https://, or plain
+ * http:// to a loopback host (localhost, 127.0.0.0/8, ::1); else -1 with a
+ * one-line reason in err. */
+int cli_http_check_server(const char *server, char *err, size_t errlen);
+
 /*
  * GET (body NULL) or POST (body JSON text) SERVER + PATH with
  * "Authorization: Bearer TOKEN" when token is not NULL. 0 and *out on any
- * HTTP answer, or -1 with a one-line reason in err (connection failure,
- * answer over CLI_HTTP_MAX_BODY).
+ * HTTP answer, or -1 with a one-line reason in err (a server that
+ * cli_http_check_server refuses, connection failure, answer over
+ * CLI_HTTP_MAX_BODY).
  */
 int cli_http_request(const char *server, const char *path, const char *token,
                      const char *body, struct cli_http_response *out,

@@ -3,9 +3,14 @@
  * independent check of a published board (PROTOCOL §8), for anyone.
  *
  * Reads the board (a file, or "-" for stdin, capped at PROTO_MAX_BOARD),
- * verifies everything on every core and prints one line. Exit 0 when the
- * board holds, 1 with the first failure and its reason code on stderr,
- * 2 for a usage error. Needs no data directory and no server.
+ * verifies everything on every core and prints one line. Exit 0 only when
+ * the whole claim was checked: a complete board whose result's signature
+ * verified. A board that holds as far as it goes but has no result yet
+ * (partial) exits 3, and a complete board whose signature was not checked
+ * (no --server-key) exits 4, unless the caller accepts that with
+ * --allow-partial / --no-signature; 1 is a rejected board, 2 a usage error.
+ * A partial board carries no signed result, so it is 3 (or, accepted, 0)
+ * with or without a key. Needs no data directory and no server.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,16 +20,43 @@
 #include "cli.h"
 #include "sign.h"
 
+#define VERIFY_EXIT_OK        0
+#define VERIFY_EXIT_INVALID   1
+#define VERIFY_EXIT_USAGE     2
+#define VERIFY_EXIT_PARTIAL   3
+#define VERIFY_EXIT_UNSIGNED  4
+
+struct verify_args {
+    const char *board, *key;
+    unsigned threads;
+    int allow_partial, no_signature;
+};
+
 static void cli_verify_usage(FILE *f)
 {
     fprintf(f,
             "usage: conclave verify BOARD.json [--server-key server.pem] [--threads N]\n"
+            "                       [--allow-partial] [--no-signature]\n"
             "\n"
             "Checks a poll's board: the poll record and fingerprint, every ballot's\n"
             "proofs and tracker, order and duplicates, the tally, every decryption\n"
             "share, the counts, the rule and the result; with --server-key also the\n"
             "result's signature. BOARD.json may be - for standard input.\n"
-            "Exit status: 0 board ok, 1 board rejected (reason on stderr), 2 usage.\n");
+            "  --server-key FILE  the server's Ed25519 public key (PEM), to check the\n"
+            "                     result's signature (GET /api/v1/server-key)\n"
+            "  --allow-partial    exit 0 for a board without its result yet\n"
+            "  --no-signature     exit 0 without checking the signature (no key)\n"
+            "  --threads N        verifying threads (default: one per core)\n"
+            "Exit status:\n"
+            "  0  the board holds: complete, and its signature verified (or accepted\n"
+            "     without: --allow-partial, --no-signature)\n"
+            "  1  the board is rejected (the first failure and its reason on stderr)\n"
+            "  2  usage error\n"
+            "  3  partial: what is there holds, but the decryptions and the result are\n"
+            "     not (all) there, so there is no result to trust yet; a partial board\n"
+            "     has no signed result, so this holds with or without --server-key\n"
+            "  4  complete and consistent, but the signature was not checked (no\n"
+            "     --server-key): anyone could have made such a board\n");
 }
 
 /* Reads a whole file ("-": stdin) of at most cap bytes; caller frees. */
@@ -90,72 +122,94 @@ static void cli_verify_print(const struct board_report *rep)
 }
 
 /* Parses argv; 0, or 2 for a usage error (printed), or -1 for --help. */
-static int cli_verify_args(int argc, char **argv, const char **board, const char **key,
-                           unsigned *threads)
+static int cli_verify_args(int argc, char **argv, struct verify_args *a)
 {
     int i;
 
+    memset(a, 0, sizeof *a);
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return -1;
-        if (strcmp(argv[i], "--server-key") == 0 && i + 1 < argc) {
-            *key = argv[++i];
+        if (strcmp(argv[i], "--server-key") == 0 && i + 1 < argc && a->key == NULL) {
+            a->key = argv[++i];
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
 
             if (*end != '\0' || v < 1 || v > 64)
                 goto usage;
-            *threads = (unsigned)v;
-        } else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && *board == NULL) {
-            *board = argv[i];
+            a->threads = (unsigned)v;
+        } else if (strcmp(argv[i], "--allow-partial") == 0) {
+            a->allow_partial = 1;
+        } else if (strcmp(argv[i], "--no-signature") == 0) {
+            a->no_signature = 1;
+        } else if ((argv[i][0] != '-' || strcmp(argv[i], "-") == 0) && a->board == NULL) {
+            a->board = argv[i];
         } else {
             goto usage;
         }
     }
-    if (*board != NULL)
+    if (a->key != NULL && a->no_signature) {
+        fprintf(stderr, "conclave verify: --no-signature and --server-key contradict each "
+                "other\n");
+        goto usage;
+    }
+    if (a->board != NULL)
         return 0;
 usage:
     cli_verify_usage(stderr);
-    return 2;
+    return VERIFY_EXIT_USAGE;
+}
+
+/* The exit status of a board that verified as far as it goes. */
+static int cli_verify_status(const struct verify_args *a, const struct board_report *rep)
+{
+    if (rep->partial && !a->allow_partial) {
+        fprintf(stderr, "conclave verify: partial board: no result yet (exit 3; "
+                "--allow-partial accepts it)\n");
+        return VERIFY_EXIT_PARTIAL;
+    }
+    if (!rep->partial && a->key == NULL && !a->no_signature) {
+        fprintf(stderr, "conclave verify: the result's signature was not checked: give "
+                "--server-key server.pem (exit 4; --no-signature accepts it)\n");
+        return VERIFY_EXIT_UNSIGNED;
+    }
+    return VERIFY_EXIT_OK;
 }
 
 int cli_verify_main(int argc, char **argv)
 {
     unsigned char pk[SIGN_PUBLIC_BYTES];
-    const char *board = NULL, *key = NULL;
+    struct verify_args a;
     struct board_report rep;
-    unsigned threads = 0;
     size_t len = 0;
     char *text;
     int rc;
 
-    if ((rc = cli_verify_args(argc, argv, &board, &key, &threads)) != 0) {
+    if ((rc = cli_verify_args(argc, argv, &a)) != 0) {
         if (rc < 0)
             cli_verify_usage(stdout);
-        return rc < 0 ? 0 : rc;
+        return rc < 0 ? VERIFY_EXIT_OK : rc;
     }
     if (crypto_init() != 0) {
         fprintf(stderr, "conclave verify: libsodium failed to initialise\n");
-        return 1;
+        return VERIFY_EXIT_INVALID;
     }
-    if (key != NULL && cli_verify_key(key, pk) != 0) {
-        fprintf(stderr, "conclave verify: %s: not an Ed25519 PEM public key\n", key);
-        return 1;
+    if (a.key != NULL && cli_verify_key(a.key, pk) != 0) {
+        fprintf(stderr, "conclave verify: %s: not an Ed25519 PEM public key\n", a.key);
+        return VERIFY_EXIT_INVALID;
     }
-    if ((text = cli_verify_slurp(board, PROTO_MAX_BOARD, &len)) == NULL) {
-        fprintf(stderr, "conclave verify: %s: cannot read (or larger than %u bytes)\n", board,
+    if ((text = cli_verify_slurp(a.board, PROTO_MAX_BOARD, &len)) == NULL) {
+        fprintf(stderr, "conclave verify: %s: cannot read (or larger than %u bytes)\n", a.board,
                 (unsigned)PROTO_MAX_BOARD);
-        return 1;
+        return VERIFY_EXIT_INVALID;
     }
-    board_verify(text, len, key != NULL ? pk : NULL, threads, &rep);
+    board_verify(text, len, a.key != NULL ? pk : NULL, a.threads, &rep);
     free(text);
     if (rep.reason != PROTO_OK) {
         fprintf(stderr, "board rejected: %s: %s\n", rep.where, proto_reason_code(rep.reason));
-        return 1;
+        return VERIFY_EXIT_INVALID;
     }
     cli_verify_print(&rep);
-    if (key == NULL && !rep.partial)
-        fprintf(stderr, "note: result signature not checked (no --server-key)\n");
-    return 0;
+    return cli_verify_status(&a, &rep);
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -27,6 +28,30 @@ static unsigned config_default_threads(void)
     if (cores < 1)
         return 4;
     return cores > 15 ? 128 : 8 * (unsigned)cores + 2;
+}
+
+/* The static files beside the binary: BINDIR/static (the source tree, where
+ * `make` builds ./conclave), else PREFIX/share/conclave/static for a binary
+ * in PREFIX/bin (`make install`); else ./static. */
+static void config_default_static(char *out, size_t len)
+{
+    char exe[CONFIG_PATH_MAX], *slash;
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    struct stat st;
+    int i;
+
+    for (i = 0; n > 0 && i < 2; i++) {
+        exe[n] = '\0';
+        if ((slash = strrchr(exe, '/')) == NULL)
+            break;
+        *slash = '\0';
+        n = slash - exe;
+        if ((size_t)snprintf(out, len, "%s/%s", exe,
+                             i == 0 ? "static" : "share/conclave/static") < len &&
+            stat(out, &st) == 0 && S_ISDIR(st.st_mode))
+            return;
+    }
+    snprintf(out, len, "./static");
 }
 
 void config_defaults(struct config *cfg)
@@ -46,7 +71,7 @@ void config_defaults(struct config *cfg)
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
-    snprintf(cfg->static_dir, sizeof cfg->static_dir, "./static");
+    config_default_static(cfg->static_dir, sizeof cfg->static_dir);
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
 

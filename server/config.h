@@ -29,7 +29,7 @@ struct config {
     unsigned session_ttl;             /* --session-ttl: seconds a login session lives */
     unsigned login_limit;             /* --login-limit: logins a minute per address, 0 off */
     unsigned cast_limit;              /* --cast-limit: ballots a minute per member, 0 off */
-    char static_dir[CONFIG_PATH_MAX]; /* --static DIR, default ./static */
+    char static_dir[CONFIG_PATH_MAX]; /* --static DIR, default beside the binary */
     char templates_dir[CONFIG_PATH_MAX]; /* --templates DIR, default ./templates */
 };
 

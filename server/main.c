@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"serve",  serve_main,     "run the server in the foreground"},
     {"user",   cli_user_main,  "manage members (add, list, deactivate, import...)"},
     {"token",  cli_token_main, "manage API tokens (create, list, revoke)"},
+    {"backup", cli_backup_main, "back up the data directory while the server runs"},
     {"vote",   cli_vote_main,  "cast a sealed ballot (yes/no) from the command line"},
     {"result", cli_result_main, "print a closed poll's verified result"},
     {"verify", cli_verify_main, "check a poll's board (proofs, tally, result, signature)"},

@@ -539,9 +539,11 @@ out:
 /*
  * TEST ONLY: CONCLAVE_TEST_CLOSE_DELAY_MS=N makes a close wait N ms just
  * before its COMMIT, so that tests/integration/test_crash.py can SIGKILL the
- * server in the middle of the close transaction. Unset in production; it
- * changes nothing but the timing.
+ * server in the middle of the close transaction. Compiled only into the test
+ * build (-DCONCLAVE_TEST: `conclave-test`, Makefile); the production binary
+ * reads no such variable. It changes nothing but the timing.
  */
+#ifdef CONCLAVE_TEST
 static void poll_close_test_delay(const char *id)
 {
     const char *v = getenv("CONCLAVE_TEST_CLOSE_DELAY_MS");
@@ -555,6 +557,9 @@ static void poll_close_test_delay(const char *id)
     ts.tv_nsec = (ms % 1000) * 1000000L;
     nanosleep(&ts, NULL);
 }
+#else
+#define poll_close_test_delay(id) ((void)(id))
+#endif
 
 static double close_ms_since(const struct timespec *t0)
 {

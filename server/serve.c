@@ -17,6 +17,7 @@
 #include <sodium.h>
 
 #include "app.h"
+#include "assets.h"
 #include "auth.h"
 #include "ballotbox.h"
 #include "checkpoint.h"
@@ -62,7 +63,12 @@ static const char serve_usage[] =
     "  --session-ttl SECS     how long a login session lasts (default 43200)\n"
     "  --login-limit N        login attempts a minute per client address (default 60;\n"
     "                         0: no limit, nor the 20 a minute per username)\n"
-    "  --cast-limit N         ballots a minute per member (default 30; 0: off)\n";
+    "  --cast-limit N         ballots a minute per member (default 30; 0: off)\n"
+    "  --static DIR           the pages' CSS, scripts and images (default: static/ beside\n"
+    "                         the binary, else ../share/conclave/static from its\n"
+    "                         directory, as `make install` puts them); the server refuses\n"
+    "                         to start when a file the pages load is missing\n"
+    "  --templates DIR        accepted and ignored (the pages are compiled in)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -120,6 +126,21 @@ static void serve_loop(struct app *app, const sigset_t *set)
     }
 }
 
+/* Refuses to start without a file the pages load: one line naming it and how
+ * to get it. 0 or -1. */
+static int serve_check_static(const struct config *cfg)
+{
+    char missing[ASSETS_PATH_MAX];
+    const char *why;
+
+    if (assets_check(cfg->static_dir, missing, sizeof missing, &why) == 0)
+        return 0;
+    fprintf(stderr, "conclave serve: %s/%s: %s, and the pages load it; run `make` in the "
+            "source tree, which builds static/ (vendor/noble.mjs with npm ci and esbuild), or "
+            "give --static DIR\n", cfg->static_dir, missing, why);
+    return -1;
+}
+
 static int serve_run(const struct config *cfg)
 {
     struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
@@ -129,6 +150,8 @@ static int serve_run(const struct config *cfg)
     sigset_t set;
     int rc = 1, lock_fd;
 
+    if (serve_check_static(cfg) != 0)
+        return 1;
     if ((lock_fd = store_dir_lock(cfg->data_dir)) < 0)
         return 1;
     heap_configure();
@@ -162,8 +185,8 @@ static int serve_run(const struct config *cfg)
         goto out;
     if (http_server_start(cfg, &app, &srv) != 0)
         goto out;
-    log_info("listening on http://%s:%u (data in %s)", cfg->listen_host,
-             http_server_port(srv), cfg->data_dir);
+    log_info("listening on http://%s:%u (data in %s, static files from %s)",
+             cfg->listen_host, http_server_port(srv), cfg->data_dir, cfg->static_dir);
     serve_loop(&app, &set);
     http_server_quiesce(srv);
     if (http_server_wait_idle(srv, SERVE_DRAIN_MS) != 0)

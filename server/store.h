@@ -70,6 +70,13 @@ int store_dir_lock(const char *data_dir);
  */
 int store_dir_share(const char *data_dir, int *fd_out);
 
+/* Writes (store_backup.c) a consistent copy of the database (the last commit, WAL included,
+ * every page rebuilt in key order) to PATH, a file that must not exist:
+ * mode 0600, synced, checked with PRAGMA quick_check. *OPEN_POLLS: the polls
+ * open at that moment, whose secret keys the copy holds (-1 if unknown).
+ * 0, or -1 with one line in ERR. */
+int store_backup(struct store *s, const char *path, long *open_polls, char *err, size_t errlen);
+
 /* Finalizes every statement and closes the database; NULL is a no-op. */
 void store_close(struct store *s);
 

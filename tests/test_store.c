@@ -243,6 +243,45 @@ static void test_same_nominee(void)
     store_close(s);
 }
 
+/* A poll id that exists already is a conflict (extended result codes are on:
+ * the insert fails with SQLITE_CONSTRAINT_PRIMARYKEY, not SQLITE_CONSTRAINT);
+ * a row that breaks a CHECK is an error, not a conflict. */
+static void test_poll_id_taken(void)
+{
+    static const char *const roll[] = {"ann"};
+    unsigned char secret[32] = {0};
+    struct store_poll p;
+    struct store *s = NULL;
+    char dir[256];
+    int rc;
+
+    data_path(dir, sizeof dir, "pollid");
+    memset(&p, 0, sizeof p);
+    snprintf(p.id, sizeof p.id, "0123456789abcdef");
+    snprintf(p.nominee, sizeof p.nominee, "First Nominee");
+    snprintf(p.nominated_by, sizeof p.nominated_by, "ann");
+    memset(p.fingerprint, 'a', 64);
+    p.statement = p.statement_html = p.record = "x";
+    p.closes_at = INT64_MAX;
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+          "a poll");
+    if (s == NULL)
+        return;
+    snprintf(p.nominee, sizeof p.nominee, "Second Nominee");
+    rc = store_poll_insert(s, &p, secret, roll, 1);
+    if (rc != STORE_CONFLICT)
+        fprintf(stderr, "store_poll_insert of a taken id = %d, want STORE_CONFLICT (%d)\n",
+                rc, STORE_CONFLICT);
+    CHECK(rc == STORE_CONFLICT, "a second poll with the same id: STORE_CONFLICT");
+    snprintf(p.id, sizeof p.id, "fedcba9876543210");
+    p.fingerprint[63] = '\0';                /* 63 characters: the CHECK fails */
+    rc = store_poll_insert(s, &p, secret, roll, 1);
+    CHECK(rc == STORE_ERROR, "a row that breaks a CHECK: STORE_ERROR, not a conflict");
+    CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
+    CHECK(query_int(s, "SELECT count(*) FROM poll_roll") == 1, "one roll row");
+    store_close(s);
+}
+
 static void test_transactions(void)
 {
     char dir[256];
@@ -625,6 +664,7 @@ int main(void)
     test_refuse_modes();
     test_roll_voted();
     test_same_nominee();
+    test_poll_id_taken();
     test_transactions();
     test_members();
     test_threads();

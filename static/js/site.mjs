@@ -1,15 +1,49 @@
 // site.mjs — small enhancements on every page; each page works without them.
-//   [data-local="ISO"]      gets the time in the viewer's own time zone
-//   [data-countdown="ISO"]  counts down to that time every second; with
-//                           data-reload="1" the page reloads once it has passed
-const localFmt = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
-  hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
-});
+//   <time datetime="ISO">   the server writes the time once, in UTC; here it is
+//                           written once, in the reader's own time zone, in
+//                           English whatever the browser's language (the pages
+//                           are English), with the UTC time on hover (title)
+//   [data-local]            the older "(…, your time)" companion of a <time>:
+//                           emptied, the <time> itself now says it
+//   [data-countdown="ISO"]  counts down to that time every second (by the
+//                           server's clock as the booth learns it, clock.mjs);
+//                           with data-reload="1" the page reloads once it has passed
+import { serverNow } from './clock.mjs';
 
-for (const el of document.querySelectorAll('[data-local]')) {
-  const d = new Date(el.dataset.local);
-  if (!Number.isNaN(d.getTime())) el.textContent = `(${localFmt.format(d)}, your time)`;
+// en-GB: day before month, a 24-hour clock, and a zone name that is never
+// ambiguous (CET, GMT, UTC, or else an offset such as GMT+5:30), e.g.
+// "Wed 25 Nov 2026, 13:30 CET".
+const timeOptions = {
+  weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+  hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+};
+
+/** TIME (a Date) written in English in TIMEZONE (undefined: this browser's zone),
+ *  put together from its parts so that every browser writes it alike. */
+export function formatTime(time, timeZone) {
+  const part = {};
+  for (const p of new Intl.DateTimeFormat('en-GB', { ...timeOptions, timeZone }).formatToParts(time)) {
+    part[p.type] = p.value;
+  }
+  return `${part.weekday} ${part.day} ${part.month} ${part.year}, ${part.hour}:${part.minute} ${part.timeZoneName}`;
+}
+
+// A date with a time and a zone ("2026-11-25T08:00:00Z"); a bare date is left alone.
+const instant = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
+
+function localizeTimes() {
+  for (const el of document.querySelectorAll('time[datetime]')) {
+    const iso = el.getAttribute('datetime');
+    const d = new Date(iso);
+    if (!instant.test(iso) || Number.isNaN(d.getTime())) continue;
+    try {
+      el.textContent = formatTime(d);
+      el.title = formatTime(d, 'UTC');
+    } catch {
+      // an unknown zone: the server's UTC text stays
+    }
+  }
+  for (const el of document.querySelectorAll('[data-local]')) el.textContent = '';
 }
 
 /** "3 days 4 hours", "2 h 5 min", "4 min 10 s" for a positive duration in ms. */
@@ -26,10 +60,10 @@ export function formatLeft(ms) {
   return `${sec} s`;
 }
 
-const countdowns = [...document.querySelectorAll('[data-countdown]')];
 let reloading = false;
-function tick() {
-  const now = Date.now();
+
+function tick(countdowns) {
+  const now = serverNow();
   for (const el of countdowns) {
     const end = Date.parse(el.dataset.countdown);
     if (Number.isNaN(end)) continue;
@@ -44,7 +78,12 @@ function tick() {
     }
   }
 }
-if (countdowns.length) {
-  tick();
-  setInterval(tick, 1000);
+
+if (typeof document !== 'undefined') {
+  localizeTimes();
+  const countdowns = [...document.querySelectorAll('[data-countdown]')];
+  if (countdowns.length) {
+    tick(countdowns);
+    setInterval(() => tick(countdowns), 1000);
+  }
 }

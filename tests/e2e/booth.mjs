@@ -3,102 +3,39 @@
 // loopback port with a temporary data directory and short polls.
 //
 //   node tests/e2e/booth.mjs        (CONCLAVE_BIN, default ./conclave;
-//                                    E2E_POLL_SECONDS, default 25)
+//                                    E2E_POLL_SECONDS, default 40)
 //
 // Logs in, manages members, nominates, votes in the booth (the ballot sealed in
 // the browser and accepted by the C verifier), changes the vote (once with the
 // answer lost, then again from the kept secrets), votes from a
-// phone-sized second browser and from Node with the same crypto module, waits
-// for the close, reads the result page with its chart, finds the tracker on the
-// board in the browser (no request carries it, the URL stays), also the counted
-// one of a ballot whose answer did not verify, and verifies the board in the browser. Screenshots go to
-// tests/screenshots/; a failure prints the pages' console and the server log.
+// phone-sized second browser and from Node with the same crypto module, leaves
+// booths open past the deadline (one on a computer whose clock is an hour slow),
+// and, on a second poll meanwhile: votes with the keyboard alone in a browser set
+// to Kolkata's time and German (times in English, local, UTC on hover), votes in
+// one tab and changes the vote in another of the same browser, and carries a change
+// code to a fresh browser that changes the vote with it. Then it waits for the
+// close, reads the result page with its chart, finds the tracker on the board in
+// the browser (no request carries it, the URL stays), also the counted one of a
+// ballot whose answer did not verify, verifies the board in the browser, and checks
+// the second poll's counts and board. axe-core checks the booth (before and after
+// casting, asking for and showing a change code, closed) and the result page at
+// desktop and phone widths (a11y.mjs). Screenshots go to tests/screenshots/; a
+// failure prints the pages' console and the server log. Timings printed: sealing a
+// ballot, how long each poll's steps took of its duration, how soon after the
+// deadline an open booth closed.
 // Last line: "e2e: N passed, N failed"; exit status 1 on any failure.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import * as C from '../../static/js/conclave-crypto.mjs';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(ROOT, process.env.CONCLAVE_BIN || './conclave');
-const POLL_SECONDS = Number(process.env.E2E_POLL_SECONDS || 25);
-const SHOTS = path.join(ROOT, 'tests', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-
-let passed = 0;
-let failed = 0;
-const consoleLines = [];
-const pageErrors = [];
-
-function check(cond, what) {
-  if (cond) passed++;
-  else {
-    failed++;
-    console.error(`FAIL ${what}`);
-  }
-  return cond;
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.unref();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function cli(dataDir, args, input) {
-  const r = spawnSync(BIN, [...args, '--data', dataDir], { input, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`conclave ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-async function startServer(dataDir) {
-  const port = await freePort();
-  const log = fs.openSync(path.join(dataDir, 'server.log'), 'w');
-  const proc = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--poll-duration', String(POLL_SECONDS)], { cwd: ROOT, stdio: ['ignore', log, log] });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${base}/healthz`)).ok) return { proc, base };
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('the server did not start');
-}
-
-const posted = [];
-
-function watch(page, name) {
-  page.on('request', (r) => {
-    if (r.method() === 'POST') posted.push({ url: r.url(), body: r.postData() || '' });
-  });
-  page.on('console', (m) => consoleLines.push(`[${name}] ${m.type()}: ${m.text()}`));
-  page.on('pageerror', (e) => pageErrors.push(`[${name}] ${e.message}`));
-}
-
-async function shot(page, name) {
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
-}
-
-async function login(page, base, user, password) {
-  await page.goto(`${base}/login`);
-  await page.getByLabel('Username').fill(user);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.waitForURL(`${base}/`);
-}
+import {
+  CHROMIUM, POLL_SECONDS, ROOT, SHOTS, carries, castInBooth, check, cli, consoleLines, counts,
+  login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, watch,
+} from './harness.mjs';
+import { axeCheck } from './a11y.mjs';
+import { checkClosed, leaveOpen } from './closing.mjs';
+import { changeCodeFlow, keyboardFlow, openPoll, poll2Result, twoTabsFlow } from './second-poll.mjs';
 
 /** Casts a ballot from Node with the browser's own crypto module, over the API. */
 async function voteFromNode(base, user, password, pollId, choice) {
@@ -180,27 +117,6 @@ async function nominate(page, base) {
   return id;
 }
 
-async function castInBooth(page, option, { keyboard = false } = {}) {
-  await page.locator('#booth-cast:not([disabled])').waitFor();
-  if (keyboard) {
-    // the booth focuses the first option; arrows choose, Tab reaches the button
-    await page.keyboard.press(option === 'Do not promote' ? 'ArrowDown' : 'Space');
-    check(await page.getByLabel(option, { exact: true }).isChecked(), 'the keyboard chooses an option');
-    await page.keyboard.press('Tab');
-    check(await page.evaluate(() => document.activeElement.id) === 'booth-cast', 'Tab reaches the cast button');
-    await page.keyboard.press('Enter');
-  } else {
-    await page.getByLabel(option, { exact: true }).check();
-    await page.locator('#booth-cast').click();
-  }
-  await page.locator('#booth-done').waitFor({ state: 'visible' });
-  await page.waitForFunction(() => /checks out|NOT verify/.test(document.getElementById('booth-receipt').textContent));
-  const tracker = (await page.locator('#booth-tracker').textContent()).trim();
-  const ms = Number(await page.locator('#booth').getAttribute('data-seal-ms'));
-  const receipt = await page.locator('#booth-receipt').textContent();
-  return { tracker, ms, receipt };
-}
-
 async function boothFlow(page, base, id) {
   const first = await castInBooth(page, 'Promote Grace Hopper');
   check(await page.getByText('You voted', { exact: true }).isVisible(), '"You voted" is shown');
@@ -258,8 +174,9 @@ async function boothFlow(page, base, id) {
   await page.goto(`${base}/`);
   check(await page.locator('.poll .badge.voted').first().isVisible(), 'the list shows a "You voted" badge');
   check(await page.getByText('1 of 4 has voted').isVisible(), 'the list shows the turnout');
-  check(/UTC/.test(await page.locator('.poll time').first().textContent()), 'the deadline in UTC');
-  check(/your time/.test(await page.locator('.poll .local').first().textContent()), 'and in local time');
+  const homeTime = await readTime(page.locator('.poll time').first());
+  check(/ \d\d:\d\d GMT-[45]$/.test(homeTime.text) && homeTime.title.endsWith(`${homeTime.utc} UTC`) &&
+    homeTime.times === 1, `the deadline once, in New York time, UTC on hover (${JSON.stringify(homeTime)})`);
   await shot(page, 'desktop-home-open');
   return { first, second, id };
 }
@@ -280,6 +197,7 @@ async function phoneFlow(browser, base, id) {
   await page.goto(`${base}/polls/${id}`);
   await page.locator('#booth-cast:not([disabled])').waitFor();
   await shot(page, 'phone-booth');
+  await axeCheck(page, 'the booth before casting, phone width');
   // a gateway error after the server counted the first vote; casting again finds it
   // counted and replaces it
   await page.route('**/ballots', async (route) => {
@@ -315,6 +233,7 @@ async function phoneFlow(browser, base, id) {
   const width = await page.evaluate(() => document.documentElement.scrollWidth);
   check(width <= 390, `no horizontal scrolling at phone width (${width}px)`);
   await shot(page, 'phone-booth-voted');
+  await axeCheck(page, 'the booth after casting, phone width');
   return { ctx, page, confirmed: tracker, unconfirmed: bad.tracker };
 }
 
@@ -327,33 +246,17 @@ async function findTracker(page, text) {
   return (await page.locator('#find-result').textContent()).trim();
 }
 
-/** Records PAGE's requests from now on; stop() returns them with all their headers. */
-function recordRequests(page) {
-  const seen = [];
-  const onRequest = (r) => seen.push(r);
-  page.on('request', onRequest);
-  return {
-    async stop() {
-      page.off('request', onRequest);
-      return Promise.all(seen.map(async (r) => ({
-        url: r.url(), body: r.postData() || '', headers: await r.allHeaders(),
-      })));
-    },
-  };
-}
-
-/** Whether any of REQUESTS carries one of TRACKERS, in any case, anywhere. */
-function carries(requests, trackers) {
-  const texts = requests.map((r) => `${r.url}\n${r.body}\n${JSON.stringify(r.headers)}`.toLowerCase());
-  return trackers.some((t) => texts.some((x) => x.includes(t.toLowerCase())));
-}
-
 const FOUND = 'Found: this ballot is on the board and was counted.';
 const MISSING = 'Not on the board: no counted ballot has this tracker.';
 
-async function resultFlow(page, base, id, trackers) {
+/** Before the close of poll ID: its result page says the result is not out yet. */
+async function resultWait(page, base, id) {
   await page.goto(`${base}/polls/${id}/result`);
   check(await page.getByText('The result is not out yet').isVisible(), 'no result before the close');
+}
+
+/** After the close (the result page of poll ID, open since resultWait). */
+async function resultFlow(page, base, id, trackers) {
   // the page reloads itself once the deadline has passed
   await page.getByRole('heading', { name: 'Promote Grace Hopper: result' }).waitFor({ timeout: (POLL_SECONDS + 30) * 1000 });
   check(await page.getByText('Passed: Grace Hopper is promoted.').isVisible(), 'two votes of three pass');
@@ -361,6 +264,7 @@ async function resultFlow(page, base, id, trackers) {
   check(await page.getByText('Turnout: 3 of 4 voted (75.0%).').isVisible(), 'the turnout');
   check(await page.locator('svg.chart rect.bar-yes').count() === 1, 'the chart is drawn');
   check(await page.locator('svg.chart line.line').count() === 1, 'with the two-thirds line');
+  await axeCheck(page, 'the result page, desktop width');
   check(await page.locator('#tracker').inputValue() === trackers.second.tracker, 'the tracker is filled in from this browser');
   check(await page.locator('#find-local').isVisible() &&
     /not sent to the server/.test(await page.locator('#find-local').textContent()),
@@ -421,6 +325,8 @@ async function main() {
     watch(page, 'desktop');
     await adminFlow(page, base);
     const id = await nominate(page, base);
+    const opened = Date.now();
+    const closesIso = await page.locator('.status time').getAttribute('datetime');
     const trackers = await boothFlow(page, base, id);
     phone = await phoneFlow(browser, base, id);
     const carol = await voteFromNode(base, 'carol', 'carol-password-123', id, 0);
@@ -432,7 +338,30 @@ async function main() {
     // the change whose receipt does not verify
     check(casts.length === 8 && casts.every((p) => Object.keys(JSON.parse(p.body)).every((k) => ballotKeys.has(k))),
       'the browser posts only sealed ballots');
-    check(posted.every((p) => !/Promote|choice=/.test(p.body)), 'no request carries the choice in clear');
+    const leftOpen = await leaveOpen(browser, ctx, base, id);
+    await resultWait(page, base, id);
+    console.log(`e2e: the first poll's steps before its close took ${((Date.now() - opened) / 1000).toFixed(1)} s of its ${POLL_SECONDS} s`);
+    // a second poll while the first one closes: the keyboard, two tabs, a change code
+    const tabs = await ctx.newPage();
+    watch(tabs, 'nominate');
+    const id2 = await openPoll(tabs, base, 'Ada Lovelace', 'Ada wrote the first program.');
+    const opened2 = Date.now();
+    await tabs.close();
+    // carol's keyboard and alice's tabs in parallel: separate browsers (contexts)
+    const [tabA, last] = await Promise.all([
+      (async () => {
+        const a = await twoTabsFlow(ctx, base, id2);
+        return [a, await changeCodeFlow(browser, a, base, id2)];
+      })(),
+      keyboardFlow(browser, base, id2),
+    ]).then(([alice]) => alice);
+    console.log(`e2e: the second poll's steps before its close took ${((Date.now() - opened2) / 1000).toFixed(1)} s of its ${POLL_SECONDS} s`);
+    await checkClosed(leftOpen, base, id, closesIso);
+    check(posted.every((p) => !/Promote|choice=|"rho"|change.?code/i.test(p.body)), 'no request carries the choice, a secret or a change code in clear');
+    const secrets = [...last.staleRhos, last.rho];
+    check(posted.every((p) => !secrets.some((r) => p.body.includes(r)) || /"replaces":"[0-9a-f]{64}"}$/.test(p.body)) &&
+      requested.every((u) => !secrets.some((r) => u.includes(r) || u.includes(r.slice(0, 8)))),
+    'a change code is sent only as the "replaces" of a ballot, never in a URL');
     await resultFlow(page, base, id, trackers);
     await phone.page.goto(`${base}/polls/${id}/result`);
     // bob's confirmed ballot was replaced by the one whose receipt did not verify
@@ -444,24 +373,28 @@ async function main() {
     check(!carries(await phoneRecorder.stop(), [phone.confirmed, phone.unconfirmed]), 'the phone\'s lookup sends no tracker');
     check(phone.page.url() === `${base}/polls/${id}/result`, 'the phone\'s URL does not change');
     await shot(phone.page, 'phone-result');
+    await axeCheck(phone.page, 'the result page, phone width');
     await phone.page.locator('.outcome').screenshot({ path: path.join(SHOTS, 'phone-result-outcome.png') });
+    await poll2Result(tabA, base, id2, last);
     await page.goto(`${base}/`);
-    check(await page.locator('.poll.closed .badge.passed').isVisible(), 'the list shows the closed poll as passed');
+    check(await page.locator('.poll.closed', { hasText: 'Grace Hopper' }).locator('.badge.passed').isVisible(),
+      'the list shows the closed poll as passed');
     check(await page.getByText('2 promote, 1 do not promote').isVisible(), 'with its counts');
     await shot(page, 'desktop-home-closed');
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL(/\/login$/);
     check(await page.getByRole('heading', { name: 'Log in' }).isVisible(), 'log out leads to the login page');
-    // pages answered 4xx on purpose (a wrong password, the result before the close) are
-    // logged by Chromium as failed loads, and so is the answer cut on purpose with the
-    // booth's report of it; count missing files, server errors, script errors
+    // pages answered 4xx on purpose (a wrong password, the result before the close, a
+    // stale change code, a cast after the close) are logged by Chromium as failed loads,
+    // and so are the answers cut or replaced on purpose (the booth tells the voter and
+    // logs nothing); count missing files, server errors, script errors
     const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l) &&
-      !/ERR_CONNECTION_RESET|status of 502|Error: No (usable )?answer|Error: the server's key could not|another poll's board/.test(l));
+      !/ERR_CONNECTION_RESET|status of 502|another poll's board/.test(l));
     check(errs.length === 0 && pageErrors.length === 0, 'no console errors on any page');
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);
   } finally {
-    if (failed) {
+    if (counts().failed) {
       console.error('--- browser console ---');
       for (const l of [...consoleLines, ...pageErrors]) console.error(l);
       console.error('--- server log (tail) ---');
@@ -472,6 +405,7 @@ async function main() {
     await new Promise((r) => proc.once('exit', r));
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+  const { passed, failed } = counts();
   console.log(`e2e: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }

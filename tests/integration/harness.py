@@ -3,8 +3,11 @@
 directory, an HTTP client that keeps the session cookie and CSRF token, and a
 runner for the CLI. Python 3 standard library only.
 
-The binary is $CONCLAVE_BIN (default ./conclave); tests run from the
-project's root.
+The binary is $CONCLAVE_BIN (default ./conclave); a test that needs a test
+hook (CONCLAVE_TEST_* variables) starts the test build $CONCLAVE_TEST_BIN
+(default: $CONCLAVE_BIN-test, made by `make check-tests`), as
+Server(binary=TEST_BIN): the production binary has no hooks. Tests run from
+the project's root.
 """
 import http.client
 import json
@@ -22,6 +25,7 @@ import traceback
 import urllib.parse
 
 BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
+TEST_BIN = os.environ.get("CONCLAVE_TEST_BIN", BIN + "-test")
 VECTORS = os.path.join(os.path.dirname(__file__), "..", "vectors")
 
 
@@ -126,7 +130,8 @@ class Response:
 class Server:
     """A real `conclave serve` on 127.0.0.1:<free port> over a temp data dir."""
 
-    def __init__(self, data_dir=None, args=()):
+    def __init__(self, data_dir=None, args=(), binary=None):
+        self.binary = binary or BIN
         self.own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="conclave-test-")
         self.args = list(args)
@@ -141,7 +146,7 @@ class Server:
         self.log_path = os.path.join(self.data_dir, f"server-{self.port}.log")
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
+            [self.binary, "serve", "--data", self.data_dir, "--listen", f"127.0.0.1:{self.port}"]
             + self.args, stdout=log, stderr=subprocess.STDOUT,
             env=dict(os.environ, **env) if env else None)
         log.close()
@@ -316,6 +321,27 @@ class LossyProxy:
 
     def close(self):
         self.sock.close()
+
+
+def close_now(srv, pid):
+    """Moves the poll's deadline to now, as if its week had passed (the server
+    closes it within a second)."""
+    import sqlite3
+    con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
+    con.execute("update polls set closes_at = ? where id = ?", (int(time.time()) - 1, pid))
+    con.commit()
+    con.close()
+
+
+def wait_result(srv, pid, timeout=60):
+    """Waits for the poll's result (public once it closed) and returns it."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        if r.status == 200:
+            return r.json()
+        time.sleep(0.2)
+    raise RuntimeError("the poll did not close")
 
 
 # --- the HTML pages: forms, the login form, pages ----------------------------

@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-from harness import BIN, Client, Server, Suite, run_cli
+from harness import BIN, TEST_BIN, Client, Server, Suite, close_now, run_cli, wait_result
 
 
 def voters_with_tokens(srv, names):
@@ -138,24 +138,6 @@ def wal_size(data_dir):
     return os.path.getsize(wal) if os.path.exists(wal) else 0
 
 
-def close_now(srv, pid):
-    """Moves the poll's deadline to now, as if its week had passed."""
-    con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
-    con.execute("update polls set closes_at = ? where id = ?", (int(time.time()) - 1, pid))
-    con.commit()
-    con.close()
-
-
-def wait_result(srv, pid, timeout=60):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        if r.status == 200:
-            return r.json()
-        time.sleep(0.2)
-    raise RuntimeError("the poll did not close")
-
-
 def check_board(t, srv, pid, acked, uncertain, work):
     """The four promises, on the board and in the store after the close."""
     board_bytes = srv.request("GET", f"/api/v1/polls/{pid}/board").body
@@ -181,7 +163,10 @@ def check_board(t, srv, pid, acked, uncertain, work):
     path = os.path.join(work, f"board-{pid}.json")
     with open(path, "wb") as f:
         f.write(board_bytes)
-    rc, out, err = run_cli(["verify", path])
+    pem = os.path.join(work, "server.pem")
+    with open(pem, "wb") as f:
+        f.write(srv.request("GET", "/api/v1/server-key").body)
+    rc, out, err = run_cli(["verify", path, "--server-key", pem])
     t.check(rc == 0 and f"board ok: {len(trackers)} ballots" in out,
             f"conclave verify ({out.strip()}{err.strip()})")
     return board_bytes
@@ -256,7 +241,7 @@ def test_kill_during_casts(t):
 
 def test_kill_during_close(t):
     names = [f"w{i:03d}" for i in range(40)]
-    srv = Server(args=["--poll-duration", "3600"]).start(
+    srv = Server(args=["--poll-duration", "3600"], binary=TEST_BIN).start(
         env={"CONCLAVE_TEST_CLOSE_DELAY_MS": "4000"})
     work = tempfile.mkdtemp(prefix="conclave-crash-")
     try:

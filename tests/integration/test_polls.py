@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 
-from harness import (BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
+from harness import (BIN, TEST_BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
                      create_token, run_cli, vote, vote_command)
 
 
@@ -126,8 +126,9 @@ def test_seed_vote(t):
         t.check(ok, "every cast accepted: " + "; ".join(
             r[3].strip() for runs in receipts.values() for r in runs if r[0] != 0)[:300])
         rc, _, _, err = vote(srv, tokens["dev05"], pid, "no", os.path.join(work, "x"))
-        t.check(rc == 1 and "409 already_voted" in err and "with --replace" in err,
-                "second ballot without replaces: refused, with the hint to use --replace")
+        t.check(rc == 1 and "you have already voted" in err and "--change-code-file" in err,
+                "second ballot without replaces from another device: refused, saying how "
+                f"to change it ({err})")
         view = opener.get(f"/api/v1/polls/{pid}").json()
         t.check(view["ballots_cast"] == 32 and view["voted"] is True, "turnout 32, voted")
         t.check("counts" not in view and "result" not in view, "no counts while open")
@@ -162,7 +163,8 @@ def test_seed_vote(t):
                               "--token", tokens["dev00"], pid])
         t.check(rc == 0 and "31" in out and "passed" in out, "conclave result")
         rc, _, _, err = vote(srv, tokens["dev01"], pid, "yes", os.path.join(work, "z"))
-        t.check(rc == 1 and "409 poll_closed" in err, f"ballot after the close ({err.strip()})")
+        t.check(rc == 1 and "is closed: it takes no more ballots" in err,
+                f"ballot after the close ({err.strip()})")
         check_database(t, srv, names)
     finally:
         srv.cleanup()
@@ -589,7 +591,7 @@ def test_lost_answer(t):
         me = Client(srv, token=tokens["wes"]).get(f"/api/v1/polls/{pid}").json()
         t.check(me["voted"] and me["ballots_cast"] == 1, "the server did count it")
         rc, _, _, err = vote(srv, tokens["wes"], pid, "yes", home)
-        t.check(rc != 0 and "already_voted" in err and "use --replace" in err,
+        t.check(rc != 0 and "got no answer, but was counted" in err and "with --replace" in err,
                 f"a second first vote is refused, pointing to --replace ({err})")
         rc, _, receipt, err = vote(srv, tokens["wes"], pid, "no", home, replace=True)
         t.check(rc == 0 and receipt, f"--replace changes the counted ballot ({err})")
@@ -682,7 +684,7 @@ def test_result_during_compaction(t):
     its end instead of failing. The test-only CONCLAVE_TEST_COMPACT_DELAY_MS
     hook holds the compaction open for 3 s between its VACUUM and its last
     checkpoint."""
-    srv = Server(args=["--poll-duration", "4"]).start(
+    srv = Server(args=["--poll-duration", "4"], binary=TEST_BIN).start(
         env={"CONCLAVE_TEST_COMPACT_DELAY_MS": "3000"})
     work = tempfile.mkdtemp(prefix="conclave-voters-")
     try:

@@ -2,9 +2,10 @@
 """test_verify.py — `conclave verify` on the vector boards and tampered copies.
 
 Runs the real binary (env CONCLAVE_BIN, default ./conclave) from the project's
-root: every vector board passes with and without the server key (and from
-stdin), partial boards say so, tampered copies exit 1 naming the reason code,
-usage errors exit 2. Python 3 standard library only. The last line printed is
+root: every vector board passes with the server key (and from stdin); without
+it, exit 4 unless --no-signature; partial boards exit 3 unless
+--allow-partial; tampered copies exit 1 naming the reason code, usage errors
+exit 2. Python 3 standard library only. The last line printed is
 "test_verify: N passed, N failed"; the exit status is non-zero on failure.
 """
 import json
@@ -52,14 +53,28 @@ def test_vectors():
         rc, out, err = run([path, "--server-key", KEY])
         check(rc == 0 and out == line, "%s with key: rc=%d out=%r err=%r" % (name, rc, out, err))
         rc, out, err = run([path])
-        check(rc == 0 and out == line, "%s without key: rc=%d out=%r" % (name, rc, out))
+        check(rc == 4 and out == line and "signature was not checked" in err
+              and "--server-key" in err,
+              "%s without key: exit 4, saying why: rc=%d out=%r err=%r" % (name, rc, out, err))
+        rc, out, err = run([path, "--no-signature"])
+        check(rc == 0 and out == line and err == "",
+              "%s without key, --no-signature: rc=%d out=%r err=%r" % (name, rc, out, err))
         with open(path, "rb") as f:
             rc, out, err = run(["-", "--server-key", KEY], stdin=f.read())
         check(rc == 0 and out == line, "%s from stdin: rc=%d out=%r" % (name, rc, out))
-    rc, out, err = run([os.path.join(VEC, "board-partial.json"), "--server-key", KEY])
-    check(rc == 0 and out.startswith("board ok (partial") and "6 ballots" in out,
-          "partial board: rc=%d out=%r" % (rc, out))
-    rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json")])
+    partial = os.path.join(VEC, "board-partial.json")
+    for args in (["--server-key", KEY], [], ["--no-signature"]):
+        rc, out, err = run([partial] + args)
+        check(rc == 3 and out.startswith("board ok (partial") and "6 ballots" in out
+              and "partial board" in err and "--allow-partial" in err,
+              "partial board %s: exit 3, saying why: rc=%d out=%r err=%r" % (args, rc, out, err))
+    for args in (["--server-key", KEY], [], ["--no-signature"]):
+        rc, out, err = run([partial, "--allow-partial"] + args)
+        check(rc == 0 and out.startswith("board ok (partial") and err == "",
+              "partial board --allow-partial %s: rc=%d err=%r" % (args, rc, err))
+    rc, out, err = run([os.path.join(VEC, "board.json"), "--allow-partial"])
+    check(rc == 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
+    rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json"), "--server-key", KEY])
     check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
 
 
@@ -131,7 +146,9 @@ def test_tampered():
         with open(path, "w", encoding="utf-8") as f:
             json.dump(board, f, indent=2, ensure_ascii=False)
         rc, out, err = run([path])
-        check(rc == 0, "unsigned check passes without key: rc=%d" % rc)
+        check(rc == 4, "a forged signature without key: not checked, exit 4: rc=%d" % rc)
+        rc, out, err = run([path, "--no-signature"])
+        check(rc == 0, "... and 0 when the caller accepts that: rc=%d" % rc)
         # not JSON at all
         with open(path, "w") as f:
             f.write("{\"protocol\": ")
@@ -148,6 +165,11 @@ def test_usage():
     check(rc == 2, "unknown option: rc=%d" % rc)
     rc, out, err = run(["a.json", "b.json"])
     check(rc == 2, "two boards: rc=%d" % rc)
+    rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key", KEY, "--no-signature"])
+    check(rc == 2 and "contradict" in err, "--server-key with --no-signature: rc=%d" % rc)
+    rc, out, err = run(["--help"])
+    check(all(s in out for s in ("--allow-partial", "--no-signature", "  3  partial",
+                                 "  4  complete")), "--help documents the exit codes")
     rc, out, err = run(["/nonexistent/board.json"])
     check(rc == 1 and err != "", "missing file: rc=%d" % rc)
     rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key",

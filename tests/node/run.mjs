@@ -1,5 +1,6 @@
 // Node tests of static/js/conclave-crypto.mjs against tests/vectors/*.json, byte for byte,
-// plus random ballots, the strict parser, and the timing of ballot creation.
+// plus random ballots, the strict parser, and the timing of ballot creation; and the
+// browser's modules that need no page: change-code.mjs, clock.mjs, site.mjs's times.
 // Plain Node (no framework). Last line: "node: N passed, N failed"; exit 1 on any failure.
 //   node tests/node/run.mjs [-v]
 import fs from 'node:fs';
@@ -10,6 +11,9 @@ import { fileURLToPath } from 'node:url';
 import * as C from '../../static/js/conclave-crypto.mjs';
 import { ristretto255, ed25519, sha512 } from '../../static/vendor/noble.mjs';
 import { streamRng } from './vector-rng.mjs';
+import * as CC from '../../static/js/change-code.mjs';
+import { learnClock, serverNow } from '../../static/js/clock.mjs';
+import { formatTime } from '../../static/js/site.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const VEC = path.join(HERE, '..', 'vectors');
@@ -669,6 +673,63 @@ run('timing', () => {
   // the median resists load spikes from other processes on the machine
   ok('yes/no ballot creation under 50 ms (median)', times[N >> 1] < 50, `${times[N >> 1].toFixed(2)} ms`);
   ok('cold ballot verifies', C.verifyBallot(polls[0].record, cold.ballot).tracker === cold.tracker);
+});
+
+// ---------------------------------------------------------------------------
+// The browser's other modules that run without a page.
+run('change-code.mjs', () => {
+  const rho = hex(Uint8Array.from({ length: 32 }, (_, i) => (i * 37 + 5) & 255));
+  const code = CC.formatChangeCode(rho);
+  ok('8 groups of 8 lowercase hex digits', /^([0-9a-f]{8}-){7}[0-9a-f]{8}$/.test(code), code);
+  eq('the code is rho', code.replaceAll('-', ''), rho);
+  for (const [what, text] of [['as shown', code], ['upper case', code.toUpperCase()],
+    ['bare hex', rho], ['spaces and tabs', code.replaceAll('-', ' \t')], ['line breaks', code.replaceAll('-', '\r\n')],
+    ['around', `  ${code}\n`], ['mixed', rho.slice(0, 10).toUpperCase() + '--' + rho.slice(10)]]) {
+    eq(`read ${what}`, CC.parseChangeCode(text), rho);
+  }
+  for (const [what, text] of [['63 digits', rho.slice(1)], ['65 digits', rho + 'a'], ['not hex', 'g' + rho.slice(1)],
+    ['an underscore', code.replaceAll('-', '_')], ['a dot', code.replace('-', '.')], ['empty', ''], ['a tracker in words', 'tracker ' + rho]]) {
+    let message = null;
+    try {
+      CC.parseChangeCode(text);
+    } catch (e) {
+      message = e.message;
+    }
+    eq(`refuses ${what}`, message, CC.CHANGE_CODE_FORMAT);
+  }
+  const file = CC.changeCodeFileText({ rho, id: 'abc123', question: 'Promote Ada to core developer?', fingerprint: 'f'.repeat(64) });
+  const lines = file.split('\n');
+  eq('file: the code alone on line 1', lines[0], code);
+  eq('file: then a blank line', lines[1], '');
+  ok('file: says what it is', file.includes('abc123') && file.includes('Promote Ada to core developer?') &&
+    file.includes('f'.repeat(64)) && /as safe as your ballot/.test(file) && /recognise your ballot/.test(file), file);
+  eq('file: read back', CC.parseChangeCode(CC.changeCodeOfFile(file)), rho);
+  eq('file: read back with CRLF and a BOM', CC.parseChangeCode(CC.changeCodeOfFile('\uFEFF' + file.replaceAll('\n', '\r\n'))), rho);
+  eq('file name', CC.changeCodeFileName('abc123'), 'conclave-poll-abc123-change-code.txt');
+  eq('file name of an odd id', CC.changeCodeFileName('../x y'), 'conclave-poll-___x_y-change-code.txt');
+});
+
+run('clock.mjs', () => {
+  const answer = (date) => ({ headers: new Headers(date ? { Date: date } : {}) });
+  const near = (ms, want) => Math.abs(ms - want) < 1000;
+  learnClock(answer(new Date(Date.now() + 3600e3).toUTCString()), Date.now());
+  ok('a server an hour ahead', near(serverNow() - Date.now(), 3600e3), `${serverNow() - Date.now()} ms`);
+  learnClock(answer(null), Date.now());
+  ok('an answer without Date changes nothing', near(serverNow() - Date.now(), 3600e3));
+  learnClock(answer(new Date(Date.now() - 120e3).toUTCString()), Date.now() - 400);
+  ok('a server two minutes behind', near(serverNow() - Date.now(), -120e3), `${serverNow() - Date.now()} ms`);
+  learnClock(answer(new Date().toUTCString()), Date.now());
+  eq('a server on time: no offset (a Date has whole seconds)', serverNow() - Date.now(), 0);
+});
+
+run('site.mjs times', () => {
+  const t = new Date('2026-11-25T08:00:00Z');
+  const english = /^Wed 25 Nov 2026, (\d\d:\d\d) (\S+)$/;
+  for (const [zone, clock, name] of [['Asia/Kolkata', '13:30', 'GMT+5:30'], ['Europe/Paris', '09:00', 'CET'],
+    ['America/New_York', '03:00', 'GMT-5'], ['UTC', '08:00', 'UTC'], ['Pacific/Chatham', '21:45', 'GMT+13:45']]) {
+    const m = english.exec(formatTime(t, zone));
+    ok(`${zone}: one time, in English, with its zone`, m && m[1] === clock && m[2] === name, formatTime(t, zone));
+  }
 });
 
 console.log(`node: ${passed} passed, ${failed} failed`);
