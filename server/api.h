@@ -33,6 +33,8 @@ void api_poll_list(struct http_request *req);
 void api_poll_get(struct http_request *req);
 /* GET /api/v1/polls/{id}/result and /board: 409 poll_open before the close */
 void api_poll_result(struct http_request *req);
+/* POST /api/v1/polls/{id}/withdraw (api_poll.c) */
+void api_poll_withdraw(struct http_request *req);
 void api_poll_board(struct http_request *req);
 /* POST /api/v1/polls/{id}/ballots (api_ballot.c) */
 void api_ballot_cast(struct http_request *req);

@@ -3,7 +3,7 @@
  * signs receipts and results.
  *
  * Status codes follow PROTOCOL §10: 401 unauthenticated, 403 not_on_roll,
- * 409 poll_closed and already_voted, 400 invalid_ballot with the protocol's
+ * 409 poll_closed, poll_withdrawn and already_voted, 400 invalid_ballot with the protocol's
  * reason code, 201 {"tracker", "receipt"} once the ballot is durable; 429
  * too_many_requests past --cast-limit ballots a minute per member. The
  * log line of a cast names neither the voter nor the ballot.
@@ -52,6 +52,10 @@ void api_ballot_cast(struct http_request *req)
         break;
     case BOX_CLOSED:
         http_respond_error(req, 409, "poll_closed", "the poll is closed");
+        break;
+    case BOX_WITHDRAWN:
+        http_respond_error(req, 409, "poll_withdrawn",
+                           "this poll was withdrawn: it takes no ballots");
         break;
     case BOX_ALREADY_VOTED:
         http_respond_error(req, 409, "already_voted",

@@ -1,10 +1,11 @@
 /*
  * api_poll.c — nomination polls over HTTP: open one, list and read them,
- * and, after the close only, the signed result and the board.
+ * withdraw one, and, after the close only, the signed result and the board.
  *
  * Before the close nothing here shows more than the record, the statement
  * and the turnout (how many have voted); result and board answer 409
- * poll_open until the server has closed the poll.
+ * poll_open until the server has closed the poll, and 409 poll_withdrawn
+ * for a withdrawn poll, which has neither.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,7 @@
 /* The poll as the API shows it to VIEWER (new reference, NULL on error). */
 static json_t *poll_view(struct store *st, const struct store_poll *p, const char *viewer)
 {
-    char opens[21], closes[21];
+    char opens[21], closes[21], withdrawn[21];
     int64_t cast = 0;
     int voted = 0;
     json_t *record = NULL, *v;
@@ -34,10 +35,16 @@ static json_t *poll_view(struct store *st, const struct store_poll *p, const cha
     poll_format_time(p->closes_at, closes);
     v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}",
                   "id", p->id, "fingerprint", p->fingerprint,
-                  "state", p->closed ? "closed" : "open", "nominee", p->nominee,
+                  "state", p->withdrawn ? "withdrawn" : p->closed ? "closed" : "open",
+                  "nominee", p->nominee,
                   "statement_html", p->statement_html, "nominated_by", p->nominated_by,
                   "ballots_cast", (json_int_t)cast, "eligible", (json_int_t)p->eligible,
                   "voted", voted, "opens_at", opens, "closes_at", closes);
+    if (v && p->withdrawn) {
+        poll_format_time(p->withdrawn_at, withdrawn);
+        json_object_set_new(v, "withdrawn_by", json_string(p->withdrawn_by));
+        json_object_set_new(v, "withdrawn_at", json_string(withdrawn));
+    }
     if (v && record)
         json_object_set_new(v, "record", record);
     else
@@ -62,8 +69,9 @@ static int poll_load(struct http_request *req, int with_record, struct store_pol
     return 0;
 }
 
-static void poll_created(struct http_request *req, const struct auth_user *user,
-                         const char *id)
+/* Answers STATUS with poll ID as USER sees it. */
+static void poll_answer(struct http_request *req, const struct auth_user *user,
+                        const char *id, unsigned status)
 {
     struct store *st = http_request_app(req)->store;
     struct store_poll p;
@@ -76,7 +84,7 @@ static void poll_created(struct http_request *req, const struct auth_user *user,
     if ((v = poll_view(st, &p, user->username)) == NULL)
         http_respond_error(req, 500, "internal", "internal server error");
     else
-        http_respond_json(req, 201, v);
+        http_respond_json(req, status, v);
     store_poll_clear(&p);
 }
 
@@ -101,7 +109,7 @@ void api_poll_create(struct http_request *req)
     switch (poll_open(app->store, user.username, nominee, statement,
                       app->cfg->poll_duration, id, &why)) {
     case POLL_OK:
-        poll_created(req, &user, id);
+        poll_answer(req, &user, id, 201);
         break;
     case POLL_INVALID:
         http_respond_error(req, 400, "invalid_poll", why);
@@ -179,13 +187,69 @@ void api_poll_get(struct http_request *req)
     store_poll_clear(&p);
 }
 
+/* Answers a withdrawal of poll {id} by USER that ended with RC. */
+static void withdraw_answer(struct http_request *req, const struct auth_user *user,
+                            enum poll_status rc)
+{
+    switch (rc) {
+    case POLL_OK:
+        poll_answer(req, user, http_request_param(req, "id"), 200);
+        break;
+    case POLL_NOT_FOUND:
+        http_respond_error(req, 404, "not_found", "no such poll");
+        break;
+    case POLL_FORBIDDEN:
+        http_respond_error(req, 403, "forbidden", "only the member who opened the poll, "
+                           "or an admin, can withdraw it");
+        break;
+    case POLL_WITHDRAWN:
+        http_respond_error(req, 409, "poll_withdrawn", "this poll was withdrawn already");
+        break;
+    case POLL_HAS_BALLOTS:
+        http_respond_error(req, 409, "ballots_cast", "a ballot has been cast: the poll can "
+                           "no longer be withdrawn");
+        break;
+    case POLL_CLOSED:
+        http_respond_error(req, 409, "poll_closed", "the poll is closed");
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+}
+
+void api_poll_withdraw(struct http_request *req)
+{
+    static const char *const no_keys[] = {NULL};
+    struct app *app = http_request_app(req);
+    struct auth_user user;
+    json_t *body = NULL;
+    size_t len = 0;
+
+    if (api_authenticate(req, &user) != 0)
+        return;
+    /* no body, or an empty object */
+    http_request_body(req, &len);
+    if (len > 0 && (api_parse_object(req, &body) != 0 ||
+                    api_check_keys(req, body, no_keys) != 0))
+        goto out;
+    withdraw_answer(req, &user, poll_withdraw(app->store, app->box,
+                                              http_request_param(req, "id"),
+                                              user.username, user.admin));
+out:
+    json_decref(body);
+}
+
 void api_poll_result(struct http_request *req)
 {
     struct store_poll p;
 
     if (poll_load(req, 0, &p) != 0)
         return;
-    if (!p.closed)
+    if (p.withdrawn)
+        http_respond_error(req, 409, "poll_withdrawn",
+                           "this poll was withdrawn: it has no result and no board");
+    else if (!p.closed)
         http_respond_error(req, 409, "poll_open", "the result is published at the close");
     else
         http_respond_bytes(req, 200, "application/json", p.result, strlen(p.result));

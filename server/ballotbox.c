@@ -5,7 +5,7 @@
  * ballot, check it against the cached poll record, verify its proofs. They
  * then queue a cast job and sleep. The committer thread takes every job
  * queued so far, applies each under its own savepoint in one transaction
- * (the stateful rules: closed, already voted, replaces, used tags and
+ * (the stateful rules: closed, withdrawn, already voted, replaces, used tags and
  * alphas), commits once, and wakes the callers with their results. A job's
  * caller answers 201 only after that commit is on disk.
  *
@@ -424,8 +424,9 @@ static enum box_status box_load(struct ballotbox *box, const char *id, struct bo
     if (rc != 0)
         return BOX_ERROR;
     if (sp.closed) {
+        rc = sp.withdrawn;
         store_poll_clear(&sp);
-        return BOX_CLOSED;
+        return rc ? BOX_WITHDRAWN : BOX_CLOSED;
     }
     if ((p = calloc(1, sizeof *p)) == NULL ||
         record_parse(sp.record, strlen(sp.record), &p->rec) != PROTO_OK) {
@@ -580,6 +581,7 @@ static enum box_status box_map(enum store_cast_result r, enum proto_reason *reas
     switch (r) {
     case STORE_CAST_OK:             return BOX_OK;
     case STORE_CAST_CLOSED:         return BOX_CLOSED;
+    case STORE_CAST_WITHDRAWN:      return BOX_WITHDRAWN;
     case STORE_CAST_ALREADY_VOTED:  return BOX_ALREADY_VOTED;
     case STORE_CAST_REPLACES:       *reason = PROTO_REPLACES; return BOX_INVALID;
     case STORE_CAST_DUPLICATE_TAG:  *reason = PROTO_DUPLICATE_TAG; return BOX_INVALID;

@@ -28,6 +28,7 @@ enum box_status {
     BOX_NOT_FOUND,          /* no such poll */
     BOX_NOT_ON_ROLL,
     BOX_CLOSED,             /* now >= closes_at, or closed */
+    BOX_WITHDRAWN,          /* the poll was withdrawn */
     BOX_ALREADY_VOTED,
     BOX_INVALID,            /* *reason: the §10 code */
     BOX_ERROR
@@ -54,11 +55,13 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
                                const char *username, const char *body, size_t len,
                                struct box_receipt *out, enum proto_reason *reason);
 
-/* Forgets a poll's cached record and aggregate (after its close). */
+/* Forgets a poll's cached record and aggregate (after its close or its
+ * withdrawal). */
 void ballotbox_forget(struct ballotbox *box, const char *poll_id);
 
 /* Poll POLL_ID's cached record, or NULL if the box has not loaded it; valid
- * until ballotbox_forget(box, POLL_ID) (the closing thread calls both). */
+ * until ballotbox_forget(box, POLL_ID) (the closing thread calls both; a
+ * withdrawal forgets only a poll that can no longer be closed). */
 const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id);
 
 /* A copy of poll POLL_ID's running aggregate of its counted ballots (caller

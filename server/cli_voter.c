@@ -112,7 +112,7 @@ int cli_voter_fetch(struct voter *v)
     struct cli_http_response r;
     char path[128], fp[65];
     json_t *view = NULL;
-    const char *claimed, *id;
+    const char *claimed, *id, *state;
     enum proto_reason why;
     size_t id_len;
     int rc = -1;
@@ -123,9 +123,14 @@ int cli_voter_fetch(struct voter *v)
     view = json_loads(r.body, JSON_REJECT_DUPLICATES, NULL);
     free(r.body);
     claimed = json_string_value(json_object_get(view, "fingerprint"));
+    state = json_string_value(json_object_get(view, "state"));
     v->voted = json_is_true(json_object_get(view, "voted"));
-    v->closed = json_string_value(json_object_get(view, "state")) != NULL &&
-                strcmp(json_string_value(json_object_get(view, "state")), "closed") == 0;
+    v->closed = state != NULL && strcmp(state, "closed") == 0;
+    if (state != NULL && strcmp(state, "withdrawn") == 0) {
+        snprintf(v->err, sizeof v->err, "poll %.40s was withdrawn before anyone voted: it "
+                 "takes no ballots", v->poll_id);
+        goto out;
+    }
     snprintf(v->nominee, sizeof v->nominee, "%s",
              json_string_value(json_object_get(view, "nominee")) ?
              json_string_value(json_object_get(view, "nominee")) : "");

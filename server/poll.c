@@ -11,9 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#include <cmark.h>
 #include <unictype.h>
 #include <unistr.h>
 #include <sodium.h>
@@ -28,6 +28,7 @@
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
+#include "statement.h"
 #include "tally.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
@@ -272,8 +273,7 @@ static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
     qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(p->id, rnd, sizeof rnd);
-    html = cmark_markdown_to_html(p->statement, strlen(p->statement), CMARK_OPT_DEFAULT);
-    if (html == NULL)
+    if (statement_render(p->statement, strlen(p->statement), &html) != 0)
         return POLL_ERROR;
     p->statement_html = html;
     p->eligible = (int64_t)roll->n;
@@ -346,8 +346,9 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         (*why = poll_check_statement(statement)) != NULL)
         goto out;
     rc = POLL_ERROR;
+    id_out[0] = '\0';
     if (name_fold_key(nfc, &roll.nominee_key) != 0 ||
-        store_poll_nominee_open(st, roll.nominee_key, &dup) != 0)
+        store_poll_nominee_open(st, roll.nominee_key, &dup, id_out) != 0)
         goto out;
     rc = POLL_DUPLICATE;
     if (dup) {
@@ -380,6 +381,61 @@ out:
     roll_free(&roll);
     free(nfc);
     return rc;
+}
+
+/* --- withdrawing --------------------------------------------------------- */
+
+enum poll_status poll_withdraw_check(const struct store_poll *p, int64_t cast, const char *by,
+                                     int by_admin)
+{
+    if (!by_admin && strcasecmp(p->nominated_by, by) != 0)
+        return POLL_FORBIDDEN;
+    if (p->withdrawn)
+        return POLL_WITHDRAWN;
+    if (p->closed || p->closes_at <= (int64_t)time(NULL))
+        return POLL_CLOSED;
+    return cast > 0 ? POLL_HAS_BALLOTS : POLL_OK;
+}
+
+/* The checks of poll_withdraw and the change, inside its transaction. */
+static enum poll_status poll_withdraw_locked(struct store *st, const char *id, const char *by,
+                                            int by_admin)
+{
+    struct store_poll p;
+    int64_t cast = 0;
+    int r = store_poll_get(st, id, 0, &p);
+    enum poll_status rc = POLL_ERROR;
+
+    if (r == 0 && store_poll_voter_count(st, id, &cast) == 0)
+        rc = poll_withdraw_check(&p, cast, by, by_admin);
+    else if (r == STORE_NOT_FOUND)
+        rc = POLL_NOT_FOUND;
+    if (rc == POLL_OK && store_poll_mark_withdrawn(st, id, by, (int64_t)time(NULL)) != 0)
+        rc = POLL_ERROR;
+    store_poll_clear(&p);
+    return rc;
+}
+
+enum poll_status poll_withdraw(struct store *st, struct ballotbox *box, const char *id,
+                               const char *by, int by_admin)
+{
+    enum poll_status rc;
+
+    /* The write transaction that casts commit in: a ballot is either
+     * counted before the check (POLL_HAS_BALLOTS) or refused after it. */
+    if (store_begin(st) != 0)
+        return POLL_ERROR;
+    rc = poll_withdraw_locked(st, id, by, by_admin);
+    if (rc != POLL_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (store_commit(st) != 0)
+        return POLL_ERROR;
+    if (box)
+        ballotbox_forget(box, id);  /* its record: no cast can use it any more */
+    log_info("poll %s withdrawn by %s", id, by);
+    return POLL_OK;
 }
 
 /* --- closing ------------------------------------------------------------- */

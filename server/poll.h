@@ -28,18 +28,24 @@ enum poll_status {
     POLL_TOO_MANY,          /* BY has POLL_OPEN_PER_MEMBER open polls already */
     POLL_NOT_FOUND,
     POLL_IS_OPEN,           /* result or board asked for before the close */
+    POLL_FORBIDDEN,         /* a withdrawal by another member than the nominator */
+    POLL_CLOSED,            /* a withdrawal after the close (or the deadline) */
+    POLL_WITHDRAWN,         /* the poll was withdrawn */
+    POLL_HAS_BALLOTS,       /* a withdrawal after a ballot */
     POLL_ERROR              /* store or system failure */
 };
 
 /*
  * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
  * DURATION seconds from now: freezes the roll (active members), makes the
- * record with a fresh server key, renders the statement with cmark (safe),
+ * record with a fresh server key, renders the statement (statement.h),
  * and stores it all. NOMINEE is put in NFC before it is checked, and is
  * stored and written into the record in that form. POLL_ALREADY_MEMBER when
  * its folded key (name.h) is an active member's username's or display
  * name's; POLL_DUPLICATE when it is an open poll's nominee's (checked again
- * in the insert's transaction). On POLL_OK writes the new id to id_out.
+ * in the insert's transaction). On POLL_OK writes the new id to id_out; on
+ * POLL_DUPLICATE, the open poll's id, or "" if it is not known (found by the
+ * insert's own check).
  * POLL_INVALID, POLL_ALREADY_MEMBER, POLL_DUPLICATE and POLL_TOO_MANY set
  * *why to a message for the user. Opens are serialised within the process, so the
  * per-member cap holds under concurrent requests.
@@ -61,6 +67,25 @@ enum poll_status poll_open(struct store *st, const char *by, const char *nominee
  */
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
                            struct ballotbox *box);
+
+/*
+ * Withdraws poll ID for member BY (BY_ADMIN: an admin): allowed to the member
+ * who opened it and to admins, while it is open and before its deadline, and
+ * only if no ballot has been cast. The poll is then closed with no result and
+ * no board, withdrawn_by/at set, its secret key erased, and BOX (may be NULL)
+ * forgets its record. POLL_NOT_FOUND, POLL_FORBIDDEN, POLL_WITHDRAWN (already),
+ * POLL_CLOSED, POLL_HAS_BALLOTS, POLL_ERROR. A ballot cast at the same time is
+ * decided by the store's write transaction: exactly one of the two wins.
+ */
+enum poll_status poll_withdraw(struct store *st, struct ballotbox *box, const char *id,
+                               const char *by, int by_admin);
+
+/* Whether member BY (BY_ADMIN: an admin) may withdraw P now, as far as P
+ * (read a moment ago) and its turnout CAST tell: POLL_OK, or why not, as
+ * poll_withdraw says it (POLL_FORBIDDEN first). For the pages, which offer the
+ * button and ask for confirmation; poll_withdraw decides. */
+enum poll_status poll_withdraw_check(const struct store_poll *p, int64_t cast, const char *by,
+                                     int by_admin);
 
 /* Closes every poll whose deadline has passed by NOW, and makes BOX (may be
  * NULL) forget their records; one that fails does not stop the others.

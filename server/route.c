@@ -29,6 +29,7 @@ static const struct route routes[] = {
     {"GET",    "/api/v1/polls/{id}/result", api_poll_result},
     {"GET",    "/api/v1/polls/{id}/board",  api_poll_board},
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
+    {"POST",   "/api/v1/polls/{id}/withdraw", api_poll_withdraw},
     {"GET",    "/api/v1/server-key",     api_server_key},
     /* HTML pages (web_*.c); /polls/new before /polls/{id} */
     {"GET",    "/",                      web_home},
@@ -39,6 +40,7 @@ static const struct route routes[] = {
     {"POST",   "/polls/new",             web_poll_new_submit},
     {"GET",    "/polls/{id}",            web_poll_page},
     {"GET",    "/polls/{id}/result",     web_result_page},
+    {"POST",   "/polls/{id}/withdraw",   web_poll_withdraw},
     {"GET",    "/admin/members",         web_admin_page},
     {"POST",   "/admin/members",         web_admin_submit},
     /* accounts: web_admin.c, web_audit.c, web_account.c, web_tokens.c */

@@ -4,8 +4,9 @@
  * Invariants kept here: a ballot row never names its voter; a voter row never
  * names its ballot; the used set only grows; a cast is all or nothing (a
  * savepoint inside the caller's transaction, so a group of casts can share
- * one commit and one fsync); a closed poll has its result and board and no
- * secret key. The protocol meaning of the values is poll.c's business.
+ * one commit and one fsync); a closed poll has no secret key, and either its
+ * result and board or, withdrawn, neither (a cast checks for a withdrawal
+ * under its commit's transaction). The protocol meaning of the values is poll.c's business.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,8 @@ static const char SQL_INSERT[] =
 static const char SQL_ROLL_ADD[] =
     "INSERT INTO poll_roll (poll_id, username, voted) VALUES (?1, ?2, 0)";
 #define POLL_COLUMNS "id, nominee, nominated_by, fingerprint, statement," \
-    " statement_html, opens_at, closes_at, eligible, closed, result"
+    " statement_html, opens_at, closes_at, eligible, closed, result, withdrawn_by," \
+    " withdrawn_at"
 static const char SQL_GET[] =
     "SELECT " POLL_COLUMNS ", NULL FROM polls WHERE id = ?1";
 static const char SQL_GET_RECORD[] =
@@ -30,7 +32,7 @@ static const char SQL_LIST[] =
     "SELECT " POLL_COLUMNS ", NULL FROM polls ORDER BY closed, opens_at DESC, id";
 /* Open polls are few (3 per member at most): their names are folded in C. */
 static const char SQL_NOMINEES_OPEN[] =
-    "SELECT nominee FROM polls WHERE closed = 0";
+    "SELECT nominee, id FROM polls WHERE closed = 0";
 static const char SQL_ON_ROLL[] =
     "SELECT 1 FROM poll_roll WHERE poll_id = ?1 AND username = ?2";
 static const char SQL_HAS_VOTED[] =
@@ -41,6 +43,11 @@ static const char SQL_SECRET[] =
     "SELECT secret_key FROM polls WHERE id = ?1 AND secret_key IS NOT NULL";
 static const char SQL_STATE[] =
     "SELECT closed, closes_at FROM polls WHERE id = ?1";
+static const char SQL_WITHDRAWN[] =
+    "SELECT 1 FROM polls WHERE id = ?1 AND withdrawn_at IS NOT NULL";
+static const char SQL_WITHDRAW[] =
+    "UPDATE polls SET closed = 1, withdrawn_by = ?2, withdrawn_at = ?3, secret_key = NULL"
+    " WHERE id = ?1 AND closed = 0";
 static const char SQL_USED[] =
     "SELECT 1 FROM ballot_used WHERE poll_id = ?1 AND kind = ?2 AND value = ?3";
 static const char SQL_USED_ADD[] =
@@ -63,7 +70,8 @@ static const char SQL_BALLOTS_AFTER[] =
 static const char SQL_TRACKERS[] =
     "SELECT tracker FROM ballots INDEXED BY ballots_tag WHERE poll_id = ?1";
 static const char SQL_BOARD_HAS[] =
-    "SELECT p.closed, EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.tracker = ?2)"
+    "SELECT p.closed AND p.withdrawn_at IS NULL,"
+    " EXISTS (SELECT 1 FROM ballots b WHERE b.poll_id = p.id AND b.tracker = ?2)"
     " FROM polls p WHERE p.id = ?1";
 static const char SQL_BALLOT_BY_TAG[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
@@ -172,10 +180,11 @@ out:
     return rc;
 }
 
-/* Sets *found to 1 if an open poll's nominee has the folded key KEY. The
- * caller holds the lock (or a transaction, which makes the answer hold
- * until its commit). 0, or STORE_ERROR. */
-static int nominee_key_open(struct store *s, const char *key, int *found)
+/* Sets *found to 1 if an open poll's nominee has the folded key KEY, and
+ * then copies that poll's id to ID_OUT (may be NULL). The caller holds the
+ * lock (or a transaction, which makes the answer hold until its commit). 0,
+ * or STORE_ERROR. */
+static int nominee_key_open(struct store *s, const char *key, int *found, char *id_out)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NOMINEES_OPEN);
     const char *name;
@@ -190,6 +199,9 @@ static int nominee_key_open(struct store *s, const char *key, int *found)
             goto out;
         *found = same;
     }
+    if (*found && id_out != NULL &&
+        store_column_text(st, 1, id_out, STORE_POLL_ID_MAX + 1) != 0)
+        goto out;
     if (*found || step == SQLITE_DONE)
         rc = 0;
 out:
@@ -210,7 +222,7 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
     if (store_begin(s) != 0)
         goto out;
     /* In the insert's write transaction: no other open can come in between. */
-    if (nominee_key_open(s, key, &taken) != 0)
+    if (nominee_key_open(s, key, &taken, NULL) != 0)
         goto fail;
     rc = STORE_CONFLICT;
     if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
@@ -265,10 +277,14 @@ static int poll_read(sqlite3_stmt *st, struct store_poll *p)
     p->eligible = sqlite3_column_int64(st, 8);
     p->closed = sqlite3_column_int(st, 9) != 0;
     p->result = column_dup(st, 10);
-    p->record = column_dup(st, 11);
+    p->withdrawn = sqlite3_column_type(st, 12) != SQLITE_NULL;
+    p->withdrawn_at = sqlite3_column_int64(st, 12);
+    p->record = column_dup(st, 13);
     if (p->statement == NULL || p->statement_html == NULL ||
-        (p->closed && p->result == NULL) ||
-        (sqlite3_column_type(st, 11) != SQLITE_NULL && p->record == NULL)) {
+        store_column_text(st, 11, p->withdrawn_by, sizeof p->withdrawn_by) != 0 ||
+        p->withdrawn != (sqlite3_column_type(st, 11) != SQLITE_NULL) ||
+        (p->withdrawn && !p->closed) || (p->closed && !p->withdrawn && p->result == NULL) ||
+        (sqlite3_column_type(st, 13) != SQLITE_NULL && p->record == NULL)) {
         store_poll_clear(p);
         return -1;
     }
@@ -327,12 +343,13 @@ out:
     return rc;
 }
 
-int store_poll_nominee_open(struct store *s, const char *key, int *open_out)
+int store_poll_nominee_open(struct store *s, const char *key, int *open_out,
+                            char *id_out)
 {
     int rc;
 
     store_lock(s);
-    rc = nominee_key_open(s, key, open_out);
+    rc = nominee_key_open(s, key, open_out, id_out);
     store_unlock(s);
     return rc;
 }
@@ -441,7 +458,7 @@ static enum store_cast_result cast_check(struct store *s, const struct store_cas
                                          int64_t now, int *voted)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_STATE);
-    int closed, step, used;
+    int closed, step, used, withdrawn = 0;
     int64_t closes_at;
     size_t j;
 
@@ -453,6 +470,10 @@ static enum store_cast_result cast_check(struct store *s, const struct store_cas
     store_stmt_reset(st);
     if (step != SQLITE_ROW)
         return STORE_CAST_ERROR;
+    if (closed && exists_step(store_stmt(s, SQL_WITHDRAWN), c->poll_id, NULL, &withdrawn) != 0)
+        return STORE_CAST_ERROR;
+    if (withdrawn)
+        return STORE_CAST_WITHDRAWN;
     if (closed || now >= closes_at)
         return STORE_CAST_CLOSED;
     if (poll_exists(s, SQL_HAS_VOTED, c->poll_id, c->username, voted) != 0)
@@ -515,6 +536,24 @@ enum store_cast_result store_cast_apply(struct store *s, const struct store_cast
     if (poll_exec(s, SQL_RELEASE) != 0)
         return STORE_CAST_ERROR;
     return r;
+}
+
+int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_WITHDRAW)) == NULL || bind_text(st, 1, id) != 0 ||
+        bind_text(st, 2, by) != 0 || sqlite3_bind_int64(st, 3, now) != SQLITE_OK)
+        goto out;
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : STORE_NOT_FOUND;
+out:
+    if (st)
+        store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
 }
 
 int store_poll_due(struct store *s, int64_t now, const char *after,
@@ -600,7 +639,10 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
     if ((st = store_stmt(s, SQL_BOARD)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     step = sqlite3_step(st);
-    if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)) {
+    /* none, open, or withdrawn (closed without a board) */
+    if (step == SQLITE_DONE ||
+        (step == SQLITE_ROW && (sqlite3_column_int(st, 0) == 0 ||
+                                sqlite3_column_type(st, 1) == SQLITE_NULL))) {
         rc = STORE_NOT_FOUND;
     } else if (step == SQLITE_ROW && (*text = column_dup(st, 1)) != NULL) {
         *len = (size_t)sqlite3_column_bytes(st, 1);
@@ -744,45 +786,6 @@ int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned cha
 out:
     if (st)
         store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
-}
-
-/* Checkpoints and truncates the WAL (store lock held). 0 or -1. */
-static int compact_truncate(struct store *s)
-{
-    return sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                     NULL, NULL) == SQLITE_OK ? 0 : -1;
-}
-
-/*
- * A truncated WAL's index (the -shm file) still lists the page numbers of
- * its frames, commit after commit: which pages each cast wrote (SECURITY.md).
- * SQLite zeroes an index block when it appends the block's first frame, so
- * one commit of page 1 alone (the header, by its user_version, which nothing
- * else uses) and a second truncation leave page 1 as the only number in the
- * first block, that of frames 1 to 4062. Store lock held. 0 or -1.
- */
-static int compact_scrub_index(struct store *s)
-{
-    if (sqlite3_exec(store_db(s), "PRAGMA user_version = 0", NULL, NULL, NULL) != SQLITE_OK)
-        return -1;
-    return compact_truncate(s);
-}
-
-int store_compact(struct store *s, int vacuum)
-{
-    int rc = STORE_ERROR;
-
-    store_lock(s);
-    if (compact_truncate(s) != 0 || compact_scrub_index(s) != 0)
-        goto out;
-    if (vacuum && (sqlite3_exec(store_db(s), "VACUUM", NULL, NULL, NULL) != SQLITE_OK ||
-                   sqlite3_wal_checkpoint_v2(store_db(s), NULL, SQLITE_CHECKPOINT_TRUNCATE,
-                                             NULL, NULL) != SQLITE_OK))
-        goto out;
-    rc = 0;
-out:
     store_unlock(s);
     return rc;
 }

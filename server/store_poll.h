@@ -30,7 +30,10 @@ struct store_poll {
     int64_t opens_at;
     int64_t closes_at;
     int64_t eligible;
-    int closed;
+    int closed;               /* no longer open: closed at the deadline, or withdrawn */
+    int withdrawn;            /* withdrawn (then closed, with no result) */
+    char withdrawn_by[STORE_USERNAME_MAX + 1];  /* "" unless withdrawn */
+    int64_t withdrawn_at;
 };
 
 /* Frees the strings of p (not p itself); safe on a zeroed struct. */
@@ -53,8 +56,11 @@ int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_pol
                     void *ctx);
 
 /* Sets *open_out to 1 if an open poll's nominee has the folded key KEY
- * (name_fold_key, name.h: the same name in any case, composed or not), else 0. */
-int store_poll_nominee_open(struct store *s, const char *key, int *open_out);
+ * (name_fold_key, name.h: the same name in any case, composed or not), else 0;
+ * when 1, copies that poll's id to ID_OUT (STORE_POLL_ID_MAX + 1 bytes; may
+ * be NULL). */
+int store_poll_nominee_open(struct store *s, const char *key, int *open_out,
+                            char *id_out);
 
 /* Sets *out to 1 if USERNAME is on poll ID's roll / has voted in it. */
 int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out);
@@ -81,6 +87,7 @@ struct store_cast {
 enum store_cast_result {
     STORE_CAST_OK = 0,
     STORE_CAST_CLOSED,          /* closed flag set or now >= closes_at */
+    STORE_CAST_WITHDRAWN,       /* the poll was withdrawn */
     STORE_CAST_ALREADY_VOTED,   /* voted and no replaces */
     STORE_CAST_REPLACES,        /* replaces without a vote, or tag not counted */
     STORE_CAST_DUPLICATE_TAG,
@@ -93,6 +100,13 @@ enum store_cast_result {
  * the replaced ballot) or nothing. NOW decides whether the poll is open. */
 enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
                                         int64_t now);
+
+/* Marks open poll ID withdrawn by BY (a username) at NOW: closed with no
+ * result, withdrawn_by/at set, its secret key erased. Call inside the
+ * transaction that checked it may be (no ballot cast: store_poll_voter_count):
+ * casts commit in such a transaction too, so either the poll takes no ballot
+ * after this or the check saw it. STORE_NOT_FOUND if no open poll has ID. */
+int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, int64_t now);
 
 /* Writes to ids up to MAX ids, in id order and greater than AFTER ("" for
  * the first), of open polls whose closes_at <= NOW; sets *n_out. */
@@ -119,7 +133,7 @@ int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[3
 
 /* Sets *found to 1 if closed poll ID's board has a ballot with this tracker
  * (32 bytes), else 0, without reading the board. STORE_NOT_FOUND if there is
- * no such poll or it is still open. */
+ * no such poll, or it is still open, or was withdrawn. */
 int store_poll_board_has(struct store *s, const char *id, const unsigned char tracker[32],
                          int *found);
 
@@ -137,7 +151,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
 
 /* The stored board of closed poll ID: *text (malloc'd, *len bytes) and
  * *ballots_at as given to store_poll_finish (-1: the text is the whole board).
- * STORE_NOT_FOUND while open. */
+ * STORE_NOT_FOUND while open, and for a withdrawn poll. */
 int store_poll_board_frame(struct store *s, const char *id, char **text, size_t *len,
                            long *ballots_at);
 

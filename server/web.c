@@ -12,6 +12,13 @@
  * token (checked in constant time), and a post that the browser says comes
  * from another site (Sec-Fetch-Site, or else Origin) is refused. The login form, posted before any session exists,
  * has its own double-submit token (web_login.c).
+ *
+ * A form that creates something (the nomination form) also carries a
+ * one-time token (web_once_*): reloading the answer to its post, or sending
+ * the same page's form twice, posts a token already spent with the same
+ * values, and nothing is done again (the same page's form sent with other
+ * values is a new request). Spent tokens are kept in memory with a digest of
+ * the values they came with, the last WEB_ONCE_MAX of them.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +36,17 @@
 #include "log.h"
 #include "web.h"
 #include "web_form.h"
+
+#define WEB_ONCE_MAX 4096
+#define WEB_ONCE_BYTES 16
+
+/* The last WEB_ONCE_MAX spent one-time tokens and their values' digests, a ring. */
+static struct {
+    unsigned char token[WEB_ONCE_BYTES];
+    unsigned char digest[WEB_ONCE_BYTES];
+} once_spent[WEB_ONCE_MAX];
+static size_t once_next, once_count;
+static pthread_mutex_t once_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static struct tmpl_bundle *web_bundle;
 static pthread_once_t web_bundle_once = PTHREAD_ONCE_INIT;
@@ -75,17 +93,34 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
     return -1;
 }
 
-void web_not_found(struct http_request *req)
+int web_viewer_try(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *cookie = api_session_cookie(req);
+    enum auth_result r = AUTH_INVALID;
+
+    memset(v, 0, sizeof *v);
+    if (cookie != NULL)
+        r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
+    if (r == AUTH_OK)
+        return 1;
+    memset(v, 0, sizeof *v);
+    if (r == AUTH_ERROR) {
+        web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
+        return -1;
+    }
+    return 0;
+}
+
+void web_not_found(struct http_request *req)
+{
     struct web_viewer v;
-    int known;
+    int known = web_viewer_try(req, &v);
 
     /* the navigation as on every page, but no redirect to the login form */
-    memset(&v, 0, sizeof v);
-    known = cookie != NULL && auth_session_lookup(auth, cookie, &v.user, v.csrf) == AUTH_OK;
-    web_error(req, known ? &v : NULL, 404, "Page not found", "There is no page at this address.");
+    if (known >= 0)
+        web_error(req, known ? &v : NULL, 404, "Page not found",
+                  "There is no page at this address.");
 }
 
 int web_form_read(struct http_request *req, struct web_form *form)
@@ -178,6 +213,96 @@ void web_error(struct http_request *req, const struct web_viewer *v, unsigned st
     tmpl_put_str(d, "message", message);
     tmpl_put_int(d, "status", (long long)status);
     web_render(req, status, "error", d);
+}
+
+/* 1 if HOST is a plain host[:port] (no user info, path or spaces). */
+static int host_ok(const char *host)
+{
+    size_t n = host ? strlen(host) : 0;
+
+    return n > 0 && n <= 255 && strspn(host, "abcdefghijklmnopqrstuvwxyz"
+                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == n;
+}
+
+void web_base_url(struct http_request *req, char *out, size_t cap)
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    const char *host = http_request_header(req, "Host");
+    const char *scheme = cfg->secure_cookies ? "https" : "http";
+
+    if (host_ok(host))
+        snprintf(out, cap, "%s://%s", scheme, host);
+    else if (strchr(cfg->listen_host, ':') != NULL)
+        snprintf(out, cap, "%s://[%s]:%u", scheme, cfg->listen_host, cfg->listen_port);
+    else
+        snprintf(out, cap, "%s://%s:%u", scheme, cfg->listen_host, cfg->listen_port);
+}
+
+void web_put_person(struct store *st, struct tmpl_value *obj, const char *name,
+                    const char *username)
+{
+    struct tmpl_value *o = tmpl_put_obj(obj, name);
+    struct store_member m;
+
+    if (store_member_get(st, username, &m) != 0 || strcmp(m.display_name, m.username) == 0) {
+        tmpl_put_str(o, "name", username);      /* a former member: the name kept */
+        tmpl_put_str(o, "username", "");
+        return;
+    }
+    tmpl_put_str(o, "name", m.display_name);
+    tmpl_put_str(o, "username", m.username);
+}
+
+void web_once_new(char out[2 * WEB_ONCE_BYTES + 1])
+{
+    unsigned char t[WEB_ONCE_BYTES];
+
+    randombytes_buf(t, sizeof t);
+    sodium_bin2hex(out, 2 * WEB_ONCE_BYTES + 1, t, sizeof t);
+}
+
+/* The digest of VALUES (NULL-terminated), each with its length before it. */
+static void once_digest(const char *const *values, unsigned char out[WEB_ONCE_BYTES])
+{
+    crypto_generichash_state h;
+    uint64_t len;
+
+    crypto_generichash_init(&h, NULL, 0, WEB_ONCE_BYTES);
+    for (; *values != NULL; values++) {
+        len = (uint64_t)strlen(*values);
+        crypto_generichash_update(&h, (const unsigned char *)&len, sizeof len);
+        crypto_generichash_update(&h, (const unsigned char *)*values, (size_t)len);
+    }
+    crypto_generichash_final(&h, out, WEB_ONCE_BYTES);
+}
+
+int web_once_spend(const char *token, const char *const *values)
+{
+    unsigned char t[WEB_ONCE_BYTES], d[WEB_ONCE_BYTES];
+    size_t i, n, slot = WEB_ONCE_MAX;
+    int again = 0;
+
+    if (token == NULL || strlen(token) != 2 * WEB_ONCE_BYTES ||
+        sodium_hex2bin(t, sizeof t, token, 2 * WEB_ONCE_BYTES, NULL, &n, NULL) != 0 ||
+        n != sizeof t)
+        return -1;
+    once_digest(values, d);
+    pthread_mutex_lock(&once_mu);
+    for (i = 0; i < once_count && slot == WEB_ONCE_MAX; i++)
+        if (memcmp(once_spent[i].token, t, sizeof t) == 0)
+            slot = i;
+    if (slot == WEB_ONCE_MAX) {
+        slot = once_next;
+        once_next = (once_next + 1) % WEB_ONCE_MAX;
+        if (once_count < WEB_ONCE_MAX)
+            once_count++;
+        memcpy(once_spent[slot].token, t, sizeof t);
+    } else {
+        again = memcmp(once_spent[slot].digest, d, sizeof d) == 0;
+    }
+    memcpy(once_spent[slot].digest, d, sizeof d);
+    pthread_mutex_unlock(&once_mu);
+    return again;
 }
 
 void web_put_time(struct tmpl_value *obj, const char *name, int64_t t)

@@ -37,6 +37,7 @@ void web_logout(struct http_request *req);            /* POST /logout */
 void web_poll_new_page(struct http_request *req);     /* GET /polls/new (web_poll.c) */
 void web_poll_new_submit(struct http_request *req);   /* POST /polls/new */
 void web_poll_page(struct http_request *req);         /* GET /polls/{id} */
+void web_poll_withdraw(struct http_request *req);     /* POST /polls/{id}/withdraw */
 void web_result_page(struct http_request *req);       /* GET /polls/{id}/result (web_result.c) */
 void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
 void web_admin_submit(struct http_request *req);      /* POST /admin/members */
@@ -64,6 +65,11 @@ struct web_viewer {
  * error answers 500 and returns -1. */
 int web_viewer_get(struct http_request *req, struct web_viewer *v);
 
+/* As web_viewer_get, for a page that visitors may also see: 1 with *v filled
+ * from a valid session, 0 (and *v zeroed) without one; -1 after answering
+ * 500 on a store error. */
+int web_viewer_try(struct http_request *req, struct web_viewer *v);
+
 /* For a POST: web_viewer_get, then a same-origin check, a form body parsed
  * into *form (web_form_clear it) and its csrf_token equal to the session's.
  * On failure answers (303 to /login, 400 or 403) and returns -1. */
@@ -89,14 +95,38 @@ void web_redirect(struct http_request *req, const char *location);
 void web_error(struct http_request *req, const struct web_viewer *v, unsigned status,
                const char *title, const char *message);
 
+/* Writes the server's address as the client reached it into OUT (CAP bytes),
+ * e.g. "https://vote.example.org": https under --secure-cookies (the server
+ * is then behind a TLS proxy), else http; the host from the request's Host
+ * header, or --listen when that is no plain host[:port]. */
+void web_base_url(struct http_request *req, char *out, size_t cap);
+
+/* Sets NAME in OBJ to an object {name, username} for member USERNAME: the
+ * display name, and the username when it differs ("" otherwise): the pages
+ * show display names, as the header does, the username in small text
+ * (templates/person.html). A username that is no member's is shown as it is. */
+void web_put_person(struct store *st, struct tmpl_value *obj, const char *name,
+                    const char *username);
+
+/* One-time form tokens (32 hex digits): a new one into OUT, for a form's
+ * hidden field "form_once"; and spending one a form brought back with the
+ * form's VALUES (NULL-terminated): 1 if it was spent before with the same
+ * values (the same post again, a reload: do nothing), 0 otherwise (the first
+ * time, or the page's form sent again with other values: a new request), -1
+ * if it is malformed. */
+void web_once_new(char out[33]);
+int web_once_spend(const char *token, const char *const *values);
+
 /* Sets NAME (a "<time>" pair: NAME = "Wed 25 Nov 2026, 12:30 UTC",
  * NAME_iso = "2026-11-25T12:30:00Z") in obj for unix time T. */
 void web_put_time(struct tmpl_value *obj, const char *name, int64_t t);
 
 /* Fills OBJ with what the poll list and a poll's page show of P to VIEWER:
- * id, nominee, nominated_by, fingerprint, open, voted, on_roll, cast,
- * eligible, the opening and closing times, and for a closed poll its outcome
- * (yes, no, ballots, passed, message, signature). 0 or -1 (web_poll.c). */
+ * id, nominee, nominated_by (web_put_person), fingerprint, open, closed (with
+ * a result), voted, on_roll, cast, eligible, the opening and closing times;
+ * for a closed poll its outcome (yes, no, ballots, passed, message,
+ * signature); for a withdrawn one withdrawn, withdrawn_by and withdrawn_at.
+ * 0 or -1 (web_poll.c). */
 int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
                   const char *viewer);
 

@@ -1,6 +1,7 @@
 /*
- * web_poll.c — the poll list (/), the nomination form (/polls/new) and a
- * poll's page with the booth (/polls/{id}).
+ * web_poll.c — the poll list (/), the nomination form (/polls/new), a
+ * poll's page with the booth (/polls/{id}) and its withdrawal
+ * (/polls/{id}/withdraw: a question, then the withdrawal).
  *
  * Before a poll closes these pages show what the API shows: the nominee, the
  * statement, the deadline and the turnout, never a count. The booth itself is
@@ -80,9 +81,10 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct store_pol
         return -1;
     tmpl_put_str(o, "id", p->id);
     tmpl_put_str(o, "nominee", p->nominee);
-    tmpl_put_str(o, "nominated_by", p->nominated_by);
+    web_put_person(st, o, "nominated_by", p->nominated_by);
     tmpl_put_str(o, "fingerprint", p->fingerprint);
     tmpl_put_bool(o, "open", !p->closed);
+    tmpl_put_bool(o, "closed", p->closed && !p->withdrawn);
     tmpl_put_bool(o, "voted", voted);
     tmpl_put_bool(o, "on_roll", on_roll);
     tmpl_put_int(o, "cast", (long long)cast);
@@ -91,21 +93,30 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct store_pol
     web_put_time(o, "opens", p->opens_at);
     web_put_time(o, "closes", p->closes_at);
     tmpl_put_str(o, "roll_deactivated", web_roll_deactivated(st, p->id, note, sizeof note));
+    if (p->withdrawn) {
+        tmpl_put_bool(o, "withdrawn", 1);
+        web_put_person(st, o, "withdrawn_by", p->withdrawn_by);
+        web_put_time(o, "withdrawn_at", p->withdrawn_at);
+        return 0;
+    }
     return p->closed ? result_put(o, p) : 0;
 }
 
 struct home_ctx {
     struct store *st;
     const char *viewer;
-    struct tmpl_value *open, *closed;
+    struct tmpl_value *open, *closed, *withdrawn;
+    int any_withdrawn;
 };
 
 static int home_one(void *arg, const struct store_poll *p)
 {
     struct home_ctx *ctx = arg;
+    struct tmpl_value *list = p->withdrawn ? ctx->withdrawn : p->closed ? ctx->closed
+                                                                        : ctx->open;
 
-    return web_poll_fill(ctx->st, tmpl_list_add(p->closed ? ctx->closed : ctx->open), p,
-                         ctx->viewer) != 0;
+    ctx->any_withdrawn |= p->withdrawn;
+    return web_poll_fill(ctx->st, tmpl_list_add(list), p, ctx->viewer) != 0;
 }
 
 void web_home(struct http_request *req)
@@ -113,7 +124,6 @@ void web_home(struct http_request *req)
     struct web_viewer v;
     struct home_ctx ctx;
     struct tmpl_value *d;
-
     if (web_viewer_get(req, &v) != 0)
         return;
     d = web_page_new(&v, "Polls");
@@ -121,11 +131,14 @@ void web_home(struct http_request *req)
     ctx.viewer = v.user.username;
     ctx.open = tmpl_put_list(d, "open_polls");
     ctx.closed = tmpl_put_list(d, "closed_polls");
+    ctx.withdrawn = tmpl_put_list(d, "withdrawn_polls");
+    ctx.any_withdrawn = 0;
     if (d == NULL || store_poll_list(ctx.st, home_one, &ctx) != 0) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The polls could not be read.");
         return;
     }
+    tmpl_put_bool(d, "any_withdrawn", ctx.any_withdrawn);
     web_render(req, 200, "home", d);
 }
 
@@ -143,18 +156,39 @@ static void put_duration(struct tmpl_value *d, const char *name, unsigned secs)
     tmpl_put_strf(d, name, "%u %s%s", secs, units[i].unit, secs == 1 ? "" : "s");
 }
 
-/* The nomination form with values and an error on one field (may be NULL). */
+/* What the nomination form shows besides its values: an error on one field
+ * (may be NULL), and, for a nominee who has an open poll, that poll's id. */
+struct new_form_error {
+    const char *error;
+    const char *dup_id;         /* "" or NULL: none */
+    const char *dup_nominee;
+    int whole_form;             /* the error is about the form, not a field */
+};
+
+/* The nomination form with VALUES, a new one-time token and E (may be NULL). */
 static void new_form(struct http_request *req, const struct web_viewer *v, unsigned status,
-                     const char *nominee, const char *statement, const char *error)
+                     const char *nominee, const char *statement, const struct new_form_error *e)
 {
     struct tmpl_value *d = web_page_new(v, "Nominate");
+    const char *error = e ? e->error : NULL;
     const char *field = error && strstr(error, "statement") ? "statement_error"
                                                             : "nominee_error";
+    char once[33];
 
+    web_once_new(once);
+    tmpl_put_str(d, "form_once", once);
     tmpl_put_str(d, "nominee", nominee ? nominee : "");
     tmpl_put_str(d, "statement", statement ? statement : "");
     put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
-    if (error != NULL) {
+    if (e != NULL && e->whole_form) {
+        tmpl_put_str(d, "form_error", e->error);
+        tmpl_put_bool(d, "has_errors", 1);
+    } else if (e != NULL && e->dup_id != NULL && e->dup_id[0] != '\0') {
+        tmpl_put_strf(d, "nominee_error", "There is already an open poll for %s:",
+                      e->dup_nominee);
+        tmpl_put_str(d, "dup_id", e->dup_id);
+        tmpl_put_bool(d, "has_errors", 1);
+    } else if (error != NULL) {
         tmpl_put_strf(d, field, "%c%s.", error[0] >= 'a' && error[0] <= 'z' ?
                       error[0] - 'a' + 'A' : error[0], error + 1);
         tmpl_put_bool(d, "has_errors", 1);
@@ -170,13 +204,40 @@ void web_poll_new_page(struct http_request *req)
         new_form(req, &v, 200, NULL, NULL, NULL);
 }
 
+/* Answers a nomination that poll_open refused with RC (ID: the open poll of
+ * the same nominee, for POLL_DUPLICATE). */
+static void new_refused(struct http_request *req, const struct web_viewer *v,
+                        const char *nominee, const char *statement, enum poll_status rc,
+                        const char *why, const char *id)
+{
+    struct new_form_error e = {why, NULL, NULL, 0};
+    struct store_poll dup;
+
+    memset(&dup, 0, sizeof dup);
+    if (rc == POLL_DUPLICATE && id[0] != '\0' &&
+        store_poll_get(http_request_app(req)->store, id, 0, &dup) == 0) {
+        e.dup_id = dup.id;
+        e.dup_nominee = dup.nominee;
+    }
+    if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE ||
+        rc == POLL_TOO_MANY)
+        new_form(req, v, rc == POLL_INVALID ? 400 : 409, nominee, statement, &e);
+    else
+        web_error(req, v, 500, "Server error", "The poll could not be opened.");
+    store_poll_clear(&dup);
+}
+
 void web_poll_new_submit(struct http_request *req)
 {
     const struct app *app = http_request_app(req);
     struct web_viewer v;
     struct web_form form;
-    char id[STORE_POLL_ID_MAX + 1], loc[64 + STORE_POLL_ID_MAX];
+    char id[STORE_POLL_ID_MAX + 1] = "", loc[64 + STORE_POLL_ID_MAX];
     const char *nominee, *statement, *why = "";
+    struct new_form_error again = {"This form was sent already (the page was reloaded, or "
+                                   "the form sent twice), so nothing was done this time. "
+                                   "Check the list of polls before you send it again.",
+                                   NULL, NULL, 1};
     enum poll_status rc;
 
     if (web_form_begin(req, &v, &form) != 0)
@@ -184,49 +245,151 @@ void web_poll_new_submit(struct http_request *req)
     nominee = web_form_get(&form, "nominee");
     statement = web_form_get(&form, "statement");
     if (nominee == NULL || statement == NULL) {
-        new_form(req, &v, 400, nominee, statement, "the nominee's name is missing");
-        goto out;
-    }
-    rc = poll_open(app->store, v.user.username, nominee, statement,
-                   app->cfg->poll_duration, id, &why);
-    if (rc == POLL_OK) {
+        new_form(req, &v, 400, nominee, statement, &(struct new_form_error){
+                 "the nominee's name is missing", NULL, NULL, 0});
+    } else if (web_once_spend(web_form_get(&form, "form_once"),
+                              (const char *const[]){nominee, statement, NULL}) == 1) {
+        new_form(req, &v, 409, nominee, statement, &again);
+    } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
+                               app->cfg->poll_duration, id, &why)) == POLL_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
-    } else if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE ||
-               rc == POLL_TOO_MANY) {
-        new_form(req, &v, rc == POLL_INVALID ? 400 : 409, nominee, statement, why);
     } else {
-        web_error(req, &v, 500, "Server error", "The poll could not be opened.");
+        new_refused(req, &v, nominee, statement, rc, why, id);
     }
-out:
     web_form_clear(&form);
+}
+
+/* Reads poll {id} for a page; answers 404 or 500 and returns -1 if it cannot. */
+static int page_poll_get(struct http_request *req, const struct web_viewer *v,
+                         struct store_poll *p)
+{
+    int rc = store_poll_get(http_request_app(req)->store, http_request_param(req, "id"), 0, p);
+
+    if (rc == 0)
+        return 0;
+    web_error(req, v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
+              rc == STORE_NOT_FOUND ? "There is no poll at this address."
+                                    : "The poll could not be read.");
+    return -1;
+}
+
+/* Fills the poll page's data for P: the poll, the address the no-JavaScript
+ * hint's command names, whether the viewer may withdraw the poll. */
+static int poll_page_fill(struct http_request *req, struct tmpl_value *d,
+                          const struct store_poll *p, const struct web_viewer *v)
+{
+    struct store *st = http_request_app(req)->store;
+    struct tmpl_value *o = tmpl_put_obj(d, "poll");
+    char base[300];
+    int64_t cast = 0;
+
+    tmpl_put_str(o, "statement_html", p->statement_html);  /* statement.h: safe */
+    web_base_url(req, base, sizeof base);
+    tmpl_put_str(o, "base_url", base);
+    if (web_poll_fill(st, o, p, v->user.username) != 0 ||
+        store_poll_voter_count(st, p->id, &cast) != 0)
+        return -1;
+    tmpl_put_bool(o, "can_withdraw",
+                  poll_withdraw_check(p, cast, v->user.username, v->user.admin) == POLL_OK);
+    return 0;
 }
 
 void web_poll_page(struct http_request *req)
 {
-    struct store *st = http_request_app(req)->store;
     struct web_viewer v;
     struct store_poll p;
-    struct tmpl_value *d, *o;
-    int rc;
+    struct tmpl_value *d;
 
-    if (web_viewer_get(req, &v) != 0)
+    if (web_viewer_get(req, &v) != 0 || page_poll_get(req, &v, &p) != 0)
         return;
-    rc = store_poll_get(st, http_request_param(req, "id"), 0, &p);
-    if (rc != 0) {
-        web_error(req, &v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
-                  rc == STORE_NOT_FOUND ? "There is no poll at this address."
-                                        : "The poll could not be read.");
-        return;
-    }
     d = web_page_new(&v, p.nominee);
-    o = tmpl_put_obj(d, "poll");
-    tmpl_put_str(o, "statement_html", p.statement_html);   /* cmark, safe mode */
-    if (web_poll_fill(st, o, &p, v.user.username) != 0) {
+    if (poll_page_fill(req, d, &p, &v) != 0) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The poll could not be read.");
     } else {
         web_render(req, 200, "poll", d);
     }
     store_poll_clear(&p);
+}
+
+/* The error page of a withdrawal refused with RC. */
+static void withdraw_refused(struct http_request *req, const struct web_viewer *v,
+                             enum poll_status rc)
+{
+    switch (rc) {
+    case POLL_NOT_FOUND:
+        web_error(req, v, 404, "No such poll", "There is no poll at this address.");
+        break;
+    case POLL_FORBIDDEN:
+        web_error(req, v, 403, "Not yours to withdraw", "Only the member who opened this "
+                  "poll, or an admin, can withdraw it.");
+        break;
+    case POLL_HAS_BALLOTS:
+        web_error(req, v, 409, "Too late to withdraw", "A ballot has been cast in this "
+                  "poll, so it can no longer be withdrawn; it closes at its deadline.");
+        break;
+    case POLL_CLOSED:
+        web_error(req, v, 409, "Too late to withdraw", "This poll has closed, so it can no "
+                  "longer be withdrawn.");
+        break;
+    default:
+        web_error(req, v, 500, "Server error", "The poll could not be withdrawn.");
+        break;
+    }
+}
+
+/* The first step of a withdrawal: the question, if the answer can be yes. */
+static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
+                         const char *loc)
+{
+    struct store *st = http_request_app(req)->store;
+    struct store_poll p;
+    struct tmpl_value *d;
+    int64_t cast = 0;
+    enum poll_status rc;
+
+    if (page_poll_get(req, v, &p) != 0)
+        return;
+    rc = store_poll_voter_count(st, p.id, &cast) != 0 ? POLL_ERROR
+         : poll_withdraw_check(&p, cast, v->user.username, v->user.admin);
+    if (rc == POLL_WITHDRAWN) {
+        web_redirect(req, loc);             /* the poll's page says by whom */
+    } else if (rc != POLL_OK) {
+        withdraw_refused(req, v, rc);
+    } else {
+        d = web_page_new(v, "Withdraw this poll?");
+        if (web_poll_fill(st, tmpl_put_obj(d, "poll"), &p, v->user.username) != 0) {
+            tmpl_value_free(d);
+            web_error(req, v, 500, "Server error", "The poll could not be read.");
+        } else {
+            web_render(req, 200, "poll_withdraw", d);
+        }
+    }
+    store_poll_clear(&p);
+}
+
+void web_poll_withdraw(struct http_request *req)
+{
+    struct app *app = http_request_app(req);
+    const char *id = http_request_param(req, "id"), *confirm;
+    struct web_viewer v;
+    struct web_form form;
+    char loc[64 + STORE_POLL_ID_MAX];
+    enum poll_status rc;
+
+    if (web_form_begin(req, &v, &form) != 0)
+        return;
+    snprintf(loc, sizeof loc, "/polls/%s", id);
+    confirm = web_form_get(&form, "confirm");
+    if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+        withdraw_ask(req, &v, loc);
+    } else {
+        rc = poll_withdraw(app->store, app->box, id, v.user.username, v.user.admin);
+        if (rc == POLL_OK || rc == POLL_WITHDRAWN)
+            web_redirect(req, loc);
+        else
+            withdraw_refused(req, &v, rc);
+    }
+    web_form_clear(&form);
 }

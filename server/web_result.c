@@ -12,6 +12,11 @@
  * it looks the tracker up in the public board in the browser (and fills in the
  * tracker this browser remembers), and can verify the board. The server fills
  * in only the ?tracker= it was asked for.
+ *
+ * The result is public once the poll has closed (as the API's result and
+ * board are): this page needs no session then, and a visitor without one sees
+ * a "Log in" link in the header. Before the close, and for a poll that was
+ * withdrawn, a visitor without a session is sent to the login form.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +28,6 @@
 #include "store_poll.h"
 #include "web.h"
 
-#define CHART_X0     160     /* where bars start */
 #define CHART_BAR    300     /* the length of a bar for all the ballots */
 #define CHART_SVG_MAX 6144
 
@@ -33,13 +37,15 @@ static long bar_len(long long count, long long total)
     return total > 0 ? (long)(count * CHART_BAR / total) : 0;
 }
 
-/* Writes the SVG chart of YES and NO votes for NOMINEE into a new string. */
+/* Writes the SVG chart of YES and NO votes for NOMINEE into a new string.
+ * Each label sits above its bar, so the drawing is narrow (380 units) and is
+ * shown at most 1:1 (site.css): on a phone it shrinks the least. */
 static char *chart_svg(const char *nominee, long long yes, long long no)
 {
     char *name = NULL, *svg = malloc(CHART_SVG_MAX);
     size_t nlen = 0, ncap = 0;
     long long total = yes + no;
-    long line = CHART_X0 + (CHART_BAR * 2 + 2) / 3;     /* the two-thirds line */
+    long line = (CHART_BAR * 2 + 2) / 3;     /* the two-thirds line */
     int n;
 
     if (svg == NULL || tmpl_escape_append(&name, &nlen, &ncap, nominee, strlen(nominee)) != 0) {
@@ -48,25 +54,23 @@ static char *chart_svg(const char *nominee, long long yes, long long no)
         return NULL;
     }
     n = snprintf(svg, CHART_SVG_MAX,
-        "<svg class=\"chart\" viewBox=\"0 0 510 140\" role=\"img\" "
+        "<svg class=\"chart\" viewBox=\"0 0 380 140\" role=\"img\" "
         "aria-labelledby=\"chart-title\" xmlns=\"http://www.w3.org/2000/svg\">"
         "<title id=\"chart-title\">Votes on promoting %s: %lld promote, %lld do not "
         "promote; two thirds are needed</title>"
-        "<rect x=\"%d\" y=\"14\" width=\"%d\" height=\"32\" class=\"track\"/>"
-        "<rect x=\"%d\" y=\"64\" width=\"%d\" height=\"32\" class=\"track\"/>"
-        "<rect x=\"%d\" y=\"14\" width=\"%ld\" height=\"32\" class=\"bar-yes\"/>"
-        "<rect x=\"%d\" y=\"64\" width=\"%ld\" height=\"32\" class=\"bar-no\"/>"
-        "<text x=\"0\" y=\"37\" class=\"label\">Promote</text>"
-        "<text x=\"0\" y=\"87\" class=\"label\">Do not promote</text>"
-        "<text x=\"%d\" y=\"37\" class=\"count\">%lld</text>"
-        "<text x=\"%d\" y=\"87\" class=\"count\">%lld</text>"
-        "<line x1=\"%ld\" y1=\"6\" x2=\"%ld\" y2=\"108\" class=\"line\"/>"
-        "<text x=\"%ld\" y=\"130\" class=\"line-label\" text-anchor=\"middle\">"
-        "two thirds</text></svg>",
-        name, yes, no, CHART_X0, CHART_BAR, CHART_X0, CHART_BAR,
-        CHART_X0, bar_len(yes, total), CHART_X0, bar_len(no, total),
-        CHART_X0 + CHART_BAR + 12, yes, CHART_X0 + CHART_BAR + 12, no,
-        line, line, line);
+        "<text x=\"0\" y=\"15\" class=\"label\">Promote</text>"
+        "<rect x=\"0\" y=\"22\" width=\"%d\" height=\"28\" class=\"track\"/>"
+        "<rect x=\"0\" y=\"22\" width=\"%ld\" height=\"28\" class=\"bar-yes\"/>"
+        "<text x=\"%d\" y=\"42\" class=\"count\">%lld</text>"
+        "<text x=\"0\" y=\"73\" class=\"label\">Do not promote</text>"
+        "<rect x=\"0\" y=\"80\" width=\"%d\" height=\"28\" class=\"track\"/>"
+        "<rect x=\"0\" y=\"80\" width=\"%ld\" height=\"28\" class=\"bar-no\"/>"
+        "<text x=\"%d\" y=\"100\" class=\"count\">%lld</text>"
+        "<line x1=\"%ld\" y1=\"18\" x2=\"%ld\" y2=\"114\" class=\"line\"/>"
+        "<text x=\"%ld\" y=\"132\" class=\"line-label\" text-anchor=\"middle\">"
+        "\u2154 needed</text></svg>",
+        name, yes, no, CHART_BAR, bar_len(yes, total), CHART_BAR + 8, yes,
+        CHART_BAR, bar_len(no, total), CHART_BAR + 8, no, line, line, line);
     free(name);
     if (n < 0 || n >= CHART_SVG_MAX) {
         free(svg);
@@ -83,27 +87,25 @@ static void put_pct(struct tmpl_value *o, const char *name, long long part, long
     tmpl_put_strf(o, name, "%lld.%lld", per_mille / 10, per_mille % 10);
 }
 
-/* Normalises a tracker typed by a person (spaces around, upper case) into
- * out (65 bytes). 0, or -1 if it is not 64 hex digits. */
+/* Normalises a tracker typed or pasted by a person (upper case, spaces and
+ * line breaks anywhere: the field wraps) into out (65 bytes). 0, or -1 if it
+ * is not 64 hex digits. */
 static int tracker_norm(const char *in, char out[65])
 {
-    size_t i, n;
+    size_t n = 0;
+    char c;
 
-    while (*in == ' ' || *in == '\t')
-        in++;
-    n = strcspn(in, " \t\r\n");
-    if (n != 64 || in[n + strspn(in + n, " \t\r\n")] != '\0')
-        return -1;
-    for (i = 0; i < 64; i++) {
-        char c = in[i];
+    for (; (c = *in) != '\0'; in++) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+            continue;
         if (c >= 'A' && c <= 'F')
             c = (char)(c - 'A' + 'a');
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')) || n == 64)
             return -1;
-        out[i] = c;
+        out[n++] = c;
     }
-    out[64] = '\0';
-    return 0;
+    out[n] = '\0';
+    return n == 64 ? 0 : -1;
 }
 
 /* Looks the ?tracker= query up on poll ID's board; sets tracker_* in d. The
@@ -136,10 +138,9 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
                        const struct store_poll *p, const struct web_viewer *v)
 {
     struct tmpl_value *o = tmpl_put_obj(d, "poll");
-    const char *host = http_request_header(req, "Host");
     struct web_result res;
     long long yes, no;
-    char *svg;
+    char *svg, base[300];
 
     if (web_poll_fill(http_request_app(req)->store, o, p, v->user.username) != 0 ||
         web_result_read(p, &res) != 0)
@@ -154,7 +155,8 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
     put_pct(o, "no_pct", no, yes + no);
     tmpl_put_bool(o, "no_votes", yes + no == 0);
     put_pct(o, "turnout_pct", yes + no, (long long)p->eligible);
-    tmpl_put_str(d, "base_url", host ? host : "127.0.0.1:8080");
+    web_base_url(req, base, sizeof base);
+    tmpl_put_str(d, "base_url", base);
     return tracker_find(req, d, p->id);
 }
 
@@ -163,24 +165,35 @@ void web_result_page(struct http_request *req)
     struct web_viewer v;
     struct store_poll p;
     struct tmpl_value *d;
-    int rc;
+    int rc, known = web_viewer_try(req, &v);
 
-    if (web_viewer_get(req, &v) != 0)
+    if (known < 0)
         return;
     rc = store_poll_get(http_request_app(req)->store, http_request_param(req, "id"), 0, &p);
+    if (!known && (rc != 0 || !p.closed || p.withdrawn)) {
+        /* not public (yet), or no such poll: the login form, and back here */
+        store_poll_clear(&p);
+        web_viewer_get(req, &v);
+        return;
+    }
     if (rc != 0) {
         web_error(req, &v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
                   rc == STORE_NOT_FOUND ? "There is no poll at this address."
                                         : "The poll could not be read.");
         return;
     }
-    if (!p.closed) {
+    if (p.withdrawn) {
+        web_error(req, &v, 404, "No result", "This poll was withdrawn before anyone voted: "
+                  "it has no result.");
+    } else if (!p.closed) {
         d = web_page_new(&v, "Not yet");
         web_put_time(d, "closes", p.closes_at);
         tmpl_put_str(d, "id", p.id);
         web_render(req, 409, "result_wait", d);
     } else {
-        d = web_page_new(&v, p.nominee);
+        d = web_page_new(known ? &v : NULL, p.nominee);
+        if (!known)
+            tmpl_put_strf(d, "login_next", "/polls/%s/result", p.id);
         if (result_fill(req, d, &p, &v) != 0) {
             tmpl_value_free(d);
             web_error(req, &v, 500, "Server error", "The result could not be read.");

@@ -227,7 +227,7 @@ static void test_same_nominee(void)
         snprintf(p.id, sizeof p.id, "n%zu", i + 1);
         snprintf(p.nominee, sizeof p.nominee, "%s", same[i]);
         CHECK(name_fold_key(p.nominee, &key) == 0 &&
-              store_poll_nominee_open(s, key, &open) == 0 && open == 1,
+              store_poll_nominee_open(s, key, &open, NULL) == 0 && open == 1,
               "the same name is seen open");
         free(key);
         key = NULL;
@@ -236,7 +236,7 @@ static void test_same_nominee(void)
     }
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     snprintf(p.nominee, sizeof p.nominee, "Elodie Roux");
-    CHECK(name_fold_key(p.nominee, &key) == 0 && store_poll_nominee_open(s, key, &open) == 0 &&
+    CHECK(name_fold_key(p.nominee, &key) == 0 && store_poll_nominee_open(s, key, &open, NULL) == 0 &&
           open == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
           "without the accent: another name");
     free(key);

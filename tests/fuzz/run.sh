@@ -10,7 +10,7 @@
 set -eu
 SECONDS_EACH=${1:-30}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"ballot board tmpl web_form http crypto record"}
+TARGETS=${*:-"ballot board tmpl web_form http crypto record statement"}
 cd "$(dirname "$0")/../.."
 OUT=build-fuzz
 CC=${FUZZ_CC:-clang}

@@ -7,8 +7,10 @@ The binary is $CONCLAVE_BIN (default ./conclave); a test that needs a test
 hook (CONCLAVE_TEST_* variables) starts the test build $CONCLAVE_TEST_BIN
 (default: $CONCLAVE_BIN-test, made by `make check-tests`), as
 Server(binary=TEST_BIN): the production binary has no hooks. Tests run from
-the project's root.
+the project's root. Pages are checked by parsing them (parse_html), not by
+matching whole pages.
 """
+import html.parser
 import http.client
 import json
 import os
@@ -365,19 +367,6 @@ def page(client, path):
     return client.request("GET", path)
 
 
-def form(client, path, fields, csrf=True, headers=None):
-    """Posts FIELDS as a form with the session cookie (and its csrf_token)."""
-    fields = dict(fields)
-    if csrf and client.csrf and "csrf_token" not in fields:
-        fields["csrf_token"] = client.csrf
-    hdrs = {"Content-Type": FORM}
-    hdrs.update(headers or {})
-    if client.cookie:
-        hdrs["Cookie"] = f"{client.cookie_name}={client.cookie}"
-    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs,
-                                 source=client.source)
-
-
 def login_form(srv, source=None):
     """GET /login: returns (login cookie, token from the hidden field)."""
     r = srv.request("GET", "/login", source=source)
@@ -443,3 +432,124 @@ def create_token(data_dir, username):
         raise RuntimeError(f"token create failed: {err}")
     m = re.search(r"(cnv_[A-Za-z0-9_-]+)", out)
     return m.group(1)
+
+
+
+
+def post_form(client, path, fields, csrf=True, headers=None):
+    """Posts FIELDS as an HTML form with CLIENT's session cookie (and its
+    csrf_token unless CSRF is false or FIELDS has one)."""
+    fields = dict(fields)
+    if csrf and client.csrf and "csrf_token" not in fields:
+        fields["csrf_token"] = client.csrf
+    hdrs = {"Content-Type": FORM}
+    hdrs.update(headers or {})
+    if client.cookie:
+        hdrs["Cookie"] = f"{client.cookie_name}={client.cookie}"
+    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs,
+                                 source=client.source)
+
+
+def member_client(srv, username, admin=False, display=None):
+    """Adds member USERNAME with the CLI and returns a Client logged in as them."""
+    pw = add_member(srv.data_dir, username, admin=admin, display=display)
+    c = Client(srv)
+    r = c.login(username, pw)
+    if r.status != 200:
+        raise RuntimeError(f"login {username}: {r.status}")
+    return c
+
+
+class Element:
+    """An element of a parsed page: tag, attrs (dict), children (elements and
+    strings), parent."""
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+            "source", "track", "wbr"}
+
+    def __init__(self, tag, attrs, parent):
+        self.tag = tag
+        self.attrs = {k: (v if v is not None else "") for k, v in attrs}
+        self.parent = parent
+        self.children = []
+
+    def get(self, name, default=None):
+        return self.attrs.get(name, default)
+
+    def classes(self):
+        return self.attrs.get("class", "").split()
+
+    def iter(self):
+        """This element and every element under it, in document order."""
+        yield self
+        for c in self.children:
+            if isinstance(c, Element):
+                yield from c.iter()
+
+    def _matches(self, tag, cls, attrs):
+        return ((tag is None or self.tag == tag) and (cls is None or cls in self.classes())
+                and all(self.attrs.get(k) == v for k, v in attrs.items()))
+
+    def find_all(self, tag=None, cls=None, **attrs):
+        """Elements under this one (itself included) with TAG, class CLS and
+        the given attribute values (id="x"; an attribute named like a Python
+        keyword: pass it through a dict, **{"for": "x"})."""
+        return [e for e in self.iter() if e._matches(tag, cls, attrs)]
+
+    def find(self, tag=None, cls=None, **attrs):
+        found = self.find_all(tag, cls, **attrs)
+        return found[0] if found else None
+
+    def text(self):
+        """The text under this element, with white space collapsed."""
+        parts = []
+
+        def walk(e):
+            for c in e.children:
+                if isinstance(c, Element):
+                    walk(c)
+                else:
+                    parts.append(c)
+        walk(self)
+        return " ".join("".join(parts).split())
+
+    def ancestors(self):
+        e = self.parent
+        while e is not None:
+            yield e
+            e = e.parent
+
+
+class _TreeBuilder(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.root = Element("#document", [], None)
+        self.cur = self.root
+
+    def handle_starttag(self, tag, attrs):
+        e = Element(tag, attrs, self.cur)
+        self.cur.children.append(e)
+        if tag not in Element.VOID:
+            self.cur = e
+
+    def handle_startendtag(self, tag, attrs):
+        self.cur.children.append(Element(tag, attrs, self.cur))
+
+    def handle_endtag(self, tag):
+        e = self.cur
+        while e is not None and e.tag != tag:
+            e = e.parent
+        if e is not None and e.parent is not None:
+            self.cur = e.parent
+
+    def handle_data(self, data):
+        self.cur.children.append(data)
+
+
+def parse_html(body):
+    """Parses a page (bytes or str) into a tree of Element; returns its root."""
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    b = _TreeBuilder()
+    b.feed(body)
+    b.close()
+    return b.root

@@ -13,8 +13,9 @@ import subprocess
 import tempfile
 import time
 
-from harness import (Client, Server, Suite, add_member, create_token, form, login_form,
+from harness import (Client, Server, Suite, add_member, create_token, login_form,
                      no_inline_code, page, run_cli, text, vote, web_login)
+from harness import post_form as form
 
 GENPASS = r"[1-9A-HJ-NP-Za-km-z]{20}"
 

@@ -3,6 +3,7 @@ temporary SQLite store. Login, throttling, CSRF, tokens, deactivation, body
 cap, bad JSON, unknown routes, graceful shutdown, migrations on an existing
 database, file modes and what the log must never hold."""
 import os
+import re
 import signal
 import socket
 import sqlite3
@@ -10,8 +11,8 @@ import stat
 import threading
 import time
 
-from harness import (Client, Server, Suite, add_member, create_token, form, run_cli,
-                     web_login)
+from harness import (Client, Server, Suite, add_member, create_token, run_cli, web_login)
+from harness import post_form as form
 
 
 def test_first_start_and_health(t):
@@ -326,8 +327,9 @@ def test_migrations(t):
         mode = con.execute("pragma journal_mode").fetchone()[0]
         con.close()
         t.check("members" in tables, "members table exists")
-        t.check(versions and versions == list(range(1, len(versions) + 1)),
-                "every migration recorded once, in order")
+        files = sorted(int(f[:3]) for f in os.listdir("schema") if re.match(r"^\d{3}_.*\.sql$", f))
+        t.check(versions and versions == files,
+                f"every migration recorded once, in order ({versions}, files {files})")
         t.check(mode == "wal", "database in WAL mode")
         srv.start()   # re-open the existing database
         t.check(srv.request("GET", "/healthz").status == 200, "re-opens existing database")
@@ -392,7 +394,9 @@ def test_second_server(t):
         con.commit()
         rc, out, err = run_cli(["user", "list"], srv.data_dir)
         after = con.execute("select max(version) from schema_version").fetchone()[0]
-        t.check(rc == 1 and "restart it with this binary" in err and after == last - 1,
+        before = con.execute("select max(version) from schema_version where version < ?",
+                             (last,)).fetchone()[0]
+        t.check(rc == 1 and "restart it with this binary" in err and after == before,
                 f"beside an older server, an admin command does not migrate ({err.strip()!r})")
         con.execute("insert into schema_version values (?, ?, ?)", row)
         con.commit()

@@ -510,7 +510,10 @@ def test_voters_migrated(t):
             ) WITHOUT ROWID;
             INSERT INTO poll_voters SELECT poll_id, username FROM poll_roll WHERE voted = 1;
             ALTER TABLE poll_roll DROP COLUMN voted;
-            DELETE FROM schema_version WHERE version = 5;""")
+            -- and back from the later migrations (schema/007) to version 4
+            ALTER TABLE polls DROP COLUMN withdrawn_at;
+            ALTER TABLE polls DROP COLUMN withdrawn_by;
+            DELETE FROM schema_version WHERE version >= 5;""")
         con.close()
         srv.start()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
