@@ -117,6 +117,11 @@ static int authenticate_cookie(struct http_request *req, struct auth *auth,
         http_respond_error(req, 401, "unauthenticated", "log in first");
         goto out;
     }
+    if (user->must_change) {
+        http_respond_error(req, 403, "password_change_required",
+                           "choose your own password on the page /account first");
+        goto out;
+    }
     if (method_is_unsafe(http_request_method(req)) &&
         !auth_csrf_equal(csrf, http_request_header(req, "X-CSRF-Token"))) {
         http_respond_error(req, 403, "csrf_failed", "missing or wrong X-CSRF-Token");
@@ -132,7 +137,7 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *authz = http_request_header(req, "Authorization");
-    const char *cookie = http_request_cookie(req, "conclave_session");
+    const char *cookie = api_session_cookie(req);
     enum auth_result r;
 
     if (authz != NULL) {

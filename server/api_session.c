@@ -1,8 +1,9 @@
 /*
  * api_session.c — logging in and out, who am I, and the health check.
  *
- * The session cookie is HttpOnly, SameSite=Strict and Path=/ (Secure with
- * --secure-cookies); it carries the session id, of which the store keeps only
+ * The session cookie is HttpOnly, SameSite=Strict and Path=/; with
+ * --secure-cookies it is also Secure and named __Host-conclave_session
+ * (api_session_cookie); it carries the session id, of which the store keeps only
  * a hash. The CSRF token comes back in the login answer and must be echoed in
  * X-CSRF-Token on every cookie-authenticated POST/PUT/DELETE.
  *
@@ -25,11 +26,26 @@
 #include "config.h"
 #include "http.h"
 
-#define SESSION_COOKIE "conclave_session"
+#define SESSION_COOKIE "__Host-conclave_session"
 
 void api_healthz(struct http_request *req)
 {
     http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+const char *api_cookie_name(const struct http_request *req, const char *secure_name)
+{
+    static const char prefix[] = "__Host-";
+
+    if (http_request_app(req)->cfg->secure_cookies ||
+        strncmp(secure_name, prefix, sizeof prefix - 1) != 0)
+        return secure_name;
+    return secure_name + sizeof prefix - 1;
+}
+
+const char *api_session_cookie(const struct http_request *req)
+{
+    return http_request_cookie(req, api_cookie_name(req, SESSION_COOKIE));
 }
 
 void api_set_session_cookie(struct http_request *req, const char *value, long max_age)
@@ -37,9 +53,9 @@ void api_set_session_cookie(struct http_request *req, const char *value, long ma
     const struct config *cfg = http_request_app(req)->cfg;
     char cookie[256];
 
-    snprintf(cookie, sizeof cookie,
-             SESSION_COOKIE "=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
-             value, max_age, cfg->secure_cookies ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
+             api_cookie_name(req, SESSION_COOKIE), value, max_age,
+             cfg->secure_cookies ? "; Secure" : "");
     http_add_header(req, "Set-Cookie", cookie);
     sodium_memzero(cookie, sizeof cookie);
 }
@@ -47,7 +63,7 @@ void api_set_session_cookie(struct http_request *req, const char *value, long ma
 static void login_answer(struct http_request *req, struct auth_session *s)
 {
     const struct config *cfg = http_request_app(req)->cfg;
-    const char *old = http_request_cookie(req, SESSION_COOKIE);
+    const char *old = api_session_cookie(req);
     json_t *body = json_pack("{s:o, s:s}", "user", api_user_json(&s->user),
                              "csrf_token", s->csrf_token);
 
@@ -105,21 +121,33 @@ void api_session_create(struct http_request *req)
         goto out;
     }
     /* Every attempt costs an argon2 run: a client address gets so many. */
-    if (http_request_peer(req, peer, sizeof peer) != 0)
+    if (http_request_client(req, peer, sizeof peer) != 0)
         peer[0] = '\0';
     if (api_rate_limited(req, http_request_app(req)->login_limit, peer, "too_many_attempts",
                          "too many login attempts from this address; try again later"))
         goto out;
     memset(&s, 0, sizeof s);
-    switch (auth_login(auth, user, pass, &s, &retry_after)) {
+    switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
     case AUTH_OK:
-        login_answer(req, &s);
+        if (!s.user.must_change) {
+            login_answer(req, &s);
+            break;
+        }
+        /* a one-time password is for choosing one's own, on the web page */
+        (void)auth_session_delete(auth, s.id);
+        http_respond_error(req, 403, "password_change_required",
+                           "this is a one-time password: log in on the web page and choose "
+                           "your own password first");
+        break;
+    case AUTH_EXPIRED:
+        http_respond_error(req, 401, "password_expired",
+                           "this one-time password has expired: ask an admin for a new one");
         break;
     case AUTH_THROTTLED:
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
         http_respond_error(req, 429, "too_many_attempts",
-                           "too many login attempts for this account; try again later");
+                           "too many failed logins for this account from your address; try again later");
         break;
     case AUTH_INVALID:
         http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
@@ -136,7 +164,7 @@ out:
 void api_session_delete(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *cookie = api_session_cookie(req);
     struct auth_user user;
 
     if (cookie == NULL) {

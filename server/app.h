@@ -13,6 +13,7 @@ struct auth;
 struct sign_key;
 struct ballotbox;
 struct ratelimit;
+struct flash;
 
 struct app {
     const struct config *cfg;
@@ -24,6 +25,9 @@ struct app {
      * ballots per member, --login-limit login attempts per client address. */
     struct ratelimit *cast_limit;
     struct ratelimit *login_limit;
+    /* One-shot messages from a form's POST to the GET after its redirect
+     * (flash.h; NULL = none are kept). */
+    struct flash *flash;
 };
 
 #endif

@@ -10,7 +10,17 @@
  * AUTH_MAX_VERIFIERS run at once; further callers wait on a counting
  * semaphore. Session ids and API tokens are 32 random bytes; the store holds
  * only their SHA-256, so lookups need no constant-time comparison of secrets.
+ *
+ * Throttling never locks an account: usernames are public (every board
+ * lists the roll), and a lock that anyone can trigger is a way to keep a
+ * voter out until the deadline. Failures are counted per (username, client
+ * address) in memory, so guessing from one address slows to one try every
+ * three minutes while the member logs in from anywhere else. What bounds a
+ * guesser spread over many addresses is the cost of each guess (argon2id,
+ * two at a time for the whole server) and the per-address limit of the HTTP
+ * layer; SECURITY.md weighs it.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +33,11 @@
 int64_t auth_now(const struct auth *a)
 {
     return a->now != NULL ? a->now(a->now_ctx) : (int64_t)time(NULL);
+}
+
+int64_t auth_time(const struct auth *a)
+{
+    return auth_now(a);
 }
 
 int auth_copy(char *dst, size_t cap, const char *s)
@@ -65,9 +80,7 @@ int auth_password_hash(struct auth *a, const char *password, char *out)
     return rc == 0 ? 0 : -1;
 }
 
-/* One argon2 verification of PASSWORD (LEN bytes) against HASH; 1 if it
- * matches. */
-static int auth_password_verify(struct auth *a, const char *hash, const char *password,
+int auth_password_verify(struct auth *a, const char *hash, const char *password,
                                 size_t len)
 {
     int rc;
@@ -111,7 +124,7 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
         return -1;
     }
     if (auth_make_dummy(a) != 0 ||
-        ratelimit_new(AUTH_ATTEMPTS_PER_MINUTE, 60, 1024, &a->attempts) != 0) {
+        auth_set_attempt_limit(a, AUTH_CLIENT_FAILURES) != 0) {
         auth_close(a);
         return -1;
     }
@@ -119,14 +132,16 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
     return 0;
 }
 
-int auth_set_attempt_limit(struct auth *a, unsigned per_minute)
+int auth_set_attempt_limit(struct auth *a, unsigned failures)
 {
     struct ratelimit *rl = NULL;
 
-    if (per_minute > 0 && ratelimit_new(per_minute, 60, 1024, &rl) != 0)
+    /* 4096 pairs: an exhausted pair (the attacker's) is the last to give
+     * way, and one address makes at most --login-limit new pairs a minute */
+    if (failures > 0 && ratelimit_new(failures, AUTH_CLIENT_WINDOW, 4096, &rl) != 0)
         return -1;
-    ratelimit_free(a->attempts);
-    a->attempts = rl;
+    ratelimit_free(a->failures);
+    a->failures = rl;
     return 0;
 }
 
@@ -136,7 +151,7 @@ void auth_close(struct auth *a)
         return;
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
-    ratelimit_free(a->attempts);
+    ratelimit_free(a->failures);
     sodium_memzero(a, sizeof *a);
     free(a);
 }
@@ -283,46 +298,28 @@ void auth_password_generate(char *out)
 
 /* --- login and sessions ------------------------------------------------------ */
 
-/* Fills the public view of member M. */
-static void auth_user_fill(struct auth_user *u, const struct store_member *m)
+void auth_user_fill(struct auth_user *u, const struct store_member *m)
 {
     memset(u, 0, sizeof *u);
     u->id = m->id;
     memcpy(u->username, m->username, sizeof u->username);
     memcpy(u->display_name, m->display_name, sizeof u->display_name);
     u->admin = m->is_admin;
+    u->must_change = m->one_time && m->password_hash[0] != '\0';
 }
 
-/* AUTH_THROTTLED with *retry_after when USERNAME has used up its failures
- * or its attempts of the minute (usernames compare case-insensitively). */
-static enum auth_result auth_throttle_check(struct auth *a, const char *username,
-                                            int64_t now, int *retry_after)
+void auth_pair_key(const char *username, const char *client, char *key, size_t cap)
 {
-    int64_t count, oldest, wait;
-    char key[AUTH_USERNAME_MAX + 1];
-    unsigned busy;
     size_t i;
 
-    if (store_failure_count(a->st, username, now - AUTH_FAILURE_WINDOW + 1,
-                            &count, &oldest) != STORE_OK)
-        return AUTH_ERROR;
-    if (count < AUTH_MAX_FAILURES) {
-        for (i = 0; username[i] != '\0' && i < AUTH_USERNAME_MAX; i++)
-            key[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
-                                                                      : username[i]);
-        key[i] = '\0';
-        if ((busy = ratelimit_take(a->attempts, key, now * 1000)) == 0)
-            return AUTH_OK;
-        *retry_after = (int)busy;
-        return AUTH_THROTTLED;
-    }
-    wait = oldest + AUTH_FAILURE_WINDOW - now;
-    *retry_after = wait < 1 ? 1 : (int)wait;
-    return AUTH_THROTTLED;
+    for (i = 0; username[i] != '\0' && i < AUTH_USERNAME_MAX && i + 1 < cap; i++)
+        key[i] = (char)(username[i] >= 'A' && username[i] <= 'Z' ? username[i] + 32
+                                                                 : username[i]);
+    key[i] = '\0';
+    snprintf(key + i, cap - i, " %s", client != NULL ? client : "");
 }
 
-/* Creates a session for member M, filling *out. */
-static enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
+enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
                                             int64_t now, struct auth_session *out)
 {
     unsigned char id[32], hash[32], csrf[32];
@@ -347,25 +344,17 @@ static enum auth_result auth_session_create(struct auth *a, const struct store_m
     return r;
 }
 
-/* Records the failure (valid usernames only: others can never succeed, and
- * need not fill the table) and answers AUTH_INVALID. */
-static enum auth_result auth_login_fail(struct auth *a, const char *username, int64_t now)
-{
-    if (auth_check_username(username) == NULL &&
-        store_failure_add(a->st, username, now, AUTH_FAILURE_WINDOW) != STORE_OK)
-        return AUTH_ERROR;
-    return AUTH_INVALID;
-}
-
 enum auth_result auth_login(struct auth *a, const char *username, const char *password,
-                            struct auth_session *out, int *retry_after)
+                            const char *client, struct auth_session *out, int *retry_after)
 {
     struct store_member m;
     int64_t now = auth_now(a);
     const char *hash = a->dummy_hash;
+    char key[AUTH_USERNAME_MAX + 64] = "";
     size_t len;
     int found = 0, ok, dummy_retry;
-    enum auth_result r;
+    unsigned wait;
+    enum auth_result r = AUTH_INVALID;
 
     if (retry_after == NULL)
         retry_after = &dummy_retry;
@@ -373,9 +362,17 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
     if (username == NULL || password == NULL)
         return AUTH_INVALID;
     len = strnlen(password, AUTH_PASSWORD_MAX + 1);
+    memset(&m, 0, sizeof m);
     if (auth_check_username(username) == NULL) {
-        if ((r = auth_throttle_check(a, username, now, retry_after)) != AUTH_OK)
-            return r;
+        /* Peeked before, taken after a failure: successes cost nothing,
+         * and parallel guesses from one pair pass the peek at most as many
+         * as run at once. Names that are no username can never succeed:
+         * the per-address limit (--login-limit) is theirs. */
+        auth_pair_key(username, client, key, sizeof key);
+        if ((wait = ratelimit_peek(a->failures, key, now * 1000)) != 0) {
+            *retry_after = (int)wait;
+            return AUTH_THROTTLED;
+        }
         found = store_member_get(a->st, username, &m);
         if (found == STORE_ERROR)
             return AUTH_ERROR;
@@ -385,16 +382,21 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
     }
     /* Exactly one verification whatever happened above. */
     ok = auth_password_verify(a, hash, password, len) && found && len <= AUTH_PASSWORD_MAX;
-    if (!ok)
-        r = auth_login_fail(a, username, now);
-    else if ((r = auth_session_create(a, &m, now, out)) == AUTH_OK)
-        (void)store_failure_clear(a->st, username);
+    if (!ok) {
+        if (key[0] != '\0')
+            (void)ratelimit_take(a->failures, key, now * 1000);
+    } else {
+        ratelimit_forget(a->failures, key);
+        if (m.one_time && m.password_expires_at != 0 && now >= m.password_expires_at)
+            r = AUTH_EXPIRED;
+        else
+            r = auth_session_create(a, &m, now, out);
+    }
     sodium_memzero(&m, sizeof m);
     return r;
 }
 
-/* Parses a 64-hex cookie and hashes the 32 bytes it encodes. 0 / -1. */
-static int auth_cookie_hash(const char *cookie, unsigned char hash[32])
+int auth_cookie_hash(const char *cookie, unsigned char hash[32])
 {
     unsigned char id[32];
     size_t i, n;

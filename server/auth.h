@@ -27,11 +27,14 @@
 #define AUTH_CSRF_LEN           STORE_CSRF_LEN      /* lowercase hex of 32 bytes */
 #define AUTH_TOKEN_LEN          47      /* "cnv_" + 43 base64url characters */
 #define AUTH_GENPASS_LEN        20      /* generated passwords */
-#define AUTH_MAX_FAILURES       5       /* failures tolerated per window ... */
-#define AUTH_FAILURE_WINDOW     900     /* ... of 15 minutes */
+#define AUTH_CLIENT_FAILURES    5       /* failed logins per (username, client) ... */
+#define AUTH_CLIENT_WINDOW      900     /* ... refilled over 15 minutes: one per 3 */
 #define AUTH_MAX_VERIFIERS      2       /* concurrent argon2 verifications */
-#define AUTH_ATTEMPTS_PER_MINUTE 20     /* login attempts per username, any outcome */
 #define AUTH_SESSION_TTL        (12 * 3600)
+#define AUTH_ONE_TIME_TTL       (72 * 3600)     /* an admin-made password, unused */
+#define AUTH_LINK_TTL           (72 * 3600)     /* a set-password link */
+#define AUTH_LINK_LEN           43      /* base64url of 32 random bytes */
+#define AUTH_TOKENS_MAX         20      /* unrevoked API tokens per member */
 
 struct auth;
 
@@ -48,12 +51,15 @@ struct auth_user {
     char username[AUTH_USERNAME_MAX + 1];
     char display_name[STORE_DISPLAY_NAME_MAX + 1];
     int admin;                      /* 0 or 1 */
+    int must_change;                /* logged in with a one-time password: until
+                                       they choose their own, nothing else */
 };
 
 enum auth_result {
     AUTH_OK = 0,
     AUTH_INVALID,       /* wrong credentials / no such session, token, member */
     AUTH_THROTTLED,     /* too many failures: see retry_after */
+    AUTH_EXPIRED,       /* right one-time password, past AUTH_ONE_TIME_TTL */
     AUTH_ERROR          /* store or system error: answer 500 */
 };
 
@@ -72,10 +78,10 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
 /* Frees the context; NULL is a no-op. */
 void auth_close(struct auth *a);
 
-/* Sets the login attempts allowed per username a minute (default
- * AUTH_ATTEMPTS_PER_MINUTE); 0 removes that limit (the failure throttling
- * stays). Call before serving. 0 / -1. */
-int auth_set_attempt_limit(struct auth *a, unsigned per_minute);
+/* Sets the failed logins allowed per (username, client) before that pair is
+ * slowed down (default AUTH_CLIENT_FAILURES, refilled over
+ * AUTH_CLIENT_WINDOW); 0 removes the limit. Call before serving. 0 / -1. */
+int auth_set_attempt_limit(struct auth *a, unsigned failures);
 
 /* --- validation: NULL when valid, else a short reason for the user -------- */
 
@@ -90,18 +96,25 @@ const char *auth_check_password(const char *password);
 
 /* --- login, sessions, tokens (the HTTP layer) ----------------------------- */
 
-/* Checks USERNAME/PASSWORD. Every non-throttled attempt costs exactly one
- * argon2 verification (a dummy one for unknown, deactivated or password-less
- * members). After AUTH_MAX_FAILURES failures for the username within
- * AUTH_FAILURE_WINDOW seconds, further attempts return AUTH_THROTTLED without
- * verifying, with *retry_after = seconds until the oldest failure leaves the
- * window (≥ 1); so do attempts past AUTH_ATTEMPTS_PER_MINUTE for one
- * username (successful or not; counted in memory only), with *retry_after
- * until the next one is allowed. On AUTH_OK, *out holds a new session; the caller sets the
- * cookie from out->id and then should sodium_memzero(out). Blocks while
+/* Checks USERNAME/PASSWORD for the client CLIENT (an address key,
+ * http_request_client; NULL or "" is one client of its own). Every
+ * non-throttled attempt costs exactly one argon2 verification (a dummy one
+ * for unknown, deactivated or password-less members).
+ *
+ * Failures are counted per (username, client), in memory, never per
+ * username alone: a correct password is never refused because other clients
+ * failed. A pair gets AUTH_CLIENT_FAILURES failures at once, then one more
+ * every AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES seconds; past that its
+ * attempts return AUTH_THROTTLED without verifying, with *retry_after the
+ * seconds until the next one is allowed. A success forgets the pair's
+ * failures. A one-time password (made by an admin) that is right but older
+ * than AUTH_ONE_TIME_TTL gives AUTH_EXPIRED (said only to whoever knows it);
+ * a fresh one gives a session whose user.must_change is 1. On AUTH_OK, *out
+ * holds a new session; the caller sets the cookie
+ * from out->id and then should sodium_memzero(out). Blocks while
  * AUTH_MAX_VERIFIERS verifications are running. retry_after may be NULL. */
 enum auth_result auth_login(struct auth *a, const char *username, const char *password,
-                            struct auth_session *out, int *retry_after);
+                            const char *client, struct auth_session *out, int *retry_after);
 
 /* Looks up a session by its cookie value (64 lowercase hex). AUTH_OK fills
  * *user and csrf_out (AUTH_CSRF_LEN + 1 bytes, may be NULL); AUTH_INVALID if
@@ -121,9 +134,44 @@ int auth_csrf_equal(const char *expected, const char *given);
  * AUTH_INVALID if malformed, unknown, revoked, or the member is deactivated. */
 enum auth_result auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user);
 
-/* --- administration (the CLI) ----------------------------------------------
- * These return AUTH_OK, AUTH_INVALID with *why set to a one-line reason
- * ("no such member", "username taken", a validation message), or AUTH_ERROR. */
+/* --- a member's own account (auth_account.c) ------------------------------- */
+
+/* Changes the member's own password, as /account does: CURRENT must be their
+ * password (checked like a login, throttled per (username, CLIENT)), except
+ * right after a login with a one-time password (user->must_change), when
+ * NEW must only differ from it. NEW follows auth_check_password. Ends the
+ * member's other sessions, keeping the one of cookie KEEP (may be NULL).
+ * AUTH_INVALID with *why, AUTH_THROTTLED with *retry_after, AUTH_ERROR. */
+enum auth_result auth_password_change(struct auth *a, const struct auth_user *user,
+                                      const char *current, const char *next,
+                                      const char *client, const char *keep,
+                                      int *retry_after, const char **why);
+
+/* The member a set-password link LINK (AUTH_LINK_LEN characters) is for, if
+ * the link is unused, unexpired and the member active: AUTH_OK and *user;
+ * AUTH_INVALID otherwise. */
+enum auth_result auth_link_check(struct auth *a, const char *link, struct auth_user *user);
+
+/* Uses LINK: sets PASSWORD (auth_check_password) as the member's own,
+ * deletes the link (single use) and every session, and logs the member in
+ * (*out as for auth_login). AUTH_INVALID with *why. */
+enum auth_result auth_link_use(struct auth *a, const char *link, const char *password,
+                               struct auth_session *out, const char **why);
+
+/* Creates an API token for the member USER_ID themselves (label may be NULL;
+ * at most AUTH_TOKENS_MAX unrevoked), as auth_token_create without an actor;
+ * revokes token ID if it is theirs. AUTH_INVALID with *why. */
+enum auth_result auth_token_create_own(struct auth *a, const struct auth_user *user,
+                                       const char *label, char *token_out, const char **why);
+enum auth_result auth_token_revoke_own(struct auth *a, const struct auth_user *user,
+                                       int64_t id, const char **why);
+
+/* --- administration (auth_member.c: the admin pages and the CLI) -------------
+ * Each admin action is written to the audit log, in the same transaction, as
+ * done by ACTOR: an admin's username, "cli:USER" for the admin commands (USER
+ * the operating system's user), or "server". They return AUTH_OK,
+ * AUTH_INVALID with *why set to a one-line reason ("no such member",
+ * "username taken", a validation message), or AUTH_ERROR. */
 
 struct auth_member_new {
     const char *username;
@@ -131,40 +179,75 @@ struct auth_member_new {
     const char *email;              /* NULL or "" = none */
     int admin;
     const char *password;           /* NULL = no password */
+    int one_time;                   /* the password is one an admin hands over:
+                                       one use, expires after AUTH_ONE_TIME_TTL */
 };
 
 /* Validates and creates an active member, hashing the password if any. */
 enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *m,
-                                 const char **why);
+                                 const char *actor, const char **why);
 
-/* Activates or deactivates a member; deactivating ends its sessions, and its
- * sessions and tokens stop working while it is inactive. */
+/* Activates or deactivates a member; deactivating ends its sessions, its
+ * sessions and tokens stop working while it is inactive, and every open
+ * poll whose roll holds it counts one member deactivated during the poll. */
 enum auth_result auth_member_set_active(struct auth *a, const char *username, int active,
-                                        const char **why);
+                                        const char *actor, const char **why);
 
-/* Validates PASSWORD and sets it as USERNAME's password; ends the member's
- * sessions. */
+/* Validates PASSWORD and sets it as USERNAME's password, one-time (ONE_TIME:
+ * an admin hands it over) or the member's own; ends the member's sessions
+ * and set-password links. Audited as a password reset. */
 enum auth_result auth_member_set_password(struct auth *a, const char *username,
-                                          const char *password, const char **why);
+                                          const char *password, int one_time,
+                                          const char *actor, const char **why);
+
+/* Makes a set-password link for USERNAME (active): LINK_OUT gets its
+ * secret (AUTH_LINK_LEN + 1 bytes; the page is /set-password?link=SECRET),
+ * *expires_out its expiry (may be NULL). Replaces the member's older link;
+ * only its SHA-256 is stored. */
+enum auth_result auth_link_create(struct auth *a, const char *username, const char *actor,
+                                  char *link_out, int64_t *expires_out, const char **why);
 
 /* Creates an API token for USERNAME (label may be NULL); writes it to
  * token_out (AUTH_TOKEN_LEN + 1 bytes) and its id to *id_out (may be NULL).
- * Only the token's SHA-256 is stored. */
+ * Only the token's SHA-256 is stored. ACTOR non-NULL: made by an admin for
+ * the member, audited (in a transaction of its own: not inside store_begin);
+ * NULL: not audited, and callable inside the caller's transaction. */
 enum auth_result auth_token_create(struct auth *a, const char *username, const char *label,
-                                   char *token_out, int64_t *id_out, const char **why);
+                                   const char *actor, char *token_out, int64_t *id_out,
+                                   const char **why);
 
-/* Revokes token ID. AUTH_INVALID if none or already revoked. */
-enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char **why);
+/* Revokes token ID. AUTH_INVALID if none or already revoked. Audited. */
+enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char *actor,
+                                   const char **why);
 
 /* Writes a fresh random password of AUTH_GENPASS_LEN characters (base58
  * alphabet, ~117 bits) and a NUL to out (AUTH_GENPASS_LEN + 1 bytes). */
 void auth_password_generate(char *out);
 
 /* If the roster is empty, creates the admin member "admin" with a generated
- * password written to password_out (AUTH_GENPASS_LEN + 1 bytes) and sets
- * *created = 1; otherwise *created = 0 and password_out is "". The caller
- * prints the password once (stderr) and wipes it. 0 / -1. */
+ * one-time password written to password_out (AUTH_GENPASS_LEN + 1 bytes) and
+ * sets *created = 1; otherwise *created = 0 and password_out is "". The
+ * caller prints the password once (stderr) and wipes it. 0 / -1. */
 int auth_bootstrap_admin(struct auth *a, char *password_out, int *created);
+
+/* What a member's account is like, for the roster. */
+enum auth_member_state {
+    AUTH_STATE_ACTIVE,          /* has their own password */
+    AUTH_STATE_NO_PASSWORD,     /* imported: no way in yet */
+    AUTH_STATE_LINK_PENDING,    /* no password, a set-password link waits */
+    AUTH_STATE_MUST_CHANGE,     /* a one-time password, unused, unexpired */
+    AUTH_STATE_EXPIRED,         /* a one-time password that expired */
+    AUTH_STATE_DEACTIVATED
+};
+
+/* M's state at NOW (m->link_expires_at from store_member_list), and a short
+ * text for it ("active", "no password yet", "invitation pending", "must
+ * change password", "one-time password expired", "deactivated"). */
+enum auth_member_state auth_member_state(const struct store_member *m, int64_t now);
+const char *auth_member_state_text(enum auth_member_state st);
+
+/* The current time of A's clock (unix seconds). */
+int64_t auth_time(const struct auth *a);
 
 /* --- CSV import (auth_import.c) ------------------------------------------- */
 
@@ -178,8 +261,10 @@ struct auth_import_stats {
  * skipped; an empty display name means the username). New members are active,
  * non-admin, without password; existing ones get the new display name and
  * email. All rows in one transaction: any bad row rejects the whole file, and
- * err (ERR_LEN bytes) says "line N: reason". AUTH_OK / AUTH_INVALID / AUTH_ERROR. */
+ * err (ERR_LEN bytes) says "line N: reason". An import that changes anything
+ * is audited as done by ACTOR. AUTH_OK / AUTH_INVALID / AUTH_ERROR. */
 enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
-                                 struct auth_import_stats *stats, char *err, size_t err_len);
+                                 const char *actor, struct auth_import_stats *stats,
+                                 char *err, size_t err_len);
 
 #endif

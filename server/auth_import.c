@@ -249,8 +249,10 @@ static enum auth_result import_all(struct auth *a, struct csv *c, struct csv_rec
 }
 
 enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
-                                 struct auth_import_stats *stats, char *err, size_t err_len)
+                                 const char *actor, struct auth_import_stats *stats,
+                                 char *err, size_t err_len)
 {
+    char detail[64];
     struct csv c = { csv, csv + len, 1 };
     struct csv_record *r;
     enum auth_result res;
@@ -270,6 +272,12 @@ enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
         return AUTH_ERROR;
     }
     res = import_all(a, &c, r, stats, err, err_len);
+    snprintf(detail, sizeof detail, "%d added, %d updated", stats->created, stats->updated);
+    if (res == AUTH_OK && stats->created + stats->updated > 0 &&
+        auth_audit(a, actor, "members imported", NULL, detail) != 0) {
+        snprintf(err, err_len, "cannot write the audit log");
+        res = AUTH_ERROR;
+    }
     if (res == AUTH_OK && store_commit(a->st) != 0) {
         snprintf(err, err_len, "cannot commit the import");
         res = AUTH_ERROR;

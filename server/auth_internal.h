@@ -20,7 +20,7 @@ struct auth {
     pthread_mutex_t mu;                     /* guards busy */
     pthread_cond_t cv;
     int busy;                               /* argon2 runs in progress */
-    struct ratelimit *attempts;             /* login attempts per username */
+    struct ratelimit *failures;             /* failed logins per (username, client) */
 };
 
 /* The current time in unix seconds (the injected clock or time()). */
@@ -29,6 +29,33 @@ int64_t auth_now(const struct auth *a);
 /* Hashes PASSWORD with argon2id (interactive limits) into out
  * (crypto_pwhash_STRBYTES), waiting for a free argon2 slot. 0 / -1. */
 int auth_password_hash(struct auth *a, const char *password, char *out);
+
+/* One argon2 verification of PASSWORD (LEN bytes) against HASH, waiting for
+ * a free argon2 slot; 1 if it matches. */
+int auth_password_verify(struct auth *a, const char *hash, const char *password, size_t len);
+
+/* The throttle's key for USERNAME (case folded) from CLIENT into KEY (CAP
+ * bytes: AUTH_USERNAME_MAX + 64 holds any), for a->failures. */
+void auth_pair_key(const char *username, const char *client, char *key, size_t cap);
+
+/* Fills the public view of member M. */
+void auth_user_fill(struct auth_user *u, const struct store_member *m);
+
+/* Creates a session for member M at NOW, filling *out. */
+enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
+                                     int64_t now, struct auth_session *out);
+
+/* Appends an entry to the audit log (inside the caller's transaction, if
+ * any): ACTOR did ACTION to SUBJECT (may be NULL), DETAIL (may be NULL). */
+int auth_audit(struct auth *a, const char *actor, const char *action, const char *subject,
+               const char *detail);
+
+/* NULL if LABEL (NULL allowed) is a valid token label, else why not. */
+const char *auth_check_label(const char *label);
+
+/* Parses a 64-hex session cookie and hashes the 32 bytes it encodes, as the
+ * store keys sessions. 0 / -1. */
+int auth_cookie_hash(const char *cookie, unsigned char hash[32]);
 
 /* Copies S to a fixed buffer of CAP bytes; -1 if it does not fit. */
 int auth_copy(char *dst, size_t cap, const char *s);

@@ -22,7 +22,8 @@ static const char token_usage[] =
     "  create USERNAME [--label LABEL]   create an API token (printed once)\n"
     "  list USERNAME                     list a member's tokens\n"
     "  revoke ID                         revoke a token for good\n"
-    "Use a token as the header 'Authorization: Bearer TOKEN'.\n"
+    "Use a token as the header 'Authorization: Bearer TOKEN'. Members make their own\n"
+    "on the page /account/tokens; tokens made here for others go to the audit log.\n"
     "Options: --data DIR (default ./var), --help\n";
 
 static int token_create(int argc, char **argv)
@@ -39,7 +40,7 @@ static int token_create(int argc, char **argv)
         return cli_usage(token_usage, a.help);
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_token_create(ctx.auth, a.pos[0], opts[0].value, token, &id, &why) != AUTH_OK) {
+    if (auth_token_create(ctx.auth, a.pos[0], opts[0].value, cli_actor(), token, &id, &why) != AUTH_OK) {
         rc = cli_fail("token create", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: token %lld for %s (shown only this once):\n",
@@ -132,7 +133,7 @@ static int token_revoke(int argc, char **argv)
     }
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_token_revoke(ctx.auth, id, &why) != AUTH_OK)
+    if (auth_token_revoke(ctx.auth, id, cli_actor(), &why) != AUTH_OK)
         rc = cli_fail("token revoke", why != NULL ? why : "failed");
     else
         fprintf(stderr, "conclave: token %lld revoked\n", (long long)id);

@@ -22,14 +22,22 @@ static const char user_usage[] =
     "usage: conclave user COMMAND [--data DIR]\n"
     "  add USERNAME [--display-name NAME] [--email EMAIL] [--admin] [--password-stdin]\n"
     "                              add a member (without --password-stdin a strong\n"
-    "                              password is generated and printed once)\n"
-    "  list                        list members\n"
+    "                              one-time password is generated and printed once)\n"
+    "  list                        list members and the state of their accounts\n"
     "  deactivate USERNAME         stop a member's logins, sessions and tokens\n"
     "  activate USERNAME           undo deactivate\n"
     "  passwd USERNAME [--password-stdin]\n"
-    "                              set a password (generated unless read from stdin)\n"
+    "                              set a password (a one-time one is generated unless\n"
+    "                              one is read from stdin)\n"
+    "  invite USERNAME [--url URL] print a set-password link for the member (one use,\n"
+    "                              72 hours); URL is the server's public address, e.g.\n"
+    "                              https://vote.example.org (without it: the path)\n"
     "  import FILE.csv             add/update members from CSV: username,display name,email\n"
     "                              (optional header row; '-' reads stdin; all or nothing)\n"
+    "A generated password is one-time: the member logs in with it once and must choose\n"
+    "their own; unused, it expires after 72 hours. A password read with --password-stdin\n"
+    "is the member's own (for your own account, or scripts). Every change is written to\n"
+    "the audit log as done by cli:USER (your system user).\n"
     "Options: --data DIR (default ./var), --help\n";
 
 /* Sets or generates a password; the generated one is printed once. */
@@ -71,9 +79,10 @@ static int user_add(int argc, char **argv)
     n.email = opts[1].value;
     n.admin = opts[2].set;
     n.password = pw;
+    n.one_time = generated;
     if (cli_open(a.data_dir, &ctx) != 0)
         goto out;
-    if (auth_member_add(ctx.auth, &n, &why) != AUTH_OK) {
+    if (auth_member_add(ctx.auth, &n, cli_actor(), &why) != AUTH_OK) {
         cli_fail("user add", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: added member %s%s\n", n.username, n.admin ? " (admin)" : "");
@@ -90,9 +99,10 @@ out:
 /* Prints one row of `user list`. */
 static int user_list_row(void *ctx, const struct store_member *m)
 {
-    (void)ctx;
-    printf("%-39s  %-5s  %-6s  %-8s  %s%s%s%s\n", m->username, m->is_admin ? "yes" : "no",
-           m->active ? "yes" : "no", m->password_hash[0] ? "set" : "none", m->display_name,
+    const int64_t *now = ctx;
+
+    printf("%-39s  %-5s  %-25s  %s%s%s%s\n", m->username, m->is_admin ? "yes" : "no",
+           auth_member_state_text(auth_member_state(m, *now)), m->display_name,
            m->email[0] ? " <" : "", m->email, m->email[0] ? ">" : "");
     return 0;
 }
@@ -101,14 +111,16 @@ static int user_list(int argc, char **argv)
 {
     struct cli_args a;
     struct cli_ctx ctx;
+    int64_t now;
     int rc;
 
     if (cli_parse("user list", argc, argv, NULL, 0, &a) != 0 || a.help || a.npos != 0)
         return cli_usage(user_usage, a.help);
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    printf("%-39s  %-5s  %-6s  %-8s  %s\n", "USERNAME", "ADMIN", "ACTIVE", "PASSWORD", "NAME");
-    rc = store_member_list(ctx.st, user_list_row, NULL) == STORE_OK
+    now = auth_time(ctx.auth);
+    printf("%-39s  %-5s  %-25s  %s\n", "USERNAME", "ADMIN", "STATE", "NAME");
+    rc = store_member_roster(ctx.st, now, user_list_row, &now) == STORE_OK
         ? CLI_EXIT_OK : cli_fail("user list", "database error");
     cli_close(&ctx);
     return rc;
@@ -127,7 +139,7 @@ static int user_set_active(int argc, char **argv, int active)
         return cli_usage(user_usage, a.help);
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_member_set_active(ctx.auth, a.pos[0], active, &why) != AUTH_OK)
+    if (auth_member_set_active(ctx.auth, a.pos[0], active, cli_actor(), &why) != AUTH_OK)
         rc = cli_fail(cmd, why != NULL ? why : "failed");
     else
         fprintf(stderr, "conclave: %s %s\n", active ? "activated" : "deactivated", a.pos[0]);
@@ -150,10 +162,13 @@ static int user_passwd(int argc, char **argv)
         return CLI_EXIT_FAIL;
     if (cli_open(a.data_dir, &ctx) != 0)
         goto out;
-    if (auth_member_set_password(ctx.auth, a.pos[0], pw, &why) != AUTH_OK) {
+    if (auth_member_set_password(ctx.auth, a.pos[0], pw, generated, cli_actor(),
+                                 &why) != AUTH_OK) {
         cli_fail("user passwd", why != NULL ? why : "failed");
     } else {
-        fprintf(stderr, "conclave: password of %s set\n", a.pos[0]);
+        fprintf(stderr, "conclave: password of %s set%s\n", a.pos[0],
+                generated ? " (one-time: they choose their own at first login; it expires "
+                            "in 72 hours)" : "");
         if (generated)
             user_print_password(a.pos[0], pw);
         rc = CLI_EXIT_OK;
@@ -161,6 +176,56 @@ static int user_passwd(int argc, char **argv)
     cli_close(&ctx);
 out:
     sodium_memzero(pw, sizeof pw);
+    return rc;
+}
+
+/* 0 if URL is an http(s) address without spaces or controls; cuts one
+ * trailing '/'. */
+static int user_check_url(char *url)
+{
+    size_t n = strlen(url), i;
+
+    if ((strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) || n > 512)
+        return -1;
+    for (i = 0; i < n; i++)
+        if ((unsigned char)url[i] <= ' ' || url[i] == 0x7F || url[i] == '?' || url[i] == '#')
+            return -1;
+    if (url[n - 1] == '/')
+        url[n - 1] = '\0';
+    return 0;
+}
+
+static int user_invite(int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "url", 1, 0, NULL } };
+    char link[AUTH_LINK_LEN + 1], url[520] = "";
+    struct cli_args a;
+    struct cli_ctx ctx;
+    const char *why = NULL;
+    int rc = CLI_EXIT_FAIL;
+
+    if (cli_parse("user invite", argc, argv, opts, 1, &a) != 0 || a.help || a.npos != 1)
+        return cli_usage(user_usage, a.help);
+    if (opts[0].set && (strlen(opts[0].value) >= sizeof url ||
+                        user_check_url(strcpy(url, opts[0].value)) != 0)) {
+        fprintf(stderr, "conclave user invite: --url needs an address like "
+                "https://vote.example.org\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (cli_open(a.data_dir, &ctx) != 0)
+        return CLI_EXIT_FAIL;
+    if (auth_link_create(ctx.auth, a.pos[0], cli_actor(), link, NULL, &why) != AUTH_OK) {
+        cli_fail("user invite", why != NULL ? why : "failed");
+    } else {
+        fprintf(stderr, "conclave: set-password link for %s (one use, valid 72 hours; shown "
+                "only this once%s):\n", a.pos[0],
+                url[0] ? "" : "; put your server's address before it");
+        printf("%s/set-password?link=%s\n", url, link);
+        fflush(stdout);
+        rc = CLI_EXIT_OK;
+    }
+    sodium_memzero(link, sizeof link);
+    cli_close(&ctx);
     return rc;
 }
 
@@ -208,12 +273,17 @@ static int user_import(int argc, char **argv)
         return CLI_EXIT_FAIL;
     }
     if (cli_open(a.data_dir, &ctx) == 0) {
-        if (auth_import_csv(ctx.auth, csv, len, &stats, err, sizeof err) != AUTH_OK) {
+        if (auth_import_csv(ctx.auth, csv, len, cli_actor(), &stats, err,
+                            sizeof err) != AUTH_OK) {
             fprintf(stderr, "conclave user import: %s: %s (nothing imported)\n",
                     a.pos[0], err);
         } else {
             printf("imported %s: %d added, %d updated\n", a.pos[0], stats.created,
                    stats.updated);
+            if (stats.created > 0)
+                fprintf(stderr, "conclave: new members have no password: give each a "
+                        "set-password link\n  (conclave user invite USERNAME --url URL, or "
+                        "\"Make a set-password link\" on /admin/members)\n");
             rc = CLI_EXIT_OK;
         }
         cli_close(&ctx);
@@ -244,6 +314,8 @@ int cli_user_main(int argc, char **argv)
         return user_passwd(argc, argv);
     if (strcmp(sub, "import") == 0)
         return user_import(argc, argv);
+    if (strcmp(sub, "invite") == 0)
+        return user_invite(argc, argv);
     fprintf(stderr, "conclave user: unknown command '%s'\n", sub);
     return cli_usage(user_usage, 0);
 }

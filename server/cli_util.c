@@ -5,6 +5,7 @@
  * codes 0 (done), 1 (failed), 2 (usage). Secrets read from stdin live only in
  * caller-owned buffers that the caller wipes.
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -101,6 +102,18 @@ int cli_parse(const char *cmd, int argc, char **argv, struct cli_opt *opts, size
 usage:
     out->help = 0;          /* a usage error wins over --help: exit 2 */
     return -1;
+}
+
+const char *cli_actor(void)
+{
+    static char actor[STORE_ACTOR_MAX + 1];
+    const struct passwd *pw = getpwuid(geteuid());
+
+    if (pw != NULL && pw->pw_name != NULL && pw->pw_name[0] != '\0')
+        snprintf(actor, sizeof actor, "cli:%s", pw->pw_name);
+    else
+        snprintf(actor, sizeof actor, "cli:uid %lu", (unsigned long)geteuid());
+    return actor;
 }
 
 int cli_open(const char *data_dir, struct cli_ctx *ctx)

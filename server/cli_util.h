@@ -55,6 +55,10 @@ int cli_open(const char *data_dir, struct cli_ctx *ctx);
 /* Closes what cli_open opened. */
 void cli_close(struct cli_ctx *ctx);
 
+/* Who an admin command acts as, for the audit log: "cli:" and the operating
+ * system's user ("cli:uid 1000" when it has no name). A static buffer. */
+const char *cli_actor(void);
+
 /* Reads a password from stdin into BUF (CAP bytes), dropping one trailing
  * newline (LF or CRLF). Prints why and returns -1 on a read error, a NUL byte
  * or more than AUTH_PASSWORD_MAX bytes. */

@@ -5,6 +5,7 @@
  * Parsing is strict: an unknown option, a missing value or a number out of
  * range is a usage error, never silently ignored.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -65,6 +66,8 @@ void config_defaults(struct config *cfg)
     cfg->connection_limit = 512;
     cfg->connection_timeout = 30;
     cfg->request_timeout = 20;
+    cfg->header_timeout = 10;
+    cfg->per_address_limit = 32;
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
@@ -128,6 +131,7 @@ static int copy_path(char *dst, size_t len, const char *src)
 static int config_parse_one(struct config *cfg, const char *opt, const char *val,
                             int *used, char *err, size_t errlen)
 {
+    unsigned char buf[16];
     unsigned long v;
 
     *used = 1;
@@ -164,6 +168,12 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
             cfg->request_timeout = (unsigned)v;
             return 0;
         }
+    } else if (strcmp(opt, "--header-timeout") == 0 ||
+               strcmp(opt, "--max-connections-per-address") == 0) {
+        if (parse_uint(val, 0, opt[2] == 'h' ? 3600 : 100000, &v) == 0) {
+            *(opt[2] == 'h' ? &cfg->header_timeout : &cfg->per_address_limit) = (unsigned)v;
+            return 0;
+        }
     } else if (strcmp(opt, "--login-limit") == 0 || strcmp(opt, "--cast-limit") == 0) {
         if (parse_uint(val, 0, 100000, &v) == 0) {
             *(opt[2] == 'l' ? &cfg->login_limit : &cfg->cast_limit) = (unsigned)v;
@@ -172,6 +182,12 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
     } else if (strcmp(opt, "--session-ttl") == 0) {
         if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
             cfg->session_ttl = (unsigned)v;
+            return 0;
+        }
+    } else if (strcmp(opt, "--trusted-proxy") == 0) {
+        if (val && strlen(val) < sizeof cfg->trusted_proxy &&
+            (inet_pton(AF_INET, val, buf) == 1 || inet_pton(AF_INET6, val, buf) == 1)) {
+            memcpy(cfg->trusted_proxy, val, strlen(val) + 1);
             return 0;
         }
     } else if (strcmp(opt, "--secure-cookies") == 0) {

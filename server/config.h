@@ -23,6 +23,9 @@ struct config {
     unsigned connection_limit;        /* --max-connections: simultaneous connections */
     unsigned connection_timeout;      /* seconds of inactivity before a close */
     unsigned request_timeout;         /* --request-timeout: seconds to receive a request */
+    unsigned header_timeout;          /* --header-timeout: seconds to receive its headers, 0 off */
+    unsigned per_address_limit;       /* --max-connections-per-address, 0 off */
+    char trusted_proxy[64];           /* --trusted-proxy ADDRESS, "" none */
     unsigned session_ttl;             /* --session-ttl: seconds a login session lives */
     unsigned login_limit;             /* --login-limit: logins a minute per address, 0 off */
     unsigned cast_limit;              /* --cast-limit: ballots a minute per member, 0 off */

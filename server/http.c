@@ -11,15 +11,10 @@
  *
  * Every response carries the security headers; API answers are no-store.
  *
- * Slow clients: MHD's own timeout only closes a connection that stays silent,
- * so a client sending one byte a second would hold its connection (and, a
- * few hundred times over, the server) for ever. A watchdog thread therefore
- * gives every request cfg->request_timeout seconds from the end of the
- * previous one (or the connection's start) until it has been fully received;
- * past that it answers 408 request_timeout (on a connection's first request,
- * where nothing else can be in the pipe) and shuts the socket down. A request
- * being handled or answered is exempt: the handler's time is ours, not the
- * client's.
+ * Slow and greedy clients (deadlines for headers and requests, the cap on
+ * connections per address) are http_guard.c's: it sees every connection
+ * through MHD's accept policy and connection notifications, and this file
+ * tells it when a request's headers are in and when a request is busy or done.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -36,21 +31,11 @@
 
 #include "config.h"
 #include "http.h"
+#include "http_guard.h"
 #include "log.h"
 #include "route.h"
 
 #define HTTP_MAX_HEADERS 8
-#define HTTP_WATCHDOG_MS 250
-
-/* One TCP connection as the watchdog sees it (MHD's socket context). */
-struct http_conn {
-    int fd;
-    int busy;                   /* a request is being handled or answered */
-    int cut;                    /* the watchdog has shut it down */
-    unsigned requests;          /* requests completed on this connection */
-    struct timespec since;      /* when the current request could begin */
-    struct http_conn *prev, *next;
-};
 
 struct http_server {
     struct MHD_Daemon *daemon;
@@ -58,13 +43,7 @@ struct http_server {
     const struct config *cfg;
     atomic_int in_flight;
     unsigned port;
-    pthread_mutex_t conn_mu;    /* guards conns and every http_conn */
-    struct http_conn *conns;
-    pthread_mutex_t stop_mu;
-    pthread_cond_t stop_cv;
-    int stopping;
-    int watchdog_running;
-    pthread_t watchdog;
+    struct http_guard *guard;
 };
 
 struct http_header {
@@ -178,6 +157,66 @@ int http_request_peer(const struct http_request *req, char *out, size_t len)
         return -1;
     }
     return 0;
+}
+
+/* 1 if PEER is the address of --trusted-proxy. */
+static int http_peer_is_proxy(const struct config *cfg, const struct sockaddr *peer)
+{
+    unsigned char want[16];
+
+    if (cfg->trusted_proxy[0] == '\0' || peer == NULL)
+        return 0;
+    if (peer->sa_family == AF_INET)
+        return inet_pton(AF_INET, cfg->trusted_proxy, want) == 1 &&
+               memcmp(&((const struct sockaddr_in *)(const void *)peer)->sin_addr, want, 4) == 0;
+    if (peer->sa_family == AF_INET6)
+        return inet_pton(AF_INET6, cfg->trusted_proxy, want) == 1 &&
+               memcmp(&((const struct sockaddr_in6 *)(const void *)peer)->sin6_addr, want,
+                      16) == 0;
+    return 0;
+}
+
+/* The client's address that the trusted proxy appended to X-Forwarded-For
+ * (its last entry), into *ss. 0, or -1 if there is none or it is no address. */
+static int http_forwarded_for(const struct http_request *req, struct sockaddr_storage *ss)
+{
+    const char *xff = http_request_header(req, "X-Forwarded-For"), *last;
+    char ip[INET6_ADDRSTRLEN];
+    size_t n;
+
+    if (xff == NULL)
+        return -1;
+    last = strrchr(xff, ',');
+    last = last != NULL ? last + 1 : xff;
+    last += strspn(last, " \t");
+    n = strcspn(last, " \t");
+    if (n == 0 || n >= sizeof ip || last[n + strspn(last + n, " \t")] != '\0')
+        return -1;
+    memcpy(ip, last, n);
+    ip[n] = '\0';
+    memset(ss, 0, sizeof *ss);
+    if (inet_pton(AF_INET, ip, &((struct sockaddr_in *)ss)->sin_addr) == 1) {
+        ss->ss_family = AF_INET;
+        return 0;
+    }
+    if (inet_pton(AF_INET6, ip, &((struct sockaddr_in6 *)ss)->sin6_addr) == 1) {
+        ss->ss_family = AF_INET6;
+        return 0;
+    }
+    return -1;
+}
+
+int http_request_client(const struct http_request *req, char *out, size_t len)
+{
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const struct sockaddr *peer = info ? info->client_addr : NULL;
+    struct sockaddr_storage ss;
+
+    /* behind the trusted proxy, the client is the one it names */
+    if (http_peer_is_proxy(req->srv->cfg, peer) && http_forwarded_for(req, &ss) == 0)
+        return http_addr_key((const struct sockaddr *)&ss, out, len);
+    return http_addr_key(peer, out, len);
 }
 
 const char *http_request_body(const struct http_request *req, size_t *len)
@@ -451,133 +490,6 @@ static int declared_too_large(struct http_request *req)
     return *end != '\0' || n > req->srv->cfg->body_limit;
 }
 
-/* --- the request deadline (slow clients) ----------------------------------- */
-
-static long http_elapsed_ms(const struct timespec *since, const struct timespec *now)
-{
-    return (long)(now->tv_sec - since->tv_sec) * 1000L +
-           (long)(now->tv_nsec - since->tv_nsec) / 1000000L;
-}
-
-/* Marks the request's connection busy (handled or answered, exempt from the
- * deadline) or, when done, idle again from now: the next request's clock. */
-static void conn_set_busy(struct http_server *srv, struct http_conn *hc, int busy,
-                          int completed)
-{
-    if (hc == NULL)
-        return;
-    pthread_mutex_lock(&srv->conn_mu);
-    hc->busy = busy;
-    if (completed) {
-        hc->requests++;
-        clock_gettime(CLOCK_MONOTONIC, &hc->since);
-    }
-    pthread_mutex_unlock(&srv->conn_mu);
-}
-
-/* Answers 408 on the raw socket and shuts it down (conn_mu held). MHD has
- * nothing to send on this connection (it is not busy) and notices the
- * shutdown as the client leaving; it closes the socket only after its
- * CLOSED notification, which needs conn_mu, so hc->fd is still ours. */
-static void conn_cut(struct http_conn *hc)
-{
-    static const char body[] =
-        "{\"error\":{\"code\":\"request_timeout\","
-        "\"message\":\"the request was not received in time\"}}";
-    char head[256];
-    int n;
-
-    if (hc->requests == 0) {
-        /* Only on a first request: on a kept-alive connection a client may
-         * not expect an answer it did not ask for. Best effort. */
-        n = snprintf(head, sizeof head,
-                     "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
-                     "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-                     "X-Content-Type-Options: nosniff\r\nContent-Length: %zu\r\n\r\n",
-                     sizeof body - 1);
-        if (n > 0 && (size_t)n < sizeof head &&
-            send(hc->fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
-            (void)send(hc->fd, body, sizeof body - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    }
-    shutdown(hc->fd, SHUT_RDWR);
-    hc->cut = 1;
-}
-
-static void *watchdog_main(void *arg)
-{
-    struct http_server *srv = arg;
-    long limit = (long)srv->cfg->request_timeout * 1000L;
-    struct timespec now, wake;
-    struct http_conn *hc;
-
-    log_name_thread("watchdog");
-    pthread_mutex_lock(&srv->stop_mu);
-    while (!srv->stopping) {
-        clock_gettime(CLOCK_REALTIME, &wake);
-        wake.tv_nsec += HTTP_WATCHDOG_MS * 1000000L;
-        if (wake.tv_nsec >= 1000000000L) {
-            wake.tv_sec++;
-            wake.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&srv->stop_cv, &srv->stop_mu, &wake);
-        if (srv->stopping)
-            break;
-        clock_gettime(CLOCK_MONOTONIC, &now);
-        pthread_mutex_lock(&srv->conn_mu);
-        for (hc = srv->conns; hc != NULL; hc = hc->next)
-            if (!hc->busy && !hc->cut && http_elapsed_ms(&hc->since, &now) > limit)
-                conn_cut(hc);
-        pthread_mutex_unlock(&srv->conn_mu);
-    }
-    pthread_mutex_unlock(&srv->stop_mu);
-    return NULL;
-}
-
-/* MHD_OPTION_NOTIFY_CONNECTION: tracks every connection for the watchdog. */
-static void notify_cb(void *cls, struct MHD_Connection *conn, void **socket_context,
-                      enum MHD_ConnectionNotificationCode code)
-{
-    struct http_server *srv = cls;
-    struct http_conn *hc = *socket_context;
-    const union MHD_ConnectionInfo *info;
-
-    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
-        info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-        if (info == NULL || (hc = calloc(1, sizeof *hc)) == NULL)
-            return;     /* untracked: MHD's idle timeout still applies */
-        hc->fd = info->connect_fd;
-        clock_gettime(CLOCK_MONOTONIC, &hc->since);
-        pthread_mutex_lock(&srv->conn_mu);
-        hc->next = srv->conns;
-        if (srv->conns)
-            srv->conns->prev = hc;
-        srv->conns = hc;
-        pthread_mutex_unlock(&srv->conn_mu);
-        *socket_context = hc;
-        return;
-    }
-    if (hc == NULL)
-        return;
-    pthread_mutex_lock(&srv->conn_mu);
-    if (hc->prev)
-        hc->prev->next = hc->next;
-    else
-        srv->conns = hc->next;
-    if (hc->next)
-        hc->next->prev = hc->prev;
-    pthread_mutex_unlock(&srv->conn_mu);
-    free(hc);
-    *socket_context = NULL;
-}
-
-static struct http_conn *conn_of(struct MHD_Connection *conn)
-{
-    const union MHD_ConnectionInfo *info =
-        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-    return info ? (struct http_conn *)info->socket_context : NULL;
-}
-
 /* --- the access handler -------------------------------------------------------- */
 
 static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
@@ -593,13 +505,14 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
         if ((req = request_new(srv, conn, url, method)) == NULL)
             return MHD_NO;
         *con_cls = req;
-        req->hc = conn_of(conn);
+        req->hc = http_guard_conn(conn);
+        http_guard_headers_done(srv->guard, req->hc);
         atomic_fetch_add(&srv->in_flight, 1);
         if (!declared_too_large(req))
             return MHD_YES;
         /* Refuse before reading the body; MHD then closes the connection. */
         req->too_large = 1;
-        conn_set_busy(srv, req->hc, 1, 0);
+        http_guard_set_busy(srv->guard, req->hc, 1, 0);
         request_dispatch(req);
         return request_send(req);
     }
@@ -610,7 +523,7 @@ static enum MHD_Result access_cb(void *cls, struct MHD_Connection *conn,
         *upload_data_size = 0;
         return MHD_YES;
     }
-    conn_set_busy(srv, req->hc, 1, 0);
+    http_guard_set_busy(srv->guard, req->hc, 1, 0);
     request_dispatch(req);
     return request_send(req);
 }
@@ -628,12 +541,8 @@ static void completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
     (void)toe;
     if (req == NULL)
         return;
-    if (req->hc != NULL) {
-        pthread_mutex_lock(&srv->conn_mu);
-        cut = req->hc->cut;
-        pthread_mutex_unlock(&srv->conn_mu);
-        conn_set_busy(srv, req->hc, 0, 1);
-    }
+    cut = http_guard_was_cut(srv->guard, req->hc);
+    http_guard_set_busy(srv->guard, req->hc, 0, 1);
     if (req->status == 0 && cut)
         req->status = 408;      /* for the log line: the watchdog cut it off */
     clock_gettime(CLOCK_MONOTONIC, &end);
@@ -678,35 +587,29 @@ int http_server_start(const struct config *cfg, struct app *app,
         return -1;
     srv->app = app;
     srv->cfg = cfg;
-    pthread_mutex_init(&srv->conn_mu, NULL);
-    pthread_mutex_init(&srv->stop_mu, NULL);
-    pthread_cond_init(&srv->stop_cv, NULL);
+    if (http_guard_new(cfg, &srv->guard) != 0) {
+        http_server_free(srv);
+        return -1;
+    }
     if (fill_addr(cfg, &ss, &flags) != 0) {
         log_error("cannot parse listen address %s", cfg->listen_host);
         http_server_free(srv);
         return -1;
     }
-    srv->daemon = MHD_start_daemon(flags, cfg->listen_port, NULL, NULL, access_cb, srv,
+    srv->daemon = MHD_start_daemon(flags, cfg->listen_port, http_guard_accept, srv->guard,
+        access_cb, srv,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_THREAD_POOL_SIZE, cfg->threads,
         MHD_OPTION_CONNECTION_LIMIT, cfg->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, cfg->connection_timeout,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
         MHD_OPTION_NOTIFY_COMPLETED, completed_cb, srv,
-        MHD_OPTION_NOTIFY_CONNECTION, notify_cb, srv,
+        MHD_OPTION_NOTIFY_CONNECTION, http_guard_notify, srv->guard,
         MHD_OPTION_END);
     if (srv->daemon == NULL) {
         log_error("cannot listen on %s:%u", cfg->listen_host, cfg->listen_port);
         http_server_free(srv);
         return -1;
-    }
-    if (cfg->request_timeout > 0) {
-        if (pthread_create(&srv->watchdog, NULL, watchdog_main, srv) != 0) {
-            log_error("cannot start the request watchdog");
-            http_server_free(srv);
-            return -1;
-        }
-        srv->watchdog_running = 1;
     }
     info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
     srv->port = info ? info->port : cfg->listen_port;
@@ -742,17 +645,8 @@ void http_server_free(struct http_server *srv)
 {
     if (srv == NULL)
         return;
-    if (srv->watchdog_running) {
-        pthread_mutex_lock(&srv->stop_mu);
-        srv->stopping = 1;
-        pthread_cond_signal(&srv->stop_cv);
-        pthread_mutex_unlock(&srv->stop_mu);
-        pthread_join(srv->watchdog, NULL);
-    }
     if (srv->daemon != NULL)
         MHD_stop_daemon(srv->daemon);
-    pthread_cond_destroy(&srv->stop_cv);
-    pthread_mutex_destroy(&srv->stop_mu);
-    pthread_mutex_destroy(&srv->conn_mu);
+    http_guard_free(srv->guard);
     free(srv);
 }

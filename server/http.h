@@ -46,6 +46,17 @@ int http_request_same_site(const struct http_request *req);
  * is enough). 0, or -1 with out empty if it cannot be told. */
 int http_request_peer(const struct http_request *req, char *out, size_t len);
 
+/* The key under which per-client limits count this request's client: its
+ * IPv4 address, or for IPv6 its /64 prefix ("2001:db8:1:2::/64"; one
+ * subscriber commonly holds a whole /64, so single addresses would give an
+ * attacker billions of budgets), an IPv4-mapped IPv6 address as IPv4. The
+ * client is the TCP peer, or when that peer is --trusted-proxy, the address
+ * that proxy appended last to X-Forwarded-For (any earlier entry came from
+ * the client and proves nothing). Into out (HTTP_CLIENT_KEY_MAX + 1 bytes).
+ * 0, or -1 with out "" when unknown. */
+#define HTTP_CLIENT_KEY_MAX 45
+int http_request_client(const struct http_request *req, char *out, size_t len);
+
 /* The body (NUL-terminated, may contain NULs; len set). Owned by the request. */
 const char *http_request_body(const struct http_request *req, size_t *len);
 

@@ -114,32 +114,81 @@ static struct rl_slot *rl_find(struct ratelimit *rl, const char *key, int64_t no
     return victim;
 }
 
-unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms)
+/* KEY as the table stores it: cut to RATELIMIT_KEY_MAX bytes, "-" if empty. */
+static void rl_key(const char *key, char k[RATELIMIT_KEY_MAX + 1])
 {
-    struct rl_slot *s;
-    int64_t level, wait;
-    char k[RATELIMIT_KEY_MAX + 1];
     size_t n;
 
-    if (rl == NULL)
-        return 0;
     if (key == NULL || key[0] == '\0')
         key = "-";
     n = strnlen(key, RATELIMIT_KEY_MAX);
     memcpy(k, key, n);
     k[n] = '\0';
+}
+
+void ratelimit_forget(struct ratelimit *rl, const char *key)
+{
+    char k[RATELIMIT_KEY_MAX + 1];
+    size_t i;
+
+    if (rl == NULL)
+        return;
+    rl_key(key, k);
     pthread_mutex_lock(&rl->mu);
-    s = rl_find(rl, k, now_ms);
+    for (i = 0; i < rl->n; i++)
+        if (strcmp(rl->slots[i].key, k) == 0)
+            memset(&rl->slots[i], 0, sizeof rl->slots[i]);
+    pthread_mutex_unlock(&rl->mu);
+}
+
+/* Takes one token from KEY's bucket if TAKE and it holds one; returns 0, or
+ * the seconds until it will hold one. */
+static unsigned rl_use(struct ratelimit *rl, const char *key, int64_t now_ms, int take)
+{
+    struct rl_slot *s;
+    int64_t level, wait;
+    char k[RATELIMIT_KEY_MAX + 1];
+    size_t i;
+
+    if (rl == NULL)
+        return 0;
+    rl_key(key, k);
+    pthread_mutex_lock(&rl->mu);
+    if (take) {
+        s = rl_find(rl, k, now_ms);
+    } else {
+        /* a peek makes no slot: an unknown key has a full bucket */
+        for (s = NULL, i = 0; i < rl->n && s == NULL; i++)
+            if (strcmp(rl->slots[i].key, k) == 0)
+                s = &rl->slots[i];
+        if (s == NULL) {
+            pthread_mutex_unlock(&rl->mu);
+            return 0;
+        }
+    }
     level = rl_level(rl, s, now_ms);
     if (level >= 1000) {
-        s->milli = level - 1000;
-        s->at = now_ms > s->at ? now_ms : s->at;
+        if (take) {
+            s->milli = level - 1000;
+            s->at = now_ms > s->at ? now_ms : s->at;
+        }
         pthread_mutex_unlock(&rl->mu);
         return 0;
     }
-    /* refused: the bucket is left as it was, so its refill keeps counting */
+    /* refused: the bucket is left as it was, so its refill keeps counting;
+     * the time until it holds one whole token again, rounded up, from the
+     * bucket's own time (a level computed now is rounded down) */
+    wait = s->at + ((1000 - s->milli) * rl->window_ms + rl->cap - 1) / rl->cap - now_ms;
     pthread_mutex_unlock(&rl->mu);
-    /* time until the bucket holds one whole token again, rounded up */
-    wait = (1000 - level) * rl->window_ms / rl->cap;
     return (unsigned)((wait + 999) / 1000 > 0 ? (wait + 999) / 1000 : 1);
+}
+
+unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms)
+{
+    return rl_use(rl, key, now_ms, 1);
+}
+
+unsigned ratelimit_peek(struct ratelimit *rl, const char *key, int64_t now_ms)
+{
+    return rl_use(rl, key, now_ms, 0);
 }

@@ -17,7 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define RATELIMIT_KEY_MAX 63        /* longer keys are cut (usernames are 39) */
+#define RATELIMIT_KEY_MAX 95        /* longer keys are cut (a username, 39, and an
+                                       address key, at most 45) */
 
 struct ratelimit;
 
@@ -32,6 +33,15 @@ void ratelimit_free(struct ratelimit *rl);
  * clock). Returns 0 if the request may go ahead, else the whole seconds (>= 1)
  * until it may: the value for Retry-After. RL NULL allows everything. */
 unsigned ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms);
+
+/* As ratelimit_take, without taking: 0 if KEY's bucket holds a token now,
+ * else the seconds until it will. For limits that count only some outcomes
+ * (failed logins): peek before the work, take after a failure. */
+unsigned ratelimit_peek(struct ratelimit *rl, const char *key, int64_t now_ms);
+
+/* Forgets KEY's bucket (it is full again): a login that succeeded clears the
+ * failures its client had made. RL NULL or an unknown key: no-op. */
+void ratelimit_forget(struct ratelimit *rl, const char *key);
 
 /* Milliseconds of CLOCK_MONOTONIC, for ratelimit_take. */
 int64_t ratelimit_now_ms(void);

@@ -43,6 +43,15 @@ static const struct route routes[] = {
     {"POST",   "/polls/{id}/withdraw",   web_poll_withdraw},
     {"GET",    "/admin/members",         web_admin_page},
     {"POST",   "/admin/members",         web_admin_submit},
+    /* accounts: web_admin.c, web_audit.c, web_account.c, web_tokens.c */
+    {"GET",    "/admin/members/deactivate", web_admin_confirm},
+    {"GET",    "/admin/audit",           web_audit_page},
+    {"GET",    "/account",               web_account_page},
+    {"POST",   "/account",               web_account_submit},
+    {"GET",    "/account/tokens",        web_tokens_page},
+    {"POST",   "/account/tokens",        web_tokens_submit},
+    {"GET",    "/set-password",          web_setpw_page},
+    {"POST",   "/set-password",          web_setpw_submit},
     {"GET",    "/static/{dir}/{file}",   web_static},
 };
 

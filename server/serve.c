@@ -22,6 +22,7 @@
 #include "ballotbox.h"
 #include "checkpoint.h"
 #include "config.h"
+#include "flash.h"
 #include "heap.h"
 #include "http.h"
 #include "log.h"
@@ -39,7 +40,8 @@ static const char serve_usage[] =
     "usage: conclave serve [--data DIR] [--listen HOST:PORT] [--poll-duration SECONDS]\n"
     "                      [--secure-cookies] [--threads N] [--static DIR] [--templates DIR]\n"
     "                      [--max-connections N] [--request-timeout SECS] [--session-ttl SECS]\n"
-    "                      [--login-limit N] [--cast-limit N]\n"
+    "                      [--login-limit N] [--cast-limit N] [--header-timeout SECS]\n"
+    "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
@@ -48,6 +50,16 @@ static const char serve_usage[] =
     "  --threads N            HTTP worker threads (default 8 per core + 2)\n"
     "  --max-connections N    simultaneous connections (default 512)\n"
     "  --request-timeout SECS time a client has to send a whole request (default 20)\n"
+    "  --header-timeout SECS  time it has to send the request's headers (default 10;\n"
+    "                         0: only --request-timeout)\n"
+    "  --max-connections-per-address N\n"
+    "                         connections one client address (an IPv6 /64) may hold\n"
+    "                         (default 32; 0: no cap; behind a reverse proxy every\n"
+    "                         client has the proxy's address: raise it or use 0)\n"
+    "  --trusted-proxy ADDRESS\n"
+    "                         the reverse proxy's address (e.g. 127.0.0.1): for requests\n"
+    "                         from it, login limits count the client it names last in\n"
+    "                         X-Forwarded-For\n"
     "  --session-ttl SECS     how long a login session lasts (default 43200)\n"
     "  --login-limit N        login attempts a minute per client address (default 60;\n"
     "                         0: no limit, nor the 20 a minute per username)\n"
@@ -72,7 +84,8 @@ static int serve_bootstrap(struct auth *auth)
         fprintf(stderr,
                 "\n  First start: created admin account 'admin' with the one-time password\n"
                 "      %s\n"
-                "  It is shown only this once. Log in and change it (conclave user passwd).\n\n",
+                "  It is shown only this once, and works once, for 72 hours: log in on the\n"
+                "  web page and choose your own password (else: conclave user passwd admin).\n\n",
                 password);
     }
     sodium_memzero(password, sizeof password);
@@ -130,7 +143,7 @@ static int serve_check_static(const struct config *cfg)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
     struct checkpointer *ck = NULL;
@@ -152,7 +165,8 @@ static int serve_run(const struct config *cfg)
     }
     if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
         goto out;
-    if (ballotbox_new(app.store, app.key, &app.box) != 0)
+    if (ballotbox_new(app.store, app.key, &app.box) != 0 ||
+        flash_new(256, 600, &app.flash) != 0)
         goto out;
     /* --login-limit 0 lifts the per-username attempt limit as well */
     if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
@@ -184,6 +198,7 @@ out:
     checkpointer_free(ck);
     ratelimit_free(app.cast_limit);
     ratelimit_free(app.login_limit);
+    flash_free(app.flash);
     auth_close(app.auth);
     sign_key_free(app.key);
     store_close(app.store);

@@ -1,6 +1,6 @@
 /*
  * store.h — Conclave's SQLite store: DIR/conclave.db and the rows of the
- * accounts domain (members, sessions, API tokens, login failures).
+ * accounts domain (members, sessions, API tokens, the audit log).
  *
  * One `struct store` per process, shared by every thread. Each function below
  * takes the store's (recursive) mutex for its duration, so single calls are
@@ -168,15 +168,24 @@ struct store_member {
     int is_admin;                               /* 0 or 1 */
     int active;                                 /* 0 or 1 */
     int64_t created_at;                         /* unix seconds */
+    int one_time;               /* the password was made by an admin: one use */
+    int64_t password_expires_at;    /* when a one-time password expires; 0 never */
+    int64_t link_expires_at;    /* a pending set-password link's expiry, 0 none
+                                   (store_member_list only) */
 };
 
+/* The member columns that store_member_read reads, in its order (every
+ * member query and the session/token joins select them first). */
+#define STORE_MEMBER_COLUMNS 10
+
 /* Fills *m from a row that starts with the member columns "id, username,
- * display_name, email, password_hash, is_admin, active, created_at" (the
- * member queries and the session/token joins all select them first). */
+ * display_name, email, password_hash, is_admin, active, created_at,
+ * password_one_time, password_expires_at". */
 int store_member_read(sqlite3_stmt *st, struct store_member *m);
 
-/* Inserts M (id ignored; empty email/password_hash stored as NULL) and sets
- * *id_out (may be NULL). STORE_CONFLICT if the username exists (any case). */
+/* Inserts M (id ignored; empty email/password_hash stored as NULL, and
+ * password_expires_at 0 as NULL) and sets *id_out (may be NULL).
+ * STORE_CONFLICT if the username exists (any case). */
 int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out);
 
 /* Fetches a member by username (case-insensitive) or by id into *out.
@@ -193,16 +202,45 @@ int store_member_count(struct store *s, int64_t *n_out);
 int store_member_list(struct store *s,
                       int (*fn)(void *ctx, const struct store_member *m), void *ctx);
 
-/* Sets the active flag; deactivating also deletes the member's sessions
- * (same transaction, which this opens: do not call inside store_begin).
- * STORE_NOT_FOUND if there is no such member. */
+/* As store_member_list, with link_expires_at set from each member's pending
+ * set-password link (unexpired at NOW): the roster's view. */
+int store_member_roster(struct store *s, int64_t now,
+                        int (*fn)(void *ctx, const struct store_member *m), void *ctx);
+
+/*
+ * The writes below change several rows: call them between store_begin and
+ * store_commit (auth does, with the audit entry), so they apply together.
+ */
+
+/* Sets the active flag; deactivating also deletes the member's sessions and
+ * marks them deactivated on the roll of every open poll whose roll has them
+ * (poll_roll_deactivated). STORE_NOT_FOUND if there is no such member. */
 int store_member_set_active(struct store *s, const char *username, int active);
 
-/* Replaces the password hash ("" clears it) and deletes the member's
- * sessions, in one transaction: whoever logged in with the old password is
- * logged out (API tokens stay; revoke them apart). STORE_NOT_FOUND if no
- * member. */
-int store_member_set_password(struct store *s, const char *username, const char *hash);
+/* Replaces the password hash ("" clears it), one-time or the member's own
+ * (ONE_TIME 0; EXPIRES_AT 0 = never), and deletes the member's sessions but
+ * the one whose id hashes to KEEP (NULL: all): whoever logged in with the old
+ * password is logged out (API tokens stay; revoke them apart). Also deletes
+ * the member's set-password links. STORE_NOT_FOUND if no member. */
+int store_member_set_password(struct store *s, const char *username, const char *hash,
+                              int one_time, int64_t expires_at,
+                              const unsigned char keep[32]);
+
+/* An open poll whose frozen roll holds a member. */
+struct store_open_roll {
+    char poll_id[64];
+    char nominee[401];
+    int64_t closes_at;
+};
+
+/* Calls FN for each open poll whose roll holds USERNAME, by closing time;
+ * FN returning non-zero stops the walk and is returned. */
+int store_member_open_rolls(struct store *s, const char *username,
+                            int (*fn)(void *ctx, const struct store_open_roll *p),
+                            void *ctx);
+
+/* How many members of POLL_ID's roll were deactivated while it was open. */
+int store_roll_deactivated_count(struct store *s, const char *poll_id, int64_t *n_out);
 
 /* Sets display name and email ("" = none) of an existing member, or inserts a
  * new active non-admin member without password. For imports; call inside a
@@ -210,7 +248,7 @@ int store_member_set_password(struct store *s, const char *username, const char 
 int store_member_upsert(struct store *s, const char *username, const char *display_name,
                         const char *email, int64_t now, int *created_out);
 
-/* --- sessions, API tokens, login failures (store_session.c) ------------- */
+/* --- sessions and API tokens (store_session.c) ---------------------------- */
 
 /* Stores a session under SHA-256(id) with its CSRF token and expiry. */
 int store_session_insert(struct store *s, const unsigned char id_hash[32],
@@ -253,17 +291,50 @@ int store_token_list(struct store *s, int64_t member_id,
  * it was already revoked. */
 int store_token_revoke(struct store *s, int64_t id, int64_t now);
 
-/* Records a failed login for USERNAME (case-insensitive) at NOW, first
- * dropping every failure older than NOW - WINDOW (one transaction of its own:
- * do not call inside store_begin). */
-int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window);
+/* As store_token_revoke, for a token of MEMBER_ID only (a member revoking
+ * their own): STORE_NOT_FOUND also when the token is someone else's. */
+int store_token_revoke_own(struct store *s, int64_t member_id, int64_t id, int64_t now);
 
-/* Counts USERNAME's failures at or after SINCE, and the time of the oldest
- * (0 when none). */
-int store_failure_count(struct store *s, const char *username, int64_t since,
-                        int64_t *count_out, int64_t *oldest_out);
+/* Number of MEMBER_ID's tokens not revoked. */
+int store_token_count(struct store *s, int64_t member_id, int64_t *n_out);
 
-/* Forgets USERNAME's failures (after a successful login). */
-int store_failure_clear(struct store *s, const char *username);
+/* --- set-password links (store_session.c) -------------------------------- */
+
+/* Stores a link's SHA-256 for MEMBER_ID, valid until EXPIRES_AT, and deletes
+ * the member's older links (one link at a time). */
+int store_link_insert(struct store *s, int64_t member_id, const unsigned char hash[32],
+                      int64_t now, int64_t expires_at);
+
+/* Finds the unexpired link with this hash whose member is active; fills
+ * *member. STORE_NOT_FOUND otherwise. */
+int store_link_lookup(struct store *s, const unsigned char hash[32], int64_t now,
+                      struct store_member *member);
+
+/* --- the audit log (store_audit.c) ---------------------------------------- */
+
+#define STORE_ACTOR_MAX     80
+#define STORE_ACTION_MAX    40
+#define STORE_SUBJECT_MAX   100
+#define STORE_DETAIL_MAX    1000
+
+struct store_audit {
+    int64_t id;
+    int64_t at;
+    char actor[STORE_ACTOR_MAX + 1];
+    char action[STORE_ACTION_MAX + 1];
+    char subject[STORE_SUBJECT_MAX + 1];    /* usually a username; "" none */
+    char detail[STORE_DETAIL_MAX + 1];
+};
+
+/* Appends an entry (texts cut to their maximum at a UTF-8 boundary; SUBJECT
+ * and DETAIL may be NULL). Inside the caller's transaction when there is
+ * one, so the entry commits with the action it records. */
+int store_audit_add(struct store *s, int64_t at, const char *actor, const char *action,
+                    const char *subject, const char *detail);
+
+/* Calls FN for up to LIMIT entries older than BEFORE_ID (0: from the newest),
+ * newest first; FN returning non-zero stops the walk and is returned. */
+int store_audit_list(struct store *s, int64_t before_id, int limit,
+                     int (*fn)(void *ctx, const struct store_audit *e), void *ctx);
 
 #endif

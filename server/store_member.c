@@ -1,6 +1,7 @@
 /*
  * store_member.c — the members table: insert, fetch, list, activate,
- * set password, and the upsert that CSV imports use.
+ * set password, the upsert that CSV imports use, and the open polls whose
+ * frozen roll holds a member (what deactivating them mid-poll touches).
  *
  * Usernames are unique case-insensitively (the column is COLLATE NOCASE, so
  * every comparison below folds case). Empty strings from callers mean NULL
@@ -12,11 +13,13 @@
 #include "store.h"
 
 #define MEMBER_COLUMNS \
-    "id, username, display_name, email, password_hash, is_admin, active, created_at"
+    "id, username, display_name, email, password_hash, is_admin, active, created_at," \
+    " password_one_time, coalesce(password_expires_at, 0)"
 
 static const char SQL_INSERT[] =
     "INSERT INTO members (username, display_name, email, is_admin, active,"
-    " password_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+    " password_hash, created_at, password_one_time, password_expires_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, nullif(?9, 0))";
 static const char SQL_GET[] =
     "SELECT " MEMBER_COLUMNS " FROM members WHERE username = ?1";
 static const char SQL_GET_ID[] =
@@ -25,13 +28,30 @@ static const char SQL_COUNT[] =
     "SELECT count(*) FROM members";
 static const char SQL_LIST[] =
     "SELECT " MEMBER_COLUMNS " FROM members ORDER BY username";
+static const char SQL_ROSTER[] =
+    "SELECT " MEMBER_COLUMNS ", (SELECT coalesce(max(l.expires_at), 0) FROM password_links l"
+    " WHERE l.member_id = members.id AND l.expires_at > ?1) FROM members ORDER BY username";
 static const char SQL_SET_ACTIVE[] =
     "UPDATE members SET active = ?2 WHERE username = ?1";
 static const char SQL_DELETE_SESSIONS[] =
     "DELETE FROM sessions WHERE member_id ="
+    " (SELECT id FROM members WHERE username = ?1) AND id_hash IS NOT ?2";
+static const char SQL_DELETE_LINKS[] =
+    "DELETE FROM password_links WHERE member_id ="
     " (SELECT id FROM members WHERE username = ?1)";
 static const char SQL_SET_PASSWORD[] =
-    "UPDATE members SET password_hash = ?2 WHERE username = ?1";
+    "UPDATE members SET password_hash = ?2, password_one_time = ?3,"
+    " password_expires_at = nullif(?4, 0) WHERE username = ?1";
+static const char SQL_MARK_ROLLS[] =
+    "INSERT OR IGNORE INTO poll_roll_deactivated (poll_id, username)"
+    " SELECT r.poll_id, r.username FROM polls p"
+    " JOIN poll_roll r ON r.poll_id = p.id AND r.username = ?1 WHERE p.closed = 0";
+static const char SQL_OPEN_ROLLS[] =
+    "SELECT p.id, p.nominee, p.closes_at FROM polls p"
+    " JOIN poll_roll r ON r.poll_id = p.id AND r.username = ?1"
+    " WHERE p.closed = 0 ORDER BY p.closes_at, p.id";
+static const char SQL_ROLL_DEACTIVATED[] =
+    "SELECT count(*) FROM poll_roll_deactivated WHERE poll_id = ?1";
 static const char SQL_UPDATE_CONTACT[] =
     "UPDATE members SET display_name = ?2, email = ?3 WHERE id = ?1";
 
@@ -47,6 +67,8 @@ int store_member_read(sqlite3_stmt *st, struct store_member *m)
     m->is_admin = sqlite3_column_int(st, 5) != 0;
     m->active = sqlite3_column_int(st, 6) != 0;
     m->created_at = sqlite3_column_int64(st, 7);
+    m->one_time = sqlite3_column_int(st, 8) != 0;
+    m->password_expires_at = sqlite3_column_int64(st, 9);
     return 0;
 }
 
@@ -72,7 +94,9 @@ int store_member_insert(struct store *s, const struct store_member *m, int64_t *
         sqlite3_bind_int(st, 4, m->is_admin ? 1 : 0) != SQLITE_OK ||
         sqlite3_bind_int(st, 5, m->active ? 1 : 0) != SQLITE_OK ||
         member_bind_opt(st, 6, m->password_hash) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 7, m->created_at) != SQLITE_OK)
+        sqlite3_bind_int64(st, 7, m->created_at) != SQLITE_OK ||
+        sqlite3_bind_int(st, 8, m->one_time ? 1 : 0) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 9, m->password_expires_at) != SQLITE_OK)
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_CONSTRAINT_UNIQUE || step == SQLITE_CONSTRAINT_PRIMARYKEY) {
@@ -154,19 +178,23 @@ out:
     return rc;
 }
 
-int store_member_list(struct store *s,
-                      int (*fn)(void *ctx, const struct store_member *m), void *ctx)
+/* The walk of store_member_list (ROSTER 0) and store_member_roster. */
+static int member_walk(struct store *s, int roster, int64_t now,
+                       int (*fn)(void *ctx, const struct store_member *m), void *ctx)
 {
     struct store_member m;
     sqlite3_stmt *st;
     int rc = STORE_ERROR, step;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_LIST)) == NULL)
+    if ((st = store_stmt(s, roster ? SQL_ROSTER : SQL_LIST)) == NULL ||
+        (roster && sqlite3_bind_int64(st, 1, now) != SQLITE_OK))
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (store_member_read(st, &m) != 0)
             goto out;
+        if (roster)
+            m.link_expires_at = sqlite3_column_int64(st, STORE_MEMBER_COLUMNS);
         if ((rc = fn(ctx, &m)) != 0)
             goto out;
     }
@@ -178,6 +206,18 @@ out:
     return rc;
 }
 
+int store_member_list(struct store *s,
+                      int (*fn)(void *ctx, const struct store_member *m), void *ctx)
+{
+    return member_walk(s, 0, 0, fn, ctx);
+}
+
+int store_member_roster(struct store *s, int64_t now,
+                        int (*fn)(void *ctx, const struct store_member *m), void *ctx)
+{
+    return member_walk(s, 1, now, fn, ctx);
+}
+
 /* Runs an UPDATE keyed by username (?1) with text/int ?2 already bound;
  * STORE_NOT_FOUND when no row changed. */
 static int member_update(struct store *s, sqlite3_stmt *st)
@@ -187,16 +227,17 @@ static int member_update(struct store *s, sqlite3_stmt *st)
     return sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
 }
 
-/* Deletes the sessions of USERNAME (part of deactivation and of a new
- * password). */
-static int member_drop_sessions(struct store *s, const char *username)
+/* Runs SQL with ?1 = USERNAME (and ?2 = the 32-byte KEEP, or NULL). */
+static int member_exec(struct store *s, const char *sql, const char *username,
+                       const unsigned char *keep)
 {
-    sqlite3_stmt *st = store_stmt(s, SQL_DELETE_SESSIONS);
+    sqlite3_stmt *st = store_stmt(s, sql);
     int rc = STORE_ERROR;
 
     if (st == NULL)
         return STORE_ERROR;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        (keep == NULL || sqlite3_bind_blob(st, 2, keep, 32, SQLITE_STATIC) == SQLITE_OK) &&
         sqlite3_step(st) == SQLITE_DONE)
         rc = STORE_OK;
     store_stmt_reset(st);
@@ -208,44 +249,89 @@ int store_member_set_active(struct store *s, const char *username, int active)
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
-    if (store_begin(s) != 0)
-        return STORE_ERROR;
+    store_lock(s);
     if ((st = store_stmt(s, SQL_SET_ACTIVE)) == NULL)
         goto out;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
         sqlite3_bind_int(st, 2, active ? 1 : 0) != SQLITE_OK)
         goto out;
     rc = member_update(s, st);
-    if (rc == STORE_OK && !active)
-        rc = member_drop_sessions(s, username);
+    if (rc == STORE_OK && !active && (member_exec(s, SQL_DELETE_SESSIONS, username, NULL) != 0 ||
+                                      member_exec(s, SQL_MARK_ROLLS, username, NULL) != 0))
+        rc = STORE_ERROR;
 out:
     store_stmt_reset(st);
-    if (rc == STORE_OK)
-        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
-    store_rollback(s);
+    store_unlock(s);
     return rc;
 }
 
-int store_member_set_password(struct store *s, const char *username, const char *hash)
+int store_member_set_password(struct store *s, const char *username, const char *hash,
+                              int one_time, int64_t expires_at,
+                              const unsigned char keep[32])
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
-    if (store_begin(s) != 0)
-        return STORE_ERROR;
+    store_lock(s);
     if ((st = store_stmt(s, SQL_SET_PASSWORD)) == NULL)
         goto out;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        member_bind_opt(st, 2, hash) != SQLITE_OK)
+        member_bind_opt(st, 2, hash) != SQLITE_OK ||
+        sqlite3_bind_int(st, 3, one_time ? 1 : 0) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, expires_at) != SQLITE_OK)
         goto out;
     rc = member_update(s, st);
-    if (rc == STORE_OK)
-        rc = member_drop_sessions(s, username);
+    if (rc == STORE_OK && (member_exec(s, SQL_DELETE_SESSIONS, username, keep) != 0 ||
+                           member_exec(s, SQL_DELETE_LINKS, username, NULL) != 0))
+        rc = STORE_ERROR;
 out:
     store_stmt_reset(st);
-    if (rc == STORE_OK)
-        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
-    store_rollback(s);
+    store_unlock(s);
+    return rc;
+}
+
+int store_member_open_rolls(struct store *s, const char *username,
+                            int (*fn)(void *ctx, const struct store_open_roll *p),
+                            void *ctx)
+{
+    struct store_open_roll p;
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_OPEN_ROLLS)) == NULL ||
+        sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        memset(&p, 0, sizeof p);
+        if (store_column_text(st, 0, p.poll_id, sizeof p.poll_id) != 0 ||
+            store_column_text(st, 1, p.nominee, sizeof p.nominee) != 0)
+            goto out;
+        p.closes_at = sqlite3_column_int64(st, 2);
+        if ((rc = fn(ctx, &p)) != 0)
+            goto out;
+    }
+    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_roll_deactivated_count(struct store *s, const char *poll_id, int64_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc = STORE_ERROR;
+
+    *n_out = 0;
+    if ((st = store_read_stmt(s, SQL_ROLL_DEACTIVATED)) == NULL)
+        return STORE_ERROR;
+    if (sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+        *n_out = sqlite3_column_int64(st, 0);
+        rc = STORE_OK;
+    }
+    store_stmt_reset(st);
     return rc;
 }
 

@@ -1,6 +1,7 @@
 /*
  * store_session.c — rows that authenticate requests: login sessions, API
- * tokens, and the login failures that throttling counts.
+ * tokens and set-password links. (Failed logins are counted in memory, by
+ * auth.c.)
  *
  * Sessions and tokens are stored and looked up only by SHA-256 of the secret
  * the client holds, so a copy of the database lets no one in. A lookup joins
@@ -13,7 +14,8 @@
 
 #define JOINED_MEMBER \
     "m.id, m.username, m.display_name, m.email, m.password_hash," \
-    " m.is_admin, m.active, m.created_at"
+    " m.is_admin, m.active, m.created_at, m.password_one_time," \
+    " coalesce(m.password_expires_at, 0)"
 
 static const char SQL_SESSION_INSERT[] =
     "INSERT INTO sessions (id_hash, member_id, csrf_token, created_at, expires_at)"
@@ -40,15 +42,20 @@ static const char SQL_TOKEN_LIST[] =
     " FROM api_tokens WHERE member_id = ?1 ORDER BY id";
 static const char SQL_TOKEN_REVOKE[] =
     "UPDATE api_tokens SET revoked_at = ?2 WHERE id = ?1 AND revoked_at IS NULL";
-static const char SQL_FAILURE_EXPIRE[] =
-    "DELETE FROM login_failures WHERE at < ?1";
-static const char SQL_FAILURE_ADD[] =
-    "INSERT INTO login_failures (username, at) VALUES (?1, ?2)";
-static const char SQL_FAILURE_COUNT[] =
-    "SELECT count(*), coalesce(min(at), 0) FROM login_failures"
-    " WHERE username = ?1 AND at >= ?2";
-static const char SQL_FAILURE_CLEAR[] =
-    "DELETE FROM login_failures WHERE username = ?1";
+static const char SQL_TOKEN_REVOKE_OWN[] =
+    "UPDATE api_tokens SET revoked_at = ?2"
+    " WHERE id = ?1 AND revoked_at IS NULL AND member_id = ?3";
+static const char SQL_TOKEN_COUNT[] =
+    "SELECT count(*) FROM api_tokens WHERE member_id = ?1 AND revoked_at IS NULL";
+static const char SQL_LINK_CLEAR[] =
+    "DELETE FROM password_links WHERE member_id = ?1 OR expires_at <= ?2";
+static const char SQL_LINK_INSERT[] =
+    "INSERT INTO password_links (token_hash, member_id, created_at, expires_at)"
+    " VALUES (?1, ?2, ?3, ?4)";
+static const char SQL_LINK_LOOKUP[] =
+    "SELECT " JOINED_MEMBER " FROM password_links l"
+    " JOIN members m ON m.id = l.member_id"
+    " WHERE l.token_hash = ?1 AND l.expires_at > ?2 AND m.active = 1";
 
 
 /* Steps a statement that returns no rows; 0 / -1. */
@@ -97,7 +104,7 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
         goto out;
     }
     if (step != SQLITE_ROW || store_member_read(st, member) != 0 ||
-        store_column_text(st, 8, csrf_out, STORE_CSRF_LEN + 1) != 0)
+        store_column_text(st, STORE_MEMBER_COLUMNS, csrf_out, STORE_CSRF_LEN + 1) != 0)
         goto out;
     rc = STORE_OK;
 out:
@@ -241,16 +248,18 @@ out:
     return rc;
 }
 
-int store_token_revoke(struct store *s, int64_t id, int64_t now)
+/* Revokes token ID at NOW, of MEMBER_ID only when it is not 0. */
+static int token_revoke(struct store *s, int64_t id, int64_t member_id, int64_t now)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR, changed = 0;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_TOKEN_REVOKE)) == NULL)
+    if ((st = store_stmt(s, member_id != 0 ? SQL_TOKEN_REVOKE_OWN : SQL_TOKEN_REVOKE)) == NULL)
         goto out;
     if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK ||
+        (member_id != 0 && sqlite3_bind_int64(st, 3, member_id) != SQLITE_OK))
         goto out;
     rc = session_change(s, st, &changed);
     if (rc == STORE_OK && changed == 0)
@@ -261,61 +270,74 @@ out:
     return rc;
 }
 
-int store_failure_add(struct store *s, const char *username, int64_t now, int64_t window)
+int store_token_revoke(struct store *s, int64_t id, int64_t now)
+{
+    return token_revoke(s, id, 0, now);
+}
+
+int store_token_revoke_own(struct store *s, int64_t member_id, int64_t id, int64_t now)
+{
+    return member_id != 0 ? token_revoke(s, id, member_id, now) : STORE_NOT_FOUND;
+}
+
+int store_token_count(struct store *s, int64_t member_id, int64_t *n_out)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
-    if (store_begin(s) != 0)
-        return STORE_ERROR;
-    if (session_exec_int(s, SQL_FAILURE_EXPIRE, now - window) != STORE_OK)
-        goto out;
-    if ((st = store_stmt(s, SQL_FAILURE_ADD)) == NULL)
-        goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_int64(st, 2, now) == SQLITE_OK)
-        rc = session_run(st);
+    *n_out = 0;
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_TOKEN_COUNT)) != NULL &&
+        sqlite3_bind_int64(st, 1, member_id) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+        *n_out = sqlite3_column_int64(st, 0);
+        rc = STORE_OK;
+    }
     store_stmt_reset(st);
-out:
-    if (rc == STORE_OK)
-        return store_commit(s) == 0 ? STORE_OK : STORE_ERROR;
-    store_rollback(s);
+    store_unlock(s);
     return rc;
 }
 
-int store_failure_count(struct store *s, const char *username, int64_t since,
-                        int64_t *count_out, int64_t *oldest_out)
+int store_link_insert(struct store *s, int64_t member_id, const unsigned char hash[32],
+                      int64_t now, int64_t expires_at)
 {
     sqlite3_stmt *st;
     int rc = STORE_ERROR;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_FAILURE_COUNT)) == NULL)
+    if ((st = store_stmt(s, SQL_LINK_CLEAR)) == NULL ||
+        sqlite3_bind_int64(st, 1, member_id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK || session_run(st) != STORE_OK)
         goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, since) != SQLITE_OK)
+    store_stmt_reset(st);
+    if ((st = store_stmt(s, SQL_LINK_INSERT)) == NULL ||
+        sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, member_id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 3, now) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 4, expires_at) != SQLITE_OK)
         goto out;
-    if (sqlite3_step(st) != SQLITE_ROW)
-        goto out;
-    *count_out = sqlite3_column_int64(st, 0);
-    *oldest_out = sqlite3_column_int64(st, 1);
-    rc = STORE_OK;
+    rc = session_run(st);
 out:
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
 }
 
-int store_failure_clear(struct store *s, const char *username)
+int store_link_lookup(struct store *s, const unsigned char hash[32], int64_t now,
+                      struct store_member *member)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = STORE_ERROR, step;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_FAILURE_CLEAR)) == NULL)
+    if ((st = store_stmt(s, SQL_LINK_LOOKUP)) == NULL ||
+        sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
         goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK)
-        rc = session_run(st);
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = STORE_NOT_FOUND;
+    else if (step == SQLITE_ROW && store_member_read(st, member) == 0)
+        rc = STORE_OK;
 out:
     store_stmt_reset(st);
     store_unlock(s);

@@ -29,6 +29,7 @@
 
 #include <sodium.h>
 
+#include "api.h"
 #include "app.h"
 #include "config.h"
 #include "http.h"
@@ -36,7 +37,6 @@
 #include "web.h"
 #include "web_form.h"
 
-#define SESSION_COOKIE "conclave_session"
 #define WEB_ONCE_MAX 4096
 #define WEB_ONCE_BYTES 16
 
@@ -68,7 +68,7 @@ static void web_bundle_init(void)
 int web_viewer_get(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *cookie = api_session_cookie(req);
     const char *path = http_request_path(req);
     char loc[128];
     enum auth_result r = AUTH_INVALID;
@@ -77,7 +77,7 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
     if (cookie != NULL)
         r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
     if (r == AUTH_OK)
-        return 0;
+        return web_must_change(req, v) ? -1 : 0;
     if (r == AUTH_ERROR) {
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return -1;
@@ -96,7 +96,7 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
 int web_viewer_try(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = http_request_cookie(req, SESSION_COOKIE);
+    const char *cookie = api_session_cookie(req);
     enum auth_result r = AUTH_INVALID;
 
     memset(v, 0, sizeof *v);

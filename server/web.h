@@ -41,6 +41,14 @@ void web_poll_withdraw(struct http_request *req);     /* POST /polls/{id}/withdr
 void web_result_page(struct http_request *req);       /* GET /polls/{id}/result (web_result.c) */
 void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
 void web_admin_submit(struct http_request *req);      /* POST /admin/members */
+void web_admin_confirm(struct http_request *req);     /* GET /admin/members/deactivate */
+void web_audit_page(struct http_request *req);        /* GET /admin/audit (web_audit.c) */
+void web_account_page(struct http_request *req);      /* GET /account (web_account.c) */
+void web_account_submit(struct http_request *req);    /* POST /account */
+void web_tokens_page(struct http_request *req);       /* GET /account/tokens (web_tokens.c) */
+void web_tokens_submit(struct http_request *req);     /* POST /account/tokens */
+void web_setpw_page(struct http_request *req);        /* GET /set-password (web_account.c) */
+void web_setpw_submit(struct http_request *req);      /* POST /set-password */
 void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */
 void web_not_found(struct http_request *req);         /* GET of any other page address */
 
@@ -132,5 +140,56 @@ struct web_result {
 
 /* Reads P's stored result into *res. 0, or -1 if absent or malformed. */
 int web_result_read(const struct store_poll *p, struct web_result *res);
+
+/* --- POST-redirect-GET (web_flash.c) -----------------------------------------
+ * A form post does its work and answers 303 to a page; what that page must
+ * say once (a notice, an error and the values to refill the form with, or a
+ * secret shown exactly once) travels in a web_flash kept in memory
+ * (flash.h) under a key derived from its OWNER: the session cookie's value
+ * (web_flash_session) or, before a login, the login form's token. The GET
+ * takes it: a refresh shows the page without it and runs nothing again. */
+
+struct web_flash {
+    char notice[600];           /* a status line */
+    char error[600];            /* an error line */
+    char secret[600];           /* shown once: a one-time password, a token, a link */
+    char secret_kind[16];       /* "password", "token" or "link" */
+    char secret_for[520];       /* whom it is for: "Dave Test (dave)" */
+    char form[16];              /* which form the error and fields are of */
+    char field[4][420];         /* a form's values, kept after an error */
+};
+
+/* The session cookie of the request (the owner of its flash), or NULL. */
+const char *web_flash_session(struct http_request *req);
+
+/* Keeps F for OWNER's next page (replacing one kept before). 0 / -1; F is
+ * zeroed either way (it may hold a secret). */
+int web_flash_put(struct http_request *req, const char *owner, struct web_flash *f);
+
+/* Takes OWNER's flash into *f: 1, or 0 with *f empty when there is none. */
+int web_flash_take(struct http_request *req, const char *owner, struct web_flash *f);
+
+/* Sets "notice" and "error" in D from F when they are not empty. */
+void web_flash_show(struct tmpl_value *d, const struct web_flash *f);
+
+/* The login form's double-submit token (web_login.c): the one of the
+ * request's cookie, or a new one, set in the cookie, into TOKEN. */
+void web_login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1]);
+
+/* The cookie's token if the form's login_token field equals it, else NULL. */
+const char *web_login_token_ok(struct http_request *req, const struct web_form *form);
+
+/* "Display Name (username)", or the username alone when they are alike. */
+void web_member_name(char *out, size_t cap, const char *username, const char *display_name);
+
+/* What a poll's page says of the members of POLL_ID's roll deactivated
+ * while it was open ("1 member of the roll was deactivated during the
+ * poll."), into BUF (CAP bytes); "" when none or unknown. Returns BUF
+ * (web_admin.c). */
+const char *web_roll_deactivated(struct store *st, const char *poll_id, char *buf, size_t cap);
+
+/* The viewer's must_change state sends them to /account: 1 (answered) when
+ * REQ is not for a page they may see meanwhile. */
+int web_must_change(struct http_request *req, const struct web_viewer *v);
 
 #endif

@@ -1,65 +1,61 @@
 /*
- * web_admin.c — /admin/members, for admins: the roster, adding a member (a
- * one-time password is generated and shown once, on the answer to the post,
- * and never stored in clear or logged), deactivating and reactivating.
+ * web_admin.c — /admin/members, for admins: the roster with each account's
+ * state, adding a member (a one-time password is generated and shown once),
+ * deactivating (after a confirmation when the member is on an open poll's
+ * roll) and reactivating, resetting a password (a new one-time password) and
+ * making a set-password link.
  *
+ * Every form posts, acts, and redirects back to the page (POST-redirect-GET:
+ * a refresh never posts again); the secret it made travels to that one GET
+ * in a web_flash and is never stored in clear, logged or shown twice.
  * Everything goes through auth.h, like the `conclave user` commands, so the
- * same validation and the same rules apply (deactivating ends the member's
- * sessions; an admin cannot deactivate their own account here, so that the
- * last admin cannot lock everyone out by a slip).
+ * same validation and the same rules apply, and every change is written to
+ * the audit log with the admin's username. An admin cannot deactivate or
+ * reset their own account here, so that the last admin cannot lock everyone
+ * out by a slip (/account changes one's own password).
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include <sodium.h>
 
 #include "app.h"
+#include "config.h"
 #include "http.h"
 #include "store.h"
 #include "web.h"
 #include "web_form.h"
 
+#define MEMBER_NAME_MAX (STORE_DISPLAY_NAME_MAX + STORE_USERNAME_MAX + 4)
+
 struct roster_ctx {
     struct tmpl_value *list;
     const char *self;
+    int64_t now;
 };
 
 static int roster_one(void *arg, const struct store_member *m)
 {
+    static const char *const classes[] = {"active", "none", "pending", "change", "expired",
+                                          "off"};
     struct roster_ctx *ctx = arg;
     struct tmpl_value *o = tmpl_list_add(ctx->list);
+    enum auth_member_state st = auth_member_state(m, ctx->now);
+    char name[MEMBER_NAME_MAX];
 
+    web_member_name(name, sizeof name, m->username, m->display_name);
     tmpl_put_str(o, "username", m->username);
     tmpl_put_str(o, "display_name", m->display_name);
+    tmpl_put_str(o, "name", name);
+    tmpl_put_bool(o, "named", strcmp(m->display_name, m->username) != 0);
     tmpl_put_str(o, "email", m->email);
     tmpl_put_bool(o, "admin", m->is_admin);
     tmpl_put_bool(o, "active", m->active);
+    tmpl_put_str(o, "state", auth_member_state_text(st));
+    tmpl_put_str(o, "state_class", classes[st]);
     tmpl_put_bool(o, "self", strcasecmp(m->username, ctx->self) == 0);
     return 0;
-}
-
-/* Renders the page with DATA (taken) plus the roster. */
-static void admin_render(struct http_request *req, const struct web_viewer *v,
-                         unsigned status, struct tmpl_value *d)
-{
-    struct roster_ctx ctx = {tmpl_put_list(d, "members"), v->user.username};
-
-    if (d == NULL || store_member_list(http_request_app(req)->store, roster_one, &ctx) != 0) {
-        tmpl_value_free(d);
-        web_error(req, v, 500, "Server error", "The roster could not be read.");
-        return;
-    }
-    web_render(req, status, "admin_members", d);
-}
-
-/* Sets the add form's values (kept after an error, else blank). */
-static void admin_form_values(struct tmpl_value *d, const char *username,
-                              const char *display_name, const char *email, int admin)
-{
-    tmpl_put_str(d, "f_username", username ? username : "");
-    tmpl_put_str(d, "f_display_name", display_name ? display_name : "");
-    tmpl_put_str(d, "f_email", email ? email : "");
-    tmpl_put_bool(d, "f_admin", admin);
 }
 
 /* Checks that the viewer is an admin; answers 403 otherwise. */
@@ -71,24 +67,79 @@ static int admin_only(struct http_request *req, const struct web_viewer *v)
     return -1;
 }
 
+/* Puts the secret of flash F (a one-time password or a link) in D. */
+static void admin_secret(struct tmpl_value *d, const struct web_flash *f)
+{
+    struct tmpl_value *c;
+
+    if (f->secret[0] == '\0')
+        return;
+    c = tmpl_put_obj(d, "secret");
+    tmpl_put_str(c, "value", f->secret);
+    tmpl_put_str(c, "for", f->secret_for);
+    tmpl_put_bool(c, "added", strcmp(f->secret_kind, "added") == 0);
+    tmpl_put_bool(c, "reset", strcmp(f->secret_kind, "password") == 0);
+    tmpl_put_bool(c, "link", strcmp(f->secret_kind, "link") == 0);
+}
+
 void web_admin_page(struct http_request *req)
 {
     struct web_viewer v;
+    struct web_flash f;
     struct tmpl_value *d;
+    struct roster_ctx ctx;
+    int add = 0;
 
     if (web_viewer_get(req, &v) != 0 || admin_only(req, &v) != 0)
         return;
     d = web_page_new(&v, "Members");
-    admin_form_values(d, NULL, NULL, NULL, 0);
-    admin_render(req, &v, 200, d);
+    if (web_flash_take(req, web_flash_session(req), &f))
+        add = strcmp(f.form, "add") == 0;
+    if (add)
+        tmpl_put_str(d, "add_error", f.error);
+    else
+        web_flash_show(d, &f);
+    admin_secret(d, &f);
+    tmpl_put_str(d, "f_username", add ? f.field[0] : "");
+    tmpl_put_str(d, "f_display_name", add ? f.field[1] : "");
+    tmpl_put_str(d, "f_email", add ? f.field[2] : "");
+    tmpl_put_bool(d, "f_admin", add && f.field[3][0] != '\0');
+    sodium_memzero(&f, sizeof f);
+    ctx.list = tmpl_put_list(d, "members");
+    ctx.self = v.user.username;
+    ctx.now = auth_time(http_request_app(req)->auth);
+    if (d == NULL || store_member_roster(http_request_app(req)->store, ctx.now, roster_one,
+                                         &ctx) != 0) {
+        tmpl_value_free(d);
+        web_error(req, &v, 500, "Server error", "The roster could not be read.");
+        return;
+    }
+    web_render(req, 200, "admin_members", d);
 }
 
-static void admin_add(struct http_request *req, const struct web_viewer *v,
-                      const struct web_form *form)
+/* Copies at most CAP - 1 bytes of S (NULL = "") to DST. */
+static void admin_keep(char *dst, size_t cap, const char *s)
+{
+    snprintf(dst, cap, "%s", s != NULL ? s : "");
+}
+
+/* The name a notice gives USERNAME: "Display Name (username)". */
+static void admin_name(struct http_request *req, const char *username, char *out, size_t cap)
+{
+    struct store_member m;
+
+    if (store_member_get(http_request_app(req)->store, username, &m) == STORE_OK)
+        web_member_name(out, cap, m.username, m.display_name);
+    else
+        snprintf(out, cap, "%s", username);
+    sodium_memzero(&m, sizeof m);
+}
+
+static enum auth_result admin_add(struct http_request *req, const struct web_viewer *v,
+                                  const struct web_form *form, struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     struct auth_member_new m;
-    struct tmpl_value *d = web_page_new(v, "Members"), *c;
     char password[AUTH_GENPASS_LEN + 1];
     const char *why = "";
     enum auth_result r;
@@ -99,73 +150,220 @@ static void admin_add(struct http_request *req, const struct web_viewer *v,
     m.email = web_form_get(form, "email");
     m.admin = web_form_get(form, "admin") != NULL;
     m.password = password;
+    m.one_time = 1;
     auth_password_generate(password);
-    r = m.username ? auth_member_add(auth, &m, &why) : AUTH_INVALID;
-    admin_form_values(d, NULL, NULL, NULL, 0);
+    r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : AUTH_INVALID;
     if (r == AUTH_OK) {
-        c = tmpl_put_obj(d, "created");
-        tmpl_put_str(c, "username", m.username);
-        tmpl_put_str(c, "password", password);   /* shown once, on this answer */
+        admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
+        admin_keep(f->secret, sizeof f->secret, password);
+        admin_keep(f->secret_kind, sizeof f->secret_kind, "added");
     } else if (r == AUTH_INVALID) {
-        tmpl_put_strf(d, "add_error", "Could not add the member: %s.",
-                      m.username ? why : "the username is missing");
-        admin_form_values(d, m.username, m.display_name, m.email, m.admin);
+        admin_keep(f->form, sizeof f->form, "add");
+        snprintf(f->error, sizeof f->error, "Could not add the member: %s.",
+                 m.username ? why : "the username is missing");
+        admin_keep(f->field[0], sizeof f->field[0], m.username);
+        admin_keep(f->field[1], sizeof f->field[1], m.display_name);
+        admin_keep(f->field[2], sizeof f->field[2], m.email);
+        admin_keep(f->field[3], sizeof f->field[3], m.admin ? "1" : "");
     }
     sodium_memzero(password, sizeof password);
-    if (r == AUTH_ERROR) {
-        tmpl_value_free(d);
-        web_error(req, v, 500, "Server error", "The member could not be added.");
-        return;
-    }
-    admin_render(req, v, r == AUTH_OK ? 201 : 400, d);
+    return r;
 }
 
-static void admin_set_active(struct http_request *req, const struct web_viewer *v,
-                             const struct web_form *form, int active)
+/* 1 when USERNAME is on an open poll's roll. */
+static int admin_on_open_roll(void *arg, const struct store_open_roll *p)
 {
-    struct auth *auth = http_request_app(req)->auth;
+    (void)arg;
+    (void)p;
+    return 1;
+}
+
+static enum auth_result admin_set_active(struct http_request *req, const struct web_viewer *v,
+                                         const struct web_form *form, int active,
+                                         struct web_flash *f, int *confirm)
+{
+    struct app *app = http_request_app(req);
     const char *user = web_form_get(form, "username"), *why = "";
-    struct tmpl_value *d = web_page_new(v, "Members");
+    char name[MEMBER_NAME_MAX];
     enum auth_result r = AUTH_INVALID;
 
-    admin_form_values(d, NULL, NULL, NULL, 0);
-    if (user == NULL)
-        why = "no member named";
+    if (user == NULL || auth_check_username(user) != NULL)
+        why = "no such member";
     else if (!active && strcasecmp(user, v->user.username) == 0)
         why = "you cannot deactivate your own account";
+    else if (!active && web_form_get(form, "confirm") == NULL &&
+             (*confirm = store_member_open_rolls(app->store, user, admin_on_open_roll,
+                                                 NULL)) != 0)
+        return *confirm > 0 ? AUTH_OK : AUTH_ERROR;   /* ask first */
     else
-        r = auth_member_set_active(auth, user, active, &why);
-    if (r == AUTH_OK)
-        tmpl_put_strf(d, "notice", "%s is now %s.", user, active ? "active" : "deactivated");
-    else if (r == AUTH_INVALID)
-        tmpl_put_strf(d, "action_error", "Could not change the member: %s.", why);
-    if (r == AUTH_ERROR) {
-        tmpl_value_free(d);
-        web_error(req, v, 500, "Server error", "The member could not be changed.");
-        return;
+        r = auth_member_set_active(app->auth, user, active, v->user.username, &why);
+    if (r == AUTH_OK) {
+        admin_name(req, user, name, sizeof name);
+        snprintf(f->notice, sizeof f->notice, "%s is now %s.", name,
+                 active ? "active" : "deactivated");
+    } else if (r == AUTH_INVALID) {
+        snprintf(f->error, sizeof f->error, "Could not change the member: %s.", why);
     }
-    admin_render(req, v, r == AUTH_OK ? 200 : 400, d);
+    return r;
+}
+
+/* A new one-time password (reset) or a set-password link for a member. */
+static enum auth_result admin_credential(struct http_request *req, const struct web_viewer *v,
+                                         const struct web_form *form, int link,
+                                         struct web_flash *f)
+{
+    struct auth *auth = http_request_app(req)->auth;
+    const char *user = web_form_get(form, "username"), *why = "no such member";
+    const char *host = http_request_header(req, "Host");
+    char secret[AUTH_GENPASS_LEN + AUTH_LINK_LEN + 1];
+    enum auth_result r = AUTH_INVALID;
+
+    if (user != NULL && strcasecmp(user, v->user.username) == 0)
+        why = "change your own password on your account page";
+    else if (user != NULL && link)
+        r = auth_link_create(auth, user, v->user.username, secret, NULL, &why);
+    else if (user != NULL) {
+        auth_password_generate(secret);
+        r = auth_member_set_password(auth, user, secret, 1, v->user.username, &why);
+    }
+    if (r == AUTH_OK) {
+        admin_name(req, user, f->secret_for, sizeof f->secret_for);
+        admin_keep(f->secret_kind, sizeof f->secret_kind, link ? "link" : "password");
+        /* the address the admin reached us by; a Host we would not print
+         * leaves the path alone */
+        if (link && host != NULL && strlen(host) < 200 &&
+            strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789.-:[]") == strlen(host))
+            snprintf(f->secret, sizeof f->secret, "%s://%s/set-password?link=%s",
+                     http_request_app(req)->cfg->secure_cookies ? "https" : "http", host,
+                     secret);
+        else
+            snprintf(f->secret, sizeof f->secret, "%s%s", link ? "/set-password?link=" : "",
+                     secret);
+    } else if (r == AUTH_INVALID) {
+        snprintf(f->error, sizeof f->error, "Could not %s: %s.",
+                 link ? "make a set-password link" : "reset the password", why);
+    }
+    sodium_memzero(secret, sizeof secret);
+    return r;
+}
+
+/* Runs the form's action into *r; *confirm set when a deactivation needs
+ * one. -1 for an unknown action. */
+static int admin_act(struct http_request *req, const struct web_viewer *v,
+                     const struct web_form *form, struct web_flash *f, int *confirm,
+                     enum auth_result *r)
+{
+    const char *action = web_form_get(form, "action");
+
+    if (action == NULL)
+        return -1;
+    if (strcmp(action, "add") == 0)
+        *r = admin_add(req, v, form, f);
+    else if (strcmp(action, "deactivate") == 0 || strcmp(action, "activate") == 0)
+        *r = admin_set_active(req, v, form, action[0] == 'a', f, confirm);
+    else if (strcmp(action, "reset") == 0 || strcmp(action, "link") == 0)
+        *r = admin_credential(req, v, form, action[0] == 'l', f);
+    else
+        return -1;
+    return 0;
 }
 
 void web_admin_submit(struct http_request *req)
 {
     struct web_viewer v;
     struct web_form form;
-    const char *action;
+    struct web_flash f;
+    char loc[96];
+    int confirm = 0, secret;
+    enum auth_result r = AUTH_ERROR;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
     if (admin_only(req, &v) != 0)
         goto out;
-    action = web_form_get(&form, "action");
-    if (action != NULL && strcmp(action, "add") == 0)
-        admin_add(req, &v, &form);
-    else if (action != NULL && strcmp(action, "deactivate") == 0)
-        admin_set_active(req, &v, &form, 0);
-    else if (action != NULL && strcmp(action, "activate") == 0)
-        admin_set_active(req, &v, &form, 1);
-    else
+    memset(&f, 0, sizeof f);
+    if (admin_act(req, &v, &form, &f, &confirm, &r) != 0) {
         web_error(req, &v, 400, "Bad form", "Unknown action.");
+    } else if (r == AUTH_ERROR) {
+        web_error(req, &v, 500, "Server error", "The member could not be changed.");
+    } else if (confirm > 0) {
+        snprintf(loc, sizeof loc, "/admin/members/deactivate?username=%s",
+                 web_form_get(&form, "username"));
+        web_redirect(req, loc);
+    } else {
+        secret = f.secret[0] != '\0';
+        if (web_flash_put(req, web_flash_session(req), &f) != 0 && secret)
+            web_error(req, &v, 500, "Server error", "It was done, but what it made cannot be "
+                      "shown: make a new one from the roster.");
+        else
+            web_redirect(req, "/admin/members");
+    }
+    sodium_memzero(&f, sizeof f);
 out:
     web_form_clear(&form);
+}
+
+const char *web_roll_deactivated(struct store *st, const char *poll_id, char *buf, size_t cap)
+{
+    int64_t n = 0;
+
+    if (store_roll_deactivated_count(st, poll_id, &n) != STORE_OK || n <= 0)
+        snprintf(buf, cap, "%s", "");
+    else if (n == 1)
+        snprintf(buf, cap, "1 member of the roll was deactivated during the poll.");
+    else
+        snprintf(buf, cap, "%lld members of the roll were deactivated during the poll.",
+                 (long long)n);
+    return buf;
+}
+
+struct confirm_ctx {
+    struct tmpl_value *list;
+    int n;
+};
+
+static int confirm_one(void *arg, const struct store_open_roll *p)
+{
+    struct confirm_ctx *ctx = arg;
+    struct tmpl_value *o = tmpl_list_add(ctx->list);
+
+    tmpl_put_str(o, "id", p->poll_id);
+    tmpl_put_str(o, "nominee", p->nominee);
+    web_put_time(o, "closes", p->closes_at);
+    ctx->n++;
+    return 0;
+}
+
+void web_admin_confirm(struct http_request *req)
+{
+    struct app *app = http_request_app(req);
+    const char *user = http_request_arg(req, "username");
+    struct store_member m;
+    struct confirm_ctx ctx = {NULL, 0};
+    struct web_viewer v;
+    struct tmpl_value *d;
+    char name[MEMBER_NAME_MAX];
+
+    if (web_viewer_get(req, &v) != 0 || admin_only(req, &v) != 0)
+        return;
+    if (user == NULL || auth_check_username(user) != NULL ||
+        store_member_get(app->store, user, &m) != STORE_OK) {
+        web_error(req, &v, 404, "No such member", "There is no member by that name.");
+        return;
+    }
+    web_member_name(name, sizeof name, m.username, m.display_name);
+    d = web_page_new(&v, "Deactivate a member");
+    tmpl_put_str(d, "username", m.username);
+    tmpl_put_str(d, "name", name);
+    tmpl_put_bool(d, "active", m.active);
+    ctx.list = tmpl_put_list(d, "polls");
+    if (store_member_open_rolls(app->store, m.username, confirm_one, &ctx) != STORE_OK) {
+        tmpl_value_free(d);
+        web_error(req, &v, 500, "Server error", "The open polls could not be read.");
+        return;
+    }
+    tmpl_put_bool(d, "on_rolls", ctx.n > 0);
+    tmpl_put_strf(d, "count", ctx.n == 1 ? "an open poll" : "%d open polls", ctx.n);
+    web_render(req, 200, "admin_confirm", d);
 }

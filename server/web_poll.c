@@ -73,6 +73,7 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct store_pol
 {
     int64_t cast = 0;
     int voted = 0, on_roll = 0;
+    char note[96];
 
     if (store_poll_voter_count(st, p->id, &cast) != 0 ||
         store_poll_has_voted(st, p->id, viewer, &voted) != 0 ||
@@ -91,6 +92,7 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct store_pol
     tmpl_put_str(o, "have", cast == 1 ? "has" : "have");
     web_put_time(o, "opens", p->opens_at);
     web_put_time(o, "closes", p->closes_at);
+    tmpl_put_str(o, "roll_deactivated", web_roll_deactivated(st, p->id, note, sizeof note));
     if (p->withdrawn) {
         tmpl_put_bool(o, "withdrawn", 1);
         web_put_person(st, o, "withdrawn_by", p->withdrawn_by);

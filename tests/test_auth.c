@@ -58,9 +58,9 @@ static void env_close(struct env *e)
 
 static enum auth_result add(struct env *e, const char *user, const char *pw, int admin)
 {
-    struct auth_member_new n = { user, NULL, NULL, admin, pw };
+    struct auth_member_new n = { user, NULL, NULL, admin, pw, 0 };
 
-    return auth_member_add(e->a, &n, NULL);
+    return auth_member_add(e->a, &n, "test", NULL);
 }
 
 static int is_hex(const char *s, size_t len)
@@ -157,11 +157,11 @@ static void test_validation(void)
 
 static void test_members(struct env *e)
 {
-    struct auth_member_new n = { "grace", "Grace Hopper", "grace@example.org", 1, PW };
+    struct auth_member_new n = { "grace", "Grace Hopper", "grace@example.org", 1, PW, 0 };
     struct store_member m;
     const char *why = NULL;
 
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_OK && why == NULL, "add member");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK && why == NULL, "add member");
     CHECK(store_member_get(e->st, "grace", &m) == STORE_OK && m.is_admin == 1 && m.active == 1 &&
           strcmp(m.email, "grace@example.org") == 0, "member stored");
     CHECK(strncmp(m.password_hash, "$argon2id$", 10) == 0, "password stored as argon2id");
@@ -170,27 +170,27 @@ static void test_members(struct env *e)
                                          crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0,
           "hash uses at least interactive limits");
     n.username = "GRACE";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL &&
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL &&
           strcmp(why, "username taken") == 0, "duplicate username (other case)");
     n.username = "bad_name";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "bad username");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad username");
     n.username = "henry";
     n.password = "short";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "short password");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "short password");
     n.password = PW;
     n.email = "not-an-email";
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_INVALID && why != NULL, "bad email");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad email");
     n.email = NULL;
     n.display_name = NULL;
     n.password = NULL;
-    CHECK(auth_member_add(e->a, &n, &why) == AUTH_OK, "member without password or name");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK, "member without password or name");
     CHECK(store_member_get(e->st, "henry", &m) == STORE_OK && m.password_hash[0] == '\0' &&
           strcmp(m.display_name, "henry") == 0, "display name defaults to the username");
-    CHECK(auth_member_set_active(e->a, "nobody", 0, &why) == AUTH_INVALID &&
+    CHECK(auth_member_set_active(e->a, "nobody", 0, "test", &why) == AUTH_INVALID &&
           strcmp(why, "no such member") == 0, "deactivate unknown member");
-    CHECK(auth_member_set_password(e->a, "nobody", PW, &why) == AUTH_INVALID,
+    CHECK(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why) == AUTH_INVALID,
           "passwd unknown member");
-    CHECK(auth_member_set_password(e->a, "henry", "short", &why) == AUTH_INVALID,
+    CHECK(auth_member_set_password(e->a, "henry", "short", 0, "test", &why) == AUTH_INVALID,
           "passwd short password");
 }
 
@@ -203,13 +203,13 @@ static void test_login(struct env *e)
     double t0, t_wrong, t_unknown;
 
     CHECK(add(e, "ivy", PW, 0) == AUTH_OK, "add ivy");
-    CHECK(auth_login(e->a, "ivy", PW, &s, &retry) == AUTH_OK, "login ok");
+    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, &retry) == AUTH_OK, "login ok");
     CHECK(is_hex(s.id, AUTH_SESSION_ID_LEN), "session id is 64 lowercase hex");
     CHECK(is_hex(s.csrf_token, AUTH_CSRF_LEN), "csrf token is 64 lowercase hex");
     CHECK(strcmp(s.user.username, "ivy") == 0 && s.user.admin == 0 &&
           strcmp(s.user.display_name, "ivy") == 0, "login returns the user");
     CHECK(s.expires_at == e->clock.t + 3600, "session expiry from the configured TTL");
-    CHECK(auth_login(e->a, "IVY", PW, &s, &retry) == AUTH_OK &&
+    CHECK(auth_login(e->a, "IVY", PW, "10.0.0.1", &s, &retry) == AUTH_OK &&
           strcmp(s.user.username, "ivy") == 0, "login with another case of the username");
     CHECK(auth_session_lookup(e->a, s.id, &u, csrf) == AUTH_OK && strcmp(u.username, "ivy") == 0,
           "session lookup");
@@ -221,27 +221,27 @@ static void test_login(struct env *e)
     CHECK(auth_csrf_equal(csrf, s.csrf_token) == 0, "csrf compare differs");
 
     t0 = seconds();
-    CHECK(auth_login(e->a, "ivy", "wrong password", &s, &retry) == AUTH_INVALID, "wrong password");
+    CHECK(auth_login(e->a, "ivy", "wrong password", "10.0.0.1", &s, &retry) == AUTH_INVALID, "wrong password");
     t_wrong = seconds() - t0;
     t0 = seconds();
-    CHECK(auth_login(e->a, "nobody", PW, &s, &retry) == AUTH_INVALID, "unknown user");
+    CHECK(auth_login(e->a, "nobody", PW, "10.0.0.1", &s, &retry) == AUTH_INVALID, "unknown user");
     t_unknown = seconds() - t0;
     CHECK(t_unknown > t_wrong / 3 && t_unknown < t_wrong * 3,
           "unknown user costs about as much as a wrong password");
-    CHECK(auth_login(e->a, "henry", "", &s, &retry) == AUTH_INVALID, "member without password");
-    CHECK(auth_login(e->a, "bad_name", PW, &s, &retry) == AUTH_INVALID, "malformed username");
-    CHECK(auth_login(e->a, NULL, PW, &s, NULL) == AUTH_INVALID, "NULL username");
+    CHECK(auth_login(e->a, "henry", "", "10.0.0.1", &s, &retry) == AUTH_INVALID, "member without password");
+    CHECK(auth_login(e->a, "bad_name", PW, "10.0.0.1", &s, &retry) == AUTH_INVALID, "malformed username");
+    CHECK(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "NULL username");
 
-    CHECK(auth_login(e->a, "ivy", PW, &old, NULL) == AUTH_OK, "a session before passwd");
-    CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", NULL) == AUTH_OK,
+    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL) == AUTH_OK, "a session before passwd");
+    CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", 0, "test", NULL) == AUTH_OK,
           "passwd");
     CHECK(auth_session_lookup(e->a, old.id, &u, NULL) == AUTH_INVALID,
           "a new password ends the sessions opened with the old one");
-    CHECK(auth_login(e->a, "ivy", PW, &s, NULL) == AUTH_INVALID, "old password refused");
-    CHECK(auth_login(e->a, "ivy", "a brand new password", &s, NULL) == AUTH_OK,
+    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "old password refused");
+    CHECK(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == AUTH_OK,
           "new password works");
-    CHECK(auth_member_set_password(e->a, "henry", PW, NULL) == AUTH_OK &&
-          auth_login(e->a, "henry", PW, &s, NULL) == AUTH_OK,
+    CHECK(auth_member_set_password(e->a, "henry", PW, 0, "test", NULL) == AUTH_OK &&
+          auth_login(e->a, "henry", PW, "10.0.0.1", &s, NULL) == AUTH_OK,
           "imported member can log in once a password is set");
 }
 
@@ -249,34 +249,42 @@ static void test_throttle(struct env *e)
 {
     struct auth_session s;
     int retry = -1, i, ok = 1;
-    int64_t start = e->clock.t;
 
     CHECK(add(e, "jack", PW, 0) == AUTH_OK, "add jack");
-    for (i = 0; i < AUTH_MAX_FAILURES; i++) {
-        ok = ok && auth_login(e->a, i % 2 ? "JACK" : "jack", "nope nope nope", &s, &retry)
-                   == AUTH_INVALID;
-        e->clock.t += 10;
-    }
-    CHECK(ok, "five failures answer invalid");
-    CHECK(auth_login(e->a, "Jack", PW, &s, &retry) == AUTH_THROTTLED,
-          "sixth attempt throttled even with the right password (any case)");
-    CHECK(retry == (int)(start + AUTH_FAILURE_WINDOW - e->clock.t),
-          "retry_after = until the oldest failure leaves the window");
-    CHECK(auth_login(e->a, "ivy", "a brand new password", &s, &retry) == AUTH_OK,
-          "other usernames are not throttled");
-    e->clock.t = start + AUTH_FAILURE_WINDOW - 1;
-    CHECK(auth_login(e->a, "jack", PW, &s, &retry) == AUTH_THROTTLED && retry == 1,
+    for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
+        ok = ok && auth_login(e->a, i % 2 ? "JACK" : "jack", "nope nope nope", "10.0.0.9", &s,
+                              &retry) == AUTH_INVALID;
+    CHECK(ok, "five failures from one address answer invalid");
+    CHECK(auth_login(e->a, "Jack", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED,
+          "that address is slowed down, even with the right password (any case)");
+    CHECK(retry == AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES,
+          "retry_after = until the pair's next attempt (one every 3 minutes)");
+    CHECK(auth_login(e->a, "jack", PW, "10.0.0.10", &s, &retry) == AUTH_OK,
+          "the right password from another address is never refused for their failures");
+    CHECK(auth_login(e->a, "ivy", "a brand new password", "10.0.0.9", &s, &retry) == AUTH_OK,
+          "another username from the slowed address is not throttled");
+    e->clock.t += AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES - 1;
+    CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry == 1,
           "still throttled one second before");
-    e->clock.t = start + AUTH_FAILURE_WINDOW;
-    CHECK(auth_login(e->a, "jack", PW, &s, &retry) == AUTH_OK,
-          "allowed once the oldest failure left the window");
-    CHECK(auth_login(e->a, "jack", "nope nope nope", &s, &retry) == AUTH_INVALID,
-          "success cleared the failures");
+    e->clock.t += 1;
+    CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == AUTH_OK,
+          "allowed when the pair's next attempt is due");
+    CHECK(auth_login(e->a, "jack", "nope nope nope", "10.0.0.9", &s, &retry) == AUTH_INVALID,
+          "success forgot the pair's failures");
 
-    for (i = 0; i < AUTH_MAX_FAILURES; i++)
-        (void)auth_login(e->a, "ghost", PW, &s, NULL);
-    CHECK(auth_login(e->a, "ghost", PW, &s, &retry) == AUTH_THROTTLED && retry > 0,
+    for (i = 0; i < 200; i++)
+        (void)auth_login(e->a, "jack", "nope nope nope", i % 2 ? "10.0.0.11" : "10.0.0.12",
+                         &s, NULL);
+    CHECK(auth_login(e->a, "jack", PW, "10.0.0.13", &s, &retry) == AUTH_OK,
+          "a flood of failures from other addresses locks nothing");
+    for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
+        (void)auth_login(e->a, "ghost", PW, "10.0.0.9", &s, NULL);
+    CHECK(auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry > 0,
           "unknown usernames are throttled the same way");
+    CHECK(auth_set_attempt_limit(e->a, 0) == 0 &&
+          auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_INVALID,
+          "a limit of 0 turns the throttle off");
+    CHECK(auth_set_attempt_limit(e->a, AUTH_CLIENT_FAILURES) == 0, "and back on");
 }
 
 static void test_sessions(struct env *e)
@@ -286,7 +294,7 @@ static void test_sessions(struct env *e)
     char bad[AUTH_SESSION_ID_LEN + 1];
 
     CHECK(add(e, "kate", PW, 1) == AUTH_OK, "add kate");
-    CHECK(auth_login(e->a, "kate", PW, &s, NULL) == AUTH_OK && s.user.admin == 1,
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
           "admin login");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK && u.admin == 1, "lookup admin");
     memcpy(bad, s.id, sizeof bad);
@@ -304,8 +312,8 @@ static void test_sessions(struct env *e)
     e->clock.t += 1;
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_INVALID, "expired session");
 
-    CHECK(auth_login(e->a, "kate", PW, &s, NULL) == AUTH_OK, "login again");
-    CHECK(auth_login(e->a, "kate", PW, &s2, NULL) == AUTH_OK && strcmp(s.id, s2.id) != 0,
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK, "login again");
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s2, NULL) == AUTH_OK && strcmp(s.id, s2.id) != 0,
           "a second session, another id");
     CHECK(auth_session_delete(e->a, s.id) == AUTH_OK, "logout");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_INVALID, "logged-out session gone");
@@ -313,15 +321,15 @@ static void test_sessions(struct env *e)
     CHECK(auth_session_delete(e->a, s.id) == AUTH_OK, "logout is idempotent");
     CHECK(auth_session_delete(e->a, "garbage") == AUTH_OK, "logout of garbage is fine");
 
-    CHECK(auth_member_set_active(e->a, "kate", 0, NULL) == AUTH_OK, "deactivate kate");
+    CHECK(auth_member_set_active(e->a, "kate", 0, "test", NULL) == AUTH_OK, "deactivate kate");
     CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
           "deactivated member's session is gone");
-    CHECK(auth_login(e->a, "kate", PW, &s, NULL) == AUTH_INVALID,
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID,
           "deactivated member cannot log in");
-    CHECK(auth_member_set_active(e->a, "kate", 1, NULL) == AUTH_OK, "activate kate");
+    CHECK(auth_member_set_active(e->a, "kate", 1, "test", NULL) == AUTH_OK, "activate kate");
     CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
           "sessions stay ended after re-activation");
-    CHECK(auth_login(e->a, "kate", PW, &s, NULL) == AUTH_OK, "re-activated member logs in");
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK, "re-activated member logs in");
 }
 
 struct tok_row {
@@ -350,18 +358,18 @@ static void test_tokens(struct env *e)
     int64_t id = 0, id2 = 0;
 
     CHECK(add(e, "liam", NULL, 0) == AUTH_OK, "add liam without password");
-    CHECK(auth_token_create(e->a, "liam", "ci bot", tok, &id, &why) == AUTH_OK && id > 0,
+    CHECK(auth_token_create(e->a, "liam", "ci bot", "test", tok, &id, &why) == AUTH_OK && id > 0,
           "create token");
     CHECK(strlen(tok) == AUTH_TOKEN_LEN && strncmp(tok, "cnv_", 4) == 0 &&
           strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
           == 43, "token is cnv_ + 43 base64url");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK && strcmp(u.username, "liam") == 0,
           "token lookup");
-    CHECK(auth_token_create(e->a, "LIAM", NULL, tok2, &id2, NULL) == AUTH_OK && id2 != id &&
+    CHECK(auth_token_create(e->a, "LIAM", NULL, "test", tok2, &id2, NULL) == AUTH_OK && id2 != id &&
           strcmp(tok, tok2) != 0, "second token");
-    CHECK(auth_token_create(e->a, "nobody", NULL, tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
           "token for unknown member");
-    CHECK(auth_token_create(e->a, "liam", "a\nb", tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why) == AUTH_INVALID,
           "label with a control character");
     memcpy(bad, tok, sizeof bad);
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
@@ -373,17 +381,17 @@ static void test_tokens(struct env *e)
           store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 0, "list tokens");
 
-    CHECK(auth_member_set_active(e->a, "liam", 0, NULL) == AUTH_OK, "deactivate liam");
+    CHECK(auth_member_set_active(e->a, "liam", 0, "test", NULL) == AUTH_OK, "deactivate liam");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "deactivated member's token fails");
-    CHECK(auth_token_create(e->a, "liam", NULL, tok2, NULL, &why) == AUTH_INVALID,
+    CHECK(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
           "no new token for a deactivated member");
-    CHECK(auth_member_set_active(e->a, "liam", 1, NULL) == AUTH_OK, "activate liam");
+    CHECK(auth_member_set_active(e->a, "liam", 1, "test", NULL) == AUTH_OK, "activate liam");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK, "token works again after activation");
 
-    CHECK(auth_token_revoke(e->a, id, &why) == AUTH_OK, "revoke");
+    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_OK, "revoke");
     CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "revoked token fails");
-    CHECK(auth_token_revoke(e->a, id, &why) == AUTH_INVALID, "revoke twice");
-    CHECK(auth_token_revoke(e->a, 999999, &why) == AUTH_INVALID, "revoke unknown id");
+    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_INVALID, "revoke twice");
+    CHECK(auth_token_revoke(e->a, 999999, "test", &why) == AUTH_INVALID, "revoke unknown id");
     memset(&rows, 0, sizeof rows);
     CHECK(store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 1, "list shows the revoked token");
@@ -399,7 +407,7 @@ static void test_bootstrap(void)
     CHECK(env_open(&e, "bootstrap") == 0, "open for bootstrap");
     CHECK(auth_bootstrap_admin(e.a, pw, &created) == 0 && created == 1 &&
           strlen(pw) == AUTH_GENPASS_LEN, "empty roster: admin created");
-    CHECK(auth_login(e.a, "admin", pw, &s, NULL) == AUTH_OK && s.user.admin == 1,
+    CHECK(auth_login(e.a, "admin", pw, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
           "admin logs in with the printed password");
     CHECK(auth_bootstrap_admin(e.a, pw, &created) == 0 && created == 0 && pw[0] == '\0',
           "second start: nothing created");
@@ -410,7 +418,7 @@ static void test_bootstrap(void)
 static enum auth_result import(struct env *e, const char *text, struct auth_import_stats *st,
                                char *err, size_t cap)
 {
-    return auth_import_csv(e->a, text, strlen(text), st, err, cap);
+    return auth_import_csv(e->a, text, strlen(text), "test", st, err, cap);
 }
 
 static void test_import(void)
@@ -493,7 +501,7 @@ static void *racer_run(void *arg)
     struct auth_session s;
     struct auth_user u;
 
-    r->ok = auth_login(r->a, "ivy", "a brand new password", &s, NULL) == AUTH_OK &&
+    r->ok = auth_login(r->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == AUTH_OK &&
             auth_session_lookup(r->a, s.id, &u, NULL) == AUTH_OK &&
             auth_session_delete(r->a, s.id) == AUTH_OK;
     return NULL;

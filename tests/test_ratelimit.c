@@ -50,7 +50,7 @@ static void test_long_keys(void)
     CHECK(ratelimit_new(1, 60, 4, &rl) == 0, "1 a minute");
     CHECK(ratelimit_take(rl, a, 0) == 0, "a long key");
     CHECK(ratelimit_take(rl, b, 0) != 0,
-          "keys equal in their first 63 bytes share a bucket (cut, not overflowed)");
+          "keys equal in their first 95 bytes share a bucket (cut, not overflowed)");
     ratelimit_free(rl);
 }
 
@@ -88,6 +88,28 @@ static void *race(void *arg)
     return NULL;
 }
 
+static void test_forget(void)
+{
+    struct ratelimit *rl = NULL;
+
+    CHECK(ratelimit_new(2, 60, 4, &rl) == 0, "2 a minute");
+    CHECK(ratelimit_take(rl, "ann", 0) == 0 && ratelimit_take(rl, "ann", 0) == 0 &&
+          ratelimit_take(rl, "ann", 0) != 0, "ann's bucket is empty");
+    CHECK(ratelimit_take(rl, "bob", 0) == 0 && ratelimit_take(rl, "bob", 0) == 0,
+          "bob's too");
+    ratelimit_forget(rl, "ann");
+    CHECK(ratelimit_take(rl, "ann", 0) == 0, "forgotten: ann's bucket is full again");
+    CHECK(ratelimit_take(rl, "bob", 0) != 0, "bob's stays empty");
+    CHECK(ratelimit_peek(rl, "ann", 0) == 0 && ratelimit_peek(rl, "ann", 0) == 0,
+          "a peek takes nothing");
+    CHECK(ratelimit_peek(rl, "bob", 0) == 30 && ratelimit_peek(rl, "carl", 0) == 0,
+          "an empty bucket peeks its wait (30 s), an unknown key none");
+    ratelimit_forget(rl, "nobody");
+    ratelimit_forget(NULL, "ann");
+    CHECK(ratelimit_take(rl, "bob", 0) != 0, "forgetting an unknown key changes nothing");
+    ratelimit_free(rl);
+}
+
 static void test_threads(void)
 {
     struct racer r[8];
@@ -114,6 +136,7 @@ int main(void)
     test_bucket();
     test_long_keys();
     test_full_table();
+    test_forget();
     test_threads();
     TEST_MAIN_END("test_ratelimit");
 }

@@ -60,6 +60,9 @@ async function adminFlow(page, base) {
   await page.getByLabel('Password').fill('wrong-password-123');
   await page.getByRole('button', { name: 'Log in' }).click();
   check(await page.getByText('Wrong username or password.').isVisible(), 'a wrong password is told');
+  check(await page.evaluate(() => document.activeElement.id) === 'password' &&
+    await page.getByLabel('Username').inputValue() === 'alice',
+  'after a wrong password the focus is on the password field, the username kept');
   await shot(page, 'desktop-login-error');
   await login(page, base, 'alice', 'alice-password-123');
   check(await page.getByText('No poll is open.').isVisible(), 'the empty poll list says so');
@@ -71,14 +74,23 @@ async function adminFlow(page, base) {
   await page.getByRole('button', { name: 'Add member' }).click();
   const pw = (await page.locator('#new-password').textContent()).trim();
   check(/^[1-9A-HJ-NP-Za-km-z]{20}$/.test(pw), 'a one-time password is shown for the new member');
-  check(await page.getByRole('cell', { name: 'Dave <b>Test</b>' }).isVisible(), 'the display name is shown escaped');
+  check(await page.getByRole('cell', { name: 'Dave <b>Test</b> dave' }).isVisible(), 'the display name is shown escaped');
   await shot(page, 'desktop-admin-added');
-  await page.getByRole('button', { name: 'Deactivate dave' }).click();
-  check(await page.getByText('dave is now deactivated.').isVisible(), 'deactivate');
-  await page.getByRole('button', { name: 'Reactivate dave' }).click();
-  check(await page.getByText('dave is now active.').isVisible(), 'reactivate');
+  await page.getByRole('button', { name: 'Deactivate Dave <b>Test</b> (dave)' }).click();
+  check(await page.getByText('Dave <b>Test</b> (dave) is now deactivated.').isVisible(), 'deactivate');
+  await page.getByRole('button', { name: 'Reactivate Dave <b>Test</b> (dave)' }).click();
+  check(await page.getByText('Dave <b>Test</b> (dave) is now active.').isVisible(), 'reactivate');
   await page.reload();
   check((await page.locator('#new-password').count()) === 0, 'the password is not shown again');
+  // on a phone every action of the roster stays on screen
+  await page.setViewportSize({ width: 390, height: 844 });
+  const edges = await page.locator('.roster .actions button').evaluateAll((els) =>
+    els.map((e) => e.getBoundingClientRect()).map((r) => [r.left, r.right]));
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(edges.length >= 6 && edges.every(([l, r]) => l >= 0 && r <= 390) && wide <= 390,
+    `at 390 px the roster's buttons are all on screen (${JSON.stringify(edges)}, page ${wide}px)`);
+  await shot(page, 'phone-admin-members');
+  await page.setViewportSize({ width: 1200, height: 900 });
   return pw;
 }
 

@@ -94,10 +94,10 @@ static void fuzz_die(const char *what)
 
 static void fuzz_member(const char *name, int admin)
 {
-    struct auth_member_new m = {name, NULL, NULL, admin, FUZZ_PASSWORD};
+    struct auth_member_new m = {name, NULL, NULL, admin, FUZZ_PASSWORD, 0};
     const char *why = NULL;
 
-    if (auth_member_add(fuzz_app.auth, &m, &why) != AUTH_OK)
+    if (auth_member_add(fuzz_app.auth, &m, "test", &why) != AUTH_OK)
         fuzz_die(why ? why : "cannot add a member");
 }
 

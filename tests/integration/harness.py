@@ -175,9 +175,13 @@ class Server:
         except OSError:
             return ""
 
-    def request(self, method, path, body=None, headers=None, timeout=30):
-        """One request on a new connection. body: dict/list (JSON), str or bytes."""
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+    def request(self, method, path, body=None, headers=None, timeout=30, source=None):
+        """One request on a new connection. body: dict/list (JSON), str or bytes.
+        SOURCE: the client's own address (another loopback address, e.g.
+        "127.0.0.2": all of 127/8 is this machine, so the server sees another
+        client)."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(source, 0) if source else None)
         try:
             hdrs = dict(headers or {})
             if isinstance(body, (dict, list)):
@@ -220,20 +224,25 @@ class Server:
 
 
 class Client:
-    """A member's client: keeps the session cookie and CSRF token, or a token."""
+    """A member's client: keeps the session cookie and CSRF token, or a token;
+    SOURCE: the loopback address it connects from (Server.request)."""
 
-    def __init__(self, server, token=None):
+    def __init__(self, server, token=None, source=None):
         self.server = server
         self.cookie = None
         self.csrf = None
         self.token = token
+        self.source = source
+        self.cookie_name = "conclave_session"   # "__Host-conclave_session" with --secure-cookies
 
     def login(self, username, password):
         r = self.server.request("POST", "/api/v1/session",
-                                {"username": username, "password": password})
+                                {"username": username, "password": password},
+                                source=self.source)
         if r.status == 200:
-            m = re.match(r"conclave_session=([^;]*)", r.header("Set-Cookie") or "")
-            self.cookie = m.group(1) if m else None
+            m = re.match(r"((?:__Host-)?conclave_session)=([^;]*)", r.header("Set-Cookie") or "")
+            self.cookie_name = m.group(1) if m else "conclave_session"
+            self.cookie = m.group(2) if m else None
             self.csrf = r.json()["csrf_token"]
         return r
 
@@ -242,10 +251,10 @@ class Client:
         if self.token:
             hdrs["Authorization"] = "Bearer " + self.token
         if self.cookie:
-            hdrs["Cookie"] = "conclave_session=" + self.cookie
+            hdrs["Cookie"] = f"{self.cookie_name}={self.cookie}"
             if csrf and method not in ("GET", "HEAD"):
                 hdrs["X-CSRF-Token"] = self.csrf
-        return self.server.request(method, path, body, hdrs)
+        return self.server.request(method, path, body, hdrs, source=self.source)
 
     def get(self, path):
         return self.request("GET", path)
@@ -337,6 +346,70 @@ def wait_result(srv, pid, timeout=60):
     raise RuntimeError("the poll did not close")
 
 
+# --- the HTML pages: forms, the login form, pages ----------------------------
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def text(r):
+    return r.body.decode("utf-8", "replace")
+
+
+def no_inline_code(html):
+    """No inline script, no style attribute or element, no event handler."""
+    tags = re.findall(r"<[^>]*>", html)
+    inline_script = [g for g in tags if g.startswith("<script") and " src=" not in g]
+    return not inline_script and not any(re.search(r"\s(style|on[a-z]+)=", g) for g in tags) \
+        and "<style" not in html
+
+
+def page(client, path):
+    return client.request("GET", path)
+
+
+def login_form(srv, source=None):
+    """GET /login: returns (login cookie, token from the hidden field)."""
+    r = srv.request("GET", "/login", source=source)
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
+    return (cookie.group(1) if cookie else None), (token.group(1) if token else None)
+
+
+def post_login(srv, fields, cookie, headers=None, source=None):
+    hdrs = {"Content-Type": FORM}
+    if cookie:
+        hdrs["Cookie"] = "conclave_login=" + cookie
+    hdrs.update(headers or {})
+    return srv.request("POST", "/login", urllib.parse.urlencode(fields), hdrs, source=source)
+
+
+def cookie_value(resp, name):
+    """The value RESP sets for cookie NAME, or None."""
+    for v in resp.headers_all("Set-Cookie"):
+        m = re.match(re.escape(name) + r"=([^;]*)", v)
+        if m:
+            return m.group(1)
+    return None
+
+
+def web_login(srv, username, password, source=None):
+    """Logs in through the login form as a browser does; returns (the
+    answer to the post, a Client holding the session and the page's CSRF
+    token, or None when no session was made)."""
+    cookie, token = login_form(srv, source)
+    r = post_login(srv, {"username": username, "password": password, "login_token": token,
+                         "next": "/"}, cookie, source=source)
+    sid = cookie_value(r, "conclave_session")
+    if not sid:
+        return r, None
+    c = Client(srv, source=source)
+    c.cookie = sid
+    m = re.search(r'<meta name="csrf-token" content="([0-9a-f]+)">',
+                  text(c.get(r.header("Location") or "/")))
+    c.csrf = m.group(1) if m else None
+    return r, c
+
+
 def add_member(data_dir, username, password=None, admin=False, display=None):
     """Creates a member with the CLI; returns its password."""
     args = ["user", "add", username]
@@ -361,7 +434,6 @@ def create_token(data_dir, username):
     return m.group(1)
 
 
-FORM = "application/x-www-form-urlencoded"
 
 
 def post_form(client, path, fields, csrf=True, headers=None):
@@ -373,8 +445,9 @@ def post_form(client, path, fields, csrf=True, headers=None):
     hdrs = {"Content-Type": FORM}
     hdrs.update(headers or {})
     if client.cookie:
-        hdrs["Cookie"] = "conclave_session=" + client.cookie
-    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs)
+        hdrs["Cookie"] = f"{client.cookie_name}={client.cookie}"
+    return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs,
+                                 source=client.source)
 
 
 def member_client(srv, username, admin=False, display=None):

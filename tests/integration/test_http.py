@@ -11,7 +11,8 @@ import stat
 import threading
 import time
 
-from harness import Client, Server, Suite, add_member, create_token, run_cli
+from harness import (Client, Server, Suite, add_member, create_token, run_cli, web_login)
+from harness import post_form as form
 
 
 def test_first_start_and_health(t):
@@ -24,7 +25,15 @@ def test_first_start_and_health(t):
                 "first start prints the admin's one-time password")
         c = Client(srv)
         r = c.login("admin", srv.admin_password)
-        t.check(r.status == 200, "admin logs in with the printed password")
+        t.check(r.status == 403 and r.error_code() == "password_change_required",
+                f"the printed password is one-time: the API says to choose one first ({r.status})")
+        r, web = web_login(srv, "admin", srv.admin_password)
+        t.check(r.status == 303 and r.header("Location") == "/account" and web is not None,
+                "the login form takes it and goes to choosing a password")
+        r = form(web, "/account", {"new_password": "admin-own-password-1",
+                                   "new_password_again": "admin-own-password-1"})
+        r = c.login("admin", "admin-own-password-1")
+        t.check(r.status == 200, "admin logs in with the password they chose")
         t.check(r.json()["user"] == {"username": "admin", "display_name": "Administrator",
                                      "admin": True}, "login answer has the user")
         db = os.path.join(srv.data_dir, "conclave.db")
@@ -33,7 +42,7 @@ def test_first_start_and_health(t):
         srv.start()
         t.check("one-time password" not in srv.log().split("listening")[-1],
                 "the password is not printed again on restart")
-        t.check(c.login("admin", srv.admin_password).status == 200,
+        t.check(c.login("admin", "admin-own-password-1").status == 200,
                 "admin survives the restart")
 
 
@@ -110,20 +119,55 @@ def test_timing_equal(t):
 
 
 def test_throttling(t):
+    """Lockout as a weapon: usernames are public, so failures by anyone must
+    not keep the member out. Failures count per (username, client address):
+    that client is slowed down (429 with Retry-After), the member logs in
+    from elsewhere."""
     with Server() as srv:
         pw = add_member(srv.data_dir, "carol")
-        for i in range(5):
-            r = Client(srv).login("carol", f"wrong-password-{i}")
-            t.check(r.status == 401, f"failure {i + 1} is 401")
+        codes = [Client(srv).login("carol", f"wrong-password-{i}").status for i in range(5)]
+        t.check(codes == [401] * 5, f"five failures from 127.0.0.1 are 401 ({codes})")
         r = Client(srv).login("carol", "wrong-password-6")
-        t.check(r.status == 429, "sixth failure is 429")
-        t.check(r.error_code() is not None, "429 has the error envelope")
+        t.check(r.status == 429 and r.error_code() == "too_many_attempts",
+                f"the sixth from that address is 429 ({r.status})")
         ra = r.header("Retry-After")
-        t.check(ra is not None and ra.isdigit() and 0 < int(ra) <= 900, "Retry-After")
+        t.check(ra is not None and ra.isdigit() and 0 < int(ra) <= 180, f"Retry-After {ra}")
+        for i in range(40):     # the flood goes on
+            Client(srv).login("carol", f"flood-{i}-password")
         r = Client(srv).login("carol", pw)
-        t.check(r.status == 429, "even the right password is throttled")
-        t.check(Client(srv).login("admin", srv.admin_password).status == 200,
-                "other users are not throttled")
+        t.check(r.status == 429, "the flooding address itself stays slowed, right password or not")
+        r = Client(srv, source="127.0.0.2").login("carol", pw)
+        t.check(r.status == 200, f"carol logs in from 127.0.0.2 with the right password "
+                                 f"({r.status} {r.error_code()})")
+        r = Client(srv, source="127.0.0.3").login("carol", "wrong-password-x")
+        t.check(r.status == 401, "a failure from a third address is its own: 401, not 429")
+        bob = add_member(srv.data_dir, "bob")
+        t.check(Client(srv).login("bob", bob).status == 200,
+                "other usernames are not throttled on the flooding address")
+    # behind a reverse proxy (here: requests from 127.0.0.1 saying whom they
+    # forward), the client is the address the proxy appended last
+    with Server(args=["--trusted-proxy", "127.0.0.1"]) as srv:
+        pw = add_member(srv.data_dir, "dina")
+
+        def via(client_ip, password, xff=None):
+            return srv.request("POST", "/api/v1/session",
+                               {"username": "dina", "password": password},
+                               headers={"X-Forwarded-For": xff or f"1.2.3.4, {client_ip}"})
+        codes = [via("10.0.0.1", f"wrong-password-{i}").status for i in range(6)]
+        t.check(codes == [401] * 5 + [429], f"failures from one forwarded client ({codes})")
+        t.check(via("10.0.0.2", pw).status == 200,
+                "another client through the same proxy logs in: no lock through the proxy")
+        t.check(via("10.0.0.1", pw).status == 429, "the guessing one stays slowed")
+        t.check(via("ignored", pw, xff="10.0.0.1, 10.0.0.3").status == 200,
+                "only the last entry counts (the earlier ones come from the client)")
+        r = srv.request("POST", "/api/v1/session", {"username": "dina", "password": "bad-pass-99"},
+                        headers={"X-Forwarded-For": "10.0.0.9"}, source="127.0.0.2")
+        codes = [srv.request("POST", "/api/v1/session",
+                             {"username": "dina", "password": "bad-pass-99"},
+                             headers={"X-Forwarded-For": f"10.0.1.{i}"},
+                             source="127.0.0.2").status for i in range(6)]
+        t.check(codes[-1] == 429, f"a client that is not the proxy cannot choose its address "
+                                  f"({codes})")
 
 
 def test_tokens_and_deactivation(t):

@@ -475,6 +475,18 @@ def test_close_while_down(t):
         srv.cleanup()
 
 
+# What takes a database of schema 6 back to 5 (schema/006_accounts.sql undone),
+# for the tests that rebuild an older database.
+UNDO_006 = """
+    DROP TABLE poll_roll_deactivated;
+    DROP TABLE audit_log;
+    DROP TABLE password_links;
+    ALTER TABLE members DROP COLUMN password_one_time;
+    ALTER TABLE members DROP COLUMN password_expires_at;
+    CREATE TABLE login_failures (username TEXT NOT NULL COLLATE NOCASE, at INTEGER NOT NULL);
+    DELETE FROM schema_version WHERE version = 6;"""
+
+
 def test_voters_migrated(t):
     """schema/005 on a database with an open poll whose voters are rows of the
     old poll_voters table: they become the roll's voted flags, so a voter
@@ -489,6 +501,7 @@ def test_voters_migrated(t):
             t.check(rc == 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
+        con.executescript(UNDO_006)     # back to schema 5, then to 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),

@@ -123,6 +123,48 @@ def test_passwd_ends_sessions(t):
                 b.get("/api/v1/me").status == 200, "the new password logs in")
 
 
+def test_secure_cookie_names(t):
+    """With --secure-cookies the cookies carry the __Host- prefix (a browser
+    then takes them only from this exact host over HTTPS, with Path=/ and no
+    Domain, so a sibling host can neither plant nor shadow them); without it
+    the plain names stay (a __Host- cookie needs Secure, which plain http
+    cannot carry)."""
+    with Server(args=["--secure-cookies"]) as srv:
+        pw = add_member(srv.data_dir, "hal")
+        c = Client(srv)
+        r = c.login("hal", pw)
+        sc = r.header("Set-Cookie") or ""
+        t.check(sc.startswith("__Host-conclave_session=") and "; Secure" in sc and
+                "Path=/;" in sc and "Domain" not in sc, f"__Host- session cookie ({sc[:40]}...)")
+        t.check(c.get("/api/v1/me").status == 200, "the server reads the __Host- cookie")
+        r = srv.request("GET", "/api/v1/me", headers={"Cookie": "conclave_session=" + c.cookie})
+        t.check(r.status == 401, "and ignores the plain name")
+        page = srv.request("GET", "/login")
+        lc = [v for v in page.headers_all("Set-Cookie") if "conclave_login" in v]
+        t.check(lc and lc[0].startswith("__Host-conclave_login=") and "; Secure" in lc[0] and
+                "Path=/;" in lc[0], f"__Host- login cookie ({lc[:1]})")
+        token = cookie_of(page, "__Host-conclave_login")
+        r = srv.request("POST", "/login", f"username=hal&password={pw}&login_token={token}",
+                        headers={"Content-Type": "application/x-www-form-urlencoded",
+                                 "Cookie": f"__Host-conclave_login={token}"})
+        names = [v.split("=", 1)[0] for v in r.headers_all("Set-Cookie")]
+        t.check(r.status == 303 and "__Host-conclave_session" in names and
+                "conclave_session" not in names, f"the login form sets it too ({r.status}, {names})")
+        sid = cookie_of(r, "__Host-conclave_session")
+        r = srv.request("GET", "/", headers={"Cookie": f"__Host-conclave_session={sid}"})
+        t.check(r.status == 200, "and the pages read it")
+    with Server() as srv:
+        pw = add_member(srv.data_dir, "ida")
+        r = Client(srv).login("ida", pw)
+        sc = r.header("Set-Cookie") or ""
+        t.check(sc.startswith("conclave_session=") and "Secure" not in sc,
+                "without --secure-cookies: the plain name, not Secure")
+        page = srv.request("GET", "/login")
+        lc = [v for v in page.headers_all("Set-Cookie") if "conclave_login" in v]
+        t.check(lc and lc[0].startswith("conclave_login=") and "Path=/;" in lc[0],
+                "and the plain login cookie")
+
+
 def test_csrf(t):
     with Server() as srv:
         pw = add_member(srv.data_dir, "dan")
@@ -203,7 +245,7 @@ def test_file_modes(t):
 
 if __name__ == "__main__":
     suite = Suite("test_sessions")
-    suite.run(test_rotation, test_expiry, test_deactivation_ends_everything,
+    suite.run(test_secure_cookie_names, test_rotation, test_expiry, test_deactivation_ends_everything,
               test_passwd_ends_sessions, test_csrf,
               test_file_modes)
     suite.finish()

@@ -14,41 +14,9 @@ import tempfile
 import time
 import urllib.parse
 
-from harness import FORM, Client, Server, Suite, add_member, parse_html
+from harness import (FORM, Client, Server, Suite, add_member, login_form, no_inline_code, page,
+                     parse_html, post_login, text)
 from harness import post_form as form
-
-
-def page(client, path):
-    return client.request("GET", path)
-
-
-def text(r):
-    return r.body.decode("utf-8", "replace")
-
-
-def no_inline_code(html):
-    """No inline script, no style attribute or element, no event handler."""
-    tags = re.findall(r"<[^>]*>", html)
-    inline_script = [g for g in tags if g.startswith("<script") and " src=" not in g]
-    return not inline_script and not any(re.search(r"\s(style|on[a-z]+)=", g) for g in tags) \
-        and "<style" not in html
-
-
-def login_form(srv):
-    """GET /login: returns (login cookie, token from the hidden field)."""
-    r = srv.request("GET", "/login")
-    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
-    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
-    return (cookie.group(1) if cookie else None), (token.group(1) if token else None)
-
-
-def post_login(srv, fields, cookie, headers=None):
-    hdrs = {"Content-Type": FORM}
-    if cookie:
-        hdrs["Cookie"] = "conclave_login=" + cookie
-    hdrs.update(headers or {})
-    return srv.request("POST", "/login", urllib.parse.urlencode(fields), hdrs)
-
 
 def test_redirects_and_headers(t):
     with Server() as srv:
@@ -94,9 +62,20 @@ def test_login_form(t):
                                                               "Cookie": "conclave_login=" + cookie})
         t.check(r.status == 400, "a malformed form is a 400")
         r = post_login(srv, dict(good, password="wrong-password"), cookie)
-        t.check(r.status == 401 and "Wrong username or password." in text(r), "wrong password")
+        t.check(r.status == 303 and (r.header("Location") or "").startswith("/login"),
+                f"a wrong password: redirected back to the form, never re-posted ({r.status})")
+        r = srv.request("GET", r.header("Location") or "/login",
+                        headers={"Cookie": "conclave_login=" + cookie})
+        t.check(r.status == 200 and "Wrong username or password." in text(r), "wrong password")
         t.check('value="ada"' in text(r), "the username is kept after an error")
         t.check("wrong-password" not in text(r), "the password is not echoed")
+        t.check(re.search(r'<input id="password"[^>]*\sautofocus', text(r)) and
+                not re.search(r'<input id="username"[^>]*\sautofocus', text(r)),
+                "after an error the focus is on the password, not the username")
+        r = srv.request("GET", "/login", headers={"Cookie": "conclave_login=" + cookie})
+        t.check("Wrong username" not in text(r) and
+                re.search(r'<input id="username"[^>]*\sautofocus', text(r)),
+                "a refresh shows the plain form, focus on the username")
 
         r = post_login(srv, dict(good, next="/polls/new"), cookie,
                        {"Origin": f"http://127.0.0.1:{srv.port}", "Sec-Fetch-Site": "same-origin"})
@@ -214,12 +193,13 @@ def test_nomination_form(t):
 def test_admin(t):
     with Server() as srv:
         apw = add_member(srv.data_dir, "root", admin=True)
-        bpw = add_member(srv.data_dir, "bob")
+        bpw = add_member(srv.data_dir, "bob", display="Bob Builder")
         bob = Client(srv)
         bob.login("bob", bpw)
         t.check(page(bob, "/admin/members").status == 403, "members only for admins")
         t.check(form(bob, "/admin/members", {"action": "add", "username": "eve"}).status == 403,
                 "and so is adding one")
+        t.check(page(bob, "/admin/audit").status == 403, "the audit log only for admins")
         adm = Client(srv)
         adm.login("root", apw)
         r = page(adm, "/admin/members")
@@ -228,29 +208,38 @@ def test_admin(t):
         r = form(adm, "/admin/members", {"action": "add", "username": "new-one",
                                           "display_name": "New <One>", "email": "n@example.org",
                                           "admin": "1"})
+        t.check(r.status == 303 and r.header("Location") == "/admin/members",
+                f"adding answers a redirect (POST-redirect-GET) ({r.status})")
+        r = page(adm, "/admin/members")
         m = re.search(r'id="new-password">([^<]+)<', text(r))
-        t.check(r.status == 201 and m, "the one-time password is shown")
-        t.check("New &lt;One&gt;" in text(r), "display names are escaped")
+        t.check(r.status == 200 and m, "the one-time password is shown after the redirect")
+        t.check("New &lt;One&gt; (new-one) was added" in text(r),
+                "display names are escaped, and name the member")
         if m:
-            t.check(Client(srv).login("new-one", m.group(1)).status == 200,
-                    "the new member logs in with it")
             t.check(m.group(1) not in srv.log(), "the password is not logged")
-            t.check(m.group(1) not in text(page(adm, "/admin/members")), "shown only once")
-        r = form(adm, "/admin/members", {"action": "add", "username": "bad name"})
-        t.check(r.status == 400 and "Could not add the member" in text(r), "a bad username")
-        r = form(adm, "/admin/members", {"action": "add", "username": "bob"})
-        t.check(r.status == 400, "a taken username")
+            t.check(m.group(1) not in text(page(adm, "/admin/members")),
+                    "a refresh does not show it again")
+        r = form(adm, "/admin/members", {"action": "add", "username": "bad name",
+                                          "display_name": "Kept Name"})
+        r = page(adm, "/admin/members")
+        t.check("Could not add the member" in text(r) and 'value="bad name"' in text(r) and
+                'value="Kept Name"' in text(r), "a bad username: told, the form kept")
+        form(adm, "/admin/members", {"action": "add", "username": "bob"})
+        t.check("username taken" in text(page(adm, "/admin/members")), "a taken username")
         r = form(adm, "/admin/members", {"action": "deactivate", "username": "bob"})
-        t.check(r.status == 200 and "bob is now deactivated." in text(r), "deactivate")
+        t.check(r.status == 303, "deactivate: a redirect")
+        t.check("Bob Builder (bob) is now deactivated." in text(page(adm, "/admin/members")),
+                "deactivate, named by display name")
         t.check(bob.get("/api/v1/me").status == 401, "the member's session ended")
         t.check(Client(srv).login("bob", bpw).status == 401, "and they cannot log in")
-        r = form(adm, "/admin/members", {"action": "activate", "username": "bob"})
-        t.check(r.status == 200 and "bob is now active." in text(r), "reactivate")
+        form(adm, "/admin/members", {"action": "activate", "username": "bob"})
+        t.check("Bob Builder (bob) is now active." in text(page(adm, "/admin/members")),
+                "reactivate")
         t.check(Client(srv).login("bob", bpw).status == 200, "they can log in again")
-        r = form(adm, "/admin/members", {"action": "deactivate", "username": "root"})
-        t.check(r.status == 400 and "your own account" in text(r), "not oneself")
-        r = form(adm, "/admin/members", {"action": "deactivate", "username": "nobody"})
-        t.check(r.status == 400, "an unknown member")
+        form(adm, "/admin/members", {"action": "deactivate", "username": "root"})
+        t.check("your own account" in text(page(adm, "/admin/members")), "not oneself")
+        form(adm, "/admin/members", {"action": "deactivate", "username": "nobody"})
+        t.check("no such member" in text(page(adm, "/admin/members")), "an unknown member")
         r = form(adm, "/admin/members", {"action": "explode"})
         t.check(r.status == 400, "an unknown action")
 
