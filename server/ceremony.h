@@ -77,6 +77,19 @@ struct ceremony_verdict {
 enum proto_reason ceremony_identity_check(const char *id, size_t idlen, uint32_t i,
                                           const struct ceremony_identity *reg);
 
+/* A registration as JSON text {"name", "identity_key", "pok": {"c", "s"}}
+ * (a setup entry's form), as trustee i of ceremony id sends it: shape,
+ * hex, point, scalar, then ceremony_identity_check. The name is copied
+ * into name_buf (cap bytes, NUL added; PROTO_VALUE if it does not fit) and
+ * out->name points there. PROTO_OK or the code. */
+enum proto_reason ceremony_identity_parse(const char *id, size_t idlen, uint32_t i,
+                                          const char *text, size_t len,
+                                          struct ceremony_identity *out, char *name_buf,
+                                          size_t cap);
+
+/* A registration as JSON text (caller frees), NULL on failure. */
+char *ceremony_identity_serialize(const struct ceremony_identity *reg, int pretty, size_t *len);
+
 /* A new ceremony from its setup: id, t and the n registrations in trustee
  * order. Checks every T2 rule (1 <= t <= n <= 64, names non-empty and
  * distinct, Z_i distinct, every proof). PROTO_OK and *out (ceremony_free),

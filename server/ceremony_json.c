@@ -280,6 +280,61 @@ enum proto_reason ceremony_from_json(const json_t *obj, struct ceremony **out, c
 
 /* --- the text entry points ------------------------------------------------------------------ */
 
+enum proto_reason ceremony_identity_parse(const char *id, size_t idlen, uint32_t i,
+                                          const char *text, size_t len,
+                                          struct ceremony_identity *out, char *name_buf,
+                                          size_t cap)
+{
+    enum proto_reason why;
+    json_t *root = sjson_parse(text, len, CEREMONY_MAX_MESSAGE, &why);
+
+    memset(out, 0, sizeof *out);
+    if (root == NULL)
+        return why;
+    if ((why = ceremony_trustee_from_json(root, out)) == PROTO_OK) {
+        if (out->name_len >= cap) {
+            why = PROTO_VALUE;
+        } else {
+            memcpy(name_buf, out->name, out->name_len);
+            name_buf[out->name_len] = '\0';
+            out->name = name_buf;
+            why = ceremony_identity_check(id, idlen, i, out);
+        }
+    }
+    if (why != PROTO_OK)
+        memset(out, 0, sizeof *out);
+    json_decref(root);
+    return why;
+}
+
+static void ceremony_write_identity(struct sjson_out *o, const char *name, size_t name_len,
+                                    const unsigned char Z[CRYPTO_BYTES],
+                                    const struct proof_pair *pok)
+{
+    sjson_out_begin_object(o);
+    sjson_out_key(o, "name");
+    sjson_out_string(o, name, name_len);
+    sjson_out_key(o, "identity_key");
+    sjson_out_hex(o, Z, CRYPTO_BYTES);
+    sjson_out_key(o, "pok");
+    sjson_out_begin_object(o);
+    sjson_out_key(o, "c");
+    sjson_out_hex(o, pok->c, CRYPTO_BYTES);
+    sjson_out_key(o, "s");
+    sjson_out_hex(o, pok->s, CRYPTO_BYTES);
+    sjson_out_end_object(o);
+    sjson_out_end_object(o);
+}
+
+char *ceremony_identity_serialize(const struct ceremony_identity *reg, int pretty, size_t *len)
+{
+    struct sjson_out o;
+
+    sjson_out_init(&o, pretty, CEREMONY_MAX_MESSAGE);
+    ceremony_write_identity(&o, reg->name, reg->name_len, reg->Z, &reg->pok);
+    return sjson_out_finish(&o, len);
+}
+
 enum proto_reason ceremony_setup_parse(const char *text, size_t len, struct ceremony **out)
 {
     enum proto_reason why;
@@ -347,21 +402,9 @@ static void ceremony_write_trustees(const struct ceremony *c, struct sjson_out *
     sjson_out_u32(o, c->t);
     sjson_out_key(o, "trustees");
     sjson_out_begin_array(o);
-    for (i = 0; i < c->n; i++) {
-        sjson_out_begin_object(o);
-        sjson_out_key(o, "name");
-        sjson_out_string(o, c->trustees[i].name, c->trustees[i].name_len);
-        sjson_out_key(o, "identity_key");
-        sjson_out_hex(o, c->trustees[i].Z, CRYPTO_BYTES);
-        sjson_out_key(o, "pok");
-        sjson_out_begin_object(o);
-        sjson_out_key(o, "c");
-        sjson_out_hex(o, c->trustees[i].pok.c, CRYPTO_BYTES);
-        sjson_out_key(o, "s");
-        sjson_out_hex(o, c->trustees[i].pok.s, CRYPTO_BYTES);
-        sjson_out_end_object(o);
-        sjson_out_end_object(o);
-    }
+    for (i = 0; i < c->n; i++)
+        ceremony_write_identity(o, c->trustees[i].name, c->trustees[i].name_len,
+                                c->trustees[i].Z, &c->trustees[i].pok);
     sjson_out_end_array(o);
 }
 

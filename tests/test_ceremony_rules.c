@@ -138,6 +138,42 @@ static void test_setup(void)
     json_decref(s);
 }
 
+/* T2: one registration at a time, as a trustee sends it. */
+static void test_registrations(void)
+{
+    const char *id = vec_str(tr, "id");
+    struct ceremony_identity reg;
+    char name[64], tiny[4], *text, *back;
+    json_t *e;
+    size_t i, len;
+
+    for (i = 0; i < 5; i++) {
+        e = json_array_get(vec_at(tr, "trustees"), i);
+        text = vec_compact(e);
+        CHECK(ceremony_identity_parse(id, strlen(id), (uint32_t)i + 1, text, strlen(text), &reg,
+                                      name, sizeof name) == PROTO_OK &&
+              strcmp(reg.name, vec_str(e, "name")) == 0, "a registration reads");
+        back = ceremony_identity_serialize(&reg, 0, &len);
+        CHECK(back != NULL && strcmp(back, text) == 0, "and writes back byte for byte");
+        CHECK(ceremony_identity_parse(id, strlen(id), (uint32_t)i + 2, text, strlen(text), &reg,
+                                      name, sizeof name) == PROTO_PROOF,
+              "as another trustee's: proof");
+        CHECK(ceremony_identity_parse("x", 1, (uint32_t)i + 1, text, strlen(text), &reg, name,
+                                      sizeof name) == PROTO_PROOF,
+              "for another ceremony: proof");
+        CHECK(ceremony_identity_parse(id, strlen(id), (uint32_t)i + 1, text, strlen(text), &reg,
+                                      tiny, sizeof tiny) == PROTO_VALUE && reg.name == NULL,
+              "a name longer than the buffer: value");
+        free(back);
+        free(text);
+    }
+    text = vec_compact(json_array_get(vec_at(tr, "trustees"), 0));
+    text[strlen(text) - 1] = ',';
+    CHECK(ceremony_identity_parse(id, strlen(id), 1, text, strlen(text), &reg, name,
+                                  sizeof name) == PROTO_SHAPE, "not JSON: shape");
+    free(text);
+}
+
 static struct ceremony *setup_ceremony(void)
 {
     json_t *s = setup_json();
@@ -291,6 +327,7 @@ int main(void)
     tr = vec_at(root, "transcript");
     CHECK(tr != NULL, "ceremony.json");
     if (tr != NULL) {
+        test_registrations();
         test_setup();
         test_dealings();
         test_verdicts();

@@ -80,7 +80,7 @@ static void council_setup(struct council *k, const char *id)
 {
     struct ceremony_identity reg[NMAX];
     struct ceremony *made = NULL;
-    char name[NMAX][32];
+    char name[NMAX][32], got[NMAX][32];
     size_t len;
     char *text;
     uint32_t i;
@@ -92,8 +92,12 @@ static void council_setup(struct council *k, const char *id)
         reg[i - 1] = (struct ceremony_identity){ name[i - 1], strlen(name[i - 1]), { 0 },
                                                  k->id[i].pok };
         memcpy(reg[i - 1].Z, k->id[i].Z, 32);
-        CHECK(ceremony_identity_check(id, strlen(id), i, &reg[i - 1]) == PROTO_OK,
+        /* as the server takes it: the registration's JSON */
+        text = ceremony_identity_serialize(&reg[i - 1], 0, &len);
+        CHECK(text != NULL && ceremony_identity_parse(id, strlen(id), i, text, len, &reg[i - 1],
+                                                      got[i - 1], sizeof got[0]) == PROTO_OK,
               "registration");
+        free(text);
     }
     CHECK(ceremony_create(id, strlen(id), k->t, reg, k->n, &made) == PROTO_OK, "setup");
     text = made != NULL ? ceremony_setup_serialize(made, 1, &len) : NULL;
