@@ -14,13 +14,16 @@
 // crypto.getRandomValues.
 //
 // The booth's path:
-//   const poll = checkPoll(recordJsonText);   // §3 checks; poll.fingerprint, poll.promotion
+//   const poll = checkPoll(recordJsonText, { threshold: true });   // §3 checks (a poll
+//                                             // sealed by trustees: PROTOCOL-threshold T6);
+//                                             // poll.fingerprint, .promotion, .threshold
 //   warmUp(poll);                             // once, at page load: compiles the arithmetic
 //   const { ballot, rho, tag, tracker } = createBallot(poll, optionIndex);   // or a 0/1 array
 //   // show tracker; keep rho (by fingerprint); POST JSON.stringify(ballot); then
 //   verifyReceipt(serverPemText, poll.fingerprint, tracker, response.receipt);
 //   // change of mind: createBallot(poll, other, { replaces: rho_old })
-// Checks for everyone else: verifyBallot (§5, §10), verifyBoard (§8), verifyResultSignature (§9).
+// Checks for everyone else: verifyBallot (§5, §10), verifyBoard (§8; v1 boards only: a
+// board sealed by trustees is checked by `conclave verify`), verifyResultSignature (§9).
 
 import { ristretto255, ed25519, sha256, sha512 } from '../vendor/noble.mjs';
 

@@ -1,8 +1,9 @@
 /*
  * fuzz_ceremony_message.c — libFuzzer target: what a trustee posts to the
- * server (PROTOCOL-threshold T3, T4, T7): a dealing, checked against the
- * vectors' setup; a verdict, against the vectors' closed round 1; a
- * decryption entry {"holder", "shares"}. A message accepted must serialize
+ * server (PROTOCOL-threshold T2, T3, T4, T7): a registration (as trustee 1
+ * of the vectors' ceremony); a dealing, checked against the vectors' setup;
+ * a verdict, against the vectors' closed round 1; a decryption entry
+ * {"holder", "shares"}. A message accepted must serialize
  * and parse again to the same message (a dealing: and be added to a
  * ceremony exactly once); anything else is a crash. Run from the project's
  * root (the ceremony comes from tests/vectors/threshold/ceremony.json).
@@ -95,8 +96,29 @@ static void fuzz_entry(const char *data, size_t size)
     free(text);
 }
 
+static void fuzz_registration(const char *data, size_t size)
+{
+    struct ceremony_identity reg, again;
+    char name[256], name2[256];
+    size_t idlen, len;
+    const char *id = ceremony_id(fuzz_closed, &idlen);
+    char *text;
+
+    if (ceremony_identity_parse(id, idlen, 1, data, size, &reg, name, sizeof name) != PROTO_OK)
+        return;
+    text = ceremony_identity_serialize(&reg, (int)(size & 1), &len);
+    if (text == NULL ||
+        ceremony_identity_parse(id, idlen, 1, text, len, &again, name2, sizeof name2) !=
+            PROTO_OK || again.name_len != reg.name_len ||
+        memcmp(again.name, reg.name, reg.name_len) != 0 ||
+        memcmp(again.Z, reg.Z, CRYPTO_BYTES) != 0 || memcmp(&again.pok, &reg.pok, sizeof reg.pok))
+        abort();
+    free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+    fuzz_registration((const char *)data, size);
     fuzz_dealing((const char *)data, size);
     fuzz_verdict((const char *)data, size);
     fuzz_entry((const char *)data, size);

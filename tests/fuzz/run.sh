@@ -87,6 +87,7 @@ for c in json.load(open(os.path.join(tvec, "invalid.json"), encoding="utf-8"))["
     else:
         put("board", "threshold-invalid-" + c["name"], json.dumps(c["board"], indent=2,
                                                                   ensure_ascii=False))
+put("ceremony_message", "registration-1", compact(cer["trustees"][0]))
 for i, d in enumerate(cer["dealings"]):
     put("ceremony_message", "dealing-%d" % (i + 1), compact(d))
 for i, v in enumerate(cer["verdicts"]):
