@@ -23,7 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { checkPage } from './a11y.mjs';
+import { DESKTOP, PHONE, checkPage } from './a11y.mjs';
 import {
   CHROMIUM, SHOTS, apiPost, apiSession, castInBooth, check, cli, consoleLines, counts, login,
   pageErrors, startServer, voteFromNode, watch,
@@ -187,12 +187,61 @@ async function pollBPages(page, base, b) {
   await checkPage(page, 'booth-change-code', 'the booth showing a change code');
 }
 
+/** Item 24 on the result page at width SIZE: a whole tracker is in view in its field,
+ *  the chart's labels are no larger than the text, the signed message breaks between
+ *  words (a word broken across lines starts a line of its own). */
+async function resultLayout(page, size, where) {
+  await page.setViewportSize(size);
+  await page.locator('#tracker').fill('0123456789abcdef'.repeat(4));
+  const seen = await page.evaluate(() => {
+    const field = document.getElementById('tracker');
+    const svg = document.querySelector('svg.chart');
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const labels = [...svg.querySelectorAll('text')].map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+    const code = document.getElementById('signed-message');
+    const left = code.getClientRects()[0].left;
+    const broken = [];
+    let at = 0;
+    for (const word of code.textContent.split(' ')) {
+      const range = document.createRange();
+      range.setStart(code.firstChild, at);
+      range.setEnd(code.firstChild, at + word.length);
+      const rects = [...range.getClientRects()];
+      const lines = new Set(rects.map((r) => Math.round(r.top)));
+      if (lines.size > 1 && Math.abs(rects[0].left - left) > 1) broken.push(word.slice(0, 12));
+      at += word.length + 1;
+    }
+    return {
+      fits: field.scrollHeight <= field.clientHeight + 1 && field.scrollWidth <= field.clientWidth + 1,
+      labels, text: parseFloat(getComputedStyle(document.body).fontSize), broken,
+    };
+  });
+  check(seen.fits, `${where}: the tracker field shows a whole tracker`);
+  check(seen.labels.length > 0 && seen.labels.every((px) => px <= seen.text),
+    `${where}: the chart's labels are no larger than the text (${seen.labels.map((x) => x.toFixed(1))} <= ${seen.text})`);
+  check(seen.broken.length === 0, `${where}: the signed message breaks between words (${seen.broken})`);
+  await page.locator('#tracker').fill('');
+  await page.setViewportSize(DESKTOP);
+}
+
+/** Item 24: a Markdown heading in a statement does not look like the card's label. */
+async function statementHeading(page) {
+  const [label, heading] = await page.evaluate(() => [
+    document.querySelector('.statement .card-label'), document.querySelector('.statement h4'),
+  ].map((el) => el && { size: parseFloat(getComputedStyle(el).fontSize), caps: getComputedStyle(el).textTransform }));
+  check(label && heading && heading.caps !== 'uppercase' && heading.size > label.size,
+    `a statement's heading is larger than the card's label and not in capitals (${JSON.stringify([label, heading])})`);
+}
+
 /** Poll A's result page (logged in, and public), its closed poll page, W's withdrawn one. */
 async function closedPages(browser, page, base, a, w) {
   await page.goto(`${base}/polls/${a}/result`);
   await checkPage(page, 'result', 'the result page, logged in');
+  await resultLayout(page, PHONE, 'the result page at 390 px');
+  await resultLayout(page, DESKTOP, 'the result page at 1200 px');
   await page.goto(`${base}/polls/${a}`);
   await checkPage(page, 'poll-closed', 'a closed poll\'s page');
+  await statementHeading(page);
   await page.goto(`${base}/polls/${w}`);
   await checkPage(page, 'poll-withdrawn', 'a withdrawn poll\'s page');
   const { ctx, page: outsider } = await freshPage(browser, 'public');
