@@ -13,8 +13,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import (Client, Server, Suite, add_member, create_token, login_form,
-                     no_inline_code, page, run_cli, text, vote, web_login)
+from harness import (Client, Server, Suite, add_member, close_now, create_token, login_form,
+                     no_inline_code, page, run_cli, text, vote, wait_result, web_login)
 from harness import post_form as form
 
 GENPASS = r"[1-9A-HJ-NP-Za-km-z]{20}"
@@ -367,6 +367,12 @@ def test_deactivate_mid_poll(t):
         t.check("ann" in out and r.status == 303, "ann: asked too")
         admin_page = page(adm, "/admin/members/deactivate?username=nobody")
         t.check(admin_page.status == 404, "no such member: 404")
+        # after the close the result page, public, says it too
+        close_now(srv, pid)
+        wait_result(srv, pid)
+        r = srv.request("GET", f"/polls/{pid}/result")
+        t.check(r.status == 200 and "2 members of the roll were deactivated during the poll." in
+                text(r), "the public result page says so too")
 
 
 def test_pages_plain(t):
