@@ -19,12 +19,12 @@ import queue
 import shutil
 import signal
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
 
-from harness import BIN, TEST_BIN, Client, Server, Suite, close_now, run_cli, wait_result
+from harness import (TEST_BIN, Client, Server, Suite, close_now, make_ballots, run_cli,
+                     wait_log, wait_result)
 
 
 def voters_with_tokens(srv, names):
@@ -48,22 +48,6 @@ def voters_with_tokens(srv, names):
     con.commit()
     con.close()
     return tokens
-
-
-def make_ballots(record_doc, n, seed):
-    """n valid ballots (POST form) for the record, with their trackers."""
-    path = tempfile.mktemp(prefix="conclave-record-", suffix=".json")
-    with open(path, "w") as f:
-        json.dump(record_doc, f)
-    try:
-        p = subprocess.run(["node", "tests/node/make-ballots.mjs", path, str(n), "--seed", seed,
-                            "--meta"], capture_output=True, text=True, timeout=300)
-    finally:
-        os.unlink(path)
-    if p.returncode != 0:
-        raise RuntimeError("make-ballots failed: " + p.stderr)
-    return [(json.dumps(m["ballot"]), m["tracker"]) for m in map(json.loads,
-                                                               p.stdout.splitlines())]
 
 
 def post_ballot(port, token, pid, body):
@@ -182,7 +166,8 @@ def test_kill_during_casts(t):
         r = opener.post("/api/v1/polls", {"nominee": "Crash Test", "statement": "kill -9"})
         poll = r.json()
         pid = poll["id"]
-        made = make_ballots(poll, len(names), "crash")
+        made = [(json.dumps(m["ballot"]), m["tracker"])
+                for m in make_ballots(poll, len(names), "crash")]
         ballots = dict(zip(names, made))
         tracker_of = {v: ballots[v][1] for v in names}
 
@@ -249,15 +234,13 @@ def test_kill_during_close(t):
         opener = Client(srv, token=tokens["opener"])
         poll = opener.post("/api/v1/polls", {"nominee": "Close Crash", "statement": "s"}).json()
         pid = poll["id"]
-        ballots = dict(zip(names, make_ballots(poll, len(names), "close")))
+        ballots = {n: (json.dumps(m["ballot"]), m["tracker"])
+                   for n, m in zip(names, make_ballots(poll, len(names), "close"))}
         out = cast_phase(srv, pid, tokens, ballots, names, 8, None)
         acked = {res[1]: v for v, res in out.items() if res[0] == "ok"}
         t.check(len(acked) == len(names), f"all {len(names)} ballots accepted")
         close_now(srv, pid)
-        deadline = time.time() + 30
-        while "test hook: holding the close" not in srv.log() and time.time() < deadline:
-            time.sleep(0.05)
-        t.check("test hook: holding the close" in srv.log(), "the close is under way")
+        t.check(wait_log(srv, "test hook: holding the close"), "the close is under way")
         time.sleep(0.5)
         srv.proc.send_signal(signal.SIGKILL)
         srv.proc.wait()

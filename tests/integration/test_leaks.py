@@ -5,7 +5,6 @@ answer before the close holds a count (the poll, the list, the pages, the
 result and board refusals); the database keeps voters and ballots apart in a
 copy taken mid-poll (conclave.db, -wal and -shm copied while the server
 runs) and in one taken after the close, whose WAL is empty."""
-import json
 import os
 import re
 import shutil
@@ -14,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from harness import Client, Server, Suite, add_member, create_token, vote
+from harness import Client, Server, Suite, add_member, create_token, vote, wait_log, wait_result
 
 VOTERS = ["alba", "bruno", "chiara", "dario", "elena", "fabio"]
 POLL_KEYS = {"id", "record", "fingerprint", "state", "nominee", "statement_html",
@@ -119,20 +118,12 @@ def test_whole_poll(t):
                 t.check(all(set(p) == POLL_KEYS for p in r.json()["polls"]),
                         f"{what}: exactly the poll's fields")
 
-        deadline = time.time() + 60
-        while srv.request("GET", f"/api/v1/polls/{pid}/result").status != 200:
-            if time.time() > deadline:
-                raise RuntimeError("the poll did not close")
-            time.sleep(0.2)
-        result = srv.request("GET", f"/api/v1/polls/{pid}/result").json()
+        result = wait_result(srv, pid)
         t.check(result["counts"] == [4, 1], f"result {result['counts']}")
         # the result is served while the database is compacted (on a connection
         # of its own): the copy that matters is the one taken after that
-        deadline = time.time() + 60
-        while f"poll {pid}: database compacted" not in srv.log():
-            if time.time() > deadline:
-                raise RuntimeError("the database was not compacted after the close")
-            time.sleep(0.1)
+        if not wait_log(srv, f"poll {pid}: database compacted", 60):
+            raise RuntimeError("the database was not compacted after the close")
         after = copy_data(srv.data_dir, os.path.join(work, "after"))
         wal = after + "-wal"
         t.check(not os.path.exists(wal) or os.path.getsize(wal) == 0,

@@ -14,22 +14,13 @@ import threading
 import time
 
 from harness import (BIN, TEST_BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
-                     create_token, run_cli, vote, vote_command)
+                     create_token, members_with_tokens, run_cli, vote, vote_command, wait_for,
+                     wait_log, wait_result)
 
 
 def load_vector(name):
     with open(os.path.join(VECTORS, name)) as f:
         return json.load(f)
-
-
-def wait_closed(srv, poll_id, token, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = srv.request("GET", f"/api/v1/polls/{poll_id}/result")
-        if r.status == 200:
-            return r.json()
-        time.sleep(0.2)
-    raise RuntimeError("poll did not close")
 
 
 def openssl_verify(pem_path, message, signature_hex, workdir):
@@ -46,14 +37,6 @@ def openssl_verify(pem_path, message, signature_hex, workdir):
 
 def open_poll(client, nominee, statement="A long record of good work."):
     return client.post("/api/v1/polls", {"nominee": nominee, "statement": statement})
-
-
-def members_with_tokens(srv, names):
-    tokens = {}
-    for n in names:
-        add_member(srv.data_dir, n)
-        tokens[n] = create_token(srv.data_dir, n)
-    return tokens
 
 
 def test_seed_vote(t):
@@ -133,7 +116,7 @@ def test_seed_vote(t):
         t.check(view["ballots_cast"] == 32 and view["voted"] is True, "turnout 32, voted")
         t.check("counts" not in view and "result" not in view, "no counts while open")
 
-        result = wait_closed(srv, pid, tokens["dev00"])
+        result = wait_result(srv, pid)
         t.check(result["counts"] == [31, 1], f"counts [31, 1] ({result['counts']})")
         t.check(result["ballots"] == 32 and result["eligible"] == 32, "ballots and eligible")
         t.check(result["rule"] == "two-thirds" and result["passed"] is True, "passed")
@@ -220,7 +203,7 @@ def test_thresholds(t):
             for who, choice in votes.items():
                 rc, *_ = vote(srv, tokens[who], polls[nominee], choice, os.path.join(work, who))
                 t.check(rc == 0, f"{who} votes {choice} on {nominee}")
-        res = {n: wait_closed(srv, pid, tokens["ann"]) for n, pid in polls.items()}
+        res = {n: wait_result(srv, pid) for n, pid in polls.items()}
         t.check(res["Two Thirds"]["counts"] == [2, 1] and res["Two Thirds"]["passed"] is True,
                 "2 yes 1 no passes")
         t.check(res["One One"]["counts"] == [1, 1] and res["One One"]["passed"] is False,
@@ -439,7 +422,7 @@ def test_vector_election(t):
             r = Client(srv, token=tokens[name]).post("/api/v1/polls/poll-3/ballots", post)
             t.check(r.status == 201 and r.json()["tracker"] == b["tracker"],
                     f"{name}'s ballot accepted with its tracker")
-        result = wait_closed(srv, "poll-3", None)
+        result = wait_result(srv, "poll-3")
         want = board["result"]
         t.check(result["counts"] == want["counts"], f"counts {result['counts']}")
         t.check(result["signature"] == want["signature"], "result signature as in the vectors")
@@ -528,7 +511,7 @@ def test_voters_migrated(t):
         t.check(rc != 0 and "already" in err, "xeno cannot vote a second time")
         rc, *_ = vote(srv, tokens["yusuf"], pid, "yes", os.path.join(work, "yusuf"))
         t.check(rc == 0, "yusuf votes after the migration")
-        result = wait_closed(srv, pid, tokens["wanda"])
+        result = wait_result(srv, pid)
         t.check(result["counts"] == [2, 1], f"counts {result['counts']}")
     finally:
         srv.cleanup()
@@ -558,12 +541,8 @@ def test_close_failure_isolated(t):
         con.close()
         time.sleep(3)
         srv.start()
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            r = srv.request("GET", f"/api/v1/polls/{second}/result")
-            if r.status == 200:
-                break
-            time.sleep(0.2)
+        r = wait_for(lambda: srv.request("GET", f"/api/v1/polls/{second}/result"), 5,
+                     done=lambda r: r.status == 200)
         t.check(r.status == 200, f"the poll due after a failing one closes ({r.status})")
         t.check(srv.request("GET", f"/api/v1/polls/{first}/result").status == 409,
                 "the failing one stays unpublished")
@@ -626,7 +605,7 @@ def test_lost_answer(t):
                 f"then goes on ({p.returncode}: {err})")
         rc, *_ = vote(srv, tokens["xan"], pid, "yes", os.path.join(work, "xan"))
         t.check(rc == 0, "xan votes")
-        res = wait_closed(srv, pid, tokens["wes"])
+        res = wait_result(srv, pid)
         t.check(res["counts"] == [1, 1] and res["ballots"] == 2,
                 f"the last ballot of each counts: 1 yes, 1 no ({res['counts']})")
     finally:
@@ -661,8 +640,8 @@ def test_another_polls_answers(t):
             t.check(rc == 0, f"{who} votes in the asked poll")
         rc, *_ = vote(srv, tokens["yan"], other, "yes", os.path.join(work, "yan"))
         t.check(rc == 0, "yan votes in the other poll")
-        wait_closed(srv, asked, None)
-        wait_closed(srv, other, None)
+        wait_result(srv, asked)
+        wait_result(srv, other)
         proxy.rewrite = {f"/api/v1/polls/{asked}/board": f"/api/v1/polls/{other}/board"}
         p = subprocess.run([BIN, "result", "--server", f"http://127.0.0.1:{proxy.port}",
                             "--token", tokens["yan"], asked],
@@ -699,7 +678,7 @@ def test_result_during_compaction(t):
         for who in ("wes", "xia"):
             rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
             t.check(rc == 0, f"{who} voted")
-        result = wait_closed(srv, pid, tokens["wes"])
+        result = wait_result(srv, pid)
         done = f"poll {pid}: database compacted"
         t.check(result["counts"] == [2, 0], "the result is served")
         t.check(done not in srv.log(), "... while the compaction runs")
@@ -716,10 +695,7 @@ def test_result_during_compaction(t):
         t.check(done not in srv.log(), "... which is still running after them")
         r = open_poll(opener, "Written Meanwhile")
         t.check(r.status == 201, f"a write during the compaction waits for it ({r.status})")
-        deadline = time.time() + 30
-        while done not in srv.log() and time.time() < deadline:
-            time.sleep(0.1)
-        t.check(done in srv.log(), "the compaction completes")
+        t.check(wait_log(srv, done), "the compaction completes")
         ids = [p["id"] for p in opener.get("/api/v1/polls").json()["polls"]]
         t.check(r.status == 201 and r.json()["id"] in ids, "the poll written meanwhile is kept")
         t.check(opener.get(f"/api/v1/polls/{pid}/result").json() == result,

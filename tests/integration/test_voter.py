@@ -11,8 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (BIN, Client, Server, Suite, add_member, close_now,  # noqa: E402
-                     create_token, wait_result)
+from harness import (BIN, Client, Server, Suite, close_now,  # noqa: E402
+                     members_with_tokens, wait_result)
 
 CODE_RE = r"[0-9a-f]{8}(-[0-9a-f]{8}){7}"
 
@@ -45,10 +45,7 @@ def one_line(p, *words):
 
 
 def setup(srv, names, nominee):
-    tokens = {}
-    for n in names:
-        add_member(srv.data_dir, n)
-        tokens[n] = create_token(srv.data_dir, n)
+    tokens = members_with_tokens(srv, names)
     r = Client(srv, token=tokens[names[0]]).post("/api/v1/polls",
                                                  {"nominee": nominee, "statement": "s"})
     return tokens, r.json()["id"]

@@ -9,13 +9,9 @@ import json
 import os
 import re
 import shutil
-import subprocess
-import tempfile
-import time
-import urllib.parse
 
-from harness import (FORM, Client, Server, Suite, add_member, login_form, no_inline_code, page,
-                     parse_html, post_login, text)
+from harness import (FORM, Client, Server, Suite, add_member, login_form, make_ballots,
+                     no_inline_code, page, parse_html, post_login, text, wait_for)
 from harness import post_form as form
 
 def test_redirects_and_headers(t):
@@ -265,22 +261,6 @@ def test_static(t):
             t.check(r.status in (404, 405), f"{path} is not served ({r.status})")
 
 
-def make_ballots(record, n, seed):
-    """Ballots made by static/js/conclave-crypto.mjs in Node, with their votes."""
-    d = tempfile.mkdtemp(prefix="conclave-web-")
-    try:
-        path = os.path.join(d, "record.json")
-        with open(path, "w") as f:
-            json.dump(record, f)
-        p = subprocess.run(["node", "tests/node/make-ballots.mjs", path, str(n), "--seed", seed,
-                            "--meta"], capture_output=True, text=True, timeout=120)
-        if p.returncode != 0:
-            raise RuntimeError(p.stderr)
-        return [json.loads(line) for line in p.stdout.splitlines()]
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
-
-
 def test_js_ballots_and_result(t):
     names = ["m1", "m2", "m3", "m4", "m5"]
     with Server(args=["--poll-duration", "6"]) as srv:
@@ -309,9 +289,7 @@ def test_js_ballots_and_result(t):
         t.check(f"{len(trackers)} of {view['eligible']} have voted" in html,
                 "the list shows the turnout")
         t.check("You voted" in html or not trackers, "the list shows the badge")
-        deadline = time.time() + 60
-        while time.time() < deadline and page(c, f"/polls/{pid}/result").status != 200:
-            time.sleep(0.25)
+        wait_for(lambda: page(c, f"/polls/{pid}/result").status == 200, 60, 0.25)
         r = page(c, f"/polls/{pid}/result")
         html = text(r)
         t.check(r.status == 200 and '<svg class="chart"' in html, "the result page has the chart")

@@ -15,15 +15,8 @@ import tempfile
 import threading
 import time
 
-from harness import (Client, Server, Suite, create_token, member_client, parse_html,
-                     post_form, vote, vote_command)
-
-
-def open_poll(c, nominee, statement="Good work."):
-    r = post_form(c, "/polls/new", {"nominee": nominee, "statement": statement})
-    if r.status != 303:
-        raise RuntimeError(f"opening a poll for {nominee}: {r.status} {r.body[:300]!r}")
-    return r.header("Location").rsplit("/", 1)[1]
+from harness import (Client, Server, Suite, create_token, member_client, open_poll_form,
+                     parse_html, post_form, vote, vote_command, wait_for)
 
 
 def withdraw_form(doc, pid):
@@ -43,7 +36,7 @@ def test_nominator_withdraws(t):
     with Server() as srv:
         ada = member_client(srv, "ada", display="Ada Lovelace")
         bob = member_client(srv, "bob")
-        pid = open_poll(ada, "Grace Hopper")
+        pid = open_poll_form(ada, "Grace Hopper")
         t.check(db(srv, f"SELECT secret_key IS NOT NULL FROM polls WHERE id = '{pid}'") == "1",
                 "an open poll has its secret key")
 
@@ -133,10 +126,10 @@ def test_nominator_withdraws(t):
                 f"`conclave vote` says the poll was withdrawn (exit {rc}): {err.strip()}")
 
         # the nominee is free again, and the poll does not count as ada's
-        p2 = open_poll(ada, "Grace Hopper", "Second try.")
+        p2 = open_poll_form(ada, "Grace Hopper", "Second try.")
         t.check(p2 != pid, "the nominee can have a new poll")
-        open_poll(ada, "Linus")
-        open_poll(ada, "Margaret")
+        open_poll_form(ada, "Linus")
+        open_poll_form(ada, "Margaret")
         r = post_form(ada, "/polls/new", {"nominee": "Dennis", "statement": "x"})
         t.check(r.status == 409 and "3 polls" in parse_html(r.body).text(),
                 "three open polls are the most (the withdrawn one not counted)")
@@ -147,7 +140,7 @@ def test_admin_withdraws(t):
         ada = member_client(srv, "ada")
         member_client(srv, "root", admin=True)
         token = create_token(srv.data_dir, "root")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         root = Client(srv, token=token)
         r = root.post(f"/api/v1/polls/{pid}/withdraw", {"extra": 1})
         t.check(r.status == 400, f"the API takes no fields ({r.status})")
@@ -157,7 +150,7 @@ def test_admin_withdraws(t):
                 body.get("withdrawn_by") == "root" and body.get("id") == pid,
                 f"an admin withdraws a member's poll over the API: 200 with the poll "
                 f"({r.status} {body.get('state')} {body.get('withdrawn_by')})")
-        pid2 = open_poll(ada, "Linus")
+        pid2 = open_poll_form(ada, "Linus")
         admin = member_client(srv, "root2", admin=True)
         doc = parse_html(admin.get(f"/polls/{pid2}").body)
         t.check(withdraw_form(doc, pid2) is not None, "an admin's page offers it")
@@ -171,7 +164,7 @@ def test_refused_after_ballot(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
         member_client(srv, "bob")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         home_dir = tempfile.mkdtemp(prefix="conclave-withdraw-")
         rc, _, _, err = vote(srv, create_token(srv.data_dir, "bob"), pid, "no", home_dir)
         t.check(rc == 0, f"bob votes ({err.strip()})")
@@ -197,7 +190,7 @@ def test_race_restart_and_closer(t):
         member_client(srv, "voter")
         token = create_token(srv.data_dir, "voter")
         started = time.time()
-        pids = [open_poll(noms[i % 3], f"Nominee {i}") for i in range(9)]
+        pids = [open_poll_form(noms[i % 3], f"Nominee {i}") for i in range(9)]
         home_dir = tempfile.mkdtemp(prefix="conclave-race-")
         outcome = {}
 
@@ -236,10 +229,8 @@ def test_race_restart_and_closer(t):
         for pid in withdrawn:
             t.check(admin.get(f"/api/v1/polls/{pid}").json()["state"] == "withdrawn",
                     "a restart keeps it withdrawn")
-        deadline = started + duration + 30
-        while time.time() < deadline and any(
-                admin.get(f"/api/v1/polls/{p}").json()["state"] != "closed" for p in voted):
-            time.sleep(0.5)
+        wait_for(lambda: all(admin.get(f"/api/v1/polls/{p}").json()["state"] == "closed"
+                             for p in voted), started + duration + 30 - time.time(), 0.5)
         time.sleep(1.5)             # a tick more for the closer
         for pid in voted:
             r = srv.request("GET", f"/api/v1/polls/{pid}/result")
