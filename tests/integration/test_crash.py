@@ -128,7 +128,7 @@ def check_board(t, srv, pid, acked, uncertain, work):
     board = json.loads(board_bytes)
     trackers = [b["tracker"] for b in board["ballots"]]
     on_board = set(trackers)
-    t.check(len(trackers) == len(on_board), "no ballot is on the board twice")
+    t.eq(len(trackers), len(on_board), "no ballot is on the board twice")
     missing = set(acked) - on_board
     t.check(not missing, f"every ballot answered 201 is on the board ({len(missing)} missing)")
     extra = on_board - set(acked)
@@ -139,8 +139,8 @@ def check_board(t, srv, pid, acked, uncertain, work):
     voted = {r[0] for r in con.execute("select username from poll_roll"
                                        " where poll_id = ? and voted = 1", (pid,))}
     con.close()
-    t.check(len(voted) == len(trackers),
-            f"ballots on the board ({len(trackers)}) = voters marked ({len(voted)})")
+    t.eq(len(voted), len(trackers),
+         f"ballots on the board ({len(trackers)}) = voters marked ({len(voted)})")
     t.check(set(acked.values()) <= voted, "every acknowledged voter is marked as having voted")
     t.check(voted <= set(acked.values()) | set(uncertain.values()),
             "no voter is marked who did not send a ballot")
@@ -184,7 +184,7 @@ def test_kill_during_casts(t):
             cut_now = []
             for v, res in out.items():
                 if res[0] == "ok":
-                    t.check(res[1] == tracker_of[v], f"{v}: tracker as computed")
+                    t.eq(res[1], tracker_of[v], f"{v}: tracker as computed")
                     acked[res[1]] = v
                     uncertain.pop(tracker_of[v], None)
                 elif res[0] == "refused":
@@ -208,8 +208,8 @@ def test_kill_during_casts(t):
                 retried.update(again)
                 pending += again
                 srv.start()
-                t.check(wal_size(srv.data_dir) == 0,
-                        f"phase {n}: the WAL left by the kill is checkpointed at start-up")
+                t.eq(wal_size(srv.data_dir), 0,
+                     f"phase {n}: the WAL left by the kill is checkpointed at start-up")
         left = set(names) - set(acked.values()) - set(uncertain.values())
         t.check(not left, f"every voter has sent a ballot ({sorted(left)[:5]})")
         t.check(len(uncertain) > 0, f"some answers were cut off ({len(uncertain)})")
@@ -218,7 +218,7 @@ def test_kill_during_casts(t):
         check_board(t, srv, pid, acked, uncertain, work)
         t.check(result["ballots"] >= len(acked), "the result counts every acknowledged ballot")
         srv.stop()
-        t.check(wal_size(srv.data_dir) == 0, "WAL empty after the close")
+        t.eq(wal_size(srv.data_dir), 0, "WAL empty after the close")
     finally:
         srv.cleanup()
         shutil.rmtree(work, ignore_errors=True)
@@ -238,7 +238,7 @@ def test_kill_during_close(t):
                    for n, m in zip(names, make_ballots(poll, len(names), "close"))}
         out = cast_phase(srv, pid, tokens, ballots, names, 8, None)
         acked = {res[1]: v for v, res in out.items() if res[0] == "ok"}
-        t.check(len(acked) == len(names), f"all {len(names)} ballots accepted")
+        t.eq(len(acked), len(names), f"all {len(names)} ballots accepted")
         close_now(srv, pid)
         t.check(wait_log(srv, "test hook: holding the close"), "the close is under way")
         time.sleep(0.5)
@@ -249,10 +249,10 @@ def test_kill_during_close(t):
         row = con.execute("select closed, result is null, board is null, secret_key is not null"
                           " from polls where id = ?", (pid,)).fetchone()
         con.close()
-        t.check(row == (0, 1, 1, 1), f"killed inside the close: nothing of it stored {row}")
+        t.eq(row, (0, 1, 1, 1), f"killed inside the close: nothing of it stored {row}")
         srv.start()                 # without the hook: closes at start-up
         r1 = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        t.check(r1.status == 200, "the close completes at start-up")
+        t.eq(r1.status, 200, "the close completes at start-up")
         t.check(r1.status == 200 and r1.json()["ballots"] == len(names),
                 f"with every ballot ({r1.json() if r1.status == 200 else r1.status})")
         board1 = check_board(t, srv, pid, acked, {}, work)
@@ -267,11 +267,11 @@ def test_kill_during_close(t):
             if f.startswith("server-") and f.endswith(".log"):
                 with open(os.path.join(srv.data_dir, f), errors="replace") as fh:
                     logs += fh.read()
-        t.check(logs.count(f"poll {pid} closed") == 1,
-                f"one close committed in all the logs ({logs.count(f'poll {pid} closed')})")
+        t.eq(logs.count(f"poll {pid} closed"), 1,
+             f"one close committed in all the logs ({logs.count(f'poll {pid} closed')})")
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
-        t.check(con.execute("select secret_key is null from polls where id = ?",
-                            (pid,)).fetchone()[0] == 1, "the secret key is gone")
+        t.eq(con.execute("select secret_key is null from polls where id = ?",
+                         (pid,)).fetchone()[0], 1, "the secret key is gone")
         con.close()
     finally:
         srv.cleanup()

@@ -41,8 +41,8 @@ def poll_card(doc, pid):
 def statement_checks(t, root, where):
     """The checks of a rendered STATEMENT (root: the parsed statement)."""
     imgs = root.find_all("img")
-    t.check([i.get("src") for i in imgs] == ["/static/img/favicon.svg"],
-            f"{where}: only our own /static/ image is an image: {[i.get('src') for i in imgs]}")
+    t.eq([i.get("src") for i in imgs], ["/static/img/favicon.svg"],
+         f"{where}: only our own /static/ image is an image: {[i.get('src') for i in imgs]}")
     t.check(not root.find_all("script") and not root.find_all("div") and not root.find_all("b"),
             f"{where}: no raw HTML element")
     handlers = [k for e in root.iter() for k in e.attrs if k.startswith("on")]
@@ -93,7 +93,7 @@ def test_result_public(t):
         t.check(r.status == 303 and r.header("Location") == f"/login?next=/polls/{pid}/result",
                 f"before the close a visitor goes to the login form ({r.status})")
         r = srv.request("GET", "/polls/0123456789abcdef/result")
-        t.check(r.status == 303, "an unknown poll's result too")
+        t.eq(r.status, 303, "an unknown poll's result too")
         wait_state(ada, pid, "closed")
         r = srv.request("GET", f"/polls/{pid}/result")
         doc = parse_html(r.body)
@@ -109,7 +109,7 @@ def test_result_public(t):
                 "a visitor can look a tracker up")
         for what in ("result", "board"):
             r = srv.request("GET", f"/api/v1/polls/{pid}/{what}")
-            t.check(r.status == 200, f"the API's {what} is public too ({r.status})")
+            t.eq(r.status, 200, f"the API's {what} is public too ({r.status})")
         doc = parse_html(ada.get(f"/polls/{pid}/result").body)
         t.check(doc.find("a", href=f"/login?next=/polls/{pid}/result") is None and
                 doc.find("form", action="/logout") is not None,
@@ -133,29 +133,28 @@ def test_form_posted_twice(t):
         alert = doc.find(role="alert")
         t.check(r.status == 409 and alert is not None and "sent already" in alert.text(),
                 f"the same form again (back, send) is refused as sent already ({r.status})")
-        t.check(doc.find("textarea", name="statement").text() == "Yes.",
-                "with the values kept")
-        t.check(len(ada.get("/api/v1/polls").json()["polls"]) == 1, "nothing more opened")
+        t.eq(doc.find("textarea", name="statement").text(), "Yes.", "with the values kept")
+        t.eq(len(ada.get("/api/v1/polls").json()["polls"]), 1, "nothing more opened")
         r = post_form(ada, "/polls/new", dict(fields, nominee="Linus", statement="Other."))
-        t.check(r.status == 303, "the same page's form sent with other values opens a poll")
-        t.check(ada.post(f"/api/v1/polls/{r.header('Location').rsplit('/', 1)[1]}/withdraw")
-                .status == 200, "(withdrawn again)")
+        t.eq(r.status, 303, "the same page's form sent with other values opens a poll")
+        t.eq(ada.post(f"/api/v1/polls/{r.header('Location').rsplit('/', 1)[1]}/withdraw")
+             .status, 200, "(withdrawn again)")
 
         # an error page reloaded: the same post, after the cause went away
         once = parse_html(ada.get("/polls/new").body).find("input", name="form_once")
         fields = {"nominee": "GRACE", "statement": "Again.", "form_once": once.get("value")}
         r = post_form(ada, "/polls/new", fields)
-        t.check(r.status == 409, "a poll for her is open: refused")
+        t.eq(r.status, 409, "a poll for her is open: refused")
         r = ada.post(f"/api/v1/polls/{pid}/withdraw")
-        t.check(r.status == 200, "the open poll is withdrawn")
+        t.eq(r.status, 200, "the open poll is withdrawn")
         r = post_form(ada, "/polls/new", fields)
         t.check(r.status == 409 and "sent already" in parse_html(r.body).text(),
                 "reloading the error page opens nothing")
         polls = ada.get("/api/v1/polls").json()["polls"]
-        t.check([p["state"] for p in polls] == ["withdrawn", "withdrawn"], "still no other poll")
+        t.eq([p["state"] for p in polls], ["withdrawn", "withdrawn"], "still no other poll")
         fresh = parse_html(r.body).find("input", name="form_once").get("value")
         r = post_form(ada, "/polls/new", dict(fields, form_once=fresh))
-        t.check(r.status == 303, "the form sent again on purpose opens the poll")
+        t.eq(r.status, 303, "the form sent again on purpose opens the poll")
 
 
 def test_vote_button(t):

@@ -63,7 +63,7 @@ def test_vectors(t):
         t.check(rc == 0 and out.startswith("board ok (partial") and err == "",
               "partial board --allow-partial %s: rc=%d err=%r" % (args, rc, err))
     rc, out, err = run([os.path.join(VEC, "board.json"), "--allow-partial"])
-    t.check(rc == 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
+    t.eq(rc, 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
     rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json"), "--server-key", KEY])
     t.check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
 
@@ -136,9 +136,9 @@ def test_tampered(t):
         with open(path, "w", encoding="utf-8") as f:
             json.dump(board, f, indent=2, ensure_ascii=False)
         rc, out, err = run([path])
-        t.check(rc == 4, "a forged signature without key: not checked, exit 4: rc=%d" % rc)
+        t.eq(rc, 4, "a forged signature without key: not checked, exit 4: rc=%d" % rc)
         rc, out, err = run([path, "--no-signature"])
-        t.check(rc == 0, "... and 0 when the caller accepts that: rc=%d" % rc)
+        t.eq(rc, 0, "... and 0 when the caller accepts that: rc=%d" % rc)
         # not JSON at all
         with open(path, "w") as f:
             f.write("{\"protocol\": ")
@@ -152,9 +152,9 @@ def test_usage(t):
     rc, out, err = run(["--help"])
     t.check(rc == 0 and "usage" in out, "--help: rc=%d" % rc)
     rc, out, err = run(["--bogus", os.path.join(VEC, "board.json")])
-    t.check(rc == 2, "unknown option: rc=%d" % rc)
+    t.eq(rc, 2, "unknown option: rc=%d" % rc)
     rc, out, err = run(["a.json", "b.json"])
-    t.check(rc == 2, "two boards: rc=%d" % rc)
+    t.eq(rc, 2, "two boards: rc=%d" % rc)
     rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key", KEY, "--no-signature"])
     t.check(rc == 2 and "contradict" in err, "--server-key with --no-signature: rc=%d" % rc)
     rc, out, err = run(["--help"])

@@ -37,17 +37,17 @@ def test_nominator_withdraws(t):
         ada = member_client(srv, "ada", display="Ada Lovelace")
         bob = member_client(srv, "bob")
         pid = open_poll_form(ada, "Grace Hopper")
-        t.check(db(srv, f"SELECT secret_key IS NOT NULL FROM polls WHERE id = '{pid}'") == "1",
-                "an open poll has its secret key")
+        t.eq(db(srv, f"SELECT secret_key IS NOT NULL FROM polls WHERE id = '{pid}'"), "1",
+             "an open poll has its secret key")
 
         doc = parse_html(ada.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is not None, "the nominator's page offers to withdraw")
         doc = parse_html(bob.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is None, "another member's page does not")
         r = post_form(bob, f"/polls/{pid}/withdraw", {})
-        t.check(r.status == 403, f"another member is refused the question ({r.status})")
+        t.eq(r.status, 403, f"another member is refused the question ({r.status})")
         r = post_form(bob, f"/polls/{pid}/withdraw", {"confirm": "yes"})
-        t.check(r.status == 403, f"and the withdrawal ({r.status})")
+        t.eq(r.status, 403, f"and the withdrawal ({r.status})")
         r = bob.post(f"/api/v1/polls/{pid}/withdraw")
         t.check(r.status == 403 and r.error_code() == "forbidden",
                 f"and over the API: 403 forbidden ({r.status} {r.error_code()})")
@@ -62,8 +62,8 @@ def test_nominator_withdraws(t):
                 confirm.find("input", name="confirm", value="yes") is not None and
                 confirm.find("input", name="csrf_token", value=ada.csrf) is not None,
                 "its form confirms, with the CSRF token")
-        t.check(ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open",
-                "the question changed nothing")
+        t.eq(ada.get(f"/api/v1/polls/{pid}").json()["state"], "open",
+             "the question changed nothing")
         r = post_form(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"}, csrf=False)
         t.check(r.status == 403 and ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open",
                 "no withdrawal without the CSRF token")
@@ -76,8 +76,8 @@ def test_nominator_withdraws(t):
                 re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", view.get("withdrawn_at", "")),
                 f"the API says withdrawn, by whom and when: {view.get('state')}, "
                 f"{view.get('withdrawn_by')}, {view.get('withdrawn_at')}")
-        t.check(db(srv, f"SELECT secret_key IS NULL FROM polls WHERE id = '{pid}'") == "1",
-                "the secret key is erased")
+        t.eq(db(srv, f"SELECT secret_key IS NULL FROM polls WHERE id = '{pid}'"), "1",
+             "the secret key is erased")
 
         doc = parse_html(bob.get(f"/polls/{pid}").body)
         note = doc.find(id="poll-withdrawn")
@@ -143,7 +143,7 @@ def test_admin_withdraws(t):
         pid = open_poll_form(ada, "Grace")
         root = Client(srv, token=token)
         r = root.post(f"/api/v1/polls/{pid}/withdraw", {"extra": 1})
-        t.check(r.status == 400, f"the API takes no fields ({r.status})")
+        t.eq(r.status, 400, f"the API takes no fields ({r.status})")
         r = root.post(f"/api/v1/polls/{pid}/withdraw")
         body = r.json() or {}
         t.check(r.status == 200 and body.get("state") == "withdrawn" and
@@ -155,7 +155,7 @@ def test_admin_withdraws(t):
         doc = parse_html(admin.get(f"/polls/{pid2}").body)
         t.check(withdraw_form(doc, pid2) is not None, "an admin's page offers it")
         r = post_form(admin, f"/polls/{pid2}/withdraw", {"confirm": "yes"})
-        t.check(r.status == 303, "and the page withdraws it")
+        t.eq(r.status, 303, "and the page withdraws it")
         r = root.post("/api/v1/polls/nosuchpoll/withdraw")
         t.check(r.status == 404 and r.error_code() == "not_found", "an unknown poll: 404")
 
@@ -167,7 +167,7 @@ def test_refused_after_ballot(t):
         pid = open_poll_form(ada, "Grace")
         home_dir = tempfile.mkdtemp(prefix="conclave-withdraw-")
         rc, _, _, err = vote(srv, create_token(srv.data_dir, "bob"), pid, "no", home_dir)
-        t.check(rc == 0, f"bob votes ({err.strip()})")
+        t.eq(rc, 0, f"bob votes ({err.strip()})")
         doc = parse_html(ada.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is None, "no withdrawal offered after a ballot")
         r = ada.post(f"/api/v1/polls/{pid}/withdraw")
@@ -176,7 +176,7 @@ def test_refused_after_ballot(t):
         r = post_form(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"})
         t.check(r.status == 409 and "ballot has been cast" in parse_html(r.body).text(),
                 f"the page: 409 and why ({r.status})")
-        t.check(ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open", "it stays open")
+        t.eq(ada.get(f"/api/v1/polls/{pid}").json()["state"], "open", "it stays open")
 
 
 def test_race_restart_and_closer(t):
@@ -224,11 +224,11 @@ def test_race_restart_and_closer(t):
         voted = [p for p in pids if outcome[p].status != 200]
         print(f"test_withdraw: race: {len(withdrawn)} withdrawn, {len(voted)} voted")
 
-        t.check(srv.stop() == 0, "the server stops")
+        t.eq(srv.stop(), 0, "the server stops")
         srv.start()
         for pid in withdrawn:
-            t.check(admin.get(f"/api/v1/polls/{pid}").json()["state"] == "withdrawn",
-                    "a restart keeps it withdrawn")
+            t.eq(admin.get(f"/api/v1/polls/{pid}").json()["state"], "withdrawn",
+                 "a restart keeps it withdrawn")
         wait_for(lambda: all(admin.get(f"/api/v1/polls/{p}").json()["state"] == "closed"
                              for p in voted), started + duration + 30 - time.time(), 0.5)
         time.sleep(1.5)             # a tick more for the closer
@@ -238,16 +238,16 @@ def test_race_restart_and_closer(t):
                     f"a poll with a ballot closes at its deadline ({r.status})")
         for pid in withdrawn:
             view = admin.get(f"/api/v1/polls/{pid}").json()
-            t.check(view["state"] == "withdrawn", "past the deadline it is still withdrawn")
+            t.eq(view["state"], "withdrawn", "past the deadline it is still withdrawn")
             r = srv.request("GET", f"/api/v1/polls/{pid}/result")
             t.check(r.status == 409 and r.error_code() == "poll_withdrawn",
                     "and has no result")
             t.check(f"poll {pid} closed" not in srv.log() and
                     f"poll {pid}: close failed" not in srv.log(),
                     "the closer never touched it")
-            t.check(db(srv, f"SELECT result IS NULL AND board IS NULL AND secret_key IS NULL "
-                            f"FROM polls WHERE id = '{pid}'") == "1",
-                    "no result, no board, no key in the store")
+            t.eq(db(srv, f"SELECT result IS NULL AND board IS NULL AND secret_key IS NULL "
+                         f"FROM polls WHERE id = '{pid}'"), "1",
+                 "no result, no board, no key in the store")
 
 
 if __name__ == "__main__":
