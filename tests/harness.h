@@ -10,6 +10,7 @@
  *   CHECK_EQ_HEX(got, want, len)  LEN bytes, shown in hex
  *   TEST_MAIN_END()          prints "<suite>: N passed, N failed" and returns
  *                            non-zero if anything failed
+ *   harness_remove_tree(dir) removes a test's temporary directory
  *
  * The CHECK_EQ_* forms take an optional last argument, a label saying what is
  * checked, and on failure print the expression, what came and what was
@@ -181,6 +182,20 @@ static inline int harness_eq_hex(const char *file, int line, const char *expr,
     if (got != NULL && want != NULL)
         fprintf(stderr, " (%zu bytes, first difference at %zu)", len, diff);
     fputc('\n', stderr);
+    return 0;
+}
+
+/* Removes the directory DIR and everything in it (a test's temporary data);
+ * says so on stderr if it cannot. 0, or -1. */
+static inline int harness_remove_tree(const char *dir)
+{
+    char cmd[600];
+
+    if (strchr(dir, '\'') != NULL || (size_t)snprintf(cmd, sizeof cmd, "rm -rf -- '%s'", dir)
+                                          >= sizeof cmd || system(cmd) != 0) {
+        fprintf(stderr, "could not remove %s\n", dir);
+        return -1;
+    }
     return 0;
 }
 

@@ -537,7 +537,6 @@ static void test_concurrent_logins(struct env *e)
 int main(void)
 {
     struct env e;
-    char cmd[300];
 
     if (sodium_init() < 0 || mkdtemp(tmp_root) == NULL) {
         perror("setup");
@@ -557,8 +556,6 @@ int main(void)
     env_close(&e);
     test_bootstrap();
     test_import();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_auth");
 }

@@ -252,7 +252,6 @@ static void test_audit(struct env *e)
 int main(void)
 {
     struct env e;
-    char cmd[300];
 
     if (sodium_init() < 0 || mkdtemp(tmp_root) == NULL) {
         perror("setup");
@@ -269,8 +268,6 @@ int main(void)
     test_audit(&e);
     auth_close(e.a);
     store_close(e.st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_auth_account");
 }

@@ -218,7 +218,7 @@ static int store_rows(struct store *s, const char *id, size_t n)
 static void test_stream(void)
 {
     static const char frame[] = "{\n  \"ballots\": [\n  ],\n  \"t\": 1\n}\n";
-    char dir[64], cmd[128], *text = NULL, buf[7];
+    char dir[64], *text = NULL, buf[7];
     struct store *s = open_store(dir, sizeof dir);
     struct board_stream *bs = NULL;
     struct board_buf want = {NULL, 0, 0}, got = {NULL, 0, 0};
@@ -258,8 +258,7 @@ static void test_stream(void)
     board_buf_free(&want);
     board_buf_free(&got);
     store_close(s);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    CHECK_EQ_INT(system(cmd), 0, "cleanup");
+    CHECK_EQ_INT(harness_remove_tree(dir), 0, "cleanup");
 }
 
 int main(void)

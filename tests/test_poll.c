@@ -367,7 +367,6 @@ int main(void)
 {
     struct sign_key *key = NULL;
     struct store *st;
-    char cmd[300];
 
     if (crypto_init() != 0 || mkdtemp(tmp_root) == NULL || sign_key_create(&key) != 0) {
         perror("test_poll: setup");
@@ -386,8 +385,6 @@ int main(void)
     test_close(key);
     test_close_due(key);
     sign_key_free(key);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_poll");
 }

@@ -654,7 +654,6 @@ static void test_readers(void)
 
 int main(void)
 {
-    char cmd[300];
 
     if (mkdtemp(tmp_root) == NULL) {
         perror("mkdtemp");
@@ -673,8 +672,6 @@ int main(void)
     test_watch_wal();
     test_checkpointer();
     test_readers();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_store");
 }
