@@ -14,8 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <unictype.h>
-#include <unistr.h>
 #include <sodium.h>
 
 #include "ballot.h"
@@ -25,6 +23,7 @@
 #include "heap.h"
 #include "log.h"
 #include "name.h"
+#include "nominee.h"
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
@@ -57,80 +56,12 @@ void poll_format_time(int64_t t, char out[21])
         snprintf(out, 21, "1970-01-01T00:00:00Z");
 }
 
-/* Counts UTF-8 characters; -1 if a control character (C0, DEL, C1) appears. */
-static long poll_count_chars(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    long n = 0;
-
-    for (; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return -1;
-        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            return -1;
-        if ((*p & 0xc0) != 0x80)
-            n++;
-    }
-    return n;
-}
-
 static int poll_is_blank(const char *s)
 {
     for (; *s; s++)
         if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
             return 0;
     return 1;
-}
-
-/*
- * 1 for a character that shows nothing or passes for a space: format and
- * default-ignorable characters (zero-width spaces, word joiners, bidi
- * controls, tags, fillers), separators other than U+0020, the blank Braille
- * pattern. Not the joiners and presentation selectors that names and emoji
- * are made with (U+200C, U+200D, U+FE0E, U+FE0F): the folded key that finds
- * a second poll for one name ignores those (name.h).
- */
-static int poll_is_hidden(uint32_t c)
-{
-    if (c == 0x200c || c == 0x200d || c == 0xfe0e || c == 0xfe0f)
-        return 0;
-    return uc_is_property_default_ignorable_code_point(c) ||
-           uc_is_general_category(c, UC_FORMAT) ||
-           uc_is_general_category(c, UC_LINE_SEPARATOR) ||
-           uc_is_general_category(c, UC_PARAGRAPH_SEPARATOR) ||
-           (c != 0x20 && uc_is_general_category(c, UC_SPACE_SEPARATOR)) || c == 0x2800;
-}
-
-/* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */
-static int poll_has_hidden(const char *name)
-{
-    const uint8_t *p = (const uint8_t *)name;
-    ucs4_t c;
-
-    if (strstr(name, "  ") != NULL)
-        return 1;
-    while ((p = u8_next(&c, p)) != NULL)
-        if (poll_is_hidden(c))
-            return 1;
-    return 0;
-}
-
-/* The rules of a nominee's name (valid UTF-8, in NFC: poll_open_locked). */
-static const char *poll_check_nominee(const char *nominee)
-{
-    long chars;
-
-    chars = poll_count_chars(nominee);
-    if (chars < 0)
-        return "the nominee's name must not contain control characters";
-    if (chars < 1 || chars > POLL_NOMINEE_CHARS_MAX || poll_is_blank(nominee))
-        return "the nominee's name must have 1 to 100 characters";
-    if (nominee[0] == ' ' || nominee[strlen(nominee) - 1] == ' ')
-        return "the nominee's name must not start or end with a space";
-    if (poll_has_hidden(nominee))
-        return "the nominee's name must use plain spaces, one at a time, and no "
-               "invisible characters";
-    return NULL;
 }
 
 static const char *poll_check_statement(const char *statement)
@@ -334,20 +265,15 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     memset(&roll, 0, sizeof roll);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
-    if (record_check_utf8(nominee, strlen(nominee)) != 0) {
-        *why = "the nominee's name must be valid UTF-8";
+    if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
+        rc = r < 0 ? POLL_ERROR : POLL_INVALID;
         goto out;
     }
-    if (name_to_nfc(nominee, &nfc) != 0) {
-        rc = POLL_ERROR;
-        goto out;
-    }
-    if ((*why = poll_check_nominee(nfc)) != NULL ||
-        (*why = poll_check_statement(statement)) != NULL)
+    if ((*why = poll_check_statement(statement)) != NULL)
         goto out;
     rc = POLL_ERROR;
     id_out[0] = '\0';
-    if (name_fold_key(nfc, &roll.nominee_key) != 0 ||
+    if (nominee_key(nfc, &roll.nominee_key) != 0 ||
         store_poll_nominee_open(st, roll.nominee_key, &dup, id_out) != 0)
         goto out;
     rc = POLL_DUPLICATE;

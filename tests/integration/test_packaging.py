@@ -160,12 +160,12 @@ def test_protocol_copies(t):
             "tests/vectors/board.json" in sums, "docs/SHA256SUMS lists the protocol's copies")
     here = sorted(glob.glob("tests/vectors/**/*", recursive=True))
     listed = sorted(p for p in sums if p.startswith("tests/vectors/"))
-    t.check([p for p in here if os.path.isfile(p)] == listed,
-            "every file of tests/vectors/ is listed, and no other")
+    t.eq([p for p in here if os.path.isfile(p)], listed,
+         "every file of tests/vectors/ is listed, and no other")
     for path, want in sorted(sums.items()):
         with open(path, "rb") as f:
             got = hashlib.sha256(f.read()).hexdigest()
-        t.check(got == want, f"{path}: sha256 {got}, recorded {want}")
+        t.eq(got, want, f"{path}: sha256 {got}, recorded {want}")
     for doc in ("README.md", "SECURITY.md", "NOTES-crypto.md"):
         with open(doc) as f:
             t.check("../shared" not in f.read(), f"{doc} links no ../shared (a clone has none)")
@@ -175,13 +175,13 @@ def test_protocol_copies(t):
         return
     theirs = sorted(glob.glob("../shared/vectors/**/*", recursive=True))
     theirs = [os.path.relpath(p, "../shared/vectors") for p in theirs if os.path.isfile(p)]
-    t.check(theirs == [p[len("tests/vectors/"):] for p in listed],
-            "tests/vectors/ holds the files of ../shared/vectors/, no more, no fewer "
-            "(make sync-protocol copies them)")
+    t.eq(theirs, [p[len("tests/vectors/"):] for p in listed],
+         "tests/vectors/ holds the files of ../shared/vectors/, no more, no fewer "
+         "(make sync-protocol copies them)")
     for path in sorted(sums):
         with open(path, "rb") as a, open(shared_of(path), "rb") as b:
-            t.check(a.read() == b.read(),
-                    f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
+            t.eq(a.read(), b.read(),
+                 f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
 
 
 UNIT_DIRECTIVES = ("User=conclave", "StateDirectory=conclave", "StateDirectoryMode=0700",
@@ -289,7 +289,7 @@ def test_make_install(t):
     dest = tempfile.mkdtemp(prefix="conclave-install-")
     try:
         p = make_install(dest)
-        t.check(p.returncode == 0, f"make install ({p.stderr[-500:]})")
+        t.eq(p.returncode, 0, f"make install ({p.stderr[-500:]})")
         want = ["usr/bin/conclave", "usr/lib/systemd/system/conclave.service",
                 "usr/lib/sysusers.d/conclave.conf", "usr/share/doc/conclave/README.md",
                 "usr/share/doc/conclave/SECURITY.md", "usr/share/doc/conclave/PROTOCOL.md",
@@ -299,7 +299,7 @@ def test_make_install(t):
         missing = [w for w in want if not os.path.isfile(os.path.join(dest, w))]
         t.check(not missing, f"the installed tree ({missing} missing)")
         mode = os.stat(os.path.join(dest, "usr/bin/conclave")).st_mode & 0o7777
-        t.check(mode == 0o755, f"the binary is 0755 ({oct(mode)})")
+        t.eq(mode, 0o755, f"the binary is 0755 ({oct(mode)})")
         with open(os.path.join(dest, "usr/lib/sysusers.d/conclave.conf")) as f:
             t.check(re.search(r"^u conclave ", f.read(), re.M), "sysusers.d makes the user")
         if not missing:
