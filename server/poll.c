@@ -30,6 +30,7 @@
 #include "sign.h"
 #include "statement.h"
 #include "tally.h"
+#include "utf8.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
 static pthread_mutex_t poll_open_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -139,7 +140,7 @@ static const char *poll_check_statement(const char *statement)
 
     if (len > POLL_STATEMENT_MAX)
         return "the statement must be at most 20000 bytes";
-    if (record_check_utf8(statement, len) != 0)
+    if (utf8_check(statement, len) != 0)
         return "the statement must be valid UTF-8";
     if (poll_is_blank(statement))
         return "write a statement for the nominee";
@@ -334,7 +335,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     memset(&roll, 0, sizeof roll);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
-    if (record_check_utf8(nominee, strlen(nominee)) != 0) {
+    if (utf8_check(nominee, strlen(nominee)) != 0) {
         *why = "the nominee's name must be valid UTF-8";
         goto out;
     }
