@@ -10,7 +10,7 @@
 
 #include "api.h"
 #include "app.h"
-#include "http.h"
+#include "http_request.h"
 #include "ratelimit.h"
 
 int api_json_depth(const char *text, size_t len)

@@ -14,7 +14,7 @@
 #include "api.h"
 #include "app.h"
 #include "ballotbox.h"
-#include "http.h"
+#include "http_request.h"
 #include "sign.h"
 
 void api_ballot_cast(struct http_request *req)

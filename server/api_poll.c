@@ -14,7 +14,7 @@
 #include "app.h"
 #include "board_stream.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "poll.h"
 #include "store_poll.h"
 

@@ -24,7 +24,7 @@
 #include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 
 #define SESSION_COOKIE "__Host-conclave_session"
 

@@ -32,7 +32,7 @@
 #include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "log.h"
 #include "web.h"
 #include "web_form.h"

@@ -19,7 +19,7 @@
 #include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "web.h"
 #include "web_form.h"
 

@@ -16,7 +16,7 @@
 #include "api.h"
 #include "app.h"
 #include "flash.h"
-#include "http.h"
+#include "http_request.h"
 #include "web.h"
 
 /* The flash key of OWNER into KEY (FLASH_KEY_LEN + 1 bytes). */

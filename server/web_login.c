@@ -29,7 +29,7 @@
 #include "app.h"
 #include "config.h"
 #include "crypto.h"
-#include "http.h"
+#include "http_request.h"
 #include "ratelimit.h"
 #include "web.h"
 #include "web_form.h"

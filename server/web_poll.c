@@ -17,7 +17,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "log.h"
 #include "poll.h"
 #include "store_poll.h"

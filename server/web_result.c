@@ -24,7 +24,7 @@
 
 #include "app.h"
 #include "crypto.h"
-#include "http.h"
+#include "http_request.h"
 #include "store_poll.h"
 #include "web.h"
 
