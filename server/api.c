@@ -10,6 +10,7 @@
 
 #include "api.h"
 #include "app.h"
+#include "cookie.h"
 #include "http_request.h"
 #include "ratelimit.h"
 
@@ -137,7 +138,7 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *authz = http_request_header(req, "Authorization");
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     enum auth_result r;
 
     if (authz != NULL) {

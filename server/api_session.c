@@ -3,7 +3,7 @@
  *
  * The session cookie is HttpOnly, SameSite=Strict and Path=/; with
  * --secure-cookies it is also Secure and named __Host-conclave_session
- * (api_session_cookie); it carries the session id, of which the store keeps only
+ * (cookie.h); it carries the session id, of which the store keeps only
  * a hash. The CSRF token comes back in the login answer and must be echoed in
  * X-CSRF-Token on every cookie-authenticated POST/PUT/DELETE.
  *
@@ -24,46 +24,18 @@
 #include "api.h"
 #include "app.h"
 #include "config.h"
+#include "cookie.h"
 #include "http_request.h"
-
-#define SESSION_COOKIE "__Host-conclave_session"
 
 void api_healthz(struct http_request *req)
 {
     http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-const char *api_cookie_name(const struct http_request *req, const char *secure_name)
-{
-    static const char prefix[] = "__Host-";
-
-    if (http_request_app(req)->cfg->secure_cookies ||
-        strncmp(secure_name, prefix, sizeof prefix - 1) != 0)
-        return secure_name;
-    return secure_name + sizeof prefix - 1;
-}
-
-const char *api_session_cookie(const struct http_request *req)
-{
-    return http_request_cookie(req, api_cookie_name(req, SESSION_COOKIE));
-}
-
-void api_set_session_cookie(struct http_request *req, const char *value, long max_age)
-{
-    const struct config *cfg = http_request_app(req)->cfg;
-    char cookie[256];
-
-    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
-             api_cookie_name(req, SESSION_COOKIE), value, max_age,
-             cfg->secure_cookies ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", cookie);
-    sodium_memzero(cookie, sizeof cookie);
-}
-
 static void login_answer(struct http_request *req, struct auth_session *s)
 {
     const struct config *cfg = http_request_app(req)->cfg;
-    const char *old = api_session_cookie(req);
+    const char *old = cookie_session(req);
     json_t *body = json_pack("{s:o, s:s}", "user", api_user_json(&s->user),
                              "csrf_token", s->csrf_token);
 
@@ -74,7 +46,7 @@ static void login_answer(struct http_request *req, struct auth_session *s)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    api_set_session_cookie(req, s->id, (long)cfg->session_ttl);
+    cookie_set(req, COOKIE_SESSION, s->id, (long)cfg->session_ttl);
     http_respond_json(req, 200, body);
 }
 
@@ -164,7 +136,7 @@ out:
 void api_session_delete(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     struct auth_user user;
 
     if (cookie == NULL) {
@@ -177,7 +149,7 @@ void api_session_delete(struct http_request *req)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    api_set_session_cookie(req, "", 0);
+    cookie_set(req, COOKIE_SESSION, "", 0);
     http_respond_json(req, 204, NULL);
 }
 
