@@ -22,6 +22,7 @@
 struct http_request;
 struct web_form;
 struct store_poll;
+struct poll_result;
 struct store;
 
 /* The templates/NAME.html files, embedded by templates/embed.sh (build/templates_gen.c). */
@@ -130,16 +131,10 @@ void web_put_time(struct tmpl_value *obj, const char *name, int64_t t);
 int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
                   const char *viewer);
 
-/* The signed result of a closed poll, as stored. */
-struct web_result {
-    long long yes, no, ballots;
-    int passed;
-    char message[256];
-    char signature[129];
-};
-
-/* Reads P's stored result into *res. 0, or -1 if absent or malformed. */
-int web_result_read(const struct store_poll *p, struct web_result *res);
+/* The outcome of closed poll P as the pages show it (poll_result.h): 0, or
+ * -1 when its stored result is missing or not a promotion's (two counts, yes
+ * then no, and a verdict). (web_poll.c) */
+int web_result_read(const struct store_poll *p, struct poll_result *res);
 
 /* --- POST-redirect-GET (web_flash.c) -----------------------------------------
  * A form post does its work and answers 303 to a page; what that page must

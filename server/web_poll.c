@@ -13,56 +13,35 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "app.h"
 #include "config.h"
 #include "http_request.h"
 #include "log.h"
 #include "poll.h"
+#include "poll_result.h"
 #include "store_poll.h"
 #include "web.h"
 #include "web_form.h"
 
-int web_result_read(const struct store_poll *p, struct web_result *res)
+int web_result_read(const struct store_poll *p, struct poll_result *res)
 {
-    json_t *r = p->result ? json_loads(p->result, 0, NULL) : NULL;
-    json_t *counts = json_object_get(r, "counts");
-    json_t *passed = json_object_get(r, "passed");
-    const char *msg = json_string_value(json_object_get(r, "message"));
-    const char *sig = json_string_value(json_object_get(r, "signature"));
-    int rc = -1;
-
-    memset(res, 0, sizeof *res);
-    if (json_array_size(counts) != 2 || !json_is_boolean(passed) || msg == NULL ||
-        sig == NULL || strlen(msg) >= sizeof res->message ||
-        strlen(sig) >= sizeof res->signature ||
-        !json_is_integer(json_array_get(counts, 0)) ||
-        !json_is_integer(json_array_get(counts, 1)))
-        goto out;
-    res->yes = (long long)json_integer_value(json_array_get(counts, 0));
-    res->no = (long long)json_integer_value(json_array_get(counts, 1));
-    res->ballots = (long long)json_integer_value(json_object_get(r, "ballots"));
-    res->passed = json_is_true(passed);
-    memcpy(res->message, msg, strlen(msg) + 1);
-    memcpy(res->signature, sig, strlen(sig) + 1);
-    rc = 0;
-out:
-    json_decref(r);
-    return rc;
+    if (poll_result_parse(p->result, res) != 0 || res->m != 2 ||
+        res->verdict == PROTO_VERDICT_NONE)
+        return -1;
+    return 0;
 }
 
 /* Sets the outcome of closed poll P in o. */
 static int result_put(struct tmpl_value *o, const struct store_poll *p)
 {
-    struct web_result res;
+    struct poll_result res;
 
     if (web_result_read(p, &res) != 0)
         return -1;
-    tmpl_put_int(o, "yes", res.yes);
-    tmpl_put_int(o, "no", res.no);
+    tmpl_put_int(o, "yes", res.counts[0]);
+    tmpl_put_int(o, "no", res.counts[1]);
     tmpl_put_int(o, "ballots", res.ballots);
-    tmpl_put_bool(o, "passed", res.passed);
+    tmpl_put_bool(o, "passed", res.verdict == PROTO_VERDICT_PASSED);
     tmpl_put_str(o, "message", res.message);
     tmpl_put_str(o, "signature", res.signature);
     return 0;
