@@ -143,7 +143,7 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
     long long yes, no;
     char *svg, base[300];
 
-    if (web_poll_fill(http_request_app(req)->store, o, p, v->user.username) != 0 ||
+    if (web_poll_put(http_request_app(req)->store, o, p, v->user.username) != 0 ||
         web_result_read(p, &res) != 0)
         return -1;
     yes = res.counts[0];
