@@ -64,10 +64,6 @@ int api_check_keys(struct http_request *req, json_t *obj, const char *const *key
  */
 int api_authenticate(struct http_request *req, struct auth_user *user);
 
-/* The deepest nesting of {} and [] in TEXT outside strings (a pre-check
- * that costs no allocation). */
-int api_json_depth(const char *text, size_t len);
-
 /*
  * Takes one request from KEY's bucket in RL. If the bucket is empty answers
  * 429 CODE with MESSAGE and Retry-After, and returns 1; else returns 0.
