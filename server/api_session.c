@@ -65,6 +65,43 @@ static int session_body_is_json(const struct http_request *req)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Answers a login that auth_login ended with R (S: the session on AUTH_OK). */
+static void session_answer(struct http_request *req, enum auth_result r,
+                           struct auth_session *s, int retry_after)
+{
+    char retry[16];
+
+    switch (r) {
+    case AUTH_OK:
+        if (!s->user.must_change) {
+            login_answer(req, s);
+            break;
+        }
+        /* a one-time password is for choosing one's own, on the web page */
+        (void)auth_session_delete(http_request_app(req)->auth, s->id);
+        http_respond_error(req, 403, "password_change_required",
+                           "this is a one-time password: log in on the web page and choose "
+                           "your own password first");
+        break;
+    case AUTH_EXPIRED:
+        http_respond_error(req, 401, "password_expired",
+                           "this one-time password has expired: ask an admin for a new one");
+        break;
+    case AUTH_THROTTLED:
+        snprintf(retry, sizeof retry, "%d", retry_after);
+        http_add_header(req, "Retry-After", retry);
+        http_respond_error(req, 429, "too_many_attempts",
+                           "too many failed logins for this account from your address; try again later");
+        break;
+    case AUTH_INVALID:
+        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+}
+
 void api_session_create(struct http_request *req)
 {
     static const char *const keys[] = {"username", "password", NULL};
@@ -72,8 +109,9 @@ void api_session_create(struct http_request *req)
     struct auth_session s;
     json_t *body = NULL;
     const char *user, *pass;
-    char retry[16], peer[64];
+    char peer[64];
     int retry_after = 0;
+    enum auth_result r;
 
     if (!http_request_same_site(req)) {
         http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
@@ -99,35 +137,8 @@ void api_session_create(struct http_request *req)
                          "too many login attempts from this address; try again later"))
         goto out;
     memset(&s, 0, sizeof s);
-    switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
-    case AUTH_OK:
-        if (!s.user.must_change) {
-            login_answer(req, &s);
-            break;
-        }
-        /* a one-time password is for choosing one's own, on the web page */
-        (void)auth_session_delete(auth, s.id);
-        http_respond_error(req, 403, "password_change_required",
-                           "this is a one-time password: log in on the web page and choose "
-                           "your own password first");
-        break;
-    case AUTH_EXPIRED:
-        http_respond_error(req, 401, "password_expired",
-                           "this one-time password has expired: ask an admin for a new one");
-        break;
-    case AUTH_THROTTLED:
-        snprintf(retry, sizeof retry, "%d", retry_after);
-        http_add_header(req, "Retry-After", retry);
-        http_respond_error(req, 429, "too_many_attempts",
-                           "too many failed logins for this account from your address; try again later");
-        break;
-    case AUTH_INVALID:
-        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
-    }
+    r = auth_login(auth, user, pass, peer, &s, &retry_after);
+    session_answer(req, r, &s, retry_after);
     sodium_memzero(&s, sizeof s);
 out:
     json_decref(body);   /* the password lives in jansson's copy until here */
