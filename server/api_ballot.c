@@ -14,7 +14,8 @@
 #include "api.h"
 #include "app.h"
 #include "ballotbox.h"
-#include "http.h"
+#include "http_request.h"
+#include "jscan.h"
 #include "sign.h"
 
 void api_ballot_cast(struct http_request *req)
@@ -23,6 +24,7 @@ void api_ballot_cast(struct http_request *req)
     struct auth_user user;
     struct box_receipt rcpt;
     enum proto_reason reason = PROTO_OK;
+    struct jscan_info scan;
     const char *body;
     size_t len;
 
@@ -33,7 +35,8 @@ void api_ballot_cast(struct http_request *req)
                          "too many ballots sent; try again later"))
         return;
     body = http_request_body(req, &len);
-    if (api_json_depth(body, len) > API_JSON_DEPTH_MAX) {
+    jscan_text(body, len, &scan);
+    if (scan.depth > API_JSON_DEPTH_MAX) {
         http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
                                   proto_reason_code(PROTO_SHAPE));
         return;

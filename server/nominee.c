@@ -16,6 +16,7 @@
 
 #include "name.h"
 #include "nominee.h"
+#include "utf8.h"
 
 /* Counts UTF-8 characters; -1 if a control character (C0, DEL, C1) appears. */
 static long nominee_count_chars(const char *s)
@@ -87,7 +88,7 @@ const char *nominee_check(const char *name)
 int nominee_normalize(const char *name, char **nfc, const char **why)
 {
     *nfc = NULL;
-    if (u8_check((const uint8_t *)name, strlen(name)) != NULL) {
+    if (utf8_check(name, strlen(name)) != 0) {
         *why = "the nominee's name must be valid UTF-8";
         return 1;
     }

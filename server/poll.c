@@ -25,10 +25,12 @@
 #include "name.h"
 #include "nominee.h"
 #include "poll.h"
+#include "poll_result.h"
 #include "record.h"
 #include "sign.h"
 #include "statement.h"
 #include "tally.h"
+#include "utf8.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
 static pthread_mutex_t poll_open_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -70,7 +72,7 @@ static const char *poll_check_statement(const char *statement)
 
     if (len > POLL_STATEMENT_MAX)
         return "the statement must be at most 20000 bytes";
-    if (record_check_utf8(statement, len) != 0)
+    if (utf8_check(statement, len) != 0)
         return "the statement must be valid UTF-8";
     if (poll_is_blank(statement))
         return "write a statement for the nominee";
@@ -440,32 +442,12 @@ static int close_gather(struct store *st, struct ballotbox *box, const char *id,
     return 0;
 }
 
-/* The result as the API shows it (PROTOCOL §9 message included). */
+/* The result as it is kept and served (poll_result.h). */
 static char *close_result_json(const struct record *rec, const struct tally_result *r)
 {
-    struct sign_result view;
-    char msg[1024], sig[2 * SIGN_BYTES + 1];
-    json_t *counts = json_array(), *obj;
-    char *text;
-    uint32_t j;
+    struct poll_result res;
 
-    tally_result_view(rec, r, &view);
-    if (counts == NULL || sign_result_message(&view, msg, sizeof msg) == 0) {
-        json_decref(counts);
-        return NULL;
-    }
-    for (j = 0; j < r->m; j++)
-        json_array_append_new(counts, json_integer(r->counts[j]));
-    crypto_hex_encode(sig, r->signature, SIGN_BYTES);
-    obj = json_pack("{s:o, s:I, s:I, s:s, s:o, s:s, s:s}", "counts", counts,
-                    "ballots", (json_int_t)r->ballots, "eligible", (json_int_t)r->eligible,
-                    "rule", r->verdict == PROTO_VERDICT_NONE ? "none" : "two-thirds",
-                    "passed", r->verdict == PROTO_VERDICT_NONE ? json_null()
-                              : json_boolean(r->verdict == PROTO_VERDICT_PASSED),
-                    "message", msg, "signature", sig);
-    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    json_decref(obj);
-    return text;
+    return poll_result_make(rec, r, &res) == 0 ? poll_result_json(&res) : NULL;
 }
 
 /* Stores the result and the board: with ballots, the board's frame (built

@@ -27,6 +27,16 @@ static int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[
     return crypto_point_sub(out, sp, cq);
 }
 
+void proof_response(unsigned char s[CRYPTO_BYTES], const unsigned char c[CRYPTO_BYTES],
+                    const unsigned char x[CRYPTO_BYTES], const unsigned char w[CRYPTO_BYTES])
+{
+    unsigned char cx[CRYPTO_BYTES];
+
+    crypto_core_ristretto255_scalar_mul(cx, c, x);
+    crypto_core_ristretto255_scalar_add(s, cx, w);
+    sodium_memzero(cx, sizeof cx);      /* with c, it gives x away */
+}
+
 /* beta_m = beta − lo·G, the point the first branch's b_0 refers to. */
 static int proof_beta_start(unsigned char beta_m[CRYPTO_BYTES],
                             const unsigned char beta[CRYPTO_BYTES], uint32_t lo)
@@ -107,8 +117,7 @@ int proof_interval_prove(const struct crypto_hash *prefix, const unsigned char Y
     if (crypto_hash_final_scalar(&h, c) != 0)
         goto out;
     crypto_core_ristretto255_scalar_sub(out[real].c, c, others);
-    crypto_core_ristretto255_scalar_mul(out[real].s, out[real].c, r);
-    crypto_core_ristretto255_scalar_add(out[real].s, out[real].s, w);
+    proof_response(out[real].s, out[real].c, r, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);
@@ -181,8 +190,7 @@ int proof_pok_create(const char *id, size_t idlen, uint32_t k, const char *name,
         goto out;
     if (proof_pok_challenge(id, idlen, k, name, namelen, X, a, out->c) != 0)
         goto out;
-    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
-    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    proof_response(out->s, out->c, x, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);
@@ -253,8 +261,7 @@ int proof_share_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k
         goto out;
     if (proof_share_challenge(fingerprint, k, X, j, A, out->D, ab, out->c) != 0)
         goto out;
-    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
-    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    proof_response(out->s, out->c, x, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);

@@ -100,8 +100,4 @@ int record_hash_inputs(const struct record *rec, unsigned char *roll_buf, size_t
 /* 0 if s (len bytes) is a valid time of PROTOCOL §1, else -1. */
 int record_check_time(const char *s, size_t len);
 
-/* 0 if s is well-formed UTF-8 (no overlong form, surrogate or value past
- * U+10FFFF), else -1. */
-int record_check_utf8(const char *s, size_t len);
-
 #endif
