@@ -55,6 +55,7 @@
 #include "log.h"
 #include "record.h"
 #include "sign.h"
+#include "store_int.h"
 #include "store_poll.h"
 #include "tally.h"
 

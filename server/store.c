@@ -31,36 +31,10 @@
 #include <unistd.h>
 
 #include "schema.h"
-#include "store.h"
+#include "store_int.h"
 #include "store_read.h"
 
-#define STORE_BUSY_MS   5000
-#define STORE_PATH_MAX  4096
 #define STORE_COMPACT_DELAY_MAX_MS 60000
-
-struct stmt_slot {
-    const char *sql;
-    sqlite3_stmt *st;
-};
-
-struct store {
-    sqlite3 *db;
-    sqlite3 *side;              /* store_checkpoint_ahead's own connection */
-    pthread_mutex_t side_mu;    /* guards side */
-    void (*wal_fn)(void *, int);    /* store_watch_wal's */
-    void *wal_arg;
-    struct store_readers *readers;  /* store_read_stmt's per-thread connections */
-    pthread_mutex_t mu;
-    struct stmt_slot *stmts;
-    size_t n_stmts;
-    size_t cap_stmts;
-    int version;
-    int in_tx;
-    char path[STORE_PATH_MAX];      /* the database file, for store_compact_detached */
-    pthread_mutex_t gate_mu;        /* guards compacting; never held with mu waited for */
-    pthread_cond_t gate_cv;         /* store_begin waits here while compacting */
-    int compacting;
-};
 
 static const char SQL_VERSION_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("

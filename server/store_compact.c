@@ -7,6 +7,7 @@
  * (store_compact_detached, store.c); this is the same work under the
  * store's lock, for the cast path's periodic truncation and the tests.
  */
+#include "store_int.h"
 #include "store_poll.h"
 
 /* Checkpoints and truncates the WAL (store lock held). 0 or -1. */

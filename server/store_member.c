@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 
 #define MEMBER_COLUMNS \
     "id, username, display_name, email, password_hash, is_admin, active, created_at," \

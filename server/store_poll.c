@@ -13,6 +13,7 @@
 
 #include "board_stream.h"
 #include "name.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 static const char SQL_INSERT[] =

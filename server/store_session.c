@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 
 #define JOINED_MEMBER \
     "m.id, m.username, m.display_name, m.email, m.password_hash," \

@@ -21,7 +21,7 @@
 #include "harness.h"
 #include "name.h"
 #include "schema.h"
-#include "store.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 static char tmp_root[] = "/tmp/conclave-test-store-XXXXXX";

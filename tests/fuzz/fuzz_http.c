@@ -42,7 +42,7 @@
 #include "http.h"
 #include "record.h"
 #include "sign.h"
-#include "store.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
