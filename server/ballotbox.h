@@ -5,10 +5,12 @@
  * The ballot box checks the rules of PROTOCOL §5 and §10 in order of cost:
  * the poll and its clock, the roll, the ballot's shape, the voter's state,
  * then the proofs (on the caller's thread, outside any lock). Accepted
- * ballots go to one committer thread, which stores every cast pending at that
- * moment in one transaction with one fsync (group commit), so neither the
- * database nor its WAL holds one voter's row beside one ballot alone whenever
- * casts arrive together. A cast returns only once its commit is durable.
+ * ballots join the store's group commit (store_durable.h), which stores every
+ * cast pending at that moment in one transaction with one fsync, so neither
+ * the database nor its WAL holds one voter's row beside one ballot alone
+ * whenever casts arrive together. A cast returns only once its commit is
+ * durable. The store's durability machinery must be started
+ * (store_durable_start) before the first cast.
  */
 #ifndef CONCLAVE_BALLOTBOX_H
 #define CONCLAVE_BALLOTBOX_H
@@ -43,7 +45,7 @@ struct box_receipt {
  * owned); both must outlive it. 0 and *out, or -1. */
 int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox **out);
 
-/* Stops the committer (pending casts are finished first) and frees; NULL ok. */
+/* Frees the box (no cast may be in flight); NULL ok. */
 void ballotbox_free(struct ballotbox *box);
 
 /*
@@ -70,13 +72,5 @@ const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id
  * the store's lock held (e.g. inside store_begin), so that it matches the
  * committed ballots. */
 struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id);
-
-/* Checkpoints and truncates the WAL (erasing the page history of the casts'
- * commits) once ballots were stored and then a call finds none stored since
- * the call before, or else once the first of them is 10 s old: so within a
- * tick of a pause in the casts, and every 10 s while they keep coming (each
- * truncation holds the commits for a few ms). The serve loop calls it every
- * tick. */
-void ballotbox_checkpoint(struct ballotbox *box);
 
 #endif

@@ -29,6 +29,7 @@
 #include "record.h"
 #include "sign.h"
 #include "statement.h"
+#include "store_durable.h"
 #include "tally.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
@@ -625,28 +626,16 @@ static double close_ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* A compaction that failed (another process reading the database, which a
- * TRUNCATE checkpoint must wait out) is retried by the next poll_close_due:
- * until it succeeds, the files keep the poll's page history. Only the thread
- * that closes polls touches it. */
-static char compact_due[STORE_POLL_ID_MAX + 1];     /* the poll's id, or "" */
-
 /* After the close: the WAL checkpointed and truncated, the file VACUUMed, on
  * a connection of its own (seconds at 100,000 ballots): the result, and
- * every other read, is served meanwhile. */
+ * every other read, is served meanwhile; one that fails is retried by the
+ * store (store_durable.h). */
 static void close_compact(struct store *st, const char *id)
 {
-    struct timespec t0;
+    char what[STORE_POLL_ID_MAX + 8];
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (store_compact_detached(st) != 0) {
-        if (compact_due != id)
-            snprintf(compact_due, sizeof compact_due, "%s", id);
-        log_warn("poll %s: could not compact the database after the close; will retry", id);
-        return;
-    }
-    compact_due[0] = '\0';
-    log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
+    snprintf(what, sizeof what, "poll %s", id);
+    (void)store_durable_compact(st, what);
 }
 
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
@@ -705,10 +694,6 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     size_t n = 16, i;
     int closed = 0, failed = 0;
 
-    if (compact_due[0] != '\0') {
-        close_compact(st, compact_due);
-        heap_release();             /* the compaction's connection and cache */
-    }
     /* Sixteen at a time, in id order: polls that cannot be closed (they stay
      * due) do not hold back those after them. */
     while (n == 16) {

@@ -83,29 +83,10 @@ void store_close(struct store *s);
 /* The schema version of the open database (highest applied migration). */
 int store_schema_version(struct store *s);
 
-/* Copies what it can of the WAL into the database file from a second
- * connection, without taking the store's lock (a PASSIVE checkpoint): the
- * HTTP threads and the cast committer go on meanwhile, and a TRUNCATE
- * checkpoint after it (store_compact) has only the last frames left to copy
- * under the lock. Any thread (they take turns); 0, or -1 (nothing is lost:
- * the next checkpoint copies the same frames). */
-int store_checkpoint_ahead(struct store *s);
-
-/* The WAL's length, in frames, past which it is copied into the database
- * file: by SQLite's autocheckpoint, or by the checkpointer (checkpoint.h). */
-#define STORE_WAL_FRAMES 1000
-
-/* Calls FN(ARG, frames) after each commit on the store's connection, with the
- * WAL's size in frames, instead of SQLite's autocheckpoint (which copies the
- * WAL into the database file inside the COMMIT that crosses 1,000 frames,
- * while the committer holds the store's lock): FN arranges a checkpoint
- * elsewhere (checkpoint.h). FN runs with the store's lock held and must not
- * call the store. FN NULL restores the autocheckpoint. 0, or -1. */
-int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg);
-
 /* Takes the mutex and starts a write transaction (BEGIN IMMEDIATE, waiting up
  * to the busy timeout for other processes). Waits first, without the mutex
- * (unless the caller holds it), while store_compact_detached runs.
+ * (unless the caller holds it), while a compaction after a close runs
+ * (store_durable.h).
  * Transactions do not nest. On failure the mutex is released and -1 returned. */
 int store_begin(struct store *s);
 
@@ -116,16 +97,6 @@ int store_commit(struct store *s);
 /* Rolls back and releases the mutex. Returns -1 if ROLLBACK failed (the
  * mutex is released anyway). */
 int store_rollback(struct store *s);
-
-/* Compacts the database as store_compact(S, 1) does (WAL checkpointed and
- * truncated, VACUUM, checkpointed and truncated again), but on a connection
- * of its own and without the mutex: other threads keep reading through S
- * meanwhile (WAL); their writes wait (store_begin for the end, single
- * statements up to the busy timeout). -1 if a step failed, say because a
- * reader (another process) kept the WAL in use past the busy timeout; the
- * database is then consistent but not yet compacted: call again later. Call
- * from one thread at a time, without holding the mutex. */
-int store_compact_detached(struct store *s);
 
 /* --- members (store_member.c) --------------------------------------------- */
 

@@ -43,6 +43,7 @@ struct store {
     pthread_mutex_t gate_mu;        /* guards compacting; never held with mu waited for */
     pthread_cond_t gate_cv;         /* store_begin waits here while compacting */
     int compacting;
+    struct store_durable *dur;      /* store_durable_start's; NULL until then */
 };
 
 /* The raw handle, for the store's files that add their own statements. Use
@@ -83,5 +84,47 @@ int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
  * display_name, email, password_hash, is_admin, active, created_at,
  * password_one_time, password_expires_at" (store_member.c). */
 int store_member_read(sqlite3_stmt *st, struct store_member *m);
+
+/* Opens or shuts the gate at which store_begin waits (without the mutex)
+ * while a compaction on a connection of its own runs (store.c). */
+void store_gate_set(struct store *s, int compacting);
+
+/* --- checkpoints and compactions (store_durable.c) ------------------------- */
+
+/* The WAL's length, in frames, past which it is copied into the database
+ * file: by SQLite's autocheckpoint, or by the checkpointer. */
+#define STORE_WAL_FRAMES 1000
+
+/* Copies what it can of the WAL into the database file from a second
+ * connection, without taking the store's lock (a PASSIVE checkpoint): the
+ * HTTP threads and the cast committer go on meanwhile, and a TRUNCATE
+ * checkpoint after it (store_compact) has only the last frames left to copy
+ * under the lock. Any thread (they take turns); 0, or -1 (nothing is lost:
+ * the next checkpoint copies the same frames). */
+int store_checkpoint_ahead(struct store *s);
+
+/* Checkpoints the WAL into the database and truncates it (TRUNCATE), then
+ * clears its index (one commit of page 1 alone, truncated again); with
+ * VACUUM also rewrites the database so freed pages keep no old content.
+ * Holds the store's lock throughout. 0 or -1. */
+int store_compact(struct store *s, int vacuum);
+
+/* Compacts the database as store_compact(S, 1) does (WAL checkpointed and
+ * truncated, VACUUM, checkpointed and truncated again), but on a connection
+ * of its own and without the mutex: other threads keep reading through S
+ * meanwhile (WAL); their writes wait (store_begin at the gate, single
+ * statements up to the busy timeout). -1 if a step failed, say because a
+ * reader (another process) kept the WAL in use past the busy timeout; the
+ * database is then consistent but not yet compacted: call again later. Call
+ * from one thread at a time, without holding the mutex. */
+int store_compact_detached(struct store *s);
+
+/* Calls FN(ARG, frames) after each commit on the store's connection, with the
+ * WAL's size in frames, instead of SQLite's autocheckpoint (which copies the
+ * WAL into the database file inside the COMMIT that crosses 1,000 frames,
+ * while the committer holds the store's lock): FN arranges a checkpoint
+ * elsewhere. FN runs with the store's lock held and must not call the store.
+ * FN NULL restores the autocheckpoint. 0, or -1. */
+int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg);
 
 #endif

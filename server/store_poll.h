@@ -160,10 +160,4 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
  * STORE_NOT_FOUND while open. */
 int store_poll_board(struct store *s, const char *id, char **board_out);
 
-/* Checkpoints the WAL into the database and truncates it (TRUNCATE); with
- * VACUUM also rewrites the database so freed pages keep no old content. Holds
- * the store's lock throughout: the close compacts with store_compact_detached
- * (store.h) instead, which lets other threads read meanwhile. */
-int store_compact(struct store *s, int vacuum);
-
 #endif

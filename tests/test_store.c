@@ -4,7 +4,8 @@
  * re-opening an existing database, refusing a newer or exposed one,
  * transactions, the statement cache, the member/session/token rows,
  * several threads and two connections writing at once, and the WAL's
- * checkpoints (ahead of the lock, on the checkpointer's thread).
+ * checkpoints (ahead of the lock, on the checkpointer's thread: the rest of
+ * store_durable.c is tests/test_store_durable.c's).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
 #include "harness.h"
 #include "name.h"
 #include "schema.h"
+#include "store_durable.h"
 #include "store_int.h"
 #include "store_poll.h"
 
@@ -571,7 +572,6 @@ static void test_checkpointer(void)
 {
     char dir[256];
     struct store *s = NULL;
-    struct checkpointer *c = NULL;
     long long size0;
     double until;
 
@@ -579,13 +579,13 @@ static void test_checkpointer(void)
     CHECK(store_open(dir, &s) == 0, "open a store for the checkpointer");
     CHECK(exec_sql(s, "CREATE TABLE t (x BLOB)") == 0, "a table");
     size0 = db_size(dir);
-    CHECK(checkpointer_new(s, &c) == 0, "start the checkpointer");
+    CHECK(store_durable_start(s) == 0, "start the checkpointer");
     CHECK(exec_sql(s, SQL_LONG_COMMIT) == 0, "a commit of 1,500 pages");
     until = now_s() + 10;
     while (db_size(dir) < size0 + 8000000 && now_s() < until)
         sched_yield();
     CHECK(db_size(dir) > size0 + 8000000, "the checkpointer copied the WAL");
-    checkpointer_free(c);
+    store_durable_stop(s);
     CHECK(query_int(s, "SELECT count(*) FROM t") == 1500, "nothing lost");
     store_close(s);
 }

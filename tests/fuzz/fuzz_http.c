@@ -42,6 +42,7 @@
 #include "http.h"
 #include "record.h"
 #include "sign.h"
+#include "store_durable.h"
 #include "store_int.h"
 #include "store_poll.h"
 
@@ -233,6 +234,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     store_lock(fuzz_app.store);
     sqlite3_exec(store_db(fuzz_app.store), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
     store_unlock(fuzz_app.store);
+    if (store_durable_start(fuzz_app.store) != 0)   /* the casts' group commit */
+        fuzz_die("cannot start the store's group commit");
     fuzz_member("basil", 1);
     fuzz_member("polly", 0);
     fuzz_credentials();
