@@ -30,8 +30,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sodium.h>
-
 #include "ballot.h"
 #include "ballotbox.h"
 #include "heap.h"

@@ -7,6 +7,8 @@
  * N > n, partial boards); the same boards in other layouts (compact, keys
  * sorted), and JSON errors inside a ballot reported before everything else.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
