@@ -16,6 +16,7 @@
 #include <sodium.h>
 
 #include "ballot.h"
+#include "sjson.h"
 
 struct ballot_choice {
     unsigned char alpha[CRYPTO_BYTES];

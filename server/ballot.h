@@ -16,14 +16,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "crypto.h"
 #include "proof.h"
 #include "record.h"
-#include "sjson.h"
 
 struct ballot;
+struct json_t;          /* jansson's json_t (sjson.h), for ballot_from_json only */
+struct sjson_out;
 
 enum ballot_form {
     BALLOT_FORM_POST,   /* as a client POSTs it: optional "replaces", no "tracker" */
@@ -37,7 +36,8 @@ enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form fo
                                struct ballot **out);
 
 /* The same from a parsed JSON object (a board's ballot). */
-enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, struct ballot **out);
+enum proto_reason ballot_from_json(const struct json_t *obj, enum ballot_form form,
+                                   struct ballot **out);
 
 /* The same for the board form's text as board_build writes it (any JSON
  * whitespace, members in that order, a poll id in printable ASCII without

@@ -28,6 +28,7 @@
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
+#include "sjson.h"
 #include "statement.h"
 #include "store_durable.h"
 #include "tally.h"

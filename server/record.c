@@ -14,6 +14,7 @@
 #include <sodium.h>
 
 #include "record.h"
+#include "sjson.h"
 
 struct record_str {
     char *s;

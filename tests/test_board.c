@@ -14,6 +14,7 @@
 
 #include "board.h"
 #include "board_split.h"
+#include "sjson.h"
 
 #define MAXB 16
 

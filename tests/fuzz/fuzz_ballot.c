@@ -12,6 +12,7 @@
 
 #include "ballot.h"
 #include "record.h"
+#include "sjson.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
