@@ -45,6 +45,7 @@ struct roll_list {
     char **names;
     size_t n, cap;
     char *nominee_key;          /* the nominee's folded key (name.h) */
+    struct store_same_name same;    /* poll_same_name's */
     int nominee_is_member;
     char **unfolded;            /* non-ASCII display names, folded after the */
     size_t n_unfolded, cap_unfolded;    /* store's lock is released */
@@ -221,6 +222,15 @@ static void roll_free(struct roll_list *r)
     free(r->nominee_key);
 }
 
+/* The same-name rule the store applies to open polls' nominees: equal
+ * folded keys (name.h). Valid while R's nominee key is. */
+static const struct store_same_name *poll_same_name(struct roll_list *r)
+{
+    r->same.key = r->nominee_key;
+    r->same.match = name_match_key;
+    return &r->same;
+}
+
 /* Makes the record for the poll; stores its text in p->record. */
 static enum poll_status poll_make_record(struct store_poll *p, const struct roll_list *roll,
                                          unsigned char x0[32])
@@ -350,7 +360,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     rc = POLL_ERROR;
     id_out[0] = '\0';
     if (name_fold_key(nfc, &roll.nominee_key) != 0 ||
-        store_poll_nominee_open(st, roll.nominee_key, &dup, id_out) != 0)
+        store_poll_nominee_open(st, poll_same_name(&roll), &dup, id_out) != 0)
         goto out;
     rc = POLL_DUPLICATE;
     if (dup) {
@@ -367,7 +377,8 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         rc = poll_make_record(&p, &roll, x0);
     if (rc == POLL_OK) {
         /* The same-name check again, in the insert's own transaction. */
-        r = store_poll_insert(st, &p, x0, (const char *const *)roll.names, roll.n);
+        r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
+                              (const char *const *)roll.names, roll.n);
         rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
         if (rc == POLL_DUPLICATE)
             *why = "a poll for this nominee is already open";

@@ -176,7 +176,7 @@ static void test_roll_voted(void)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 2) == 0, "a poll");
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, NULL, secret, roll, 2) == 0, "a poll");
     if (s == NULL)
         return;
     CHECK(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 0") == 2,
@@ -196,8 +196,9 @@ static void test_roll_voted(void)
     store_close(s);
 }
 
-/* One open poll per nominee, names compared by folded key (name.h) inside
- * store_poll_insert's own transaction; the unique index stays beside it. */
+/* One open poll per nominee, names compared by the caller's rule (folded
+ * keys, name.h) inside store_poll_insert's own transaction; the unique index
+ * stays beside it. */
 static void test_same_nominee(void)
 {
     static const char *const roll[] = {"ann"};
@@ -206,6 +207,7 @@ static void test_same_nominee(void)
         "E\xcc\x81LODIE ROUX",                   /* decomposed É, upper case */
         "\xc3\x89lodie Roux"};                   /* the very name */
     unsigned char secret[32] = {0};
+    struct store_same_name rule = {NULL, name_match_key};
     struct store_poll p;
     struct store *s = NULL;
     char dir[256], *key = NULL;
@@ -220,25 +222,29 @@ static void test_same_nominee(void)
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
     snprintf(p.id, sizeof p.id, "n0");
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+          store_open(dir, &s) == 0 && store_poll_insert(s, &p, &rule, secret, roll, 1) == 0,
           "a poll for \xc3\x89lodie Roux");
+    free(key);
     if (s == NULL)
         return;
     for (i = 0; i < sizeof same / sizeof same[0]; i++) {
         snprintf(p.id, sizeof p.id, "n%zu", i + 1);
         snprintf(p.nominee, sizeof p.nominee, "%s", same[i]);
-        CHECK(name_fold_key(p.nominee, &key) == 0 &&
-              store_poll_nominee_open(s, key, &open, NULL) == 0 && open == 1,
-              "the same name is seen open");
-        free(key);
         key = NULL;
-        CHECK(store_poll_insert(s, &p, secret, roll, 1) == STORE_CONFLICT,
+        CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+              store_poll_nominee_open(s, &rule, &open, NULL) == 0 && open == 1,
+              "the same name is seen open");
+        CHECK(store_poll_insert(s, &p, &rule, secret, roll, 1) == STORE_CONFLICT,
               "and its insert is refused in the transaction");
+        free(key);
     }
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     snprintf(p.nominee, sizeof p.nominee, "Elodie Roux");
-    CHECK(name_fold_key(p.nominee, &key) == 0 && store_poll_nominee_open(s, key, &open, NULL) == 0 &&
-          open == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    key = NULL;
+    CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+          store_poll_nominee_open(s, &rule, &open, NULL) == 0 &&
+          open == 0 && store_poll_insert(s, &p, &rule, secret, roll, 1) == 0,
           "without the accent: another name");
     free(key);
     store_close(s);
@@ -264,19 +270,19 @@ static void test_poll_id_taken(void)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, NULL, secret, roll, 1) == 0,
           "a poll");
     if (s == NULL)
         return;
     snprintf(p.nominee, sizeof p.nominee, "Second Nominee");
-    rc = store_poll_insert(s, &p, secret, roll, 1);
+    rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
     if (rc != STORE_CONFLICT)
         fprintf(stderr, "store_poll_insert of a taken id = %d, want STORE_CONFLICT (%d)\n",
                 rc, STORE_CONFLICT);
     CHECK(rc == STORE_CONFLICT, "a second poll with the same id: STORE_CONFLICT");
     snprintf(p.id, sizeof p.id, "fedcba9876543210");
     p.fingerprint[63] = '\0';                /* 63 characters: the CHECK fails */
-    rc = store_poll_insert(s, &p, secret, roll, 1);
+    rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
     CHECK(rc == STORE_ERROR, "a row that breaks a CHECK: STORE_ERROR, not a conflict");
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     CHECK(query_int(s, "SELECT count(*) FROM poll_roll") == 1, "one roll row");

@@ -181,7 +181,7 @@ static void fuzz_poll(void)
     p.opens_at = (int64_t)time(NULL) - 5;
     p.closes_at = p.opens_at + 365 * 86400;
     p.eligible = 5;
-    if (p.record == NULL || store_poll_insert(fuzz_app.store, &p, secret, roll, 5) != 0)
+    if (p.record == NULL || store_poll_insert(fuzz_app.store, &p, NULL, secret, roll, 5) != 0)
         fuzz_die("cannot store poll-1");
     free(p.record);
     record_free(rec);
