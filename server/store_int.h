@@ -76,6 +76,13 @@ void store_stmt_reset(sqlite3_stmt *st);
  * added); NULL becomes "". -1 if it does not fit. */
 int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
+/* Steps ST, an INSERT whose parameters are bound (the caller holds the lock
+ * and resets ST): STORE_OK, with the new row's rowid in *ROWID (may be
+ * NULL); STORE_CONFLICT when it breaks a uniqueness rule (a primary key or
+ * a unique index: extended result codes are on); STORE_ERROR otherwise (a
+ * CHECK that fails included). */
+int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid);
+
 /* The member columns that store_member_read reads, in its order (every
  * member query and the session/token joins select them first). */
 #define STORE_MEMBER_COLUMNS 10

@@ -153,7 +153,7 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
                            const unsigned char secret[32])
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -166,14 +166,9 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
         bind_blob(st, 11, secret, 32))
         goto out;
-    /* Extended result codes are on (store.c): a taken id is
-     * SQLITE_CONSTRAINT_PRIMARYKEY, an open poll of the same nominee (the
-     * unique index) SQLITE_CONSTRAINT_UNIQUE; a failed CHECK stays an error. */
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        rc = 0;
-    else if (step == SQLITE_CONSTRAINT_PRIMARYKEY || step == SQLITE_CONSTRAINT_UNIQUE)
-        rc = STORE_CONFLICT;
+    /* A taken id, or an open poll of the same nominee (the unique index), is
+     * a conflict; a failed CHECK stays an error. */
+    rc = store_step_insert(s, st, NULL);
 out:
     store_stmt_reset(st);
     return rc;

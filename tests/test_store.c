@@ -658,6 +658,44 @@ static void test_readers(void)
     store_close(s);
 }
 
+/* The changes to a member: a new password ends every session but the one
+ * kept and the member's set-password links; reactivating ends nothing; an
+ * API token's hash is unique (a second insert is a conflict, not an error). */
+static void test_member_changes(void)
+{
+    static const char csrf[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    unsigned char keep[32] = {7}, other[32] = {8}, link[32] = {9}, tok[32] = {10};
+    struct store_member m = member("gina", "Gina");
+    struct store *s = NULL;
+    char dir[256];
+    int64_t id = 0, tid = 0;
+
+    data_path(dir, sizeof dir, "changes");
+    CHECK(store_open(dir, &s) == 0 && store_member_insert(s, &m, &id) == STORE_OK,
+          "a member");
+    if (s == NULL)
+        return;
+    CHECK(store_session_insert(s, keep, id, csrf, 10, 100) == STORE_OK &&
+          store_session_insert(s, other, id, csrf, 10, 100) == STORE_OK &&
+          store_link_insert(s, id, link, 10, 100) == STORE_OK, "two sessions and a link");
+    CHECK(store_member_set_password(s, "GINA", "$argon2id$y", 1, 50, keep) == STORE_OK,
+          "a one-time password, keeping one session");
+    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 1 &&
+          query_int(s, "SELECT count(*) FROM sessions WHERE id_hash = x'07" "00000000000000"
+                       "000000000000000000000000000000000000000000000000'") == 1,
+          "the kept session stays, the other is gone");
+    CHECK(query_int(s, "SELECT count(*) FROM password_links") == 0, "the link is gone");
+    CHECK(query_int(s, "SELECT password_one_time * 1000 + password_expires_at FROM members")
+          == 1050, "one-time and its expiry stored");
+    CHECK(store_member_set_active(s, "gina", 1) == STORE_OK &&
+          query_int(s, "SELECT count(*) FROM sessions") == 1, "reactivating ends nothing");
+    CHECK(store_token_insert(s, id, "cli", tok, 10, &tid) == STORE_OK && tid > 0,
+          "a token, with its id");
+    CHECK(store_token_insert(s, id, "again", tok, 11, NULL) == STORE_CONFLICT,
+          "the same token hash again: STORE_CONFLICT");
+    store_close(s);
+}
+
 int main(void)
 {
     char cmd[300];
@@ -673,6 +711,7 @@ int main(void)
     test_poll_id_taken();
     test_transactions();
     test_members();
+    test_member_changes();
     test_threads();
     test_checkpoint_ahead();
     test_busy_wait();
