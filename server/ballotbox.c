@@ -433,11 +433,11 @@ static enum proto_reason box_verify(struct ballotbox *box, const struct ballot *
 }
 
 enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
-                               const char *username, const char *body, size_t len,
-                               struct box_receipt *out, enum proto_reason *reason)
+                               const char *username, const struct ballot *b,
+                               enum proto_reason parsed, struct box_receipt *out,
+                               enum proto_reason *reason)
 {
     struct box_poll *p = NULL;
-    struct ballot *b = NULL;
     enum box_status rc;
 
     if ((rc = box_poll_get(box, poll_id, &p)) != BOX_OK)
@@ -450,7 +450,8 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
         rc = BOX_NOT_ON_ROLL;
         goto out;
     }
-    if ((*reason = ballot_parse(body, len, BALLOT_FORM_POST, &b)) != PROTO_OK) {
+    if (b == NULL || parsed != PROTO_OK) {
+        *reason = parsed != PROTO_OK ? parsed : PROTO_INTERNAL;
         rc = *reason == PROTO_INTERNAL ? BOX_ERROR : BOX_INVALID;
         goto out;
     }
@@ -462,7 +463,6 @@ enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
     }
     rc = box_store(box, p, username, b, out, reason);
 out:
-    ballot_free(b);
     box_poll_put(box, p);
     return rc;
 }

@@ -3,8 +3,9 @@
  * signed receipt.
  *
  * The ballot box checks the rules of PROTOCOL §5 and §10 in order of cost:
- * the poll and its clock, the roll, the ballot's shape, the voter's state,
- * then the proofs (on the caller's thread, outside any lock). Accepted
+ * the poll and its clock, the roll, the ballot's shape (as the request's one
+ * read of its body found it), the voter's state, then the proofs (on the
+ * caller's thread, outside any lock). Accepted
  * ballots join the store's group commit (store_durable.h), which stores every
  * cast pending at that moment in one transaction with one fsync, so neither
  * the database nor its WAL holds one voter's row beside one ballot alone
@@ -20,6 +21,7 @@
 #include "proto.h"
 #include "store.h"
 
+struct ballot;
 struct ballotbox;
 struct record;
 struct sign_key;
@@ -49,13 +51,18 @@ int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox
 void ballotbox_free(struct ballotbox *box);
 
 /*
- * Casts the ballot BODY (JSON text, LEN bytes) of USERNAME in poll POLL_ID.
- * BOX_OK fills *out once the ballot is durable. BOX_INVALID sets *reason.
- * Nothing is stored unless BOX_OK.
+ * Casts ballot B of USERNAME in poll POLL_ID: B as ballot_parse_body read
+ * the request's body in its one pass (B stays the caller's), or NULL when it
+ * did not parse, PARSED saying why. The poll's checks come first (a ballot
+ * for no poll is BOX_NOT_FOUND, for a closed one BOX_CLOSED, whatever its
+ * body); then a body that did not parse is BOX_INVALID with *reason =
+ * PARSED (BOX_ERROR for PROTO_INTERNAL). BOX_OK fills *out once the ballot
+ * is durable. BOX_INVALID sets *reason. Nothing is stored unless BOX_OK.
  */
 enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
-                               const char *username, const char *body, size_t len,
-                               struct box_receipt *out, enum proto_reason *reason);
+                               const char *username, const struct ballot *b,
+                               enum proto_reason parsed, struct box_receipt *out,
+                               enum proto_reason *reason);
 
 /* Forgets a poll's cached record and aggregate (after its close or its
  * withdrawal). */
