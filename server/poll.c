@@ -28,7 +28,9 @@
 #include "poll_result.h"
 #include "record.h"
 #include "sign.h"
+#include "sjson.h"
 #include "statement.h"
+#include "store_durable.h"
 #include "tally.h"
 #include "utf8.h"
 
@@ -44,6 +46,7 @@ struct roll_list {
     char **names;
     size_t n, cap;
     char *nominee_key;          /* the nominee's folded key (name.h) */
+    struct store_same_name same;    /* poll_same_name's */
     int nominee_is_member;
     char **unfolded;            /* non-ASCII display names, folded after the */
     size_t n_unfolded, cap_unfolded;    /* store's lock is released */
@@ -150,6 +153,15 @@ static void roll_free(struct roll_list *r)
         free(r->unfolded[i]);
     free(r->unfolded);
     free(r->nominee_key);
+}
+
+/* The same-name rule the store applies to open polls' nominees: equal
+ * folded keys (name.h). Valid while R's nominee key is. */
+static const struct store_same_name *poll_same_name(struct roll_list *r)
+{
+    r->same.key = r->nominee_key;
+    r->same.match = name_match_key;
+    return &r->same;
 }
 
 /* Makes the record for the poll; stores its text in p->record. */
@@ -276,7 +288,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     rc = POLL_ERROR;
     id_out[0] = '\0';
     if (nominee_key(nfc, &roll.nominee_key) != 0 ||
-        store_poll_nominee_open(st, roll.nominee_key, &dup, id_out) != 0)
+        store_poll_nominee_open(st, poll_same_name(&roll), &dup, id_out) != 0)
         goto out;
     rc = POLL_DUPLICATE;
     if (dup) {
@@ -293,7 +305,8 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         rc = poll_make_record(&p, &roll, x0);
     if (rc == POLL_OK) {
         /* The same-name check again, in the insert's own transaction. */
-        r = store_poll_insert(st, &p, x0, (const char *const *)roll.names, roll.n);
+        r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
+                              (const char *const *)roll.names, roll.n);
         rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
         if (rc == POLL_DUPLICATE)
             *why = "a poll for this nominee is already open";
@@ -533,28 +546,16 @@ static double close_ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* A compaction that failed (another process reading the database, which a
- * TRUNCATE checkpoint must wait out) is retried by the next poll_close_due:
- * until it succeeds, the files keep the poll's page history. Only the thread
- * that closes polls touches it. */
-static char compact_due[STORE_POLL_ID_MAX + 1];     /* the poll's id, or "" */
-
 /* After the close: the WAL checkpointed and truncated, the file VACUUMed, on
  * a connection of its own (seconds at 100,000 ballots): the result, and
- * every other read, is served meanwhile. */
+ * every other read, is served meanwhile; one that fails is retried by the
+ * store (store_durable.h). */
 static void close_compact(struct store *st, const char *id)
 {
-    struct timespec t0;
+    char what[STORE_POLL_ID_MAX + 8];
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (store_compact_detached(st) != 0) {
-        if (compact_due != id)
-            snprintf(compact_due, sizeof compact_due, "%s", id);
-        log_warn("poll %s: could not compact the database after the close; will retry", id);
-        return;
-    }
-    compact_due[0] = '\0';
-    log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
+    snprintf(what, sizeof what, "poll %s", id);
+    (void)store_durable_compact(st, what);
 }
 
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
@@ -613,10 +614,6 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     size_t n = 16, i;
     int closed = 0, failed = 0;
 
-    if (compact_due[0] != '\0') {
-        close_compact(st, compact_due);
-        heap_release();             /* the compaction's connection and cache */
-    }
     /* Sixteen at a time, in id order: polls that cannot be closed (they stay
      * due) do not hold back those after them. */
     while (n == 16) {

@@ -11,6 +11,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "proof.h"
 
 /* out = s·P − c·Q (PROTOCOL §4 "a_i = s_i·G − c_i·α" with P = NULL for G). */

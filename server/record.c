@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "record.h"
+#include "sjson.h"
 #include "utf8.h"
 
 struct record_str {

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "crypto.h"
 #include "proof.h"
-#include "sjson.h"
+
+struct json_t;          /* jansson's json_t (sjson.h), for record_from_json only */
+struct sjson_out;
 
 struct record;
 
@@ -56,7 +56,7 @@ enum proto_reason record_create(const struct record_params *p,
 enum proto_reason record_parse(const char *text, size_t len, struct record **out);
 
 /* The same from an already parsed JSON object (a board's "poll"). */
-enum proto_reason record_from_json(const json_t *obj, struct record **out);
+enum proto_reason record_from_json(const struct json_t *obj, struct record **out);
 
 /* Writes the record as the board-form JSON object (PROTOCOL §8 "poll"). */
 void record_write(const struct record *rec, struct sjson_out *o);

@@ -15,7 +15,7 @@
 
 #include "auth.h"
 #include "harness.h"
-#include "store.h"
+#include "store_int.h"
 
 static char tmp_root[] = "/tmp/conclave-test-account-XXXXXX";
 static const char PW[] = "correct horse battery";

@@ -2,6 +2,8 @@
  * test_crypto.c — hex, points, scalars, Hs/Hd framing (hashes.json byte for
  * byte), the vectors' rng streams, and the strict JSON reader and writer.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 

@@ -4,6 +4,8 @@
  * encodings, values at and above p), and sums, differences and long chains
  * encode to what crypto_point_add / crypto_point_sub give.
  */
+#include <sodium.h>
+
 #include "harness.h"
 
 #include "group.h"

@@ -32,7 +32,7 @@ static int poll_add(struct store *s, const char *id)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
-    return store_poll_insert(s, &p, secret, roll, 2);
+    return store_poll_insert(s, &p, NULL, secret, roll, 2);
 }
 
 /* The view of poll ID for VIEWER, read afresh; state -1 if it cannot be read. */

@@ -4,6 +4,8 @@
  * challenges, responses) and decryption share proofs (tally.json), made by
  * replaying the vectors' rng streams and verified, plus tampered variants.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 

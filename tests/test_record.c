@@ -4,6 +4,8 @@
  * streams equal the vectors, every invalid-polls.json case rejected with its
  * code, times, roll lookups, serialization round trips.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 

@@ -5,6 +5,8 @@
  * input), the result message and signature; then the two-thirds rule at its
  * edges and count recovery on elections made here.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
