@@ -10,43 +10,23 @@
 
 #include "api.h"
 #include "app.h"
-#include "http.h"
+#include "cookie.h"
+#include "http_request.h"
+#include "jscan.h"
 #include "ratelimit.h"
-
-int api_json_depth(const char *text, size_t len)
-{
-    int depth = 0, max = 0, in_string = 0;
-    size_t i;
-
-    for (i = 0; i < len; i++) {
-        char c = text[i];
-        if (in_string) {
-            if (c == '\\')
-                i++;
-            else if (c == '"')
-                in_string = 0;
-        } else if (c == '"') {
-            in_string = 1;
-        } else if (c == '{' || c == '[') {
-            if (++depth > max)
-                max = depth;
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            depth--;
-        }
-    }
-    return max;
-}
 
 int api_parse_object(struct http_request *req, json_t **out)
 {
     size_t len;
     const char *body = http_request_body(req, &len);
+    struct jscan_info scan;
     json_error_t jerr;
     json_t *j;
 
     /* Our bodies are flat objects; refuse deep nesting before jansson
      * recurses into it (it stops at 2048 levels by itself). */
-    if (api_json_depth(body, len) > API_JSON_DEPTH_MAX) {
+    jscan_text(body, len, &scan);
+    if (scan.depth > API_JSON_DEPTH_MAX) {
         http_respond_error(req, 400, "bad_json", "the body is nested too deeply");
         return -1;
     }
@@ -137,7 +117,7 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *authz = http_request_header(req, "Authorization");
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     enum auth_result r;
 
     if (authz != NULL) {

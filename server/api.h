@@ -64,31 +64,12 @@ int api_check_keys(struct http_request *req, json_t *obj, const char *const *key
  */
 int api_authenticate(struct http_request *req, struct auth_user *user);
 
-/* The deepest nesting of {} and [] in TEXT outside strings (a pre-check
- * that costs no allocation). */
-int api_json_depth(const char *text, size_t len);
-
 /*
  * Takes one request from KEY's bucket in RL. If the bucket is empty answers
  * 429 CODE with MESSAGE and Retry-After, and returns 1; else returns 0.
  */
 int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
                      const char *code, const char *message);
-
-/* Sets the session cookie (HttpOnly, SameSite=Strict, Path=/, Secure with
- * --secure-cookies) to VALUE for MAX_AGE seconds; "" and 0 clear it. Used by
- * the API's and the login page's logins and logouts. */
-void api_set_session_cookie(struct http_request *req, const char *value, long max_age);
-
-/* The session cookie's value as the request carries it, or NULL. Its name
- * is "__Host-conclave_session" with --secure-cookies (a browser then keeps
- * it for this exact host, Secure, Path=/: no sibling host can plant or
- * shadow it), else "conclave_session" (a __Host- cookie must be Secure,
- * which plain http cannot carry); the other name is ignored. */
-const char *api_session_cookie(const struct http_request *req);
-
-/* A cookie name with the __Host- prefix when --secure-cookies is on. */
-const char *api_cookie_name(const struct http_request *req, const char *secure_name);
 
 /* The user object {"username", "display_name", "admin"} (new reference). */
 json_t *api_user_json(const struct auth_user *user);

@@ -6,25 +6,55 @@
  * 409 poll_closed, poll_withdrawn and already_voted, 400 invalid_ballot with the protocol's
  * reason code, 201 {"tracker", "receipt"} once the ballot is durable; 429
  * too_many_requests past --cast-limit ballots a minute per member. The
- * log line of a cast names neither the voter nor the ballot.
+ * log line of a cast names neither the voter nor the ballot. The body is read
+ * once, here at the edge, into the ballot the box checks, verifies and
+ * stores (ballot_read.c).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "api.h"
 #include "app.h"
+#include "ballot.h"
 #include "ballotbox.h"
-#include "http.h"
+#include "http_request.h"
+#include "jscan.h"
 #include "sign.h"
+
+/* The body read once, into a ballot or the reason it is none (*PARSED):
+ * NULL and 1 when it is nested deeper than any API body may be (counted
+ * apart only when the body is not JSON). */
+static struct ballot *api_ballot_read(struct http_request *req, enum proto_reason *parsed,
+                                      int *too_deep)
+{
+    struct ballot *b = NULL;
+    size_t len;
+    const char *body = http_request_body(req, &len);
+    struct jscan_info scan;
+    int depth;
+
+    *parsed = ballot_parse_body(body, len, BALLOT_FORM_POST, &b, &depth);
+    if (depth < 0) {
+        jscan_text(body, len, &scan);
+        depth = scan.depth;
+    }
+    *too_deep = depth > API_JSON_DEPTH_MAX;
+    if (*too_deep) {
+        ballot_free(b);
+        b = NULL;
+    }
+    return b;
+}
 
 void api_ballot_cast(struct http_request *req)
 {
     struct app *app = http_request_app(req);
     struct auth_user user;
     struct box_receipt rcpt;
-    enum proto_reason reason = PROTO_OK;
-    const char *body;
-    size_t len;
+    enum proto_reason reason = PROTO_OK, parsed;
+    enum box_status status;
+    struct ballot *b;
+    int too_deep;
 
     if (api_authenticate(req, &user) != 0)
         return;
@@ -32,14 +62,16 @@ void api_ballot_cast(struct http_request *req)
     if (api_rate_limited(req, app->cast_limit, user.username, "too_many_requests",
                          "too many ballots sent; try again later"))
         return;
-    body = http_request_body(req, &len);
-    if (api_json_depth(body, len) > API_JSON_DEPTH_MAX) {
+    b = api_ballot_read(req, &parsed, &too_deep);
+    if (too_deep) {
         http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
                                   proto_reason_code(PROTO_SHAPE));
         return;
     }
-    switch (ballotbox_cast(app->box, http_request_param(req, "id"), user.username,
-                           body, len, &rcpt, &reason)) {
+    status = ballotbox_cast(app->box, http_request_param(req, "id"), user.username, b, parsed,
+                            &rcpt, &reason);
+    ballot_free(b);
+    switch (status) {
     case BOX_OK:
         http_respond_json(req, 201, json_pack("{s:s, s:s}", "tracker", rcpt.tracker,
                                               "receipt", rcpt.receipt));

@@ -14,33 +14,29 @@
 #include "app.h"
 #include "board_stream.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "poll.h"
+#include "poll_view.h"
 #include "store_poll.h"
 
-/* The poll as the API shows it to VIEWER (new reference, NULL on error). */
-static json_t *poll_view(struct store *st, const struct store_poll *p, const char *viewer)
+/* VIEW as the API shows it (new reference, NULL on error). */
+static json_t *view_json(const struct poll_view *view)
 {
+    const struct store_poll *p = view->poll;
     char opens[21], closes[21], withdrawn[21];
-    int64_t cast = 0;
-    int voted = 0;
     json_t *record = NULL, *v;
 
-    if (store_poll_voter_count(st, p->id, &cast) != 0 ||
-        store_poll_has_voted(st, p->id, viewer, &voted) != 0)
-        return NULL;
     if (p->record && (record = json_loads(p->record, 0, NULL)) == NULL)
         return NULL;
     poll_format_time(p->opens_at, opens);
     poll_format_time(p->closes_at, closes);
     v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}",
                   "id", p->id, "fingerprint", p->fingerprint,
-                  "state", p->withdrawn ? "withdrawn" : p->closed ? "closed" : "open",
-                  "nominee", p->nominee,
+                  "state", poll_state_name(view->state), "nominee", p->nominee,
                   "statement_html", p->statement_html, "nominated_by", p->nominated_by,
-                  "ballots_cast", (json_int_t)cast, "eligible", (json_int_t)p->eligible,
-                  "voted", voted, "opens_at", opens, "closes_at", closes);
-    if (v && p->withdrawn) {
+                  "ballots_cast", (json_int_t)view->cast, "eligible", (json_int_t)p->eligible,
+                  "voted", view->voted, "opens_at", opens, "closes_at", closes);
+    if (v && view->state == POLL_STATE_WITHDRAWN) {
         poll_format_time(p->withdrawn_at, withdrawn);
         json_object_set_new(v, "withdrawn_by", json_string(p->withdrawn_by));
         json_object_set_new(v, "withdrawn_at", json_string(withdrawn));
@@ -50,6 +46,14 @@ static json_t *poll_view(struct store *st, const struct store_poll *p, const cha
     else
         json_decref(record);
     return v;
+}
+
+/* Poll P as member VIEWER sees it, as JSON (new reference, NULL on error). */
+static json_t *poll_json(struct store *st, const struct store_poll *p, const char *viewer)
+{
+    struct poll_view view;
+
+    return poll_view_read(st, p, viewer, &view) == 0 ? view_json(&view) : NULL;
 }
 
 /* Loads poll {id} (with its record if WITH_RECORD); answers 404 / 500. */
@@ -81,7 +85,7 @@ static void poll_answer(struct http_request *req, const struct auth_user *user,
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    if ((v = poll_view(st, &p, user->username)) == NULL)
+    if ((v = poll_json(st, &p, user->username)) == NULL)
         http_respond_error(req, 500, "internal", "internal server error");
     else
         http_respond_json(req, status, v);
@@ -147,7 +151,7 @@ static int list_one(void *arg, const struct store_poll *p)
     /* the list walk holds the store lock; the lock is recursive */
     if (store_poll_get(ctx->st, p->id, 1, &full) != 0)
         return -1;
-    v = poll_view(ctx->st, &full, ctx->viewer);
+    v = poll_json(ctx->st, &full, ctx->viewer);
     store_poll_clear(&full);
     rc = v ? json_array_append_new(ctx->polls, v) : -1;
     return rc;
@@ -179,7 +183,7 @@ void api_poll_get(struct http_request *req)
 
     if (api_authenticate(req, &user) != 0 || poll_load(req, 1, &p) != 0)
         return;
-    v = poll_view(http_request_app(req)->store, &p, user.username);
+    v = poll_json(http_request_app(req)->store, &p, user.username);
     if (v == NULL)
         http_respond_error(req, 500, "internal", "internal server error");
     else

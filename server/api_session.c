@@ -3,7 +3,7 @@
  *
  * The session cookie is HttpOnly, SameSite=Strict and Path=/; with
  * --secure-cookies it is also Secure and named __Host-conclave_session
- * (api_session_cookie); it carries the session id, of which the store keeps only
+ * (cookie.h); it carries the session id, of which the store keeps only
  * a hash. The CSRF token comes back in the login answer and must be echoed in
  * X-CSRF-Token on every cookie-authenticated POST/PUT/DELETE.
  *
@@ -24,46 +24,18 @@
 #include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
-
-#define SESSION_COOKIE "__Host-conclave_session"
+#include "cookie.h"
+#include "http_request.h"
 
 void api_healthz(struct http_request *req)
 {
     http_respond_json(req, 200, json_pack("{s:s}", "status", "ok"));
 }
 
-const char *api_cookie_name(const struct http_request *req, const char *secure_name)
-{
-    static const char prefix[] = "__Host-";
-
-    if (http_request_app(req)->cfg->secure_cookies ||
-        strncmp(secure_name, prefix, sizeof prefix - 1) != 0)
-        return secure_name;
-    return secure_name + sizeof prefix - 1;
-}
-
-const char *api_session_cookie(const struct http_request *req)
-{
-    return http_request_cookie(req, api_cookie_name(req, SESSION_COOKIE));
-}
-
-void api_set_session_cookie(struct http_request *req, const char *value, long max_age)
-{
-    const struct config *cfg = http_request_app(req)->cfg;
-    char cookie[256];
-
-    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
-             api_cookie_name(req, SESSION_COOKIE), value, max_age,
-             cfg->secure_cookies ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", cookie);
-    sodium_memzero(cookie, sizeof cookie);
-}
-
 static void login_answer(struct http_request *req, struct auth_session *s)
 {
     const struct config *cfg = http_request_app(req)->cfg;
-    const char *old = api_session_cookie(req);
+    const char *old = cookie_session(req);
     json_t *body = json_pack("{s:o, s:s}", "user", api_user_json(&s->user),
                              "csrf_token", s->csrf_token);
 
@@ -74,7 +46,7 @@ static void login_answer(struct http_request *req, struct auth_session *s)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    api_set_session_cookie(req, s->id, (long)cfg->session_ttl);
+    cookie_set(req, COOKIE_SESSION, s->id, (long)cfg->session_ttl);
     http_respond_json(req, 200, body);
 }
 
@@ -93,6 +65,43 @@ static int session_body_is_json(const struct http_request *req)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* Answers a login that auth_login ended with R (S: the session on AUTH_OK). */
+static void session_answer(struct http_request *req, enum auth_result r,
+                           struct auth_session *s, int retry_after)
+{
+    char retry[16];
+
+    switch (r) {
+    case AUTH_OK:
+        if (!s->user.must_change) {
+            login_answer(req, s);
+            break;
+        }
+        /* a one-time password is for choosing one's own, on the web page */
+        (void)auth_session_delete(http_request_app(req)->auth, s->id);
+        http_respond_error(req, 403, "password_change_required",
+                           "this is a one-time password: log in on the web page and choose "
+                           "your own password first");
+        break;
+    case AUTH_EXPIRED:
+        http_respond_error(req, 401, "password_expired",
+                           "this one-time password has expired: ask an admin for a new one");
+        break;
+    case AUTH_THROTTLED:
+        snprintf(retry, sizeof retry, "%d", retry_after);
+        http_add_header(req, "Retry-After", retry);
+        http_respond_error(req, 429, "too_many_attempts",
+                           "too many failed logins for this account from your address; try again later");
+        break;
+    case AUTH_INVALID:
+        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
+        break;
+    default:
+        http_respond_error(req, 500, "internal", "internal server error");
+        break;
+    }
+}
+
 void api_session_create(struct http_request *req)
 {
     static const char *const keys[] = {"username", "password", NULL};
@@ -100,8 +109,9 @@ void api_session_create(struct http_request *req)
     struct auth_session s;
     json_t *body = NULL;
     const char *user, *pass;
-    char retry[16], peer[64];
+    char peer[64];
     int retry_after = 0;
+    enum auth_result r;
 
     if (!http_request_same_site(req)) {
         http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
@@ -127,35 +137,8 @@ void api_session_create(struct http_request *req)
                          "too many login attempts from this address; try again later"))
         goto out;
     memset(&s, 0, sizeof s);
-    switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
-    case AUTH_OK:
-        if (!s.user.must_change) {
-            login_answer(req, &s);
-            break;
-        }
-        /* a one-time password is for choosing one's own, on the web page */
-        (void)auth_session_delete(auth, s.id);
-        http_respond_error(req, 403, "password_change_required",
-                           "this is a one-time password: log in on the web page and choose "
-                           "your own password first");
-        break;
-    case AUTH_EXPIRED:
-        http_respond_error(req, 401, "password_expired",
-                           "this one-time password has expired: ask an admin for a new one");
-        break;
-    case AUTH_THROTTLED:
-        snprintf(retry, sizeof retry, "%d", retry_after);
-        http_add_header(req, "Retry-After", retry);
-        http_respond_error(req, 429, "too_many_attempts",
-                           "too many failed logins for this account from your address; try again later");
-        break;
-    case AUTH_INVALID:
-        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
-    }
+    r = auth_login(auth, user, pass, peer, &s, &retry_after);
+    session_answer(req, r, &s, retry_after);
     sodium_memzero(&s, sizeof s);
 out:
     json_decref(body);   /* the password lives in jansson's copy until here */
@@ -164,7 +147,7 @@ out:
 void api_session_delete(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     struct auth_user user;
 
     if (cookie == NULL) {
@@ -177,7 +160,7 @@ void api_session_delete(struct http_request *req)
         http_respond_error(req, 500, "internal", "internal server error");
         return;
     }
-    api_set_session_cookie(req, "", 0);
+    cookie_set(req, COOKIE_SESSION, "", 0);
     http_respond_json(req, 204, NULL);
 }
 

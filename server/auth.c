@@ -26,6 +26,7 @@
 #include <time.h>
 
 #include "auth_internal.h"
+#include "utf8.h"
 
 #define AUTH_TOKEN_PREFIX       "cnv_"
 #define AUTH_TOKEN_PREFIX_LEN   4
@@ -179,45 +180,16 @@ const char *auth_check_username(const char *u)
     return NULL;
 }
 
-/* Decodes one UTF-8 character at S (N bytes left) into *cp; returns its
- * length, or 0 if it is malformed, overlong, a surrogate or beyond U+10FFFF. */
-static size_t auth_utf8_next(const unsigned char *s, size_t n, unsigned long *cp)
-{
-    size_t len, i;
-    unsigned long c, min;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if ((s[0] & 0xE0) == 0xC0) { len = 2; c = s[0] & 0x1Fu; min = 0x80; }
-    else if ((s[0] & 0xF0) == 0xE0) { len = 3; c = s[0] & 0x0Fu; min = 0x800; }
-    else if ((s[0] & 0xF8) == 0xF0) { len = 4; c = s[0] & 0x07u; min = 0x10000; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3Fu);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
 /* Validates free text: UTF-8, no control characters, at most MAX characters;
  * sets *chars and *printable (count of non-space characters). */
 static const char *auth_check_text(const char *t, size_t max, size_t *chars, size_t *printable)
 {
-    const unsigned char *s = (const unsigned char *)t;
     size_t n = strlen(t), i = 0, len;
-    unsigned long cp;
+    uint32_t cp;
 
     *chars = *printable = 0;
     while (i < n) {
-        if ((len = auth_utf8_next(s + i, n - i, &cp)) == 0)
+        if ((len = utf8_next(t + i, n - i, &cp)) == 0)
             return "is not valid UTF-8";
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0x2028 || cp == 0x2029)
             return "contains a control character";

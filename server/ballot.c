@@ -13,38 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ballot.h"
+#include <sodium.h>
 
-struct ballot_choice {
-    unsigned char alpha[CRYPTO_BYTES];
-    unsigned char beta[CRYPTO_BYTES];
-    struct proof_pair proof[2];
-};
+#include "ballot_int.h"
+#include "sjson.h"
 
-struct ballot {
-    char *poll;
-    size_t poll_len;
-    unsigned char fingerprint[CRYPTO_BYTES];
-    unsigned char tag[CRYPTO_BYTES];
-    unsigned char tracker[CRYPTO_BYTES];          /* recomputed */
-    unsigned char claimed_tracker[CRYPTO_BYTES];  /* board form */
-    unsigned char replaces[CRYPTO_BYTES];
-    int has_claimed_tracker, has_replaces;
-    uint32_t m, nsum;
-    struct ballot_choice *choices;
-    struct proof_pair *sum;
-};
-
-static const char *const ballot_keys_post[] = {
+const char *const ballot_keys_post[6] = {
     "poll", "fingerprint", "tag", "choices", "sum_proof", "replaces"
 };
-static const char *const ballot_keys_board[] = {
+const char *const ballot_keys_board[6] = {
     "poll", "fingerprint", "tag", "choices", "sum_proof", "tracker"
 };
-static const char *const ballot_choice_keys[] = { "alpha", "beta", "proof" };
-static const char *const ballot_pair_keys[] = { "c", "s" };
+const char *const ballot_choice_keys[3] = { "alpha", "beta", "proof" };
+const char *const ballot_pair_keys[2] = { "c", "s" };
 
-static struct ballot *ballot_alloc(uint32_t m, uint32_t nsum, const char *poll, size_t poll_len)
+struct ballot *ballot_alloc(uint32_t m, uint32_t nsum, const char *poll, size_t poll_len)
 {
     size_t size = sizeof(struct ballot) + (size_t)m * sizeof(struct ballot_choice) +
                   (size_t)nsum * sizeof(struct proof_pair) + poll_len + 1;
@@ -92,9 +75,7 @@ static void ballot_hash_pair(struct crypto_hash *h, const struct proof_pair *p)
     crypto_hash_b32(h, p->s);
 }
 
-/* tracker = Hd("ballot", fingerprint, tag, for each j: α_j, β_j, c_0, s_0,
- * c_1, s_1, then for each sum branch i: c_i, s_i) */
-static int ballot_compute_tracker(struct ballot *b)
+int ballot_compute_tracker(struct ballot *b)
 {
     struct crypto_hash h;
     uint32_t j;
@@ -233,188 +214,6 @@ enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, str
     }
     *out = b;
     return PROTO_OK;
-}
-
-enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form form,
-                               struct ballot **out)
-{
-    enum proto_reason why;
-    json_t *root = sjson_parse(text, len, PROTO_MAX_BALLOT, &why);
-
-    *out = NULL;
-    if (root == NULL)
-        return why;
-    why = ballot_from_json(root, form, out);
-    json_decref(root);
-    return why;
-}
-
-/* --- the board form without a JSON tree ----------------------------------------- */
-
-/* A cursor over the text of one board ballot. */
-struct ballot_reader {
-    const char *p, *end;
-};
-
-static void ballot_read_ws(struct ballot_reader *r)
-{
-    while (r->p < r->end && (*r->p == ' ' || *r->p == '\n' || *r->p == '\t' || *r->p == '\r'))
-        r->p++;
-}
-
-/* Whitespace, then the literal s. */
-static int ballot_read_lit(struct ballot_reader *r, const char *s)
-{
-    size_t n = strlen(s);
-
-    ballot_read_ws(r);
-    if ((size_t)(r->end - r->p) < n || memcmp(r->p, s, n) != 0)
-        return -1;
-    r->p += n;
-    return 0;
-}
-
-/* Whitespace, "key", whitespace, ":". */
-static int ballot_read_key(struct ballot_reader *r, const char *key)
-{
-    size_t n = strlen(key);
-
-    ballot_read_ws(r);
-    if ((size_t)(r->end - r->p) < n + 2 || r->p[0] != '"' || memcmp(r->p + 1, key, n) != 0 ||
-        r->p[n + 1] != '"')
-        return -1;
-    r->p += n + 2;
-    return ballot_read_lit(r, ":");
-}
-
-/* "key": "<64 lowercase hex digits>". */
-static int ballot_read_hex(struct ballot_reader *r, const char *key, unsigned char *out)
-{
-    if (ballot_read_key(r, key) != 0 || ballot_read_lit(r, "\"") != 0 ||
-        r->end - r->p < 2 * CRYPTO_BYTES + 1 || r->p[2 * CRYPTO_BYTES] != '"' ||
-        crypto_hex_decode(out, CRYPTO_BYTES, r->p, 2 * CRYPTO_BYTES) != 0)
-        return -1;
-    r->p += 2 * CRYPTO_BYTES + 1;
-    return 0;
-}
-
-/* "poll": "<printable ASCII, no escape>" (its JSON value is its bytes). */
-static int ballot_read_poll(struct ballot_reader *r, const char **s, size_t *len)
-{
-    const char *q;
-
-    if (ballot_read_key(r, "poll") != 0 || ballot_read_lit(r, "\"") != 0)
-        return -1;
-    for (q = r->p; q < r->end && *q != '"'; q++)
-        if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e || *q == '\\')
-            return -1;
-    if (q == r->end || (size_t)(q - r->p) > PROTO_MAX_STRING)
-        return -1;
-    *s = r->p;
-    *len = (size_t)(q - r->p);
-    r->p = q + 1;
-    return 0;
-}
-
-static int ballot_read_pair(struct ballot_reader *r, struct proof_pair *p)
-{
-    if (ballot_read_lit(r, "{") != 0 || ballot_read_hex(r, "c", p->c) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_hex(r, "s", p->s) != 0 ||
-        ballot_read_lit(r, "}") != 0)
-        return -1;
-    return crypto_scalar_check(p->c) == PROTO_OK && crypto_scalar_check(p->s) == PROTO_OK ? 0 : -1;
-}
-
-static int ballot_read_choice(struct ballot_reader *r, struct ballot_choice *ch)
-{
-    if (ballot_read_lit(r, "{") != 0 || ballot_read_hex(r, "alpha", ch->alpha) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_hex(r, "beta", ch->beta) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_key(r, "proof") != 0 ||
-        ballot_read_lit(r, "[") != 0 || ballot_read_pair(r, &ch->proof[0]) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_pair(r, &ch->proof[1]) != 0 ||
-        ballot_read_lit(r, "]") != 0 || ballot_read_lit(r, "}") != 0)
-        return -1;
-    if (crypto_point_check_encoding(ch->alpha) != PROTO_OK ||
-        crypto_point_check_encoding(ch->beta) != PROTO_OK)
-        return -1;
-    return crypto_point_is_identity(ch->alpha) ? -1 : 0;
-}
-
-/* "choices": [ 1 .. PROTO_MAX_OPTIONS choices ]. */
-static int ballot_read_choices(struct ballot_reader *r, struct ballot_choice *ch, uint32_t *n)
-{
-    *n = 0;
-    if (ballot_read_key(r, "choices") != 0 || ballot_read_lit(r, "[") != 0)
-        return -1;
-    do {
-        if (*n == PROTO_MAX_OPTIONS || ballot_read_choice(r, &ch[(*n)++]) != 0)
-            return -1;
-    } while (ballot_read_lit(r, ",") == 0);
-    return ballot_read_lit(r, "]");
-}
-
-/* "sum_proof": [ 1 .. PROTO_MAX_OPTIONS + 1 pairs ]. */
-static int ballot_read_sum(struct ballot_reader *r, struct proof_pair *p, uint32_t *n)
-{
-    *n = 0;
-    if (ballot_read_key(r, "sum_proof") != 0 || ballot_read_lit(r, "[") != 0)
-        return -1;
-    do {
-        if (*n == PROTO_MAX_OPTIONS + 1 || ballot_read_pair(r, &p[(*n)++]) != 0)
-            return -1;
-    } while (ballot_read_lit(r, ",") == 0);
-    return ballot_read_lit(r, "]");
-}
-
-/* The members in ballot_write's order (board form) into a new ballot. */
-static struct ballot *ballot_read_members(struct ballot_reader *r)
-{
-    struct ballot_choice ch[PROTO_MAX_OPTIONS];
-    struct proof_pair sum[PROTO_MAX_OPTIONS + 1];
-    unsigned char fp[CRYPTO_BYTES], tag[CRYPTO_BYTES], tracker[CRYPTO_BYTES];
-    const char *poll;
-    size_t poll_len;
-    uint32_t m, nsum;
-    struct ballot *b;
-
-    if (ballot_read_lit(r, "{") != 0 || ballot_read_poll(r, &poll, &poll_len) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_hex(r, "fingerprint", fp) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_hex(r, "tag", tag) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_choices(r, ch, &m) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_sum(r, sum, &nsum) != 0 ||
-        ballot_read_lit(r, ",") != 0 || ballot_read_hex(r, "tracker", tracker) != 0 ||
-        ballot_read_lit(r, "}") != 0)
-        return NULL;
-    if ((b = ballot_alloc(m, nsum, poll, poll_len)) == NULL)
-        return NULL;
-    memcpy(b->fingerprint, fp, CRYPTO_BYTES);
-    memcpy(b->tag, tag, CRYPTO_BYTES);
-    memcpy(b->claimed_tracker, tracker, CRYPTO_BYTES);
-    b->has_claimed_tracker = 1;
-    memcpy(b->choices, ch, m * sizeof *ch);
-    memcpy(b->sum, sum, nsum * sizeof *sum);
-    return b;
-}
-
-/* The grammar read here is a strict subset of JSON whose tree is known
- * (fixed distinct keys, strings only, no escapes), and every check of
- * ballot_fill is made, so a ballot read here is the one ballot_from_json
- * makes from the same text. */
-int ballot_read_board(const char *text, size_t len, struct ballot **out)
-{
-    struct ballot_reader r = { text, text + len };
-    struct ballot *b;
-
-    *out = NULL;
-    if ((b = ballot_read_members(&r)) == NULL)
-        return -1;
-    ballot_read_ws(&r);
-    if (r.p != r.end || ballot_compute_tracker(b) != 0) {
-        ballot_free(b);
-        return -1;
-    }
-    *out = b;
-    return 0;
 }
 
 /* --- verification --------------------------------------------------------------- */

@@ -16,34 +16,41 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "crypto.h"
 #include "proof.h"
 #include "record.h"
-#include "sjson.h"
 
 struct ballot;
+struct json_t;          /* jansson's json_t (sjson.h), for ballot_from_json only */
+struct sjson_out;
 
 enum ballot_form {
     BALLOT_FORM_POST,   /* as a client POSTs it: optional "replaces", no "tracker" */
     BALLOT_FORM_BOARD   /* as on the board (§8): "tracker", never "replaces" */
 };
 
-/* Parses a ballot from JSON text (at most PROTO_MAX_BALLOT bytes). PROTO_OK
- * and *out (caller frees), or the reason (PROTO_SHAPE, _HEX, _POINT, _SCALAR,
- * _IDENTITY; PROTO_INTERNAL when out of memory). */
+/* Parses a ballot from JSON text (at most PROTO_MAX_BALLOT bytes) in one
+ * pass that builds no JSON tree (ballot_read.c). PROTO_OK and *out (caller
+ * frees), or the reason (PROTO_SHAPE, _HEX, _POINT, _SCALAR, _IDENTITY;
+ * PROTO_INTERNAL when out of memory): for every text the reason that
+ * sjson_parse and ballot_from_json give together. */
 enum proto_reason ballot_parse(const char *text, size_t len, enum ballot_form form,
                                struct ballot **out);
 
-/* The same from a parsed JSON object (a board's ballot). */
-enum proto_reason ballot_from_json(const json_t *obj, enum ballot_form form, struct ballot **out);
+/* As ballot_parse, for a request's body: also *DEPTH, the deepest nesting of
+ * {} and [] in TEXT, or -1 when the reader stopped before TEXT's end (it is
+ * not JSON, or not an object): count it otherwise, as api_json_depth does. */
+enum proto_reason ballot_parse_body(const char *text, size_t len, enum ballot_form form,
+                                    struct ballot **out, int *depth);
 
-/* The same for the board form's text as board_build writes it (any JSON
- * whitespace, members in that order, a poll id in printable ASCII without
- * escapes), without building a JSON tree: 0 and *out (caller frees), or -1
- * if the text is not in that form or not valid; -1 says nothing about why:
- * ballot_from_json on the parsed text then gives the reason. */
+/* The same from a parsed JSON object (a board's ballot, when the whole
+ * board was parsed into a tree). */
+enum proto_reason ballot_from_json(const struct json_t *obj, enum ballot_form form,
+                                   struct ballot **out);
+
+/* ballot_parse of the board form, for board.c: 0 and *out (caller frees),
+ * or -1 if the text is not a valid board-form ballot; -1 says nothing about
+ * why: ballot_parse gives the reason. */
 int ballot_read_board(const char *text, size_t len, struct ballot **out);
 
 /* Every stateless rule of PROTOCOL §10 against the poll record: PROTO_OK or

@@ -3,12 +3,15 @@
  * signed receipt.
  *
  * The ballot box checks the rules of PROTOCOL §5 and §10 in order of cost:
- * the poll and its clock, the roll, the ballot's shape, the voter's state,
- * then the proofs (on the caller's thread, outside any lock). Accepted
- * ballots go to one committer thread, which stores every cast pending at that
- * moment in one transaction with one fsync (group commit), so neither the
- * database nor its WAL holds one voter's row beside one ballot alone whenever
- * casts arrive together. A cast returns only once its commit is durable.
+ * the poll and its clock, the roll, the ballot's shape (as the request's one
+ * read of its body found it), the voter's state, then the proofs (on the
+ * caller's thread, outside any lock). Accepted
+ * ballots join the store's group commit (store_durable.h), which stores every
+ * cast pending at that moment in one transaction with one fsync, so neither
+ * the database nor its WAL holds one voter's row beside one ballot alone
+ * whenever casts arrive together. A cast returns only once its commit is
+ * durable. The store's durability machinery must be started
+ * (store_durable_start) before the first cast.
  */
 #ifndef CONCLAVE_BALLOTBOX_H
 #define CONCLAVE_BALLOTBOX_H
@@ -18,6 +21,7 @@
 #include "proto.h"
 #include "store.h"
 
+struct ballot;
 struct ballotbox;
 struct record;
 struct sign_key;
@@ -43,17 +47,22 @@ struct box_receipt {
  * owned); both must outlive it. 0 and *out, or -1. */
 int ballotbox_new(struct store *st, const struct sign_key *key, struct ballotbox **out);
 
-/* Stops the committer (pending casts are finished first) and frees; NULL ok. */
+/* Frees the box (no cast may be in flight); NULL ok. */
 void ballotbox_free(struct ballotbox *box);
 
 /*
- * Casts the ballot BODY (JSON text, LEN bytes) of USERNAME in poll POLL_ID.
- * BOX_OK fills *out once the ballot is durable. BOX_INVALID sets *reason.
- * Nothing is stored unless BOX_OK.
+ * Casts ballot B of USERNAME in poll POLL_ID: B as ballot_parse_body read
+ * the request's body in its one pass (B stays the caller's), or NULL when it
+ * did not parse, PARSED saying why. The poll's checks come first (a ballot
+ * for no poll is BOX_NOT_FOUND, for a closed one BOX_CLOSED, whatever its
+ * body); then a body that did not parse is BOX_INVALID with *reason =
+ * PARSED (BOX_ERROR for PROTO_INTERNAL). BOX_OK fills *out once the ballot
+ * is durable. BOX_INVALID sets *reason. Nothing is stored unless BOX_OK.
  */
 enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
-                               const char *username, const char *body, size_t len,
-                               struct box_receipt *out, enum proto_reason *reason);
+                               const char *username, const struct ballot *b,
+                               enum proto_reason parsed, struct box_receipt *out,
+                               enum proto_reason *reason);
 
 /* Forgets a poll's cached record and aggregate (after its close or its
  * withdrawal). */
@@ -70,13 +79,5 @@ const struct record *ballotbox_record(struct ballotbox *box, const char *poll_id
  * the store's lock held (e.g. inside store_begin), so that it matches the
  * committed ballots. */
 struct tally *ballotbox_aggregate(struct ballotbox *box, const char *poll_id);
-
-/* Checkpoints and truncates the WAL (erasing the page history of the casts'
- * commits) once ballots were stored and then a call finds none stored since
- * the call before, or else once the first of them is 10 s old: so within a
- * tick of a pause in the casts, and every 10 s while they keep coming (each
- * truncation holds the commits for a few ms). The serve loop calls it every
- * tick. */
-void ballotbox_checkpoint(struct ballotbox *box);
 
 #endif

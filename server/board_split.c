@@ -2,8 +2,9 @@
  * board_split.c — cutting a board's text into frame and ballot spans (see
  * board_split.h).
  *
- * One pass over the text that follows only strings (a quote closes a string
- * unless an odd run of backslashes precedes it, as in JSON) and brackets.
+ * One pass over the text that follows only strings (jscan_string_end: a
+ * quote closes a string unless an odd run of backslashes precedes it, as in
+ * JSON) and brackets.
  * The root "ballots" key is the first string at depth one that a colon and
  * a "[" follow. Anything unexpected returns -1 and the caller parses the
  * board whole, so this code decides nothing about validity: the frame and
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "board_split.h"
+#include "jscan.h"
 
 static int board_split_is_ws(char c)
 {
@@ -26,25 +28,6 @@ static size_t board_split_skip_ws(const char *t, size_t len, size_t i)
     return i;
 }
 
-/* The index just past the quote that closes the string opening at t[i];
- * LEN if it is not closed. */
-static size_t board_split_string_end(const char *t, size_t len, size_t i)
-{
-    const char *q;
-    size_t from = i + 1, k;
-
-    while (from < len && (q = memchr(t + from, '"', len - from)) != NULL) {
-        size_t at = (size_t)(q - t);
-
-        for (k = 0; at - k > i + 1 && t[at - k - 1] == '\\'; k++)
-            ;
-        if (k % 2 == 0)
-            return at + 1;
-        from = at + 1;
-    }
-    return len;
-}
-
 /* The index just past the object opening at t[i]; LEN if it is not closed. */
 static size_t board_split_value_end(const char *t, size_t len, size_t i)
 {
@@ -54,7 +37,7 @@ static size_t board_split_value_end(const char *t, size_t len, size_t i)
         char c = t[i];
 
         if (c == '"') {
-            if ((i = board_split_string_end(t, len, i)) >= len)
+            if ((i = jscan_string_end(t, len, i)) >= len)
                 return len;
             i--;
         } else if (c == '{' || c == '[') {
@@ -75,7 +58,7 @@ static size_t board_split_find(const char *t, size_t len)
         char c = t[i];
 
         if (c == '"') {
-            if ((e = board_split_string_end(t, len, i)) >= len)
+            if ((e = jscan_string_end(t, len, i)) >= len)
                 return len;
             if (depth == 1 && e - i == 9 && memcmp(t + i, "\"ballots\"", 9) == 0) {
                 j = board_split_skip_ws(t, len, e);

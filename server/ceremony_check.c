@@ -11,13 +11,16 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "ceremony_internal.h"
 #include "poly.h"
 #include "record.h"
+#include "utf8.h"
 
 int ceremony_name_ok(const char *s, size_t len)
 {
-    return len > 0 && len <= PROTO_MAX_STRING && record_check_utf8(s, len) == 0;
+    return len > 0 && len <= PROTO_MAX_STRING && utf8_check(s, len) == 0;
 }
 
 /* Byte strings equal (names). */
@@ -48,7 +51,7 @@ static enum proto_reason ceremony_setup_values(const struct ceremony *c)
 
     if (c->t < 1 || c->t > c->n || c->n > PROTO_MAX_TRUSTEES)
         return PROTO_VALUE;
-    if (c->id_len > PROTO_MAX_STRING || record_check_utf8(c->id, c->id_len) != 0)
+    if (c->id_len > PROTO_MAX_STRING || utf8_check(c->id, c->id_len) != 0)
         return PROTO_VALUE;
     for (i = 0; i < c->n; i++) {
         if (!ceremony_name_ok(c->trustees[i].name, c->trustees[i].name_len))

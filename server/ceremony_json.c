@@ -16,6 +16,7 @@
 
 #include "ceremony_internal.h"
 #include "ceremony_json.h"
+#include "sjson.h"
 
 #define CEREMONY_MAX_MESSAGE    (1024u * 1024u)         /* a setup, dealing or verdict */
 #define CEREMONY_MAX_TRANSCRIPT (64u * 1024u * 1024u)

@@ -19,6 +19,7 @@
 #include "board.h"
 #include "cli.h"
 #include "cli_voter.h"
+#include "sjson.h"
 
 static const char result_usage[] =
     "usage: conclave result --server URL [--token-file FILE] POLL_ID\n"

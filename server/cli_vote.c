@@ -27,6 +27,7 @@
 #include "cli.h"
 #include "cli_secrets.h"
 #include "cli_voter.h"
+#include "sjson.h"
 
 static const char vote_usage[] =
     "usage: conclave vote --server URL [--token-file FILE] POLL_ID yes|no [--replace]\n"

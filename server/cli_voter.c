@@ -13,6 +13,7 @@
 #include <sodium.h>
 
 #include "cli_voter.h"
+#include "sjson.h"
 
 int cli_voter_init(struct voter *v, const char *server, const char *poll_id)
 {

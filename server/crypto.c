@@ -11,7 +11,29 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "crypto.h"
+
+/* struct crypto_hash keeps libsodium's hash states in bytes of its own. */
+_Static_assert(sizeof(crypto_hash_sha512_state) <= CRYPTO_HASH_STATE_BYTES &&
+               sizeof(crypto_hash_sha256_state) <= CRYPTO_HASH_STATE_BYTES,
+               "CRYPTO_HASH_STATE_BYTES holds libsodium's hash states");
+_Static_assert(_Alignof(crypto_hash_sha512_state) <= _Alignof(uint64_t) &&
+               _Alignof(crypto_hash_sha256_state) <= _Alignof(uint64_t),
+               "struct crypto_hash aligns libsodium's hash states");
+
+/* The hash's state as libsodium's SHA-512 / SHA-256 state (only libsodium
+ * reads and writes it through these pointers). */
+static crypto_hash_sha512_state *crypto_s512(struct crypto_hash *h)
+{
+    return (crypto_hash_sha512_state *)(void *)h->st.bytes;
+}
+
+static crypto_hash_sha256_state *crypto_s256(struct crypto_hash *h)
+{
+    return (crypto_hash_sha256_state *)(void *)h->st.bytes;
+}
 
 #define CRYPTO_DOMAIN "conclave/ristretto255/v1/"
 #define CRYPTO_STREAM_DOMAIN "conclave/ristretto255/v1 test vectors/"
@@ -201,9 +223,9 @@ static void crypto_hash_update(struct crypto_hash *h, const unsigned char *in, s
         }
     }
     if (h->kind == CRYPTO_HS) {
-        if (crypto_hash_sha512_update(&h->st.s512, in, len) != 0)
+        if (crypto_hash_sha512_update(crypto_s512(h), in, len) != 0)
             h->err = 1;
-    } else if (crypto_hash_sha256_update(&h->st.s256, in, len) != 0) {
+    } else if (crypto_hash_sha256_update(crypto_s256(h), in, len) != 0) {
         h->err = 1;
     }
 }
@@ -219,9 +241,9 @@ void crypto_hash_init_tap(struct crypto_hash *h, enum crypto_hash_kind kind, con
     h->tap = tap;
     h->tap_cap = tap != NULL ? cap : 0;
     if (kind == CRYPTO_HS) {
-        if (crypto_hash_sha512_init(&h->st.s512) != 0)
+        if (crypto_hash_sha512_init(crypto_s512(h)) != 0)
             h->err = 1;
-    } else if (crypto_hash_sha256_init(&h->st.s256) != 0) {
+    } else if (crypto_hash_sha256_init(crypto_s256(h)) != 0) {
         h->err = 1;
     }
     if (dlen + llen > sizeof tag) {
@@ -271,7 +293,7 @@ int crypto_hash_final_scalar(struct crypto_hash *h, unsigned char out[CRYPTO_BYT
 
     if (h->kind != CRYPTO_HS || h->err)
         goto out;
-    if (crypto_hash_sha512_final(&h->st.s512, d) != 0)
+    if (crypto_hash_sha512_final(crypto_s512(h), d) != 0)
         goto out;
     crypto_core_ristretto255_scalar_reduce(out, d);
     rc = 0;
@@ -284,7 +306,7 @@ int crypto_hash_final_digest(struct crypto_hash *h, unsigned char out[CRYPTO_BYT
 {
     if (h->kind != CRYPTO_HD || h->err)
         return -1;
-    return crypto_hash_sha256_final(&h->st.s256, out) == 0 ? 0 : -1;
+    return crypto_hash_sha256_final(crypto_s256(h), out) == 0 ? 0 : -1;
 }
 
 /* --- randomness ------------------------------------------------------------- */

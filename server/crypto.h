@@ -14,8 +14,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <sodium.h>
-
 #include "proto.h"
 
 #define CRYPTO_BYTES 32 /* a point, a scalar, a digest */
@@ -84,14 +82,19 @@ enum crypto_hash_kind {
     CRYPTO_HD   /* SHA-256: digests */
 };
 
+/* Room for libsodium's SHA-512 or SHA-256 state (208 and 104 bytes in
+ * libsodium 1.0.18; crypto.c checks at compile time that they fit), so that
+ * this header needs no <sodium.h>. */
+#define CRYPTO_HASH_STATE_BYTES 256
+
 /* A framed hash in progress. Errors are sticky and reported by the final call.
  * A copy of the struct continues independently (used to share a prefix). */
 struct crypto_hash {
     enum crypto_hash_kind kind;
     int err;
     union {
-        crypto_hash_sha512_state s512;
-        crypto_hash_sha256_state s256;
+        unsigned char bytes[CRYPTO_HASH_STATE_BYTES];  /* libsodium's state */
+        uint64_t align;
     } st;
     unsigned char *tap;     /* optional copy of the framed input (tests) */
     size_t tap_len, tap_cap;

@@ -26,8 +26,6 @@
  * same instant may both pass: the cap can be exceeded by a few (the worker
  * threads), never by a flood.
  */
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,10 +34,11 @@
 
 #include "config.h"
 #include "http_guard.h"
+#include "http_request_internal.h"
 #include "log.h"
 
 #define GUARD_TICK_MS   250
-#define GUARD_KEY_MAX   46
+#define GUARD_KEY_MAX   (HTTP_CLIENT_KEY_MAX + 1)
 
 /* One TCP connection as the guard sees it (MHD's socket context). */
 struct http_conn {
@@ -63,33 +62,6 @@ struct http_guard {
     int running;
     pthread_t watchdog;
 };
-
-int http_addr_key(const struct sockaddr *sa, char *out, size_t len)
-{
-    const struct sockaddr_in6 *in6;
-    struct in6_addr net;
-    char text[INET6_ADDRSTRLEN];
-
-    if (len > 0)
-        out[0] = '\0';
-    if (sa == NULL || len < GUARD_KEY_MAX)
-        return -1;
-    if (sa->sa_family == AF_INET)
-        return inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr,
-                         out, (socklen_t)len) != NULL ? 0 : -1;
-    if (sa->sa_family != AF_INET6)
-        return -1;
-    in6 = (const struct sockaddr_in6 *)(const void *)sa;
-    if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
-        return inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], out, (socklen_t)len) != NULL
-            ? 0 : -1;
-    net = in6->sin6_addr;
-    memset(&net.s6_addr[8], 0, 8);
-    if (inet_ntop(AF_INET6, &net, text, sizeof text) == NULL)
-        return -1;
-    snprintf(out, len, "%s/64", text);
-    return 0;
-}
 
 static long guard_elapsed_ms(const struct timespec *since, const struct timespec *now)
 {

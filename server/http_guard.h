@@ -49,9 +49,4 @@ void http_guard_set_busy(struct http_guard *g, struct http_conn *hc, int busy, i
 /* 1 if the watchdog cut HC off (for the request's log line). */
 int http_guard_was_cut(struct http_guard *g, struct http_conn *hc);
 
-/* The key that per-address limits count SA under (see http_request_client):
- * IPv4 as is, IPv6 by its /64, IPv4-mapped IPv6 as IPv4. Into out (LEN
- * bytes, at least 46). 0, or -1 with out "". */
-int http_addr_key(const struct sockaddr *sa, char *out, size_t len);
-
 #endif

@@ -14,8 +14,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <unictype.h>
-#include <unistr.h>
 #include <sodium.h>
 
 #include "ballot.h"
@@ -25,11 +23,16 @@
 #include "heap.h"
 #include "log.h"
 #include "name.h"
+#include "nominee.h"
 #include "poll.h"
+#include "poll_result.h"
 #include "record.h"
 #include "sign.h"
+#include "sjson.h"
 #include "statement.h"
+#include "store_durable.h"
 #include "tally.h"
+#include "utf8.h"
 
 /* One open at a time: the per-member cap is checked, then the poll stored. */
 static pthread_mutex_t poll_open_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -43,6 +46,7 @@ struct roll_list {
     char **names;
     size_t n, cap;
     char *nominee_key;          /* the nominee's folded key (name.h) */
+    struct store_same_name same;    /* poll_same_name's */
     int nominee_is_member;
     char **unfolded;            /* non-ASCII display names, folded after the */
     size_t n_unfolded, cap_unfolded;    /* store's lock is released */
@@ -57,23 +61,6 @@ void poll_format_time(int64_t t, char out[21])
         snprintf(out, 21, "1970-01-01T00:00:00Z");
 }
 
-/* Counts UTF-8 characters; -1 if a control character (C0, DEL, C1) appears. */
-static long poll_count_chars(const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    long n = 0;
-
-    for (; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            return -1;
-        if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-            return -1;
-        if ((*p & 0xc0) != 0x80)
-            n++;
-    }
-    return n;
-}
-
 static int poll_is_blank(const char *s)
 {
     for (; *s; s++)
@@ -82,64 +69,13 @@ static int poll_is_blank(const char *s)
     return 1;
 }
 
-/*
- * 1 for a character that shows nothing or passes for a space: format and
- * default-ignorable characters (zero-width spaces, word joiners, bidi
- * controls, tags, fillers), separators other than U+0020, the blank Braille
- * pattern. Not the joiners and presentation selectors that names and emoji
- * are made with (U+200C, U+200D, U+FE0E, U+FE0F): the folded key that finds
- * a second poll for one name ignores those (name.h).
- */
-static int poll_is_hidden(uint32_t c)
-{
-    if (c == 0x200c || c == 0x200d || c == 0xfe0e || c == 0xfe0f)
-        return 0;
-    return uc_is_property_default_ignorable_code_point(c) ||
-           uc_is_general_category(c, UC_FORMAT) ||
-           uc_is_general_category(c, UC_LINE_SEPARATOR) ||
-           uc_is_general_category(c, UC_PARAGRAPH_SEPARATOR) ||
-           (c != 0x20 && uc_is_general_category(c, UC_SPACE_SEPARATOR)) || c == 0x2800;
-}
-
-/* 1 if NAME (valid UTF-8) holds a hidden character or two spaces in a row. */
-static int poll_has_hidden(const char *name)
-{
-    const uint8_t *p = (const uint8_t *)name;
-    ucs4_t c;
-
-    if (strstr(name, "  ") != NULL)
-        return 1;
-    while ((p = u8_next(&c, p)) != NULL)
-        if (poll_is_hidden(c))
-            return 1;
-    return 0;
-}
-
-/* The rules of a nominee's name (valid UTF-8, in NFC: poll_open_locked). */
-static const char *poll_check_nominee(const char *nominee)
-{
-    long chars;
-
-    chars = poll_count_chars(nominee);
-    if (chars < 0)
-        return "the nominee's name must not contain control characters";
-    if (chars < 1 || chars > POLL_NOMINEE_CHARS_MAX || poll_is_blank(nominee))
-        return "the nominee's name must have 1 to 100 characters";
-    if (nominee[0] == ' ' || nominee[strlen(nominee) - 1] == ' ')
-        return "the nominee's name must not start or end with a space";
-    if (poll_has_hidden(nominee))
-        return "the nominee's name must use plain spaces, one at a time, and no "
-               "invisible characters";
-    return NULL;
-}
-
 static const char *poll_check_statement(const char *statement)
 {
     size_t len = strlen(statement);
 
     if (len > POLL_STATEMENT_MAX)
         return "the statement must be at most 20000 bytes";
-    if (record_check_utf8(statement, len) != 0)
+    if (utf8_check(statement, len) != 0)
         return "the statement must be valid UTF-8";
     if (poll_is_blank(statement))
         return "write a statement for the nominee";
@@ -217,6 +153,15 @@ static void roll_free(struct roll_list *r)
         free(r->unfolded[i]);
     free(r->unfolded);
     free(r->nominee_key);
+}
+
+/* The same-name rule the store applies to open polls' nominees: equal
+ * folded keys (name.h). Valid while R's nominee key is. */
+static const struct store_same_name *poll_same_name(struct roll_list *r)
+{
+    r->same.key = r->nominee_key;
+    r->same.match = name_match_key;
+    return &r->same;
 }
 
 /* Makes the record for the poll; stores its text in p->record. */
@@ -334,21 +279,16 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     memset(&roll, 0, sizeof roll);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
-    if (record_check_utf8(nominee, strlen(nominee)) != 0) {
-        *why = "the nominee's name must be valid UTF-8";
+    if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
+        rc = r < 0 ? POLL_ERROR : POLL_INVALID;
         goto out;
     }
-    if (name_to_nfc(nominee, &nfc) != 0) {
-        rc = POLL_ERROR;
-        goto out;
-    }
-    if ((*why = poll_check_nominee(nfc)) != NULL ||
-        (*why = poll_check_statement(statement)) != NULL)
+    if ((*why = poll_check_statement(statement)) != NULL)
         goto out;
     rc = POLL_ERROR;
     id_out[0] = '\0';
-    if (name_fold_key(nfc, &roll.nominee_key) != 0 ||
-        store_poll_nominee_open(st, roll.nominee_key, &dup, id_out) != 0)
+    if (nominee_key(nfc, &roll.nominee_key) != 0 ||
+        store_poll_nominee_open(st, poll_same_name(&roll), &dup, id_out) != 0)
         goto out;
     rc = POLL_DUPLICATE;
     if (dup) {
@@ -365,7 +305,8 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
         rc = poll_make_record(&p, &roll, x0);
     if (rc == POLL_OK) {
         /* The same-name check again, in the insert's own transaction. */
-        r = store_poll_insert(st, &p, x0, (const char *const *)roll.names, roll.n);
+        r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
+                              (const char *const *)roll.names, roll.n);
         rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
         if (rc == POLL_DUPLICATE)
             *why = "a poll for this nominee is already open";
@@ -514,32 +455,12 @@ static int close_gather(struct store *st, struct ballotbox *box, const char *id,
     return 0;
 }
 
-/* The result as the API shows it (PROTOCOL §9 message included). */
+/* The result as it is kept and served (poll_result.h). */
 static char *close_result_json(const struct record *rec, const struct tally_result *r)
 {
-    struct sign_result view;
-    char msg[1024], sig[2 * SIGN_BYTES + 1];
-    json_t *counts = json_array(), *obj;
-    char *text;
-    uint32_t j;
+    struct poll_result res;
 
-    tally_result_view(rec, r, &view);
-    if (counts == NULL || sign_result_message(&view, msg, sizeof msg) == 0) {
-        json_decref(counts);
-        return NULL;
-    }
-    for (j = 0; j < r->m; j++)
-        json_array_append_new(counts, json_integer(r->counts[j]));
-    crypto_hex_encode(sig, r->signature, SIGN_BYTES);
-    obj = json_pack("{s:o, s:I, s:I, s:s, s:o, s:s, s:s}", "counts", counts,
-                    "ballots", (json_int_t)r->ballots, "eligible", (json_int_t)r->eligible,
-                    "rule", r->verdict == PROTO_VERDICT_NONE ? "none" : "two-thirds",
-                    "passed", r->verdict == PROTO_VERDICT_NONE ? json_null()
-                              : json_boolean(r->verdict == PROTO_VERDICT_PASSED),
-                    "message", msg, "signature", sig);
-    text = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
-    json_decref(obj);
-    return text;
+    return poll_result_make(rec, r, &res) == 0 ? poll_result_json(&res) : NULL;
 }
 
 /* Stores the result and the board: with ballots, the board's frame (built
@@ -625,28 +546,16 @@ static double close_ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
-/* A compaction that failed (another process reading the database, which a
- * TRUNCATE checkpoint must wait out) is retried by the next poll_close_due:
- * until it succeeds, the files keep the poll's page history. Only the thread
- * that closes polls touches it. */
-static char compact_due[STORE_POLL_ID_MAX + 1];     /* the poll's id, or "" */
-
 /* After the close: the WAL checkpointed and truncated, the file VACUUMed, on
  * a connection of its own (seconds at 100,000 ballots): the result, and
- * every other read, is served meanwhile. */
+ * every other read, is served meanwhile; one that fails is retried by the
+ * store (store_durable.h). */
 static void close_compact(struct store *st, const char *id)
 {
-    struct timespec t0;
+    char what[STORE_POLL_ID_MAX + 8];
 
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (store_compact_detached(st) != 0) {
-        if (compact_due != id)
-            snprintf(compact_due, sizeof compact_due, "%s", id);
-        log_warn("poll %s: could not compact the database after the close; will retry", id);
-        return;
-    }
-    compact_due[0] = '\0';
-    log_info("poll %s: database compacted in %.0f ms", id, close_ms_since(&t0));
+    snprintf(what, sizeof what, "poll %s", id);
+    (void)store_durable_compact(st, what);
 }
 
 enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
@@ -705,10 +614,6 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
     size_t n = 16, i;
     int closed = 0, failed = 0;
 
-    if (compact_due[0] != '\0') {
-        close_compact(st, compact_due);
-        heap_release();             /* the compaction's connection and cache */
-    }
     /* Sixteen at a time, in id order: polls that cannot be closed (they stay
      * due) do not hold back those after them. */
     while (n == 16) {

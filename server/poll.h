@@ -16,7 +16,6 @@
 struct sign_key;
 struct ballotbox;
 
-#define POLL_NOMINEE_CHARS_MAX  100
 #define POLL_STATEMENT_MAX      20000   /* bytes of Markdown */
 #define POLL_OPEN_PER_MEMBER    3       /* open polls one member may have opened */
 

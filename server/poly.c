@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "poly.h"
 
 void poly_eval(const unsigned char (*a)[CRYPTO_BYTES], uint32_t t, uint32_t x,

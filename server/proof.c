@@ -14,6 +14,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "proof.h"
 
 int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
@@ -27,6 +29,16 @@ int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_
     if (crypto_point_mul(cq, c, Q) != 0)
         return -1;
     return crypto_point_sub(out, sp, cq);
+}
+
+void proof_response(unsigned char s[CRYPTO_BYTES], const unsigned char c[CRYPTO_BYTES],
+                    const unsigned char x[CRYPTO_BYTES], const unsigned char w[CRYPTO_BYTES])
+{
+    unsigned char cx[CRYPTO_BYTES];
+
+    crypto_core_ristretto255_scalar_mul(cx, c, x);
+    crypto_core_ristretto255_scalar_add(s, cx, w);
+    sodium_memzero(cx, sizeof cx);      /* with c, it gives x away */
 }
 
 /* beta_m = beta − lo·G, the point the first branch's b_0 refers to. */
@@ -109,8 +121,7 @@ int proof_interval_prove(const struct crypto_hash *prefix, const unsigned char Y
     if (crypto_hash_final_scalar(&h, c) != 0)
         goto out;
     crypto_core_ristretto255_scalar_sub(out[real].c, c, others);
-    crypto_core_ristretto255_scalar_mul(out[real].s, out[real].c, r);
-    crypto_core_ristretto255_scalar_add(out[real].s, out[real].s, w);
+    proof_response(out[real].s, out[real].c, r, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);
@@ -186,8 +197,7 @@ static int proof_pok_make(const char *label, const char *id, size_t idlen, uint3
         goto out;
     if (proof_pok_challenge(label, id, idlen, k, name, namelen, X, a, out->c) != 0)
         goto out;
-    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
-    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    proof_response(out->s, out->c, x, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);
@@ -292,8 +302,7 @@ static int proof_share_make(const char *label, const unsigned char fingerprint[C
         goto out;
     if (proof_share_challenge(label, fingerprint, k, X, j, A, out->D, ab, out->c) != 0)
         goto out;
-    crypto_core_ristretto255_scalar_mul(out->s, out->c, x);
-    crypto_core_ristretto255_scalar_add(out->s, out->s, w);
+    proof_response(out->s, out->c, x, w);
     rc = 0;
 out:
     sodium_memzero(w, sizeof w);

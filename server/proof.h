@@ -38,6 +38,11 @@ int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_
                   const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
                   const unsigned char Q[CRYPTO_BYTES]);
 
+/* The response of every proof made here: s = w + c·x (mod ℓ), for the
+ * secret x, the nonce w and the challenge c (PROTOCOL §3, §4 step 4, §6). */
+void proof_response(unsigned char s[CRYPTO_BYTES], const unsigned char c[CRYPTO_BYTES],
+                    const unsigned char x[CRYPTO_BYTES], const unsigned char w[CRYPTO_BYTES]);
+
 /* PROTOCOL §4: proves that (alpha, beta) = (r·G, value·G + r·Y) with
  * lo <= value <= hi. prefix holds Hs(LABEL, CONTEXT...) so far and is not
  * changed. Writes hi-lo+1 pairs to out and, if commit is not NULL, the

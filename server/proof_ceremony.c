@@ -9,6 +9,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "proof_ceremony.h"
 
 /* The dealing's challenge over the statement and the commitments (96 bytes). */

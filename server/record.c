@@ -14,8 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "record_internal.h"
 #include "record_threshold.h"
+#include "sjson.h"
+#include "utf8.h"
 
 static const char *const record_keys[] = {
     "id", "question", "options", "min", "max", "opens_at", "closes_at", "roll", "holders",
@@ -45,40 +49,6 @@ int record_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
     if (c != 0)
         return c;
     return alen < blen ? -1 : alen > blen;
-}
-
-int record_check_utf8(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, k, n;
-    uint32_t cp;
-
-    while (i < len) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if (p[i] >= 0xc2 && p[i] <= 0xdf)
-            n = 1, cp = p[i] & 0x1fu;
-        else if (p[i] >= 0xe0 && p[i] <= 0xef)
-            n = 2, cp = p[i] & 0x0fu;
-        else if (p[i] >= 0xf0 && p[i] <= 0xf4)
-            n = 3, cp = p[i] & 0x07u;
-        else
-            return -1;
-        if (n > len - i - 1)
-            return -1;
-        for (k = 1; k <= n; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return -1;
-            cp = cp << 6 | (p[i + k] & 0x3fu);
-        }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
-            return -1;
-        i += n + 1;
-    }
-    return 0;
 }
 
 static int record_digits(const char *s, size_t n, unsigned *out)
@@ -181,7 +151,7 @@ int record_hash_inputs(const struct record *rec, unsigned char *roll_buf, size_t
 static int record_str_ok(const struct record_str *s, int nonempty)
 {
     return s->len <= PROTO_MAX_STRING && (!nonempty || s->len > 0) &&
-           record_check_utf8(s->s, s->len) == 0;
+           utf8_check(s->s, s->len) == 0;
 }
 
 /* PROTOCOL §3: question, options, min/max, times. */

@@ -13,11 +13,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "crypto.h"
 #include "proof.h"
-#include "sjson.h"
+
+struct json_t;          /* jansson's json_t (sjson.h), for record_from_json only */
+struct sjson_out;
 
 struct record;
 struct record_threshold;        /* record_threshold.h */
@@ -64,7 +64,7 @@ enum proto_reason record_create(const struct record_params *p,
 enum proto_reason record_parse(const char *text, size_t len, struct record **out);
 
 /* The same from an already parsed JSON object (a board's "poll"). */
-enum proto_reason record_from_json(const json_t *obj, struct record **out);
+enum proto_reason record_from_json(const struct json_t *obj, struct record **out);
 
 /* record_parse and record_from_json accept a v1 record only: a threshold
  * record is PROTO_SHAPE there (T6: field "threshold"). These accept the
@@ -72,7 +72,7 @@ enum proto_reason record_from_json(const json_t *obj, struct record **out);
  * PROTO_SHAPE (an extra or a missing field). */
 enum proto_reason record_parse_kind(const char *text, size_t len, unsigned kinds,
                                     struct record **out);
-enum proto_reason record_from_json_kind(const json_t *obj, unsigned kinds, struct record **out);
+enum proto_reason record_from_json_kind(const struct json_t *obj, unsigned kinds, struct record **out);
 
 /* Writes the record as the board-form JSON object (PROTOCOL §8 "poll"). */
 void record_write(const struct record *rec, struct sjson_out *o);
@@ -118,9 +118,5 @@ int record_hash_inputs(const struct record *rec, unsigned char *roll_buf, size_t
 
 /* 0 if s (len bytes) is a valid time of PROTOCOL §1, else -1. */
 int record_check_time(const char *s, size_t len);
-
-/* 0 if s is well-formed UTF-8 (no overlong form, surrogate or value past
- * U+10FFFF), else -1. */
-int record_check_utf8(const char *s, size_t len);
 
 #endif

@@ -8,6 +8,7 @@
 #define CONCLAVE_RECORD_INTERNAL_H
 
 #include "record.h"
+#include "sjson.h"
 
 struct record_str {
     char *s;

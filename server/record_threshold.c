@@ -14,6 +14,7 @@
 
 #include "record_internal.h"
 #include "record_threshold.h"
+#include "utf8.h"
 
 struct record_threshold_member {
     uint32_t index;
@@ -151,7 +152,7 @@ enum proto_reason record_threshold_check_points(const struct record_threshold *t
 static int record_threshold_str_ok(const struct record_str *s, int nonempty)
 {
     return s->len <= PROTO_MAX_STRING && (!nonempty || s->len > 0) &&
-           record_check_utf8(s->s, s->len) == 0;
+           utf8_check(s->s, s->len) == 0;
 }
 
 /* QUAL as listed: 1 <= t <= |QUAL| <= 64, indices strictly ascending in

@@ -9,18 +9,9 @@
 
 #include <stddef.h>
 
-struct http_request;
-
-#define ROUTE_MAX_PARAMS 2
-#define ROUTE_PARAM_MAX 64
+#include "http_request_internal.h"     /* struct route_params */
 
 typedef void (*route_handler)(struct http_request *req);
-
-struct route_params {
-    int count;
-    const char *names[ROUTE_MAX_PARAMS];
-    char values[ROUTE_MAX_PARAMS][ROUTE_PARAM_MAX + 1];
-};
 
 enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 

@@ -20,7 +20,6 @@
 #include "assets.h"
 #include "auth.h"
 #include "ballotbox.h"
-#include "checkpoint.h"
 #include "config.h"
 #include "flash.h"
 #include "heap.h"
@@ -31,7 +30,7 @@
 #include "serve.h"
 #include "sign.h"
 #include "store.h"
-#include "store_poll.h"
+#include "store_durable.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -109,7 +108,8 @@ static void serve_close_due(struct app *app)
 }
 
 /* Waits for SIGINT/SIGTERM, running the periodic jobs every tick: closing
- * polls at their deadline (within a tick), checkpointing the WAL. */
+ * polls at their deadline (within a tick), erasing the WAL's page history
+ * (store_durable.h). */
 static void serve_loop(struct app *app, const sigset_t *set)
 {
     struct timespec tick = {0, SERVE_TICK_MS * 1000L * 1000L};
@@ -122,7 +122,7 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
-        ballotbox_checkpoint(app->box);
+        store_durable_tick(app->store);
     }
 }
 
@@ -146,7 +146,6 @@ static int serve_run(const struct config *cfg)
     struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
-    struct checkpointer *ck = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
 
@@ -156,7 +155,9 @@ static int serve_run(const struct config *cfg)
         return 1;
     heap_configure();
     serve_block_signals(&set);
-    if (store_open(cfg->data_dir, &app.store) != 0)
+    /* The store, with its group commit, checkpointer and erasure of the
+     * WAL's page history (store_durable.h) from the start. */
+    if (store_open(cfg->data_dir, &app.store) != 0 || store_durable_start(app.store) != 0)
         goto out;
     if (sign_key_open(cfg->data_dir, &app.key) != 0) {
         log_error("cannot open or create the server key %s/receipt-key (it must be a "
@@ -179,10 +180,8 @@ static int serve_run(const struct config *cfg)
     /* After a crash the WAL still holds the page history of the last commits
      * (casts, or a close whose compaction never ran): fold it in and rebuild
      * the file before anything else happens, as a close would. */
-    if (store_compact(app.store, 1) != 0)
+    if (store_durable_recover(app.store) != 0)
         log_warn("could not compact the database at start-up");
-    if (checkpointer_new(app.store, &ck) != 0)
-        goto out;
     if (http_server_start(cfg, &app, &srv) != 0)
         goto out;
     log_info("listening on http://%s:%u (data in %s, static files from %s)",
@@ -195,7 +194,7 @@ static int serve_run(const struct config *cfg)
 out:
     http_server_free(srv);
     ballotbox_free(app.box);
-    checkpointer_free(ck);
+    store_durable_stop(app.store);
     ratelimit_free(app.cast_limit);
     ratelimit_free(app.login_limit);
     flash_free(app.flash);

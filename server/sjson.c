@@ -4,7 +4,7 @@
  * jansson already rejects malformed UTF-8, lone surrogate escapes, \u0000 and
  * (with JSON_REJECT_DUPLICATES) duplicate keys, but it reads "1.0" and "1e2"
  * as reals and "-0" as the integer 0; PROTOCOL §1 allows plain integers only,
- * so the raw text is scanned for number tokens first. The writer emits one
+ * so the raw text is scanned for number tokens first (jscan.h). The writer emits one
  * spelling per document, the one the reference implementation's
  * JSON.stringify produces, so a board has the same bytes wherever it is built.
  */
@@ -13,64 +13,22 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "jscan.h"
 #include "sjson.h"
 
 /* --- reading ---------------------------------------------------------------- */
 
-static int sjson_is_digit(char ch)
-{
-    return ch >= '0' && ch <= '9';
-}
-
-static int sjson_is_number_char(char ch)
-{
-    return sjson_is_digit(ch) || ch == '-' || ch == '+' || ch == '.' || ch == 'e' || ch == 'E';
-}
-
-int sjson_scan_numbers(const char *text, size_t len)
-{
-    size_t i = 0, start;
-    int in_string = 0;
-
-    while (i < len) {
-        char ch = text[i];
-
-        if (in_string) {
-            if (ch == '\\')
-                i++;                /* skip the escaped character */
-            else if (ch == '"')
-                in_string = 0;
-            i++;
-            continue;
-        }
-        if (ch == '"') {
-            in_string = 1;
-            i++;
-            continue;
-        }
-        if (!(ch == '-' || sjson_is_digit(ch))) {
-            i++;
-            continue;
-        }
-        start = i;
-        while (i < len && sjson_is_number_char(text[i])) {
-            if (!sjson_is_digit(text[i]))
-                return -1;
-            i++;
-        }
-        if (text[start] == '0' && i - start > 1)
-            return -1;
-    }
-    return 0;
-}
-
 json_t *sjson_parse(const char *text, size_t len, size_t cap, enum proto_reason *why)
 {
+    struct jscan_info scan;
     json_error_t jerr;
     json_t *root;
 
     *why = PROTO_SHAPE;
-    if (len > cap || sjson_scan_numbers(text, len) != 0)
+    if (len > cap)
+        return NULL;
+    jscan_text(text, len, &scan);
+    if (!scan.integers_only)
         return NULL;
     root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (root == NULL) {

@@ -24,10 +24,6 @@
  * when out of memory is all jansson could say). */
 json_t *sjson_parse(const char *text, size_t len, size_t cap, enum proto_reason *why);
 
-/* 0 if every number token outside strings in text is a plain integer
- * (0, or 1-9 followed by digits), -1 otherwise. */
-int sjson_scan_numbers(const char *text, size_t len);
-
 /* PROTO_OK if obj is an object with exactly these n keys. */
 enum proto_reason sjson_object_exact(const json_t *obj, const char *const *keys, size_t n);
 

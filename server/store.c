@@ -1,14 +1,15 @@
 /*
  * store.c — opening DATA_DIR/conclave.db, migrating it, and the machinery the
- * row modules (store_member.c, store_session.c, later store_poll.c ...) share:
+ * row modules (store_member.c, store_session.c, store_poll.c ...) share:
  * one recursive mutex per store, write transactions, and a cache of prepared
- * statements keyed by their (constant) SQL text.
+ * statements keyed by their (constant) SQL text. What the files promise about
+ * the disk (group commit, checkpoints, compactions) is store_durable.c's.
  *
- * The compaction after a close (store_compact_detached) runs on a second,
+ * The compaction after a close (store_durable.c) runs on a second,
  * short-lived connection without the mutex, so readers on the shared one go
- * on (WAL) while it VACUUMs; meanwhile store_begin waits for it to end before
- * taking the mutex, so a writer never holds the mutex while it waits for the
- * compaction's write lock.
+ * on (WAL) while it VACUUMs; meanwhile store_begin waits at the gate for it
+ * to end before taking the mutex, so a writer never holds the mutex while it
+ * waits for the compaction's write lock.
  *
  * Invariants: the database file and its -wal/-shm companions are mode 0600 in
  * a 0700 directory; every statement runs with the mutex held; a statement is
@@ -31,36 +32,8 @@
 #include <unistd.h>
 
 #include "schema.h"
-#include "store.h"
+#include "store_int.h"
 #include "store_read.h"
-
-#define STORE_BUSY_MS   5000
-#define STORE_PATH_MAX  4096
-#define STORE_COMPACT_DELAY_MAX_MS 60000
-
-struct stmt_slot {
-    const char *sql;
-    sqlite3_stmt *st;
-};
-
-struct store {
-    sqlite3 *db;
-    sqlite3 *side;              /* store_checkpoint_ahead's own connection */
-    pthread_mutex_t side_mu;    /* guards side */
-    void (*wal_fn)(void *, int);    /* store_watch_wal's */
-    void *wal_arg;
-    struct store_readers *readers;  /* store_read_stmt's per-thread connections */
-    pthread_mutex_t mu;
-    struct stmt_slot *stmts;
-    size_t n_stmts;
-    size_t cap_stmts;
-    int version;
-    int in_tx;
-    char path[STORE_PATH_MAX];      /* the database file, for store_compact_detached */
-    pthread_mutex_t gate_mu;        /* guards compacting; never held with mu waited for */
-    pthread_cond_t gate_cv;         /* store_begin waits here while compacting */
-    int compacting;
-};
 
 static const char SQL_VERSION_TABLE[] =
     "CREATE TABLE IF NOT EXISTS schema_version ("
@@ -492,75 +465,6 @@ int store_schema_version(struct store *s)
     return s->version;
 }
 
-/* Opens a connection of its own to PATH (for one thread at a time), with the
- * store's busy timeout, synced commits and PRAGMAS; 0, or -1 with *OUT NULL. */
-static int store_open_aux(const char *path, const char *pragmas, sqlite3 **out)
-{
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
-
-    if (sqlite3_open_v2(path, out, flags, NULL) != SQLITE_OK ||
-        sqlite3_extended_result_codes(*out, 1) != SQLITE_OK ||
-        store_busy_set(*out, STORE_BUSY_MS) != 0 ||
-        sqlite3_exec(*out, "PRAGMA synchronous=FULL", NULL, NULL, NULL) != SQLITE_OK ||
-        (pragmas != NULL && sqlite3_exec(*out, pragmas, NULL, NULL, NULL) != SQLITE_OK)) {
-        sqlite3_close(*out);
-        *out = NULL;
-        return -1;
-    }
-    return 0;
-}
-
-int store_checkpoint_ahead(struct store *s)
-{
-    int rc = -1;
-
-    pthread_mutex_lock(&s->side_mu);
-    if (s->side == NULL && store_open_aux(s->path, NULL, &s->side) != 0)
-        goto out;
-    /* the primary code: with extended codes on, a busy checkpoint may say
-     * SQLITE_BUSY_* */
-    switch (sqlite3_wal_checkpoint_v2(s->side, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) &
-            0xff) {
-    case SQLITE_OK:
-    case SQLITE_BUSY:           /* another connection is checkpointing */
-        rc = 0;
-        break;
-    default:
-        break;
-    }
-out:
-    pthread_mutex_unlock(&s->side_mu);
-    return rc;
-}
-
-/* The WAL hook of store_watch_wal. */
-static int store_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
-{
-    struct store *s = arg;
-
-    (void)db;
-    (void)name;
-    s->wal_fn(s->wal_arg, frames);
-    return SQLITE_OK;
-}
-
-int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg)
-{
-    int rc;
-
-    store_lock(s);
-    s->wal_fn = fn;
-    s->wal_arg = arg;
-    if (fn != NULL) {
-        sqlite3_wal_hook(s->db, store_wal_hook, s);
-        rc = 0;
-    } else {
-        rc = sqlite3_wal_autocheckpoint(s->db, STORE_WAL_FRAMES) == SQLITE_OK ? 0 : -1;
-    }
-    store_unlock(s);
-    return rc;
-}
-
 sqlite3_stmt *store_read_stmt(struct store *s, const char *sql)
 {
     return store_readers_stmt(s->readers, sql);
@@ -598,7 +502,7 @@ static void store_gate_wait(struct store *s)
     pthread_mutex_unlock(&s->gate_mu);
 }
 
-static void store_gate_set(struct store *s, int compacting)
+void store_gate_set(struct store *s, int compacting)
 {
     pthread_mutex_lock(&s->gate_mu);
     s->compacting = compacting;
@@ -698,64 +602,23 @@ int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
     return 0;
 }
 
+int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid)
+{
+    int step = sqlite3_step(st);
+
+    if (step == SQLITE_CONSTRAINT_PRIMARYKEY || step == SQLITE_CONSTRAINT_UNIQUE)
+        return STORE_CONFLICT;
+    if (step != SQLITE_DONE)
+        return STORE_ERROR;
+    if (rowid != NULL)
+        *rowid = sqlite3_last_insert_rowid(s->db);
+    return STORE_OK;
+}
+
 void store_stmt_reset(sqlite3_stmt *st)
 {
     if (st == NULL)
         return;
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
-}
-
-/*
- * TEST ONLY: CONCLAVE_TEST_COMPACT_DELAY_MS=N makes store_compact_detached
- * wait N ms between its VACUUM and its last checkpoint, so that
- * tests/integration/test_polls.py can ask for the result while a compaction
- * runs. Compiled only into the test build (-DCONCLAVE_TEST: `conclave-test`,
- * Makefile); the production binary reads no such variable. It changes nothing
- * but the timing.
- */
-#ifdef CONCLAVE_TEST
-static void store_compact_test_delay(void)
-{
-    const char *v = getenv("CONCLAVE_TEST_COMPACT_DELAY_MS");
-    long ms = v != NULL ? strtol(v, NULL, 10) : 0;
-    struct timespec ts;
-
-    if (ms <= 0 || ms > STORE_COMPACT_DELAY_MAX_MS)
-        return;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
-#else
-#define store_compact_test_delay() ((void)0)
-#endif
-
-/* The compaction's steps on its own connection DB: checkpoint, VACUUM,
- * checkpoint. */
-static int store_compact_run(sqlite3 *db)
-{
-    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
-            SQLITE_OK ||
-        sqlite3_exec(db, "VACUUM", NULL, NULL, NULL) != SQLITE_OK)
-        return -1;
-    store_compact_test_delay();
-    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL) !=
-            SQLITE_OK)
-        return -1;
-    return 0;
-}
-
-int store_compact_detached(struct store *s)
-{
-    sqlite3 *db = NULL;
-    int rc;
-
-    store_gate_set(s, 1);
-    /* secure_delete: VACUUM hands it on to the rebuilt file. */
-    rc = store_open_aux(s->path, "PRAGMA secure_delete=ON", &db) == 0 &&
-         store_compact_run(db) == 0 ? 0 : -1;
-    sqlite3_close(db);
-    store_gate_set(s, 0);
-    return rc;
 }

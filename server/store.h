@@ -8,8 +8,9 @@
  * store_begin() and store_commit()/store_rollback(), which hold the mutex and
  * a write transaction (BEGIN IMMEDIATE) for the whole span.
  *
- * Later domain modules (store_poll.c, ...) add their own statements with
- * store_stmt(), which prepares a static SQL string once and caches it.
+ * The header speaks in our own types only: SQLite, its statements and their
+ * column readers are the store's business (store_int.h, which only the
+ * store_*.c files include).
  *
  * Return values: 0 on success, -1 on an SQLite or I/O error, and for lookups
  * STORE_NOT_FOUND (1); inserts that violate a uniqueness rule STORE_CONFLICT (2).
@@ -19,7 +20,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
 
 #define STORE_OK          0
 #define STORE_ERROR     (-1)
@@ -83,46 +83,10 @@ void store_close(struct store *s);
 /* The schema version of the open database (highest applied migration). */
 int store_schema_version(struct store *s);
 
-/* Copies what it can of the WAL into the database file from a second
- * connection, without taking the store's lock (a PASSIVE checkpoint): the
- * HTTP threads and the cast committer go on meanwhile, and a TRUNCATE
- * checkpoint after it (store_compact) has only the last frames left to copy
- * under the lock. Any thread (they take turns); 0, or -1 (nothing is lost:
- * the next checkpoint copies the same frames). */
-int store_checkpoint_ahead(struct store *s);
-
-/* The WAL's length, in frames, past which it is copied into the database
- * file: by SQLite's autocheckpoint, or by the checkpointer (checkpoint.h). */
-#define STORE_WAL_FRAMES 1000
-
-/* Calls FN(ARG, frames) after each commit on the store's connection, with the
- * WAL's size in frames, instead of SQLite's autocheckpoint (which copies the
- * WAL into the database file inside the COMMIT that crosses 1,000 frames,
- * while the committer holds the store's lock): FN arranges a checkpoint
- * elsewhere (checkpoint.h). FN runs with the store's lock held and must not
- * call the store. FN NULL restores the autocheckpoint. 0, or -1. */
-int store_watch_wal(struct store *s, void (*fn)(void *arg, int frames), void *arg);
-
-/* SQL (a constant string, cached by address), a SELECT, prepared on the
- * calling thread's own read connection (store_read.h): it runs without the
- * store's lock, so HTTP threads' lookups wait neither for each other nor for
- * a commit, and see the last commit. Not inside this thread's own write
- * transaction (it would not see it). Reset it with store_stmt_reset; NULL if
- * the connection cannot be opened or the statement prepared. */
-sqlite3_stmt *store_read_stmt(struct store *s, const char *sql);
-
-/* The raw handle, for modules that add their own statements. Use it only while
- * holding the lock (store_lock or an open transaction). */
-sqlite3 *store_db(struct store *s);
-
-/* Takes / releases the store's mutex. It is recursive: a thread holding it may
- * call any store_* function. Keep the span short. */
-void store_lock(struct store *s);
-void store_unlock(struct store *s);
-
 /* Takes the mutex and starts a write transaction (BEGIN IMMEDIATE, waiting up
  * to the busy timeout for other processes). Waits first, without the mutex
- * (unless the caller holds it), while store_compact_detached runs.
+ * (unless the caller holds it), while a compaction after a close runs
+ * (store_durable.h).
  * Transactions do not nest. On failure the mutex is released and -1 returned. */
 int store_begin(struct store *s);
 
@@ -133,29 +97,6 @@ int store_commit(struct store *s);
 /* Rolls back and releases the mutex. Returns -1 if ROLLBACK failed (the
  * mutex is released anyway). */
 int store_rollback(struct store *s);
-
-/* Compacts the database as store_compact(S, 1) does (WAL checkpointed and
- * truncated, VACUUM, checkpointed and truncated again), but on a connection
- * of its own and without the mutex: other threads keep reading through S
- * meanwhile (WAL); their writes wait (store_begin for the end, single
- * statements up to the busy timeout). -1 if a step failed, say because a
- * reader (another process) kept the WAL in use past the busy timeout; the
- * database is then consistent but not yet compacted: call again later. Call
- * from one thread at a time, without holding the mutex. */
-int store_compact_detached(struct store *s);
-
-/* Returns the cached prepared statement for SQL (a string constant; compared
- * by address, then by content), preparing it on first use; NULL on a prepare
- * error. The caller holds the lock, and resets the statement after use
- * (store_stmt_reset). Statements are finalized by store_close. */
-sqlite3_stmt *store_stmt(struct store *s, const char *sql);
-
-/* sqlite3_reset + sqlite3_clear_bindings. */
-void store_stmt_reset(sqlite3_stmt *st);
-
-/* Copies text column COL of ST's current row into DST (CAP bytes, NUL
- * added); NULL becomes "". -1 if it does not fit. */
-int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
 /* --- members (store_member.c) --------------------------------------------- */
 
@@ -173,15 +114,6 @@ struct store_member {
     int64_t link_expires_at;    /* a pending set-password link's expiry, 0 none
                                    (store_member_list only) */
 };
-
-/* The member columns that store_member_read reads, in its order (every
- * member query and the session/token joins select them first). */
-#define STORE_MEMBER_COLUMNS 10
-
-/* Fills *m from a row that starts with the member columns "id, username,
- * display_name, email, password_hash, is_admin, active, created_at,
- * password_one_time, password_expires_at". */
-int store_member_read(sqlite3_stmt *st, struct store_member *m);
 
 /* Inserts M (id ignored; empty email/password_hash stored as NULL, and
  * password_expires_at 0 as NULL) and sets *id_out (may be NULL).

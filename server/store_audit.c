@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO audit_log (at, actor, action, subject, detail) VALUES (?1, ?2, ?3, ?4, ?5)";

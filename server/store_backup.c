@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store_int.h"
 
 /* "ok" from PRAGMA quick_check on the database file PATH. 0 or -1. */
 static int backup_check(const char *path)

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 
 #define MEMBER_COLUMNS \
     "id, username, display_name, email, password_hash, is_admin, active, created_at," \
@@ -83,7 +83,7 @@ static int member_bind_opt(sqlite3_stmt *st, int idx, const char *s)
 int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_INSERT)) == NULL)
@@ -98,16 +98,7 @@ int store_member_insert(struct store *s, const struct store_member *m, int64_t *
         sqlite3_bind_int(st, 8, m->one_time ? 1 : 0) != SQLITE_OK ||
         sqlite3_bind_int64(st, 9, m->password_expires_at) != SQLITE_OK)
         goto out;
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT_UNIQUE || step == SQLITE_CONSTRAINT_PRIMARYKEY) {
-        rc = STORE_CONFLICT;
-        goto out;
-    }
-    if (step != SQLITE_DONE)
-        goto out;
-    if (id_out != NULL)
-        *id_out = sqlite3_last_insert_rowid(store_db(s));
-    rc = STORE_OK;
+    rc = store_step_insert(s, st, id_out);
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -218,14 +209,20 @@ int store_member_roster(struct store *s, int64_t now,
     return member_walk(s, 1, now, fn, ctx);
 }
 
-/* Runs an UPDATE keyed by username (?1) with text/int ?2 already bound;
- * STORE_NOT_FOUND when no row changed. */
-static int member_update(struct store *s, sqlite3_stmt *st)
-{
-    if (sqlite3_step(st) != SQLITE_DONE)
-        return STORE_ERROR;
-    return sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
-}
+/* A value bound to an UPDATE of one member: an integer, or a text that is
+ * stored as NULL when empty. */
+struct member_value {
+    int is_text;
+    int64_t i;
+    const char *text;
+};
+
+/* A statement run after a member's row changed: ?1 = the username, and ?2
+ * = KEEP (32 bytes) when not NULL. */
+struct member_then {
+    const char *sql;
+    const unsigned char *keep;
+};
 
 /* Runs SQL with ?1 = USERNAME (and ?2 = the 32-byte KEEP, or NULL). */
 static int member_exec(struct store *s, const char *sql, const char *username,
@@ -244,50 +241,56 @@ static int member_exec(struct store *s, const char *sql, const char *username,
     return rc;
 }
 
-int store_member_set_active(struct store *s, const char *username, int active)
+/* The one shape of a change to a member: under the lock, SQL (an UPDATE
+ * keyed by ?1 = USERNAME, with the N values V as ?2 ...), then, if it
+ * changed the row, the NT statements THEN in order (the caller's
+ * transaction makes them one change). STORE_NOT_FOUND when no member has
+ * USERNAME. */
+static int member_set(struct store *s, const char *sql, const char *username,
+                      const struct member_value *v, size_t n,
+                      const struct member_then *then, size_t nt)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = STORE_ERROR, ok;
+    size_t i;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_SET_ACTIVE)) == NULL)
+    if ((st = store_stmt(s, sql)) == NULL)
         goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_int(st, 2, active ? 1 : 0) != SQLITE_OK)
+    ok = sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK;
+    for (i = 0; i < n && ok; i++)
+        ok = (v[i].is_text ? member_bind_opt(st, (int)i + 2, v[i].text)
+                           : sqlite3_bind_int64(st, (int)i + 2, v[i].i)) == SQLITE_OK;
+    if (!ok || sqlite3_step(st) != SQLITE_DONE)
         goto out;
-    rc = member_update(s, st);
-    if (rc == STORE_OK && !active && (member_exec(s, SQL_DELETE_SESSIONS, username, NULL) != 0 ||
-                                      member_exec(s, SQL_MARK_ROLLS, username, NULL) != 0))
-        rc = STORE_ERROR;
+    rc = sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
+    for (i = 0; i < nt && rc == STORE_OK; i++)
+        if (member_exec(s, then[i].sql, username, then[i].keep) != STORE_OK)
+            rc = STORE_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
 }
 
+int store_member_set_active(struct store *s, const char *username, int active)
+{
+    const struct member_value v[] = {{0, active ? 1 : 0, NULL}};
+    static const struct member_then off[] = {{SQL_DELETE_SESSIONS, NULL},
+                                             {SQL_MARK_ROLLS, NULL}};
+
+    return member_set(s, SQL_SET_ACTIVE, username, v, 1, off, active ? 0 : 2);
+}
+
 int store_member_set_password(struct store *s, const char *username, const char *hash,
                               int one_time, int64_t expires_at,
                               const unsigned char keep[32])
 {
-    sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    const struct member_value v[] = {{1, 0, hash}, {0, one_time ? 1 : 0, NULL},
+                                     {0, expires_at, NULL}};
+    const struct member_then then[] = {{SQL_DELETE_SESSIONS, keep}, {SQL_DELETE_LINKS, NULL}};
 
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_SET_PASSWORD)) == NULL)
-        goto out;
-    if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        member_bind_opt(st, 2, hash) != SQLITE_OK ||
-        sqlite3_bind_int(st, 3, one_time ? 1 : 0) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 4, expires_at) != SQLITE_OK)
-        goto out;
-    rc = member_update(s, st);
-    if (rc == STORE_OK && (member_exec(s, SQL_DELETE_SESSIONS, username, keep) != 0 ||
-                           member_exec(s, SQL_DELETE_LINKS, username, NULL) != 0))
-        rc = STORE_ERROR;
-out:
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return member_set(s, SQL_SET_PASSWORD, username, v, 3, then, 2);
 }
 
 int store_member_open_rolls(struct store *s, const char *username,

@@ -11,8 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "board_stream.h"
-#include "name.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 static const char SQL_INSERT[] =
@@ -154,7 +153,7 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
                            const unsigned char secret[32])
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     if (st == NULL)
         return STORE_ERROR;
@@ -167,37 +166,33 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
         bind_blob(st, 11, secret, 32))
         goto out;
-    /* Extended result codes are on (store.c): a taken id is
-     * SQLITE_CONSTRAINT_PRIMARYKEY, an open poll of the same nominee (the
-     * unique index) SQLITE_CONSTRAINT_UNIQUE; a failed CHECK stays an error. */
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        rc = 0;
-    else if (step == SQLITE_CONSTRAINT_PRIMARYKEY || step == SQLITE_CONSTRAINT_UNIQUE)
-        rc = STORE_CONFLICT;
+    /* A taken id, or an open poll of the same nominee (the unique index), is
+     * a conflict; a failed CHECK stays an error. */
+    rc = store_step_insert(s, st, NULL);
 out:
     store_stmt_reset(st);
     return rc;
 }
 
-/* Sets *found to 1 if an open poll's nominee has the folded key KEY, and
+/* Sets *found to 1 if an open poll's nominee is the same name by SAME, and
  * then copies that poll's id to ID_OUT (may be NULL). The caller holds the
  * lock (or a transaction, which makes the answer hold until its commit). 0,
  * or STORE_ERROR. */
-static int nominee_key_open(struct store *s, const char *key, int *found, char *id_out)
+static int nominee_open(struct store *s, const struct store_same_name *same, int *found,
+                        char *id_out)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NOMINEES_OPEN);
     const char *name;
-    int rc = STORE_ERROR, step = SQLITE_ERROR, same = 0;
+    int rc = STORE_ERROR, step = SQLITE_ERROR, hit = 0;
 
     *found = 0;
     if (st == NULL)
         return STORE_ERROR;
     while (!*found && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL ||
-            name_match_key(name, key, &same) != 0)
+            same->match(name, same->key, &hit) != 0)
             goto out;
-        *found = same;
+        *found = hit;
     }
     if (*found && id_out != NULL &&
         store_column_text(st, 1, id_out, STORE_POLL_ID_MAX + 1) != 0)
@@ -210,19 +205,17 @@ out:
 }
 
 int store_poll_insert(struct store *s, const struct store_poll *p,
-                      const unsigned char secret[32], const char *const *roll, size_t n)
+                      const struct store_same_name *same, const unsigned char secret[32],
+                      const char *const *roll, size_t n)
 {
     sqlite3_stmt *st;
-    char *key = NULL;
     size_t i;
     int rc = STORE_ERROR, taken = 0;
 
-    if (name_fold_key(p->nominee, &key) != 0)
-        return STORE_ERROR;
     if (store_begin(s) != 0)
-        goto out;
+        return STORE_ERROR;
     /* In the insert's write transaction: no other open can come in between. */
-    if (nominee_key_open(s, key, &taken, NULL) != 0)
+    if (same != NULL && nominee_open(s, same, &taken, NULL) != 0)
         goto fail;
     rc = STORE_CONFLICT;
     if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
@@ -237,12 +230,9 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
         if (!ok)
             goto fail;
     }
-    rc = store_commit(s);
-    goto out;
+    return store_commit(s);
 fail:
     store_rollback(s);
-out:
-    free(key);
     return rc;
 }
 
@@ -343,13 +333,13 @@ out:
     return rc;
 }
 
-int store_poll_nominee_open(struct store *s, const char *key, int *open_out,
-                            char *id_out)
+int store_poll_nominee_open(struct store *s, const struct store_same_name *same,
+                            int *open_out, char *id_out)
 {
     int rc;
 
     store_lock(s);
-    rc = nominee_key_open(s, key, open_out, id_out);
+    rc = nominee_open(s, same, open_out, id_out);
     store_unlock(s);
     return rc;
 }
@@ -659,14 +649,6 @@ out:
         *text = NULL;
     }
     return rc;
-}
-
-int store_poll_board(struct store *s, const char *id, char **board_out)
-{
-    size_t len;
-
-    *board_out = NULL;
-    return board_stream_text(s, id, board_out, &len);
 }
 
 int store_poll_ballots_after(struct store *s, const char *id, const unsigned char *after,

@@ -3,7 +3,8 @@
  * who voted, the counted ballots and the used set of tags and alphas.
  *
  * The store knows nothing of the protocol: ballots are opaque JSON text with
- * their tracker, tag and alphas given by the caller. Return values as in
+ * their tracker, tag and alphas given by the caller, and which nominees are
+ * the same name is the caller's rule (struct store_same_name). Return values as in
  * store.h: 0, -1 (STORE_ERROR), STORE_NOT_FOUND, STORE_CONFLICT.
  */
 #ifndef CONCLAVE_STORE_POLL_H
@@ -39,12 +40,23 @@ struct store_poll {
 /* Frees the strings of p (not p itself); safe on a zeroed struct. */
 void store_poll_clear(struct store_poll *p);
 
+/* The domain's rule for "the same nominee" (poll.c: equal folded keys,
+ * name.h): KEY is the new nominee's key, and MATCH(name, KEY, &same) sets
+ * same to 1 when a stored nominee's NAME has it (0, or -1 on an error). The
+ * store applies it to the open polls' nominees; it folds no name itself. */
+struct store_same_name {
+    const char *key;
+    int (*match)(const char *name, const char *key, int *same);
+};
+
 /* Inserts P with holder 0's secret key and its roll (N usernames), in one
  * write transaction (do not call inside store_begin). STORE_CONFLICT if the
- * id exists, or if an open poll's nominee is the same name as P's (equal
- * folded keys, name.h), checked in that same transaction. */
+ * id exists, or if an open poll's nominee is the same name as P's by SAME,
+ * checked in that same transaction (SAME NULL: only the unique index on the
+ * open polls' exact nominees). */
 int store_poll_insert(struct store *s, const struct store_poll *p,
-                      const unsigned char secret[32], const char *const *roll, size_t n);
+                      const struct store_same_name *same, const unsigned char secret[32],
+                      const char *const *roll, size_t n);
 
 /* Fetches poll ID into *out (clear it with store_poll_clear). Without the
  * record unless WITH_RECORD. STORE_NOT_FOUND if none. */
@@ -55,12 +67,12 @@ int store_poll_get(struct store *s, const char *id, int with_record, struct stor
 int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_poll *p),
                     void *ctx);
 
-/* Sets *open_out to 1 if an open poll's nominee has the folded key KEY
- * (name_fold_key, name.h: the same name in any case, composed or not), else 0;
+/* Sets *open_out to 1 if an open poll's nominee is the same name by SAME
+ * (the same name in any case, composed or not, for poll.c's rule), else 0;
  * when 1, copies that poll's id to ID_OUT (STORE_POLL_ID_MAX + 1 bytes; may
  * be NULL). */
-int store_poll_nominee_open(struct store *s, const char *key, int *open_out,
-                            char *id_out);
+int store_poll_nominee_open(struct store *s, const struct store_same_name *same,
+                            int *open_out, char *id_out);
 
 /* Sets *out to 1 if USERNAME is on poll ID's roll / has voted in it. */
 int store_poll_on_roll(struct store *s, const char *id, const char *username, int *out);
@@ -154,16 +166,5 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
  * STORE_NOT_FOUND while open, and for a withdrawn poll. */
 int store_poll_board_frame(struct store *s, const char *id, char **text, size_t *len,
                            long *ballots_at);
-
-/* The whole board text of a closed poll, frame and ballot rows put together
- * (malloc'd, caller frees; about 1.8 kB per ballot: prefer board_stream.h).
- * STORE_NOT_FOUND while open. */
-int store_poll_board(struct store *s, const char *id, char **board_out);
-
-/* Checkpoints the WAL into the database and truncates it (TRUNCATE); with
- * VACUUM also rewrites the database so freed pages keep no old content. Holds
- * the store's lock throughout: the close compacts with store_compact_detached
- * (store.h) instead, which lets other threads read meanwhile. */
-int store_compact(struct store *s, int vacuum);
 
 #endif

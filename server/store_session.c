@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "store.h"
+#include "store_int.h"
 
 #define JOINED_MEMBER \
     "m.id, m.username, m.display_name, m.email, m.password_hash," \
@@ -58,6 +58,20 @@ static const char SQL_LINK_LOOKUP[] =
     " WHERE l.token_hash = ?1 AND l.expires_at > ?2 AND m.active = 1";
 
 
+/* Steps ST, a lookup of one row that starts with the member columns
+ * (JOINED_MEMBER, bound), into *MEMBER: STORE_OK, STORE_NOT_FOUND or
+ * STORE_ERROR. */
+static int session_member_row(sqlite3_stmt *st, struct store_member *member)
+{
+    int step = sqlite3_step(st);
+
+    if (step == SQLITE_DONE)
+        return STORE_NOT_FOUND;
+    if (step != SQLITE_ROW || store_member_read(st, member) != 0)
+        return STORE_ERROR;
+    return STORE_OK;
+}
+
 /* Steps a statement that returns no rows; 0 / -1. */
 static int session_run(sqlite3_stmt *st)
 {
@@ -91,22 +105,17 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
                          struct store_member *member, char *csrf_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     if ((st = store_read_stmt(s, SQL_SESSION_LOOKUP)) == NULL)
         goto out;
     if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
         goto out;
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
-        goto out;
-    }
-    if (step != SQLITE_ROW || store_member_read(st, member) != 0 ||
+    rc = session_member_row(st, member);
+    if (rc == STORE_OK &&
         store_column_text(st, STORE_MEMBER_COLUMNS, csrf_out, STORE_CSRF_LEN + 1) != 0)
-        goto out;
-    rc = STORE_OK;
+        rc = STORE_ERROR;
 out:
     store_stmt_reset(st);
     return rc;
@@ -172,7 +181,7 @@ int store_token_insert(struct store *s, int64_t member_id, const char *label,
                        const unsigned char token_hash[32], int64_t now, int64_t *id_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_TOKEN_INSERT)) == NULL)
@@ -182,16 +191,7 @@ int store_token_insert(struct store *s, int64_t member_id, const char *label,
         sqlite3_bind_blob(st, 3, token_hash, 32, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int64(st, 4, now) != SQLITE_OK)
         goto out;
-    step = sqlite3_step(st);
-    if (step == SQLITE_CONSTRAINT_UNIQUE) {
-        rc = STORE_CONFLICT;
-        goto out;
-    }
-    if (step != SQLITE_DONE)
-        goto out;
-    if (id_out != NULL)
-        *id_out = sqlite3_last_insert_rowid(store_db(s));
-    rc = STORE_OK;
+    rc = store_step_insert(s, st, id_out);
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -202,17 +202,13 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
                        struct store_member *member)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     if ((st = store_read_stmt(s, SQL_TOKEN_LOOKUP)) == NULL)
         goto out;
     if (sqlite3_bind_blob(st, 1, token_hash, 32, SQLITE_STATIC) != SQLITE_OK)
         goto out;
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
-    else if (step == SQLITE_ROW && store_member_read(st, member) == 0)
-        rc = STORE_OK;
+    rc = session_member_row(st, member);
 out:
     store_stmt_reset(st);
     return rc;
@@ -326,18 +322,14 @@ int store_link_lookup(struct store *s, const unsigned char hash[32], int64_t now
                       struct store_member *member)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_LINK_LOOKUP)) == NULL ||
         sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC) != SQLITE_OK ||
         sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
         goto out;
-    step = sqlite3_step(st);
-    if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
-    else if (step == SQLITE_ROW && store_member_read(st, member) == 0)
-        rc = STORE_OK;
+    rc = session_member_row(st, member);
 out:
     store_stmt_reset(st);
     store_unlock(s);

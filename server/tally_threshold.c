@@ -14,6 +14,7 @@
 #include "poly.h"
 #include "record_threshold.h"
 #include "tally_threshold.h"
+#include "sjson.h"
 
 #define TALLY_THRESHOLD_MAX_ENTRY (64u * 1024u)
 

@@ -12,6 +12,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "poly.h"
 #include "proof_ceremony.h"
 #include "trustee.h"

@@ -29,10 +29,10 @@
 
 #include <sodium.h>
 
-#include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "cookie.h"
+#include "http_request.h"
 #include "log.h"
 #include "web.h"
 #include "web_form.h"
@@ -68,7 +68,7 @@ static void web_bundle_init(void)
 int web_viewer_get(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     const char *path = http_request_path(req);
     char loc[128];
     enum auth_result r = AUTH_INVALID;
@@ -96,7 +96,7 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
 int web_viewer_try(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     enum auth_result r = AUTH_INVALID;
 
     memset(v, 0, sizeof *v);

@@ -22,6 +22,8 @@
 struct http_request;
 struct web_form;
 struct store_poll;
+struct poll_result;
+struct poll_view;
 struct store;
 
 /* The templates/NAME.html files, embedded by templates/embed.sh (build/templates_gen.c). */
@@ -121,25 +123,22 @@ int web_once_spend(const char *token, const char *const *values);
  * NAME_iso = "2026-11-25T12:30:00Z") in obj for unix time T. */
 void web_put_time(struct tmpl_value *obj, const char *name, int64_t t);
 
-/* Fills OBJ with what the poll list and a poll's page show of P to VIEWER:
- * id, nominee, nominated_by (web_put_person), fingerprint, open, closed (with
- * a result), voted, on_roll, cast, eligible, the opening and closing times;
- * for a closed poll its outcome (yes, no, ballots, passed, message,
- * signature); for a withdrawn one withdrawn, withdrawn_by and withdrawn_at.
- * 0 or -1 (web_poll.c). */
-int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
-                  const char *viewer);
+/* Fills OBJ with what the poll list and a poll's page show of the poll in
+ * VIEW (poll_view.h): id, nominee, nominated_by (web_put_person),
+ * fingerprint, open, closed (with a result), voted, on_roll, cast, eligible,
+ * the opening and closing times; for a closed poll its outcome (yes, no,
+ * ballots, passed, message, signature); for a withdrawn one withdrawn,
+ * withdrawn_by and withdrawn_at. 0 or -1 (web_poll.c). */
+int web_poll_fill(struct store *st, struct tmpl_value *obj, const struct poll_view *view);
 
-/* The signed result of a closed poll, as stored. */
-struct web_result {
-    long long yes, no, ballots;
-    int passed;
-    char message[256];
-    char signature[129];
-};
+/* web_poll_fill of P's view for member VIEWER, read here. 0 or -1. */
+int web_poll_put(struct store *st, struct tmpl_value *obj, const struct store_poll *p,
+                 const char *viewer);
 
-/* Reads P's stored result into *res. 0, or -1 if absent or malformed. */
-int web_result_read(const struct store_poll *p, struct web_result *res);
+/* The outcome of closed poll P as the pages show it (poll_result.h): 0, or
+ * -1 when its stored result is missing or not a promotion's (two counts, yes
+ * then no, and a verdict). (web_poll.c) */
+int web_result_read(const struct store_poll *p, struct poll_result *res);
 
 /* --- POST-redirect-GET (web_flash.c) -----------------------------------------
  * A form post does its work and answers 303 to a page; what that page must

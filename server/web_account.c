@@ -16,10 +16,10 @@
 
 #include <sodium.h>
 
-#include "api.h"
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "cookie.h"
+#include "http_request.h"
 #include "web.h"
 #include "web_form.h"
 
@@ -72,7 +72,7 @@ static enum auth_result account_change(struct http_request *req, const struct we
     if (http_request_client(req, client, sizeof client) != 0)
         client[0] = '\0';
     r = auth_password_change(http_request_app(req)->auth, &v->user, current, next, client,
-                             api_session_cookie(req), retry_after, &why);
+                             cookie_session(req), retry_after, &why);
     if (r == AUTH_OK)
         snprintf(f->notice, sizeof f->notice, "%s", v->user.must_change
                  ? "Your password is set: use it from now on."
@@ -173,7 +173,7 @@ static void setpw_use(struct http_request *req, const struct web_form *form)
     else
         r = auth_link_use(http_request_app(req)->auth, link, next, &s, &why);
     if (r == AUTH_OK) {
-        api_set_session_cookie(req, s.id, (long)cfg->session_ttl);
+        cookie_set(req, COOKIE_SESSION, s.id, (long)cfg->session_ttl);
         snprintf(f.notice, sizeof f.notice, "Your password is set and you are logged in.");
         (void)web_flash_put(req, s.id, &f);
         web_redirect(req, "/account");

@@ -22,7 +22,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "store.h"
 #include "web.h"
 #include "web_form.h"

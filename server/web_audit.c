@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "app.h"
-#include "http.h"
+#include "http_request.h"
 #include "store.h"
 #include "web.h"
 

@@ -13,10 +13,10 @@
 
 #include <sodium.h>
 
-#include "api.h"
 #include "app.h"
+#include "cookie.h"
 #include "flash.h"
-#include "http.h"
+#include "http_request.h"
 #include "web.h"
 
 /* The flash key of OWNER into KEY (FLASH_KEY_LEN + 1 bytes). */
@@ -39,7 +39,7 @@ static int web_flash_key(const char *owner, char key[FLASH_KEY_LEN + 1])
 
 const char *web_flash_session(struct http_request *req)
 {
-    return api_session_cookie(req);
+    return cookie_session(req);
 }
 
 int web_flash_put(struct http_request *req, const char *owner, struct web_flash *f)

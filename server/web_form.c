@@ -12,7 +12,7 @@
 
 #include <sodium.h>
 
-#include "record.h"
+#include "utf8.h"
 #include "web_form.h"
 
 static int hex_val(char c)
@@ -72,7 +72,7 @@ static int copy_value(const char *s, size_t n, char **dst)
         *o++ = (char)c;
     }
     *o = '\0';
-    if (record_check_utf8(start, (size_t)(o - start)) != 0)
+    if (utf8_check(start, (size_t)(o - start)) != 0)
         return -1;
     *dst = o + 1;
     return 0;

@@ -25,16 +25,14 @@
 
 #include <sodium.h>
 
-#include "api.h"
 #include "app.h"
 #include "config.h"
+#include "cookie.h"
 #include "crypto.h"
-#include "http.h"
+#include "http_request.h"
 #include "ratelimit.h"
 #include "web.h"
 #include "web_form.h"
-
-#define LOGIN_COOKIE "__Host-conclave_login"
 
 /* 1 if NEXT is a local path we may redirect to after login. */
 static int next_ok(const char *next)
@@ -49,7 +47,7 @@ static int next_ok(const char *next)
 /* The token of the login cookie if well-formed, else NULL. */
 static const char *login_cookie(struct http_request *req)
 {
-    const char *t = http_request_cookie(req, api_cookie_name(req, LOGIN_COOKIE));
+    const char *t = cookie_get(req, COOKIE_LOGIN);
 
     return t != NULL && strlen(t) == AUTH_CSRF_LEN &&
            strspn(t, "0123456789abcdef") == AUTH_CSRF_LEN ? t : NULL;
@@ -57,10 +55,8 @@ static const char *login_cookie(struct http_request *req)
 
 void web_login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1])
 {
-    const struct config *cfg = http_request_app(req)->cfg;
     const char *old = login_cookie(req);
     unsigned char rnd[AUTH_CSRF_LEN / 2];
-    char cookie[160];
 
     if (old != NULL) {
         memcpy(token, old, AUTH_CSRF_LEN + 1);
@@ -68,9 +64,7 @@ void web_login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1])
     }
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(token, rnd, sizeof rnd);
-    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=3600%s",
-             api_cookie_name(req, LOGIN_COOKIE), token, cfg->secure_cookies ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", cookie);
+    cookie_set(req, COOKIE_LOGIN, token, 3600);
 }
 
 const char *web_login_token_ok(struct http_request *req, const struct web_form *form)
@@ -105,7 +99,7 @@ static void login_form(struct http_request *req, unsigned status, const char *er
 void web_login_page(struct http_request *req)
 {
     struct auth *auth = http_request_app(req)->auth;
-    const char *cookie = api_session_cookie(req);
+    const char *cookie = cookie_session(req);
     const char *next = http_request_arg(req, "next");
     struct auth_user user;
     struct web_flash f;
@@ -154,8 +148,7 @@ static void login_done(struct http_request *req, struct auth_session *s, const c
 {
     struct auth *auth = http_request_app(req)->auth;
     const struct config *cfg = http_request_app(req)->cfg;
-    const char *old = api_session_cookie(req);
-    char cookie[128];
+    const char *old = cookie_session(req);
 
     /* rotation: a session id the browser already had ends here */
     if (old != NULL && auth_session_delete(auth, old) != AUTH_OK) {
@@ -163,10 +156,8 @@ static void login_done(struct http_request *req, struct auth_session *s, const c
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return;
     }
-    api_set_session_cookie(req, s->id, (long)cfg->session_ttl);
-    snprintf(cookie, sizeof cookie, "%s=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0%s",
-             api_cookie_name(req, LOGIN_COOKIE), cfg->secure_cookies ? "; Secure" : "");
-    http_add_header(req, "Set-Cookie", cookie);
+    cookie_set(req, COOKIE_SESSION, s->id, (long)cfg->session_ttl);
+    cookie_set(req, COOKIE_LOGIN, "", 0);
     web_redirect(req, s->user.must_change ? "/account" : next_ok(next) ? next : "/");
 }
 
@@ -251,10 +242,10 @@ void web_logout(struct http_request *req)
     if (web_form_begin(req, &v, &form) != 0)
         return;
     web_form_clear(&form);
-    if (auth_session_delete(auth, api_session_cookie(req)) != AUTH_OK) {
+    if (auth_session_delete(auth, cookie_session(req)) != AUTH_OK) {
         web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
         return;
     }
-    api_set_session_cookie(req, "", 0);
+    cookie_set(req, COOKIE_SESSION, "", 0);
     web_redirect(req, "/login");
 }

@@ -13,93 +13,75 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "log.h"
 #include "poll.h"
+#include "poll_result.h"
+#include "poll_view.h"
 #include "store_poll.h"
 #include "web.h"
 #include "web_form.h"
 
-int web_result_read(const struct store_poll *p, struct web_result *res)
+int web_result_read(const struct store_poll *p, struct poll_result *res)
 {
-    json_t *r = p->result ? json_loads(p->result, 0, NULL) : NULL;
-    json_t *counts = json_object_get(r, "counts");
-    json_t *passed = json_object_get(r, "passed");
-    const char *msg = json_string_value(json_object_get(r, "message"));
-    const char *sig = json_string_value(json_object_get(r, "signature"));
-    int rc = -1;
-
-    memset(res, 0, sizeof *res);
-    if (json_array_size(counts) != 2 || !json_is_boolean(passed) || msg == NULL ||
-        sig == NULL || strlen(msg) >= sizeof res->message ||
-        strlen(sig) >= sizeof res->signature ||
-        !json_is_integer(json_array_get(counts, 0)) ||
-        !json_is_integer(json_array_get(counts, 1)))
-        goto out;
-    res->yes = (long long)json_integer_value(json_array_get(counts, 0));
-    res->no = (long long)json_integer_value(json_array_get(counts, 1));
-    res->ballots = (long long)json_integer_value(json_object_get(r, "ballots"));
-    res->passed = json_is_true(passed);
-    memcpy(res->message, msg, strlen(msg) + 1);
-    memcpy(res->signature, sig, strlen(sig) + 1);
-    rc = 0;
-out:
-    json_decref(r);
-    return rc;
+    if (poll_result_parse(p->result, res) != 0 || res->m != 2 ||
+        res->verdict == PROTO_VERDICT_NONE)
+        return -1;
+    return 0;
 }
 
 /* Sets the outcome of closed poll P in o. */
 static int result_put(struct tmpl_value *o, const struct store_poll *p)
 {
-    struct web_result res;
+    struct poll_result res;
 
     if (web_result_read(p, &res) != 0)
         return -1;
-    tmpl_put_int(o, "yes", res.yes);
-    tmpl_put_int(o, "no", res.no);
+    tmpl_put_int(o, "yes", res.counts[0]);
+    tmpl_put_int(o, "no", res.counts[1]);
     tmpl_put_int(o, "ballots", res.ballots);
-    tmpl_put_bool(o, "passed", res.passed);
+    tmpl_put_bool(o, "passed", res.verdict == PROTO_VERDICT_PASSED);
     tmpl_put_str(o, "message", res.message);
     tmpl_put_str(o, "signature", res.signature);
     return 0;
 }
 
-int web_poll_fill(struct store *st, struct tmpl_value *o, const struct store_poll *p,
-                  const char *viewer)
+int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view *v)
 {
-    int64_t cast = 0;
-    int voted = 0, on_roll = 0;
+    const struct store_poll *p = v->poll;
     char note[96];
 
-    if (store_poll_voter_count(st, p->id, &cast) != 0 ||
-        store_poll_has_voted(st, p->id, viewer, &voted) != 0 ||
-        store_poll_on_roll(st, p->id, viewer, &on_roll) != 0)
-        return -1;
     tmpl_put_str(o, "id", p->id);
     tmpl_put_str(o, "nominee", p->nominee);
     web_put_person(st, o, "nominated_by", p->nominated_by);
     tmpl_put_str(o, "fingerprint", p->fingerprint);
-    tmpl_put_bool(o, "open", !p->closed);
-    tmpl_put_bool(o, "closed", p->closed && !p->withdrawn);
-    tmpl_put_bool(o, "voted", voted);
-    tmpl_put_bool(o, "on_roll", on_roll);
-    tmpl_put_int(o, "cast", (long long)cast);
+    tmpl_put_bool(o, "open", v->state == POLL_STATE_OPEN);
+    tmpl_put_bool(o, "closed", v->state == POLL_STATE_CLOSED);
+    tmpl_put_bool(o, "voted", v->voted);
+    tmpl_put_bool(o, "on_roll", v->on_roll);
+    tmpl_put_int(o, "cast", (long long)v->cast);
     tmpl_put_int(o, "eligible", (long long)p->eligible);
-    tmpl_put_str(o, "have", cast == 1 ? "has" : "have");
+    tmpl_put_str(o, "have", v->cast == 1 ? "has" : "have");
     web_put_time(o, "opens", p->opens_at);
     web_put_time(o, "closes", p->closes_at);
     tmpl_put_str(o, "roll_deactivated", web_roll_deactivated(st, p->id, note, sizeof note));
-    if (p->withdrawn) {
+    if (v->state == POLL_STATE_WITHDRAWN) {
         tmpl_put_bool(o, "withdrawn", 1);
         web_put_person(st, o, "withdrawn_by", p->withdrawn_by);
         web_put_time(o, "withdrawn_at", p->withdrawn_at);
         return 0;
     }
-    return p->closed ? result_put(o, p) : 0;
+    return v->state == POLL_STATE_CLOSED ? result_put(o, p) : 0;
+}
+
+int web_poll_put(struct store *st, struct tmpl_value *o, const struct store_poll *p,
+                 const char *viewer)
+{
+    struct poll_view v;
+
+    return poll_view_read(st, p, viewer, &v) == 0 ? web_poll_fill(st, o, &v) : -1;
 }
 
 struct home_ctx {
@@ -116,7 +98,7 @@ static int home_one(void *arg, const struct store_poll *p)
                                                                         : ctx->open;
 
     ctx->any_withdrawn |= p->withdrawn;
-    return web_poll_fill(ctx->st, tmpl_list_add(list), p, ctx->viewer) != 0;
+    return web_poll_put(ctx->st, tmpl_list_add(list), p, ctx->viewer) != 0;
 }
 
 void web_home(struct http_request *req)
@@ -281,17 +263,17 @@ static int poll_page_fill(struct http_request *req, struct tmpl_value *d,
 {
     struct store *st = http_request_app(req)->store;
     struct tmpl_value *o = tmpl_put_obj(d, "poll");
+    struct poll_view view;
     char base[300];
-    int64_t cast = 0;
 
     tmpl_put_str(o, "statement_html", p->statement_html);  /* statement.h: safe */
     web_base_url(req, base, sizeof base);
     tmpl_put_str(o, "base_url", base);
-    if (web_poll_fill(st, o, p, v->user.username) != 0 ||
-        store_poll_voter_count(st, p->id, &cast) != 0)
+    if (poll_view_read(st, p, v->user.username, &view) != 0 ||
+        web_poll_fill(st, o, &view) != 0)
         return -1;
-    tmpl_put_bool(o, "can_withdraw",
-                  poll_withdraw_check(p, cast, v->user.username, v->user.admin) == POLL_OK);
+    tmpl_put_bool(o, "can_withdraw", poll_withdraw_check(p, view.cast, v->user.username,
+                                                         v->user.admin) == POLL_OK);
     return 0;
 }
 
@@ -345,21 +327,21 @@ static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
 {
     struct store *st = http_request_app(req)->store;
     struct store_poll p;
+    struct poll_view view;
     struct tmpl_value *d;
-    int64_t cast = 0;
     enum poll_status rc;
 
     if (page_poll_get(req, v, &p) != 0)
         return;
-    rc = store_poll_voter_count(st, p.id, &cast) != 0 ? POLL_ERROR
-         : poll_withdraw_check(&p, cast, v->user.username, v->user.admin);
+    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? POLL_ERROR
+         : poll_withdraw_check(&p, view.cast, v->user.username, v->user.admin);
     if (rc == POLL_WITHDRAWN) {
         web_redirect(req, loc);             /* the poll's page says by whom */
     } else if (rc != POLL_OK) {
         withdraw_refused(req, v, rc);
     } else {
         d = web_page_new(v, "Withdraw this poll?");
-        if (web_poll_fill(st, tmpl_put_obj(d, "poll"), &p, v->user.username) != 0) {
+        if (web_poll_fill(st, tmpl_put_obj(d, "poll"), &view) != 0) {
             tmpl_value_free(d);
             web_error(req, v, 500, "Server error", "The poll could not be read.");
         } else {

@@ -24,7 +24,8 @@
 
 #include "app.h"
 #include "crypto.h"
-#include "http.h"
+#include "http_request.h"
+#include "poll_result.h"
 #include "store_poll.h"
 #include "web.h"
 
@@ -138,15 +139,15 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
                        const struct store_poll *p, const struct web_viewer *v)
 {
     struct tmpl_value *o = tmpl_put_obj(d, "poll");
-    struct web_result res;
+    struct poll_result res;
     long long yes, no;
     char *svg, base[300];
 
-    if (web_poll_fill(http_request_app(req)->store, o, p, v->user.username) != 0 ||
+    if (web_poll_put(http_request_app(req)->store, o, p, v->user.username) != 0 ||
         web_result_read(p, &res) != 0)
         return -1;
-    yes = res.yes;
-    no = res.no;
+    yes = res.counts[0];
+    no = res.counts[1];
     if ((svg = chart_svg(p->nominee, yes, no)) == NULL)
         return -1;
     tmpl_put_str(o, "chart_svg", svg);

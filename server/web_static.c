@@ -20,7 +20,7 @@
 
 #include "app.h"
 #include "config.h"
-#include "http.h"
+#include "http_request.h"
 #include "web.h"
 
 #define STATIC_FILE_MAX (4 * 1024 * 1024)

@@ -9,8 +9,14 @@ echo 'const struct tmpl_source web_templates[] = {'
 n=0
 for f in "$@"; do
   printf '    {"%s",\n' "$(basename "$f" .html)"
-  # escape backslashes, quotes and '?' (no trigraphs), one C string per line
-  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/     "/' -e 's/$/\\n"/' "$f"
+  # escape backslashes, quotes and '?' (no trigraphs), one C string per line; a
+  # file that ends without a line break (a partial used inside a line, such as
+  # person.html) gets none added after its last line
+  end='\\n"'
+  [ -z "$(tail -c 1 "$f")" ] || end='"'
+  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/     "/' -e '$!s/$/\\n"/' \
+      -e "\$s/\$/$end/" "$f"
+  if [ "$end" = '"' ]; then echo; fi
   printf '    },\n'
   n=$((n + 1))
 done

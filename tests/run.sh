@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test suite and ends with the one line "N passed, N failed".
-# Each suite prints "<suite>: N passed, N failed"; a suite that crashes or
-# prints no such line counts as one failure.
+# Each suite prints "<suite>: N passed, N failed", to which this script adds
+# how long the suite took ("(41.2 s)"); a suite that crashes or prints no
+# such line counts as one failure. Before the last line, the slowest suites.
 #   BUILD  build directory with the test_* binaries (default build)
 #   BIN    the conclave binary the integration tests start (default ./conclave)
 #   TEST_BIN  its test build, with the test hooks, for the few tests that need
@@ -15,16 +16,36 @@ export CONCLAVE_BIN="$BIN" CONCLAVE_TEST_BIN="$TEST_BIN" CONCLAVE_BUILD="$BUILD"
 passed=0
 failed=0
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
+times=$(mktemp)
+trap 'rm -f "$out" "$times"' EXIT
+
+now_ms() {
+    ns=$(date +%s%N)
+    echo $((ns / 1000000))
+}
+
+# Milliseconds as seconds with one decimal: 41234 -> 41.2
+seconds() {
+    echo "$(($1 / 1000)).$(($1 % 1000 / 100))"
+}
+
+# The suite's output, its last count line (LINE) followed by " (T s)".
+show_output() {
+    awk -v line="$1" -v t="$2" '{ a[NR] = $0; if (line != "" && $0 == line) last = NR }
+        END { for (i = 1; i <= NR; i++) print a[i] (i == last ? " (" t " s)" : "") }' "$out"
+}
 
 run_suite() {
     name=$1; shift
+    t0=$(now_ms)
     "$@" >"$out" 2>&1
     rc=$?
-    cat "$out"
+    ms=$(($(now_ms) - t0))
+    echo "$ms $name" >>"$times"
     line=$(grep -E '^[A-Za-z0-9_./-]+: [0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+    show_output "$line" "$(seconds "$ms")"
     if [ -z "$line" ]; then
-        echo "$name: crashed or printed no count (exit $rc)"
+        echo "$name: crashed or printed no count (exit $rc) ($(seconds "$ms") s)"
         failed=$((failed + 1))
         return
     fi
@@ -73,5 +94,10 @@ else
     run_suite e2e node tests/e2e/booth.mjs
 fi
 
+echo "slowest suites:"
+sort -rn "$times" | head -n 8 | while read -r ms name; do
+    printf '  %7s s  %s\n' "$(seconds "$ms")" "$name"
+done
+echo "all suites: $(seconds "$(awk '{ s += $1 } END { print s + 0 }' "$times")") s"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

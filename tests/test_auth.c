@@ -150,8 +150,8 @@ static void test_validation(void)
         auth_password_generate(b);
         CHECK(strlen(a) == AUTH_GENPASS_LEN && strcmp(a, b) != 0 &&
               auth_check_password(a) == NULL, "generated passwords are long and differ");
-        CHECK(strspn(a, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") ==
-              AUTH_GENPASS_LEN, "generated password uses the base58 alphabet");
+        CHECK_EQ_INT(strspn(a, "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"),
+                     AUTH_GENPASS_LEN, "generated password uses the base58 alphabet");
     }
 }
 
@@ -165,10 +165,10 @@ static void test_members(struct env *e)
     CHECK(store_member_get(e->st, "grace", &m) == STORE_OK && m.is_admin == 1 && m.active == 1 &&
           strcmp(m.email, "grace@example.org") == 0, "member stored");
     CHECK(strncmp(m.password_hash, "$argon2id$", 10) == 0, "password stored as argon2id");
-    CHECK(crypto_pwhash_str_verify(m.password_hash, PW, strlen(PW)) == 0, "hash verifies");
-    CHECK(crypto_pwhash_str_needs_rehash(m.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                         crypto_pwhash_MEMLIMIT_INTERACTIVE) == 0,
-          "hash uses at least interactive limits");
+    CHECK_EQ_INT(crypto_pwhash_str_verify(m.password_hash, PW, strlen(PW)), 0, "hash verifies");
+    CHECK_EQ_INT(crypto_pwhash_str_needs_rehash(m.password_hash, crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                                                crypto_pwhash_MEMLIMIT_INTERACTIVE),
+                 0, "hash uses at least interactive limits");
     n.username = "GRACE";
     CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL &&
           strcmp(why, "username taken") == 0, "duplicate username (other case)");
@@ -183,15 +183,16 @@ static void test_members(struct env *e)
     n.email = NULL;
     n.display_name = NULL;
     n.password = NULL;
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK, "member without password or name");
+    CHECK_EQ_INT(auth_member_add(e->a, &n, "test", &why), AUTH_OK,
+                 "member without password or name");
     CHECK(store_member_get(e->st, "henry", &m) == STORE_OK && m.password_hash[0] == '\0' &&
           strcmp(m.display_name, "henry") == 0, "display name defaults to the username");
     CHECK(auth_member_set_active(e->a, "nobody", 0, "test", &why) == AUTH_INVALID &&
           strcmp(why, "no such member") == 0, "deactivate unknown member");
-    CHECK(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why) == AUTH_INVALID,
-          "passwd unknown member");
-    CHECK(auth_member_set_password(e->a, "henry", "short", 0, "test", &why) == AUTH_INVALID,
-          "passwd short password");
+    CHECK_EQ_INT(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why), AUTH_INVALID,
+                 "passwd unknown member");
+    CHECK_EQ_INT(auth_member_set_password(e->a, "henry", "short", 0, "test", &why), AUTH_INVALID,
+                 "passwd short password");
 }
 
 static void test_login(struct env *e)
@@ -202,44 +203,50 @@ static void test_login(struct env *e)
     int retry = -1;
     double t0, t_wrong, t_unknown;
 
-    CHECK(add(e, "ivy", PW, 0) == AUTH_OK, "add ivy");
-    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, &retry) == AUTH_OK, "login ok");
+    CHECK_EQ_INT(add(e, "ivy", PW, 0), AUTH_OK, "add ivy");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, &retry), AUTH_OK, "login ok");
     CHECK(is_hex(s.id, AUTH_SESSION_ID_LEN), "session id is 64 lowercase hex");
     CHECK(is_hex(s.csrf_token, AUTH_CSRF_LEN), "csrf token is 64 lowercase hex");
     CHECK(strcmp(s.user.username, "ivy") == 0 && s.user.admin == 0 &&
           strcmp(s.user.display_name, "ivy") == 0, "login returns the user");
-    CHECK(s.expires_at == e->clock.t + 3600, "session expiry from the configured TTL");
+    CHECK_EQ_INT(s.expires_at, e->clock.t + 3600, "session expiry from the configured TTL");
     CHECK(auth_login(e->a, "IVY", PW, "10.0.0.1", &s, &retry) == AUTH_OK &&
           strcmp(s.user.username, "ivy") == 0, "login with another case of the username");
     CHECK(auth_session_lookup(e->a, s.id, &u, csrf) == AUTH_OK && strcmp(u.username, "ivy") == 0,
           "session lookup");
-    CHECK(strcmp(csrf, s.csrf_token) == 0, "lookup returns the session's csrf token");
-    CHECK(auth_csrf_equal(csrf, s.csrf_token) == 1, "csrf compare equal");
+    CHECK_EQ_STR(csrf, s.csrf_token, "lookup returns the session's csrf token");
+    CHECK_EQ_INT(auth_csrf_equal(csrf, s.csrf_token), 1, "csrf compare equal");
     CHECK(auth_csrf_equal(csrf, NULL) == 0 && auth_csrf_equal(csrf, "") == 0,
           "csrf missing");
     csrf[0] = csrf[0] == 'a' ? 'b' : 'a';
-    CHECK(auth_csrf_equal(csrf, s.csrf_token) == 0, "csrf compare differs");
+    CHECK_EQ_INT(auth_csrf_equal(csrf, s.csrf_token), 0, "csrf compare differs");
 
     t0 = seconds();
-    CHECK(auth_login(e->a, "ivy", "wrong password", "10.0.0.1", &s, &retry) == AUTH_INVALID, "wrong password");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "wrong password", "10.0.0.1", &s, &retry), AUTH_INVALID,
+                 "wrong password");
     t_wrong = seconds() - t0;
     t0 = seconds();
-    CHECK(auth_login(e->a, "nobody", PW, "10.0.0.1", &s, &retry) == AUTH_INVALID, "unknown user");
+    CHECK_EQ_INT(auth_login(e->a, "nobody", PW, "10.0.0.1", &s, &retry), AUTH_INVALID,
+                 "unknown user");
     t_unknown = seconds() - t0;
     CHECK(t_unknown > t_wrong / 3 && t_unknown < t_wrong * 3,
           "unknown user costs about as much as a wrong password");
-    CHECK(auth_login(e->a, "henry", "", "10.0.0.1", &s, &retry) == AUTH_INVALID, "member without password");
-    CHECK(auth_login(e->a, "bad_name", PW, "10.0.0.1", &s, &retry) == AUTH_INVALID, "malformed username");
-    CHECK(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "NULL username");
+    CHECK_EQ_INT(auth_login(e->a, "henry", "", "10.0.0.1", &s, &retry), AUTH_INVALID,
+                 "member without password");
+    CHECK_EQ_INT(auth_login(e->a, "bad_name", PW, "10.0.0.1", &s, &retry), AUTH_INVALID,
+                 "malformed username");
+    CHECK_EQ_INT(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL), AUTH_INVALID, "NULL username");
 
-    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL) == AUTH_OK, "a session before passwd");
-    CHECK(auth_member_set_password(e->a, "ivy", "a brand new password", 0, "test", NULL) == AUTH_OK,
-          "passwd");
-    CHECK(auth_session_lookup(e->a, old.id, &u, NULL) == AUTH_INVALID,
-          "a new password ends the sessions opened with the old one");
-    CHECK(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID, "old password refused");
-    CHECK(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == AUTH_OK,
-          "new password works");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL), AUTH_OK,
+                 "a session before passwd");
+    CHECK_EQ_INT(auth_member_set_password(e->a, "ivy", "a brand new password", 0, "test", NULL),
+                 AUTH_OK, "passwd");
+    CHECK_EQ_INT(auth_session_lookup(e->a, old.id, &u, NULL), AUTH_INVALID,
+                 "a new password ends the sessions opened with the old one");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL), AUTH_INVALID,
+                 "old password refused");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL), AUTH_OK,
+                 "new password works");
     CHECK(auth_member_set_password(e->a, "henry", PW, 0, "test", NULL) == AUTH_OK &&
           auth_login(e->a, "henry", PW, "10.0.0.1", &s, NULL) == AUTH_OK,
           "imported member can log in once a password is set");
@@ -250,33 +257,33 @@ static void test_throttle(struct env *e)
     struct auth_session s;
     int retry = -1, i, ok = 1;
 
-    CHECK(add(e, "jack", PW, 0) == AUTH_OK, "add jack");
+    CHECK_EQ_INT(add(e, "jack", PW, 0), AUTH_OK, "add jack");
     for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
         ok = ok && auth_login(e->a, i % 2 ? "JACK" : "jack", "nope nope nope", "10.0.0.9", &s,
                               &retry) == AUTH_INVALID;
     CHECK(ok, "five failures from one address answer invalid");
-    CHECK(auth_login(e->a, "Jack", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED,
-          "that address is slowed down, even with the right password (any case)");
-    CHECK(retry == AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES,
-          "retry_after = until the pair's next attempt (one every 3 minutes)");
-    CHECK(auth_login(e->a, "jack", PW, "10.0.0.10", &s, &retry) == AUTH_OK,
-          "the right password from another address is never refused for their failures");
-    CHECK(auth_login(e->a, "ivy", "a brand new password", "10.0.0.9", &s, &retry) == AUTH_OK,
-          "another username from the slowed address is not throttled");
+    CHECK_EQ_INT(auth_login(e->a, "Jack", PW, "10.0.0.9", &s, &retry), AUTH_THROTTLED,
+                 "that address is slowed down, even with the right password (any case)");
+    CHECK_EQ_INT(retry, AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES,
+                 "retry_after = until the pair's next attempt (one every 3 minutes)");
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.10", &s, &retry), AUTH_OK,
+                 "the right password from another address is never refused for their failures");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.9", &s, &retry), AUTH_OK,
+                 "another username from the slowed address is not throttled");
     e->clock.t += AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES - 1;
     CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry == 1,
           "still throttled one second before");
     e->clock.t += 1;
-    CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == AUTH_OK,
-          "allowed when the pair's next attempt is due");
-    CHECK(auth_login(e->a, "jack", "nope nope nope", "10.0.0.9", &s, &retry) == AUTH_INVALID,
-          "success forgot the pair's failures");
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry), AUTH_OK,
+                 "allowed when the pair's next attempt is due");
+    CHECK_EQ_INT(auth_login(e->a, "jack", "nope nope nope", "10.0.0.9", &s, &retry), AUTH_INVALID,
+                 "success forgot the pair's failures");
 
     for (i = 0; i < 200; i++)
         (void)auth_login(e->a, "jack", "nope nope nope", i % 2 ? "10.0.0.11" : "10.0.0.12",
                          &s, NULL);
-    CHECK(auth_login(e->a, "jack", PW, "10.0.0.13", &s, &retry) == AUTH_OK,
-          "a flood of failures from other addresses locks nothing");
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.13", &s, &retry), AUTH_OK,
+                 "a flood of failures from other addresses locks nothing");
     for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
         (void)auth_login(e->a, "ghost", PW, "10.0.0.9", &s, NULL);
     CHECK(auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry > 0,
@@ -284,7 +291,7 @@ static void test_throttle(struct env *e)
     CHECK(auth_set_attempt_limit(e->a, 0) == 0 &&
           auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_INVALID,
           "a limit of 0 turns the throttle off");
-    CHECK(auth_set_attempt_limit(e->a, AUTH_CLIENT_FAILURES) == 0, "and back on");
+    CHECK_EQ_INT(auth_set_attempt_limit(e->a, AUTH_CLIENT_FAILURES), 0, "and back on");
 }
 
 static void test_sessions(struct env *e)
@@ -293,43 +300,45 @@ static void test_sessions(struct env *e)
     struct auth_user u;
     char bad[AUTH_SESSION_ID_LEN + 1];
 
-    CHECK(add(e, "kate", PW, 1) == AUTH_OK, "add kate");
+    CHECK_EQ_INT(add(e, "kate", PW, 1), AUTH_OK, "add kate");
     CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
           "admin login");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK && u.admin == 1, "lookup admin");
     memcpy(bad, s.id, sizeof bad);
     bad[0] = bad[0] == '0' ? '1' : '0';
-    CHECK(auth_session_lookup(e->a, bad, &u, NULL) == AUTH_INVALID, "unknown session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "unknown session id");
     bad[0] = 'G';
-    CHECK(auth_session_lookup(e->a, bad, &u, NULL) == AUTH_INVALID, "non-hex session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "non-hex session id");
     bad[0] = 'A';
-    CHECK(auth_session_lookup(e->a, bad, &u, NULL) == AUTH_INVALID, "uppercase hex refused");
-    CHECK(auth_session_lookup(e->a, "abc", &u, NULL) == AUTH_INVALID, "short session id");
-    CHECK(auth_session_lookup(e->a, NULL, &u, NULL) == AUTH_INVALID, "no cookie");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "uppercase hex refused");
+    CHECK_EQ_INT(auth_session_lookup(e->a, "abc", &u, NULL), AUTH_INVALID, "short session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, NULL, &u, NULL), AUTH_INVALID, "no cookie");
 
     e->clock.t += 3599;
-    CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK, "valid just before expiry");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_OK, "valid just before expiry");
     e->clock.t += 1;
-    CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_INVALID, "expired session");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_INVALID, "expired session");
 
-    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK, "login again");
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_OK, "login again");
     CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s2, NULL) == AUTH_OK && strcmp(s.id, s2.id) != 0,
           "a second session, another id");
-    CHECK(auth_session_delete(e->a, s.id) == AUTH_OK, "logout");
-    CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_INVALID, "logged-out session gone");
-    CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_OK, "other session unaffected");
-    CHECK(auth_session_delete(e->a, s.id) == AUTH_OK, "logout is idempotent");
-    CHECK(auth_session_delete(e->a, "garbage") == AUTH_OK, "logout of garbage is fine");
+    CHECK_EQ_INT(auth_session_delete(e->a, s.id), AUTH_OK, "logout");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_INVALID,
+                 "logged-out session gone");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_OK, "other session unaffected");
+    CHECK_EQ_INT(auth_session_delete(e->a, s.id), AUTH_OK, "logout is idempotent");
+    CHECK_EQ_INT(auth_session_delete(e->a, "garbage"), AUTH_OK, "logout of garbage is fine");
 
-    CHECK(auth_member_set_active(e->a, "kate", 0, "test", NULL) == AUTH_OK, "deactivate kate");
-    CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
-          "deactivated member's session is gone");
-    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_INVALID,
-          "deactivated member cannot log in");
-    CHECK(auth_member_set_active(e->a, "kate", 1, "test", NULL) == AUTH_OK, "activate kate");
-    CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
-          "sessions stay ended after re-activation");
-    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK, "re-activated member logs in");
+    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 0, "test", NULL), AUTH_OK, "deactivate kate");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_INVALID,
+                 "deactivated member's session is gone");
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_INVALID,
+                 "deactivated member cannot log in");
+    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 1, "test", NULL), AUTH_OK, "activate kate");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_INVALID,
+                 "sessions stay ended after re-activation");
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_OK,
+                 "re-activated member logs in");
 }
 
 struct tok_row {
@@ -357,7 +366,7 @@ static void test_tokens(struct env *e)
     const char *why = NULL;
     int64_t id = 0, id2 = 0;
 
-    CHECK(add(e, "liam", NULL, 0) == AUTH_OK, "add liam without password");
+    CHECK_EQ_INT(add(e, "liam", NULL, 0), AUTH_OK, "add liam without password");
     CHECK(auth_token_create(e->a, "liam", "ci bot", "test", tok, &id, &why) == AUTH_OK && id > 0,
           "create token");
     CHECK(strlen(tok) == AUTH_TOKEN_LEN && strncmp(tok, "cnv_", 4) == 0 &&
@@ -367,31 +376,32 @@ static void test_tokens(struct env *e)
           "token lookup");
     CHECK(auth_token_create(e->a, "LIAM", NULL, "test", tok2, &id2, NULL) == AUTH_OK && id2 != id &&
           strcmp(tok, tok2) != 0, "second token");
-    CHECK(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
-          "token for unknown member");
-    CHECK(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why) == AUTH_INVALID,
-          "label with a control character");
+    CHECK_EQ_INT(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why), AUTH_INVALID,
+                 "token for unknown member");
+    CHECK_EQ_INT(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why), AUTH_INVALID,
+                 "label with a control character");
     memcpy(bad, tok, sizeof bad);
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
-    CHECK(auth_token_lookup(e->a, bad, &u) == AUTH_INVALID, "altered token");
-    CHECK(auth_token_lookup(e->a, tok + 4, &u) == AUTH_INVALID, "token without prefix");
+    CHECK_EQ_INT(auth_token_lookup(e->a, bad, &u), AUTH_INVALID, "altered token");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok + 4, &u), AUTH_INVALID, "token without prefix");
     CHECK(auth_token_lookup(e->a, "", &u) == AUTH_INVALID && auth_token_lookup(e->a, NULL, &u)
           == AUTH_INVALID, "empty token");
     CHECK(store_member_get(e->st, "liam", &m) == STORE_OK &&
           store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 0, "list tokens");
 
-    CHECK(auth_member_set_active(e->a, "liam", 0, "test", NULL) == AUTH_OK, "deactivate liam");
-    CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "deactivated member's token fails");
-    CHECK(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why) == AUTH_INVALID,
-          "no new token for a deactivated member");
-    CHECK(auth_member_set_active(e->a, "liam", 1, "test", NULL) == AUTH_OK, "activate liam");
-    CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK, "token works again after activation");
+    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 0, "test", NULL), AUTH_OK, "deactivate liam");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_INVALID,
+                 "deactivated member's token fails");
+    CHECK_EQ_INT(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why), AUTH_INVALID,
+                 "no new token for a deactivated member");
+    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 1, "test", NULL), AUTH_OK, "activate liam");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_OK, "token works again after activation");
 
-    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_OK, "revoke");
-    CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_INVALID, "revoked token fails");
-    CHECK(auth_token_revoke(e->a, id, "test", &why) == AUTH_INVALID, "revoke twice");
-    CHECK(auth_token_revoke(e->a, 999999, "test", &why) == AUTH_INVALID, "revoke unknown id");
+    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), AUTH_OK, "revoke");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_INVALID, "revoked token fails");
+    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), AUTH_INVALID, "revoke twice");
+    CHECK_EQ_INT(auth_token_revoke(e->a, 999999, "test", &why), AUTH_INVALID, "revoke unknown id");
     memset(&rows, 0, sizeof rows);
     CHECK(store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
           rows.revoked == 1, "list shows the revoked token");
@@ -404,7 +414,7 @@ static void test_bootstrap(void)
     char pw[AUTH_GENPASS_LEN + 1];
     int created = -1;
 
-    CHECK(env_open(&e, "bootstrap") == 0, "open for bootstrap");
+    CHECK_EQ_INT(env_open(&e, "bootstrap"), 0, "open for bootstrap");
     CHECK(auth_bootstrap_admin(e.a, pw, &created) == 0 && created == 1 &&
           strlen(pw) == AUTH_GENPASS_LEN, "empty roster: admin created");
     CHECK(auth_login(e.a, "admin", pw, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
@@ -429,15 +439,15 @@ static void test_import(void)
     char err[256];
     int64_t n = 0;
 
-    CHECK(env_open(&e, "import") == 0, "open for import");
-    CHECK(import(&e, "\xEF\xBB\xBFusername,display name,email\r\n"
-                     "alice,\"Liddell, Alice\",alice@example.org\r\n"
-                     "\r\n"
-                     "bob,\"Bob \"\"the builder\"\"\",\r\n"
-                     " carol , Carol ,\r\n"
-                     "dave\r\n"
-                     "\"eve\",\"Eve\",\"eve@example.org\"", &st, err, sizeof err) == AUTH_OK,
-          "import with header, BOM, quotes, CRLF, blank line");
+    CHECK_EQ_INT(env_open(&e, "import"), 0, "open for import");
+    CHECK_EQ_INT(import(&e, "\xEF\xBB\xBFusername,display name,email\r\n"
+                            "alice,\"Liddell, Alice\",alice@example.org\r\n"
+                            "\r\n"
+                            "bob,\"Bob \"\"the builder\"\"\",\r\n"
+                            " carol , Carol ,\r\n"
+                            "dave\r\n"
+                            "\"eve\",\"Eve\",\"eve@example.org\"", &st, err, sizeof err),
+                 AUTH_OK, "import with header, BOM, quotes, CRLF, blank line");
     CHECK(st.created == 5 && st.updated == 0, "five created");
     CHECK(store_member_get(e.st, "alice", &m) == STORE_OK &&
           strcmp(m.display_name, "Liddell, Alice") == 0 &&
@@ -462,27 +472,27 @@ static void test_import(void)
     CHECK(import(&e, "username,name,email\ngina,Gina,\nhank,Hank,not-an-email\n", &st, err,
                  sizeof err) == AUTH_INVALID && strncmp(err, "line 3: ", 8) == 0,
           "bad email rejected with its line number");
-    CHECK(store_member_get(e.st, "gina", &m) == STORE_NOT_FOUND,
-          "the whole file is rejected (no partial import)");
+    CHECK_EQ_INT(store_member_get(e.st, "gina", &m), STORE_NOT_FOUND,
+                 "the whole file is rejected (no partial import)");
     CHECK(import(&e, "gina,Gina,\n\"ivan,Ivan\n", &st, err, sizeof err) == AUTH_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "unterminated quote");
     CHECK(import(&e, "gina,Gi\"na,\n", &st, err, sizeof err) == AUTH_INVALID &&
           strncmp(err, "line 1: ", 8) == 0, "stray quote");
-    CHECK(import(&e, "gina,\"Gina\"x,\n", &st, err, sizeof err) == AUTH_INVALID,
-          "text after closing quote");
-    CHECK(import(&e, "gina,Gina,g@example.org,extra\n", &st, err, sizeof err) == AUTH_INVALID,
-          "too many columns");
+    CHECK_EQ_INT(import(&e, "gina,\"Gina\"x,\n", &st, err, sizeof err), AUTH_INVALID,
+                 "text after closing quote");
+    CHECK_EQ_INT(import(&e, "gina,Gina,g@example.org,extra\n", &st, err, sizeof err), AUTH_INVALID,
+                 "too many columns");
     CHECK(import(&e, "gina,Gina,\nGINA,Gina again,\n", &st, err, sizeof err) == AUTH_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "username twice in one file");
-    CHECK(import(&e, "gina,\"Two\nlines\",\n", &st, err, sizeof err) == AUTH_INVALID,
-          "newline inside a display name is refused");
+    CHECK_EQ_INT(import(&e, "gina,\"Two\nlines\",\n", &st, err, sizeof err), AUTH_INVALID,
+                 "newline inside a display name is refused");
     CHECK(import(&e, "a,b,\nc,\"multi\nline\",\nbad_user,x,\n", &st, err, sizeof err)
           == AUTH_INVALID && strncmp(err, "line 2: ", 8) == 0,
           "line numbers count newlines inside quotes");
     CHECK(import(&e, "gina,Gina,\nbad user,X,\n", &st, err, sizeof err) == AUTH_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "bad username");
-    CHECK(import(&e, "gina,Gina,\n-x,X,\n", &st, err, sizeof err) == AUTH_INVALID,
-          "leading hyphen");
+    CHECK_EQ_INT(import(&e, "gina,Gina,\n-x,X,\n", &st, err, sizeof err), AUTH_INVALID,
+                 "leading hyphen");
     CHECK(store_member_count(e.st, &n) == STORE_OK && n == 6, "rejected files changed nothing");
     CHECK(import(&e, "", &st, err, sizeof err) == AUTH_OK && st.created == 0, "empty file");
     CHECK(import(&e, "username,display name,email\n", &st, err, sizeof err) == AUTH_OK &&
@@ -527,7 +537,6 @@ static void test_concurrent_logins(struct env *e)
 int main(void)
 {
     struct env e;
-    char cmd[300];
 
     if (sodium_init() < 0 || mkdtemp(tmp_root) == NULL) {
         perror("setup");
@@ -547,8 +556,6 @@ int main(void)
     env_close(&e);
     test_bootstrap();
     test_import();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_auth");
 }

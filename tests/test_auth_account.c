@@ -15,7 +15,7 @@
 
 #include "auth.h"
 #include "harness.h"
-#include "store.h"
+#include "store_int.h"
 
 static char tmp_root[] = "/tmp/conclave-test-account-XXXXXX";
 static const char PW[] = "correct horse battery";
@@ -86,35 +86,35 @@ static void test_one_time(struct env *e)
     const char *why = NULL;
     int retry = 0;
 
-    CHECK(add(e, "ona", PW, 1) == AUTH_OK, "a member with a one-time password");
-    CHECK(state(e, "ona") == AUTH_STATE_MUST_CHANGE, "state: must change password");
+    CHECK_EQ_INT(add(e, "ona", PW, 1), AUTH_OK, "a member with a one-time password");
+    CHECK_EQ_INT(state(e, "ona"), AUTH_STATE_MUST_CHANGE, "state: must change password");
     CHECK(auth_login(e->a, "ona", PW, "c1", &s, &retry) == AUTH_OK && s.user.must_change,
           "the login works and says must_change");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK && u.must_change,
           "so does the session");
     CHECK(auth_password_change(e->a, &u, NULL, PW, "c1", s.id, &retry, &why) == AUTH_INVALID &&
           why != NULL, "the one-time password cannot be kept");
-    CHECK(auth_password_change(e->a, &u, NULL, "short", "c1", s.id, &retry, &why) ==
-          AUTH_INVALID, "nor a short one chosen");
-    CHECK(auth_login(e->a, "ona", PW, "c1", &s2, &retry) == AUTH_OK, "a second session");
-    CHECK(auth_password_change(e->a, &u, NULL, "ona's own password", "c1", s.id, &retry,
-                               &why) == AUTH_OK, "chosen without the current one");
+    CHECK_EQ_INT(auth_password_change(e->a, &u, NULL, "short", "c1", s.id, &retry, &why),
+                 AUTH_INVALID, "nor a short one chosen");
+    CHECK_EQ_INT(auth_login(e->a, "ona", PW, "c1", &s2, &retry), AUTH_OK, "a second session");
+    CHECK_EQ_INT(auth_password_change(e->a, &u, NULL, "ona's own password", "c1", s.id, &retry,
+                                      &why), AUTH_OK, "chosen without the current one");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK && !u.must_change,
           "this session goes on, free");
-    CHECK(auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID, "the other one ended");
-    CHECK(state(e, "ona") == AUTH_STATE_ACTIVE, "state: active");
-    CHECK(auth_login(e->a, "ona", PW, "c1", &s, &retry) == AUTH_INVALID,
-          "the one-time password is gone");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_INVALID, "the other one ended");
+    CHECK_EQ_INT(state(e, "ona"), AUTH_STATE_ACTIVE, "state: active");
+    CHECK_EQ_INT(auth_login(e->a, "ona", PW, "c1", &s, &retry), AUTH_INVALID,
+                 "the one-time password is gone");
 
-    CHECK(add(e, "otto", PW, 1) == AUTH_OK, "another");
+    CHECK_EQ_INT(add(e, "otto", PW, 1), AUTH_OK, "another");
     e->t += AUTH_ONE_TIME_TTL - 1;
-    CHECK(auth_login(e->a, "otto", PW, "c1", &s, &retry) == AUTH_OK, "good until 72 hours");
+    CHECK_EQ_INT(auth_login(e->a, "otto", PW, "c1", &s, &retry), AUTH_OK, "good until 72 hours");
     e->t += 1;
-    CHECK(state(e, "otto") == AUTH_STATE_EXPIRED, "state: expired");
-    CHECK(auth_login(e->a, "otto", PW, "c1", &s, &retry) == AUTH_EXPIRED,
-          "then the right one-time password says expired");
-    CHECK(auth_login(e->a, "otto", "wrong password!", "c1", &s, &retry) == AUTH_INVALID,
-          "a wrong one says nothing more");
+    CHECK_EQ_INT(state(e, "otto"), AUTH_STATE_EXPIRED, "state: expired");
+    CHECK_EQ_INT(auth_login(e->a, "otto", PW, "c1", &s, &retry), AUTH_EXPIRED,
+                 "then the right one-time password says expired");
+    CHECK_EQ_INT(auth_login(e->a, "otto", "wrong password!", "c1", &s, &retry), AUTH_INVALID,
+                 "a wrong one says nothing more");
     CHECK(auth_member_set_password(e->a, "otto", "otto's next pass", 1, "tester", &why) ==
           AUTH_OK && auth_login(e->a, "otto", "otto's next pass", "c1", &s, &retry) == AUTH_OK &&
           s.user.must_change, "a reset makes a new one-time password, from now");
@@ -130,16 +130,16 @@ static void test_change(struct env *e)
     const char *why = NULL;
     int retry = 0, i;
 
-    CHECK(add(e, "cora", PW, 0) == AUTH_OK, "cora");
+    CHECK_EQ_INT(add(e, "cora", PW, 0), AUTH_OK, "cora");
     CHECK(auth_login(e->a, "cora", PW, "c1", &s, &retry) == AUTH_OK &&
           auth_login(e->a, "cora", PW, "c2", &s2, &retry) == AUTH_OK, "two sessions");
     u = s.user;
-    CHECK(auth_password_change(e->a, &u, NULL, "a new password", "c1", s.id, &retry, &why) ==
-          AUTH_INVALID, "the current password is needed");
-    CHECK(auth_password_change(e->a, &u, "wrong password", "a new password", "c1", s.id, &retry,
-                               &why) == AUTH_INVALID, "and must be right");
-    CHECK(auth_password_change(e->a, &u, PW, "a new password", "c1", s.id, &retry, &why) ==
-          AUTH_OK, "changed");
+    CHECK_EQ_INT(auth_password_change(e->a, &u, NULL, "a new password", "c1", s.id, &retry, &why),
+                 AUTH_INVALID, "the current password is needed");
+    CHECK_EQ_INT(auth_password_change(e->a, &u, "wrong password", "a new password", "c1", s.id,
+                                      &retry, &why), AUTH_INVALID, "and must be right");
+    CHECK_EQ_INT(auth_password_change(e->a, &u, PW, "a new password", "c1", s.id, &retry, &why),
+                 AUTH_OK, "changed");
     CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK &&
           auth_session_lookup(e->a, s2.id, &u, NULL) == AUTH_INVALID,
           "the other session ended, this one stays");
@@ -149,8 +149,8 @@ static void test_change(struct env *e)
     CHECK(auth_password_change(e->a, &u, "a new password", "x new password", "c9", s.id, &retry,
                                &why) == AUTH_THROTTLED && retry > 0,
           "guesses through a session are throttled like logins");
-    CHECK(auth_login(e->a, "cora", "a new password", "c10", &s2, &retry) == AUTH_OK,
-          "for that address only");
+    CHECK_EQ_INT(auth_login(e->a, "cora", "a new password", "c10", &s2, &retry), AUTH_OK,
+                 "for that address only");
 }
 
 static void test_links(struct env *e)
@@ -162,13 +162,13 @@ static void test_links(struct env *e)
     int64_t expires = 0;
     int retry = 0;
 
-    CHECK(add(e, "ian", NULL, 0) == AUTH_OK, "a member without password (imported)");
-    CHECK(state(e, "ian") == AUTH_STATE_NO_PASSWORD, "state: no password yet");
+    CHECK_EQ_INT(add(e, "ian", NULL, 0), AUTH_OK, "a member without password (imported)");
+    CHECK_EQ_INT(state(e, "ian"), AUTH_STATE_NO_PASSWORD, "state: no password yet");
     CHECK(auth_link_create(e->a, "ian", "tester", old, &expires, &why) == AUTH_OK &&
           strlen(old) == AUTH_LINK_LEN && expires == e->t + AUTH_LINK_TTL, "a link");
     CHECK(auth_link_create(e->a, "ian", "tester", link, NULL, &why) == AUTH_OK &&
           strcmp(link, old) != 0, "a second link");
-    CHECK(auth_link_check(e->a, old, &u) == AUTH_INVALID, "replaces the first");
+    CHECK_EQ_INT(auth_link_check(e->a, old, &u), AUTH_INVALID, "replaces the first");
     CHECK(auth_link_check(e->a, link, &u) == AUTH_OK && strcmp(u.username, "ian") == 0,
           "the link names its member");
     {
@@ -180,16 +180,17 @@ static void test_links(struct env *e)
           auth_link_check(e->a, link, &u) == AUTH_OK, "a bad password leaves the link");
     CHECK(auth_link_use(e->a, link, "ian's password", &s, &why) == AUTH_OK &&
           !s.user.must_change, "used: the password is set, and a session made");
-    CHECK(auth_link_use(e->a, link, "another password", &s, &why) == AUTH_INVALID,
-          "a link serves once");
-    CHECK(auth_login(e->a, "ian", "ian's password", "c1", &s, &retry) == AUTH_OK, "ian logs in");
-    CHECK(auth_link_create(e->a, "ian", "tester", link, NULL, &why) == AUTH_OK, "a new link");
+    CHECK_EQ_INT(auth_link_use(e->a, link, "another password", &s, &why), AUTH_INVALID,
+                 "a link serves once");
+    CHECK_EQ_INT(auth_login(e->a, "ian", "ian's password", "c1", &s, &retry), AUTH_OK,
+                 "ian logs in");
+    CHECK_EQ_INT(auth_link_create(e->a, "ian", "tester", link, NULL, &why), AUTH_OK, "a new link");
     e->t += AUTH_LINK_TTL;
-    CHECK(auth_link_check(e->a, link, &u) == AUTH_INVALID, "expired after 72 hours");
+    CHECK_EQ_INT(auth_link_check(e->a, link, &u), AUTH_INVALID, "expired after 72 hours");
     CHECK(auth_link_check(e->a, "not a link", &u) == AUTH_INVALID &&
           auth_link_check(e->a, NULL, &u) == AUTH_INVALID, "malformed links");
-    CHECK(auth_link_create(e->a, "nobody", "tester", link, NULL, &why) == AUTH_INVALID,
-          "no link for nobody");
+    CHECK_EQ_INT(auth_link_create(e->a, "nobody", "tester", link, NULL, &why), AUTH_INVALID,
+                 "no link for nobody");
     CHECK(auth_member_set_active(e->a, "ian", 0, "tester", &why) == AUTH_OK &&
           auth_link_create(e->a, "ian", "tester", link, NULL, &why) == AUTH_INVALID,
           "nor for a deactivated member");
@@ -207,8 +208,8 @@ static void test_own_tokens(struct env *e)
     CHECK(add(e, "tia", PW, 0) == AUTH_OK && add(e, "tom", PW, 0) == AUTH_OK, "two members");
     CHECK(auth_login(e->a, "tia", PW, "c1", &s, &retry) == AUTH_OK &&
           auth_login(e->a, "tom", PW, "c1", &t, &retry) == AUTH_OK, "logged in");
-    CHECK(auth_token_create(e->a, "tom", "tom's", NULL, other, &id, &why) == AUTH_OK,
-          "tom's token");
+    CHECK_EQ_INT(auth_token_create(e->a, "tom", "tom's", NULL, other, &id, &why), AUTH_OK,
+                 "tom's token");
     CHECK(auth_token_revoke_own(e->a, &s.user, id, &why) == AUTH_INVALID &&
           auth_token_lookup(e->a, other, &u) == AUTH_OK, "tia cannot revoke tom's token");
     CHECK(auth_token_revoke_own(e->a, &t.user, id, &why) == AUTH_OK &&
@@ -251,7 +252,6 @@ static void test_audit(struct env *e)
 int main(void)
 {
     struct env e;
-    char cmd[300];
 
     if (sodium_init() < 0 || mkdtemp(tmp_root) == NULL) {
         perror("setup");
@@ -268,8 +268,6 @@ int main(void)
     test_audit(&e);
     auth_close(e.a);
     store_close(e.st);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_auth_account");
 }

@@ -16,7 +16,7 @@ static void check_tag_and_tracker(const json_t *v, const struct ballot *b)
     struct crypto_hash h;
     uint32_t j, i;
 
-    CHECK(vec_bytes(v, "rho", rho, 32) == 0, "rho");
+    CHECK_EQ_INT(vec_bytes(v, "rho", rho, 32), 0, "rho");
     CHECK(ballot_tag_from_rho(ballot_fingerprint(b), rho, tag) == 0 && vec_eq(v, "tag", tag, 32),
           "tag = Hd(tag, fingerprint, rho)");
     crypto_hash_init_tap(&h, CRYPTO_HD, "tag", tap, sizeof tap);
@@ -75,7 +75,7 @@ static void check_create(const json_t *v, const struct record *rec, const unsign
     for (j = 0; j < json_array_size(votes) && j < 8; j++)
         vv[j] = (uint8_t)json_integer_value(json_array_get(votes, j));
     crypto_rng_bytes(&rng, rho, 32);
-    CHECK(ballot_create(rec, vv, rho, replaces, &rng, &b) == 0, "ballot_create");
+    CHECK_EQ_INT(ballot_create(rec, vv, rho, replaces, &rng, &b), 0, "ballot_create");
     if (b == NULL) {
         free(want);
         return;
@@ -84,7 +84,7 @@ static void check_create(const json_t *v, const struct record *rec, const unsign
     CHECK(got != NULL && want != NULL && strcmp(got, want) == 0, "created ballot, byte for byte");
     board = ballot_serialize(b, BALLOT_FORM_BOARD, 0, NULL);
     CHECK(board != NULL && strstr(board, vec_str(v, "tracker")) != NULL, "board form has tracker");
-    CHECK(ballot_verify(b, rec) == PROTO_OK, "created ballot verifies");
+    CHECK_EQ_INT(ballot_verify(b, rec), PROTO_OK, "created ballot verifies");
     free(got);
     free(board);
     free(want);
@@ -101,10 +101,11 @@ static void test_valid_one(const json_t *v, const unsigned char *replaces)
     CHECK(rec != NULL && text != NULL, "ballot vector");
     if (rec == NULL || text == NULL)
         goto out;
-    CHECK(ballot_parse(text, strlen(text), BALLOT_FORM_POST, &b) == PROTO_OK, vec_str(v, "name"));
+    CHECK_EQ_INT(ballot_parse(text, strlen(text), BALLOT_FORM_POST, &b), PROTO_OK,
+                 vec_str(v, "name"));
     if (b == NULL)
         goto out;
-    CHECK(ballot_verify(b, rec) == PROTO_OK, "vector ballot verifies");
+    CHECK_EQ_INT(ballot_verify(b, rec), PROTO_OK, "vector ballot verifies");
     check_tag_and_tracker(v, b);
     check_sum_statement(v, b);
     check_create(v, rec, replaces);
@@ -128,10 +129,10 @@ static void test_valid(void)
     unsigned char rho_yes[32];
     size_t i;
 
-    CHECK(json_array_size(bs) == 4, "ballots.json has 4 ballots");
+    CHECK_EQ_INT(json_array_size(bs), 4, "ballots.json has 4 ballots");
     for (i = 0; i < json_array_size(bs); i++)
         test_valid_one(json_array_get(bs, i), NULL);
-    CHECK(vec_bytes(root, "ballots[0].rho", rho_yes, 32) == 0, "rho of yes");
+    CHECK_EQ_INT(vec_bytes(root, "ballots[0].rho", rho_yes, 32), 0, "rho of yes");
     test_valid_one(vec_at(root, "replacement"), rho_yes);
     json_decref(root);
 }
@@ -153,7 +154,7 @@ static void test_invalid(void)
     struct record *polls[2] = { vec_record("poll-1"), vec_record("poll-2") };
     size_t i;
 
-    CHECK(json_array_size(cases) == 33, "invalid-ballots.json has 33 cases");
+    CHECK_EQ_INT(json_array_size(cases), 33, "invalid-ballots.json has 33 cases");
     for (i = 0; i < json_array_size(cases) && polls[0] && polls[1]; i++) {
         const json_t *c = json_array_get(cases, i);
         const struct record *rec = strcmp(vec_str(c, "poll"), "poll-2") == 0 ? polls[1] : polls[0];
@@ -164,7 +165,7 @@ static void test_invalid(void)
 
         snprintf(what, sizeof what, "%s: want %s, got %s", vec_str(c, "name"),
                  vec_str(c, "reason"), proto_reason_code(why));
-        CHECK(strcmp(proto_reason_code(why), vec_str(c, "reason")) == 0, what);
+        CHECK_EQ_STR(proto_reason_code(why), vec_str(c, "reason"), what);
         free(text);
     }
     record_free(polls[0]);
@@ -222,13 +223,14 @@ static void random_for(const char *poll)
             total += votes[j] = (uint8_t)(mask >> j & 1);
         crypto_rng_bytes(&rng, rho, 32);
         if (total < record_min(rec) || total > record_max(rec)) {
-            CHECK(ballot_create(rec, votes, rho, NULL, &rng, &b) != 0, "disallowed choice refused");
+            CHECK_NE_INT(ballot_create(rec, votes, rho, NULL, &rng, &b), 0,
+                         "disallowed choice refused");
             continue;
         }
-        CHECK(ballot_create(rec, votes, rho, NULL, &rng, &b) == 0, "random ballot made");
+        CHECK_EQ_INT(ballot_create(rec, votes, rho, NULL, &rng, &b), 0, "random ballot made");
         if (b == NULL)
             continue;
-        CHECK(ballot_verify(b, rec) == PROTO_OK, "random ballot verifies");
+        CHECK_EQ_INT(ballot_verify(b, rec), PROTO_OK, "random ballot verifies");
         text = ballot_serialize(b, BALLOT_FORM_BOARD, 1, &len);
         CHECK(text != NULL && ballot_parse(text, len, BALLOT_FORM_BOARD, &again) == PROTO_OK &&
               ballot_verify(again, rec) == PROTO_OK && ballot_check_tracker(again) == PROTO_OK,
@@ -256,9 +258,9 @@ static void test_forms(void)
     struct ballot *b = NULL;
     char *board;
 
-    CHECK(ballot_parse(post, strlen(post), BALLOT_FORM_BOARD, &b) == PROTO_SHAPE,
-          "board form needs a tracker");
-    CHECK(ballot_parse(repl, strlen(repl), BALLOT_FORM_POST, &b) == PROTO_OK, "replacement");
+    CHECK_EQ_INT(ballot_parse(post, strlen(post), BALLOT_FORM_BOARD, &b), PROTO_SHAPE,
+                 "board form needs a tracker");
+    CHECK_EQ_INT(ballot_parse(repl, strlen(repl), BALLOT_FORM_POST, &b), PROTO_OK, "replacement");
     board = b ? ballot_serialize(b, BALLOT_FORM_BOARD, 0, NULL) : NULL;
     CHECK(board != NULL && strstr(board, "replaces") == NULL, "board form drops replaces");
     ballot_free(b);
@@ -273,8 +275,8 @@ static void test_forms(void)
               ballot_check_tracker(b) == PROTO_TRACKER, "altered tracker");
         ballot_free(b);
     }
-    CHECK(ballot_parse(post, PROTO_MAX_BALLOT + 1, BALLOT_FORM_POST, &b) == PROTO_SHAPE,
-          "size cap");
+    CHECK_EQ_INT(ballot_parse(post, PROTO_MAX_BALLOT + 1, BALLOT_FORM_POST, &b), PROTO_SHAPE,
+                 "size cap");
     (void)rec;
     free(board);
     free(post);

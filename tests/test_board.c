@@ -7,11 +7,14 @@
  * N > n, partial boards); the same boards in other layouts (compact, keys
  * sorted), and JSON errors inside a ballot reported before everything else.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
 #include "board.h"
 #include "board_split.h"
+#include "sjson.h"
 
 #define MAXB 16
 
@@ -296,13 +299,14 @@ static void test_first_failure(void)
 
 /* --- layouts ------------------------------------------------------------------- */
 
-/* Every ballot read directly from its span is the ballot of its JSON tree. */
-static void check_direct_read(const char *text, size_t len, int want_direct)
+/* Every ballot is read directly from its span (ballot_read_board reads any
+ * layout: ballot_read.c), and is the ballot of its JSON tree. */
+static void check_direct_read(const char *text, size_t len)
 {
     struct board_split sp;
     uint32_t i, direct = 0;
 
-    CHECK(board_split(text, len, &sp) == 0, "board cut into frame and ballots");
+    CHECK_EQ_INT(board_split(text, len, &sp), 0, "board cut into frame and ballots");
     for (i = 0; i < sp.n; i++) {
         struct ballot *a = NULL, *b = NULL;
         enum proto_reason why;
@@ -319,12 +323,12 @@ static void check_direct_read(const char *text, size_t len, int want_direct)
         ballot_free(b);
         json_decref(obj);
     }
-    CHECK(want_direct ? direct == sp.n : direct == 0, "ballots read directly or not");
+    CHECK(direct == sp.n, "every ballot read directly");
     board_split_free(&sp);
 }
 
 /* The vector boards pretty (as built), compact and with keys sorted verify
- * alike; only the layouts with board_build's member order are read directly. */
+ * alike, and their ballots are read directly in every layout. */
 static void test_layouts(void)
 {
     static const size_t flags[3] = { JSON_INDENT(2) | JSON_PRESERVE_ORDER,
@@ -341,7 +345,7 @@ static void test_layouts(void)
             CHECK(text != NULL && verify_text(text, 1, 2, &rep) == PROTO_OK &&
                   rep.signature_checked, board_files[i]);
             if (text != NULL)
-                check_direct_read(text, strlen(text), f < 2);
+                check_direct_read(text, strlen(text));
             free(text);
             json_decref(root);
         }
@@ -528,15 +532,15 @@ static void test_made(const struct sign_key *key)
     char *text;
     size_t i;
 
-    CHECK(made_poll(&mk, &rng, 8) == 0, "made poll with 2 trustees");
+    CHECK_EQ_INT(made_poll(&mk, &rng, 8), 0, "made poll with 2 trustees");
     for (i = 0; i < 8 && mk.rec != NULL; i++) {
         uint8_t votes[3] = { (uint8_t)(i % 2), (uint8_t)(i % 3 == 1), (uint8_t)(i == 4) };
 
-        CHECK(made_ballot(&mk, votes, NULL, &rng) == 0, "made ballot");
+        CHECK_EQ_INT(made_ballot(&mk, votes, NULL, &rng), 0, "made ballot");
         for (j = 0; j < 3; j++)
             truth[j] += votes[j];
     }
-    CHECK(made_shares(&mk, &rng) == 0, "made shares");
+    CHECK_EQ_INT(made_shares(&mk, &rng), 0, "made shares");
     text = made_board(&mk, key, 0, 0);
     CHECK(text != NULL && board_verify(text, strlen(text), sign_key_public(key), 2, &rep) ==
           PROTO_OK && memcmp(rep.counts, truth, sizeof truth) == 0 &&
@@ -577,9 +581,9 @@ static void test_made_duplicates(const struct sign_key *key)
     free(text);
     made_free(&mk);
     /* the same r_j twice (one stream replayed): the same alphas */
-    CHECK(made_poll(&mk, &rng, 8) == 0, "poll");
+    CHECK_EQ_INT(made_poll(&mk, &rng, 8), 0, "poll");
     srng = vec_rng(&st, "test/duplicate-alpha");
-    CHECK(made_ballot(&mk, votes, rho, &srng) == 0, "first");
+    CHECK_EQ_INT(made_ballot(&mk, votes, rho, &srng), 0, "first");
     srng = vec_rng(&st, "test/duplicate-alpha");
     CHECK(made_ballot(&mk, votes, rho2, &srng) == 0 && made_shares(&mk, &rng) == 0, "second");
     text = made_board(&mk, key, 0, 0);
@@ -622,7 +626,7 @@ int main(void)
     if (crypto_init() != 0)
         return 1;
     t = vec_load("tally.json");
-    CHECK(vec_bytes(t, "server_key.public_key", server_pk, 32) == 0, "server key");
+    CHECK_EQ_INT(vec_bytes(t, "server_key.public_key", server_pk, 32), 0, "server key");
     json_decref(t);
     test_build();
     test_verify_vectors();
@@ -631,7 +635,7 @@ int main(void)
     test_first_failure();
     test_layouts();
     test_json_first();
-    CHECK(sign_key_create(&key) == 0, "a server key");
+    CHECK_EQ_INT(sign_key_create(&key), 0, "a server key");
     if (key != NULL) {
         test_made(key);
         test_made_duplicates(key);

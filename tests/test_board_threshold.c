@@ -8,12 +8,15 @@
  * cover: a wrong out-of-band digest, a missing transcript, a v1 protocol
  * string, a final board without the server's shares, an empty poll.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
 #include "board.h"
 #include "record_threshold.h"
 #include "tally_threshold.h"
+#include "sjson.h"
 
 static unsigned char server_pk[32], digest[32];
 

@@ -14,6 +14,7 @@
 #include "poly.h"
 #include "proof_ceremony.h"
 #include "trustee.h"
+#include "sjson.h"
 
 #define N_TRUSTEES 5
 

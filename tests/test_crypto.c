@@ -2,6 +2,8 @@
  * test_crypto.c — hex, points, scalars, Hs/Hd framing (hashes.json byte for
  * byte), the vectors' rng streams, and the strict JSON reader and writer.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
@@ -14,15 +16,15 @@ static void test_hex(void)
 
     CHECK(crypto_hex_decode(b, 4, "00ff10ab", 8) == 0 && b[1] == 0xff && b[3] == 0xab,
           "hex decodes lowercase");
-    CHECK(crypto_hex_decode(b, 4, "00FF10ab", 8) != 0, "hex rejects uppercase");
-    CHECK(crypto_hex_decode(b, 4, "00ff10a", 7) != 0, "hex rejects odd length");
-    CHECK(crypto_hex_decode(b, 4, "00ff10ab00", 10) != 0, "hex rejects extra bytes");
-    CHECK(crypto_hex_decode(b, 4, "00ff10a ", 8) != 0, "hex rejects whitespace");
-    CHECK(crypto_hex_decode(b, 4, "00ff10ag", 8) != 0, "hex rejects non-hex");
-    CHECK(crypto_hex_decode(b, 0, "", 0) == 0, "hex of nothing");
+    CHECK_NE_INT(crypto_hex_decode(b, 4, "00FF10ab", 8), 0, "hex rejects uppercase");
+    CHECK_NE_INT(crypto_hex_decode(b, 4, "00ff10a", 7), 0, "hex rejects odd length");
+    CHECK_NE_INT(crypto_hex_decode(b, 4, "00ff10ab00", 10), 0, "hex rejects extra bytes");
+    CHECK_NE_INT(crypto_hex_decode(b, 4, "00ff10a ", 8), 0, "hex rejects whitespace");
+    CHECK_NE_INT(crypto_hex_decode(b, 4, "00ff10ag", 8), 0, "hex rejects non-hex");
+    CHECK_EQ_INT(crypto_hex_decode(b, 0, "", 0), 0, "hex of nothing");
     b[0] = 0xde, b[1] = 0xad, b[2] = 0x01, b[3] = 0xf0;
     crypto_hex_encode(out, b, 4);
-    CHECK(strcmp(out, "dead01f0") == 0, "hex encodes lowercase");
+    CHECK_EQ_STR(out, "dead01f0", "hex encodes lowercase");
 }
 
 static void test_points(void)
@@ -41,20 +43,21 @@ static void test_points(void)
     size_t i;
 
     memset(id, 0, sizeof id);
-    CHECK(crypto_point_check(id) == PROTO_OK, "identity decodes");
+    CHECK_EQ_INT(crypto_point_check(id), PROTO_OK, "identity decodes");
     CHECK(crypto_point_is_identity(id), "identity recognised");
-    CHECK(crypto_point_check(crypto_point_base()) == PROTO_OK, "G decodes");
+    CHECK_EQ_INT(crypto_point_check(crypto_point_base()), PROTO_OK, "G decodes");
     memcpy(p, crypto_point_base(), 32);
     p[31] |= 0x80;
-    CHECK(crypto_core_ristretto255_is_valid_point(p) == 1, "libsodium accepts bit 255 (why we check)");
-    CHECK(crypto_point_check(p) == PROTO_POINT, "bit 255 set rejected");
+    CHECK_EQ_INT(crypto_core_ristretto255_is_valid_point(p), 1,
+                 "libsodium accepts bit 255 (why we check)");
+    CHECK_EQ_INT(crypto_point_check(p), PROTO_POINT, "bit 255 set rejected");
     for (i = 0; i < sizeof invalid / sizeof invalid[0]; i++) {
         CHECK(crypto_hex_decode(p, 32, invalid[i], 64) == 0 && crypto_point_check(p) == PROTO_POINT,
               invalid[i]);
     }
     /* the cheap encoding check: canonical field elements only */
-    CHECK(crypto_point_check_encoding(crypto_point_base()) == PROTO_OK, "G's encoding");
-    CHECK(crypto_point_check_encoding(id) == PROTO_OK, "identity's encoding");
+    CHECK_EQ_INT(crypto_point_check_encoding(crypto_point_base()), PROTO_OK, "G's encoding");
+    CHECK_EQ_INT(crypto_point_check_encoding(id), PROTO_OK, "identity's encoding");
     CHECK(crypto_hex_decode(p, 32, invalid[3], 64) == 0 &&
           crypto_point_check_encoding(p) == PROTO_POINT, "p itself is not canonical");
     CHECK(crypto_hex_decode(p, 32, invalid[4], 64) == 0 &&
@@ -66,11 +69,12 @@ static void test_points(void)
           "off the curve: canonical encoding, not a point");
     memcpy(p, crypto_point_base(), 32);
     p[31] |= 0x80;
-    CHECK(crypto_point_check_encoding(p) == PROTO_POINT, "bit 255 rejected by the cheap check");
+    CHECK_EQ_INT(crypto_point_check_encoding(p), PROTO_POINT,
+                 "bit 255 rejected by the cheap check");
     memset(p, 0xff, 31);
     p[0] = 0xec;
     p[31] = 0x7f;
-    CHECK(crypto_point_check_encoding(p) == PROTO_OK, "p - 1 is a canonical field element");
+    CHECK_EQ_INT(crypto_point_check_encoding(p), PROTO_OK, "p - 1 is a canonical field element");
     /* identity results are legitimate */
     memset(s, 0, sizeof s);
     CHECK(crypto_point_mul_base(q, s) == 0 && crypto_point_is_identity(q), "0·G = identity");
@@ -80,8 +84,8 @@ static void test_points(void)
           crypto_point_base()) == 0 && memcmp(p, q, 32) == 0, "2·G = G + G");
     CHECK(crypto_point_sub(p, p, q) == 0 && crypto_point_is_identity(p), "P − P = identity");
     memset(p, 0xff, 32);
-    CHECK(crypto_point_mul(q, s, p) != 0, "mul rejects an invalid point");
-    CHECK(crypto_point_add(q, p, crypto_point_base()) != 0, "add rejects an invalid point");
+    CHECK_NE_INT(crypto_point_mul(q, s, p), 0, "mul rejects an invalid point");
+    CHECK_NE_INT(crypto_point_add(q, p, crypto_point_base()), 0, "add rejects an invalid point");
 }
 
 static void test_scalars(void)
@@ -89,18 +93,18 @@ static void test_scalars(void)
     static const char *l_hex = "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010";
     unsigned char s[32];
 
-    CHECK(crypto_hex_decode(s, 32, l_hex, 64) == 0, "l decodes");
-    CHECK(crypto_scalar_check(s) == PROTO_SCALAR, "l rejected");
+    CHECK_EQ_INT(crypto_hex_decode(s, 32, l_hex, 64), 0, "l decodes");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_SCALAR, "l rejected");
     s[0]--;
-    CHECK(crypto_scalar_check(s) == PROTO_OK, "l - 1 accepted");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_OK, "l - 1 accepted");
     s[0] += 2;
-    CHECK(crypto_scalar_check(s) == PROTO_SCALAR, "l + 1 rejected");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_SCALAR, "l + 1 rejected");
     memset(s, 0xff, 32);
-    CHECK(crypto_scalar_check(s) == PROTO_SCALAR, "2^256 - 1 rejected");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_SCALAR, "2^256 - 1 rejected");
     memset(s, 0, 32);
-    CHECK(crypto_scalar_check(s) == PROTO_OK, "0 accepted");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_OK, "0 accepted");
     s[31] = 0x10;
-    CHECK(crypto_scalar_check(s) == PROTO_OK, "2^252 < l accepted");
+    CHECK_EQ_INT(crypto_scalar_check(s), PROTO_OK, "2^252 < l accepted");
 }
 
 /* One field of hashes.json into the hash. */
@@ -116,7 +120,7 @@ static void hash_field(struct crypto_hash *h, const json_t *f)
 
         crypto_hash_str(h, s, strlen(s));
     } else {
-        CHECK(vec_bytes(f, "hex", b, 32) == 0, "fixed field is 32 bytes");
+        CHECK_EQ_INT(vec_bytes(f, "hex", b, 32), 0, "fixed field is 32 bytes");
         crypto_hash_b32(h, b);
     }
 }
@@ -126,7 +130,7 @@ static void test_hashes(void)
     json_t *root = vec_load("hashes.json"), *ex = vec_at(root, "examples");
     size_t i, j;
 
-    CHECK(json_array_size(ex) == 7, "hashes.json has 7 examples");
+    CHECK_EQ_INT(json_array_size(ex), 7, "hashes.json has 7 examples");
     for (i = 0; i < json_array_size(ex); i++) {
         const json_t *e = json_array_get(ex, i), *fields = vec_at(e, "fields");
         int hs = strcmp(vec_str(e, "function"), "Hs") == 0;
@@ -148,7 +152,7 @@ static void test_hashes(void)
             crypto_hash_sha512(d512, tap, h.tap_len);
             CHECK(vec_eq(e, "sha512", d512, 64), "SHA-512 of the input");
             CHECK(crypto_hash_final_scalar(&h, out) == 0 && vec_eq(e, "output", out, 32), "Hs");
-            CHECK(crypto_hash_final_digest(&h, out) != 0, "Hs has no digest");
+            CHECK_NE_INT(crypto_hash_final_digest(&h, out), 0, "Hs has no digest");
         } else {
             CHECK(crypto_hash_final_digest(&h, out) == 0 && vec_eq(e, "output", out, 32), "Hd");
         }
@@ -162,7 +166,7 @@ static void test_hash_tap_overflow(void)
     struct crypto_hash h;
 
     crypto_hash_init_tap(&h, CRYPTO_HD, "roll", tap, sizeof tap);
-    CHECK(crypto_hash_final_digest(&h, out) != 0, "a tap too small fails the hash");
+    CHECK_NE_INT(crypto_hash_final_digest(&h, out), 0, "a tap too small fails the hash");
 }
 
 static void test_rng(void)
@@ -182,13 +186,13 @@ static void test_rng(void)
     crypto_hash_sha512_update(&hs, (const unsigned char *)prefix, strlen(prefix));
     crypto_hash_sha512_update(&hs, ctr, 4);
     crypto_hash_sha512_final(&hs, again);
-    CHECK(memcmp(block, again, 64) == 0, "draw 1 is SHA-512(prefix || u32be(1))");
+    CHECK_EQ_HEX(block, again, 64, "draw 1 is SHA-512(prefix || u32be(1))");
     rng = crypto_rng_system();
     crypto_rng_bytes(&rng, block, 64);
     crypto_rng_bytes(&rng, again, 64);
     CHECK(memcmp(block, again, 64) != 0, "system rng differs between draws");
     crypto_rng_scalar(&rng, seed);
-    CHECK(crypto_scalar_check(seed) == PROTO_OK, "scalar draw is reduced");
+    CHECK_EQ_INT(crypto_scalar_check(seed), PROTO_OK, "scalar draw is reduced");
     json_decref(b);
 }
 
@@ -219,16 +223,16 @@ static void test_sjson_read(void)
     json_t *v;
 
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++)
-        CHECK(parse_reason(bad[i]) == PROTO_SHAPE, bad[i]);
+        CHECK_EQ_INT(parse_reason(bad[i]), PROTO_SHAPE, bad[i]);
     for (i = 0; i < sizeof good / sizeof good[0]; i++)
-        CHECK(parse_reason(good[i]) == PROTO_OK, good[i]);
-    CHECK(parse_reason("{\"a\":1}") == PROTO_OK, "small document");
+        CHECK_EQ_INT(parse_reason(good[i]), PROTO_OK, good[i]);
+    CHECK_EQ_INT(parse_reason("{\"a\":1}"), PROTO_OK, "small document");
     v = json_pack("{s:i,s:I}", "a", 1, "b", (json_int_t)4294967296LL);
-    CHECK(sjson_object_exact(v, keys, 2) == PROTO_OK, "exact keys");
-    CHECK(sjson_object_exact(v, keys, 1) == PROTO_SHAPE, "extra key");
+    CHECK_EQ_INT(sjson_object_exact(v, keys, 2), PROTO_OK, "exact keys");
+    CHECK_EQ_INT(sjson_object_exact(v, keys, 1), PROTO_SHAPE, "extra key");
     CHECK(sjson_get_u32(v, "a", &u) == PROTO_OK && u == 1, "u32");
-    CHECK(sjson_get_u32(v, "b", &u) == PROTO_SHAPE, "u32 above 2^32 - 1");
-    CHECK(sjson_get_u32(v, "c", &u) == PROTO_SHAPE, "missing u32");
+    CHECK_EQ_INT(sjson_get_u32(v, "b", &u), PROTO_SHAPE, "u32 above 2^32 - 1");
+    CHECK_EQ_INT(sjson_get_u32(v, "c", &u), PROTO_SHAPE, "missing u32");
     json_decref(v);
     {
         enum proto_reason why;

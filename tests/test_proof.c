@@ -4,6 +4,8 @@
  * challenges, responses) and decryption share proofs (tally.json), made by
  * replaying the vectors' rng streams and verified, plus tampered variants.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
@@ -19,8 +21,8 @@ static void test_pok_holder(const json_t *h, const char *id)
     struct proof_pair pok, bad;
     struct crypto_hash hh;
 
-    CHECK(proof_holder_keygen(id, strlen(id), k, name, strlen(name), &rng, x, X, &pok) == 0,
-          "keygen");
+    CHECK_EQ_INT(proof_holder_keygen(id, strlen(id), k, name, strlen(name), &rng, x, X, &pok), 0,
+                 "keygen");
     CHECK(vec_eq(h, "x", x, 32) && vec_eq(h, "X", X, 32), "x and X from the stream");
     CHECK(vec_eq(h, "c", pok.c, 32) && vec_eq(h, "s", pok.s, 32), "pok c and s");
     /* replay: x, then w; a = w·G; the framed challenge input */
@@ -37,18 +39,18 @@ static void test_pok_holder(const json_t *h, const char *id)
     crypto_hash_b32(&hh, a);
     CHECK(vec_eq_blob(h, "hash_input", tap, hh.tap_len), "pok hash input");
     CHECK(crypto_hash_final_scalar(&hh, c) == 0 && vec_eq(h, "c", c, 32), "pok challenge");
-    CHECK(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &pok) == PROTO_OK,
-          "pok verifies");
-    CHECK(proof_pok_verify(id, strlen(id), k + 1, name, strlen(name), X, &pok) == PROTO_PROOF,
-          "pok bound to k");
-    CHECK(proof_pok_verify("other", 5, k, name, strlen(name), X, &pok) == PROTO_PROOF,
-          "pok bound to the poll id");
-    CHECK(proof_pok_verify(id, strlen(id), k, "x", 1, X, &pok) == PROTO_PROOF,
-          "pok bound to the name");
+    CHECK_EQ_INT(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &pok), PROTO_OK,
+                 "pok verifies");
+    CHECK_EQ_INT(proof_pok_verify(id, strlen(id), k + 1, name, strlen(name), X, &pok), PROTO_PROOF,
+                 "pok bound to k");
+    CHECK_EQ_INT(proof_pok_verify("other", 5, k, name, strlen(name), X, &pok), PROTO_PROOF,
+                 "pok bound to the poll id");
+    CHECK_EQ_INT(proof_pok_verify(id, strlen(id), k, "x", 1, X, &pok), PROTO_PROOF,
+                 "pok bound to the name");
     bad = pok;
     bad.s[0] ^= 1;
-    CHECK(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &bad) == PROTO_PROOF,
-          "pok with a flipped s fails");
+    CHECK_EQ_INT(proof_pok_verify(id, strlen(id), k, name, strlen(name), X, &bad), PROTO_PROOF,
+                 "pok with a flipped s fails");
     sodium_memzero(x, sizeof x);
 }
 
@@ -57,7 +59,7 @@ static void test_pok(void)
     json_t *root = vec_load("pok.json"), *polls = vec_at(root, "polls");
     size_t i, j;
 
-    CHECK(json_array_size(polls) == 2, "pok.json has 2 polls");
+    CHECK_EQ_INT(json_array_size(polls), 2, "pok.json has 2 polls");
     for (i = 0; i < json_array_size(polls); i++) {
         json_t *p = json_array_get(polls, i), *hs = vec_at(p, "holders");
 
@@ -82,8 +84,8 @@ static void check_interval(const json_t *tr, const struct crypto_hash *prefix, c
     CHECK(n <= 8 && json_array_size(br) == n, "branch count");
     CHECK(vec_bytes(tr, "alpha", alpha, 32) == 0 && vec_bytes(tr, "beta", beta, 32) == 0,
           "statement");
-    CHECK(proof_interval_prove(prefix, Y, alpha, beta, lo, hi, value, r, rng, pairs, commit) == 0,
-          "prove");
+    CHECK_EQ_INT(proof_interval_prove(prefix, Y, alpha, beta, lo, hi, value, r, rng, pairs, commit),
+                 0, "prove");
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof path, "branches[%u]", (unsigned)i);
         CHECK(vec_eq(vec_at(tr, path), "c", pairs[i].c, 32), "branch c");
@@ -91,9 +93,9 @@ static void check_interval(const json_t *tr, const struct crypto_hash *prefix, c
         CHECK(vec_eq(vec_at(tr, path), "a", commit + 64 * i, 32), "branch a");
         CHECK(vec_eq(vec_at(tr, path), "b", commit + 64 * i + 32, 32), "branch b");
     }
-    CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, check) == PROTO_OK,
-          "the proof verifies");
-    CHECK(memcmp(commit, check, 64 * n) == 0, "verifier recomputes the commitments");
+    CHECK_EQ_INT(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, check), PROTO_OK,
+                 "the proof verifies");
+    CHECK_EQ_HEX(commit, check, 64 * n, "verifier recomputes the commitments");
     /* the framed challenge input: prefix, Y, α, β, a_0, b_0, ... */
     crypto_hash_b32(&h, Y);
     crypto_hash_b32(&h, alpha);
@@ -103,12 +105,12 @@ static void check_interval(const json_t *tr, const struct crypto_hash *prefix, c
     CHECK(vec_eq_blob(tr, "hash_input", h.tap, h.tap_len), "challenge hash input");
     CHECK(crypto_hash_final_scalar(&h, c) == 0 && vec_eq(tr, "challenge", c, 32), "challenge");
     pairs[0].c[0] ^= 1;
-    CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, NULL) == PROTO_PROOF,
-          "flipped c fails");
+    CHECK_EQ_INT(proof_interval_verify(prefix, Y, alpha, beta, lo, hi, pairs, NULL), PROTO_PROOF,
+                 "flipped c fails");
     pairs[0].c[0] ^= 1;
     if (hi > lo) {
-        CHECK(proof_interval_verify(prefix, Y, alpha, beta, lo + 1, hi + 1, pairs, NULL) ==
-              PROTO_PROOF, "shifted interval fails");
+        CHECK_EQ_INT(proof_interval_verify(prefix, Y, alpha, beta, lo + 1, hi + 1, pairs, NULL),
+                     PROTO_PROOF, "shifted interval fails");
     }
 }
 
@@ -138,7 +140,7 @@ static void test_ballot_proofs(const json_t *b)
     m = record_option_count(rec);
     crypto_rng_bytes(&rng, rho, 32);
     CHECK(vec_eq(b, "rho", rho, 32), "rho is the first draw");
-    CHECK(vec_bytes(b, "tag", tag, 32) == 0, "tag");
+    CHECK_EQ_INT(vec_bytes(b, "tag", tag, 32), 0, "tag");
     memset(rsum, 0, sizeof rsum);
     for (j = 0; j < m; j++) {
         crypto_rng_scalar_nonzero(&rng, r[j]);
@@ -159,10 +161,10 @@ static void test_ballot_proofs(const json_t *b)
         unsigned char ab[32];
 
         snprintf(path, sizeof path, "choices[%u].alpha", (unsigned)j);
-        CHECK(vec_bytes(b, path, ab, 32) == 0, "alpha_j");
+        CHECK_EQ_INT(vec_bytes(b, path, ab, 32), 0, "alpha_j");
         crypto_hash_b32(&h, ab);
         snprintf(path, sizeof path, "choices[%u].beta", (unsigned)j);
-        CHECK(vec_bytes(b, path, ab, 32) == 0, "beta_j");
+        CHECK_EQ_INT(vec_bytes(b, path, ab, 32), 0, "beta_j");
         crypto_hash_b32(&h, ab);
     }
     check_interval(vec_at(b, "sum.proof"), &h, record_public_key(rec), rsum, &rng);
@@ -189,10 +191,10 @@ static void check_share(const json_t *sh, const unsigned char *fp, const unsigne
     struct crypto_hash h;
 
     CHECK(vec_bytes(sh, "X", X, 32) == 0 && vec_bytes(sh, "A", A, 32) == 0, "share statement");
-    CHECK(proof_share_create(fp, k, X, x, j, A, rng, &out) == 0, "share create");
+    CHECK_EQ_INT(proof_share_create(fp, k, X, x, j, A, rng, &out), 0, "share create");
     CHECK(vec_eq(sh, "D", out.D, 32) && vec_eq(sh, "c", out.c, 32) && vec_eq(sh, "s", out.s, 32),
           "share D, c, s");
-    CHECK(vec_bytes(sh, "w", w, 32) == 0, "share w");
+    CHECK_EQ_INT(vec_bytes(sh, "w", w, 32), 0, "share w");
     CHECK(crypto_point_mul_base(ab, w) == 0 && vec_eq(sh, "a", ab, 32), "a = w·G");
     CHECK(crypto_point_mul(ab + 32, w, A) == 0 && vec_eq(sh, "b", ab + 32, 32), "b = w·A");
     crypto_hash_init_tap(&h, CRYPTO_HS, "decrypt", tap, sizeof tap);
@@ -206,15 +208,15 @@ static void check_share(const json_t *sh, const unsigned char *fp, const unsigne
     crypto_hash_b32(&h, ab + 32);
     CHECK(vec_eq_blob(sh, "hash_input", tap, h.tap_len), "decrypt hash input");
     CHECK(crypto_hash_final_scalar(&h, c) == 0 && memcmp(c, out.c, 32) == 0, "decrypt challenge");
-    CHECK(proof_share_verify(fp, k, X, j, A, &out) == PROTO_OK, "share verifies");
-    CHECK(proof_share_verify(fp, k, X, j + 1, A, &out) == PROTO_PROOF, "share bound to j");
+    CHECK_EQ_INT(proof_share_verify(fp, k, X, j, A, &out), PROTO_OK, "share verifies");
+    CHECK_EQ_INT(proof_share_verify(fp, k, X, j + 1, A, &out), PROTO_PROOF, "share bound to j");
     bad = out;
     bad.D[0] ^= 2;
     CHECK(crypto_point_check(bad.D) != PROTO_OK ||
           proof_share_verify(fp, k, X, j, A, &bad) == PROTO_PROOF, "altered D fails");
     bad = out;
     bad.s[3] ^= 1;
-    CHECK(proof_share_verify(fp, k, X, j, A, &bad) == PROTO_PROOF, "altered s fails");
+    CHECK_EQ_INT(proof_share_verify(fp, k, X, j, A, &bad), PROTO_PROOF, "altered s fails");
 }
 
 static void test_shares(void)
@@ -228,7 +230,7 @@ static void test_shares(void)
         struct crypto_rng rng = vec_rng(&st, vec_str(e, "shares_rng_seed"));
         struct record *rec = NULL;
 
-        CHECK(record_from_json(vec_at(e, "poll"), &rec) == PROTO_OK, "election record");
+        CHECK_EQ_INT(record_from_json(vec_at(e, "poll"), &rec), PROTO_OK, "election record");
         if (rec == NULL)
             continue;
         for (n = 0; n < json_array_size(shares); n++) {
@@ -237,7 +239,7 @@ static void test_shares(void)
             char path[64];
 
             snprintf(path, sizeof path, "holder_secrets[%lld].x", vec_int(sh, "k"));
-            CHECK(vec_bytes(e, path, x, 32) == 0, "holder secret");
+            CHECK_EQ_INT(vec_bytes(e, path, x, 32), 0, "holder secret");
             check_share(sh, record_fingerprint(rec), x, &rng);
         }
         record_free(rec);

@@ -12,6 +12,7 @@
 #include "vectors.h"
 
 #include "record_threshold.h"
+#include "sjson.h"
 
 static json_t *poll_vec;
 

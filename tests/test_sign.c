@@ -21,8 +21,8 @@ static void test_vector_key(void)
     char *want_pem = vec_text("server.pem", &pem_len), *pem;
     char msg[160];
 
-    CHECK(vec_bytes(t, "server_key.signing_seed", seed, 32) == 0, "seed");
-    CHECK(sign_key_from_seed(seed, &key) == 0, "key from seed");
+    CHECK_EQ_INT(vec_bytes(t, "server_key.signing_seed", seed, 32), 0, "seed");
+    CHECK_EQ_INT(sign_key_from_seed(seed, &key), 0, "key from seed");
     if (key == NULL)
         goto out;
     CHECK(vec_eq(t, "server_key.public_key", sign_key_public(key), 32), "public key");
@@ -32,7 +32,7 @@ static void test_vector_key(void)
     free(pem);
     CHECK(want_pem != NULL && sign_public_from_pem(want_pem, pem_len, pk) == 0 &&
           memcmp(pk, sign_key_public(key), 32) == 0, "server.pem loads");
-    CHECK(sign_public_from_pem("not a key", 9, pk) != 0, "garbage PEM refused");
+    CHECK_NE_INT(sign_public_from_pem("not a key", 9, pk), 0, "garbage PEM refused");
     /* the receipt of the yes ballot */
     CHECK(vec_bytes(b, "ballots[0].ballot.fingerprint", fp, 32) == 0 &&
           vec_bytes(b, "ballots[0].tracker", tracker, 32) == 0, "receipt inputs");
@@ -40,9 +40,9 @@ static void test_vector_key(void)
           strcmp(msg, vec_str(b, "receipt.message")) == 0, "receipt message, 149 bytes");
     CHECK(sign_receipt(key, fp, tracker, sig) == 0 && vec_eq(b, "receipt.signature", sig, 64),
           "receipt signature");
-    CHECK(sign_receipt_verify(pk, fp, tracker, sig) == 0, "receipt verifies");
+    CHECK_EQ_INT(sign_receipt_verify(pk, fp, tracker, sig), 0, "receipt verifies");
     tracker[0] ^= 1;
-    CHECK(sign_receipt_verify(pk, fp, tracker, sig) != 0, "receipt bound to the tracker");
+    CHECK_NE_INT(sign_receipt_verify(pk, fp, tracker, sig), 0, "receipt bound to the tracker");
 out:
     free(want_pem);
     sign_key_free(key);
@@ -58,12 +58,12 @@ static void test_files(void)
 
     CHECK(mkdtemp(dir) != NULL, "temporary directory");
     snprintf(path, sizeof path, "%s/key", dir);
-    CHECK(sign_key_create(&a) == 0, "random key");
+    CHECK_EQ_INT(sign_key_create(&a), 0, "random key");
     if (a == NULL)
         return;
-    CHECK(sign_key_save(a, path) == 0, "save");
+    CHECK_EQ_INT(sign_key_save(a, path), 0, "save");
     CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "mode 0600");
-    CHECK(sign_key_save(a, path) != 0, "save refuses to overwrite");
+    CHECK_NE_INT(sign_key_save(a, path), 0, "save refuses to overwrite");
     CHECK(sign_key_load(path, &b) == 0 && memcmp(sign_key_public(a), sign_key_public(b), 32) == 0,
           "load gives the same key");
     sign_key_free(b);
@@ -72,7 +72,7 @@ static void test_files(void)
           "group-readable key refused");
     CHECK(chmod(path, 0604) == 0 && sign_key_load(path, &b) != 0, "world-readable key refused");
     unlink(path);
-    CHECK(sign_key_open(dir, &b) == 0, "open creates the key");
+    CHECK_EQ_INT(sign_key_open(dir, &b), 0, "open creates the key");
     CHECK(sign_key_open(dir, &c) == 0 && b != NULL && c != NULL &&
           memcmp(sign_key_public(b), sign_key_public(c), 32) == 0, "open again loads it");
     snprintf(path, sizeof path, "%s/%s", dir, SIGN_KEY_FILE);

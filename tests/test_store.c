@@ -4,7 +4,8 @@
  * re-opening an existing database, refusing a newer or exposed one,
  * transactions, the statement cache, the member/session/token rows,
  * several threads and two connections writing at once, and the WAL's
- * checkpoints (ahead of the lock, on the checkpointer's thread).
+ * checkpoints (ahead of the lock, on the checkpointer's thread: the rest of
+ * store_durable.c is tests/test_store_durable.c's).
  */
 #include <fcntl.h>
 #include <pthread.h>
@@ -17,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "checkpoint.h"
 #include "harness.h"
 #include "name.h"
 #include "schema.h"
-#include "store.h"
+#include "store_durable.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 static char tmp_root[] = "/tmp/conclave-test-store-XXXXXX";
@@ -91,28 +92,28 @@ static void test_open(void)
     data_path(dir, sizeof dir, "open");
     CHECK(store_open(dir, &s) == 0 && s != NULL, "store_open creates a new data directory");
     CHECK(stat(dir, &sb) == 0 && (sb.st_mode & 0777) == 0700, "data directory is 0700");
-    CHECK(file_mode(dir, "conclave.db") == 0600, "conclave.db is 0600");
+    CHECK_EQ_INT(file_mode(dir, "conclave.db"), 0600, "conclave.db is 0600");
     CHECK(schema_migration_count >= 1 && schema_migrations[0].version == 1,
           "migrations start at 1");
-    CHECK(store_schema_version(s) == latest, "schema is at the binary's version");
-    CHECK(query_int(s, "SELECT count(*) FROM schema_version") == schema_migration_count,
-          "each migration recorded once");
-    CHECK(query_int(s, "PRAGMA synchronous") == 2, "synchronous=FULL");
-    CHECK(query_int(s, "PRAGMA foreign_keys") == 1, "foreign_keys=ON");
-    CHECK(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode") == 1,
-          "journal_mode=WAL");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "insert a member");
-    CHECK(file_mode(dir, "conclave.db-wal") == 0600, "-wal is 0600");
-    CHECK(file_mode(dir, "conclave.db-shm") == 0600, "-shm is 0600");
+    CHECK_EQ_INT(store_schema_version(s), latest, "schema is at the binary's version");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM schema_version"), schema_migration_count,
+                 "each migration recorded once");
+    CHECK_EQ_INT(query_int(s, "PRAGMA synchronous"), 2, "synchronous=FULL");
+    CHECK_EQ_INT(query_int(s, "PRAGMA foreign_keys"), 1, "foreign_keys=ON");
+    CHECK_EQ_INT(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1,
+                 "journal_mode=WAL");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "insert a member");
+    CHECK_EQ_INT(file_mode(dir, "conclave.db-wal"), 0600, "-wal is 0600");
+    CHECK_EQ_INT(file_mode(dir, "conclave.db-shm"), 0600, "-shm is 0600");
     store_close(s);
 
-    CHECK(store_open(dir, &s) == 0, "re-open the existing database");
-    CHECK(query_int(s, "SELECT count(*) FROM schema_version") == schema_migration_count,
-          "re-open applies no migration twice");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "re-open the existing database");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM schema_version"), schema_migration_count,
+                 "re-open applies no migration twice");
     CHECK(store_member_get(s, "alice", &m) == STORE_OK && strcmp(m.display_name, "Alice") == 0,
           "data survives re-open");
-    CHECK(exec_sql(s, "INSERT INTO schema_version VALUES (999, '999_future', 0)") == 0,
-          "pretend a newer binary migrated the database");
+    CHECK_EQ_INT(exec_sql(s, "INSERT INTO schema_version VALUES (999, '999_future', 0)"), 0,
+                 "pretend a newer binary migrated the database");
     store_close(s);
     s = (struct store *)1;
     CHECK(store_open(dir, &s) == -1 && s == NULL, "a database newer than the binary is refused");
@@ -124,35 +125,35 @@ static void test_refuse_modes(void)
     struct store *s = NULL;
 
     data_path(dir, sizeof dir, "modes");
-    CHECK(store_open(dir, &s) == 0, "open for the mode test");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open for the mode test");
     store_close(s);
     snprintf(db, sizeof db, "%s/conclave.db", dir);
-    CHECK(chmod(db, 0644) == 0, "chmod 0644");
-    CHECK(store_open(dir, &s) == -1, "a group/world-readable database is refused");
-    CHECK(chmod(db, 0660) == 0, "chmod 0660");
-    CHECK(store_open(dir, &s) == -1, "a group-writable database is refused");
-    CHECK(chmod(db, 0600) == 0, "chmod 0600");
-    CHECK(store_open(dir, &s) == 0, "0600 is accepted again");
+    CHECK_EQ_INT(chmod(db, 0644), 0, "chmod 0644");
+    CHECK_EQ_INT(store_open(dir, &s), -1, "a group/world-readable database is refused");
+    CHECK_EQ_INT(chmod(db, 0660), 0, "chmod 0660");
+    CHECK_EQ_INT(store_open(dir, &s), -1, "a group-writable database is refused");
+    CHECK_EQ_INT(chmod(db, 0600), 0, "chmod 0600");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "0600 is accepted again");
     store_close(s);
-    CHECK(chmod(dir, 0711) == 0, "chmod the directory 0711");
-    CHECK(store_open(dir, &s) == -1, "a data directory others may enter is refused");
+    CHECK_EQ_INT(chmod(dir, 0711), 0, "chmod the directory 0711");
+    CHECK_EQ_INT(store_open(dir, &s), -1, "a data directory others may enter is refused");
     CHECK(chmod(dir, 0700) == 0 && store_open(dir, &s) == 0, "0700 is accepted again");
     store_close(s);
 
     data_path(dir, sizeof dir, "notdir");
-    CHECK(close(open(dir, O_CREAT | O_WRONLY, 0600)) == 0, "a file where the dir should be");
-    CHECK(store_open(dir, &s) == -1, "a data path that is a file is refused");
+    CHECK_EQ_INT(close(open(dir, O_CREAT | O_WRONLY, 0600)), 0, "a file where the dir should be");
+    CHECK_EQ_INT(store_open(dir, &s), -1, "a data path that is a file is refused");
 
     data_path(dir, sizeof dir, "garbage");
     snprintf(db, sizeof db, "%s/conclave.db", dir);
-    CHECK(mkdir(dir, 0700) == 0, "mkdir garbage");
+    CHECK_EQ_INT(mkdir(dir, 0700), 0, "mkdir garbage");
     {
         FILE *f = fopen(db, "w");
         fputs("this is not an SQLite database, not at all, no way.....................", f);
         fclose(f);
         chmod(db, 0600);
     }
-    CHECK(store_open(dir, &s) == -1, "a file that is not a database is refused");
+    CHECK_EQ_INT(store_open(dir, &s), -1, "a file that is not a database is refused");
 }
 
 /* A first vote sets its voter's flag in the roll; one by a name off the roll
@@ -175,28 +176,29 @@ static void test_roll_voted(void)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 2) == 0, "a poll");
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, NULL, secret, roll, 2) == 0, "a poll");
     if (s == NULL)
         return;
-    CHECK(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 0") == 2,
-          "the roll is written whole at the opening, nobody voted");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 0"), 2,
+                 "the roll is written whole at the opening, nobody voted");
     CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ERROR &&
           store_commit(s) == 0, "a cast by a name off the roll fails");
-    CHECK(query_int(s, "SELECT count(*) FROM ballots") == 0, "and stores no ballot");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM ballots"), 0, "and stores no ballot");
     c.username = "BOB";
     CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_OK &&
           store_commit(s) == 0, "bob votes (any case)");
     CHECK(store_poll_has_voted(s, "p1", "bob", &voted) == 0 && voted == 1, "bob has voted");
     CHECK(store_poll_has_voted(s, "p1", "ann", &voted) == 0 && voted == 0, "ann has not");
-    CHECK(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 1") == 1, "one flag set");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 1"), 1, "one flag set");
     tracker[0] = 9, tag[0] = 9, alpha[0] = 9;
     CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ALREADY_VOTED &&
           store_commit(s) == 0, "bob's second first vote: already voted");
     store_close(s);
 }
 
-/* One open poll per nominee, names compared by folded key (name.h) inside
- * store_poll_insert's own transaction; the unique index stays beside it. */
+/* One open poll per nominee, names compared by the caller's rule (folded
+ * keys, name.h) inside store_poll_insert's own transaction; the unique index
+ * stays beside it. */
 static void test_same_nominee(void)
 {
     static const char *const roll[] = {"ann"};
@@ -205,6 +207,7 @@ static void test_same_nominee(void)
         "E\xcc\x81LODIE ROUX",                   /* decomposed É, upper case */
         "\xc3\x89lodie Roux"};                   /* the very name */
     unsigned char secret[32] = {0};
+    struct store_same_name rule = {NULL, name_match_key};
     struct store_poll p;
     struct store *s = NULL;
     char dir[256], *key = NULL;
@@ -219,25 +222,29 @@ static void test_same_nominee(void)
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
     snprintf(p.id, sizeof p.id, "n0");
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+          store_open(dir, &s) == 0 && store_poll_insert(s, &p, &rule, secret, roll, 1) == 0,
           "a poll for \xc3\x89lodie Roux");
+    free(key);
     if (s == NULL)
         return;
     for (i = 0; i < sizeof same / sizeof same[0]; i++) {
         snprintf(p.id, sizeof p.id, "n%zu", i + 1);
         snprintf(p.nominee, sizeof p.nominee, "%s", same[i]);
-        CHECK(name_fold_key(p.nominee, &key) == 0 &&
-              store_poll_nominee_open(s, key, &open, NULL) == 0 && open == 1,
-              "the same name is seen open");
-        free(key);
         key = NULL;
-        CHECK(store_poll_insert(s, &p, secret, roll, 1) == STORE_CONFLICT,
+        CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+              store_poll_nominee_open(s, &rule, &open, NULL) == 0 && open == 1,
+              "the same name is seen open");
+        CHECK(store_poll_insert(s, &p, &rule, secret, roll, 1) == STORE_CONFLICT,
               "and its insert is refused in the transaction");
+        free(key);
     }
-    CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM polls"), 1, "one poll stored");
     snprintf(p.nominee, sizeof p.nominee, "Elodie Roux");
-    CHECK(name_fold_key(p.nominee, &key) == 0 && store_poll_nominee_open(s, key, &open, NULL) == 0 &&
-          open == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    key = NULL;
+    CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
+          store_poll_nominee_open(s, &rule, &open, NULL) == 0 &&
+          open == 0 && store_poll_insert(s, &p, &rule, secret, roll, 1) == 0,
           "without the accent: another name");
     free(key);
     store_close(s);
@@ -263,19 +270,19 @@ static void test_poll_id_taken(void)
     memset(p.fingerprint, 'a', 64);
     p.statement = p.statement_html = p.record = "x";
     p.closes_at = INT64_MAX;
-    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, secret, roll, 1) == 0,
+    CHECK(store_open(dir, &s) == 0 && store_poll_insert(s, &p, NULL, secret, roll, 1) == 0,
           "a poll");
     if (s == NULL)
         return;
     snprintf(p.nominee, sizeof p.nominee, "Second Nominee");
-    rc = store_poll_insert(s, &p, secret, roll, 1);
+    rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
     if (rc != STORE_CONFLICT)
         fprintf(stderr, "store_poll_insert of a taken id = %d, want STORE_CONFLICT (%d)\n",
                 rc, STORE_CONFLICT);
     CHECK(rc == STORE_CONFLICT, "a second poll with the same id: STORE_CONFLICT");
     snprintf(p.id, sizeof p.id, "fedcba9876543210");
     p.fingerprint[63] = '\0';                /* 63 characters: the CHECK fails */
-    rc = store_poll_insert(s, &p, secret, roll, 1);
+    rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
     CHECK(rc == STORE_ERROR, "a row that breaks a CHECK: STORE_ERROR, not a conflict");
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     CHECK(query_int(s, "SELECT count(*) FROM poll_roll") == 1, "one roll row");
@@ -291,15 +298,15 @@ static void test_transactions(void)
     sqlite3_stmt *a, *b;
 
     data_path(dir, sizeof dir, "tx");
-    CHECK(store_open(dir, &s) == 0, "open for transactions");
-    CHECK(store_begin(s) == 0, "begin");
-    CHECK(store_begin(s) == -1, "transactions do not nest");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "insert inside a transaction");
-    CHECK(store_rollback(s) == 0, "rollback");
-    CHECK(store_member_get(s, "bob", &out) == STORE_NOT_FOUND, "rolled-back insert is gone");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open for transactions");
+    CHECK_EQ_INT(store_begin(s), 0, "begin");
+    CHECK_EQ_INT(store_begin(s), -1, "transactions do not nest");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "insert inside a transaction");
+    CHECK_EQ_INT(store_rollback(s), 0, "rollback");
+    CHECK_EQ_INT(store_member_get(s, "bob", &out), STORE_NOT_FOUND, "rolled-back insert is gone");
     CHECK(store_begin(s) == 0 && store_member_insert(s, &m, NULL) == STORE_OK &&
           store_commit(s) == 0, "begin, insert, commit");
-    CHECK(store_member_get(s, "BOB", &out) == STORE_OK, "committed insert is there");
+    CHECK_EQ_INT(store_member_get(s, "BOB", &out), STORE_OK, "committed insert is there");
 
     store_lock(s);
     a = store_stmt(s, sql);
@@ -308,14 +315,14 @@ static void test_transactions(void)
     CHECK(store_stmt(s, "SELECT nonsense FROM nowhere") == NULL, "bad SQL gives NULL");
     store_unlock(s);
 
-    CHECK(store_open(dir, &s2) == 0, "a second connection (the CLI while the server runs)");
+    CHECK_EQ_INT(store_open(dir, &s2), 0, "a second connection (the CLI while the server runs)");
     m = member("carol", "Carol");
-    CHECK(store_begin(s) == 0, "first connection holds a write transaction");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "write in the first");
-    CHECK(store_commit(s) == 0, "commit in the first");
+    CHECK_EQ_INT(store_begin(s), 0, "first connection holds a write transaction");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "write in the first");
+    CHECK_EQ_INT(store_commit(s), 0, "commit in the first");
     m = member("dave", "Dave");
-    CHECK(store_member_insert(s2, &m, NULL) == STORE_OK, "the second connection writes too");
-    CHECK(store_member_get(s, "dave", &out) == STORE_OK, "the first sees the second's write");
+    CHECK_EQ_INT(store_member_insert(s2, &m, NULL), STORE_OK, "the second connection writes too");
+    CHECK_EQ_INT(store_member_get(s, "dave", &out), STORE_OK, "the first sees the second's write");
     store_close(s2);
     store_close(s);
 }
@@ -330,18 +337,19 @@ static void test_members(void)
     unsigned char h[32] = {1};
 
     data_path(dir, sizeof dir, "members");
-    CHECK(store_open(dir, &s) == 0, "open for members");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open for members");
     snprintf(m.email, sizeof m.email, "erin@example.org");
     snprintf(m.password_hash, sizeof m.password_hash, "$argon2id$fake");
     CHECK(store_member_insert(s, &m, &id) == STORE_OK && id > 0, "insert with id");
     m = member("eRIN", "Other");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_CONFLICT, "usernames unique ignoring case");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_CONFLICT,
+                 "usernames unique ignoring case");
     CHECK(store_member_get(s, "erin", &out) == STORE_OK && out.id == id &&
           strcmp(out.username, "Erin") == 0 && strcmp(out.email, "erin@example.org") == 0 &&
           out.active == 1 && out.is_admin == 0, "get by username, any case");
     CHECK(store_member_get_id(s, id, &out) == STORE_OK && strcmp(out.username, "Erin") == 0,
           "get by id");
-    CHECK(store_member_get(s, "nobody", &out) == STORE_NOT_FOUND, "unknown username");
+    CHECK_EQ_INT(store_member_get(s, "nobody", &out), STORE_NOT_FOUND, "unknown username");
     CHECK(store_member_upsert(s, "ERIN", "Erin New", "", 5, &created) == STORE_OK &&
           created == 0, "upsert updates an existing member");
     CHECK(store_member_get(s, "erin", &out) == STORE_OK &&
@@ -352,20 +360,22 @@ static void test_members(void)
     CHECK(store_member_get(s, "frank", &out) == STORE_OK && out.password_hash[0] == '\0' &&
           out.active == 1, "imported member has no password");
     CHECK(store_member_count(s, &n) == STORE_OK && n == 2, "count");
-    CHECK(store_session_insert(s, h, id, "0123456789abcdef0123456789abcdef"
-                               "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
-          "session insert");
-    CHECK(store_member_set_active(s, "erin", 0) == STORE_OK, "deactivate");
-    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0, "deactivation deletes sessions");
-    CHECK(store_member_set_active(s, "nobody", 0) == STORE_NOT_FOUND, "deactivate unknown");
+    CHECK_EQ_INT(store_session_insert(s, h, id, "0123456789abcdef0123456789abcdef"
+                                      "0123456789abcdef0123456789abcdef", 10, 100),
+                 STORE_OK, "session insert");
+    CHECK_EQ_INT(store_member_set_active(s, "erin", 0), STORE_OK, "deactivate");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM sessions"), 0, "deactivation deletes sessions");
+    CHECK_EQ_INT(store_member_set_active(s, "nobody", 0), STORE_NOT_FOUND, "deactivate unknown");
     CHECK(store_member_get(s, "frank", &out) == STORE_OK &&
           store_session_insert(s, h, out.id, "0123456789abcdef0123456789abcdef"
                                "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
           "a session of frank's");
-    CHECK(store_member_set_password(s, "frank", "$argon2id$x", 0, 0, NULL) == STORE_OK, "set password");
-    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 0,
-          "a new password deletes the member's sessions");
-    CHECK(store_member_set_password(s, "nobody", "$x", 0, 0, NULL) == STORE_NOT_FOUND, "set password unknown");
+    CHECK_EQ_INT(store_member_set_password(s, "frank", "$argon2id$x", 0, 0, NULL), STORE_OK,
+                 "set password");
+    CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM sessions"), 0,
+                 "a new password deletes the member's sessions");
+    CHECK_EQ_INT(store_member_set_password(s, "nobody", "$x", 0, 0, NULL), STORE_NOT_FOUND,
+                 "set password unknown");
     store_close(s);
 }
 
@@ -408,7 +418,7 @@ static void test_threads(void)
     int i, ok = 1;
 
     data_path(dir, sizeof dir, "threads");
-    CHECK(store_open(dir, &s) == 0, "open for threads");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open for threads");
     for (i = 0; i < 4; i++) {
         w[i].s = s;
         w[i].base = i;
@@ -443,18 +453,18 @@ static void test_checkpoint_ahead(void)
     int log = 0, copied = 0;
 
     snprintf(dir, sizeof dir, "%s/ahead", tmp_root);
-    CHECK(store_open(dir, &s) == 0, "open a store for the checkpoint");
-    CHECK(exec_sql(s, "PRAGMA wal_autocheckpoint=0") == 0, "no automatic checkpoints");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "a row in the WAL");
-    CHECK(exec_sql(s, "CREATE TABLE t (x); INSERT INTO t VALUES (randomblob(100000))") == 0,
-          "more rows in the WAL");
-    CHECK(store_checkpoint_ahead(s) == 0, "checkpoint ahead, from its own connection");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open a store for the checkpoint");
+    CHECK_EQ_INT(exec_sql(s, "PRAGMA wal_autocheckpoint=0"), 0, "no automatic checkpoints");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "a row in the WAL");
+    CHECK_EQ_INT(exec_sql(s, "CREATE TABLE t (x); INSERT INTO t VALUES (randomblob(100000))"), 0,
+                 "more rows in the WAL");
+    CHECK_EQ_INT(store_checkpoint_ahead(s), 0, "checkpoint ahead, from its own connection");
     wal_frames(s, &log, &copied);
     CHECK(log > 10 && copied == log, "every frame of the WAL is in the database file");
-    CHECK(store_compact(s, 0) == 0, "TRUNCATE checkpoint after it");
+    CHECK_EQ_INT(store_compact(s, 0), 0, "TRUNCATE checkpoint after it");
     wal_frames(s, &log, &copied);
-    CHECK(log == 0, "the WAL is empty");
-    CHECK(store_member_get(s, "carol", &m) == STORE_OK, "nothing lost");
+    CHECK_EQ_INT(log, 0, "the WAL is empty");
+    CHECK_EQ_INT(store_member_get(s, "carol", &m), STORE_OK, "nothing lost");
     store_close(s);
 }
 
@@ -528,13 +538,13 @@ static void test_busy_wait(void)
 
     data_path(dir, sizeof dir, "busy");
     snprintf(file, sizeof file, "%s/conclave.db", dir);
-    CHECK(store_open(dir, &s) == 0, "open a store to lock");
-    CHECK(sqlite3_open(file, &l.db) == SQLITE_OK, "a second connection");
-    CHECK(pthread_create(&t, NULL, lock_briefly, &l) == 0, "lock it from a thread");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open a store to lock");
+    CHECK_EQ_INT(sqlite3_open(file, &l.db), SQLITE_OK, "a second connection");
+    CHECK_EQ_INT(pthread_create(&t, NULL, lock_briefly, &l), 0, "lock it from a thread");
     while (!l.locked)
         sched_yield();
     t0 = now_s();
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "the write waits, then succeeds");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "the write waits, then succeeds");
     waited = now_s() - t0;
     CHECK(waited > 0.05 && waited < 2, "it waited for the other connection's commit");
     pthread_join(t, NULL);
@@ -552,16 +562,16 @@ static void test_watch_wal(void)
     long long size0;
 
     data_path(dir, sizeof dir, "watch");
-    CHECK(store_open(dir, &s) == 0, "open a store to watch its WAL");
-    CHECK(exec_sql(s, "CREATE TABLE t (x BLOB)") == 0, "a table");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open a store to watch its WAL");
+    CHECK_EQ_INT(exec_sql(s, "CREATE TABLE t (x BLOB)"), 0, "a table");
     size0 = db_size(dir);
-    CHECK(store_watch_wal(s, wal_seen, &seen) == 0, "watch the WAL");
-    CHECK(exec_sql(s, SQL_LONG_COMMIT) == 0, "a commit of 1,500 pages");
+    CHECK_EQ_INT(store_watch_wal(s, wal_seen, &seen), 0, "watch the WAL");
+    CHECK_EQ_INT(exec_sql(s, SQL_LONG_COMMIT), 0, "a commit of 1,500 pages");
     CHECK(seen.calls == 1 && seen.most >= 1500, "the watcher heard of that commit's frames");
     CHECK(size0 > 0 && db_size(dir) == size0, "the commit copied nothing into the database");
-    CHECK(store_watch_wal(s, NULL, NULL) == 0, "stop watching");
-    CHECK(exec_sql(s, "INSERT INTO t VALUES (1)") == 0, "one more commit");
-    CHECK(seen.calls == 1, "the watcher is gone");
+    CHECK_EQ_INT(store_watch_wal(s, NULL, NULL), 0, "stop watching");
+    CHECK_EQ_INT(exec_sql(s, "INSERT INTO t VALUES (1)"), 0, "one more commit");
+    CHECK_EQ_INT(seen.calls, 1, "the watcher is gone");
     CHECK(db_size(dir) > size0 + 8000000, "the autocheckpoint copied the WAL again");
     store_close(s);
 }
@@ -571,21 +581,20 @@ static void test_checkpointer(void)
 {
     char dir[256];
     struct store *s = NULL;
-    struct checkpointer *c = NULL;
     long long size0;
     double until;
 
     data_path(dir, sizeof dir, "checkpointer");
-    CHECK(store_open(dir, &s) == 0, "open a store for the checkpointer");
-    CHECK(exec_sql(s, "CREATE TABLE t (x BLOB)") == 0, "a table");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open a store for the checkpointer");
+    CHECK_EQ_INT(exec_sql(s, "CREATE TABLE t (x BLOB)"), 0, "a table");
     size0 = db_size(dir);
-    CHECK(checkpointer_new(s, &c) == 0, "start the checkpointer");
+    CHECK(store_durable_start(s) == 0, "start the checkpointer");
     CHECK(exec_sql(s, SQL_LONG_COMMIT) == 0, "a commit of 1,500 pages");
     until = now_s() + 10;
     while (db_size(dir) < size0 + 8000000 && now_s() < until)
         sched_yield();
     CHECK(db_size(dir) > size0 + 8000000, "the checkpointer copied the WAL");
-    checkpointer_free(c);
+    store_durable_stop(s);
     CHECK(query_int(s, "SELECT count(*) FROM t") == 1500, "nothing lost");
     store_close(s);
 }
@@ -623,11 +632,11 @@ static void test_readers(void)
     long long n = -1;
 
     snprintf(dir, sizeof dir, "%s/readers", tmp_root);
-    CHECK(store_open(dir, &s) == 0, "open a store for the readers");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "a member, committed");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open a store for the readers");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "a member, committed");
     h.s = s;
     h.holding = 0;
-    CHECK(pthread_create(&th, NULL, hold_lock, &h) == 0, "a thread holds the lock");
+    CHECK_EQ_INT(pthread_create(&th, NULL, hold_lock, &h), 0, "a thread holds the lock");
     while (!h.holding)
         sched_yield();
     t0 = now_s();
@@ -635,26 +644,63 @@ static void test_readers(void)
         n = sqlite3_column_int64(st, 0);
     store_stmt_reset(st);
     took = now_s() - t0;
-    CHECK(n == 1, "the reader sees the committed member");
+    CHECK_EQ_INT(n, 1, "the reader sees the committed member");
     CHECK(took < 0.5, "the read did not wait for the lock");
     CHECK(store_read_stmt(s, sql) == st, "the statement is cached by its SQL");
     pthread_join(th, NULL);
     m = member("erin", "Erin");
-    CHECK(store_member_insert(s, &m, NULL) == STORE_OK, "another member");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "another member");
     n = -1;
     if ((st = store_read_stmt(s, sql)) != NULL && sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
     store_stmt_reset(st);
-    CHECK(n == 2, "a later read sees the later commit");
+    CHECK_EQ_INT(n, 2, "a later read sees the later commit");
     CHECK(store_read_stmt(s, "DELETE FROM members") == NULL ||
           sqlite3_step(store_read_stmt(s, "DELETE FROM members")) != SQLITE_DONE,
           "the reader cannot write");
     store_close(s);
 }
 
+/* The changes to a member: a new password ends every session but the one
+ * kept and the member's set-password links; reactivating ends nothing; an
+ * API token's hash is unique (a second insert is a conflict, not an error). */
+static void test_member_changes(void)
+{
+    static const char csrf[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    unsigned char keep[32] = {7}, other[32] = {8}, link[32] = {9}, tok[32] = {10};
+    struct store_member m = member("gina", "Gina");
+    struct store *s = NULL;
+    char dir[256];
+    int64_t id = 0, tid = 0;
+
+    data_path(dir, sizeof dir, "changes");
+    CHECK(store_open(dir, &s) == 0 && store_member_insert(s, &m, &id) == STORE_OK,
+          "a member");
+    if (s == NULL)
+        return;
+    CHECK(store_session_insert(s, keep, id, csrf, 10, 100) == STORE_OK &&
+          store_session_insert(s, other, id, csrf, 10, 100) == STORE_OK &&
+          store_link_insert(s, id, link, 10, 100) == STORE_OK, "two sessions and a link");
+    CHECK(store_member_set_password(s, "GINA", "$argon2id$y", 1, 50, keep) == STORE_OK,
+          "a one-time password, keeping one session");
+    CHECK(query_int(s, "SELECT count(*) FROM sessions") == 1 &&
+          query_int(s, "SELECT count(*) FROM sessions WHERE id_hash = x'07" "00000000000000"
+                       "000000000000000000000000000000000000000000000000'") == 1,
+          "the kept session stays, the other is gone");
+    CHECK(query_int(s, "SELECT count(*) FROM password_links") == 0, "the link is gone");
+    CHECK(query_int(s, "SELECT password_one_time * 1000 + password_expires_at FROM members")
+          == 1050, "one-time and its expiry stored");
+    CHECK(store_member_set_active(s, "gina", 1) == STORE_OK &&
+          query_int(s, "SELECT count(*) FROM sessions") == 1, "reactivating ends nothing");
+    CHECK(store_token_insert(s, id, "cli", tok, 10, &tid) == STORE_OK && tid > 0,
+          "a token, with its id");
+    CHECK(store_token_insert(s, id, "again", tok, 11, NULL) == STORE_CONFLICT,
+          "the same token hash again: STORE_CONFLICT");
+    store_close(s);
+}
+
 int main(void)
 {
-    char cmd[300];
 
     if (mkdtemp(tmp_root) == NULL) {
         perror("mkdtemp");
@@ -667,14 +713,13 @@ int main(void)
     test_poll_id_taken();
     test_transactions();
     test_members();
+    test_member_changes();
     test_threads();
     test_checkpoint_ahead();
     test_busy_wait();
     test_watch_wal();
     test_checkpointer();
     test_readers();
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp_root);
+    harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_store");
 }

@@ -5,6 +5,8 @@
  * input), the result message and signature; then the two-thirds rule at its
  * edges and count recovery on elections made here.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
@@ -81,11 +83,12 @@ static void election_shares(struct election *el)
 
         el->rows[k] = el->shares[k];
         snprintf(path, sizeof path, "holder_secrets[%u].x", (unsigned)k);
-        CHECK(vec_bytes(el->e, path, x, 32) == 0, "holder secret");
+        CHECK_EQ_INT(vec_bytes(el->e, path, x, 32), 0, "holder secret");
         if (el->N == 0)
             continue;   /* PROTOCOL §6: no decryption when N = 0 */
-        CHECK(tally_shares_create(el->rec, k, x, el->t, &rng, el->shares[k]) == 0, "shares");
-        CHECK(tally_shares_verify(el->rec, k, el->t, el->shares[k]) == PROTO_OK, "shares verify");
+        CHECK_EQ_INT(tally_shares_create(el->rec, k, x, el->t, &rng, el->shares[k]), 0, "shares");
+        CHECK_EQ_INT(tally_shares_verify(el->rec, k, el->t, el->shares[k]), PROTO_OK,
+                     "shares verify");
         for (j = 0; j < el->m; j++) {
             const json_t *v = json_array_get(vs, k * el->m + j);
 
@@ -97,7 +100,7 @@ static void election_shares(struct election *el)
                                       el->shares[k]) != PROTO_OK || el->K == 1,
                   "shares bound to their holder");
     }
-    CHECK(json_array_size(vs) == (el->N ? el->K * el->m : 0), "share count");
+    CHECK_EQ_INT(json_array_size(vs), (el->N ? el->K * el->m : 0), "share count");
 }
 
 /* D_j, T_j of the vectors, recomputed here. */
@@ -113,8 +116,8 @@ static void election_combined(struct election *el)
         tally_B(el->t, j, B);
         memset(D, 0, 32);
         for (k = 0; el->N > 0 && k < el->K; k++)
-            CHECK(crypto_point_add(D, D, el->shares[k][j].D) == 0, "D sum");
-        CHECK(crypto_point_sub(T, B, D) == 0, "T");
+            CHECK_EQ_INT(crypto_point_add(D, D, el->shares[k][j].D), 0, "D sum");
+        CHECK_EQ_INT(crypto_point_sub(T, B, D), 0, "T");
         snprintf(path, sizeof path, "combined[%u]", (unsigned)j);
         CHECK(vec_eq(vec_at(el->e, path), "D", D, 32) && vec_eq(vec_at(el->e, path), "T", T, 32),
               "D_j and T_j");
@@ -150,11 +153,13 @@ static void election_result(struct election *el, const struct sign_key *key)
     for (i = 0; i < el->N; i++)
         crypto_hash_b32(&h, el->trackers[i]);
     CHECK(vec_eq_blob(sr, "ballots_digest_input", tap, h.tap_len), "ballots digest input");
-    CHECK(tally_result_make(el->rec, el->t, el->rows, (const unsigned char (*)[32])el->trackers,
-                            key, &res) == PROTO_OK, "result");
+    CHECK_EQ_INT(tally_result_make(el->rec, el->t, el->rows,
+                                   (const unsigned char (*)[32])el->trackers, key, &res),
+                 PROTO_OK, "result");
     for (j = 0; j < el->m; j++)
-        CHECK(res.counts[j] == (uint32_t)json_integer_value(json_array_get(vec_at(el->e, "counts"),
-                                                                          j)), "count");
+        CHECK_EQ_INT(res.counts[j],
+                     (uint32_t)json_integer_value(json_array_get(vec_at(el->e, "counts"), j)),
+                     "count");
     CHECK(res.ballots == el->N && res.eligible == (uint32_t)vec_int(el->e, "result.eligible"),
           "ballots and eligible");
     CHECK((res.verdict == PROTO_VERDICT_NONE) == json_is_null(vec_at(el->e, "passed")) &&
@@ -163,10 +168,11 @@ static void election_result(struct election *el, const struct sign_key *key)
     CHECK(sign_result_message(&view, msg, sizeof msg) > 0 &&
           strcmp(msg, vec_str(sr, "message")) == 0, "result message");
     CHECK(vec_eq(sr, "signature", res.signature, 64), "result signature");
-    CHECK(sign_result_verify(sign_key_public(key), &view, res.signature) == 0, "signature verifies");
+    CHECK_EQ_INT(sign_result_verify(sign_key_public(key), &view, res.signature), 0,
+                 "signature verifies");
     view.ballots++;
-    CHECK(sign_result_verify(sign_key_public(key), &view, res.signature) != 0,
-          "signature bound to N");
+    CHECK_NE_INT(sign_result_verify(sign_key_public(key), &view, res.signature), 0,
+                 "signature bound to N");
 }
 
 static void test_elections(void)
@@ -178,20 +184,21 @@ static void test_elections(void)
 
     CHECK(vec_bytes(root, "server_key.signing_seed", seed, 32) == 0 &&
           sign_key_from_seed(seed, &key) == 0, "server key");
-    CHECK(json_array_size(els) == 4, "tally.json has 4 elections");
+    CHECK_EQ_INT(json_array_size(els), 4, "tally.json has 4 elections");
     for (i = 0; key != NULL && i < json_array_size(els); i++) {
         struct election el;
 
         memset(&el, 0, sizeof el);
         el.e = json_array_get(els, i);
-        CHECK(record_from_json(vec_at(el.e, "poll"), &el.rec) == PROTO_OK, vec_str(el.e, "name"));
+        CHECK_EQ_INT(record_from_json(vec_at(el.e, "poll"), &el.rec), PROTO_OK,
+                     vec_str(el.e, "name"));
         if (el.rec == NULL)
             continue;
         el.m = record_option_count(el.rec);
         el.K = record_holder_count(el.rec);
         el.t = tally_new(el.m);
         election_ballots(&el);
-        CHECK(tally_ballot_count(el.t) == (uint32_t)vec_int(el.e, "N"), "N");
+        CHECK_EQ_INT(tally_ballot_count(el.t), (uint32_t)vec_int(el.e, "N"), "N");
         election_shares(&el);
         election_combined(&el);
         election_result(&el, key);
@@ -220,8 +227,8 @@ static void test_rule(void)
 
         snprintf(what, sizeof what, "two-thirds: %u yes, %u no", (unsigned)cases[i][0],
                  (unsigned)cases[i][1]);
-        CHECK(tally_verdict(promo, cases[i]) ==
-              (cases[i][2] ? PROTO_VERDICT_PASSED : PROTO_VERDICT_FAILED), what);
+        CHECK_EQ_INT(tally_verdict(promo, cases[i]),
+                     (cases[i][2] ? PROTO_VERDICT_PASSED : PROTO_VERDICT_FAILED), what);
     }
     CHECK(other != NULL && tally_verdict(other, counts) == PROTO_VERDICT_NONE, "rule none");
     record_free(promo);

@@ -8,12 +8,15 @@
  * result message and its signature, byte for byte. Then every t-subset of
  * QUAL combines to the same D_o, and shares that do not hold are refused.
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 
 #include "poly.h"
 #include "record_threshold.h"
 #include "tally_threshold.h"
+#include "sjson.h"
 
 #define NB 7
 

@@ -169,12 +169,12 @@ static void test_partials(void)
     /* self-recursion compiles but stops at the depth limit */
     CHECK(tmpl_bundle_add(b, "loop", "x{{>loop}}", 10, err, sizeof err) == 0 &&
           tmpl_bundle_link(b, err, sizeof err) == 0, "a recursive partial links");
-    CHECK(tmpl_bundle_render(b, "loop", d, &out, &len, err, sizeof err) != 0,
-          "unbounded partial recursion fails at render");
-    CHECK(tmpl_bundle_render(b, "nope", d, &out, &len, err, sizeof err) != 0,
-          "an unknown template fails");
-    CHECK(tmpl_bundle_add(b, "loop", "y", 1, err, sizeof err) != 0, "a name defined twice");
-    CHECK(tmpl_bundle_add(b, "bad name", "y", 1, err, sizeof err) != 0, "a bad template name");
+    CHECK_NE_INT(tmpl_bundle_render(b, "loop", d, &out, &len, err, sizeof err), 0,
+                 "unbounded partial recursion fails at render");
+    CHECK_NE_INT(tmpl_bundle_render(b, "nope", d, &out, &len, err, sizeof err), 0,
+                 "an unknown template fails");
+    CHECK_NE_INT(tmpl_bundle_add(b, "loop", "y", 1, err, sizeof err), 0, "a name defined twice");
+    CHECK_NE_INT(tmpl_bundle_add(b, "bad name", "y", 1, err, sizeof err), 0, "a bad template name");
     tmpl_bundle_free(b);
     tmpl_value_free(d);
 }

@@ -9,6 +9,8 @@
  * ballots, every t-subset of QUAL decrypting to the same counts, and the
  * board built and verified (and refused with t − 1 trustees' shares).
  */
+#include <sodium.h>
+
 #include "harness.h"
 #include "vectors.h"
 

@@ -23,21 +23,21 @@ static void test_decoding(void)
     struct web_form f;
     const char *body = "username=ada&password=p%40ss+word%21&next=%2Fpolls%2Fab&empty=";
 
-    CHECK(web_form_parse(body, strlen(body), &f) == 0, "a login form parses");
-    CHECK(f.n == 4, "four fields");
-    CHECK(strcmp(web_form_get(&f, "username"), "ada") == 0, "plain value");
-    CHECK(strcmp(web_form_get(&f, "password"), "p@ss word!") == 0, "%XX and + decoded");
-    CHECK(strcmp(web_form_get(&f, "next"), "/polls/ab") == 0, "slashes decoded");
-    CHECK(strcmp(web_form_get(&f, "empty"), "") == 0, "an empty value");
+    CHECK_EQ_INT(web_form_parse(body, strlen(body), &f), 0, "a login form parses");
+    CHECK_EQ_INT(f.n, 4, "four fields");
+    CHECK_EQ_STR(web_form_get(&f, "username"), "ada", "plain value");
+    CHECK_EQ_STR(web_form_get(&f, "password"), "p@ss word!", "%XX and + decoded");
+    CHECK_EQ_STR(web_form_get(&f, "next"), "/polls/ab", "slashes decoded");
+    CHECK_EQ_STR(web_form_get(&f, "empty"), "", "an empty value");
     CHECK(web_form_get(&f, "absent") == NULL, "an absent field is NULL");
     web_form_clear(&f);
     CHECK(f.buf == NULL && f.n == 0, "clear empties the form");
 
     body = "s=caf%C3%A9+%E2%80%94%0D%0Aline%09tab&lower=%c3%a9";
-    CHECK(web_form_parse(body, strlen(body), &f) == 0, "UTF-8, CRLF and tab");
-    CHECK(strcmp(web_form_get(&f, "s"), "caf\xc3\xa9 \xe2\x80\x94\r\nline\ttab") == 0,
-          "multi-byte UTF-8 and newlines decoded");
-    CHECK(strcmp(web_form_get(&f, "lower"), "\xc3\xa9") == 0, "lower-case hex escapes");
+    CHECK_EQ_INT(web_form_parse(body, strlen(body), &f), 0, "UTF-8, CRLF and tab");
+    CHECK_EQ_STR(web_form_get(&f, "s"), "caf\xc3\xa9 \xe2\x80\x94\r\nline\ttab",
+                 "multi-byte UTF-8 and newlines decoded");
+    CHECK_EQ_STR(web_form_get(&f, "lower"), "\xc3\xa9", "lower-case hex escapes");
     web_form_clear(&f);
 
     CHECK(web_form_parse("", 0, &f) == 0 && f.n == 0, "the empty body is an empty form");
@@ -78,16 +78,16 @@ static void test_caps(void)
     big = malloc(WEB_FORM_BODY_MAX + 2);
     memcpy(big, "a=", 2);
     memset(big + 2, 'x', WEB_FORM_BODY_MAX - 2);
-    CHECK(web_form_parse(big, WEB_FORM_BODY_MAX, &f) == 0, "a body at the cap parses");
+    CHECK_EQ_INT(web_form_parse(big, WEB_FORM_BODY_MAX, &f), 0, "a body at the cap parses");
     CHECK(f.n == 1 && strlen(web_form_get(&f, "a")) == WEB_FORM_BODY_MAX - 2, "its value");
     web_form_clear(&f);
     big[WEB_FORM_BODY_MAX] = 'x';
-    CHECK(web_form_parse(big, WEB_FORM_BODY_MAX + 1, &f) != 0, "past the cap is rejected");
+    CHECK_NE_INT(web_form_parse(big, WEB_FORM_BODY_MAX + 1, &f), 0, "past the cap is rejected");
     CHECK(f.buf == NULL && f.n == 0, "a rejected form is empty");
     free(big);
 
     /* a NUL byte in the raw body is not a character of any field */
-    CHECK(web_form_parse("a=b\0c", 5, &f) != 0, "a raw NUL is rejected");
+    CHECK_NE_INT(web_form_parse("a=b\0c", 5, &f), 0, "a raw NUL is rejected");
 }
 
 int main(void)

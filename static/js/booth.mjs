@@ -326,8 +326,11 @@ const staleCodeText = 'This change code is not that of the ballot counted now: t
   'since the code was saved (each change makes a new code, and the old one stops working), or it is ' +
   'another poll\'s code. Use the code saved after your last change.';
 
-/** After a first ballot, the page's "N of M have voted" counts this one too. */
+/** After a first ballot, the page's "N of M have voted" counts this one too, and
+ *  the poll can no longer be withdrawn (the server refuses it once a ballot is in). */
 function bumpTurnout() {
+  const withdraw = document.getElementById('withdraw');
+  if (withdraw) withdraw.hidden = true;
   const el = document.querySelector('.status .turnout');
   const m = el && /^(\d+) of (\d+)/.exec(el.textContent);
   if (m) {

@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "bench.h"
 #include "board.h"
 #include "board_split.h"

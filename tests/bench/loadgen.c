@@ -44,6 +44,7 @@
 #include "ballot.h"
 #include "bench.h"
 #include "record.h"
+#include "sjson.h"
 #include "store.h"
 
 #define LIMIT_BALLOTS 64

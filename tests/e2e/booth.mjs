@@ -19,7 +19,9 @@
 // ballot whose answer did not verify, verifies the board in the browser, and checks
 // the second poll's counts and board. axe-core checks the booth (before and after
 // casting, asking for and showing a change code, closed) and the result page at
-// desktop and phone widths (a11y.mjs). Screenshots go to tests/screenshots/; a
+// desktop and phone widths (a11y.mjs); then every other page a person meets is
+// checked the same way at both widths, on a server of its own (pages.mjs).
+// Screenshots go to tests/screenshots/; a
 // failure prints the pages' console and the server log. Timings printed: sealing a
 // ballot, how long each poll's steps took of its duration, how soon after the
 // deadline an open booth closed.
@@ -31,28 +33,12 @@ import { chromium } from 'playwright-core';
 import * as C from '../../static/js/conclave-crypto.mjs';
 import {
   CHROMIUM, POLL_SECONDS, ROOT, SHOTS, carries, castInBooth, check, cli, consoleLines, counts,
-  login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, watch,
+  login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, voteFromNode, watch,
 } from './harness.mjs';
 import { axeCheck } from './a11y.mjs';
 import { checkClosed, leaveOpen } from './closing.mjs';
+import { pagesWalk } from './pages.mjs';
 import { changeCodeFlow, keyboardFlow, openPoll, poll2Result, twoTabsFlow } from './second-poll.mjs';
-
-/** Casts a ballot from Node with the browser's own crypto module, over the API. */
-async function voteFromNode(base, user, password, pollId, choice) {
-  const r = await fetch(`${base}/api/v1/session`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username: user, password }),
-  });
-  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
-  const { csrf_token: csrf } = await r.json();
-  const view = await (await fetch(`${base}/api/v1/polls/${pollId}`, { headers: { Cookie: cookie } })).json();
-  const made = C.createBallot(C.checkPoll(view.record), choice);
-  const cast = await fetch(`${base}/api/v1/polls/${pollId}/ballots`, {
-    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf },
-    body: JSON.stringify(made.ballot),
-  });
-  return { status: cast.status, body: await cast.json(), made };
-}
 
 async function adminFlow(page, base) {
   await page.goto(`${base}/login`);
@@ -391,6 +377,12 @@ async function main() {
     const errs = consoleLines.filter((l) => / error: /.test(l) && !/status of 4(0[0139]|29)/.test(l) &&
       !/ERR_CONNECTION_RESET|status of 502|another poll's board/.test(l));
     check(errs.length === 0 && pageErrors.length === 0, 'no console errors on any page');
+    // every other page a person meets, at both widths (its own server)
+    const seen = consoleLines.length;
+    const seenErrors = pageErrors.length;
+    await pagesWalk(browser);
+    const pagesErrs = consoleLines.slice(seen).filter((l) => / error: /.test(l) && !/status of 4(0[01349]|10)/.test(l));
+    check(pagesErrs.length === 0 && pageErrors.length === seenErrors, 'no console errors on the other pages');
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);
   } finally {

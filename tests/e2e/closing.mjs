@@ -1,7 +1,7 @@
 // closing.mjs — issue 15 item 19 in the end-to-end test: booths left open past
 // the poll's deadline close by themselves (by the server's clock), and a cast the
 // server refuses as poll_closed closes the booth too.
-import { axeCheck } from './a11y.mjs';
+import { checkPage } from './a11y.mjs';
 import { check, watch } from './harness.mjs';
 
 /** Item 19: pages of poll ID left open until its deadline — a booth that shows a
@@ -61,7 +61,7 @@ export async function checkClosed(pages, base, id, closesIso) {
   check(lag > -1500 && lag < 3000, `the booth closes at the deadline (${lag} ms after it)`);
   check(await isClosed(pages.form), `a booth with its form filled in closes at the deadline: disabled, says so, links the result (${await closedText(pages.form)})`);
   check(await isClosed(pages.shown), 'a booth that shows the vote closes too, without "Change my vote"');
-  await axeCheck(pages.form, 'the closed booth, desktop width');
+  await checkPage(pages.form, 'booth-closed', 'the closed booth');
   check(await pages.shown.locator('#booth-tracker').textContent() !== '', 'and still shows the tracker');
   check(await isClosed(pages.slow), 'a computer whose clock is an hour slow closes at the server\'s deadline (Date header)');
   // without the Date header the slow page still thinks it open; the server's 409 closes it

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as C from '../../static/js/conclave-crypto.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const BIN = path.resolve(ROOT, process.env.CONCLAVE_BIN || './conclave');
@@ -53,11 +54,13 @@ export function cli(dataDir, args, input) {
   return r.stdout;
 }
 
-export async function startServer(dataDir) {
+/** Starts `conclave serve` on DATADIR (its log in DATADIR/server.log), polls lasting
+ *  POLLSECONDS (default POLL_SECONDS); resolves to { proc, base } once it answers. */
+export async function startServer(dataDir, { pollSeconds = POLL_SECONDS } = {}) {
   const port = await freePort();
   const log = fs.openSync(path.join(dataDir, 'server.log'), 'w');
   const proc = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--poll-duration', String(POLL_SECONDS)], { cwd: ROOT, stdio: ['ignore', log, log] });
+    '--poll-duration', String(pollSeconds)], { cwd: ROOT, stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -152,3 +155,33 @@ export function carries(requests, trackers) {
   return trackers.some((t) => texts.some((x) => x.includes(t.toLowerCase())));
 }
 
+
+/** A session of USER over the API: { cookie, csrf }. */
+export async function apiSession(base, user, password) {
+  const r = await fetch(`${base}/api/v1/session`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: user, password }),
+  });
+  if (r.status !== 201 && r.status !== 200) throw new Error(`login of ${user} over the API: ${r.status}`);
+  const cookie = (r.headers.get('set-cookie') || '').split(';')[0];
+  const { csrf_token: csrf } = await r.json();
+  return { cookie, csrf };
+}
+
+/** POSTs BODY (JSON) to the API's PATH in session S: { status, body }. */
+export async function apiPost(base, s, where, body) {
+  const r = await fetch(`${base}${where}`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: s.cookie, 'X-CSRF-Token': s.csrf },
+    body: JSON.stringify(body),
+  });
+  return { status: r.status, body: await r.json() };
+}
+
+/** Casts a ballot from Node with the browser's own crypto module, over the API. */
+export async function voteFromNode(base, user, password, pollId, choice) {
+  const s = await apiSession(base, user, password);
+  const view = await (await fetch(`${base}/api/v1/polls/${pollId}`, { headers: { Cookie: s.cookie } })).json();
+  const made = C.createBallot(C.checkPoll(view.record), choice);
+  const cast = await apiPost(base, s, `/api/v1/polls/${pollId}/ballots`, made.ballot);
+  return { ...cast, made };
+}

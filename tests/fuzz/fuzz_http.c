@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
 #include <sodium.h>
 
 #include "app.h"
@@ -42,7 +43,8 @@
 #include "http.h"
 #include "record.h"
 #include "sign.h"
-#include "store.h"
+#include "store_durable.h"
+#include "store_int.h"
 #include "store_poll.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -180,7 +182,7 @@ static void fuzz_poll(void)
     p.opens_at = (int64_t)time(NULL) - 5;
     p.closes_at = p.opens_at + 365 * 86400;
     p.eligible = 5;
-    if (p.record == NULL || store_poll_insert(fuzz_app.store, &p, secret, roll, 5) != 0)
+    if (p.record == NULL || store_poll_insert(fuzz_app.store, &p, NULL, secret, roll, 5) != 0)
         fuzz_die("cannot store poll-1");
     free(p.record);
     record_free(rec);
@@ -233,6 +235,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     store_lock(fuzz_app.store);
     sqlite3_exec(store_db(fuzz_app.store), "PRAGMA synchronous=OFF", NULL, NULL, NULL);
     store_unlock(fuzz_app.store);
+    if (store_durable_start(fuzz_app.store) != 0)   /* the casts' group commit */
+        fuzz_die("cannot start the store's group commit");
     fuzz_member("basil", 1);
     fuzz_member("polly", 0);
     fuzz_credentials();

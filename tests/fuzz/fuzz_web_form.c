@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "record.h"
+#include "utf8.h"
 #include "web_form.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -50,7 +50,7 @@ static void fuzz_check(const struct web_form *f)
         for (v = (const unsigned char *)f->values[i]; *v; v++)
             if ((*v < 0x20 && *v != '\t' && *v != '\r' && *v != '\n') || *v == 0x7f)
                 abort();
-        if (record_check_utf8(f->values[i], strlen(f->values[i])) != 0)
+        if (utf8_check(f->values[i], strlen(f->values[i])) != 0)
             abort();
     }
 }

@@ -40,14 +40,29 @@ class Suite:
         self.failed = 0
 
     def check(self, cond, what):
+        """Counts COND as a pass or a failure (printed with WHAT and the
+        caller's line); returns COND."""
         if cond:
             self.passed += 1
         else:
-            self.failed += 1
-            frame = traceback.extract_stack(limit=2)[0]
-            print(f"FAIL {os.path.basename(frame.filename)}:{frame.lineno}: {what}",
-                  file=sys.stderr, flush=True)
+            self._fail(what)
         return cond
+
+    def eq(self, got, want, what):
+        """Checks GOT == WANT; a failure prints what came and what was
+        expected: "FAIL test_x.py:42: WHAT: got 404, want 200". Returns
+        whether they were equal."""
+        if got == want:
+            self.passed += 1
+            return True
+        self._fail(f"{what}: got {_short(got)}, want {_short(want)}")
+        return False
+
+    def _fail(self, what):
+        self.failed += 1
+        frame = traceback.extract_stack(limit=3)[0]     # the caller of check or eq
+        print(f"FAIL {os.path.basename(frame.filename)}:{frame.lineno}: {what}",
+              file=sys.stderr, flush=True)
 
     def run(self, *tests):
         """Runs each test function; an exception counts as one failure."""
@@ -62,6 +77,24 @@ class Suite:
     def finish(self):
         print(f"{self.name}: {self.passed} passed, {self.failed} failed", flush=True)
         sys.exit(1 if self.failed else 0)
+
+
+def _short(v, limit=300):
+    """repr(V), cut to LIMIT characters."""
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit] + f"... ({len(r)} characters)"
+
+
+def wait_for(fn, timeout=30, interval=0.2, done=bool):
+    """Calls FN every INTERVAL seconds until DONE(its value) is true (by
+    default: until the value is) or TIMEOUT seconds have passed; returns the
+    last value, which the caller checks."""
+    deadline = time.time() + timeout
+    while True:
+        v = fn()
+        if done(v) or time.time() >= deadline:
+            return v
+        time.sleep(interval)
 
 
 def free_port():
@@ -335,15 +368,26 @@ def close_now(srv, pid):
     con.close()
 
 
-def wait_result(srv, pid, timeout=60):
-    """Waits for the poll's result (public once it closed) and returns it."""
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        if r.status == 200:
-            return r.json()
-        time.sleep(0.2)
-    raise RuntimeError("the poll did not close")
+def wait_result(srv, pid, timeout=90):
+    """Waits for the poll's result (public once it closed) and returns it;
+    RuntimeError if it does not come within TIMEOUT seconds."""
+    r = wait_for(lambda: srv.request("GET", f"/api/v1/polls/{pid}/result"), timeout,
+                 done=lambda r: r.status == 200)
+    if r.status != 200:
+        raise RuntimeError(f"poll {pid} did not close within {timeout} s ({r.status})")
+    return r.json()
+
+
+def wait_state(client, pid, state, timeout=30):
+    """Waits until CLIENT sees poll PID in STATE ("closed", ...); returns
+    whether it did within TIMEOUT seconds."""
+    return wait_for(lambda: client.get(f"/api/v1/polls/{pid}").json()["state"] == state,
+                    timeout, 0.25)
+
+
+def wait_log(srv, line, timeout=30):
+    """Waits until the server's log holds LINE; returns whether it did."""
+    return wait_for(lambda: line in srv.log(), timeout, 0.1)
 
 
 # --- the HTML pages: forms, the login form, pages ----------------------------
@@ -436,6 +480,34 @@ def create_token(data_dir, username):
 
 
 
+def members_with_tokens(srv, names):
+    """Adds members NAMES with the CLI, each with an API token; returns
+    {name: token}."""
+    tokens = {}
+    for n in names:
+        add_member(srv.data_dir, n)
+        tokens[n] = create_token(srv.data_dir, n)
+    return tokens
+
+
+def make_ballots(record, n, seed, timeout=300):
+    """N valid ballots for RECORD (the poll as the API returns it), made by
+    static/js/conclave-crypto.mjs in Node (tests/node/make-ballots.mjs, seeded
+    by SEED): a list of {"ballot", "tracker", ...} dicts, one per ballot."""
+    d = tempfile.mkdtemp(prefix="conclave-record-")
+    try:
+        path = os.path.join(d, "record.json")
+        with open(path, "w") as f:
+            json.dump(record, f)
+        p = subprocess.run(["node", "tests/node/make-ballots.mjs", path, str(n), "--seed", seed,
+                            "--meta"], capture_output=True, text=True, timeout=timeout)
+        if p.returncode != 0:
+            raise RuntimeError("make-ballots failed: " + p.stderr)
+        return [json.loads(line) for line in p.stdout.splitlines()]
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def post_form(client, path, fields, csrf=True, headers=None):
     """Posts FIELDS as an HTML form with CLIENT's session cookie (and its
     csrf_token unless CSRF is false or FIELDS has one)."""
@@ -448,6 +520,15 @@ def post_form(client, path, fields, csrf=True, headers=None):
         hdrs["Cookie"] = f"{client.cookie_name}={client.cookie}"
     return client.server.request("POST", path, urllib.parse.urlencode(fields), hdrs,
                                  source=client.source)
+
+
+def open_poll_form(client, nominee, statement="Good work."):
+    """Opens a poll through the nomination form as CLIENT (a session);
+    returns its id. RuntimeError if the form does not redirect to it."""
+    r = post_form(client, "/polls/new", {"nominee": nominee, "statement": statement})
+    if r.status != 303:
+        raise RuntimeError(f"opening a poll for {nominee}: {r.status} {r.body[:300]!r}")
+    return r.header("Location").rsplit("/", 1)[1]
 
 
 def member_client(srv, username, admin=False, display=None):

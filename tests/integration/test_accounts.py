@@ -13,8 +13,8 @@ import subprocess
 import tempfile
 import time
 
-from harness import (Client, Server, Suite, add_member, create_token, login_form,
-                     no_inline_code, page, run_cli, text, vote, web_login)
+from harness import (Client, Server, Suite, add_member, close_now, create_token, login_form,
+                     no_inline_code, page, run_cli, text, vote, wait_result, web_login)
 from harness import post_form as form
 
 GENPASS = r"[1-9A-HJ-NP-Za-km-z]{20}"
@@ -57,7 +57,7 @@ def test_one_time_passwords(t):
         adm = admin_client(srv)
         otp = add_by_admin(adm, "dora", "Dora Dee")
         t.check(otp and re.fullmatch(GENPASS, otp), "a one-time password is shown once")
-        t.check(state_of(adm, "dora") == "must change password", "roster: must change password")
+        t.eq(state_of(adm, "dora"), "must change password", "roster: must change password")
         r = Client(srv).login("dora", otp)
         t.check(r.status == 403 and r.error_code() == "password_change_required" and
                 not r.headers_all("Set-Cookie"),
@@ -89,10 +89,10 @@ def test_one_time_passwords(t):
         r = page(dora, "/account")
         t.check("Your password is set" in text(r) and "Your account" in text(r),
                 "the password is set; the session goes on")
-        t.check(page(dora, "/").status == 200, "the pages open now")
-        t.check(Client(srv).login("dora", otp).status == 401, "the one-time password is gone")
-        t.check(Client(srv).login("dora", "dora-own-pass-1").status == 200, "their own works")
-        t.check(state_of(adm, "dora") == "active", "roster: active")
+        t.eq(page(dora, "/").status, 200, "the pages open now")
+        t.eq(Client(srv).login("dora", otp).status, 401, "the one-time password is gone")
+        t.eq(Client(srv).login("dora", "dora-own-pass-1").status, 200, "their own works")
+        t.eq(state_of(adm, "dora"), "active", "roster: active")
 
         # an admin-made password expires after 72 hours (moved back in the database)
         otp2 = add_by_admin(adm, "eli")
@@ -104,9 +104,9 @@ def test_one_time_passwords(t):
         r, none = web_login(srv, "eli", otp2)
         cookie, _ = login_form(srv)
         t.check(none is None and r.status == 303, "the form refuses it")
-        t.check(Client(srv).login("eli", "wrong-password-1").error_code() == "invalid_credentials",
-                "a wrong password is still just wrong (expiry is told only to whoever knows it)")
-        t.check(state_of(adm, "eli") == "one-time password expired", "roster: expired")
+        t.eq(Client(srv).login("eli", "wrong-password-1").error_code(), "invalid_credentials",
+             "a wrong password is still just wrong (expiry is told only to whoever knows it)")
+        t.eq(state_of(adm, "eli"), "one-time password expired", "roster: expired")
         # ... so the admin resets it, and the new one is shown once
         r = form(adm, "/admin/members", {"action": "reset", "username": "eli"})
         otp3 = secret_of(page(adm, "/admin/members"), "new-password")
@@ -147,10 +147,10 @@ def test_change_password(t):
                                    "new_password_again": "fay-new-pass-1"})
         t.check(r.status == 303 and "other sessions have ended" in text(page(web, "/account")),
                 "changed")
-        t.check(api.get("/api/v1/me").status == 401, "the other session ended")
-        t.check(page(web, "/").status == 200, "this one goes on")
-        t.check(Client(srv, token=token).get("/api/v1/me").status == 200, "tokens stay")
-        t.check(Client(srv).login("fay", "fay-new-pass-1").status == 200, "the new one works")
+        t.eq(api.get("/api/v1/me").status, 401, "the other session ended")
+        t.eq(page(web, "/").status, 200, "this one goes on")
+        t.eq(Client(srv, token=token).get("/api/v1/me").status, 200, "tokens stay")
+        t.eq(Client(srv).login("fay", "fay-new-pass-1").status, 200, "the new one works")
         # wrong current passwords count like failed logins, for that address only
         for i in range(5):
             form(web, "/account", {"current_password": f"guess-{i}-password",
@@ -162,8 +162,8 @@ def test_change_password(t):
         t.check((r.header("Retry-After") or "").isdigit() and
                 "too many wrong passwords" in text(page(web, "/account")),
                 "a session cannot guess the password: throttled like a login")
-        t.check(Client(srv, source="127.0.0.2").login("fay", "fay-new-pass-1").status == 200,
-                "and the member still logs in from elsewhere")
+        t.eq(Client(srv, source="127.0.0.2").login("fay", "fay-new-pass-1").status, 200,
+             "and the member still logs in from elsewhere")
 
 
 def test_set_password_links(t):
@@ -172,7 +172,7 @@ def test_set_password_links(t):
         rc, out, err = run_cli(["user", "import", "-"], srv.data_dir,
                                stdin="gus,Gus Grant,\nhan,Han,\n")
         t.check(rc == 0 and "2 added" in out, "two members imported")
-        t.check(state_of(adm, "gus") == "no password yet", "roster: no password yet")
+        t.eq(state_of(adm, "gus"), "no password yet", "roster: no password yet")
         r = form(adm, "/admin/members", {"action": "link", "username": "gus"})
         r = page(adm, "/admin/members")
         link = secret_of(r, "new-link")
@@ -181,7 +181,7 @@ def test_set_password_links(t):
                 f"a set-password link with the server's address ({link})")
         t.check("Gus Grant (gus)" in text(r), "named by display name")
         t.check(secret_of(page(adm, "/admin/members"), "new-link") is None, "shown once")
-        t.check(state_of(adm, "gus") == "invitation pending", "roster: invitation pending")
+        t.eq(state_of(adm, "gus"), "invitation pending", "roster: invitation pending")
         path = link.split(f"127.0.0.1:{srv.port}", 1)[1] if link else "/set-password"
         r = srv.request("GET", path)
         t.check(r.status == 200 and "Welcome, Gus Grant (gus)" in text(r) and
@@ -202,12 +202,12 @@ def test_set_password_links(t):
         sid = re.search(r"conclave_session=([0-9a-f]+)", " ".join(r.headers_all("Set-Cookie")))
         t.check(r.status == 303 and r.header("Location") == "/account" and sid,
                 f"the password is set and the member logged in ({r.status})")
-        t.check(Client(srv).login("gus", "gus-own-pass-1").status == 200, "gus logs in")
-        t.check(srv.request("GET", path).status == 410, "the link works once")
+        t.eq(Client(srv).login("gus", "gus-own-pass-1").status, 200, "gus logs in")
+        t.eq(srv.request("GET", path).status, 410, "the link works once")
         r = srv.request("POST", "/set-password", body, hdr)
         t.check(r.status == 303 and Client(srv).login("gus", "gus-own-pass-1").status == 200,
                 "a second use changes nothing")
-        t.check(state_of(adm, "gus") == "active", "roster: active")
+        t.eq(state_of(adm, "gus"), "active", "roster: active")
         rc, out, err = run_cli(["user", "invite", "han", "--url", "https://vote.example.org/"],
                                srv.data_dir)
         t.check(rc == 0 and re.fullmatch(r"https://vote\.example\.org/set-password\?link="
@@ -215,13 +215,13 @@ def test_set_password_links(t):
                 f"user invite --url prints the whole link ({out!r})")
         rc, out2, err = run_cli(["user", "invite", "han"], srv.data_dir)
         t.check(rc == 0 and out2.startswith("/set-password?link="), "without --url: the path")
-        t.check(srv.request("GET", out.strip().split(".org", 1)[1]).status == 410,
-                "a new link replaces the older one")
+        t.eq(srv.request("GET", out.strip().split(".org", 1)[1]).status, 410,
+             "a new link replaces the older one")
         rc, _, _ = run_cli(["user", "invite", "han", "--url", "ftp://x"], srv.data_dir)
-        t.check(rc == 2, "a bad --url is a usage error")
+        t.eq(rc, 2, "a bad --url is a usage error")
         with db(srv) as c:
             c.execute("UPDATE password_links SET expires_at = 1")
-        t.check(srv.request("GET", out2.strip()).status == 410, "an expired link")
+        t.eq(srv.request("GET", out2.strip()).status, 410, "an expired link")
         with open(os.path.join(srv.data_dir, "conclave.db"), "rb") as f:
             raw = f.read()
         t.check(secret.encode() not in raw and out2.strip().split("=")[1].encode() not in raw,
@@ -239,7 +239,7 @@ def test_tokens_page(t):
         r = page(ivy, "/account/tokens")
         t.check(r.status == 200 and "You have no token." in text(r), "the tokens page")
         r = form(ivy, "/account/tokens", {"action": "create", "label": "laptop"})
-        t.check(r.status == 303, "make a token: a redirect")
+        t.eq(r.status, 303, "make a token: a redirect")
         r = page(ivy, "/account/tokens")
         tok = secret_of(r, "new-token")
         t.check(tok and tok.startswith("cnv_"), "the token is shown once")
@@ -248,8 +248,8 @@ def test_tokens_page(t):
         t.check(secret_of(r, "new-token") is None and
                 text(r).count('class="token-label">laptop<') == 1,
                 "a refresh neither shows it again nor makes another")
-        t.check(Client(srv, token=tok).get("/api/v1/me").json()["username"] == "ivy",
-                "the token acts as the member")
+        t.eq(Client(srv, token=tok).get("/api/v1/me").json()["username"], "ivy",
+             "the token acts as the member")
         form(ivy, "/account/tokens", {"action": "create", "label": "x" * 101})
         r = page(ivy, "/account/tokens")
         t.check("longer than 100 bytes" in text(r) and 'value="' + "x" * 101 + '"' in text(r),
@@ -264,10 +264,10 @@ def test_tokens_page(t):
         form(ivy, "/account/tokens", {"action": "revoke", "id": str(tid)})
         r = page(ivy, "/account/tokens")
         t.check("is revoked" in text(r) and "Revoked tokens" in text(r), "revoked, and listed so")
-        t.check(Client(srv, token=tok).get("/api/v1/me").status == 401, "it no longer works")
+        t.eq(Client(srv, token=tok).get("/api/v1/me").status, 401, "it no longer works")
         with db(srv) as c:
             n = c.execute("SELECT count(*) FROM audit_log").fetchone()[0]
-        t.check(n == entries, "a member's own tokens are not admin actions: no audit entry")
+        t.eq(n, entries, "a member's own tokens are not admin actions: no audit entry")
 
 
 def test_audit_log(t):
@@ -294,7 +294,7 @@ def test_audit_log(t):
                 ("Rosa Root (root)", "member reactivated", "Kim Kay (kim)"),
                 ("Rosa Root (root)", "member deactivated", "Kim Kay (kim)"),
                 ("Rosa Root (root)", "member added", "Kim Kay (kim)")]
-        t.check(got[:7] == want, f"every admin action, newest first, by whom:\n{got[:7]}\n{want}")
+        t.eq(got[:7], want, f"every admin action, newest first, by whom:\n{got[:7]}\n{want}")
         t.check('href="/admin/audit"' in text(page(adm, "/admin/members")),
                 "admins find it from the header")
         with db(srv) as c:
@@ -312,7 +312,7 @@ def test_audit_log(t):
         t.check(text(r).count("<tr>") == 51 and older, "50 entries a page, and older ones")
         r2 = page(adm, older.group(1) if older else "/admin/audit")
         t.check(r2.status == 200 and "member added" in text(r2), "the older page")
-        t.check(page(adm, "/admin/audit?before=x").status == 400, "a bad page")
+        t.eq(page(adm, "/admin/audit?before=x").status, 400, "a bad page")
 
 
 def test_deactivate_mid_poll(t):
@@ -338,12 +338,12 @@ def test_deactivate_mid_poll(t):
                 f'href="/polls/{pid}"' in text(r) and "Nora Nominee" in text(r),
                 "the confirmation names the open poll")
         b = Client(srv)
-        t.check(b.login("bob", bob).status == 200, "bob is still active until confirmed")
+        t.eq(b.login("bob", bob).status, 200, "bob is still active until confirmed")
         r = form(adm, "/admin/members", {"action": "deactivate", "username": "bob",
                                          "confirm": "1"})
         t.check(r.status == 303 and "Bob Bell (bob) is now deactivated." in
                 text(page(adm, "/admin/members")), "confirmed: deactivated")
-        t.check(b.get(f"/api/v1/polls/{pid}").status == 401, "bob can no longer vote")
+        t.eq(b.get(f"/api/v1/polls/{pid}").status, 401, "bob can no longer vote")
         r = page(a, f"/polls/{pid}")
         t.check("1 member of the roll was deactivated during the poll." in text(r),
                 "the poll's page says so to everyone")
@@ -366,7 +366,13 @@ def test_deactivate_mid_poll(t):
         rc, out, err = run_cli(["user", "list"], srv.data_dir)
         t.check("ann" in out and r.status == 303, "ann: asked too")
         admin_page = page(adm, "/admin/members/deactivate?username=nobody")
-        t.check(admin_page.status == 404, "no such member: 404")
+        t.eq(admin_page.status, 404, "no such member: 404")
+        # after the close the result page, public, says it too
+        close_now(srv, pid)
+        wait_result(srv, pid)
+        r = srv.request("GET", f"/polls/{pid}/result")
+        t.check(r.status == 200 and "2 members of the roll were deactivated during the poll." in
+                text(r), "the public result page says so too")
 
 
 def test_pages_plain(t):

@@ -77,7 +77,7 @@ def test_backup_restore(t):
         key_before = srv.request("GET", "/api/v1/server-key").body
         for n, c in (("m0", "yes"), ("m1", "yes"), ("m2", "no")):
             rc, err = vote(srv, tokens[n], pid, c, homes[n])
-            t.check(rc == 0, f"{n} votes {c} before the backup ({err})")
+            t.eq(rc, 0, f"{n} votes {c} before the backup ({err})")
         p = run_readme(backup_cmd, BACKUP_DIR=backup, DATA_DIR=srv.data_dir)
         t.check(p.returncode == 0 and "1 poll was open" in p.stdout and "secret key" in p.stdout,
                 f"the README's backup command, server running ({p.stdout!r} {p.stderr!r})")
@@ -91,15 +91,15 @@ def test_backup_restore(t):
         t.check(isinstance(key, bytes) and len(key) == 32,
                 "as the README and SECURITY.md say, a copy taken mid-poll holds the poll's key")
         rc, err = vote(srv, tokens["m3"], pid, "no", homes["m3"])
-        t.check(rc == 0, "m3 votes after the backup (that ballot will be lost)")
-        t.check(srv.stop() == 0, "the server stops")
+        t.eq(rc, 0, "m3 votes after the backup (that ballot will be lost)")
+        t.eq(srv.stop(), 0, "the server stops")
         p = run_readme(restore_cmd, BACKUP_DIR=backup, DATA_DIR=restored)
         t.check(p.returncode == 0 and mode(restored) == 0o700 and
                 mode(os.path.join(restored, "conclave.db")) == 0o600,
                 f"the README's restore command, into a new data directory ({p.stderr!r})")
         srv2 = Server(data_dir=restored, args=["--poll-duration", "3600"]).start()
-        t.check(srv2.request("GET", "/api/v1/server-key").body == key_before,
-                "the restored server signs with the same key")
+        t.eq(srv2.request("GET", "/api/v1/server-key").body, key_before,
+             "the restored server signs with the same key")
         view = Client(srv2, token=tokens["m0"]).get(f"/api/v1/polls/{pid}").json()
         t.check(view["state"] == "open" and view["ballots_cast"] == 3,
                 f"the poll is open with the backup's 3 ballots ({view['ballots_cast']})")
@@ -107,7 +107,7 @@ def test_backup_restore(t):
         t.check(rc != 0 and "already voted" in err, "a voter of the backup has voted")
         for n, c in (("m3", "yes"), ("m4", "yes"), ("m5", "yes"), ("m6", "no")):
             rc, err = vote(srv2, tokens[n], pid, c, homes[n])
-            t.check(rc == 0, f"{n} votes {c} after the restore ({err})")
+            t.eq(rc, 0, f"{n} votes {c} after the restore ({err})")
         close_now(srv2, pid)
         res = wait_result(srv2, pid)
         t.check(res["counts"] == [5, 2] and res["ballots"] == 7,

@@ -27,14 +27,14 @@ def one_line(err):
 
 def fails(t, args, data, what, stdin=None):
     rc, out, err = run_cli(args, data, stdin=stdin)
-    t.check(rc == 1, f"{what}: exit 1 (got {rc}; {err.strip()!r})")
+    t.eq(rc, 1, f"{what}: exit 1 (got {rc}; {err.strip()!r})")
     t.check(one_line(err), f"{what}: one line on stderr (got {err!r})")
     return err
 
 
 def usage_error(t, args, what, data=None):
     rc, out, err = run_cli(args, data)
-    t.check(rc == 2, f"{what}: exit 2 (got {rc}; {err.strip()!r})")
+    t.eq(rc, 2, f"{what}: exit 2 (got {rc}; {err.strip()!r})")
     t.check("usage" in err.lower() or "unknown" in err.lower(), f"{what}: says why on stderr")
 
 
@@ -65,14 +65,14 @@ def test_help_and_usage(t):
 def test_users(t, data):
     rc, out, err = run_cli(["user", "add", "alice", "--display-name", "Alice Liddell",
                             "--email", "alice@example.org"], data)
-    t.check(rc == 0, f"user add alice: exit 0 ({err!r})")
+    t.eq(rc, 0, f"user add alice: exit 0 ({err!r})")
     pw = out.strip()
     t.check(GENPASS_RE.match(pw) is not None, f"a strong generated password alone on stdout ({out!r})")
     t.check(pw not in err, "the password is not repeated on stderr")
     st = os.stat(data)
-    t.check(stat.S_IMODE(st.st_mode) == 0o700, "data directory created 0700")
+    t.eq(stat.S_IMODE(st.st_mode), 0o700, "data directory created 0700")
     st = os.stat(os.path.join(data, "conclave.db"))
-    t.check(stat.S_IMODE(st.st_mode) == 0o600, "conclave.db created 0600")
+    t.eq(stat.S_IMODE(st.st_mode), 0o600, "conclave.db created 0600")
 
     rc, out, err = run_cli(["user", "add", "bob", "--admin", "--password-stdin",
                             "--display-name", "Bob B", "--email=bob@example.org"], data,
@@ -101,14 +101,14 @@ def test_users(t, data):
             f"list: alice's generated password is one-time ({alice})")
 
     rc, out, err = run_cli(["user", "deactivate", "bob"], data)
-    t.check(rc == 0, "deactivate bob")
+    t.eq(rc, 0, "deactivate bob")
     rc, out, err = run_cli(["user", "list"], data)
     bob = [l for l in out.splitlines() if l.split()[0] == "bob"]
     t.check(bob and bob[0].split()[2] == "deactivated", "list: bob is inactive")
     fails(t, ["user", "deactivate", "nobody"], data, "deactivate an unknown member")
     fails(t, ["user", "activate", "nobody"], data, "activate an unknown member")
     rc, out, err = run_cli(["user", "activate", "BOB"], data)
-    t.check(rc == 0, "activate bob (any case)")
+    t.eq(rc, 0, "activate bob (any case)")
 
     rc, out, err = run_cli(["user", "passwd", "bob", "--password-stdin"], data,
                            stdin="another-password-456\r\n")
@@ -150,7 +150,7 @@ def test_import(t, data):
     t.check(rc == 0 and "0 added, 3 updated" in out, f"re-import updates ({out!r})")
     rc, out, err = run_cli(["user", "list"], data)
     rows = [l.split()[0] for l in out.strip().splitlines()[1:]]
-    t.check(sorted(rows) == ["alice", "bob", "dora", "emil", "fay"], f"no duplicates ({rows})")
+    t.eq(sorted(rows), ["alice", "bob", "dora", "emil", "fay"], f"no duplicates ({rows})")
     t.check("Explorer, Dora <dora@example.org>" in out and 'Emil "E" Edison' in out,
             "quoted fields imported")
     dora = [l for l in out.splitlines() if l.split()[0] == "dora"][0]
@@ -193,7 +193,7 @@ def test_tokens(t, data):
     fails(t, ["token", "list", "nobody"], data, "token list of an unknown member")
     fails(t, ["token", "create", "nobody"], data, "token create for an unknown member")
     rc, out, err = run_cli(["token", "revoke", tid], data)
-    t.check(rc == 0, "token revoke")
+    t.eq(rc, 0, "token revoke")
     fails(t, ["token", "revoke", tid], data, "revoke twice")
     fails(t, ["token", "revoke", "999999"], data, "revoke an unknown id")
     rc, out, err = run_cli(["token", "list", "dora"], data)
@@ -213,7 +213,7 @@ def test_refusals(t, data):
     t.check("chmod" in err, "the refusal says how to fix it")
     os.chmod(db, 0o600)
     rc, out, err = run_cli(["user", "list"], data)
-    t.check(rc == 0, "works again after chmod 600")
+    t.eq(rc, 0, "works again after chmod 600")
 
 
 def test_with_server(t):
@@ -221,26 +221,26 @@ def test_with_server(t):
     try:
         rc, out, err = run_cli(["user", "add", "olga", "--password-stdin"], data,
                                stdin="olga-password-123\n")
-        t.check(rc == 0, "add a member before the server starts")
+        t.eq(rc, 0, "add a member before the server starts")
         with Server(data_dir=data) as srv:
             t.check(srv.admin_password is None, "non-empty roster: no admin bootstrap")
             rc, out, err = run_cli(["user", "add", "pete", "--password-stdin"], data,
                                    stdin="pete-password-123\n")
-            t.check(rc == 0, f"user add while the server runs ({err!r})")
+            t.eq(rc, 0, f"user add while the server runs ({err!r})")
             c = Client(srv)
             r = c.login("pete", "pete-password-123")
-            t.check(r.status == 200, f"the server sees the new member (login {r.status})")
+            t.eq(r.status, 200, f"the server sees the new member (login {r.status})")
             rc, out, err = run_cli(["token", "create", "olga"], data)
             tok = out.strip()
             r = Client(srv, token=tok).get("/api/v1/me")
             t.check(rc == 0 and r.status == 200, f"a CLI token works on the API ({r.status})")
             rc, out, err = run_cli(["user", "deactivate", "pete"], data)
-            t.check(rc == 0, "deactivate while the server runs")
-            t.check(c.get("/api/v1/me").status == 401, "deactivation ends the live session")
-            t.check(c.login("pete", "pete-password-123").status == 401,
-                    "deactivated member cannot log in")
+            t.eq(rc, 0, "deactivate while the server runs")
+            t.eq(c.get("/api/v1/me").status, 401, "deactivation ends the live session")
+            t.eq(c.login("pete", "pete-password-123").status, 401,
+                 "deactivated member cannot log in")
             rc, out, err = run_cli(["user", "import", "-"], data, stdin="quinn,Quinn,\n")
-            t.check(rc == 0, "import while the server runs")
+            t.eq(rc, 0, "import while the server runs")
     finally:
         shutil.rmtree(data, ignore_errors=True)
 
@@ -287,7 +287,7 @@ def test_vote_token_sources(t):
             p = vote("tara", ["--token-file", os.path.join(work, "absent")])
             t.check(p.returncode == 1 and "token file" in p.stderr, "a missing token file")
             poll = Client(srv, token=tokens["rosa"]).get(f"/api/v1/polls/{pid}").json()
-            t.check(poll["ballots_cast"] == 3, f"three ballots cast ({poll['ballots_cast']})")
+            t.eq(poll["ballots_cast"], 3, f"three ballots cast ({poll['ballots_cast']})")
 
         class Hostile(http.server.BaseHTTPRequestHandler):
             def do_GET(self):   # noqa: N802

@@ -19,12 +19,12 @@ import queue
 import shutil
 import signal
 import sqlite3
-import subprocess
 import tempfile
 import threading
 import time
 
-from harness import BIN, TEST_BIN, Client, Server, Suite, close_now, run_cli, wait_result
+from harness import (TEST_BIN, Client, Server, Suite, close_now, make_ballots, run_cli,
+                     wait_log, wait_result)
 
 
 def voters_with_tokens(srv, names):
@@ -48,22 +48,6 @@ def voters_with_tokens(srv, names):
     con.commit()
     con.close()
     return tokens
-
-
-def make_ballots(record_doc, n, seed):
-    """n valid ballots (POST form) for the record, with their trackers."""
-    path = tempfile.mktemp(prefix="conclave-record-", suffix=".json")
-    with open(path, "w") as f:
-        json.dump(record_doc, f)
-    try:
-        p = subprocess.run(["node", "tests/node/make-ballots.mjs", path, str(n), "--seed", seed,
-                            "--meta"], capture_output=True, text=True, timeout=300)
-    finally:
-        os.unlink(path)
-    if p.returncode != 0:
-        raise RuntimeError("make-ballots failed: " + p.stderr)
-    return [(json.dumps(m["ballot"]), m["tracker"]) for m in map(json.loads,
-                                                               p.stdout.splitlines())]
 
 
 def post_ballot(port, token, pid, body):
@@ -144,7 +128,7 @@ def check_board(t, srv, pid, acked, uncertain, work):
     board = json.loads(board_bytes)
     trackers = [b["tracker"] for b in board["ballots"]]
     on_board = set(trackers)
-    t.check(len(trackers) == len(on_board), "no ballot is on the board twice")
+    t.eq(len(trackers), len(on_board), "no ballot is on the board twice")
     missing = set(acked) - on_board
     t.check(not missing, f"every ballot answered 201 is on the board ({len(missing)} missing)")
     extra = on_board - set(acked)
@@ -155,8 +139,8 @@ def check_board(t, srv, pid, acked, uncertain, work):
     voted = {r[0] for r in con.execute("select username from poll_roll"
                                        " where poll_id = ? and voted = 1", (pid,))}
     con.close()
-    t.check(len(voted) == len(trackers),
-            f"ballots on the board ({len(trackers)}) = voters marked ({len(voted)})")
+    t.eq(len(voted), len(trackers),
+         f"ballots on the board ({len(trackers)}) = voters marked ({len(voted)})")
     t.check(set(acked.values()) <= voted, "every acknowledged voter is marked as having voted")
     t.check(voted <= set(acked.values()) | set(uncertain.values()),
             "no voter is marked who did not send a ballot")
@@ -182,7 +166,8 @@ def test_kill_during_casts(t):
         r = opener.post("/api/v1/polls", {"nominee": "Crash Test", "statement": "kill -9"})
         poll = r.json()
         pid = poll["id"]
-        made = make_ballots(poll, len(names), "crash")
+        made = [(json.dumps(m["ballot"]), m["tracker"])
+                for m in make_ballots(poll, len(names), "crash")]
         ballots = dict(zip(names, made))
         tracker_of = {v: ballots[v][1] for v in names}
 
@@ -199,7 +184,7 @@ def test_kill_during_casts(t):
             cut_now = []
             for v, res in out.items():
                 if res[0] == "ok":
-                    t.check(res[1] == tracker_of[v], f"{v}: tracker as computed")
+                    t.eq(res[1], tracker_of[v], f"{v}: tracker as computed")
                     acked[res[1]] = v
                     uncertain.pop(tracker_of[v], None)
                 elif res[0] == "refused":
@@ -223,8 +208,8 @@ def test_kill_during_casts(t):
                 retried.update(again)
                 pending += again
                 srv.start()
-                t.check(wal_size(srv.data_dir) == 0,
-                        f"phase {n}: the WAL left by the kill is checkpointed at start-up")
+                t.eq(wal_size(srv.data_dir), 0,
+                     f"phase {n}: the WAL left by the kill is checkpointed at start-up")
         left = set(names) - set(acked.values()) - set(uncertain.values())
         t.check(not left, f"every voter has sent a ballot ({sorted(left)[:5]})")
         t.check(len(uncertain) > 0, f"some answers were cut off ({len(uncertain)})")
@@ -233,7 +218,7 @@ def test_kill_during_casts(t):
         check_board(t, srv, pid, acked, uncertain, work)
         t.check(result["ballots"] >= len(acked), "the result counts every acknowledged ballot")
         srv.stop()
-        t.check(wal_size(srv.data_dir) == 0, "WAL empty after the close")
+        t.eq(wal_size(srv.data_dir), 0, "WAL empty after the close")
     finally:
         srv.cleanup()
         shutil.rmtree(work, ignore_errors=True)
@@ -249,15 +234,13 @@ def test_kill_during_close(t):
         opener = Client(srv, token=tokens["opener"])
         poll = opener.post("/api/v1/polls", {"nominee": "Close Crash", "statement": "s"}).json()
         pid = poll["id"]
-        ballots = dict(zip(names, make_ballots(poll, len(names), "close")))
+        ballots = {n: (json.dumps(m["ballot"]), m["tracker"])
+                   for n, m in zip(names, make_ballots(poll, len(names), "close"))}
         out = cast_phase(srv, pid, tokens, ballots, names, 8, None)
         acked = {res[1]: v for v, res in out.items() if res[0] == "ok"}
-        t.check(len(acked) == len(names), f"all {len(names)} ballots accepted")
+        t.eq(len(acked), len(names), f"all {len(names)} ballots accepted")
         close_now(srv, pid)
-        deadline = time.time() + 30
-        while "test hook: holding the close" not in srv.log() and time.time() < deadline:
-            time.sleep(0.05)
-        t.check("test hook: holding the close" in srv.log(), "the close is under way")
+        t.check(wait_log(srv, "test hook: holding the close"), "the close is under way")
         time.sleep(0.5)
         srv.proc.send_signal(signal.SIGKILL)
         srv.proc.wait()
@@ -266,10 +249,10 @@ def test_kill_during_close(t):
         row = con.execute("select closed, result is null, board is null, secret_key is not null"
                           " from polls where id = ?", (pid,)).fetchone()
         con.close()
-        t.check(row == (0, 1, 1, 1), f"killed inside the close: nothing of it stored {row}")
+        t.eq(row, (0, 1, 1, 1), f"killed inside the close: nothing of it stored {row}")
         srv.start()                 # without the hook: closes at start-up
         r1 = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        t.check(r1.status == 200, "the close completes at start-up")
+        t.eq(r1.status, 200, "the close completes at start-up")
         t.check(r1.status == 200 and r1.json()["ballots"] == len(names),
                 f"with every ballot ({r1.json() if r1.status == 200 else r1.status})")
         board1 = check_board(t, srv, pid, acked, {}, work)
@@ -284,11 +267,11 @@ def test_kill_during_close(t):
             if f.startswith("server-") and f.endswith(".log"):
                 with open(os.path.join(srv.data_dir, f), errors="replace") as fh:
                     logs += fh.read()
-        t.check(logs.count(f"poll {pid} closed") == 1,
-                f"one close committed in all the logs ({logs.count(f'poll {pid} closed')})")
+        t.eq(logs.count(f"poll {pid} closed"), 1,
+             f"one close committed in all the logs ({logs.count(f'poll {pid} closed')})")
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"), timeout=30)
-        t.check(con.execute("select secret_key is null from polls where id = ?",
-                            (pid,)).fetchone()[0] == 1, "the secret key is gone")
+        t.eq(con.execute("select secret_key is null from polls where id = ?",
+                         (pid,)).fetchone()[0], 1, "the secret key is gone")
         con.close()
     finally:
         srv.cleanup()

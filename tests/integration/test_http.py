@@ -19,8 +19,8 @@ def test_first_start_and_health(t):
     with Server() as srv:
         r = srv.request("GET", "/healthz")
         t.check(r.status == 200 and r.json() == {"status": "ok"}, "healthz ok")
-        t.check(r.header("Cache-Control") == "no-store", "no-store on API")
-        t.check(r.header("X-Content-Type-Options") == "nosniff", "nosniff")
+        t.eq(r.header("Cache-Control"), "no-store", "no-store on API")
+        t.eq(r.header("X-Content-Type-Options"), "nosniff", "nosniff")
         t.check(srv.admin_password is not None and len(srv.admin_password) >= 16,
                 "first start prints the admin's one-time password")
         c = Client(srv)
@@ -33,17 +33,16 @@ def test_first_start_and_health(t):
         r = form(web, "/account", {"new_password": "admin-own-password-1",
                                    "new_password_again": "admin-own-password-1"})
         r = c.login("admin", "admin-own-password-1")
-        t.check(r.status == 200, "admin logs in with the password they chose")
-        t.check(r.json()["user"] == {"username": "admin", "display_name": "Administrator",
-                                     "admin": True}, "login answer has the user")
+        t.eq(r.status, 200, "admin logs in with the password they chose")
+        t.eq(r.json()["user"], {"username": "admin", "display_name": "Administrator",
+                                "admin": True}, "login answer has the user")
         db = os.path.join(srv.data_dir, "conclave.db")
-        t.check(stat.S_IMODE(os.stat(db).st_mode) == 0o600, "database file is 0600")
+        t.eq(stat.S_IMODE(os.stat(db).st_mode), 0o600, "database file is 0600")
         srv.stop()
         srv.start()
         t.check("one-time password" not in srv.log().split("listening")[-1],
                 "the password is not printed again on restart")
-        t.check(c.login("admin", "admin-own-password-1").status == 200,
-                "admin survives the restart")
+        t.eq(c.login("admin", "admin-own-password-1").status, 200, "admin survives the restart")
 
 
 def test_login(t):
@@ -51,7 +50,7 @@ def test_login(t):
         pw = add_member(srv.data_dir, "ada", display="Ada Lovelace")
         c = Client(srv)
         r = c.login("ada", pw)
-        t.check(r.status == 200, "login ok")
+        t.eq(r.status, 200, "login ok")
         cookie = r.header("Set-Cookie") or ""
         for part in ("HttpOnly", "SameSite=Strict", "Path=/"):
             t.check(part in cookie, f"cookie has {part}")
@@ -59,33 +58,33 @@ def test_login(t):
         t.check(len(r.json()["csrf_token"]) >= 32, "csrf token returned")
         me = c.get("/api/v1/me")
         t.check(me.status == 200 and me.json()["username"] == "ada", "me after login")
-        t.check(me.json()["display_name"] == "Ada Lovelace", "display name")
-        t.check(Client(srv).login("ADA", pw).status == 200, "username is case-insensitive")
+        t.eq(me.json()["display_name"], "Ada Lovelace", "display name")
+        t.eq(Client(srv).login("ADA", pw).status, 200, "username is case-insensitive")
 
         bad = Client(srv).login("ada", "wrong-password-x")
         t.check(bad.status == 401 and bad.error_code() == "invalid_credentials", "wrong pw")
         unknown = Client(srv).login("nobody", "whatever-password")
         t.check(unknown.status == 401 and unknown.error_code() == "invalid_credentials",
                 "unknown user gives the same error")
-        t.check(bad.body == unknown.body, "identical bodies for wrong pw and unknown user")
+        t.eq(bad.body, unknown.body, "identical bodies for wrong pw and unknown user")
         r = srv.request("POST", "/api/v1/session", {"username": "ada"})
-        t.check(r.status == 400, "missing password is 400")
+        t.eq(r.status, 400, "missing password is 400")
         r = srv.request("POST", "/api/v1/session", {"username": "ada", "password": pw, "x": 1})
-        t.check(r.status == 400, "extra field is 400")
+        t.eq(r.status, 400, "extra field is 400")
         r = srv.request("POST", "/api/v1/session", {"username": 1, "password": pw})
-        t.check(r.status == 400, "wrong type is 400")
+        t.eq(r.status, 400, "wrong type is 400")
 
-        t.check(Client(srv).get("/api/v1/me").status == 401, "me without session is 401")
-        t.check(Client(srv).get("/api/v1/me").error_code() == "unauthenticated", "code")
+        t.eq(Client(srv).get("/api/v1/me").status, 401, "me without session is 401")
+        t.eq(Client(srv).get("/api/v1/me").error_code(), "unauthenticated", "code")
         forged = Client(srv)
         forged.cookie = "00" * 32
-        t.check(forged.get("/api/v1/me").status == 401, "forged cookie is 401")
+        t.eq(forged.get("/api/v1/me").status, 401, "forged cookie is 401")
 
         r = c.request("DELETE", "/api/v1/session", csrf=False)
         t.check(r.status == 403 and r.error_code() == "csrf_failed", "logout needs CSRF")
         r = c.request("DELETE", "/api/v1/session")
-        t.check(r.status == 204, "logout is 204")
-        t.check(c.get("/api/v1/me").status == 401, "session gone after logout")
+        t.eq(r.status, 204, "logout is 204")
+        t.eq(c.get("/api/v1/me").status, 401, "session gone after logout")
 
         srv.stop()
         srv.args = ["--secure-cookies"]
@@ -115,7 +114,7 @@ def test_timing_equal(t):
         r = Client(srv).login("eve", "eve-password-123")
         t.check(r.status == 401 and r.error_code() == "invalid_credentials",
                 "deactivated member cannot log in with the right password")
-        t.check(Client(srv).login("bob", pw).status == 200, "bob still fine")
+        t.eq(Client(srv).login("bob", pw).status, 200, "bob still fine")
 
 
 def test_throttling(t):
@@ -126,7 +125,7 @@ def test_throttling(t):
     with Server() as srv:
         pw = add_member(srv.data_dir, "carol")
         codes = [Client(srv).login("carol", f"wrong-password-{i}").status for i in range(5)]
-        t.check(codes == [401] * 5, f"five failures from 127.0.0.1 are 401 ({codes})")
+        t.eq(codes, [401] * 5, f"five failures from 127.0.0.1 are 401 ({codes})")
         r = Client(srv).login("carol", "wrong-password-6")
         t.check(r.status == 429 and r.error_code() == "too_many_attempts",
                 f"the sixth from that address is 429 ({r.status})")
@@ -135,15 +134,15 @@ def test_throttling(t):
         for i in range(40):     # the flood goes on
             Client(srv).login("carol", f"flood-{i}-password")
         r = Client(srv).login("carol", pw)
-        t.check(r.status == 429, "the flooding address itself stays slowed, right password or not")
+        t.eq(r.status, 429, "the flooding address itself stays slowed, right password or not")
         r = Client(srv, source="127.0.0.2").login("carol", pw)
-        t.check(r.status == 200, f"carol logs in from 127.0.0.2 with the right password "
-                                 f"({r.status} {r.error_code()})")
+        t.eq(r.status, 200, f"carol logs in from 127.0.0.2 with the right password "
+                            f"({r.status} {r.error_code()})")
         r = Client(srv, source="127.0.0.3").login("carol", "wrong-password-x")
-        t.check(r.status == 401, "a failure from a third address is its own: 401, not 429")
+        t.eq(r.status, 401, "a failure from a third address is its own: 401, not 429")
         bob = add_member(srv.data_dir, "bob")
-        t.check(Client(srv).login("bob", bob).status == 200,
-                "other usernames are not throttled on the flooding address")
+        t.eq(Client(srv).login("bob", bob).status, 200,
+             "other usernames are not throttled on the flooding address")
     # behind a reverse proxy (here: requests from 127.0.0.1 saying whom they
     # forward), the client is the address the proxy appended last
     with Server(args=["--trusted-proxy", "127.0.0.1"]) as srv:
@@ -154,20 +153,20 @@ def test_throttling(t):
                                {"username": "dina", "password": password},
                                headers={"X-Forwarded-For": xff or f"1.2.3.4, {client_ip}"})
         codes = [via("10.0.0.1", f"wrong-password-{i}").status for i in range(6)]
-        t.check(codes == [401] * 5 + [429], f"failures from one forwarded client ({codes})")
-        t.check(via("10.0.0.2", pw).status == 200,
-                "another client through the same proxy logs in: no lock through the proxy")
-        t.check(via("10.0.0.1", pw).status == 429, "the guessing one stays slowed")
-        t.check(via("ignored", pw, xff="10.0.0.1, 10.0.0.3").status == 200,
-                "only the last entry counts (the earlier ones come from the client)")
+        t.eq(codes, [401] * 5 + [429], f"failures from one forwarded client ({codes})")
+        t.eq(via("10.0.0.2", pw).status, 200,
+             "another client through the same proxy logs in: no lock through the proxy")
+        t.eq(via("10.0.0.1", pw).status, 429, "the guessing one stays slowed")
+        t.eq(via("ignored", pw, xff="10.0.0.1, 10.0.0.3").status, 200,
+             "only the last entry counts (the earlier ones come from the client)")
         r = srv.request("POST", "/api/v1/session", {"username": "dina", "password": "bad-pass-99"},
                         headers={"X-Forwarded-For": "10.0.0.9"}, source="127.0.0.2")
         codes = [srv.request("POST", "/api/v1/session",
                              {"username": "dina", "password": "bad-pass-99"},
                              headers={"X-Forwarded-For": f"10.0.1.{i}"},
                              source="127.0.0.2").status for i in range(6)]
-        t.check(codes[-1] == 429, f"a client that is not the proxy cannot choose its address "
-                                  f"({codes})")
+        t.eq(codes[-1], 429, f"a client that is not the proxy cannot choose its address "
+                             f"({codes})")
 
 
 def test_tokens_and_deactivation(t):
@@ -178,18 +177,18 @@ def test_tokens_and_deactivation(t):
         r = tc.get("/api/v1/me")
         t.check(r.status == 200 and r.json()["username"] == "dave", "bearer token works")
         r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Bearer cnv_nope"})
-        t.check(r.status == 401, "bad token is 401")
+        t.eq(r.status, 401, "bad token is 401")
         r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Basic abc"})
-        t.check(r.status == 401, "non-bearer authorization is 401")
+        t.eq(r.status, 401, "non-bearer authorization is 401")
         c = Client(srv)
-        t.check(c.login("dave", pw).status == 200, "dave logs in")
+        t.eq(c.login("dave", pw).status, 200, "dave logs in")
         rc, _, _ = run_cli(["user", "deactivate", "dave"], srv.data_dir)
-        t.check(rc == 0, "deactivate while the server runs")
-        t.check(tc.get("/api/v1/me").status == 401, "token refused after deactivation")
-        t.check(c.get("/api/v1/me").status == 401, "session ended by deactivation")
-        t.check(Client(srv).login("dave", pw).status == 401, "cannot log in")
+        t.eq(rc, 0, "deactivate while the server runs")
+        t.eq(tc.get("/api/v1/me").status, 401, "token refused after deactivation")
+        t.eq(c.get("/api/v1/me").status, 401, "session ended by deactivation")
+        t.eq(Client(srv).login("dave", pw).status, 401, "cannot log in")
         run_cli(["user", "activate", "dave"], srv.data_dir)
-        t.check(tc.get("/api/v1/me").status == 200, "token works again after activation")
+        t.eq(tc.get("/api/v1/me").status, 200, "token works again after activation")
         rc, out, _ = run_cli(["token", "list", "dave"], srv.data_dir)
         t.check(rc == 0 and token not in out, "token list never shows the token")
 
@@ -208,7 +207,7 @@ def test_protocol_edges(t):
         t.check("Page not found" in page and "<script>" not in page and "Log out" not in page,
                 "the 404 page says so and echoes nothing; no session, no menu")
         c = Client(srv)
-        t.check(c.login("ada", add_member(srv.data_dir, "ada")).status == 200, "ada logs in")
+        t.eq(c.login("ada", add_member(srv.data_dir, "ada")).status, 200, "ada logs in")
         r = c.get("/polls/x/y/z")
         t.check(r.status == 404 and b"Page not found" in r.body and b"Log out" in r.body,
                 "with a session, the 404 page has the menu")
@@ -236,16 +235,16 @@ def test_protocol_edges(t):
         t.check(r.status == 400 and r.error_code() == "bad_json", "duplicate key is 400")
         r = srv.request("POST", "/api/v1/session", "[1,2]",
                         headers={"Content-Type": "application/json"})
-        t.check(r.status == 400, "non-object is 400")
+        t.eq(r.status, 400, "non-object is 400")
         big = '{"username":"' + "a" * (70 * 1024) + '","password":"x"}'
         r = srv.request("POST", "/api/v1/session", big,
                         headers={"Content-Type": "application/json"})
         t.check(r.status == 413 and r.error_code() == "too_large", "over 64 KiB is 413")
         ok = '{"username":"' + "a" * (60 * 1024) + '","password":"x"}'
         r = srv.request("POST", "/api/v1/session", ok, headers={"Content-Type": "application/json"})
-        t.check(r.status == 401, "under the cap is processed")
-        t.check(chunked_post(srv.port, 70 * 1024) == 413, "chunked body over cap is 413")
-        t.check(chunked_post(srv.port, 100) == 400, "small chunked body is processed")
+        t.eq(r.status, 401, "under the cap is processed")
+        t.eq(chunked_post(srv.port, 70 * 1024), 413, "chunked body over cap is 413")
+        t.eq(chunked_post(srv.port, 100), 400, "small chunked body is processed")
         # keep-alive: several requests on one connection
         import http.client
         conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=10)
@@ -256,7 +255,7 @@ def test_protocol_edges(t):
             resp.read()
             codes.append(resp.status)
         conn.close()
-        t.check(codes == [200, 200, 200], "keep-alive connection serves several requests")
+        t.eq(codes, [200, 200, 200], "keep-alive connection serves several requests")
 
 
 def chunked_post(port, size):
@@ -297,7 +296,7 @@ def test_shutdown_and_logs(t):
         rc = srv.stop(signal.SIGTERM)
         for th in threads:
             th.join()
-        t.check(rc == 0, f"SIGTERM exits 0 (got {rc})")
+        t.eq(rc, 0, f"SIGTERM exits 0 (got {rc})")
         t.check(results.count(200) >= 1 and all(s == 200 for s in results),
                 f"requests in flight finish ({results})")
         log = srv.log()
@@ -310,7 +309,7 @@ def test_shutdown_and_logs(t):
         c.get("/api/v1/me?secret=1")
         t.check(c.cookie and c.cookie not in srv.log(), "no cookie in the log")
         t.check("secret=1" not in srv.log(), "no query string in the log")
-        t.check(srv.stop(signal.SIGINT) == 0, "SIGINT exits 0")
+        t.eq(srv.stop(signal.SIGINT), 0, "SIGINT exits 0")
     finally:
         srv.cleanup()
 
@@ -330,9 +329,9 @@ def test_migrations(t):
         files = sorted(int(f[:3]) for f in os.listdir("schema") if re.match(r"^\d{3}_.*\.sql$", f))
         t.check(versions and versions == files,
                 f"every migration recorded once, in order ({versions}, files {files})")
-        t.check(mode == "wal", "database in WAL mode")
+        t.eq(mode, "wal", "database in WAL mode")
         srv.start()   # re-open the existing database
-        t.check(srv.request("GET", "/healthz").status == 200, "re-opens existing database")
+        t.eq(srv.request("GET", "/healthz").status, 200, "re-opens existing database")
         rc, out, _ = run_cli(["user", "list"], srv.data_dir)
         t.check(rc == 0 and "grace" in out, "data kept across restart")
         srv.stop()
@@ -354,7 +353,7 @@ def test_migrations(t):
         p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
                             f"127.0.0.1:{free_port()}"], capture_output=True, text=True,
                            timeout=20)
-        t.check(p.returncode == 1, "refuses a world-readable database")
+        t.eq(p.returncode, 1, "refuses a world-readable database")
         os.chmod(db, 0o600)
         os.chmod(srv.data_dir, 0o750)
         p = subprocess.run([BIN, "serve", "--data", srv.data_dir, "--listen",
@@ -382,7 +381,7 @@ def test_second_server(t):
         t.check(p.returncode == 1 and "another conclave serve" in p.stderr,
                 f"a second server on the same data refuses to start ({p.returncode}, "
                 f"{p.stderr.strip()[-120:]})")
-        t.check(srv.request("GET", "/healthz").status == 200, "the first one goes on")
+        t.eq(srv.request("GET", "/healthz").status, 200, "the first one goes on")
         rc, out, _ = run_cli(["user", "list"], srv.data_dir)
         t.check(rc == 0 and "hal" in out, "the admin commands still work beside it")
         # as if the running server were of the version before the last migration
@@ -403,8 +402,8 @@ def test_second_server(t):
         con.close()
         srv.stop(signal.SIGKILL)
         srv.start()
-        t.check(srv.request("GET", "/healthz").status == 200,
-                "a killed server's lock goes with it: a new one starts")
+        t.eq(srv.request("GET", "/healthz").status, 200,
+             "a killed server's lock goes with it: a new one starts")
         srv.stop()
         # an admin command holds a shared lock while it works (no server may
         # start and find its database half migrated): a starting server waits
@@ -427,7 +426,7 @@ def test_usage(t):
     rc, _, err = run_cli(["serve", "--bogus"])
     t.check(rc == 2 and "bogus" in err, "unknown option is a usage error")
     rc, _, _ = run_cli(["frobnicate"])
-    t.check(rc == 2, "unknown command exits 2")
+    t.eq(rc, 2, "unknown command exits 2")
     rc, out, _ = run_cli(["--help"])
     t.check(rc == 0 and "serve" in out, "conclave --help")
 

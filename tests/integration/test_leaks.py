@@ -5,7 +5,6 @@ answer before the close holds a count (the poll, the list, the pages, the
 result and board refusals); the database keeps voters and ballots apart in a
 copy taken mid-poll (conclave.db, -wal and -shm copied while the server
 runs) and in one taken after the close, whose WAL is empty."""
-import json
 import os
 import re
 import shutil
@@ -14,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from harness import Client, Server, Suite, add_member, create_token, vote
+from harness import Client, Server, Suite, add_member, create_token, vote, wait_log, wait_result
 
 VOTERS = ["alba", "bruno", "chiara", "dario", "elena", "fabio"]
 POLL_KEYS = {"id", "record", "fingerprint", "state", "nominee", "statement_html",
@@ -37,9 +36,9 @@ def check_store(t, db, when, trackers):
     con = sqlite3.connect(db)
     cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
             for tb in ("ballots", "poll_roll", "ballot_used")}
-    t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], f"{when}: ballot columns")
-    t.check(cols["poll_roll"] == ["poll_id", "username", "voted"], f"{when}: roll columns")
-    t.check(cols["ballot_used"] == ["poll_id", "kind", "value"], f"{when}: used-set columns")
+    t.eq(cols["ballots"], ["poll_id", "tracker", "tag", "ballot"], f"{when}: ballot columns")
+    t.eq(cols["poll_roll"], ["poll_id", "username", "voted"], f"{when}: roll columns")
+    t.eq(cols["ballot_used"], ["poll_id", "kind", "value"], f"{when}: used-set columns")
     sqls = {r[0]: r[1] for r in con.execute(
         "select name, sql from sqlite_master where type = 'table'")}
     t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_roll", "ballot_used")),
@@ -73,7 +72,7 @@ def test_whole_poll(t):
             add_member(srv.data_dir, v)         # password: v + "-password-123"
             tokens[v] = create_token(srv.data_dir, v)
         browser = Client(srv)
-        t.check(browser.login("alba", "alba-password-123").status == 200, "alba logs in")
+        t.eq(browser.login("alba", "alba-password-123").status, 200, "alba logs in")
         opener = Client(srv, token=tokens["bruno"])
         r = opener.post("/api/v1/polls", {"nominee": "Leak Check", "statement": "Nothing leaks."})
         pid = r.json()["id"]
@@ -114,25 +113,17 @@ def test_whole_poll(t):
             if what in ("result", "board", "result with token"):
                 t.check(r.status == 409 and r.error_code() == "poll_open", f"{what}: 409 poll_open")
             if what.endswith(" poll"):
-                t.check(set(r.json()) == POLL_KEYS, f"{what}: exactly the poll's fields")
+                t.eq(set(r.json()), POLL_KEYS, f"{what}: exactly the poll's fields")
             if what.endswith(" list"):
                 t.check(all(set(p) == POLL_KEYS for p in r.json()["polls"]),
                         f"{what}: exactly the poll's fields")
 
-        deadline = time.time() + 60
-        while srv.request("GET", f"/api/v1/polls/{pid}/result").status != 200:
-            if time.time() > deadline:
-                raise RuntimeError("the poll did not close")
-            time.sleep(0.2)
-        result = srv.request("GET", f"/api/v1/polls/{pid}/result").json()
-        t.check(result["counts"] == [4, 1], f"result {result['counts']}")
+        result = wait_result(srv, pid)
+        t.eq(result["counts"], [4, 1], f"result {result['counts']}")
         # the result is served while the database is compacted (on a connection
         # of its own): the copy that matters is the one taken after that
-        deadline = time.time() + 60
-        while f"poll {pid}: database compacted" not in srv.log():
-            if time.time() > deadline:
-                raise RuntimeError("the database was not compacted after the close")
-            time.sleep(0.1)
+        if not wait_log(srv, f"poll {pid}: database compacted", 60):
+            raise RuntimeError("the database was not compacted after the close")
         after = copy_data(srv.data_dir, os.path.join(work, "after"))
         wal = after + "-wal"
         t.check(not os.path.exists(wal) or os.path.getsize(wal) == 0,
@@ -142,8 +133,8 @@ def test_whole_poll(t):
         check_store(t, mid, "mid-poll copy", everything)
         check_store(t, after, "copy after the close", everything)
         con = sqlite3.connect(after)
-        t.check(con.execute("select count(*) from polls where secret_key is not null")
-                .fetchone()[0] == 0, "after the close: no poll secret key")
+        t.eq(con.execute("select count(*) from polls where secret_key is not null")
+             .fetchone()[0], 0, "after the close: no poll secret key")
         con.close()
         with open(after, "rb") as f:
             raw = f.read()

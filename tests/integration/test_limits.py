@@ -57,14 +57,13 @@ def test_body_and_headers(t):
         t.check(r.status == 413 and r.error_code() == "too_large", "body of 64 KiB + 2: 413")
         r = raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 70000
                 + b"\r\n\r\n")
-        t.check(status_of(r) == 431, f"header over 64 KiB: 431 from libmicrohttpd "
-                                     f"({r[:40]!r})")
+        t.eq(status_of(r), 431, f"header over 64 KiB: 431 from libmicrohttpd " f"({r[:40]!r})")
         r = raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
                 + b"".join(b"X-H%d: v\r\n" % i for i in range(8000)) + b"\r\n")
-        t.check(status_of(r) == 431, "8000 headers: 431")
+        t.eq(status_of(r), 431, "8000 headers: 431")
         r = raw(srv.port, b"GET /" + b"a" * 70000 + b" HTTP/1.1\r\nHost: x\r\n\r\n")
-        t.check(status_of(r) == 414, "URL over 64 KiB: 414")
-        t.check(srv.request("GET", "/healthz").status == 200, "the server is fine afterwards")
+        t.eq(status_of(r), 414, "URL over 64 KiB: 414")
+        t.eq(srv.request("GET", "/healthz").status, 200, "the server is fine afterwards")
 
 
 def test_connection_limit(t):
@@ -76,11 +75,11 @@ def test_connection_limit(t):
             t.check(b" 200 " in s.recv(4096), "a connection within the limit is served")
             held.append(s)          # kept alive, idle
         extra = raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)
-        t.check(extra == b"", "the fifth connection is closed at once, unanswered")
+        t.eq(extra, b"", "the fifth connection is closed at once, unanswered")
         held.pop().close()
         time.sleep(0.3)
-        t.check(srv.request("GET", "/healthz").status == 200,
-                "a slot freed by a closing client is used again")
+        t.eq(srv.request("GET", "/healthz").status, 200,
+             "a slot freed by a closing client is used again")
         for s in held:
             s.close()
 
@@ -117,8 +116,8 @@ def test_connections_per_address(t):
             open_socks = still
         time.sleep(0.5)
         closed += sum(closed_at_once(s, 0.01) for s in open_socks)
-        t.check(closed == 32, f"64 partial requests from 127.0.0.1: the 32 past the cap are "
-                              f"closed at once ({closed} closed)")
+        t.eq(closed, 32, f"64 partial requests from 127.0.0.1: the 32 past the cap are "
+                         f"closed at once ({closed} closed)")
         answered = []
         for _ in range(8):
             t0 = time.time()
@@ -130,12 +129,12 @@ def test_connections_per_address(t):
         t.check(all(st == 200 and took < 2 for st, took in answered),
                 f"meanwhile 127.0.0.2 is answered at once, 8 of 8 ({answered[:3]})")
         r = raw(srv.port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", timeout=5)
-        t.check(r == b"", "a 33rd connection from 127.0.0.1 is closed unanswered")
+        t.eq(r, b"", "a 33rd connection from 127.0.0.1 is closed unanswered")
         for s in held:
             s.close()
         time.sleep(0.3)
-        t.check(srv.request("GET", "/healthz").status == 200,
-                "once they close, 127.0.0.1 is served again")
+        t.eq(srv.request("GET", "/healthz").status, 200,
+             "once they close, 127.0.0.1 is served again")
     with Server(args=["--max-connections-per-address", "0", "--max-connections", "40"]) as srv:
         held = [socket.create_connection(("127.0.0.1", srv.port), timeout=5) for _ in range(36)]
         time.sleep(0.3)
@@ -153,7 +152,7 @@ def test_header_deadline(t):
                               b"X-Padding: " + b"p" * 60 + b"\r\n\r\n", 0.5, 15)
         t.check(1.5 < took < 4.5, f"headers at one byte per 0.5 s: cut off after {took:.1f} s "
                                   f"(--header-timeout 2)")
-        t.check(status_of(got) == 408, f"... with 408 ({got[:40]!r})")
+        t.eq(status_of(got), 408, f"... with 408 ({got[:40]!r})")
         head = (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: "
                 b"application/json\r\nContent-Length: 14\r\n\r\n")
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=15)
@@ -270,9 +269,9 @@ def test_slow_clients(t):
         took, got = results["body"]
         t.check(took < 5, f"a body at one byte per 0.5 s: cut off after {took:.1f} s")
         t.check(got == b"" or status_of(got) == 408, f"... closed or 408 ({got[:60]!r})")
-        t.check(codes == [200] * 4, f"a kept-alive client sending whole requests is served "
-                                     f"({codes}, {time.time() - t0:.1f} s)")
-        t.check(srv.request("GET", "/healthz").status == 200, "the server is fine afterwards")
+        t.eq(codes, [200] * 4, f"a kept-alive client sending whole requests is served "
+                                f"({codes}, {time.time() - t0:.1f} s)")
+        t.eq(srv.request("GET", "/healthz").status, 200, "the server is fine afterwards")
         t.check(" 408 " in srv.log(), "the log line of the cut request says 408")
 
 
@@ -303,11 +302,11 @@ def test_json_limits(t):
         t.check(r.status == 401 and time.time() - t0 < 5, "a 60 KiB password: 401, quickly")
         r = srv.request("POST", "/api/v1/session", {"username": big, "password": "x" * 12},
                         headers={"Content-Type": "application/json"})
-        t.check(r.status == 401, "a 60 KiB username: 401")
+        t.eq(r.status, 401, "a 60 KiB username: 401")
         r = c.post("/api/v1/polls", {"nominee": "N" * 101, "statement": "s"})
         t.check(r.status == 400 and r.error_code() == "invalid_poll", "nominee of 101: 400")
         r = c.post("/api/v1/polls", {"nominee": "Stmt Max", "statement": "s" * 20000})
-        t.check(r.status == 201, "statement of exactly 20,000 bytes: 201")
+        t.eq(r.status, 201, "statement of exactly 20,000 bytes: 201")
         r = c.post("/api/v1/polls", {"nominee": "Stmt Over", "statement": "s" * 20001})
         t.check(r.status == 400 and r.error_code() == "invalid_poll"
                 and "20000" in r.json()["error"]["message"], "statement of 20,001 bytes: 400")
@@ -322,16 +321,16 @@ def test_open_polls_per_member(t):
         kim = Client(srv, token=tokens["kim"])
         for i in range(3):
             r = kim.post("/api/v1/polls", {"nominee": f"Nominee {i}", "statement": "s"})
-            t.check(r.status == 201, f"open poll {i + 1} of 3")
+            t.eq(r.status, 201, f"open poll {i + 1} of 3")
         r = kim.post("/api/v1/polls", {"nominee": "Nominee 3", "statement": "s"})
         t.check(r.status == 409 and r.error_code() == "too_many_polls",
                 f"a fourth open poll: 409 too_many_polls ({r.status} {r.error_code()})")
         r = Client(srv, token=tokens["lou"]).post("/api/v1/polls",
                                                   {"nominee": "Nominee 3", "statement": "s"})
-        t.check(r.status == 201, "another member may still open one")
+        t.eq(r.status, 201, "another member may still open one")
         time.sleep(5.5)             # the first three close
         r = kim.post("/api/v1/polls", {"nominee": "Nominee 4", "statement": "s"})
-        t.check(r.status == 201, "once they have closed, the member may open again")
+        t.eq(r.status, 201, "once they have closed, the member may open again")
 
         # concurrent opens cannot slip past the cap
         add_member(srv.data_dir, "max")
@@ -346,7 +345,7 @@ def test_open_polls_per_member(t):
             th.start()
         for th in threads:
             th.join()
-        t.check(sorted(codes) == [201] * 3 + [409] * 5, f"8 concurrent opens: 3 open ({codes})")
+        t.eq(sorted(codes), [201] * 3 + [409] * 5, f"8 concurrent opens: 3 open ({codes})")
 
 
 def test_cast_rate(t):
@@ -358,23 +357,23 @@ def test_cast_rate(t):
         ned = Client(srv, token=tokens["ned"])
         pid = ned.post("/api/v1/polls", {"nominee": "Rate Limit", "statement": "s"}).json()["id"]
         codes = [ned.post(f"/api/v1/polls/{pid}/ballots", {}).status for _ in range(30)]
-        t.check(codes == [400] * 30, "30 ballots in a minute are processed (here: invalid)")
+        t.eq(codes, [400] * 30, "30 ballots in a minute are processed (here: invalid)")
         r = ned.post(f"/api/v1/polls/{pid}/ballots", {})
         t.check(r.status == 429 and r.error_code() == "too_many_requests",
                 f"the 31st: 429 too_many_requests ({r.status} {r.error_code()})")
         ra = r.header("Retry-After")
         t.check(ra is not None and ra.isdigit() and 1 <= int(ra) <= 60, f"Retry-After {ra}")
         r = Client(srv, token=tokens["ola"]).post(f"/api/v1/polls/{pid}/ballots", {})
-        t.check(r.status == 400, "another member is not limited")
+        t.eq(r.status, 400, "another member is not limited")
         time.sleep(int(ra) + 0.2)
         r = ned.post(f"/api/v1/polls/{pid}/ballots", {})
-        t.check(r.status == 400, "after Retry-After seconds the member may send again")
+        t.eq(r.status, 400, "after Retry-After seconds the member may send again")
     with Server(args=["--cast-limit", "0"]) as srv:
         add_member(srv.data_dir, "pam")
         c = Client(srv, token=create_token(srv.data_dir, "pam"))
         pid = c.post("/api/v1/polls", {"nominee": "No Limit", "statement": "s"}).json()["id"]
         codes = {c.post(f"/api/v1/polls/{pid}/ballots", {}).status for _ in range(40)}
-        t.check(codes == {400}, "--cast-limit 0 turns the limit off")
+        t.eq(codes, {400}, "--cast-limit 0 turns the limit off")
 
 
 def test_login_rates(t):
@@ -383,19 +382,19 @@ def test_login_rates(t):
     with Server() as srv:
         pw = add_member(srv.data_dir, "quinn")
         codes = [Client(srv).login("quinn", pw).status for _ in range(25)]
-        t.check(codes == [200] * 25, "successful logins are not throttled per username")
+        t.eq(codes, [200] * 25, "successful logins are not throttled per username")
         codes = [Client(srv).login("quinn", "not-the-password").status for _ in range(7)]
-        t.check(codes == [401] * 5 + [429] * 2, f"5 failures, then 429 for that address ({codes})")
+        t.eq(codes, [401] * 5 + [429] * 2, f"5 failures, then 429 for that address ({codes})")
         r = Client(srv).login("QUINN", pw)
         t.check(r.status == 429 and r.error_code() == "too_many_attempts",
                 "the same username in other case is the same pair")
         ra = r.header("Retry-After")
         t.check(ra is not None and ra.isdigit() and 170 <= int(ra) <= 180, f"Retry-After {ra}")
-        t.check(Client(srv, source="127.0.0.5").login("quinn", pw).status == 200,
-                "the same username from another address is not limited")
+        t.eq(Client(srv, source="127.0.0.5").login("quinn", pw).status, 200,
+             "the same username from another address is not limited")
         other = add_member(srv.data_dir, "rhea")
-        t.check(Client(srv).login("rhea", other).status == 200,
-                "another username from the same address is not limited")
+        t.eq(Client(srv).login("rhea", other).status, 200,
+             "another username from the same address is not limited")
     with Server(args=["--login-limit", "10"]) as srv:
         # --login-limit attempts a minute from one address (default 60), whatever
         # the usernames
@@ -437,8 +436,8 @@ def test_login_rates(t):
         pw = add_member(srv.data_dir, "ross")
         codes = [Client(srv).login("ross", pw if i % 2 else "wrong-password").status
                  for i in range(24)]
-        t.check(codes == [401, 200] * 12,
-                f"--login-limit 0: no limit per address nor per (username, address) ({codes})")
+        t.eq(codes, [401, 200] * 12,
+             f"--login-limit 0: no limit per address nor per (username, address) ({codes})")
 
 
 def test_argon2_concurrency(t):
@@ -459,7 +458,7 @@ def test_argon2_concurrency(t):
         for th in threads:
             th.join()
         took = time.perf_counter() - t0
-        t.check(statuses == [200] * 8, "8 concurrent logins all succeed (they queue)")
+        t.eq(statuses, [200] * 8, "8 concurrent logins all succeed (they queue)")
         t.check(took >= 3.0 * one, f"two argon2 runs at a time: 8 logins took {took:.2f} s, "
                                    f"one takes {one:.2f} s")
 

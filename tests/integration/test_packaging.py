@@ -160,12 +160,12 @@ def test_protocol_copies(t):
             "tests/vectors/board.json" in sums, "docs/SHA256SUMS lists the protocol's copies")
     here = sorted(glob.glob("tests/vectors/**/*", recursive=True))
     listed = sorted(p for p in sums if p.startswith("tests/vectors/"))
-    t.check([p for p in here if os.path.isfile(p)] == listed,
-            "every file of tests/vectors/ is listed, and no other")
+    t.eq([p for p in here if os.path.isfile(p)], listed,
+         "every file of tests/vectors/ is listed, and no other")
     for path, want in sorted(sums.items()):
         with open(path, "rb") as f:
             got = hashlib.sha256(f.read()).hexdigest()
-        t.check(got == want, f"{path}: sha256 {got}, recorded {want}")
+        t.eq(got, want, f"{path}: sha256 {got}, recorded {want}")
     for doc in ("README.md", "SECURITY.md", "NOTES-crypto.md"):
         with open(doc) as f:
             t.check("../shared" not in f.read(), f"{doc} links no ../shared (a clone has none)")
@@ -175,13 +175,13 @@ def test_protocol_copies(t):
         return
     theirs = sorted(glob.glob("../shared/vectors/**/*", recursive=True))
     theirs = [os.path.relpath(p, "../shared/vectors") for p in theirs if os.path.isfile(p)]
-    t.check(theirs == [p[len("tests/vectors/"):] for p in listed],
-            "tests/vectors/ holds the files of ../shared/vectors/, no more, no fewer "
-            "(make sync-protocol copies them)")
+    t.eq(theirs, [p[len("tests/vectors/"):] for p in listed],
+         "tests/vectors/ holds the files of ../shared/vectors/, no more, no fewer "
+         "(make sync-protocol copies them)")
     for path in sorted(sums):
         with open(path, "rb") as a, open(shared_of(path), "rb") as b:
-            t.check(a.read() == b.read(),
-                    f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
+            t.eq(a.read(), b.read(),
+                 f"{path} equals {shared_of(path)} (make sync-protocol copies it)")
 
 
 UNIT_DIRECTIVES = ("User=conclave", "StateDirectory=conclave", "StateDirectoryMode=0700",
@@ -219,6 +219,11 @@ def check_unit(t, dest):
     t.check(f"server {listen};" in nginx and "listen 443 ssl" in nginx and
             "proxy_set_header Host $http_host;" in nginx,
             f"the nginx example proxies TLS to the unit's address {listen}")
+    host = listen.rsplit(":", 1)[0] if listen else None
+    t.check(f"--trusted-proxy {host}" in " ".join(cmd) and "--login-limit 0" not in unit and
+            "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx,
+            "the unit trusts the proxy's X-Forwarded-For, which the example appends the client "
+            "to, and keeps the login limits on")
     if shutil.which("systemd-analyze") is None:
         print("test_packaging: systemd-analyze is not installed: unit check skipped")
         return
@@ -260,6 +265,17 @@ def check_unit_command(t, dest):
         r = srv.request("GET", "/login")
         t.check(r.status == 200 and b"/static/css/site.css" in r.body,
                 f"the unit's command line serves the pages ({' '.join(args)})")
+        # behind the proxy (requests from 127.0.0.1 naming their client, as the
+        # example's nginx does), a guesser is slowed and the member gets in
+        pw = add_member(data, "uma")
+
+        def login(client, password):
+            return srv.request("POST", "/api/v1/session", {"username": "uma", "password": password},
+                               headers={"X-Forwarded-For": client}).status
+        codes = [login("203.0.113.7", f"guess-{i}-password") for i in range(6)]
+        t.check(codes == [401] * 5 + [429] and login("198.51.100.2", pw) == 200,
+                f"with the unit's options, failures through the proxy slow down their client only "
+                f"({codes})")
     except RuntimeError as e:
         t.check(False, f"the unit's command line starts the server ({args}): {e}")
     finally:
@@ -273,7 +289,7 @@ def test_make_install(t):
     dest = tempfile.mkdtemp(prefix="conclave-install-")
     try:
         p = make_install(dest)
-        t.check(p.returncode == 0, f"make install ({p.stderr[-500:]})")
+        t.eq(p.returncode, 0, f"make install ({p.stderr[-500:]})")
         want = ["usr/bin/conclave", "usr/lib/systemd/system/conclave.service",
                 "usr/lib/sysusers.d/conclave.conf", "usr/share/doc/conclave/README.md",
                 "usr/share/doc/conclave/SECURITY.md", "usr/share/doc/conclave/PROTOCOL.md",
@@ -283,7 +299,7 @@ def test_make_install(t):
         missing = [w for w in want if not os.path.isfile(os.path.join(dest, w))]
         t.check(not missing, f"the installed tree ({missing} missing)")
         mode = os.stat(os.path.join(dest, "usr/bin/conclave")).st_mode & 0o7777
-        t.check(mode == 0o755, f"the binary is 0755 ({oct(mode)})")
+        t.eq(mode, 0o755, f"the binary is 0755 ({oct(mode)})")
         with open(os.path.join(dest, "usr/lib/sysusers.d/conclave.conf")) as f:
             t.check(re.search(r"^u conclave ", f.read(), re.M), "sysusers.d makes the user")
         if not missing:
@@ -334,8 +350,8 @@ def test_result_page_commands(t):
         wait_result(srv, pid)
         page = srv.request("GET", f"/polls/{pid}/result", headers={
             "Cookie": login_cookie(srv, "uma", "uma-password-123")}).body.decode()
-        pre = re.search(r"<pre[^>]*>(curl .*?)</pre>", page, re.S)
-        lines = pre.group(1).splitlines() if pre else []
+        pre = re.search(r"<pre[^>]*>((?:<span>)?curl .*?)</pre>", page, re.S)
+        lines = re.sub(r"<[^>]*>", "", pre.group(1)).splitlines() if pre else []
         t.check(len(lines) == 3 and all(f"127.0.0.1:{srv.port}/api/v1/" in ln
                                         for ln in lines[:2]),
                 f"the commands fetch from this server ({lines})")
@@ -369,6 +385,12 @@ def test_claims(t):
                                          "copy of the data directory", "decrypt every ballot",
                                          "running count", "trustees")),
                 f"{doc} states the key holder's limit and what trustees add")
+    # nor do the pages claim more: in this version the server holds the poll's key
+    for page in sorted(glob.glob("templates/*.html")):
+        with open(page) as f:
+            flat = " ".join(re.sub(r"<[^>]*>", " ", f.read()).split())
+        claims = re.findall(r"[^.?]*(?:server included|cannot read it|cannot decrypt)[^.]*\.", flat)
+        t.check(not claims, f"{page} claims no more than holds ({claims})")
 
 
 def test_run_sh_counts_missing_suites(t):

@@ -7,9 +7,9 @@ not on the roll (item 21); the no-JavaScript hint names this server and the
 token page (item 23); display names, one UTC time per <time>, the chart's
 neutral two-thirds line, hex fields that fit a phone (item 24)."""
 import re
-import time
 
-from harness import (Client, Server, Suite, member_client, parse_html, post_form)
+from harness import (Server, Suite, member_client, open_poll_form, parse_html,
+                     post_form, wait_state)
 
 STATEMENT = """# Why Grace
 
@@ -32,13 +32,6 @@ An inline <b onmouseover="alert(3)">tag</b>, [a bad link](javascript:alert(4)),
 """
 
 
-def open_poll(c, nominee, statement="Good work."):
-    r = post_form(c, "/polls/new", {"nominee": nominee, "statement": statement})
-    if r.status != 303:
-        raise RuntimeError(f"opening a poll for {nominee}: {r.status} {r.body[:300]!r}")
-    return r.header("Location").rsplit("/", 1)[1]
-
-
 def poll_card(doc, pid):
     """The home page's card of poll PID: the article that links its page."""
     return next((a for a in doc.find_all("article")
@@ -48,8 +41,8 @@ def poll_card(doc, pid):
 def statement_checks(t, root, where):
     """The checks of a rendered STATEMENT (root: the parsed statement)."""
     imgs = root.find_all("img")
-    t.check([i.get("src") for i in imgs] == ["/static/img/favicon.svg"],
-            f"{where}: only our own /static/ image is an image: {[i.get('src') for i in imgs]}")
+    t.eq([i.get("src") for i in imgs], ["/static/img/favicon.svg"],
+         f"{where}: only our own /static/ image is an image: {[i.get('src') for i in imgs]}")
     t.check(not root.find_all("script") and not root.find_all("div") and not root.find_all("b"),
             f"{where}: no raw HTML element")
     handlers = [k for e in root.iter() for k in e.attrs if k.startswith("on")]
@@ -77,7 +70,7 @@ def statement_checks(t, root, where):
 def test_statement(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
-        pid = open_poll(ada, "Grace", STATEMENT)
+        pid = open_poll_form(ada, "Grace", STATEMENT)
         doc = parse_html(ada.get(f"/polls/{pid}").body)
         section = doc.find("section", cls="statement")
         statement_checks(t, section, "the poll page")
@@ -95,15 +88,13 @@ def test_result_public(t):
     with Server(args=["--poll-duration", "3"]) as srv:
         ada = member_client(srv, "ada")
         member_client(srv, "bob")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         r = srv.request("GET", f"/polls/{pid}/result")
         t.check(r.status == 303 and r.header("Location") == f"/login?next=/polls/{pid}/result",
                 f"before the close a visitor goes to the login form ({r.status})")
         r = srv.request("GET", "/polls/0123456789abcdef/result")
-        t.check(r.status == 303, "an unknown poll's result too")
-        deadline = time.time() + 30
-        while time.time() < deadline and ada.get(f"/api/v1/polls/{pid}").json()["state"] != "closed":
-            time.sleep(0.25)
+        t.eq(r.status, 303, "an unknown poll's result too")
+        wait_state(ada, pid, "closed")
         r = srv.request("GET", f"/polls/{pid}/result")
         doc = parse_html(r.body)
         t.check(r.status == 200 and doc.find("svg", cls="chart") is not None,
@@ -118,7 +109,7 @@ def test_result_public(t):
                 "a visitor can look a tracker up")
         for what in ("result", "board"):
             r = srv.request("GET", f"/api/v1/polls/{pid}/{what}")
-            t.check(r.status == 200, f"the API's {what} is public too ({r.status})")
+            t.eq(r.status, 200, f"the API's {what} is public too ({r.status})")
         doc = parse_html(ada.get(f"/polls/{pid}/result").body)
         t.check(doc.find("a", href=f"/login?next=/polls/{pid}/result") is None and
                 doc.find("form", action="/logout") is not None,
@@ -142,35 +133,34 @@ def test_form_posted_twice(t):
         alert = doc.find(role="alert")
         t.check(r.status == 409 and alert is not None and "sent already" in alert.text(),
                 f"the same form again (back, send) is refused as sent already ({r.status})")
-        t.check(doc.find("textarea", name="statement").text() == "Yes.",
-                "with the values kept")
-        t.check(len(ada.get("/api/v1/polls").json()["polls"]) == 1, "nothing more opened")
+        t.eq(doc.find("textarea", name="statement").text(), "Yes.", "with the values kept")
+        t.eq(len(ada.get("/api/v1/polls").json()["polls"]), 1, "nothing more opened")
         r = post_form(ada, "/polls/new", dict(fields, nominee="Linus", statement="Other."))
-        t.check(r.status == 303, "the same page's form sent with other values opens a poll")
-        t.check(ada.post(f"/api/v1/polls/{r.header('Location').rsplit('/', 1)[1]}/withdraw")
-                .status == 200, "(withdrawn again)")
+        t.eq(r.status, 303, "the same page's form sent with other values opens a poll")
+        t.eq(ada.post(f"/api/v1/polls/{r.header('Location').rsplit('/', 1)[1]}/withdraw")
+             .status, 200, "(withdrawn again)")
 
         # an error page reloaded: the same post, after the cause went away
         once = parse_html(ada.get("/polls/new").body).find("input", name="form_once")
         fields = {"nominee": "GRACE", "statement": "Again.", "form_once": once.get("value")}
         r = post_form(ada, "/polls/new", fields)
-        t.check(r.status == 409, "a poll for her is open: refused")
+        t.eq(r.status, 409, "a poll for her is open: refused")
         r = ada.post(f"/api/v1/polls/{pid}/withdraw")
-        t.check(r.status == 200, "the open poll is withdrawn")
+        t.eq(r.status, 200, "the open poll is withdrawn")
         r = post_form(ada, "/polls/new", fields)
         t.check(r.status == 409 and "sent already" in parse_html(r.body).text(),
                 "reloading the error page opens nothing")
         polls = ada.get("/api/v1/polls").json()["polls"]
-        t.check([p["state"] for p in polls] == ["withdrawn", "withdrawn"], "still no other poll")
+        t.eq([p["state"] for p in polls], ["withdrawn", "withdrawn"], "still no other poll")
         fresh = parse_html(r.body).find("input", name="form_once").get("value")
         r = post_form(ada, "/polls/new", dict(fields, form_once=fresh))
-        t.check(r.status == 303, "the form sent again on purpose opens the poll")
+        t.eq(r.status, 303, "the form sent again on purpose opens the poll")
 
 
 def test_vote_button(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         late = member_client(srv, "late")
         card = poll_card(parse_html(late.get("/").body), pid)
         t.check(card is not None and "Not on the roll" in card.text(), "not on the roll")
@@ -190,7 +180,7 @@ def noscript_hint(doc):
 def test_noscript_hint(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         ns, cmd = noscript_hint(parse_html(ada.get(f"/polls/{pid}").body))
         t.check(cmd is not None and
                 f"conclave vote --server http://127.0.0.1:{srv.port} {pid} yes" in cmd.text(),
@@ -207,7 +197,7 @@ def test_noscript_hint(t):
                 "a Host that is no host falls back to --listen")
     with Server(args=["--secure-cookies"]) as srv:
         ada = member_client(srv, "ada")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         r = ada.request("GET", f"/polls/{pid}", headers={"Host": "vote.example.org"})
         _, cmd = noscript_hint(parse_html(r.body))
         t.check(cmd is not None and "--server https://vote.example.org " in cmd.text(),
@@ -232,7 +222,7 @@ def times_ok(t, doc, where):
 def test_wording_and_layout(t):
     with Server(args=["--poll-duration", "3"]) as srv:
         ada = member_client(srv, "ada", display="Ada Lovelace")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         for path in ("/", f"/polls/{pid}"):
             doc = parse_html(ada.get(path).body)
             meta = next((m for m in doc.find_all("p", cls="meta") if "Nominated by" in m.text()),
@@ -243,9 +233,7 @@ def test_wording_and_layout(t):
                     f"{path}: nominated by the display name, the username in small text: "
                     f"{person.text() if person else None}")
             times_ok(t, doc, path)
-        deadline = time.time() + 30
-        while time.time() < deadline and ada.get(f"/api/v1/polls/{pid}").json()["state"] != "closed":
-            time.sleep(0.25)
+        wait_state(ada, pid, "closed")
         doc = parse_html(ada.get(f"/polls/{pid}/result").body)
         times_ok(t, doc, "the result page")
         svg = doc.find("svg", cls="chart")
@@ -288,7 +276,7 @@ def test_wording_and_layout(t):
 def test_duplicate_links_the_poll(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
-        pid = open_poll(ada, "Grace Hopper")
+        pid = open_poll_form(ada, "Grace Hopper")
         r = post_form(ada, "/polls/new", {"nominee": "grace hopper", "statement": "x"})
         err = parse_html(r.body).find(id="nominee-error")
         t.check(r.status == 409 and err is not None and

@@ -14,22 +14,13 @@ import threading
 import time
 
 from harness import (BIN, TEST_BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
-                     create_token, run_cli, vote, vote_command)
+                     create_token, members_with_tokens, run_cli, vote, vote_command, wait_for,
+                     wait_log, wait_result)
 
 
 def load_vector(name):
     with open(os.path.join(VECTORS, name)) as f:
         return json.load(f)
-
-
-def wait_closed(srv, poll_id, token, timeout=90):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        r = srv.request("GET", f"/api/v1/polls/{poll_id}/result")
-        if r.status == 200:
-            return r.json()
-        time.sleep(0.2)
-    raise RuntimeError("poll did not close")
 
 
 def openssl_verify(pem_path, message, signature_hex, workdir):
@@ -48,14 +39,6 @@ def open_poll(client, nominee, statement="A long record of good work."):
     return client.post("/api/v1/polls", {"nominee": nominee, "statement": statement})
 
 
-def members_with_tokens(srv, names):
-    tokens = {}
-    for n in names:
-        add_member(srv.data_dir, n)
-        tokens[n] = create_token(srv.data_dir, n)
-    return tokens
-
-
 def test_seed_vote(t):
     """PEP 13's real vote: 32 members, 31 yes and 1 no, some by replacement."""
     srv = Server(args=["--poll-duration", "25"]).start()
@@ -68,28 +51,26 @@ def test_seed_vote(t):
             for n in names:
                 f.write(f"{n},Developer {n},{n}@example.org\n")
         rc, _, err = run_cli(["user", "import", csv], srv.data_dir)
-        t.check(rc == 0, f"import 32 members ({err})")
+        t.eq(rc, 0, f"import 32 members ({err})")
         tokens = {n: create_token(srv.data_dir, n) for n in names}
         run_cli(["user", "deactivate", "admin"], srv.data_dir)
         opener = Client(srv, token=tokens["dev00"])
         r = open_poll(opener, "Basil Fawlty", "Basil has **fixed** 200 bugs.")
-        t.check(r.status == 201, f"poll opened ({r.status} {r.body[:200]})")
+        t.eq(r.status, 201, f"poll opened ({r.status} {r.body[:200]})")
         poll = r.json()
         pid = poll["id"]
         t.check(poll["state"] == "open" and poll["eligible"] == 32, "32 eligible, open")
-        t.check(poll["record"]["question"] == "Promote Basil Fawlty to core developer?",
-                "question")
-        t.check(poll["record"]["options"] == ["Promote Basil Fawlty", "Do not promote"],
-                "options")
-        t.check(poll["record"]["roll"] == sorted(names), "roll is the active members")
+        t.eq(poll["record"]["question"], "Promote Basil Fawlty to core developer?", "question")
+        t.eq(poll["record"]["options"], ["Promote Basil Fawlty", "Do not promote"], "options")
+        t.eq(poll["record"]["roll"], sorted(names), "roll is the active members")
         t.check("<strong>fixed</strong>" in poll["statement_html"], "statement rendered")
         opens = time.strptime(poll["record"]["opens_at"], "%Y-%m-%dT%H:%M:%SZ")
         closes = time.strptime(poll["record"]["closes_at"], "%Y-%m-%dT%H:%M:%SZ")
         import calendar
-        t.check(calendar.timegm(closes) - calendar.timegm(opens) == 25, "duration")
+        t.eq(calendar.timegm(closes) - calendar.timegm(opens), 25, "duration")
 
-        t.check(Client(srv).post(f"/api/v1/polls/{pid}/ballots", {}).status == 401,
-                "no credentials: 401")
+        t.eq(Client(srv).post(f"/api/v1/polls/{pid}/ballots", {}).status, 401,
+             "no credentials: 401")
 
         for path in ("result", "board"):
             r = opener.get(f"/api/v1/polls/{pid}/{path}")
@@ -112,7 +93,7 @@ def test_seed_vote(t):
         for th in threads:
             th.join()
         # a restart while the poll is open keeps its ballots
-        t.check(srv.stop() == 0, "clean stop mid-poll")
+        t.eq(srv.stop(), 0, "clean stop mid-poll")
         srv.start()
         threads = [threading.Thread(target=cast, args=(n, "no" if n == "dev30" else "yes"))
                    for n in voters[15:]]
@@ -133,8 +114,8 @@ def test_seed_vote(t):
         t.check(view["ballots_cast"] == 32 and view["voted"] is True, "turnout 32, voted")
         t.check("counts" not in view and "result" not in view, "no counts while open")
 
-        result = wait_closed(srv, pid, tokens["dev00"])
-        t.check(result["counts"] == [31, 1], f"counts [31, 1] ({result['counts']})")
+        result = wait_result(srv, pid)
+        t.eq(result["counts"], [31, 1], f"counts [31, 1] ({result['counts']})")
         t.check(result["ballots"] == 32 and result["eligible"] == 32, "ballots and eligible")
         t.check(result["rule"] == "two-thirds" and result["passed"] is True, "passed")
         pem = os.path.join(work, "server.pem")
@@ -143,8 +124,8 @@ def test_seed_vote(t):
         t.check(openssl_verify(pem, result["message"], result["signature"], work),
                 "result signature verifies with openssl")
         board = srv.request("GET", f"/api/v1/polls/{pid}/board").body
-        t.check(board == srv.request("GET", f"/api/v1/polls/{pid}/board").body,
-                "board is the same bytes on every request")
+        t.eq(board, srv.request("GET", f"/api/v1/polls/{pid}/board").body,
+             "board is the same bytes on every request")
         bpath = os.path.join(work, "board.json")
         with open(bpath, "wb") as f:
             f.write(board)
@@ -180,18 +161,18 @@ def check_database(t, srv, names):
     con = sqlite3.connect(db)
     cols = {tb: [r[1] for r in con.execute(f"pragma table_info({tb})")]
             for tb in ("ballots", "poll_roll", "ballot_used")}
-    t.check(cols["ballots"] == ["poll_id", "tracker", "tag", "ballot"], "ballot columns")
-    t.check(cols["poll_roll"] == ["poll_id", "username", "voted"], "roll columns")
-    t.check(set(cols["ballots"]) & set(cols["poll_roll"]) == {"poll_id"},
-            "nothing in common but the poll")
+    t.eq(cols["ballots"], ["poll_id", "tracker", "tag", "ballot"], "ballot columns")
+    t.eq(cols["poll_roll"], ["poll_id", "username", "voted"], "roll columns")
+    t.eq(set(cols["ballots"]) & set(cols["poll_roll"]), {"poll_id"},
+         "nothing in common but the poll")
     sqls = {r[0]: r[1] for r in con.execute("select name, sql from sqlite_master where type='table'")}
     t.check("poll_voters" not in sqls, "no table of voters in the order they voted")
     t.check(all("WITHOUT ROWID" in sqls[tb] for tb in ("ballots", "poll_roll", "ballot_used")),
             "WITHOUT ROWID: no insertion order")
     ballots = [r[0] for r in con.execute("select ballot from ballots")]
     t.check(not any(n in b for b in ballots for n in names), "no username in any ballot")
-    t.check(con.execute("select count(*) from polls where secret_key is not null").fetchone()[0]
-            == 0, "secret keys erased after the close")
+    t.eq(con.execute("select count(*) from polls where secret_key is not null").fetchone()[0],
+         0, "secret keys erased after the close")
     con.close()
 
 
@@ -205,7 +186,7 @@ def test_thresholds(t):
         polls = {}
         for nominee in ("Two Thirds", "One One", "Nobody Voted"):
             r = open_poll(c, nominee)
-            t.check(r.status == 201, f"open {nominee}")
+            t.eq(r.status, 201, f"open {nominee}")
             polls[nominee] = r.json()["id"]
         # joins and deactivations after opening change nothing
         late = members_with_tokens(srv, ["latecomer"])["latecomer"]
@@ -219,8 +200,8 @@ def test_thresholds(t):
         for nominee, votes in plan.items():
             for who, choice in votes.items():
                 rc, *_ = vote(srv, tokens[who], polls[nominee], choice, os.path.join(work, who))
-                t.check(rc == 0, f"{who} votes {choice} on {nominee}")
-        res = {n: wait_closed(srv, pid, tokens["ann"]) for n, pid in polls.items()}
+                t.eq(rc, 0, f"{who} votes {choice} on {nominee}")
+        res = {n: wait_result(srv, pid) for n, pid in polls.items()}
         t.check(res["Two Thirds"]["counts"] == [2, 1] and res["Two Thirds"]["passed"] is True,
                 "2 yes 1 no passes")
         t.check(res["One One"]["counts"] == [1, 1] and res["One One"]["passed"] is False,
@@ -266,18 +247,18 @@ def test_opening_rules(t):
             r = c.post("/api/v1/polls", body)
             t.check(r.status == status and r.error_code() is not None,
                     f"{what}: {r.status} {r.error_code()}")
-        t.check(c.post("/api/v1/polls", {"nominee": "é" * 100, "statement": "ok"}).status == 201,
-                "100 characters (200 bytes) accepted")
+        t.eq(c.post("/api/v1/polls", {"nominee": "é" * 100, "statement": "ok"}).status, 201,
+             "100 characters (200 bytes) accepted")
         r = c.post("/api/v1/polls", {"nominee": "e\u0301" * 100, "statement": "ok"})
         t.check(r.status == 409 and r.error_code() == "poll_exists",
                 f"the same 100 characters decomposed (200 code points): {r.status}")
         r = Client(srv, token=tokens["second"]).post(
             "/api/v1/polls", {"nominee": "Łukasz Żółć-Ōta 山田 😀", "statement": "ok"})
-        t.check(r.status == 201, f"letters of any script, a hyphen, an emoji ({r.status})")
+        t.eq(r.status, 201, f"letters of any script, a hyphen, an emoji ({r.status})")
         r = open_poll(c, "Sybil Fawlty")
-        t.check(r.status == 201, "open")
+        t.eq(r.status, 201, "open")
         r2 = open_poll(c, "sybil fawlty")
-        t.check(r2.status == 409, "second open poll for the same nominee: 409")
+        t.eq(r2.status, 409, "second open poll for the same nominee: 409")
         nfc, nfd = "Jos\u00e9 N\u00fa\u00f1ez", "Jose\u0301 Nu\u0301n\u0303ez"
         c3 = Client(srv, token=tokens["third"])
         r = open_poll(c3, nfd)
@@ -292,7 +273,7 @@ def test_opening_rules(t):
             t.check(r2.status == 409 and r2.error_code() == "poll_exists", f"{what}: 409")
         r = Client(srv, token=tokens["second"]).post(
             "/api/v1/polls", {"nominee": "\u00c9lodie Roux", "statement": "ok"})
-        t.check(r.status == 201, "\u00c9lodie Roux opened")
+        t.eq(r.status, 201, "\u00c9lodie Roux opened")
         r2 = Client(srv, token=tokens["second"]).post(
             "/api/v1/polls", {"nominee": "\u00e9lodie roux", "statement": "ok"})
         t.check(r2.status == 409 and r2.error_code() == "poll_exists",
@@ -307,16 +288,16 @@ def test_opening_rules(t):
                            ("Ada \U0001f468\u200d\U0001f469\u200d\U0001f467\ufe0f",
                             "an emoji sequence with joiners and a selector")):
             r = open_poll(c4, name)
-            t.check(r.status == 201, f"{what}: 201 ({r.status} {r.error_code()})")
+            t.eq(r.status, 201, f"{what}: 201 ({r.status} {r.error_code()})")
         r = open_poll(c, "Raw Html", "<script>alert(1)</script> [x](javascript:alert(1))")
         html = r.json()["statement_html"]
         t.check("<script>" not in html and "javascript:" not in html, "safe Markdown")
-        t.check(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status
-                == 401, "anonymous cannot open")
+        t.eq(Client(srv).post("/api/v1/polls", {"nominee": "A", "statement": "b"}).status,
+             401, "anonymous cannot open")
         lst = c.get("/api/v1/polls")
         t.check(lst.status == 200 and len(lst.json()["polls"]) == 9, "list")
-        t.check(Client(srv).get("/api/v1/polls").status == 401, "list is members only")
-        t.check(c.get("/api/v1/polls/nope").status == 404, "unknown poll 404")
+        t.eq(Client(srv).get("/api/v1/polls").status, 401, "list is members only")
+        t.eq(c.get("/api/v1/polls/nope").status, 404, "unknown poll 404")
     finally:
         srv.cleanup()
 
@@ -383,18 +364,18 @@ def test_vector_ballots(t):
         yes = next(b for b in ballots["ballots"] if b["poll"] == "poll-1" and b["name"] == "yes") \
             if any(b.get("name") == "yes" for b in ballots["ballots"]) else ballots["ballots"][0]
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        t.check(con.execute("select count(*) from ballots").fetchone()[0] == 0,
-                "rejected ballots stored nothing")
-        t.check(con.execute("select count(*) from ballot_used").fetchone()[0] == 0,
-                "rejected ballots used nothing")
+        t.eq(con.execute("select count(*) from ballots").fetchone()[0], 0,
+             "rejected ballots stored nothing")
+        t.eq(con.execute("select count(*) from ballot_used").fetchone()[0], 0,
+             "rejected ballots used nothing")
         con.close()
         basil = Client(srv, token=tokens["basil"])
         r = basil.post("/api/v1/polls/poll-1/ballots", yes["ballot"])
-        t.check(r.status == 201, f"vector yes ballot accepted ({r.status} {r.body[:200]})")
+        t.eq(r.status, 201, f"vector yes ballot accepted ({r.status} {r.body[:200]})")
         if r.status == 201:
-            t.check(r.json()["tracker"] == yes["tracker"], "tracker as in the vectors")
-            t.check(r.json()["receipt"] == ballots["receipt"]["signature"],
-                    "receipt byte for byte as in the vectors")
+            t.eq(r.json()["tracker"], yes["tracker"], "tracker as in the vectors")
+            t.eq(r.json()["receipt"], ballots["receipt"]["signature"],
+                 "receipt byte for byte as in the vectors")
         r = basil.post("/api/v1/polls/poll-1/ballots", yes["ballot"])
         t.check(r.status == 409 and r.error_code() == "already_voted", "replay by the same voter")
         r = Client(srv, token=tokens["sybil"]).post("/api/v1/polls/poll-1/ballots", yes["ballot"])
@@ -406,7 +387,7 @@ def test_vector_ballots(t):
         t.check(r.status == 400 and r.json()["error"]["reason"] == "replaces",
                 "replaces from a voter who has not voted")
         r = basil.post("/api/v1/polls/poll-1/ballots", repl["ballot"])
-        t.check(r.status == 201, f"replacement accepted ({r.body[:200]})")
+        t.eq(r.status, 201, f"replacement accepted ({r.body[:200]})")
         r = basil.post("/api/v1/polls/poll-1/ballots", repl["ballot"])
         t.check(r.status in (400, 409), "replacement replayed refused")
         r = Client(srv, token=tokens["Manuel"]).post("/api/v1/polls/poll-1/ballots", yes["ballot"])
@@ -419,7 +400,7 @@ def test_vector_ballots(t):
                 "a ballot for another poll")
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
         n = con.execute("select count(*) from ballots where poll_id='poll-1'").fetchone()[0]
-        t.check(n == 1, f"one counted ballot (the replacement), got {n}")
+        t.eq(n, 1, f"one counted ballot (the replacement), got {n}")
         con.close()
     finally:
         srv.cleanup()
@@ -439,12 +420,12 @@ def test_vector_election(t):
             r = Client(srv, token=tokens[name]).post("/api/v1/polls/poll-3/ballots", post)
             t.check(r.status == 201 and r.json()["tracker"] == b["tracker"],
                     f"{name}'s ballot accepted with its tracker")
-        result = wait_closed(srv, "poll-3", None)
+        result = wait_result(srv, "poll-3")
         want = board["result"]
-        t.check(result["counts"] == want["counts"], f"counts {result['counts']}")
-        t.check(result["signature"] == want["signature"], "result signature as in the vectors")
+        t.eq(result["counts"], want["counts"], f"counts {result['counts']}")
+        t.eq(result["signature"], want["signature"], "result signature as in the vectors")
         ours = srv.request("GET", "/api/v1/polls/poll-3/board").json()
-        t.check(ours["result"] == want, "board result identical to the vectors'")
+        t.eq(ours["result"], want, "board result identical to the vectors'")
         t.check(ours["ballots"] == board["ballots"] and ours["tally"] == board["tally"],
                 "ballots and tally identical to the vectors'")
     finally:
@@ -460,7 +441,7 @@ def test_close_while_down(t):
         pid = r.json()["id"]
         for who in ("una", "vic"):
             rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
-            t.check(rc == 0, f"{who} voted")
+            t.eq(rc, 0, f"{who} voted")
         srv.stop()
         time.sleep(4.5)
         srv.start()
@@ -470,7 +451,7 @@ def test_close_while_down(t):
         srv.stop()
         srv.start()
         r2 = srv.request("GET", f"/api/v1/polls/{pid}/result")
-        t.check(r2.body == r.body, "closed exactly once: the same result after a restart")
+        t.eq(r2.body, r.body, "closed exactly once: the same result after a restart")
     finally:
         srv.cleanup()
 
@@ -498,7 +479,7 @@ def test_voters_migrated(t):
         pid = open_poll(Client(srv, token=tokens["wanda"]), "Old Schema").json()["id"]
         for who, choice in (("wanda", "yes"), ("xeno", "no")):
             rc, *_ = vote(srv, tokens[who], pid, choice, os.path.join(work, who))
-            t.check(rc == 0, f"{who} voted")
+            t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
         con.executescript(UNDO_006)     # back to schema 5, then to 4 below
@@ -527,9 +508,9 @@ def test_voters_migrated(t):
         rc, *_, err = vote(srv, tokens["xeno"], pid, "yes", os.path.join(work, "xeno2"))
         t.check(rc != 0 and "already" in err, "xeno cannot vote a second time")
         rc, *_ = vote(srv, tokens["yusuf"], pid, "yes", os.path.join(work, "yusuf"))
-        t.check(rc == 0, "yusuf votes after the migration")
-        result = wait_closed(srv, pid, tokens["wanda"])
-        t.check(result["counts"] == [2, 1], f"counts {result['counts']}")
+        t.eq(rc, 0, "yusuf votes after the migration")
+        result = wait_result(srv, pid)
+        t.eq(result["counts"], [2, 1], f"counts {result['counts']}")
     finally:
         srv.cleanup()
         shutil.rmtree(work, ignore_errors=True)
@@ -558,15 +539,11 @@ def test_close_failure_isolated(t):
         con.close()
         time.sleep(3)
         srv.start()
-        deadline = time.time() + 5
-        while time.time() < deadline:
-            r = srv.request("GET", f"/api/v1/polls/{second}/result")
-            if r.status == 200:
-                break
-            time.sleep(0.2)
-        t.check(r.status == 200, f"the poll due after a failing one closes ({r.status})")
-        t.check(srv.request("GET", f"/api/v1/polls/{first}/result").status == 409,
-                "the failing one stays unpublished")
+        r = wait_for(lambda: srv.request("GET", f"/api/v1/polls/{second}/result"), 5,
+                     done=lambda r: r.status == 200)
+        t.eq(r.status, 200, f"the poll due after a failing one closes ({r.status})")
+        t.eq(srv.request("GET", f"/api/v1/polls/{first}/result").status, 409,
+             "the failing one stays unpublished")
         t.check("close failed" in srv.log(), "its failure is logged")
     finally:
         srv.cleanup()
@@ -625,8 +602,8 @@ def test_lost_answer(t):
         t.check(p.returncode == 0 and "waiting for another conclave vote" in err,
                 f"then goes on ({p.returncode}: {err})")
         rc, *_ = vote(srv, tokens["xan"], pid, "yes", os.path.join(work, "xan"))
-        t.check(rc == 0, "xan votes")
-        res = wait_closed(srv, pid, tokens["wes"])
+        t.eq(rc, 0, "xan votes")
+        res = wait_result(srv, pid)
         t.check(res["counts"] == [1, 1] and res["ballots"] == 2,
                 f"the last ballot of each counts: 1 yes, 1 no ({res['counts']})")
     finally:
@@ -654,15 +631,15 @@ def test_another_polls_answers(t):
                              port=proxy.port)
         t.check(rc == 1 and "another poll" in err,
                 f"vote: the record of another poll is refused ({rc}: {err.strip()})")
-        t.check(opener.get(f"/api/v1/polls/{other}").json()["ballots_cast"] == 0,
-                "nothing was cast in the other poll")
+        t.eq(opener.get(f"/api/v1/polls/{other}").json()["ballots_cast"], 0,
+             "nothing was cast in the other poll")
         for who, choice in (("yan", "yes"), ("zed", "no")):
             rc, *_ = vote(srv, tokens[who], asked, choice, os.path.join(work, who))
-            t.check(rc == 0, f"{who} votes in the asked poll")
+            t.eq(rc, 0, f"{who} votes in the asked poll")
         rc, *_ = vote(srv, tokens["yan"], other, "yes", os.path.join(work, "yan"))
-        t.check(rc == 0, "yan votes in the other poll")
-        wait_closed(srv, asked, None)
-        wait_closed(srv, other, None)
+        t.eq(rc, 0, "yan votes in the other poll")
+        wait_result(srv, asked)
+        wait_result(srv, other)
         proxy.rewrite = {f"/api/v1/polls/{asked}/board": f"/api/v1/polls/{other}/board"}
         p = subprocess.run([BIN, "result", "--server", f"http://127.0.0.1:{proxy.port}",
                             "--token", tokens["yan"], asked],
@@ -694,14 +671,14 @@ def test_result_during_compaction(t):
         tokens = members_with_tokens(srv, ["wes", "xia"])
         opener = Client(srv, token=tokens["wes"])
         browser = Client(srv)
-        t.check(browser.login("xia", "xia-password-123").status == 200, "xia logs in")
+        t.eq(browser.login("xia", "xia-password-123").status, 200, "xia logs in")
         pid = open_poll(opener, "Compaction Time").json()["id"]
         for who in ("wes", "xia"):
             rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
-            t.check(rc == 0, f"{who} voted")
-        result = wait_closed(srv, pid, tokens["wes"])
+            t.eq(rc, 0, f"{who} voted")
+        result = wait_result(srv, pid)
         done = f"poll {pid}: database compacted"
-        t.check(result["counts"] == [2, 0], "the result is served")
+        t.eq(result["counts"], [2, 0], "the result is served")
         t.check(done not in srv.log(), "... while the compaction runs")
         slow = []
         for c, path in ((opener, f"/api/v1/polls/{pid}/result"),
@@ -715,15 +692,12 @@ def test_result_during_compaction(t):
         t.check(not slow, f"reads answer at once during the compaction ({slow})")
         t.check(done not in srv.log(), "... which is still running after them")
         r = open_poll(opener, "Written Meanwhile")
-        t.check(r.status == 201, f"a write during the compaction waits for it ({r.status})")
-        deadline = time.time() + 30
-        while done not in srv.log() and time.time() < deadline:
-            time.sleep(0.1)
-        t.check(done in srv.log(), "the compaction completes")
+        t.eq(r.status, 201, f"a write during the compaction waits for it ({r.status})")
+        t.check(wait_log(srv, done), "the compaction completes")
         ids = [p["id"] for p in opener.get("/api/v1/polls").json()["polls"]]
         t.check(r.status == 201 and r.json()["id"] in ids, "the poll written meanwhile is kept")
-        t.check(opener.get(f"/api/v1/polls/{pid}/result").json() == result,
-                "the same result after the compaction")
+        t.eq(opener.get(f"/api/v1/polls/{pid}/result").json(), result,
+             "the same result after the compaction")
     finally:
         srv.cleanup()
 

@@ -28,19 +28,19 @@ def test_rotation(t):
     with Server() as srv:
         pw = add_member(srv.data_dir, "ann")
         first = Client(srv)
-        t.check(first.login("ann", pw).status == 200, "login")
+        t.eq(first.login("ann", pw).status, 200, "login")
         old = first.cookie
         r = srv.request("POST", "/api/v1/session", {"username": "ann", "password": pw},
                         headers={"Cookie": "conclave_session=" + old})
         new = cookie_of(r)
         t.check(r.status == 200 and new and new != old, "a second login gives a new session id")
-        t.check(me(srv, old).status == 401, "the session id sent to the login ended")
-        t.check(me(srv, new).status == 200, "the new one works")
+        t.eq(me(srv, old).status, 401, "the session id sent to the login ended")
+        t.eq(me(srv, new).status, 200, "the new one works")
         planted = "ab" * 32
         r = srv.request("POST", "/api/v1/session", {"username": "ann", "password": pw},
                         headers={"Cookie": "conclave_session=" + planted})
         t.check(cookie_of(r) not in (None, planted), "a planted id is never adopted")
-        t.check(me(srv, planted).status == 401, "and never becomes a session")
+        t.eq(me(srv, planted).status, 401, "and never becomes a session")
         r = srv.request("POST", "/api/v1/session", {"username": "ann", "password": "wrong-pass-1"},
                         headers={"Cookie": "conclave_session=" + new})
         t.check(r.status == 401 and me(srv, new).status == 200,
@@ -66,7 +66,7 @@ def test_expiry(t):
         c = Client(srv)
         r = c.login("bea", pw)
         t.check("Max-Age=2" in (r.header("Set-Cookie") or ""), "cookie Max-Age is the TTL")
-        t.check(c.get("/api/v1/me").status == 200, "session works at once")
+        t.eq(c.get("/api/v1/me").status, 200, "session works at once")
         time.sleep(3.1)
         r = c.get("/api/v1/me")
         t.check(r.status == 401 and r.error_code() == "unauthenticated",
@@ -87,17 +87,17 @@ def test_deactivation_ends_everything(t):
                 "two sessions and a token work")
         rc = subprocess.run([BIN, "user", "deactivate", "cid", "--data", srv.data_dir],
                             capture_output=True).returncode
-        t.check(rc == 0, "deactivate while serving")
+        t.eq(rc, 0, "deactivate while serving")
         t.check(all(x.get("/api/v1/me").status == 401 for x in (a, b, tc)),
                 "every session and the token stop at once")
         r = b.post("/api/v1/polls", {"nominee": "X", "statement": "y"})
-        t.check(r.status == 401, "a deactivated member's session cannot act")
+        t.eq(r.status, 401, "a deactivated member's session cannot act")
         subprocess.run([BIN, "user", "activate", "cid", "--data", srv.data_dir],
                        capture_output=True)
         t.check(a.get("/api/v1/me").status == 401 and b.get("/api/v1/me").status == 401,
                 "sessions stay ended after re-activation (they were deleted)")
-        t.check(tc.get("/api/v1/me").status == 200, "the token works again (not revoked)")
-        t.check(Client(srv).login("cid", pw).status == 200, "the member can log in again")
+        t.eq(tc.get("/api/v1/me").status, 200, "the token works again (not revoked)")
+        t.eq(Client(srv).login("cid", pw).status, 200, "the member can log in again")
 
 
 def test_passwd_ends_sessions(t):
@@ -107,17 +107,17 @@ def test_passwd_ends_sessions(t):
         pw = add_member(srv.data_dir, "cal")
         token = create_token(srv.data_dir, "cal")
         a = Client(srv)
-        t.check(a.login("cal", pw).status == 200, "logged in with the old password")
+        t.eq(a.login("cal", pw).status, 200, "logged in with the old password")
         p = subprocess.run([BIN, "user", "passwd", "cal", "--password-stdin", "--data",
                             srv.data_dir], input=b"a-brand-new-password\n", capture_output=True)
-        t.check(p.returncode == 0, "passwd while serving")
+        t.eq(p.returncode, 0, "passwd while serving")
         r = a.get("/api/v1/me")
         t.check(r.status == 401 and r.error_code() == "unauthenticated",
                 f"the old session ends with the new password ({r.status})")
         r = a.post("/api/v1/polls", {"nominee": "Leaked Session", "statement": "s"})
-        t.check(r.status == 401, "and cannot act")
-        t.check(Client(srv, token=token).get("/api/v1/me").status == 200,
-                "the member's API token is not a session: it stays")
+        t.eq(r.status, 401, "and cannot act")
+        t.eq(Client(srv, token=token).get("/api/v1/me").status, 200,
+             "the member's API token is not a session: it stays")
         b = Client(srv)
         t.check(b.login("cal", "a-brand-new-password").status == 200 and
                 b.get("/api/v1/me").status == 200, "the new password logs in")
@@ -136,9 +136,9 @@ def test_secure_cookie_names(t):
         sc = r.header("Set-Cookie") or ""
         t.check(sc.startswith("__Host-conclave_session=") and "; Secure" in sc and
                 "Path=/;" in sc and "Domain" not in sc, f"__Host- session cookie ({sc[:40]}...)")
-        t.check(c.get("/api/v1/me").status == 200, "the server reads the __Host- cookie")
+        t.eq(c.get("/api/v1/me").status, 200, "the server reads the __Host- cookie")
         r = srv.request("GET", "/api/v1/me", headers={"Cookie": "conclave_session=" + c.cookie})
-        t.check(r.status == 401, "and ignores the plain name")
+        t.eq(r.status, 401, "and ignores the plain name")
         page = srv.request("GET", "/login")
         lc = [v for v in page.headers_all("Set-Cookie") if "conclave_login" in v]
         t.check(lc and lc[0].startswith("__Host-conclave_login=") and "; Secure" in lc[0] and
@@ -152,7 +152,7 @@ def test_secure_cookie_names(t):
                 "conclave_session" not in names, f"the login form sets it too ({r.status}, {names})")
         sid = cookie_of(r, "__Host-conclave_session")
         r = srv.request("GET", "/", headers={"Cookie": f"__Host-conclave_session={sid}"})
-        t.check(r.status == 200, "and the pages read it")
+        t.eq(r.status, 200, "and the pages read it")
     with Server() as srv:
         pw = add_member(srv.data_dir, "ida")
         r = Client(srv).login("ida", pw)
@@ -199,14 +199,14 @@ def test_csrf(t):
         r = srv.request("POST", "/api/v1/session", {"username": "mal", "password": "mal-pass-12="},
                         headers={"Sec-Fetch-Site": "same-origin",
                                  "Origin": f"http://127.0.0.1:{srv.port}"})
-        t.check(r.status == 200, f"a same-origin login passes ({r.status})")
+        t.eq(r.status, 200, f"a same-origin login passes ({r.status})")
         r = c.post("/api/v1/polls", {"nominee": "Csrf Ok", "statement": "s"})
-        t.check(r.status == 201, "the session's own token passes")
+        t.eq(r.status, 201, "the session's own token passes")
         # tokens are looked up by their SHA-256, so a near miss is simply unknown
         token = create_token(srv.data_dir, "dan")
         near = token[:-1] + ("A" if token[-1] != "A" else "B")
         r = srv.request("GET", "/api/v1/me", headers={"Authorization": "Bearer " + near})
-        t.check(r.status == 401, "a token one character off is refused")
+        t.eq(r.status, 401, "a token one character off is refused")
 
 
 def start_fails(data_dir):
@@ -221,10 +221,10 @@ def test_file_modes(t):
         d = srv.data_dir
         add_member(d, "eve")
         mode = lambda p: stat.S_IMODE(os.stat(os.path.join(d, p)).st_mode)  # noqa: E731
-        t.check(mode(".") == 0o700, f"data directory 0700 ({oct(mode('.'))})")
+        t.eq(mode("."), 0o700, f"data directory 0700 ({oct(mode('.'))})")
         for f in ("conclave.db", "conclave.db-wal", "conclave.db-shm", "receipt-key"):
             if os.path.exists(os.path.join(d, f)):
-                t.check(mode(f) == 0o600, f"{f} is 0600 ({oct(mode(f))})")
+                t.eq(mode(f), 0o600, f"{f} is 0600 ({oct(mode(f))})")
         t.check(os.path.exists(os.path.join(d, "receipt-key")), "the key file exists")
         srv.stop()
         for f in ("receipt-key", "conclave.db"):
@@ -236,9 +236,8 @@ def test_file_modes(t):
                 os.chmod(os.path.join(d, f), 0o600)
         key = open(os.path.join(d, "receipt-key")).read()
         srv.start()
-        t.check(srv.request("GET", "/healthz").status == 200, "0600 again: starts")
-        t.check(open(os.path.join(d, "receipt-key")).read() == key,
-                "the key was kept, never replaced")
+        t.eq(srv.request("GET", "/healthz").status, 200, "0600 again: starts")
+        t.eq(open(os.path.join(d, "receipt-key")).read(), key, "the key was kept, never replaced")
     finally:
         srv.cleanup()
 

@@ -14,21 +14,11 @@ import subprocess
 import sys
 import tempfile
 
-BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
+sys.path.insert(0, os.path.dirname(__file__))
+from harness import BIN, Suite  # noqa: E402
+
 VEC = "tests/vectors"
 KEY = os.path.join(VEC, "server.pem")
-
-passed = 0
-failed = 0
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL test_verify: %s" % what)
 
 
 def run(args, stdin=None):
@@ -41,7 +31,7 @@ def load(name):
         return json.load(f)
 
 
-def test_vectors():
+def test_vectors(t):
     want = {
         "board.json": "board ok: 7 ballots, counts [5, 2] passed=true\n",
         "board-3holders.json": "board ok: 6 ballots, counts [3, 1, 1] passed=none\n",
@@ -51,41 +41,41 @@ def test_vectors():
     for name, line in want.items():
         path = os.path.join(VEC, name)
         rc, out, err = run([path, "--server-key", KEY])
-        check(rc == 0 and out == line, "%s with key: rc=%d out=%r err=%r" % (name, rc, out, err))
+        t.check(rc == 0 and out == line, "%s with key: rc=%d out=%r err=%r" % (name, rc, out, err))
         rc, out, err = run([path])
-        check(rc == 4 and out == line and "signature was not checked" in err
+        t.check(rc == 4 and out == line and "signature was not checked" in err
               and "--server-key" in err,
               "%s without key: exit 4, saying why: rc=%d out=%r err=%r" % (name, rc, out, err))
         rc, out, err = run([path, "--no-signature"])
-        check(rc == 0 and out == line and err == "",
+        t.check(rc == 0 and out == line and err == "",
               "%s without key, --no-signature: rc=%d out=%r err=%r" % (name, rc, out, err))
         with open(path, "rb") as f:
             rc, out, err = run(["-", "--server-key", KEY], stdin=f.read())
-        check(rc == 0 and out == line, "%s from stdin: rc=%d out=%r" % (name, rc, out))
+        t.check(rc == 0 and out == line, "%s from stdin: rc=%d out=%r" % (name, rc, out))
     partial = os.path.join(VEC, "board-partial.json")
     for args in (["--server-key", KEY], [], ["--no-signature"]):
         rc, out, err = run([partial] + args)
-        check(rc == 3 and out.startswith("board ok (partial") and "6 ballots" in out
+        t.check(rc == 3 and out.startswith("board ok (partial") and "6 ballots" in out
               and "partial board" in err and "--allow-partial" in err,
               "partial board %s: exit 3, saying why: rc=%d out=%r err=%r" % (args, rc, out, err))
     for args in (["--server-key", KEY], [], ["--no-signature"]):
         rc, out, err = run([partial, "--allow-partial"] + args)
-        check(rc == 0 and out.startswith("board ok (partial") and err == "",
+        t.check(rc == 0 and out.startswith("board ok (partial") and err == "",
               "partial board --allow-partial %s: rc=%d err=%r" % (args, rc, err))
     rc, out, err = run([os.path.join(VEC, "board.json"), "--allow-partial"])
-    check(rc == 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
+    t.eq(rc, 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
     rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json"), "--server-key", KEY])
-    check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
+    t.check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
 
 
-def tampered(tmp, name, mutate, want_code, key=True):
+def tampered(t, tmp, name, mutate, want_code, key=True):
     board = load(name)
     mutate(board)
     path = os.path.join(tmp, "tampered.json")
     with open(path, "w", encoding="utf-8") as f:
         json.dump(board, f, indent=2, ensure_ascii=False)
     rc, out, err = run([path] + (["--server-key", KEY] if key else []))
-    check(rc == 1 and err.rstrip().endswith(": " + want_code) and out == "",
+    t.check(rc == 1 and err.rstrip().endswith(": " + want_code) and out == "",
           "%s tampered, want %s: rc=%d out=%r err=%r" % (name, want_code, rc, out, err))
 
 
@@ -93,7 +83,7 @@ def flip(s):
     return ("1" if s[0] == "0" else "0") + s[1:]
 
 
-def test_tampered():
+def test_tampered(t):
     def count(b):
         b["result"]["counts"][0] += 1
 
@@ -127,18 +117,18 @@ def test_tampered():
         b["ballots"].insert(1, b["ballots"][1])
 
     with tempfile.TemporaryDirectory() as tmp:
-        tampered(tmp, "board.json", count, "count")
-        tampered(tmp, "board.json", share, "proof")
-        tampered(tmp, "board.json", drop, "tally")
-        tampered(tmp, "board.json", reorder, "order")
-        tampered(tmp, "board.json", signature, "signature")
-        tampered(tmp, "board.json", ballot_proof, "proof")
-        tampered(tmp, "board.json", passed, "result")
-        tampered(tmp, "board.json", digest, "ballots_digest")
-        tampered(tmp, "board.json", extra, "shape")
-        tampered(tmp, "board.json", duplicate, "order")
-        tampered(tmp, "board-3holders.json", share, "proof")
-        tampered(tmp, "board-partial.json", share, "proof")
+        tampered(t, tmp, "board.json", count, "count")
+        tampered(t, tmp, "board.json", share, "proof")
+        tampered(t, tmp, "board.json", drop, "tally")
+        tampered(t, tmp, "board.json", reorder, "order")
+        tampered(t, tmp, "board.json", signature, "signature")
+        tampered(t, tmp, "board.json", ballot_proof, "proof")
+        tampered(t, tmp, "board.json", passed, "result")
+        tampered(t, tmp, "board.json", digest, "ballots_digest")
+        tampered(t, tmp, "board.json", extra, "shape")
+        tampered(t, tmp, "board.json", duplicate, "order")
+        tampered(t, tmp, "board-3holders.json", share, "proof")
+        tampered(t, tmp, "board-partial.json", share, "proof")
         # without the key the signature is not checked
         board = load("board.json")
         signature(board)
@@ -146,47 +136,38 @@ def test_tampered():
         with open(path, "w", encoding="utf-8") as f:
             json.dump(board, f, indent=2, ensure_ascii=False)
         rc, out, err = run([path])
-        check(rc == 4, "a forged signature without key: not checked, exit 4: rc=%d" % rc)
+        t.eq(rc, 4, "a forged signature without key: not checked, exit 4: rc=%d" % rc)
         rc, out, err = run([path, "--no-signature"])
-        check(rc == 0, "... and 0 when the caller accepts that: rc=%d" % rc)
+        t.eq(rc, 0, "... and 0 when the caller accepts that: rc=%d" % rc)
         # not JSON at all
         with open(path, "w") as f:
             f.write("{\"protocol\": ")
         rc, out, err = run([path])
-        check(rc == 1 and "shape" in err, "truncated board: rc=%d err=%r" % (rc, err))
+        t.check(rc == 1 and "shape" in err, "truncated board: rc=%d err=%r" % (rc, err))
 
 
-def test_usage():
+def test_usage(t):
     rc, out, err = run([])
-    check(rc == 2 and "usage" in err, "no board: rc=%d" % rc)
+    t.check(rc == 2 and "usage" in err, "no board: rc=%d" % rc)
     rc, out, err = run(["--help"])
-    check(rc == 0 and "usage" in out, "--help: rc=%d" % rc)
+    t.check(rc == 0 and "usage" in out, "--help: rc=%d" % rc)
     rc, out, err = run(["--bogus", os.path.join(VEC, "board.json")])
-    check(rc == 2, "unknown option: rc=%d" % rc)
+    t.eq(rc, 2, "unknown option: rc=%d" % rc)
     rc, out, err = run(["a.json", "b.json"])
-    check(rc == 2, "two boards: rc=%d" % rc)
+    t.eq(rc, 2, "two boards: rc=%d" % rc)
     rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key", KEY, "--no-signature"])
-    check(rc == 2 and "contradict" in err, "--server-key with --no-signature: rc=%d" % rc)
+    t.check(rc == 2 and "contradict" in err, "--server-key with --no-signature: rc=%d" % rc)
     rc, out, err = run(["--help"])
-    check(all(s in out for s in ("--allow-partial", "--no-signature", "  3  partial",
+    t.check(all(s in out for s in ("--allow-partial", "--no-signature", "  3  partial",
                                  "  4  complete")), "--help documents the exit codes")
     rc, out, err = run(["/nonexistent/board.json"])
-    check(rc == 1 and err != "", "missing file: rc=%d" % rc)
+    t.check(rc == 1 and err != "", "missing file: rc=%d" % rc)
     rc, out, err = run([os.path.join(VEC, "board.json"), "--server-key",
                         os.path.join(VEC, "board.json")])
-    check(rc == 1 and "PEM" in err, "bad key file: rc=%d err=%r" % (rc, err))
-
-
-def main():
-    try:
-        test_vectors()
-        test_tampered()
-        test_usage()
-    except Exception as e:  # a crash counts as a failure, with its reason
-        check(False, "exception: %r" % (e,))
-    print("test_verify: %d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    t.check(rc == 1 and "PEM" in err, "bad key file: rc=%d err=%r" % (rc, err))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    t = Suite("test_verify")
+    t.run(test_vectors, test_tampered, test_usage)
+    t.finish()

@@ -11,8 +11,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import (BIN, Client, Server, Suite, add_member, close_now,  # noqa: E402
-                     create_token, wait_result)
+from harness import (BIN, Client, Server, Suite, close_now,  # noqa: E402
+                     members_with_tokens, wait_result)
 
 CODE_RE = r"[0-9a-f]{8}(-[0-9a-f]{8}){7}"
 
@@ -45,10 +45,7 @@ def one_line(p, *words):
 
 
 def setup(srv, names, nominee):
-    tokens = {}
-    for n in names:
-        add_member(srv.data_dir, n)
-        tokens[n] = create_token(srv.data_dir, n)
+    tokens = members_with_tokens(srv, names)
     r = Client(srv, token=tokens[names[0]]).post("/api/v1/polls",
                                                  {"nominee": nominee, "statement": "s"})
     return tokens, r.json()["id"]
@@ -77,9 +74,9 @@ def test_already_voted(t):
             t.check(one_line(p, "already voted", "--replace", "--change-code-file")
                     and "tracker" not in p.stdout,
                     f"from another state directory: one line naming both ways ({p.stderr!r})")
-            t.check(cast_count(srv, tokens["ivy"], pid) == 1, "one ballot cast")
+            t.eq(cast_count(srv, tokens["ivy"], pid), 1, "one ballot cast")
             p = vote(srv, tokens["ivy"], pid, "no", here, ["--replace"])
-            t.check(p.returncode == 0, f"--replace still changes it ({p.stderr})")
+            t.eq(p.returncode, 0, f"--replace still changes it ({p.stderr})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -116,7 +113,7 @@ def test_plain_http_refused(t):
             t.check(p.returncode == 1 and "refusing" not in p.stderr,
                     f"http://[::1] is loopback: tried ({p.stderr.strip()!r})")
             p = vote(srv, tokens["kai"], pid, "yes", work, url=f"http://localhost:{srv.port}")
-            t.check(p.returncode == 0, f"http://localhost works ({p.stderr})")
+            t.eq(p.returncode, 0, f"http://localhost works ({p.stderr})")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -130,7 +127,7 @@ def test_result_without_token(t):
             tokens, pid = setup(srv, ["lea", "max", "ned"], "Public Result")
             for n, c in (("lea", "yes"), ("max", "yes"), ("ned", "no")):
                 p = vote(srv, tokens[n], pid, c, os.path.join(work, n))
-                t.check(p.returncode == 0, f"{n} votes")
+                t.eq(p.returncode, 0, f"{n} votes")
             url = f"http://127.0.0.1:{srv.port}"
             p = cli(["result", "--server", url, pid])
             t.check(one_line(p, "409 poll_open"), f"open: no result yet ({p.stderr!r})")
@@ -166,7 +163,7 @@ def test_change_code(t):
             p = print_code(srv, tok, pid, st["A"])
             t.check(one_line(p, "no ballot of yours", "kept here"),
                     f"no code before a vote ({p.stderr!r})")
-            t.check(vote(srv, tok, pid, "yes", st["A"]).returncode == 0, "ora votes yes at A")
+            t.eq(vote(srv, tok, pid, "yes", st["A"]).returncode, 0, "ora votes yes at A")
             p = print_code(srv, tok, pid, st["A"])
             lines = p.stdout.splitlines()
             t.check(p.returncode == 0 and re.fullmatch(CODE_RE, lines[0]) and lines[1] == ""
@@ -187,7 +184,7 @@ def test_change_code(t):
             t.check(p.returncode == 0 and "receipt verified" in p.stdout and
                     "no longer works" in p.stdout,
                     f"from B with the code's file: replaced ({p.stderr!r})")
-            t.check(cast_count(srv, tok, pid) == 1, "still one ballot of ora's")
+            t.eq(cast_count(srv, tok, pid), 1, "still one ballot of ora's")
             p = vote(srv, tok, pid, "yes", st["A"], ["--replace"])
             t.check(one_line(p, "none of the secrets kept here"),
                     f"A's secret no longer replaces it ({p.stderr!r})")
@@ -204,8 +201,8 @@ def test_change_code(t):
             # the code as a person may type it: upper case, spaces, no dashes
             typed = " ".join(new_code.replace("-", "").upper()[i:i + 4] for i in range(0, 64, 4))
             p = vote(srv, tok, pid, "no", st["D"], ["--change-code-file", "-"], stdin=typed + "\n")
-            t.check(p.returncode == 0, f"a typed code from stdin, at D ({p.stderr!r})")
-            t.check(vote(srv, tokens["pia"], pid, "yes", st["E"]).returncode == 0, "pia votes")
+            t.eq(p.returncode, 0, f"a typed code from stdin, at D ({p.stderr!r})")
+            t.eq(vote(srv, tokens["pia"], pid, "yes", st["E"]).returncode, 0, "pia votes")
             close_now(srv, pid)
             res = wait_result(srv, pid)
             t.check(res["counts"] == [1, 1] and res["ballots"] == 2,

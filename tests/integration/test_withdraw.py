@@ -15,15 +15,8 @@ import tempfile
 import threading
 import time
 
-from harness import (Client, Server, Suite, create_token, member_client, parse_html,
-                     post_form, vote, vote_command)
-
-
-def open_poll(c, nominee, statement="Good work."):
-    r = post_form(c, "/polls/new", {"nominee": nominee, "statement": statement})
-    if r.status != 303:
-        raise RuntimeError(f"opening a poll for {nominee}: {r.status} {r.body[:300]!r}")
-    return r.header("Location").rsplit("/", 1)[1]
+from harness import (Client, Server, Suite, create_token, member_client, open_poll_form,
+                     parse_html, post_form, vote, vote_command, wait_for)
 
 
 def withdraw_form(doc, pid):
@@ -43,18 +36,18 @@ def test_nominator_withdraws(t):
     with Server() as srv:
         ada = member_client(srv, "ada", display="Ada Lovelace")
         bob = member_client(srv, "bob")
-        pid = open_poll(ada, "Grace Hopper")
-        t.check(db(srv, f"SELECT secret_key IS NOT NULL FROM polls WHERE id = '{pid}'") == "1",
-                "an open poll has its secret key")
+        pid = open_poll_form(ada, "Grace Hopper")
+        t.eq(db(srv, f"SELECT secret_key IS NOT NULL FROM polls WHERE id = '{pid}'"), "1",
+             "an open poll has its secret key")
 
         doc = parse_html(ada.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is not None, "the nominator's page offers to withdraw")
         doc = parse_html(bob.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is None, "another member's page does not")
         r = post_form(bob, f"/polls/{pid}/withdraw", {})
-        t.check(r.status == 403, f"another member is refused the question ({r.status})")
+        t.eq(r.status, 403, f"another member is refused the question ({r.status})")
         r = post_form(bob, f"/polls/{pid}/withdraw", {"confirm": "yes"})
-        t.check(r.status == 403, f"and the withdrawal ({r.status})")
+        t.eq(r.status, 403, f"and the withdrawal ({r.status})")
         r = bob.post(f"/api/v1/polls/{pid}/withdraw")
         t.check(r.status == 403 and r.error_code() == "forbidden",
                 f"and over the API: 403 forbidden ({r.status} {r.error_code()})")
@@ -69,8 +62,8 @@ def test_nominator_withdraws(t):
                 confirm.find("input", name="confirm", value="yes") is not None and
                 confirm.find("input", name="csrf_token", value=ada.csrf) is not None,
                 "its form confirms, with the CSRF token")
-        t.check(ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open",
-                "the question changed nothing")
+        t.eq(ada.get(f"/api/v1/polls/{pid}").json()["state"], "open",
+             "the question changed nothing")
         r = post_form(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"}, csrf=False)
         t.check(r.status == 403 and ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open",
                 "no withdrawal without the CSRF token")
@@ -83,8 +76,8 @@ def test_nominator_withdraws(t):
                 re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", view.get("withdrawn_at", "")),
                 f"the API says withdrawn, by whom and when: {view.get('state')}, "
                 f"{view.get('withdrawn_by')}, {view.get('withdrawn_at')}")
-        t.check(db(srv, f"SELECT secret_key IS NULL FROM polls WHERE id = '{pid}'") == "1",
-                "the secret key is erased")
+        t.eq(db(srv, f"SELECT secret_key IS NULL FROM polls WHERE id = '{pid}'"), "1",
+             "the secret key is erased")
 
         doc = parse_html(bob.get(f"/polls/{pid}").body)
         note = doc.find(id="poll-withdrawn")
@@ -133,10 +126,10 @@ def test_nominator_withdraws(t):
                 f"`conclave vote` says the poll was withdrawn (exit {rc}): {err.strip()}")
 
         # the nominee is free again, and the poll does not count as ada's
-        p2 = open_poll(ada, "Grace Hopper", "Second try.")
+        p2 = open_poll_form(ada, "Grace Hopper", "Second try.")
         t.check(p2 != pid, "the nominee can have a new poll")
-        open_poll(ada, "Linus")
-        open_poll(ada, "Margaret")
+        open_poll_form(ada, "Linus")
+        open_poll_form(ada, "Margaret")
         r = post_form(ada, "/polls/new", {"nominee": "Dennis", "statement": "x"})
         t.check(r.status == 409 and "3 polls" in parse_html(r.body).text(),
                 "three open polls are the most (the withdrawn one not counted)")
@@ -147,22 +140,22 @@ def test_admin_withdraws(t):
         ada = member_client(srv, "ada")
         member_client(srv, "root", admin=True)
         token = create_token(srv.data_dir, "root")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         root = Client(srv, token=token)
         r = root.post(f"/api/v1/polls/{pid}/withdraw", {"extra": 1})
-        t.check(r.status == 400, f"the API takes no fields ({r.status})")
+        t.eq(r.status, 400, f"the API takes no fields ({r.status})")
         r = root.post(f"/api/v1/polls/{pid}/withdraw")
         body = r.json() or {}
         t.check(r.status == 200 and body.get("state") == "withdrawn" and
                 body.get("withdrawn_by") == "root" and body.get("id") == pid,
                 f"an admin withdraws a member's poll over the API: 200 with the poll "
                 f"({r.status} {body.get('state')} {body.get('withdrawn_by')})")
-        pid2 = open_poll(ada, "Linus")
+        pid2 = open_poll_form(ada, "Linus")
         admin = member_client(srv, "root2", admin=True)
         doc = parse_html(admin.get(f"/polls/{pid2}").body)
         t.check(withdraw_form(doc, pid2) is not None, "an admin's page offers it")
         r = post_form(admin, f"/polls/{pid2}/withdraw", {"confirm": "yes"})
-        t.check(r.status == 303, "and the page withdraws it")
+        t.eq(r.status, 303, "and the page withdraws it")
         r = root.post("/api/v1/polls/nosuchpoll/withdraw")
         t.check(r.status == 404 and r.error_code() == "not_found", "an unknown poll: 404")
 
@@ -171,10 +164,10 @@ def test_refused_after_ballot(t):
     with Server() as srv:
         ada = member_client(srv, "ada")
         member_client(srv, "bob")
-        pid = open_poll(ada, "Grace")
+        pid = open_poll_form(ada, "Grace")
         home_dir = tempfile.mkdtemp(prefix="conclave-withdraw-")
         rc, _, _, err = vote(srv, create_token(srv.data_dir, "bob"), pid, "no", home_dir)
-        t.check(rc == 0, f"bob votes ({err.strip()})")
+        t.eq(rc, 0, f"bob votes ({err.strip()})")
         doc = parse_html(ada.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is None, "no withdrawal offered after a ballot")
         r = ada.post(f"/api/v1/polls/{pid}/withdraw")
@@ -183,7 +176,7 @@ def test_refused_after_ballot(t):
         r = post_form(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"})
         t.check(r.status == 409 and "ballot has been cast" in parse_html(r.body).text(),
                 f"the page: 409 and why ({r.status})")
-        t.check(ada.get(f"/api/v1/polls/{pid}").json()["state"] == "open", "it stays open")
+        t.eq(ada.get(f"/api/v1/polls/{pid}").json()["state"], "open", "it stays open")
 
 
 def test_race_restart_and_closer(t):
@@ -197,7 +190,7 @@ def test_race_restart_and_closer(t):
         member_client(srv, "voter")
         token = create_token(srv.data_dir, "voter")
         started = time.time()
-        pids = [open_poll(noms[i % 3], f"Nominee {i}") for i in range(9)]
+        pids = [open_poll_form(noms[i % 3], f"Nominee {i}") for i in range(9)]
         home_dir = tempfile.mkdtemp(prefix="conclave-race-")
         outcome = {}
 
@@ -231,15 +224,13 @@ def test_race_restart_and_closer(t):
         voted = [p for p in pids if outcome[p].status != 200]
         print(f"test_withdraw: race: {len(withdrawn)} withdrawn, {len(voted)} voted")
 
-        t.check(srv.stop() == 0, "the server stops")
+        t.eq(srv.stop(), 0, "the server stops")
         srv.start()
         for pid in withdrawn:
-            t.check(admin.get(f"/api/v1/polls/{pid}").json()["state"] == "withdrawn",
-                    "a restart keeps it withdrawn")
-        deadline = started + duration + 30
-        while time.time() < deadline and any(
-                admin.get(f"/api/v1/polls/{p}").json()["state"] != "closed" for p in voted):
-            time.sleep(0.5)
+            t.eq(admin.get(f"/api/v1/polls/{pid}").json()["state"], "withdrawn",
+                 "a restart keeps it withdrawn")
+        wait_for(lambda: all(admin.get(f"/api/v1/polls/{p}").json()["state"] == "closed"
+                             for p in voted), started + duration + 30 - time.time(), 0.5)
         time.sleep(1.5)             # a tick more for the closer
         for pid in voted:
             r = srv.request("GET", f"/api/v1/polls/{pid}/result")
@@ -247,16 +238,16 @@ def test_race_restart_and_closer(t):
                     f"a poll with a ballot closes at its deadline ({r.status})")
         for pid in withdrawn:
             view = admin.get(f"/api/v1/polls/{pid}").json()
-            t.check(view["state"] == "withdrawn", "past the deadline it is still withdrawn")
+            t.eq(view["state"], "withdrawn", "past the deadline it is still withdrawn")
             r = srv.request("GET", f"/api/v1/polls/{pid}/result")
             t.check(r.status == 409 and r.error_code() == "poll_withdrawn",
                     "and has no result")
             t.check(f"poll {pid} closed" not in srv.log() and
                     f"poll {pid}: close failed" not in srv.log(),
                     "the closer never touched it")
-            t.check(db(srv, f"SELECT result IS NULL AND board IS NULL AND secret_key IS NULL "
-                            f"FROM polls WHERE id = '{pid}'") == "1",
-                    "no result, no board, no key in the store")
+            t.eq(db(srv, f"SELECT result IS NULL AND board IS NULL AND secret_key IS NULL "
+                         f"FROM polls WHERE id = '{pid}'"), "1",
+                 "no result, no board, no key in the store")
 
 
 if __name__ == "__main__":
