@@ -1,15 +1,16 @@
 /*
- * board.c — build and verify the board of a closed poll (PROTOCOL §7, §8).
+ * board.c — build and verify the board of a closed poll (PROTOCOL §7, §8),
+ * and a threshold poll's board (PROTOCOL-threshold T8).
  *
- * Verification first reads everything but the ballots (record, fingerprint,
- * tally, decryptions, result: cheap, and any shape error stops it early),
- * then checks the ballots on worker threads, then the board-wide rules in
- * the order of PROTOCOL §8: order, duplicate tags and alphas, the tally,
- * the shares, counts and sum check, the result's fields, its digest and its
- * signature. Workers take ballots in small chunks from a shared counter and
- * each keeps its own partial aggregate; the reported ballot failure is the
- * lowest failing index, so the report does not depend on the thread count.
- * The parsed JSON tree is only read while the workers run.
+ * Verification first reads everything but the ballots (on a threshold
+ * board first the ceremony's transcript; record, fingerprint, tally,
+ * decryptions, result: cheap, and any shape error stops it early), then
+ * checks the ballots on worker threads (board_ballots.c), then the
+ * board-wide rules in the order of PROTOCOL §8: order, duplicate tags and
+ * alphas, the tally, the shares, counts and sum check, the result's fields,
+ * its digest and its signature. What a threshold board changes (the
+ * ceremony, the record against it, the decryption entries, the
+ * combination) is board_threshold.c's, called at those points.
  *
  * board_verify first cuts the text into frame and ballots (board_split.h):
  * only the frame becomes a JSON tree and each worker parses its own ballots,
@@ -17,22 +18,18 @@
  * board it rejects is verified again on its whole JSON tree
  * (board_verify_whole), which alone decides the reason and the place.
  */
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "board.h"
-#include "board_split.h"
+#include "board_internal.h"
+#include "ceremony_json.h"
 #include "sjson.h"
 
-#define BOARD_CHUNK 8
-#define BOARD_MAX_THREADS 64
-
 static const char *const board_keys[] = {
-    "protocol", "poll", "fingerprint", "ballots", "tally", "decryptions", "result"
+    "protocol", "poll", "fingerprint", "ballots", "tally", "decryptions", "result",
+    "ceremony"                      /* the last only on a threshold board (T8) */
 };
 static const char *const board_tally_keys[] = { "A", "B" };
 static const char *const board_dec_keys[] = { "holder", "shares" };
@@ -41,53 +38,8 @@ static const char *const board_result_keys[] = {
     "counts", "ballots", "eligible", "rule", "passed", "ballots_digest", "signature"
 };
 
-/* Everything of the board but its ballots, decoded. */
-struct board_doc {
-    json_t *root;                        /* the board, or its frame when split */
-    struct record *rec;
-    const json_t *ballots;
-    const char *text;                    /* the board's text, when split */
-    const struct board_split *split;     /* its ballots' spans, or NULL */
-    uint32_t N, m, K;
-    unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
-    unsigned char B[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
-    uint32_t ndec;
-    struct proof_share *shares;          /* ndec * m */
-    int has_result;
-    struct tally_result result;
-    int rule_two_thirds;
-    int passed;                          /* -1 null, 0 false, 1 true */
-};
-
-/* A tag or alpha with the index of its ballot, for duplicate detection. */
-struct board_key {
-    unsigned char b[CRYPTO_BYTES];
-    uint32_t i;
-};
-
-/* The ballot phase, shared by the workers. */
-struct board_job {
-    const struct board_doc *doc;
-    unsigned char (*trackers)[CRYPTO_BYTES];
-    struct board_key *tags, *alphas;
-    pthread_mutex_t lock;
-    uint32_t next;                       /* first index not yet taken */
-    uint32_t fail_index;                 /* lowest failing index, or N */
-    enum proto_reason fail_reason;
-};
-
-struct board_worker {
-    struct board_job *job;
-    struct tally *partial;
-    pthread_t thread;
-};
-
-/* Records a failure (reason and where, printf-style) and returns it. */
-static enum proto_reason board_fail(struct board_report *rep, enum proto_reason why,
-                                    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static enum proto_reason board_fail(struct board_report *rep, enum proto_reason why,
-                                    const char *fmt, ...)
+enum proto_reason board_fail(struct board_report *rep, enum proto_reason why, const char *fmt,
+                             ...)
 {
     va_list ap;
 
@@ -192,17 +144,20 @@ static void board_write_result(struct sjson_out *o, const struct record *rec,
     sjson_out_end_object(o);
 }
 
-char *board_build(const struct record *rec, const struct ballot *const *ballots, size_t n,
-                  const struct tally *t, const struct board_decryption *dec, size_t ndec,
-                  const struct tally_result *result, size_t *len)
+char *board_build_threshold(const struct record *rec, const struct ceremony *cer,
+                            const struct ballot *const *ballots, size_t n, const struct tally *t,
+                            const struct board_decryption *dec, size_t ndec,
+                            const struct tally_result *result, size_t *len)
 {
+    const char *proto = cer != NULL ? PROTO_ID_THRESHOLD : PROTO_ID;
     const struct ballot **sorted = NULL;
     struct sjson_out o;
     char *text = NULL;
     size_t i;
 
     if (n > UINT32_MAX || tally_option_count(t) != record_option_count(rec) ||
-        (result != NULL && result->m != record_option_count(rec)))
+        (result != NULL && result->m != record_option_count(rec)) ||
+        (cer != NULL) != (record_threshold(rec) != NULL))
         return NULL;
     sorted = malloc((n ? n : 1) * sizeof *sorted);
     if (sorted == NULL)
@@ -214,9 +169,13 @@ char *board_build(const struct record *rec, const struct ballot *const *ballots,
     sjson_out_init(&o, 1, PROTO_MAX_BOARD);
     sjson_out_begin_object(&o);
     sjson_out_key(&o, "protocol");
-    sjson_out_string(&o, PROTO_ID, strlen(PROTO_ID));
+    sjson_out_string(&o, proto, strlen(proto));
     sjson_out_key(&o, "poll");
     record_write(rec, &o);
+    if (cer != NULL) {
+        sjson_out_key(&o, "ceremony");
+        ceremony_transcript_write(cer, &o);
+    }
     sjson_out_key(&o, "fingerprint");
     sjson_out_hex(&o, record_fingerprint(rec), CRYPTO_BYTES);
     sjson_out_key(&o, "ballots");
@@ -233,23 +192,50 @@ char *board_build(const struct record *rec, const struct ballot *const *ballots,
     return text;
 }
 
+char *board_build(const struct record *rec, const struct ballot *const *ballots, size_t n,
+                  const struct tally *t, const struct board_decryption *dec, size_t ndec,
+                  const struct tally_result *result, size_t *len)
+{
+    return board_build_threshold(rec, NULL, ballots, n, t, dec, ndec, result, len);
+}
+
 /* --- reading the board (all but its ballots) --------------------------------------- */
+
+/* The protocol: v1, or the threshold board (with a "ceremony" member). */
+static enum proto_reason board_read_protocol(struct board_doc *d, struct board_report *rep)
+{
+    const json_t *p = json_object_get(d->root, "protocol");
+    enum proto_reason why;
+    const char *proto;
+    size_t plen;
+
+    /* the protocol decides the member set */
+    d->threshold = json_is_string(p) && strcmp(json_string_value(p), PROTO_ID_THRESHOLD) == 0 &&
+                   json_string_length(p) == strlen(PROTO_ID_THRESHOLD);
+    rep->threshold = d->threshold;
+    if ((why = sjson_object_exact(d->root, board_keys, d->threshold ? 8 : 7)) != PROTO_OK)
+        return board_fail(rep, why, "board");
+    if ((why = sjson_get_str(d->root, "protocol", 64, &proto, &plen)) != PROTO_OK)
+        return board_fail(rep, why, "protocol");
+    if (!d->threshold && (plen != strlen(PROTO_ID) || memcmp(proto, PROTO_ID, plen) != 0))
+        return board_fail(rep, PROTO_VALUE, "protocol");
+    return PROTO_OK;
+}
 
 static enum proto_reason board_read_top(struct board_doc *d, struct board_report *rep)
 {
     unsigned char fp[CRYPTO_BYTES];
     enum proto_reason why;
-    const char *proto;
-    size_t plen;
 
-    if ((why = sjson_object_exact(d->root, board_keys, 7)) != PROTO_OK)
-        return board_fail(rep, why, "board");
-    if ((why = sjson_get_str(d->root, "protocol", 64, &proto, &plen)) != PROTO_OK)
-        return board_fail(rep, why, "protocol");
-    if (plen != strlen(PROTO_ID) || memcmp(proto, PROTO_ID, plen) != 0)
-        return board_fail(rep, PROTO_VALUE, "protocol");
-    if ((why = record_from_json(json_object_get(d->root, "poll"), &d->rec)) != PROTO_OK)
+    if ((why = board_read_protocol(d, rep)) != PROTO_OK ||
+        (d->threshold && (why = board_threshold_read_ceremony(d, rep)) != PROTO_OK))
+        return why;
+    if ((why = record_from_json_kind(json_object_get(d->root, "poll"),
+                                     d->threshold ? RECORD_THRESHOLD : RECORD_V1, &d->rec)) !=
+        PROTO_OK)
         return board_fail(rep, why, "poll");
+    if (d->threshold && (why = board_threshold_check_record(d, rep)) != PROTO_OK)
+        return why;
     if ((why = sjson_get_hex(d->root, "fingerprint", fp, CRYPTO_BYTES)) != PROTO_OK)
         return board_fail(rep, why, "fingerprint");
     if (memcmp(fp, record_fingerprint(d->rec), CRYPTO_BYTES) != 0)
@@ -325,6 +311,7 @@ static enum proto_reason board_read_entry(struct board_doc *d, const json_t *e, 
     if (k >= d->K || (d->has_result && k != i) || (i > 0 && k <= *prev))
         return board_fail(rep, PROTO_SHAPE, "decryptions[%u].holder", i);
     *prev = k;
+    d->holder[i] = k;
     for (j = 0; j < d->m; j++) {
         why = board_read_share(json_array_get(arr, j), &d->shares[(size_t)i * d->m + j]);
         if (why != PROTO_OK)
@@ -340,6 +327,8 @@ static enum proto_reason board_read_decryptions(struct board_doc *d, struct boar
     uint32_t i, prev = 0;
     size_t want;
 
+    if (d->threshold)
+        return board_threshold_read_decryptions(d, rep);
     if ((why = sjson_get_array(d->root, "decryptions", 0, d->K, &arr)) != PROTO_OK)
         return board_fail(rep, why, "decryptions");
     d->ndec = (uint32_t)json_array_size(arr);
@@ -405,206 +394,6 @@ static enum proto_reason board_read_result(struct board_doc *d, struct board_rep
     return PROTO_OK;
 }
 
-/* --- the ballots, on worker threads -------------------------------------------------- */
-
-/* Ballot i from the tree, or parsed from its span (read directly when it
- * has board_build's form, else through a JSON tree of its own). */
-static enum proto_reason board_ballot_at(const struct board_doc *d, uint32_t i,
-                                         struct ballot **b)
-{
-    const struct board_span *sp;
-    enum proto_reason why;
-    json_t *obj;
-
-    if (d->split == NULL)
-        return ballot_from_json(json_array_get(d->ballots, i), BALLOT_FORM_BOARD, b);
-    sp = &d->split->spans[i];
-    if (ballot_read_board(d->text + sp->off, sp->len, b) == 0)
-        return PROTO_OK;
-    if ((obj = sjson_parse(d->text + sp->off, sp->len, PROTO_MAX_BOARD, &why)) == NULL)
-        return why;
-    why = ballot_from_json(obj, BALLOT_FORM_BOARD, b);
-    json_decref(obj);
-    return why;
-}
-
-/* Ballot i: parse, stateless rules, tracker; records tracker, tag, alphas. */
-static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
-                                            struct tally *partial)
-{
-    const struct board_doc *d = job->doc;
-    enum proto_reason why;
-    struct ballot *b;
-    uint32_t j;
-
-    if ((why = board_ballot_at(d, i, &b)) != PROTO_OK)
-        return why;
-    if ((why = ballot_verify(b, d->rec)) == PROTO_OK &&
-        (why = ballot_check_tracker(b)) == PROTO_OK) {
-        memcpy(job->trackers[i], ballot_tracker(b), CRYPTO_BYTES);
-        memcpy(job->tags[i].b, ballot_tag(b), CRYPTO_BYTES);
-        job->tags[i].i = i;
-        for (j = 0; j < d->m; j++) {
-            memcpy(job->alphas[(size_t)i * d->m + j].b, ballot_alpha(b, j), CRYPTO_BYTES);
-            job->alphas[(size_t)i * d->m + j].i = i;
-        }
-        if (tally_add(partial, b) != 0)
-            why = PROTO_INTERNAL;
-    }
-    ballot_free(b);
-    return why;
-}
-
-static void *board_worker_run(void *arg)
-{
-    struct board_worker *w = arg;
-    struct board_job *job = w->job;
-    uint32_t start, end, i, N = job->doc->N;
-
-    for (;;) {
-        pthread_mutex_lock(&job->lock);
-        start = job->next;
-        end = start + BOARD_CHUNK < N ? start + BOARD_CHUNK : N;
-        job->next = end;
-        if (start >= job->fail_index)
-            end = start;        /* a lower failure is known: nothing left to do */
-        pthread_mutex_unlock(&job->lock);
-        if (start >= end)
-            return NULL;
-        for (i = start; i < end; i++) {
-            enum proto_reason why = board_check_ballot(job, i, w->partial);
-
-            if (why == PROTO_OK)
-                continue;
-            pthread_mutex_lock(&job->lock);
-            if (i < job->fail_index) {
-                job->fail_index = i;
-                job->fail_reason = why;
-            }
-            pthread_mutex_unlock(&job->lock);
-            break;
-        }
-    }
-}
-
-static unsigned board_thread_count(unsigned threads, uint32_t N)
-{
-    long cpus;
-
-    if (threads == 0) {
-        cpus = sysconf(_SC_NPROCESSORS_ONLN);
-        threads = cpus > 0 ? (unsigned)cpus : 1;
-    }
-    if (threads > BOARD_MAX_THREADS)
-        threads = BOARD_MAX_THREADS;
-    if (threads > (N + BOARD_CHUNK - 1) / BOARD_CHUNK)
-        threads = (N + BOARD_CHUNK - 1) / BOARD_CHUNK;
-    return threads ? threads : 1;
-}
-
-/* Runs the workers; sums their aggregates into total. */
-static enum proto_reason board_run_workers(struct board_job *job, unsigned threads,
-                                           struct tally *total)
-{
-    struct board_worker w[BOARD_MAX_THREADS];
-    unsigned t, started = 0;
-    enum proto_reason why = PROTO_OK;
-
-    memset(w, 0, sizeof w);
-    for (t = 0; t < threads; t++) {
-        w[t].job = job;
-        if ((w[t].partial = tally_new(job->doc->m)) == NULL)
-            why = PROTO_INTERNAL;
-    }
-    for (t = 1; why == PROTO_OK && t < threads; t++, started++)
-        if (pthread_create(&w[t].thread, NULL, board_worker_run, &w[t]) != 0)
-            break;          /* fewer threads: the others take the work */
-    if (why == PROTO_OK)
-        board_worker_run(&w[0]);
-    for (t = 1; t <= started; t++)
-        pthread_join(w[t].thread, NULL);
-    for (t = 0; t < threads; t++) {
-        if (why == PROTO_OK && w[t].partial != NULL && tally_merge(total, w[t].partial) != 0)
-            why = PROTO_INTERNAL;
-        tally_free(w[t].partial);
-    }
-    return why;
-}
-
-static int board_cmp_key(const void *a, const void *b)
-{
-    const struct board_key *x = a, *y = b;
-    int c = memcmp(x->b, y->b, CRYPTO_BYTES);
-
-    return c != 0 ? c : (x->i > y->i) - (x->i < y->i);
-}
-
-/* The index of a ballot holding a value another ballot holds too, or -1. */
-static int64_t board_find_duplicate(struct board_key *keys, size_t n)
-{
-    size_t i;
-    int64_t worst = -1;
-
-    qsort(keys, n, sizeof *keys, board_cmp_key);
-    for (i = 1; i < n; i++)
-        if (memcmp(keys[i - 1].b, keys[i].b, CRYPTO_BYTES) == 0 &&
-            (worst < 0 || keys[i].i < worst))
-            worst = keys[i].i;
-    return worst;
-}
-
-/* PROTOCOL §8: order by tracker, no tag and no α twice on the board. */
-static enum proto_reason board_check_set(struct board_job *job, struct board_report *rep)
-{
-    uint32_t i, N = job->doc->N;
-    int64_t dup;
-
-    for (i = 1; i < N; i++)
-        if (memcmp(job->trackers[i - 1], job->trackers[i], CRYPTO_BYTES) >= 0)
-            return board_fail(rep, PROTO_ORDER, "ballots[%u]", i);
-    if ((dup = board_find_duplicate(job->tags, N)) >= 0)
-        return board_fail(rep, PROTO_DUPLICATE_TAG, "ballots[%u].tag", (unsigned)dup);
-    if ((dup = board_find_duplicate(job->alphas, (size_t)N * job->doc->m)) >= 0)
-        return board_fail(rep, PROTO_DUPLICATE_ALPHA, "ballots[%u]", (unsigned)dup);
-    return PROTO_OK;
-}
-
-static enum proto_reason board_check_ballots(const struct board_doc *d, unsigned threads,
-                                             struct tally *total,
-                                             unsigned char digest[CRYPTO_BYTES],
-                                             struct board_report *rep)
-{
-    struct board_job job;
-    enum proto_reason why = PROTO_INTERNAL;
-
-    memset(&job, 0, sizeof job);
-    job.doc = d;
-    job.fail_index = d->N;
-    job.trackers = calloc(d->N ? d->N : 1, sizeof *job.trackers);
-    job.tags = calloc(d->N ? d->N : 1, sizeof *job.tags);
-    job.alphas = calloc(d->N ? (size_t)d->N * d->m : 1, sizeof *job.alphas);
-    if (job.trackers == NULL || job.tags == NULL || job.alphas == NULL ||
-        pthread_mutex_init(&job.lock, NULL) != 0) {
-        why = board_fail(rep, PROTO_INTERNAL, "ballots");
-        goto out;
-    }
-    why = board_run_workers(&job, board_thread_count(threads, d->N), total);
-    pthread_mutex_destroy(&job.lock);
-    if (job.fail_index < d->N)
-        why = board_fail(rep, job.fail_reason, "ballots[%u]", job.fail_index);
-    else if (why != PROTO_OK)
-        why = board_fail(rep, why, "ballots");
-    else if ((why = board_check_set(&job, rep)) == PROTO_OK &&
-             tally_ballots_digest(record_fingerprint(d->rec),
-                                  (const unsigned char (*)[CRYPTO_BYTES])job.trackers, d->N,
-                                  digest) != 0)
-        why = board_fail(rep, PROTO_INTERNAL, "ballots");
-out:
-    free(job.trackers);
-    free(job.tags);
-    free(job.alphas);
-    return why;
-}
 
 /* --- board-wide checks --------------------------------------------------------------- */
 
@@ -626,12 +415,15 @@ static enum proto_reason board_check_tally(const struct board_doc *d, const stru
 
 /* PROTOCOL §6: every share present, against the recomputed A_j. */
 static enum proto_reason board_check_shares(const struct board_doc *d, const struct tally *t,
-                                            const uint32_t *holders, struct board_report *rep)
+                                            struct board_report *rep)
 {
     unsigned char A[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+    const uint32_t *holders = d->holder;
     enum proto_reason why;
     uint32_t i, j;
 
+    if (d->threshold)
+        return board_threshold_check_shares(d, t, rep);
     for (j = 0; j < d->m; j++)
         tally_A(t, j, A[j]);            /* once per option, not per share */
     for (i = 0; i < d->ndec; i++)
@@ -652,14 +444,15 @@ static enum proto_reason board_check_result(const struct board_doc *d, const str
                                             const unsigned char digest[CRYPTO_BYTES],
                                             const unsigned char *pk, struct board_report *rep)
 {
-    const struct proof_share *rows[PROTO_MAX_HOLDERS];
+    const struct proof_share *rows[BOARD_MAX_ENTRIES];
     uint32_t counts[PROTO_MAX_OPTIONS], k;
     enum proto_verdict verdict;
     struct sign_result view;
 
     for (k = 0; k < d->ndec; k++)
         rows[k] = &d->shares[(size_t)k * d->m];
-    if (tally_counts(d->rec, t, rows, counts) != PROTO_OK)
+    if ((d->threshold ? board_threshold_counts(d, t, counts)
+                      : tally_counts(d->rec, t, rows, counts)) != PROTO_OK)
         return board_fail(rep, PROTO_COUNT, "result.counts");
     if (memcmp(counts, d->result.counts, (size_t)d->m * sizeof *counts) != 0)
         return board_fail(rep, PROTO_COUNT, "result.counts");
@@ -706,24 +499,13 @@ static enum proto_reason board_read(struct board_doc *d, const char *text, size_
     return PROTO_OK;
 }
 
-static void board_holders(const struct board_doc *d, uint32_t *holders)
-{
-    const json_t *arr = json_object_get(d->root, "decryptions");
-    uint32_t i;
-
-    for (i = 0; i < d->ndec; i++)
-        holders[i] = (uint32_t)json_integer_value(json_object_get(json_array_get(arr, i),
-                                                                  "holder"));
-}
-
 /* The whole verification, with the ballots in the JSON tree (split NULL)
  * or parsed from their spans on the workers. */
 static enum proto_reason board_verify_doc(const char *text, size_t len,
                                           const struct board_split *split,
-                                          const unsigned char *server_pk, unsigned threads,
-                                          struct board_report *rep)
+                                          const struct board_trust *trust, unsigned threads,
+                                          struct board_report *rep, struct board_kept *keep)
 {
-    uint32_t holders[PROTO_MAX_HOLDERS];
     unsigned char digest[CRYPTO_BYTES];
     struct tally *total = NULL;
     struct board_doc d;
@@ -733,13 +515,14 @@ static enum proto_reason board_verify_doc(const char *text, size_t len,
     memset(&d, 0, sizeof d);
     d.text = text;
     d.split = split;
+    d.trust = trust;
     if ((why = board_read(&d, text, len, rep)) != PROTO_OK)
         goto out;
     memcpy(rep->fingerprint, record_fingerprint(d.rec), CRYPTO_BYTES);
-    board_holders(&d, holders);
     rep->partial = !d.has_result;
-    rep->holders = d.K;
+    rep->holders = d.threshold ? 1 + ceremony_qual_count(d.cer) : d.K;
     rep->holders_present = d.ndec;
+    memcpy(rep->present, d.holder, sizeof rep->present);
     rep->ballots = d.N;
     rep->m = d.m;
     if ((total = tally_new(d.m)) == NULL) {
@@ -748,14 +531,22 @@ static enum proto_reason board_verify_doc(const char *text, size_t len,
     }
     if ((why = board_check_ballots(&d, threads, total, digest, rep)) != PROTO_OK ||
         (why = board_check_tally(&d, total, rep)) != PROTO_OK ||
-        (why = board_check_shares(&d, total, holders, rep)) != PROTO_OK)
+        (why = board_check_shares(&d, total, rep)) != PROTO_OK)
         goto out;
     if (d.has_result)
-        why = board_check_result(&d, total, digest, server_pk, rep);
+        why = board_check_result(&d, total, digest, trust->server_pk, rep);
+    if (why == PROTO_OK && keep != NULL) {         /* hand over what was verified */
+        keep->rec = d.rec;
+        keep->tally = total;
+        memcpy(keep->ballots_digest, digest, CRYPTO_BYTES);
+        d.rec = NULL;
+        total = NULL;
+    }
 out:
     tally_free(total);
     free(d.shares);
     record_free(d.rec);
+    ceremony_free(d.cer);
     json_decref(d.root);
     rep->reason = why;
     return why;
@@ -766,24 +557,65 @@ out:
  * invalid JSON text anywhere comes before everything else), so any
  * rejection is found again on the whole JSON tree, the one path that
  * defines the report. An accepted board is accepted by both: the frame and
- * every ballot were parsed strictly and the rest of the checks are shared. */
-enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
-                               unsigned threads, struct board_report *rep)
+ * every ballot were parsed strictly and the rest of the checks are shared.
+ * keep, if not NULL, receives what was verified. */
+static enum proto_reason board_verify_run(const char *text, size_t len,
+                                          const struct board_trust *trust, unsigned threads,
+                                          struct board_report *rep, struct board_kept *keep)
 {
     struct board_split split;
     enum proto_reason why = PROTO_INTERNAL;
 
     if (len <= PROTO_MAX_BOARD && board_split(text, len, &split) == 0) {
-        why = board_verify_doc(text, len, &split, server_pk, threads, rep);
+        why = board_verify_doc(text, len, &split, trust, threads, rep, keep);
         board_split_free(&split);
     }
     if (why != PROTO_OK)
-        why = board_verify_whole(text, len, server_pk, threads, rep);
+        why = board_verify_doc(text, len, NULL, trust, threads, rep, keep);
     return why;
+}
+
+enum proto_reason board_verify_against(const char *text, size_t len,
+                                       const struct board_trust *trust, unsigned threads,
+                                       struct board_report *rep)
+{
+    return board_verify_run(text, len, trust, threads, rep, NULL);
+}
+
+enum proto_reason board_verify_keep(const char *text, size_t len,
+                                    const struct board_trust *trust, unsigned threads,
+                                    struct board_report *rep, struct board_kept *kept)
+{
+    memset(kept, 0, sizeof *kept);
+    return board_verify_run(text, len, trust, threads, rep, kept);
+}
+
+void board_kept_free(struct board_kept *kept)
+{
+    record_free(kept->rec);
+    tally_free(kept->tally);
+    memset(kept, 0, sizeof *kept);
+}
+
+enum proto_reason board_verify_whole_against(const char *text, size_t len,
+                                             const struct board_trust *trust, unsigned threads,
+                                             struct board_report *rep)
+{
+    return board_verify_doc(text, len, NULL, trust, threads, rep, NULL);
+}
+
+enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
+                               unsigned threads, struct board_report *rep)
+{
+    struct board_trust trust = { server_pk, NULL };
+
+    return board_verify_against(text, len, &trust, threads, rep);
 }
 
 enum proto_reason board_verify_whole(const char *text, size_t len, const unsigned char *server_pk,
                                      unsigned threads, struct board_report *rep)
 {
-    return board_verify_doc(text, len, NULL, server_pk, threads, rep);
+    struct board_trust trust = { server_pk, NULL };
+
+    return board_verify_whole_against(text, len, &trust, threads, rep);
 }

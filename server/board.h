@@ -1,6 +1,8 @@
 /*
  * board.h — the published board of a closed poll (PROTOCOL §8): building its
- * exact JSON, and verifying a full or partial board (§7) end to end.
+ * exact JSON, and verifying a full or partial board (§7) end to end; and
+ * the same for a poll sealed by t of n trustees, whose board carries the
+ * key ceremony's transcript (PROTOCOL-threshold T8).
  *
  * Building is deterministic: the same inputs give the same bytes (ballots
  * sorted by tracker, the two-space layout of the vectors, a final newline).
@@ -14,11 +16,13 @@
 #include <stdint.h>
 
 #include "ballot.h"
+#include "ceremony.h"
 #include "proof.h"
 #include "record.h"
 #include "tally.h"
 
-/* One holder's published shares: holder k, m shares in option order. */
+/* One holder's published shares: holder k, m shares in option order (on a
+ * threshold board: 0 the server, then trustees j of QUAL ascending). */
 struct board_decryption {
     uint32_t holder;
     const struct proof_share *shares;
@@ -32,6 +36,15 @@ struct board_decryption {
 char *board_build(const struct record *rec, const struct ballot *const *ballots, size_t n,
                   const struct tally *t, const struct board_decryption *dec, size_t ndec,
                   const struct tally_result *result, size_t *len);
+
+/* The same for a threshold poll: rec a threshold record, cer its council's
+ * complete ceremony, whose transcript becomes the board's "ceremony"
+ * (protocol PROTO_ID_THRESHOLD). NULL on failure, or if rec is a v1
+ * record. */
+char *board_build_threshold(const struct record *rec, const struct ceremony *cer,
+                            const struct ballot *const *ballots, size_t n, const struct tally *t,
+                            const struct board_decryption *dec, size_t ndec,
+                            const struct tally_result *result, size_t *len);
 
 /* What a verification found. On failure: reason and where ("ballots[3]",
  * "decryptions[1].shares[0]", "result.signature", ...). On success: the
@@ -48,11 +61,49 @@ struct board_report {
     enum proto_verdict verdict;
     int signature_checked;            /* a key was given and the result signed */
     unsigned char fingerprint[CRYPTO_BYTES];  /* the poll's, once its record is read */
+    uint32_t present[PROTO_MAX_TRUSTEES + 1]; /* each decryption entry's holder */
+    /* a threshold board (PROTOCOL-threshold T8); the rest 0 otherwise */
+    int threshold;
+    uint32_t t, qual;                         /* the council's t and |QUAL| */
+    unsigned char ceremony_digest[CRYPTO_BYTES];  /* derived from the transcript */
+    int ceremony_checked;             /* equal to the digest the caller trusts */
 };
 
-/* Verifies a board given as JSON text: everything PROTOCOL §8 lists, and the
- * result signature when server_pk (32 bytes) is not NULL. threads = 0 uses
- * every online CPU. Returns rep->reason (PROTO_OK if the board holds). */
+/* What the caller got out of band: the server's Ed25519 key (32 bytes, or
+ * NULL: the signature is not checked), and for a threshold board the
+ * ceremony digest its trustees published (32 bytes, or NULL: not
+ * compared; a different one is PROTO_CEREMONY at "ceremony"). */
+struct board_trust {
+    const unsigned char *server_pk;
+    const unsigned char *ceremony_digest;
+};
+
+/* Verifies a board given as JSON text, of either protocol: everything
+ * PROTOCOL §8 lists (a threshold board: T8's steps in its order, the
+ * ceremony first), and what trust gives. threads = 0 uses every online
+ * CPU. Returns rep->reason (PROTO_OK if the board holds). */
+enum proto_reason board_verify_against(const char *text, size_t len,
+                                       const struct board_trust *trust, unsigned threads,
+                                       struct board_report *rep);
+
+/* What a verified board hands over to whoever acts on it next (a trustee
+ * about to decrypt, PROTOCOL-threshold T10): the board's record, the
+ * aggregate recomputed from its ballots (equal to its "tally") and the
+ * ballots digest of its ballots (§9; on a partial board too). */
+struct board_kept {
+    struct record *rec;
+    struct tally *tally;
+    unsigned char ballots_digest[CRYPTO_BYTES];
+};
+
+/* board_verify_against; on PROTO_OK also fills kept (free it with
+ * board_kept_free), otherwise leaves it empty. */
+enum proto_reason board_verify_keep(const char *text, size_t len,
+                                    const struct board_trust *trust, unsigned threads,
+                                    struct board_report *rep, struct board_kept *kept);
+void board_kept_free(struct board_kept *kept);
+
+/* board_verify_against with only the server key (NULL: unchecked). */
 enum proto_reason board_verify(const char *text, size_t len, const unsigned char *server_pk,
                                unsigned threads, struct board_report *rep);
 
@@ -61,5 +112,8 @@ enum proto_reason board_verify(const char *text, size_t len, const unsigned char
  * exported so that tests and fuzzers can hold board_verify to it. */
 enum proto_reason board_verify_whole(const char *text, size_t len, const unsigned char *server_pk,
                                      unsigned threads, struct board_report *rep);
+enum proto_reason board_verify_whole_against(const char *text, size_t len,
+                                             const struct board_trust *trust, unsigned threads,
+                                             struct board_report *rep);
 
 #endif

@@ -45,7 +45,7 @@ static int result_board_record(struct voter *v, const char *text, size_t len,
                               JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, NULL);
     }
     if (poll != NULL)
-        why = record_from_json(poll, &v->rec);
+        why = record_from_json_kind(poll, RECORD_V1 | RECORD_THRESHOLD, &v->rec);
     json_decref(poll);
     if (why != PROTO_OK || memcmp(record_fingerprint(v->rec), fp, CRYPTO_BYTES) != 0) {
         snprintf(v->err, sizeof v->err, "cannot read the board's poll record");

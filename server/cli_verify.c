@@ -1,14 +1,20 @@
 /*
- * cli_verify.c — `conclave verify BOARD.json [--server-key server.pem]`: an
- * independent check of a published board (PROTOCOL §8), for anyone.
+ * cli_verify.c — `conclave verify BOARD.json [--server-key server.pem]
+ * [--ceremony-digest HEX]`: an independent check of a published board
+ * (PROTOCOL §8; a poll sealed by trustees: PROTOCOL-threshold T8), for
+ * anyone.
  *
  * Reads the board (a file, or "-" for stdin, capped at PROTO_MAX_BOARD),
  * verifies everything on every core and prints one line. Exit 0 only when
  * the whole claim was checked: a complete board whose result's signature
- * verified. A board that holds as far as it goes but has no result yet
- * (partial) exits 3, and a complete board whose signature was not checked
- * (no --server-key) exits 4, unless the caller accepts that with
- * --allow-partial / --no-signature; 1 is a rejected board, 2 a usage error.
+ * verified and, for a threshold board, whose ceremony is the one its
+ * trustees published. A board that holds as far as it goes but has no
+ * result yet (partial) exits 3; a threshold board whose ceremony digest
+ * was not compared (no --ceremony-digest) exits 5; a complete board whose
+ * signature was not checked (no --server-key) exits 4 — in that order,
+ * unless the caller accepts each with --allow-partial /
+ * --no-ceremony-digest / --no-signature. 1 is a rejected board (a digest
+ * given for a board sealed by the server only included), 2 a usage error.
  * A partial board carries no signed result, so it is 3 (or, accepted, 0)
  * with or without a key. Needs no data directory and no server.
  */
@@ -25,38 +31,53 @@
 #define VERIFY_EXIT_USAGE     2
 #define VERIFY_EXIT_PARTIAL   3
 #define VERIFY_EXIT_UNSIGNED  4
+#define VERIFY_EXIT_CEREMONY  5
 
 struct verify_args {
     const char *board, *key;
     unsigned threads;
-    int allow_partial, no_signature;
+    int allow_partial, no_signature, no_ceremony;
+    int has_digest;
+    unsigned char digest[CRYPTO_BYTES];
 };
 
 static void cli_verify_usage(FILE *f)
 {
     fprintf(f,
-            "usage: conclave verify BOARD.json [--server-key server.pem] [--threads N]\n"
-            "                       [--allow-partial] [--no-signature]\n"
+            "usage: conclave verify BOARD.json [--server-key server.pem]\n"
+            "                       [--ceremony-digest HEX] [--threads N]\n"
+            "                       [--allow-partial] [--no-signature] [--no-ceremony-digest]\n"
             "\n"
             "Checks a poll's board: the poll record and fingerprint, every ballot's\n"
             "proofs and tracker, order and duplicates, the tally, every decryption\n"
             "share, the counts, the rule and the result; with --server-key also the\n"
-            "result's signature. BOARD.json may be - for standard input.\n"
+            "result's signature. A poll sealed by trustees also carries its key\n"
+            "ceremony, checked whole, and the record against it. BOARD.json may be -\n"
+            "for standard input.\n"
             "  --server-key FILE  the server's Ed25519 public key (PEM), to check the\n"
             "                     result's signature (GET /api/v1/server-key)\n"
+            "  --ceremony-digest HEX  the ceremony digest the trustees published out\n"
+            "                     of band (64 hex digits): a board sealed by any other\n"
+            "                     ceremony, or by the server only, is rejected\n"
             "  --allow-partial    exit 0 for a board without its result yet\n"
             "  --no-signature     exit 0 without checking the signature (no key)\n"
+            "  --no-ceremony-digest  exit 0 for a trustees' board without comparing\n"
+            "                     its ceremony digest\n"
             "  --threads N        verifying threads (default: one per core)\n"
             "Exit status:\n"
-            "  0  the board holds: complete, and its signature verified (or accepted\n"
-            "     without: --allow-partial, --no-signature)\n"
+            "  0  the board holds: complete, its signature verified and, sealed by\n"
+            "     trustees, its ceremony digest compared (or accepted without:\n"
+            "     --allow-partial, --no-signature, --no-ceremony-digest)\n"
             "  1  the board is rejected (the first failure and its reason on stderr)\n"
             "  2  usage error\n"
             "  3  partial: what is there holds, but the decryptions and the result are\n"
             "     not (all) there, so there is no result to trust yet; a partial board\n"
             "     has no signed result, so this holds with or without --server-key\n"
             "  4  complete and consistent, but the signature was not checked (no\n"
-            "     --server-key): anyone could have made such a board\n");
+            "     --server-key): anyone could have made such a board\n"
+            "  5  sealed by trustees and consistent, but its ceremony digest was not\n"
+            "     compared with the one they published (no --ceremony-digest): the\n"
+            "     server could have run a ceremony of its own (checked before 4)\n");
 }
 
 /* Reads a whole file ("-": stdin) of at most cap bytes; caller frees. */
@@ -104,10 +125,56 @@ static int cli_verify_key(const char *path, unsigned char pk[SIGN_PUBLIC_BYTES])
     return rc;
 }
 
+/* "; sealed by 3 of 4 trustees (...), shares of the server and trustees
+ * 1, 3, 5" (threshold boards). */
+static void cli_verify_print_holders(const struct board_report *rep)
+{
+    uint32_t i, trustees = 0;
+    const char *sep;
+
+    printf("; sealed by %u of %u trustees (ceremony digest ", (unsigned)rep->t,
+           (unsigned)rep->qual);
+    for (i = 0; i < CRYPTO_BYTES; i++)
+        printf("%02x", rep->ceremony_digest[i]);
+    printf(")");
+    if (rep->holders_present == 0) {
+        printf(", no shares yet\n");
+        return;
+    }
+    for (i = 0; i < rep->holders_present; i++)
+        trustees += rep->present[i] != 0;
+    sep = trustees == 1 ? " and trustee " : " and trustees ";
+    if (rep->present[0] == 0)
+        printf(", shares of the server");
+    else
+        sep = trustees == 1 ? ", shares of trustee " : ", shares of trustees ";
+    for (i = 0; i < rep->holders_present; i++) {
+        if (rep->present[i] == 0)
+            continue;
+        printf("%s%u", sep, (unsigned)rep->present[i]);
+        sep = ", ";
+    }
+    printf("\n");
+}
+
 static void cli_verify_print(const struct board_report *rep)
 {
     uint32_t j;
 
+    if (rep->threshold) {
+        if (rep->partial)
+            printf("board ok (partial: result not yet published): %u ballots",
+                   (unsigned)rep->ballots);
+        else
+            printf("board ok: %u ballots, counts [", (unsigned)rep->ballots);
+        for (j = 0; !rep->partial && j < rep->m; j++)
+            printf(j > 0 ? ", %u" : "%u", (unsigned)rep->counts[j]);
+        if (!rep->partial)
+            printf("] passed=%s", rep->verdict == PROTO_VERDICT_NONE ? "none"
+                                  : rep->verdict == PROTO_VERDICT_PASSED ? "true" : "false");
+        cli_verify_print_holders(rep);
+        return;
+    }
     if (rep->partial) {
         printf("board ok (partial: result not yet published): %u ballots, shares of %u of %u "
                "holders\n", (unsigned)rep->ballots, (unsigned)rep->holders_present,
@@ -121,6 +188,22 @@ static void cli_verify_print(const struct board_report *rep)
                             : rep->verdict == PROTO_VERDICT_PASSED ? "true" : "false");
 }
 
+/* 64 hex digits (either case) into out. 0, or -1 (printed). */
+static int cli_verify_digest(const char *hex, unsigned char out[CRYPTO_BYTES])
+{
+    char lower[2 * CRYPTO_BYTES + 1];
+    size_t i, n = strlen(hex);
+
+    for (i = 0; i < n && i < sizeof lower - 1; i++)
+        lower[i] = (char)(hex[i] >= 'A' && hex[i] <= 'F' ? hex[i] - 'A' + 'a' : hex[i]);
+    lower[i] = '\0';
+    if (n != 2 * CRYPTO_BYTES || crypto_hex_decode(out, CRYPTO_BYTES, lower, n) != 0) {
+        fprintf(stderr, "conclave verify: --ceremony-digest wants 64 hex digits\n");
+        return -1;
+    }
+    return 0;
+}
+
 /* Parses argv; 0, or 2 for a usage error (printed), or -1 for --help. */
 static int cli_verify_args(int argc, char **argv, struct verify_args *a)
 {
@@ -132,6 +215,12 @@ static int cli_verify_args(int argc, char **argv, struct verify_args *a)
             return -1;
         if (strcmp(argv[i], "--server-key") == 0 && i + 1 < argc && a->key == NULL) {
             a->key = argv[++i];
+        } else if (strcmp(argv[i], "--ceremony-digest") == 0 && i + 1 < argc && !a->has_digest) {
+            if (cli_verify_digest(argv[++i], a->digest) != 0)
+                goto usage;
+            a->has_digest = 1;
+        } else if (strcmp(argv[i], "--no-ceremony-digest") == 0) {
+            a->no_ceremony = 1;
         } else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
             char *end;
             unsigned long v = strtoul(argv[++i], &end, 10);
@@ -154,6 +243,11 @@ static int cli_verify_args(int argc, char **argv, struct verify_args *a)
                 "other\n");
         goto usage;
     }
+    if (a->has_digest && a->no_ceremony) {
+        fprintf(stderr, "conclave verify: --no-ceremony-digest and --ceremony-digest "
+                "contradict each other\n");
+        goto usage;
+    }
     if (a->board != NULL)
         return 0;
 usage:
@@ -169,6 +263,12 @@ static int cli_verify_status(const struct verify_args *a, const struct board_rep
                 "--allow-partial accepts it)\n");
         return VERIFY_EXIT_PARTIAL;
     }
+    if (rep->threshold && !rep->ceremony_checked && !a->no_ceremony) {
+        fprintf(stderr, "conclave verify: the ceremony digest was not compared with the one "
+                "the trustees published: give --ceremony-digest HEX (exit 5; "
+                "--no-ceremony-digest accepts it)\n");
+        return VERIFY_EXIT_CEREMONY;
+    }
     if (!rep->partial && a->key == NULL && !a->no_signature) {
         fprintf(stderr, "conclave verify: the result's signature was not checked: give "
                 "--server-key server.pem (exit 4; --no-signature accepts it)\n");
@@ -180,6 +280,7 @@ static int cli_verify_status(const struct verify_args *a, const struct board_rep
 int cli_verify_main(int argc, char **argv)
 {
     unsigned char pk[SIGN_PUBLIC_BYTES];
+    struct board_trust trust;
     struct verify_args a;
     struct board_report rep;
     size_t len = 0;
@@ -204,10 +305,17 @@ int cli_verify_main(int argc, char **argv)
                 (unsigned)PROTO_MAX_BOARD);
         return VERIFY_EXIT_INVALID;
     }
-    board_verify(text, len, a.key != NULL ? pk : NULL, a.threads, &rep);
+    trust.server_pk = a.key != NULL ? pk : NULL;
+    trust.ceremony_digest = a.has_digest ? a.digest : NULL;
+    board_verify_against(text, len, &trust, a.threads, &rep);
     free(text);
     if (rep.reason != PROTO_OK) {
         fprintf(stderr, "board rejected: %s: %s\n", rep.where, proto_reason_code(rep.reason));
+        return VERIFY_EXIT_INVALID;
+    }
+    if (a.has_digest && !rep.threshold) {
+        fprintf(stderr, "board rejected: protocol: ceremony (sealed by the server only, not "
+                "by the trustees of the ceremony digest given)\n");
         return VERIFY_EXIT_INVALID;
     }
     cli_verify_print(&rep);

@@ -135,7 +135,9 @@ int cli_voter_fetch(struct voter *v)
     snprintf(v->nominee, sizeof v->nominee, "%s",
              json_string_value(json_object_get(view, "nominee")) ?
              json_string_value(json_object_get(view, "nominee")) : "");
-    if ((why = record_from_json(json_object_get(view, "record"), &v->rec)) != PROTO_OK) {
+    /* a poll sealed by trustees (PROTOCOL-threshold T6) or by the server alone */
+    if ((why = record_from_json_kind(json_object_get(view, "record"),
+                                     RECORD_V1 | RECORD_THRESHOLD, &v->rec)) != PROTO_OK) {
         snprintf(v->err, sizeof v->err, "the poll record is invalid (%s)", proto_reason_code(why));
         goto out;
     }

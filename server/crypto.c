@@ -122,6 +122,12 @@ enum proto_reason crypto_point_check_encoding(const unsigned char p[CRYPTO_BYTES
     return p[0] < 0xed ? PROTO_OK : PROTO_POINT;
 }
 
+enum proto_reason crypto_scalar_check_secret(const unsigned char s[CRYPTO_BYTES])
+{
+    /* sodium_compare: little-endian, constant time; -1 iff s < l */
+    return sodium_compare(s, crypto_order, CRYPTO_BYTES) == -1 ? PROTO_OK : PROTO_SCALAR;
+}
+
 int crypto_point_is_identity(const unsigned char p[CRYPTO_BYTES])
 {
     return sodium_is_zero(p, CRYPTO_BYTES) == 1;
@@ -346,17 +352,23 @@ static void crypto_rng_stream_fill(void *ctx, unsigned char *buf, size_t len)
     sodium_memzero(block, sizeof block);
 }
 
-int crypto_rng_stream_init(struct crypto_rng_stream *st, const char *name)
+int crypto_rng_stream_init_domain(struct crypto_rng_stream *st, const char *domain,
+                                  const char *name)
 {
-    size_t dlen = strlen(CRYPTO_STREAM_DOMAIN), nlen = strlen(name);
+    size_t dlen = strlen(domain), nlen = strlen(name);
 
     memset(st, 0, sizeof *st);
-    if (nlen > sizeof st->prefix - dlen)
+    if (dlen > sizeof st->prefix || nlen > sizeof st->prefix - dlen)
         return -1;
-    memcpy(st->prefix, CRYPTO_STREAM_DOMAIN, dlen);
+    memcpy(st->prefix, domain, dlen);
     memcpy(st->prefix + dlen, name, nlen);
     st->prefix_len = dlen + nlen;
     return 0;
+}
+
+int crypto_rng_stream_init(struct crypto_rng_stream *st, const char *name)
+{
+    return crypto_rng_stream_init_domain(st, CRYPTO_STREAM_DOMAIN, name);
 }
 
 struct crypto_rng crypto_rng_stream_rng(struct crypto_rng_stream *st)

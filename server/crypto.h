@@ -43,6 +43,10 @@ enum proto_reason crypto_point_check(const unsigned char p[CRYPTO_BYTES]);
  * first arithmetic on it (which then fails). */
 enum proto_reason crypto_point_check_encoding(const unsigned char p[CRYPTO_BYTES]);
 
+/* The same as crypto_scalar_check in constant time, for a secret scalar (a
+ * decrypted share that must be < l, PROTOCOL-threshold T4). */
+enum proto_reason crypto_scalar_check_secret(const unsigned char s[CRYPTO_BYTES]);
+
 /* 1 if p is the identity encoding (32 zero bytes), else 0. */
 int crypto_point_is_identity(const unsigned char p[CRYPTO_BYTES]);
 
@@ -136,6 +140,12 @@ struct crypto_rng_stream {
 
 /* 0, or -1 if the name is too long. */
 int crypto_rng_stream_init(struct crypto_rng_stream *st, const char *name);
+
+/* The same stream under another domain string in place of
+ * "conclave/ristretto255/v1 test vectors/" (the threshold vectors use
+ * "conclave/ristretto255/v1/threshold test vectors/"). 0, or -1 if too long. */
+int crypto_rng_stream_init_domain(struct crypto_rng_stream *st, const char *domain,
+                                  const char *name);
 struct crypto_rng crypto_rng_stream_rng(struct crypto_rng_stream *st);
 
 /* One draw of len bytes (rho, a signing seed). */

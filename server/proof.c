@@ -1,5 +1,8 @@
 /*
- * proof.c — Fiat–Shamir sigma proofs on ristretto255 (PROTOCOL §3, §4, §6).
+ * proof.c — Fiat–Shamir sigma proofs on ristretto255 (PROTOCOL §3, §4, §6),
+ * and the two of the threshold addendum that share their form: a trustee's
+ * identity proof (T2, as §3 under label "t-identity") and a trustee's
+ * decryption share (T7, as §6 under "t-decrypt").
  *
  * Every challenge hashes the whole statement, all commitments and a context
  * (PROTOCOL §2); the callers of the interval proof pass the label and context
@@ -15,8 +18,7 @@
 
 #include "proof.h"
 
-/* out = s·P − c·Q (PROTOCOL §4 "a_i = s_i·G − c_i·α" with P = NULL for G). */
-static int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
+int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
                          const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
                          const unsigned char Q[CRYPTO_BYTES])
 {
@@ -164,14 +166,16 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
     return memcmp(c, sum, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
 }
 
-/* c = Hs("pok", str(id), u32(k), str(name), X, a) */
-static int proof_pok_challenge(const char *id, size_t idlen, uint32_t k, const char *name,
-                               size_t namelen, const unsigned char X[CRYPTO_BYTES],
+/* c = Hs(label, str(id), u32(k), str(name), X, a): label "pok" (PROTOCOL §3)
+ * or "t-identity" (PROTOCOL-threshold T2). */
+static int proof_pok_challenge(const char *label, const char *id, size_t idlen, uint32_t k,
+                               const char *name, size_t namelen,
+                               const unsigned char X[CRYPTO_BYTES],
                                const unsigned char a[CRYPTO_BYTES], unsigned char c[CRYPTO_BYTES])
 {
     struct crypto_hash h;
 
-    crypto_hash_init(&h, CRYPTO_HS, "pok");
+    crypto_hash_init(&h, CRYPTO_HS, label);
     crypto_hash_str(&h, id, idlen);
     crypto_hash_u32(&h, k);
     crypto_hash_str(&h, name, namelen);
@@ -180,9 +184,10 @@ static int proof_pok_challenge(const char *id, size_t idlen, uint32_t k, const c
     return crypto_hash_final_scalar(&h, c);
 }
 
-int proof_pok_create(const char *id, size_t idlen, uint32_t k, const char *name, size_t namelen,
-                     const unsigned char x[CRYPTO_BYTES], const unsigned char X[CRYPTO_BYTES],
-                     const struct crypto_rng *rng, struct proof_pair *out)
+static int proof_pok_make(const char *label, const char *id, size_t idlen, uint32_t k,
+                          const char *name, size_t namelen, const unsigned char x[CRYPTO_BYTES],
+                          const unsigned char X[CRYPTO_BYTES], const struct crypto_rng *rng,
+                          struct proof_pair *out)
 {
     unsigned char w[CRYPTO_BYTES], a[CRYPTO_BYTES];
     int rc = -1;
@@ -190,7 +195,7 @@ int proof_pok_create(const char *id, size_t idlen, uint32_t k, const char *name,
     crypto_rng_scalar(rng, w);
     if (crypto_point_mul_base(a, w) != 0)
         goto out;
-    if (proof_pok_challenge(id, idlen, k, name, namelen, X, a, out->c) != 0)
+    if (proof_pok_challenge(label, id, idlen, k, name, namelen, X, a, out->c) != 0)
         goto out;
     proof_response(out->s, out->c, x, w);
     rc = 0;
@@ -199,17 +204,48 @@ out:
     return rc;
 }
 
-enum proto_reason proof_pok_verify(const char *id, size_t idlen, uint32_t k, const char *name,
-                                   size_t namelen, const unsigned char X[CRYPTO_BYTES],
-                                   const struct proof_pair *pok)
+static enum proto_reason proof_pok_check(const char *label, const char *id, size_t idlen,
+                                         uint32_t k, const char *name, size_t namelen,
+                                         const unsigned char X[CRYPTO_BYTES],
+                                         const struct proof_pair *pok)
 {
     unsigned char a[CRYPTO_BYTES], c[CRYPTO_BYTES];
 
     if (proof_lincomb(a, pok->s, NULL, pok->c, X) != 0)
         return PROTO_INTERNAL;
-    if (proof_pok_challenge(id, idlen, k, name, namelen, X, a, c) != 0)
+    if (proof_pok_challenge(label, id, idlen, k, name, namelen, X, a, c) != 0)
         return PROTO_INTERNAL;
     return memcmp(c, pok->c, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
+
+int proof_pok_create(const char *id, size_t idlen, uint32_t k, const char *name, size_t namelen,
+                     const unsigned char x[CRYPTO_BYTES], const unsigned char X[CRYPTO_BYTES],
+                     const struct crypto_rng *rng, struct proof_pair *out)
+{
+    return proof_pok_make("pok", id, idlen, k, name, namelen, x, X, rng, out);
+}
+
+enum proto_reason proof_pok_verify(const char *id, size_t idlen, uint32_t k, const char *name,
+                                   size_t namelen, const unsigned char X[CRYPTO_BYTES],
+                                   const struct proof_pair *pok)
+{
+    return proof_pok_check("pok", id, idlen, k, name, namelen, X, pok);
+}
+
+int proof_identity_create(const char *id, size_t idlen, uint32_t i, const char *name,
+                          size_t namelen, const unsigned char z[CRYPTO_BYTES],
+                          const unsigned char Z[CRYPTO_BYTES], const struct crypto_rng *rng,
+                          struct proof_pair *out)
+{
+    return proof_pok_make("t-identity", id, idlen, i, name, namelen, z, Z, rng, out);
+}
+
+enum proto_reason proof_identity_verify(const char *id, size_t idlen, uint32_t i,
+                                        const char *name, size_t namelen,
+                                        const unsigned char Z[CRYPTO_BYTES],
+                                        const struct proof_pair *pok)
+{
+    return proof_pok_check("t-identity", id, idlen, i, name, namelen, Z, pok);
 }
 
 int proof_holder_keygen(const char *id, size_t idlen, uint32_t k, const char *name,
@@ -226,8 +262,10 @@ int proof_holder_keygen(const char *id, size_t idlen, uint32_t k, const char *na
     return 0;
 }
 
-/* c = Hs("decrypt", fingerprint, u32(k), X_k, u32(j), A_j, D_kj, a, b) */
-static int proof_share_challenge(const unsigned char fp[CRYPTO_BYTES], uint32_t k,
+/* c = Hs(label, fingerprint, u32(k), X_k, u32(j), A_j, D_kj, a, b): label
+ * "decrypt" (PROTOCOL §6) or "t-decrypt" (PROTOCOL-threshold T7). */
+static int proof_share_challenge(const char *label, const unsigned char fp[CRYPTO_BYTES],
+                                 uint32_t k,
                                  const unsigned char X[CRYPTO_BYTES], uint32_t j,
                                  const unsigned char A[CRYPTO_BYTES],
                                  const unsigned char D[CRYPTO_BYTES],
@@ -236,7 +274,7 @@ static int proof_share_challenge(const unsigned char fp[CRYPTO_BYTES], uint32_t 
 {
     struct crypto_hash h;
 
-    crypto_hash_init(&h, CRYPTO_HS, "decrypt");
+    crypto_hash_init(&h, CRYPTO_HS, label);
     crypto_hash_b32(&h, fp);
     crypto_hash_u32(&h, k);
     crypto_hash_b32(&h, X);
@@ -248,10 +286,11 @@ static int proof_share_challenge(const unsigned char fp[CRYPTO_BYTES], uint32_t 
     return crypto_hash_final_scalar(&h, c);
 }
 
-int proof_share_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
-                       const unsigned char X[CRYPTO_BYTES], const unsigned char x[CRYPTO_BYTES],
-                       uint32_t j, const unsigned char A[CRYPTO_BYTES],
-                       const struct crypto_rng *rng, struct proof_share *out)
+static int proof_share_make(const char *label, const unsigned char fingerprint[CRYPTO_BYTES],
+                            uint32_t k, const unsigned char X[CRYPTO_BYTES],
+                            const unsigned char x[CRYPTO_BYTES], uint32_t j,
+                            const unsigned char A[CRYPTO_BYTES], const struct crypto_rng *rng,
+                            struct proof_share *out)
 {
     unsigned char w[CRYPTO_BYTES], ab[2 * CRYPTO_BYTES];
     int rc = -1;
@@ -261,7 +300,7 @@ int proof_share_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k
         goto out;
     if (crypto_point_mul_base(ab, w) != 0 || crypto_point_mul(ab + CRYPTO_BYTES, w, A) != 0)
         goto out;
-    if (proof_share_challenge(fingerprint, k, X, j, A, out->D, ab, out->c) != 0)
+    if (proof_share_challenge(label, fingerprint, k, X, j, A, out->D, ab, out->c) != 0)
         goto out;
     proof_response(out->s, out->c, x, w);
     rc = 0;
@@ -270,10 +309,11 @@ out:
     return rc;
 }
 
-enum proto_reason proof_share_verify(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
-                                     const unsigned char X[CRYPTO_BYTES], uint32_t j,
-                                     const unsigned char A[CRYPTO_BYTES],
-                                     const struct proof_share *share)
+static enum proto_reason proof_share_check(const char *label,
+                                           const unsigned char fingerprint[CRYPTO_BYTES],
+                                           uint32_t k, const unsigned char X[CRYPTO_BYTES],
+                                           uint32_t j, const unsigned char A[CRYPTO_BYTES],
+                                           const struct proof_share *share)
 {
     unsigned char ab[2 * CRYPTO_BYTES], c[CRYPTO_BYTES];
 
@@ -281,7 +321,39 @@ enum proto_reason proof_share_verify(const unsigned char fingerprint[CRYPTO_BYTE
     if (proof_lincomb(ab, share->s, NULL, share->c, X) != 0 ||
         proof_lincomb(ab + CRYPTO_BYTES, share->s, A, share->c, share->D) != 0)
         return PROTO_INTERNAL;
-    if (proof_share_challenge(fingerprint, k, X, j, A, share->D, ab, c) != 0)
+    if (proof_share_challenge(label, fingerprint, k, X, j, A, share->D, ab, c) != 0)
         return PROTO_INTERNAL;
     return memcmp(c, share->c, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
+
+int proof_share_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
+                       const unsigned char X[CRYPTO_BYTES], const unsigned char x[CRYPTO_BYTES],
+                       uint32_t j, const unsigned char A[CRYPTO_BYTES],
+                       const struct crypto_rng *rng, struct proof_share *out)
+{
+    return proof_share_make("decrypt", fingerprint, k, X, x, j, A, rng, out);
+}
+
+enum proto_reason proof_share_verify(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t k,
+                                     const unsigned char X[CRYPTO_BYTES], uint32_t j,
+                                     const unsigned char A[CRYPTO_BYTES],
+                                     const struct proof_share *share)
+{
+    return proof_share_check("decrypt", fingerprint, k, X, j, A, share);
+}
+
+int proof_tshare_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t j,
+                        const unsigned char X[CRYPTO_BYTES], const unsigned char x[CRYPTO_BYTES],
+                        uint32_t o, const unsigned char A[CRYPTO_BYTES],
+                        const struct crypto_rng *rng, struct proof_share *out)
+{
+    return proof_share_make("t-decrypt", fingerprint, j, X, x, o, A, rng, out);
+}
+
+enum proto_reason proof_tshare_verify(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t j,
+                                      const unsigned char X[CRYPTO_BYTES], uint32_t o,
+                                      const unsigned char A[CRYPTO_BYTES],
+                                      const struct proof_share *share)
+{
+    return proof_share_check("t-decrypt", fingerprint, j, X, o, A, share);
 }

@@ -1,7 +1,8 @@
 /*
  * proof.h — the protocol's zero-knowledge proofs: the interval proof every
  * ballot proof is made of (PROTOCOL §4), a key holder's proof of knowledge
- * (§3) and a decryption share's proof (§6).
+ * (§3) and a decryption share's proof (§6); and their threshold forms
+ * (PROTOCOL-threshold T2, T7; the ceremony's own proofs: proof_ceremony.h).
  *
  * All values are 32-byte encodings; inputs that the caller decoded from
  * untrusted text must already have passed crypto_point_check (the interval
@@ -29,6 +30,13 @@ struct proof_share {
     unsigned char c[CRYPTO_BYTES];
     unsigned char s[CRYPTO_BYTES];
 };
+
+/* out = s·P − c·Q, P = NULL standing for G: a sigma proof's commitment
+ * recomputed (PROTOCOL §4 "a_i = s_i·G − c_i·α"). Secret-free: for
+ * verifiers. 0, or -1 if P or Q is not a valid point. */
+int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
+                  const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
+                  const unsigned char Q[CRYPTO_BYTES]);
 
 /* The response of every proof made here: s = w + c·x (mod ℓ), for the
  * secret x, the nonce w and the challenge c (PROTOCOL §3, §4 step 4, §6). */
@@ -85,5 +93,30 @@ enum proto_reason proof_share_verify(const unsigned char fingerprint[CRYPTO_BYTE
                                      const unsigned char X[CRYPTO_BYTES], uint32_t j,
                                      const unsigned char A[CRYPTO_BYTES],
                                      const struct proof_share *share);
+
+/* PROTOCOL-threshold T2: the proof of knowledge of a trustee's identity key
+ * z (Z = z·G), trustee i named name, ceremony id: §3's proof under label
+ * "t-identity" (draws w). 0 or -1; the verifier PROTO_OK or PROTO_PROOF. */
+int proof_identity_create(const char *id, size_t idlen, uint32_t i, const char *name,
+                          size_t namelen, const unsigned char z[CRYPTO_BYTES],
+                          const unsigned char Z[CRYPTO_BYTES], const struct crypto_rng *rng,
+                          struct proof_pair *out);
+enum proto_reason proof_identity_verify(const char *id, size_t idlen, uint32_t i,
+                                        const char *name, size_t namelen,
+                                        const unsigned char Z[CRYPTO_BYTES],
+                                        const struct proof_pair *pok);
+
+/* PROTOCOL-threshold T7: trustee j's share D = x_j·A for option o with §6's
+ * proof under label "t-decrypt", against its verification key X_j (draws
+ * w). 0 or -1; the verifier PROTO_OK or PROTO_PROOF (PROTO_INTERNAL if an
+ * input is not a point). */
+int proof_tshare_create(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t j,
+                        const unsigned char X[CRYPTO_BYTES], const unsigned char x[CRYPTO_BYTES],
+                        uint32_t o, const unsigned char A[CRYPTO_BYTES],
+                        const struct crypto_rng *rng, struct proof_share *out);
+enum proto_reason proof_tshare_verify(const unsigned char fingerprint[CRYPTO_BYTES], uint32_t j,
+                                      const unsigned char X[CRYPTO_BYTES], uint32_t o,
+                                      const unsigned char A[CRYPTO_BYTES],
+                                      const struct proof_share *share);
 
 #endif

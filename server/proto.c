@@ -1,5 +1,6 @@
 /*
- * proto.c — the code strings of the rejection reasons (PROTOCOL §10).
+ * proto.c — the code strings of the rejection reasons (PROTOCOL §10 and
+ * PROTOCOL-threshold T8).
  *
  * The strings are part of the HTTP API (the "reason" of an invalid_ballot
  * error) and of `conclave verify`'s output, so they never change.
@@ -32,6 +33,9 @@ const char *proto_reason_code(enum proto_reason reason)
     case PROTO_RESULT:          return "result";
     case PROTO_DIGEST:          return "ballots_digest";
     case PROTO_SIGNATURE:       return "signature";
+    case PROTO_DEALINGS:        return "dealings";
+    case PROTO_QUORUM:          return "quorum";
+    case PROTO_CEREMONY:        return "ceremony";
     case PROTO_INTERNAL:        return "internal";
     }
     return "internal";

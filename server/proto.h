@@ -4,6 +4,7 @@
  *
  * The reasons are the codes of PROTOCOL §10, plus a few that only a board
  * verifier reports (order, tally, count, result, ballots_digest, signature)
+ * and the codes of the threshold addendum (T8: dealings, quorum, ceremony),
  * and PROTO_INTERNAL for a failure that is not the input's fault (memory).
  */
 #ifndef CONCLAVE_PROTO_H
@@ -12,10 +13,13 @@
 #include <stddef.h>
 
 #define PROTO_ID "conclave/ristretto255/v1"
+/* The board protocol with t-of-n trustees (PROTOCOL-threshold.md). */
+#define PROTO_ID_THRESHOLD "conclave/ristretto255/v1/threshold"
 
 /* Fixed limits, checked before anything is allocated. */
 #define PROTO_MAX_OPTIONS   64u          /* m */
 #define PROTO_MAX_HOLDERS   64u          /* K */
+#define PROTO_MAX_TRUSTEES  64u          /* n of a key ceremony (T2) */
 #define PROTO_MAX_ROLL      1000000u     /* n */
 #define PROTO_MAX_STRING    4096u        /* bytes of one id, question, option, name */
 #define PROTO_MAX_BALLOT    (256u * 1024u)        /* bytes of one ballot's JSON text */
@@ -47,6 +51,10 @@ enum proto_reason {
     PROTO_RESULT,
     PROTO_DIGEST,
     PROTO_SIGNATURE,
+    /* threshold trustees (PROTOCOL-threshold T8) */
+    PROTO_DEALINGS,
+    PROTO_QUORUM,
+    PROTO_CEREMONY,
     /* not the input's fault: out of memory, a library failure */
     PROTO_INTERNAL
 };

@@ -1,6 +1,9 @@
 /*
  * record.c — poll records (PROTOCOL §3): parse the board form, create one for
- * a new poll, validate every §1/§3 rule, roll digest and fingerprint.
+ * a new poll, validate every §1/§3 rule, roll digest and fingerprint. A
+ * threshold record (PROTOCOL-threshold T6) is the same record with a
+ * "threshold" field; what differs (that field, its rules, its part of the
+ * fingerprint) is record_threshold.c's, called from the hooks here.
  *
  * Invariant: a struct record handed to a caller has passed record_validate,
  * and its roll_digest and fingerprint are computed from its fields. Checks
@@ -13,43 +16,21 @@
 
 #include <sodium.h>
 
-#include "record.h"
+#include "record_internal.h"
+#include "record_threshold.h"
 #include "sjson.h"
 #include "utf8.h"
 
-struct record_str {
-    char *s;
-    size_t len;
-};
-
-struct record_holder {
-    struct record_str name;
-    unsigned char X[CRYPTO_BYTES];
-    struct proof_pair pok;
-};
-
-struct record {
-    struct record_str id, question;
-    uint32_t m, min, max, n, K;
-    struct record_str *options;     /* m */
-    struct record_str opens_at, closes_at;
-    struct record_str *roll;        /* n */
-    struct record_holder *holders;  /* K */
-    unsigned char Y[CRYPTO_BYTES];
-    unsigned char roll_digest[CRYPTO_BYTES];
-    unsigned char fingerprint[CRYPTO_BYTES];
-};
-
 static const char *const record_keys[] = {
     "id", "question", "options", "min", "max", "opens_at", "closes_at", "roll", "holders",
-    "public_key"
+    "public_key", "threshold"       /* the last only in a threshold record (T6) */
 };
 static const char *const record_holder_keys[] = { "name", "public_key", "pok" };
 static const char *const record_pok_keys[] = { "c", "s" };
 
 /* --- strings, times ----------------------------------------------------------- */
 
-static int record_str_set(struct record_str *dst, const char *s, size_t len)
+int record_str_set(struct record_str *dst, const char *s, size_t len)
 {
     dst->s = malloc(len + 1);
     if (dst->s == NULL)
@@ -61,8 +42,7 @@ static int record_str_set(struct record_str *dst, const char *s, size_t len)
     return 0;
 }
 
-/* Byte order of PROTOCOL §1: memcmp, a proper prefix first. */
-static int record_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
+int record_str_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
     int c = memcmp(a, b, alen < blen ? alen : blen);
 
@@ -129,7 +109,8 @@ static int record_digest_poll(const struct record *rec, unsigned char *tap, size
     struct crypto_hash h;
     uint32_t i;
 
-    crypto_hash_init_tap(&h, CRYPTO_HD, "poll", tap, cap);
+    /* PROTOCOL §3, or "t-poll" (PROTOCOL-threshold T6) */
+    crypto_hash_init_tap(&h, CRYPTO_HD, rec->th != NULL ? "t-poll" : "poll", tap, cap);
     crypto_hash_str(&h, rec->id.s, rec->id.len);
     crypto_hash_str(&h, rec->question.s, rec->question.len);
     crypto_hash_u32(&h, rec->m);
@@ -141,11 +122,14 @@ static int record_digest_poll(const struct record *rec, unsigned char *tap, size
     crypto_hash_str(&h, rec->closes_at.s, rec->closes_at.len);
     crypto_hash_u32(&h, rec->n);
     crypto_hash_b32(&h, rec->roll_digest);
-    crypto_hash_u32(&h, rec->K);
+    if (rec->th == NULL)
+        crypto_hash_u32(&h, rec->K);
     for (i = 0; i < rec->K; i++) {
         crypto_hash_str(&h, rec->holders[i].name.s, rec->holders[i].name.len);
         crypto_hash_b32(&h, rec->holders[i].X);
     }
+    if (rec->th != NULL)
+        record_threshold_hash(rec->th, &h);
     crypto_hash_b32(&h, rec->Y);
     if (taplen != NULL)
         *taplen = h.tap_len;
@@ -247,9 +231,13 @@ static enum proto_reason record_validate(struct record *rec)
     for (k = 0; k < rec->K; k++)
         if (crypto_point_is_identity(rec->holders[k].X))
             return PROTO_IDENTITY;
+    if (rec->th != NULL && (why = record_threshold_check_points(rec->th)) != PROTO_OK)
+        return why;
     if ((why = record_check_fields(rec)) != PROTO_OK ||
-        (why = record_check_lists(rec)) != PROTO_OK ||
-        (why = record_check_keys(rec)) != PROTO_OK)
+        (why = record_check_lists(rec)) != PROTO_OK)
+        return why;
+    why = rec->th != NULL ? record_threshold_check_values(rec) : record_check_keys(rec);
+    if (why != PROTO_OK)
         return why;
     for (k = 0; k < rec->K; k++) {
         why = proof_pok_verify(rec->id.s, rec->id.len, k, rec->holders[k].name.s,
@@ -285,6 +273,7 @@ void record_free(struct record *rec)
     free(rec->options);
     free(rec->roll);
     free(rec->holders);
+    record_threshold_free(rec->th);
     free(rec);
 }
 
@@ -361,23 +350,31 @@ static int record_fill_holders(struct record *rec, const struct record_trustee *
     return 0;
 }
 
-enum proto_reason record_create(const struct record_params *p,
-                                const struct record_trustee *trustees, size_t ntrustees,
-                                const struct crypto_rng *rng, struct record **out,
-                                unsigned char x0[CRYPTO_BYTES])
+enum proto_reason record_create_with(const struct record_params *p,
+                                     const struct record_trustee *trustees, size_t ntrustees,
+                                     struct record_threshold *th, const struct crypto_rng *rng,
+                                     struct record **out, unsigned char x0[CRYPTO_BYTES])
 {
     enum proto_reason why = PROTO_VALUE;
     struct record *rec = NULL;
 
     *out = NULL;
-    if (p->m > PROTO_MAX_OPTIONS || p->n > PROTO_MAX_ROLL || ntrustees >= PROTO_MAX_HOLDERS)
+    if (p->m > PROTO_MAX_OPTIONS || p->n > PROTO_MAX_ROLL || ntrustees >= PROTO_MAX_HOLDERS) {
+        record_threshold_free(th);
         goto fail;
+    }
     why = PROTO_INTERNAL;
     rec = record_alloc(p->m, p->n, ntrustees + 1);
-    if (rec == NULL)
+    if (rec == NULL) {
+        record_threshold_free(th);
         goto fail;
+    }
+    rec->th = th;                       /* owned by rec from here on */
     why = PROTO_VALUE;
     if (record_fill_params(rec, p) != 0 || record_fill_holders(rec, trustees, rng, x0) != 0)
+        goto fail;
+    /* T6: Y = X_0 + Y_T */
+    if (th != NULL && crypto_point_add(rec->Y, rec->Y, record_threshold_public_key(th)) != 0)
         goto fail;
     if ((why = record_validate(rec)) != PROTO_OK)
         goto fail;
@@ -387,6 +384,14 @@ fail:
     sodium_memzero(x0, CRYPTO_BYTES);
     record_free(rec);
     return why;
+}
+
+enum proto_reason record_create(const struct record_params *p,
+                                const struct record_trustee *trustees, size_t ntrustees,
+                                const struct crypto_rng *rng, struct record **out,
+                                unsigned char x0[CRYPTO_BYTES])
+{
+    return record_create_with(p, trustees, ntrustees, NULL, rng, out, x0);
 }
 
 /* --- parsing ------------------------------------------------------------------ */
@@ -491,20 +496,27 @@ static enum proto_reason record_parse_fields(const json_t *obj, struct record *r
     return record_get_point(obj, "public_key", rec->Y);
 }
 
-enum proto_reason record_from_json(const json_t *obj, struct record **out)
+enum proto_reason record_from_json_kind(const json_t *obj, unsigned kinds, struct record **out)
 {
+    int threshold = json_object_get(obj, "threshold") != NULL;
     enum proto_reason why;
     struct record *rec = NULL;
     size_t m, n, K;
 
     *out = NULL;
-    if ((why = sjson_object_exact(obj, record_keys, 10)) != PROTO_OK ||
+    /* A v1 reader rejects the field "threshold" as shape (T6), a threshold
+     * reader its absence. */
+    if (!(kinds & (threshold ? RECORD_THRESHOLD : RECORD_V1)))
+        return PROTO_SHAPE;
+    if ((why = sjson_object_exact(obj, record_keys, threshold ? 11 : 10)) != PROTO_OK ||
         (why = record_list_sizes(obj, &m, &n, &K)) != PROTO_OK)
         return why;
     rec = record_alloc(m, n, K);
     if (rec == NULL)
         return PROTO_INTERNAL;
     if ((why = record_parse_fields(obj, rec)) != PROTO_OK ||
+        (threshold && (why = record_threshold_from_json(json_object_get(obj, "threshold"),
+                                                        &rec->th)) != PROTO_OK) ||
         (why = record_validate(rec)) != PROTO_OK) {
         record_free(rec);
         return why;
@@ -513,7 +525,13 @@ enum proto_reason record_from_json(const json_t *obj, struct record **out)
     return PROTO_OK;
 }
 
-enum proto_reason record_parse(const char *text, size_t len, struct record **out)
+enum proto_reason record_from_json(const json_t *obj, struct record **out)
+{
+    return record_from_json_kind(obj, RECORD_V1, out);
+}
+
+enum proto_reason record_parse_kind(const char *text, size_t len, unsigned kinds,
+                                    struct record **out)
 {
     enum proto_reason why;
     json_t *root = sjson_parse(text, len, PROTO_MAX_RECORD, &why);
@@ -521,9 +539,14 @@ enum proto_reason record_parse(const char *text, size_t len, struct record **out
     *out = NULL;
     if (root == NULL)
         return why;
-    why = record_from_json(root, out);
+    why = record_from_json_kind(root, kinds, out);
     json_decref(root);
     return why;
+}
+
+enum proto_reason record_parse(const char *text, size_t len, struct record **out)
+{
+    return record_parse_kind(text, len, RECORD_V1, out);
 }
 
 /* --- output -------------------------------------------------------------------- */
@@ -573,6 +596,10 @@ void record_write(const struct record *rec, struct sjson_out *o)
         sjson_out_end_object(o);
     }
     sjson_out_end_array(o);
+    if (rec->th != NULL) {
+        sjson_out_key(o, "threshold");
+        record_threshold_write(rec->th, o);
+    }
     sjson_out_key(o, "public_key");
     sjson_out_hex(o, rec->Y, CRYPTO_BYTES);
     sjson_out_end_object(o);
@@ -613,6 +640,7 @@ const char *record_closes_at(const struct record *rec) { return rec->closes_at.s
 const unsigned char *record_public_key(const struct record *rec) { return rec->Y; }
 const unsigned char *record_roll_digest(const struct record *rec) { return rec->roll_digest; }
 const unsigned char *record_fingerprint(const struct record *rec) { return rec->fingerprint; }
+const struct record_threshold *record_threshold(const struct record *rec) { return rec->th; }
 
 const char *record_option(const struct record *rec, uint32_t j, size_t *len)
 {

@@ -20,6 +20,14 @@ struct json_t;          /* jansson's json_t (sjson.h), for record_from_json only
 struct sjson_out;
 
 struct record;
+struct record_threshold;        /* record_threshold.h */
+
+/* The forms a reader accepts (record_parse_kind): a v1 record (PROTOCOL §3)
+ * and a threshold record (PROTOCOL-threshold T6: one more field,
+ * "threshold", and its own fingerprint). Ballots (§4–§5) verify against
+ * either: they use only the fingerprint and Y. */
+#define RECORD_V1        1u
+#define RECORD_THRESHOLD 2u
 
 /* The poll fields a server chooses when a poll opens; strings are UTF-8 and
  * NUL-terminated, the roll strictly ascending in byte order. */
@@ -58,6 +66,14 @@ enum proto_reason record_parse(const char *text, size_t len, struct record **out
 /* The same from an already parsed JSON object (a board's "poll"). */
 enum proto_reason record_from_json(const struct json_t *obj, struct record **out);
 
+/* record_parse and record_from_json accept a v1 record only: a threshold
+ * record is PROTO_SHAPE there (T6: field "threshold"). These accept the
+ * kinds given (RECORD_V1 | RECORD_THRESHOLD); a kind not accepted is
+ * PROTO_SHAPE (an extra or a missing field). */
+enum proto_reason record_parse_kind(const char *text, size_t len, unsigned kinds,
+                                    struct record **out);
+enum proto_reason record_from_json_kind(const struct json_t *obj, unsigned kinds, struct record **out);
+
 /* Writes the record as the board-form JSON object (PROTOCOL §8 "poll"). */
 void record_write(const struct record *rec, struct sjson_out *o);
 
@@ -85,6 +101,9 @@ const struct proof_pair *record_holder_pok(const struct record *rec, uint32_t k)
 const unsigned char *record_public_key(const struct record *rec);       /* Y */
 const unsigned char *record_roll_digest(const struct record *rec);
 const unsigned char *record_fingerprint(const struct record *rec);
+/* The threshold field of a threshold record (record_threshold.h), NULL for
+ * a v1 record. */
+const struct record_threshold *record_threshold(const struct record *rec);
 
 /* 1 if voter (len bytes) is on the roll (binary search), else 0. */
 int record_roll_contains(const struct record *rec, const char *voter, size_t len);

@@ -225,26 +225,27 @@ static int64_t tally_find(const struct tally_baby *tab, uint32_t b,
     return -1;
 }
 
-/* T_j = B_j − Σ_k D_kj */
-static int tally_combined(const struct record *rec, const struct tally *t,
-                          const struct proof_share *const *shares, uint32_t j,
-                          unsigned char T[CRYPTO_BYTES])
+/* D_j = Σ_k D_kj over every holder (PROTOCOL §6), for j < m. */
+static int tally_sum_shares(const struct record *rec, const struct tally *t,
+                            const struct proof_share *const *shares,
+                            unsigned char (*D)[CRYPTO_BYTES])
 {
-    unsigned char D[CRYPTO_BYTES], B[CRYPTO_BYTES];
-    uint32_t k;
+    uint32_t j, k;
 
-    memset(D, 0, sizeof D);
-    tally_B(t, j, B);
-    for (k = 0; k < record_holder_count(rec); k++)
-        if (crypto_point_add(D, D, shares[k][j].D) != 0)
-            return -1;
-    return crypto_point_sub(T, B, D);
+    for (j = 0; j < t->m; j++) {
+        memset(D[j], 0, CRYPTO_BYTES);
+        for (k = 0; k < record_holder_count(rec); k++)
+            if (crypto_point_add(D[j], D[j], shares[k][j].D) != 0)
+                return -1;
+    }
+    return 0;
 }
 
-enum proto_reason tally_counts(const struct record *rec, const struct tally *t,
-                               const struct proof_share *const *shares, uint32_t *counts)
+enum proto_reason tally_counts_decrypted(const struct record *rec, const struct tally *t,
+                                         const unsigned char (*D)[CRYPTO_BYTES],
+                                         uint32_t *counts)
 {
-    unsigned char step[CRYPTO_BYTES], T[CRYPTO_BYTES];
+    unsigned char step[CRYPTO_BYTES], T[CRYPTO_BYTES], B[CRYPTO_BYTES];
     enum proto_reason why = PROTO_INTERNAL;
     struct tally_baby *tab = NULL;
     uint64_t sum = 0;
@@ -259,7 +260,8 @@ enum proto_reason tally_counts(const struct record *rec, const struct tally *t,
     if ((tab = tally_baby_table(b, step)) == NULL)
         goto out;
     for (j = 0; j < t->m; j++) {
-        if (tally_combined(rec, t, shares, j, T) != 0)
+        tally_B(t, j, B);
+        if (crypto_point_sub(T, B, D[j]) != 0)      /* T_j = B_j − D_j */
             goto out;
         why = PROTO_COUNT;
         if ((found = tally_find(tab, b, step, T, t->n)) < 0)
@@ -275,6 +277,20 @@ enum proto_reason tally_counts(const struct record *rec, const struct tally *t,
 out:
     free(tab);
     return why;
+}
+
+enum proto_reason tally_counts(const struct record *rec, const struct tally *t,
+                               const struct proof_share *const *shares, uint32_t *counts)
+{
+    unsigned char D[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+
+    if (t->n == 0)
+        return tally_counts_decrypted(rec, t, NULL, counts);
+    if (tally_sum_shares(rec, t, shares, D) != 0) {
+        memset(counts, 0, (size_t)t->m * sizeof *counts);
+        return PROTO_INTERNAL;
+    }
+    return tally_counts_decrypted(rec, t, (const unsigned char (*)[CRYPTO_BYTES])D, counts);
 }
 
 enum proto_verdict tally_verdict(const struct record *rec, const uint32_t *counts)
@@ -318,10 +334,11 @@ void tally_result_view(const struct record *rec, const struct tally_result *r,
     view->verdict = r->verdict;
 }
 
-enum proto_reason tally_result_make(const struct record *rec, const struct tally *t,
-                                    const struct proof_share *const *shares,
-                                    const unsigned char (*trackers)[CRYPTO_BYTES],
-                                    const struct sign_key *key, struct tally_result *out)
+enum proto_reason tally_result_make_decrypted(const struct record *rec, const struct tally *t,
+                                              const unsigned char (*D)[CRYPTO_BYTES],
+                                              const unsigned char (*trackers)[CRYPTO_BYTES],
+                                              const struct sign_key *key,
+                                              struct tally_result *out)
 {
     enum proto_reason why;
     struct sign_result view;
@@ -332,11 +349,27 @@ enum proto_reason tally_result_make(const struct record *rec, const struct tally
     out->m = t->m;
     out->ballots = t->n;
     out->eligible = record_roll_count(rec);
-    if ((why = tally_counts(rec, t, shares, out->counts)) != PROTO_OK)
+    if ((why = tally_counts_decrypted(rec, t, D, out->counts)) != PROTO_OK)
         return why;
     out->verdict = tally_verdict(rec, out->counts);
     if (tally_ballots_digest(record_fingerprint(rec), trackers, t->n, out->ballots_digest) != 0)
         return PROTO_ORDER;
     tally_result_view(rec, out, &view);
     return sign_result(key, &view, out->signature) == 0 ? PROTO_OK : PROTO_INTERNAL;
+}
+
+enum proto_reason tally_result_make(const struct record *rec, const struct tally *t,
+                                    const struct proof_share *const *shares,
+                                    const unsigned char (*trackers)[CRYPTO_BYTES],
+                                    const struct sign_key *key, struct tally_result *out)
+{
+    unsigned char D[PROTO_MAX_OPTIONS][CRYPTO_BYTES];
+
+    memset(out, 0, sizeof *out);
+    if (t->m != record_option_count(rec))
+        return PROTO_SHAPE;
+    if (t->n > 0 && tally_sum_shares(rec, t, shares, D) != 0)
+        return PROTO_INTERNAL;
+    return tally_result_make_decrypted(rec, t, (const unsigned char (*)[CRYPTO_BYTES])D,
+                                       trackers, key, out);
 }

@@ -68,6 +68,13 @@ enum proto_reason tally_shares_verify(const struct record *rec, uint32_t k,
 enum proto_reason tally_counts(const struct record *rec, const struct tally *t,
                                const struct proof_share *const *shares, uint32_t *counts);
 
+/* The same from the combined decryptions D_j = y·A_j (m entries; NULL when
+ * N = 0): T_j = B_j − D_j. The threshold combination (T7) gives D_j this
+ * way (tally_threshold.h). */
+enum proto_reason tally_counts_decrypted(const struct record *rec, const struct tally *t,
+                                         const unsigned char (*D)[CRYPTO_BYTES],
+                                         uint32_t *counts);
+
 /* The rule of PROTOCOL §6: NONE unless a promotion poll; then PASSED iff
  * yes + no > 0 and 3·yes >= 2·(yes + no). */
 enum proto_verdict tally_verdict(const struct record *rec, const uint32_t *counts);
@@ -85,6 +92,13 @@ enum proto_reason tally_result_make(const struct record *rec, const struct tally
                                     const struct proof_share *const *shares,
                                     const unsigned char (*trackers)[CRYPTO_BYTES],
                                     const struct sign_key *key, struct tally_result *out);
+
+/* The same from the combined decryptions D_j (as tally_counts_decrypted). */
+enum proto_reason tally_result_make_decrypted(const struct record *rec, const struct tally *t,
+                                              const unsigned char (*D)[CRYPTO_BYTES],
+                                              const unsigned char (*trackers)[CRYPTO_BYTES],
+                                              const struct sign_key *key,
+                                              struct tally_result *out);
 
 /* The sign_result view of a result (borrows from rec and r). */
 void tally_result_view(const struct record *rec, const struct tally_result *r,

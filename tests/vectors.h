@@ -16,6 +16,7 @@
 
 #include <jansson.h>
 
+#include "ceremony.h"
 #include "crypto.h"
 #include "record.h"
 
@@ -170,6 +171,31 @@ static inline struct record *vec_record(const char *id)
 static inline struct crypto_rng vec_rng(struct crypto_rng_stream *st, const char *name)
 {
     if (crypto_rng_stream_init(st, name) != 0)
+        fprintf(stderr, "vectors: stream name too long: %s\n", name);
+    return crypto_rng_stream_rng(st);
+}
+
+/* The complete ceremony of tests/vectors/threshold/ceremony.json (its
+ * transcript, checked whole); NULL on error. */
+static inline struct ceremony *vec_ceremony(void)
+{
+    json_t *root = vec_load("threshold/ceremony.json");
+    char *text = vec_compact(vec_at(root, "transcript"));
+    struct ceremony *c = NULL;
+
+    if (text == NULL || ceremony_transcript_parse(text, strlen(text), &c, NULL, 0) != PROTO_OK)
+        c = NULL;
+    free(text);
+    json_decref(root);
+    return c;
+}
+
+/* The same for the threshold vectors (tests/vectors/threshold/), whose
+ * streams live under "conclave/ristretto255/v1/threshold test vectors/". */
+static inline struct crypto_rng vec_trng(struct crypto_rng_stream *st, const char *name)
+{
+    if (crypto_rng_stream_init_domain(st, "conclave/ristretto255/v1/threshold test vectors/",
+                                      name) != 0)
         fprintf(stderr, "vectors: stream name too long: %s\n", name);
     return crypto_rng_stream_rng(st);
 }

@@ -271,7 +271,7 @@ async function start() {
   const [{ status, body }, key] = await Promise.all([
     fetchJson(`/api/v1/polls/${encodeURIComponent(id)}`), fetchServerKey()]);
   if (status !== 200 || !body?.record) throw new Told(`the poll could not be fetched (HTTP ${status})`);
-  poll = checkPoll(body.record);
+  poll = checkPoll(body.record, { threshold: true });     // sealed by trustees or the server
   if (poll.fingerprint !== booth.dataset.fingerprint || poll.fingerprint !== body.fingerprint) {
     throw new Told('the poll record does not match the fingerprint on this page; do not vote');
   }

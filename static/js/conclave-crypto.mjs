@@ -14,13 +14,16 @@
 // crypto.getRandomValues.
 //
 // The booth's path:
-//   const poll = checkPoll(recordJsonText);   // §3 checks; poll.fingerprint, poll.promotion
+//   const poll = checkPoll(recordJsonText, { threshold: true });   // §3 checks (a poll
+//                                             // sealed by trustees: PROTOCOL-threshold T6);
+//                                             // poll.fingerprint, .promotion, .threshold
 //   warmUp(poll);                             // once, at page load: compiles the arithmetic
 //   const { ballot, rho, tag, tracker } = createBallot(poll, optionIndex);   // or a 0/1 array
 //   // show tracker; keep rho (by fingerprint); POST JSON.stringify(ballot); then
 //   verifyReceipt(serverPemText, poll.fingerprint, tracker, response.receipt);
 //   // change of mind: createBallot(poll, other, { replaces: rho_old })
-// Checks for everyone else: verifyBallot (§5, §10), verifyBoard (§8), verifyResultSignature (§9).
+// Checks for everyone else: verifyBallot (§5, §10), verifyBoard (§8; v1 boards only: a
+// board sealed by trustees is checked by `conclave verify`), verifyResultSignature (§9).
 
 import { ristretto255, ed25519, sha256, sha512 } from '../vendor/noble.mjs';
 
@@ -527,9 +530,13 @@ export function rollDigest(roll) {
   return sha256(rollDigestInput(roll));
 }
 
-/** The framed fingerprint input of a (structurally valid) record. */
+/**
+ * The framed fingerprint input of a (structurally valid) record: §3's, or for a
+ * threshold record (one with a "threshold" field) PROTOCOL-threshold T6's.
+ */
 export function fingerprintInput(record) {
   const r = record;
+  if (r.threshold !== undefined) return thresholdFingerprintInput(r);
   return hashInput(
     'poll',
     str(r.id),
@@ -548,6 +555,36 @@ export function fingerprintInput(record) {
   );
 }
 
+/**
+ * PROTOCOL-threshold T6: Hd("t-poll", ..., u32(|roll|), roll_digest, str(name_0), X_0,
+ * str(ceremony), ceremony_digest, u32(t), u32(|QUAL|), (u32(j), str(name_j), X_j)..., Y_T, Y).
+ */
+function thresholdFingerprintInput(r) {
+  const th = r.threshold;
+  return hashInput(
+    't-poll',
+    str(r.id),
+    str(r.question),
+    u32(r.options.length),
+    ...r.options.map(str),
+    u32(r.min),
+    u32(r.max),
+    str(r.opens_at),
+    str(r.closes_at),
+    u32(r.roll.length),
+    rollDigest(r.roll),
+    str(r.holders[0].name),
+    fromHex(r.holders[0].public_key, 32, 'public_key'),
+    str(th.ceremony),
+    fromHex(th.digest, 32, 'digest'),
+    u32(th.t),
+    u32(th.trustees.length),
+    ...th.trustees.flatMap((m) => [u32(m.index), str(m.name), fromHex(m.verification_key, 32, 'verification_key')]),
+    fromHex(th.public_key, 32, 'public_key'),
+    fromHex(r.public_key, 32, 'public_key'),
+  );
+}
+
 /** The poll fingerprint of a record (no validation: use checkPoll for that), 32 bytes. */
 export function pollFingerprint(record) {
   return sha256(fingerprintInput(record));
@@ -560,6 +597,14 @@ export function pollFingerprint(record) {
 class Poll {
   constructor(record, Y, X, fingerprint, rollDigestBytes) {
     this.record = record;
+    // PROTOCOL-threshold T6: who seals the poll ({ ceremony, digest, t, trustees: [{ index,
+    // name }] }), or null when the server alone holds the key.
+    this.threshold = record.threshold === undefined ? null : Object.freeze({
+      ceremony: record.threshold.ceremony,
+      digest: record.threshold.digest,
+      t: record.threshold.t,
+      trustees: record.threshold.trustees.map((m) => ({ index: m.index, name: m.name })),
+    });
     this.id = record.id;
     this.m = record.options.length;
     this.min = record.min;
@@ -585,17 +630,58 @@ class Poll {
   }
 }
 
+const THRESHOLD_FIELDS = ['ceremony', 'digest', 't', 'trustees', 'public_key'];
+
+/** PROTOCOL-threshold T6, the "threshold" field: shape, encodings, its values; returns Y_T. */
+function checkThresholdField(th, where) {
+  const at = (k) => sub(where, k);
+  checkFields(th, where, THRESHOLD_FIELDS);
+  checkString(th.ceremony, at('ceremony'));
+  checkString(th.digest, at('digest'));
+  checkInt(th.t, at('t'));
+  checkArray(th.trustees, at('trustees'));
+  th.trustees.forEach((m, k) => {
+    const mw = sub(at('trustees'), k);
+    checkFields(m, mw, ['index', 'name', 'verification_key']);
+    checkInt(m.index, sub(mw, 'index'));
+    checkString(m.name, sub(mw, 'name'));
+    checkString(m.verification_key, sub(mw, 'verification_key'));
+  });
+  checkString(th.public_key, at('public_key'));
+  fromHex(th.digest, 32, at('digest'));
+  th.trustees.forEach((m, k) => {
+    const w = sub(sub(at('trustees'), k), 'verification_key');
+    decodePoint(fromHex(m.verification_key, 32, w), w, { allowIdentity: false });
+  });
+  const YT = decodePoint(fromHex(th.public_key, 32, at('public_key')), at('public_key'), { allowIdentity: false });
+  const n = th.trustees.length;
+  if (th.t < 1 || th.t > n || n > 64) fail('value', at('t'), '1 <= t <= |QUAL| <= 64');
+  const names = new Set();
+  th.trustees.forEach((m, k) => {
+    const mw = sub(at('trustees'), k);
+    if (m.index < 1 || m.index > 64 || (k > 0 && m.index <= th.trustees[k - 1].index))
+      fail('value', sub(mw, 'index'), 'indices 1..64, strictly ascending');
+    if (m.name === '' || names.has(m.name)) fail('value', sub(mw, 'name'), 'empty or duplicate name');
+    names.add(m.name);
+  });
+  return YT;
+}
+
 /**
  * Checks a poll record (§3; object or JSON text) and returns a Poll. Throws
  * ConclaveError with the §10 code (shape, hex, point, scalar, identity, proof,
- * value) and the offending field under `root` (default "poll").
+ * value) and the offending field under `root` (default "poll"). A threshold
+ * record (PROTOCOL-threshold T6: a "threshold" field, holder 0 alone, Y = X_0 + Y_T,
+ * its own fingerprint) is accepted only with { threshold: true }; otherwise its
+ * "threshold" field is refused as shape, as a v1 verifier must. Whether Y_T and the
+ * X_j are the council's needs the ceremony's transcript: not checked here.
  */
-export function checkPoll(record, { root = 'poll' } = {}) {
+export function checkPoll(record, { root = 'poll', threshold = false } = {}) {
   if (record instanceof Poll) return record;
   const r = toDoc(record, root);
   const at = (k) => sub(root, k);
   // shape
-  checkFields(r, root, POLL_FIELDS);
+  checkFields(r, root, POLL_FIELDS, threshold ? ['threshold'] : []);
   checkString(r.id, at('id'));
   checkString(r.question, at('question'));
   checkArray(r.options, at('options'));
@@ -626,6 +712,8 @@ export function checkPoll(record, { root = 'poll' } = {}) {
     return P;
   });
   const Y = decodePoint(fromHex(r.public_key, 32, at('public_key')), at('public_key'), { allowIdentity: false });
+  const YT = r.threshold !== undefined ? checkThresholdField(r.threshold, at('threshold')) : null;
+  if (YT !== null && r.holders.length !== 1) fail('value', at('holders'), 'a threshold record has holder 0 only');
   // values
   if (r.question === '') fail('value', at('question'), 'empty question');
   const m = r.options.length;
@@ -659,8 +747,8 @@ export function checkPoll(record, { root = 'poll' } = {}) {
   r.holders.forEach((h, k) => {
     if (!verifyPok(r.id, k, h.name, X[k], h.pok)) fail('proof', sub(sub(at('holders'), k), 'pok'), 'proof of knowledge fails');
   });
-  // Y = sum X_k
-  let sum = ZERO;
+  // Y = sum X_k (threshold: Y = X_0 + Y_T)
+  let sum = YT ?? ZERO;
   for (const P of X) sum = sum.add(P);
   if (!sum.equals(Y)) fail('value', at('public_key'), 'public_key is not the sum of the holder keys');
   const rd = rollDigest(r.roll);

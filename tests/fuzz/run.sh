@@ -10,7 +10,7 @@
 set -eu
 SECONDS_EACH=${1:-30}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"ballot board tmpl web_form http crypto record statement"}
+TARGETS=${*:-"ballot board tmpl web_form http crypto record statement ceremony ceremony_message record_threshold"}
 cd "$(dirname "$0")/../.."
 OUT=build-fuzz
 CC=${FUZZ_CC:-clang}
@@ -73,6 +73,32 @@ for i, x in enumerate(board["ballots"][:3]):
 for name in os.listdir(vec):
     if name.startswith("board") and name.endswith(".json"):
         put("board", name, open(os.path.join(vec, name), encoding="utf-8").read())
+# The threshold addendum: boards, the ceremony and its messages, the record.
+tvec = os.path.join(vec, "threshold")
+for name in os.listdir(tvec):
+    if name.startswith("board") and name.endswith(".json"):
+        put("board", "threshold-" + name, open(os.path.join(tvec, name), encoding="utf-8").read())
+cer = json.load(open(os.path.join(tvec, "ceremony.json"), encoding="utf-8"))["transcript"]
+put("ceremony", "transcript", compact(cer))
+put("ceremony", "setup", compact({k: cer[k] for k in ("id", "t", "trustees")}))
+for c in json.load(open(os.path.join(tvec, "invalid.json"), encoding="utf-8"))["cases"]:
+    if "ceremony" in c:
+        put("ceremony", "invalid-" + c["name"], compact(c["ceremony"]))
+    else:
+        put("board", "threshold-invalid-" + c["name"], json.dumps(c["board"], indent=2,
+                                                                  ensure_ascii=False))
+put("ceremony_message", "registration-1", compact(cer["trustees"][0]))
+for i, d in enumerate(cer["dealings"]):
+    put("ceremony_message", "dealing-%d" % (i + 1), compact(d))
+for i, v in enumerate(cer["verdicts"]):
+    put("ceremony_message", "verdict-%d" % (i + 1), compact(v))
+for i, e in enumerate(json.load(open(os.path.join(tvec, "board.json"),
+                                     encoding="utf-8"))["decryptions"]):
+    put("ceremony_message", "entry-%d" % i, compact(e))
+put("record_threshold", "poll-t1",
+    compact(json.load(open(os.path.join(tvec, "poll.json"), encoding="utf-8"))["record"]))
+for p in json.load(open(os.path.join(vec, "poll.json"), encoding="utf-8"))["polls"]:
+    put("record_threshold", p["record"]["id"], compact(p["record"]))
 # The page templates, and forms like the pages post (web_form.c).
 for name in os.listdir("templates"):
     if name.endswith(".html"):

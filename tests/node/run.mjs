@@ -732,5 +732,46 @@ run('site.mjs times', () => {
   }
 });
 
+// PROTOCOL-threshold T6: the booth checks a threshold record against its fingerprint
+// before it seals a ballot; the ballots are v1 ballots under that fingerprint and Y.
+run('threshold/poll.json', () => {
+  const T = V('threshold/poll.json');
+  const B = V('threshold/board.json');
+  const poll = C.checkPoll(T.record, { threshold: true });
+  eq('fingerprint', poll.fingerprint, T.fingerprint);
+  eq('fingerprint input, field by field', hex(C.fingerprintInput(T.record)), T.fingerprint_input);
+  eq('pollFingerprint', hex(C.pollFingerprint(T.record)), T.fingerprint);
+  eq('Y = X_0 + Y_T', hex(poll.Y.toBytes()), T.Y);
+  eq('who seals it', [poll.threshold.t, poll.threshold.trustees.map((m) => m.index)], [3, [1, 2, 3, 5]]);
+  eq('checkPoll of JSON text', C.checkPoll(JSON.stringify(T.record), { threshold: true }).fingerprint, T.fingerprint);
+  ok('a v1 record has no threshold', C.checkPoll(polls[0].record, { threshold: true }).threshold === null);
+  rejects('a v1 reader refuses the field', () => C.checkPoll(T.record), 'shape', 'poll.threshold');
+  for (const b of B.ballots) eq(`board ballot ${b.tracker.slice(0, 8)} verifies`, C.verifyBallot(poll, b, { form: 'board' }).tracker, b.tracker);
+  T.votes.forEach((votes, b) => {
+    const out = C.createBallot(poll, votes, { rng: streamRng(`ballots/poll-t1/${b}`, 'conclave/ristretto255/v1/threshold test vectors/') });
+    const want = B.ballots.find((x) => x.tracker === out.tracker);
+    ok(`ballot ${b} made again byte for byte`, want !== undefined && JSON.stringify({ ...out.ballot, tracker: out.tracker }) === JSON.stringify(want));
+  });
+  const edit = (f) => {
+    const r = JSON.parse(JSON.stringify(T.record));
+    f(r);
+    return r;
+  };
+  const chk = (r) => C.checkPoll(r, { threshold: true });
+  rejects('Y = Y_T', () => chk(edit((r) => { r.public_key = r.threshold.public_key; })), 'value', 'poll.public_key');
+  rejects('two holders', () => chk(edit((r) => { r.holders.push({ ...r.holders[0], name: 'x' }); })), 'value', 'poll.holders');
+  rejects('t = 0', () => chk(edit((r) => { r.threshold.t = 0; })), 'value', 'poll.threshold.t');
+  rejects('t > |QUAL|', () => chk(edit((r) => { r.threshold.t = 5; })), 'value', 'poll.threshold.t');
+  rejects('indices out of order', () => chk(edit((r) => { r.threshold.trustees[1].index = 4; })), 'value', 'poll.threshold.trustees[2].index');
+  rejects('a name twice', () => chk(edit((r) => { r.threshold.trustees[1].name = r.threshold.trustees[0].name; })), 'value', 'poll.threshold.trustees[1].name');
+  rejects('Y_T the identity', () => chk(edit((r) => { r.threshold.public_key = '00'.repeat(32); })), 'identity', 'poll.threshold.public_key');
+  rejects('X_j the identity', () => chk(edit((r) => { r.threshold.trustees[2].verification_key = '00'.repeat(32); })), 'identity', 'poll.threshold.trustees[2].verification_key');
+  rejects('digest not hex', () => chk(edit((r) => { r.threshold.digest = 'AB'.repeat(32); })), 'hex', 'poll.threshold.digest');
+  rejects('an extra member', () => chk(edit((r) => { r.threshold.n = 5; })), 'shape', 'poll.threshold.n');
+  rejects('holder 0 proof', () => chk(edit((r) => { r.holders[0].pok.c = r.holders[0].pok.s; })), 'proof', 'poll.holders[0].pok');
+  const other = chk(edit((r) => { r.threshold.digest = r.threshold.digest.replace(/.$/, (c) => (c === '0' ? '1' : '0')); }));
+  ok('another ceremony digest: another fingerprint', other.fingerprint !== T.fingerprint);
+});
+
 console.log(`node: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);
