@@ -25,6 +25,8 @@
 #include "name.h"
 #include "nominee.h"
 #include "poll.h"
+#include "poll_decrypt.h"
+#include "poll_internal.h"
 #include "poll_result.h"
 #include "record.h"
 #include "sign.h"
@@ -164,8 +166,11 @@ static const struct store_same_name *poll_same_name(struct roll_list *r)
     return &r->same;
 }
 
-/* Makes the record for the poll; stores its text in p->record. */
+/* Makes the record for the poll, sealed for COUNCIL (NULL: by the server
+ * only, PROTOCOL §3; else PROTOCOL-threshold T6); stores its text in
+ * p->record, and with a council its id and seal in p->council, p->seal. */
 static enum poll_status poll_make_record(struct store_poll *p, const struct roll_list *roll,
+                                         const struct poll_council *council,
                                          unsigned char x0[32])
 {
     char question[STORE_NOMINEE_MAX + 64], promote[STORE_NOMINEE_MAX + 16];
@@ -190,8 +195,14 @@ static enum poll_status poll_make_record(struct store_poll *p, const struct roll
     rp.closes_at = closes;
     rp.roll = (const char *const *)roll->names;
     rp.n = roll->n;
-    if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK)
+    if (council != NULL) {
+        memcpy(p->council, council->id, sizeof p->council);
+        if ((p->seal = poll_seal_json(&council->council)) == NULL ||
+            record_create_threshold(&rp, &council->council, &rng, &rec, x0) != PROTO_OK)
+            return POLL_ERROR;
+    } else if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK) {
         return POLL_ERROR;
+    }
     p->record = record_serialize(rec, 0, &len);
     crypto_hex_encode(p->fingerprint, record_fingerprint(rec), 32);
     record_free(rec);
@@ -270,6 +281,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
 {
     struct store_poll p;
     struct roll_list roll;
+    struct poll_council council;
     unsigned char x0[32];
     enum poll_status rc = POLL_INVALID;
     char *nfc = NULL;
@@ -277,6 +289,7 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
 
     memset(&p, 0, sizeof p);
     memset(&roll, 0, sizeof roll);
+    memset(&council, 0, sizeof council);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
     if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
@@ -301,8 +314,11 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     p.opens_at = (int64_t)time(NULL);
     p.closes_at = p.opens_at + (int64_t)duration;
     rc = poll_prepare(st, &p, &roll, why);
+    /* Sealed for the current council if there is one (1: none). */
+    if (rc == POLL_OK && (r = poll_council_current(st, &council)) < 0)
+        rc = POLL_ERROR;
     if (rc == POLL_OK)
-        rc = poll_make_record(&p, &roll, x0);
+        rc = poll_make_record(&p, &roll, r == 0 ? &council : NULL, x0);
     if (rc == POLL_OK) {
         /* The same-name check again, in the insert's own transaction. */
         r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
@@ -314,9 +330,11 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     sodium_memzero(x0, sizeof x0);
     if (rc == POLL_OK) {
         memcpy(id_out, p.id, sizeof p.id);
-        log_info("poll %s opened (%zu eligible)", p.id, roll.n);
+        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p.id, roll.n,
+                 p.council[0] ? "council " : "the server only", p.council);
     }
 out:
+    poll_council_free(&council);
     p.statement = NULL;
     store_poll_clear(&p);
     roll_free(&roll);
@@ -381,19 +399,7 @@ enum poll_status poll_withdraw(struct store *st, struct ballotbox *box, const ch
 
 /* --- closing ------------------------------------------------------------- */
 
-/* What a close gathers from the store before it decrypts: never the ballots
- * themselves (a board holds 1.8 kB per ballot), only their aggregate, their
- * trackers and the first of them, for the board's frame. */
-struct close_state {
-    const struct record *rec;                   /* the box's, or own_rec */
-    struct record *own_rec;                     /* parsed here if the box has none */
-    struct tally *tally;
-    unsigned char (*trackers)[CRYPTO_BYTES];   /* ascending */
-    size_t n;
-    struct ballot *first;                       /* by tracker; NULL when n = 0 */
-};
-
-static void close_state_free(struct close_state *cs)
+void poll_close_state_free(struct close_state *cs)
 {
     ballot_free(cs->first);
     free(cs->trackers);
@@ -420,7 +426,8 @@ static int close_sum_ballot(void *ctx, const char *text, size_t len)
 static int close_aggregate(struct store *st, struct ballotbox *box, const char *id,
                            struct close_state *cs)
 {
-    cs->tally = box ? ballotbox_aggregate(box, id) : NULL;
+    if (cs->tally == NULL)                      /* else the caller's (poll_decrypt.c) */
+        cs->tally = box ? ballotbox_aggregate(box, id) : NULL;
     if (cs->tally != NULL && tally_ballot_count(cs->tally) == cs->n)
         return 0;
     if (cs->tally != NULL)
@@ -442,8 +449,7 @@ static int close_first_ballot(void *ctx, const unsigned char *tracker, const cha
     return ballot_parse(text, len, BALLOT_FORM_BOARD, ctx) == PROTO_OK ? 0 : -1;
 }
 
-/* Reads what the close needs: trackers, aggregate, first ballot. */
-static int close_gather(struct store *st, struct ballotbox *box, const char *id,
+int poll_close_gather(struct store *st, struct ballotbox *box, const char *id,
                         struct close_state *cs)
 {
     if (store_poll_trackers(st, id, &cs->trackers, &cs->n) != 0 ||
@@ -584,25 +590,32 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         goto fail;
     }
     if (cs.rec == NULL) {
-        if (record_parse(p.record, strlen(p.record), &cs.own_rec) != PROTO_OK)
+        if (record_parse_kind(p.record, strlen(p.record), RECORD_V1 | RECORD_THRESHOLD,
+                              &cs.own_rec) != PROTO_OK)
             goto fail;
         cs.rec = cs.own_rec;
     }
-    if (close_gather(st, box, id, &cs) != 0 ||
-        (rc = close_publish(st, key, id, &cs)) != POLL_OK)
+    if (poll_close_gather(st, box, id, &cs) != 0)
+        goto fail;
+    /* Sealed by a council: into `decrypting` (poll_decrypt.c), else v1. */
+    rc = record_threshold(cs.rec) != NULL ? poll_decrypt_close(st, key, &p, &cs)
+                                          : close_publish(st, key, id, &cs);
+    if (rc != POLL_OK)
         goto fail;
     poll_close_test_delay(id);
     if (store_commit(st) != 0) {
         rc = POLL_ERROR;
         goto done;
     }
-    log_info("poll %s closed: %zu ballots in %.0f ms", id, cs.n, close_ms_since(&t0));
+    log_info("poll %s closed: %zu ballots in %.0f ms%s", id, cs.n, close_ms_since(&t0),
+             record_threshold(cs.rec) != NULL && cs.n > 0 ? "; decrypting: waiting for the "
+             "trustees' shares" : "");
     close_compact(st, id);
     goto done;
 fail:
     store_rollback(st);
 done:
-    close_state_free(&cs);
+    poll_close_state_free(&cs);
     store_poll_clear(&p);
     return rc;
 }

@@ -30,6 +30,7 @@ static const struct route routes[] = {
     {"GET",    "/api/v1/polls/{id}/board",  api_poll_board},
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
     {"POST",   "/api/v1/polls/{id}/withdraw", api_poll_withdraw},
+    {"POST",   "/api/v1/polls/{id}/decryptions", api_decrypt_post},
     {"GET",    "/api/v1/server-key",     api_server_key},
     /* HTML pages (web_*.c); /polls/new before /polls/{id} */
     {"GET",    "/",                      web_home},

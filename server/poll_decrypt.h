@@ -1,0 +1,104 @@
+/*
+ * poll_decrypt.h — polls sealed by a council of trustees (PROTOCOL-threshold
+ * T6-T7) on the server's side: the council a new poll is sealed for, the
+ * close into `decrypting` with the partial board and the server's own
+ * shares, each trustee's decryption entry checked and kept, and the result
+ * combined, signed and published as soon as t trustees' shares are in, with
+ * the server's share x_0 erased in the same transaction.
+ *
+ * The server never holds a trustee's share: it can decrypt nothing alone,
+ * and until t trustees have acted nothing it keeps gives a count.
+ */
+#ifndef CONCLAVE_POLL_DECRYPT_H
+#define CONCLAVE_POLL_DECRYPT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "poll.h"
+#include "proto.h"
+#include "record_threshold.h"
+
+struct close_state;
+struct ceremony;
+
+/* The council new polls are sealed for, as poll_open uses it. */
+struct poll_council {
+    char id[STORE_POLL_COUNCIL_MAX + 1];
+    struct ceremony *cer;                       /* its transcript, checked */
+    struct record_council council;              /* borrows cer */
+    struct record_council_trustee trustees[PROTO_MAX_TRUSTEES];
+};
+
+/* The server's current council, if complete (store_council_current): 0 and
+ * *out (poll_council_free); 1 if none is in use (polls are sealed by the
+ * server only); -1 on an error (its transcript does not check: logged). */
+int poll_council_current(struct store *st, struct poll_council *out);
+void poll_council_free(struct poll_council *pc);
+
+/* poll_close's path for a poll sealed by a council (record with
+ * "threshold"), inside its transaction, cs gathered: with no ballot, the
+ * result at once (no decryption, T7); else the state `decrypting`, the
+ * server's shares (holder 0) and the partial board. POLL_OK or POLL_ERROR. */
+enum poll_status poll_decrypt_close(struct store *st, const struct sign_key *key,
+                                    const struct store_poll *p, struct close_state *cs);
+
+enum decrypt_status {
+    DECRYPT_OK = 0,         /* kept; out->published if the result is now out */
+    DECRYPT_NOT_FOUND,      /* no such poll */
+    DECRYPT_NOT_SEALED,     /* sealed by the server only: no trustee decrypts */
+    DECRYPT_OPEN,           /* still open (or closing): no shares before the close */
+    DECRYPT_WITHDRAWN,
+    DECRYPT_PUBLISHED,      /* the result is out already */
+    DECRYPT_NOT_TRUSTEE,    /* the member is no trustee of the poll's council */
+    DECRYPT_WRONG_HOLDER,   /* the entry's holder is another trustee's index */
+    DECRYPT_NOT_QUAL,       /* a trustee outside QUAL: holds no key */
+    DECRYPT_INVALID,        /* the entry breaks a rule: out->reason, out->where */
+    DECRYPT_ALREADY,        /* this trustee's shares are in already */
+    DECRYPT_ERROR
+};
+
+struct decrypt_outcome {
+    enum proto_reason reason;       /* DECRYPT_INVALID's code */
+    char where[48];                 /* "shares[1]", "holder", ... */
+    uint32_t holder;                /* the caller's index (from NOT_QUAL on) */
+    uint32_t t;                     /* shares needed besides the server's */
+    uint32_t present;               /* trustees' entries in now */
+    int published;                  /* this entry completed the result */
+};
+
+/* Trustee USERNAME posts its decryption entry ENTRY (JSON text, LEN bytes,
+ * {"holder": j, "shares": [...]}) for poll ID: checked against the
+ * aggregate (tally_threshold_shares_verify) and kept; with the server's and
+ * t trustees' shares in, the result is combined, signed with KEY and
+ * published with the final board, x_0 erased, and the page history
+ * compacted. */
+enum decrypt_status poll_decrypt_post(struct store *st, const struct sign_key *key,
+                                      const char *id, const char *username, const char *entry,
+                                      size_t len, struct decrypt_outcome *out);
+
+/* Who seals a poll and, after its close, who has decrypted. */
+struct poll_seal {
+    int sealed;                             /* 0: sealed by the server only */
+    char council[STORE_POLL_COUNCIL_MAX + 1];
+    uint32_t t, count;                      /* t of |QUAL| */
+    struct {
+        uint32_t index;
+        char name[STORE_USERNAME_MAX + 1];
+        int decrypted;                      /* its entry is in */
+    } trustees[PROTO_MAX_TRUSTEES];
+    uint32_t decrypted;                     /* trustees' entries in */
+};
+
+/* Reads the seal of poll P (its row; the record is not needed). 0 or -1. */
+int poll_seal_read(struct store *st, const struct store_poll *p, struct poll_seal *out);
+
+/* "sealed by 3 of 5 trustees: a, b, c, d, e" or "sealed by the server only"
+ * into buf (cap bytes). */
+void poll_seal_text(const struct poll_seal *s, char *buf, size_t cap);
+
+/* The seal kept with a poll sealed for COUNCIL (the record's QUAL):
+ * {"t", "trustees": [{"index", "name"}]} (caller frees), NULL on failure. */
+char *poll_seal_json(const struct record_council *council);
+
+#endif
