@@ -28,4 +28,10 @@ int cli_vote_main(int argc, char **argv);
 /* conclave result --server URL POLL_ID, a token optional (cli_result.c) */
 int cli_result_main(int argc, char **argv);
 
+/* conclave trustee decrypt --server URL POLL --roster FILE, and
+ * conclave trustee watch --server URL --roster FILE (cli_decrypt.c); exit
+ * codes 3-8: the refusals of PROTOCOL-threshold T10 */
+int cli_trustee_decrypt_main(int argc, char **argv);
+int cli_trustee_watch_main(int argc, char **argv);
+
 #endif

@@ -52,6 +52,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "conclave: libsodium failed to initialise\n");
         return 1;
     }
+    /* a trustee's decryption (cli_decrypt.c) */
+    if (argc > 2 && strcmp(argv[1], "trustee") == 0 && strcmp(argv[2], "decrypt") == 0)
+        return cli_trustee_decrypt_main(argc - 2, argv + 2);
+    if (argc > 2 && strcmp(argv[1], "trustee") == 0 && strcmp(argv[2], "watch") == 0)
+        return cli_trustee_watch_main(argc - 2, argv + 2);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
