@@ -34,4 +34,9 @@ int cli_result_main(int argc, char **argv);
 int cli_trustee_decrypt_main(int argc, char **argv);
 int cli_trustee_watch_main(int argc, char **argv);
 
+#ifdef CONCLAVE_TEST
+/* TEST ONLY: conclave-test test-seed-council --data DIR CEREMONY.json (cli_testseed.c) */
+int cli_testseed_main(int argc, char **argv);
+#endif
+
 #endif

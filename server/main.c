@@ -52,6 +52,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "conclave: libsodium failed to initialise\n");
         return 1;
     }
+#ifdef CONCLAVE_TEST
+    if (strcmp(argv[1], "test-seed-council") == 0)      /* cli_testseed.c */
+        return cli_testseed_main(argc - 1, argv + 1);
+#endif
     /* a trustee's decryption (cli_decrypt.c) */
     if (argc > 2 && strcmp(argv[1], "trustee") == 0 && strcmp(argv[2], "decrypt") == 0)
         return cli_trustee_decrypt_main(argc - 2, argv + 2);
