@@ -386,10 +386,34 @@ static int poll_id_ok(const char *id)
     return n > 0 && n <= 64;
 }
 
+/* The "code" of an error answer into buf ("" if none). */
+static const char *answer_code(const struct cli_http_response *resp, char *buf, size_t cap)
+{
+    json_t *j = resp->body ? json_loads(resp->body, 0, NULL) : NULL;
+    const char *code = json_string_value(json_object_get(json_object_get(j, "error"), "code"));
+
+    snprintf(buf, cap, "%s", code ? code : "");
+    json_decref(j);
+    return buf;
+}
+
+/* What it did with POLL, one line: prefixed "poll ID: " unless it says so. */
+static void say(FILE *f, const char *poll, const char *text)
+{
+    char msg[1400];
+
+    cli_clean(text, msg, sizeof msg);       /* it may quote the server */
+    if (strncmp(msg, "poll ", 5) == 0)
+        fprintf(f, "%s\n", msg);
+    else
+        fprintf(f, "poll %s: %s\n", poll, msg);
+    fflush(f);
+}
+
 /* GET the poll's board into *resp: DX_OK, DX_EARLY (open), DX_FAIL. */
 static int run_fetch(struct decrypt_run *r, const char *poll, struct cli_http_response *resp)
 {
-    char path[160], err[512], code[128];
+    char path[160], err[512], code[128], why[600];
 
     snprintf(path, sizeof path, "/api/v1/polls/%s/board", poll);
     if (cli_http_request(r->v.server, path, r->v.token, NULL, resp, err, sizeof err) != 0) {
@@ -398,14 +422,14 @@ static int run_fetch(struct decrypt_run *r, const char *poll, struct cli_http_re
     }
     if (resp->status == 200)
         return DX_OK;
-    cli_http_error(resp, code, sizeof code);
+    answer_code(resp, code, sizeof code);
     if (resp->status == 409 && strcmp(code, "poll_open") == 0) {
         snprintf(r->msg, sizeof r->msg, "refused: poll %s is still open (the server says so): "
                  "no share before the deadline", poll);
         return DX_EARLY;
     }
-    snprintf(r->msg, sizeof r->msg, "cannot fetch the board of poll %s: HTTP %ld %s", poll,
-             resp->status, code);
+    snprintf(r->msg, sizeof r->msg, "cannot fetch the board of poll %s: %s", poll,
+             cli_http_error(resp, why, sizeof why));
     return DX_FAIL;
 }
 
@@ -517,7 +541,7 @@ static int run_post(struct decrypt_run *r, const char *poll, const struct board_
     struct proof_share shares[PROTO_MAX_OPTIONS];
     struct crypto_rng rng = crypto_rng_system();
     struct cli_http_response resp = {0, NULL, 0};
-    char path[160], err[512], code[128], *entry = NULL;
+    char path[160], err[512], code[128], why[600], *entry = NULL;
     json_t *ans = NULL;
     size_t len;
     int rc = DX_FAIL;
@@ -534,7 +558,7 @@ static int run_post(struct decrypt_run *r, const char *poll, const struct board_
         snprintf(r->msg, sizeof r->msg, "%s", err);
         goto out;
     }
-    cli_http_error(&resp, code, sizeof code);
+    answer_code(&resp, code, sizeof code);
     if (resp.status == 201 && (ans = json_loads(resp.body, 0, NULL)) != NULL) {
         snprintf(r->msg, sizeof r->msg, "poll %s: trustee %u's shares posted (%lld of %lld "
                  "trustees in)%s", poll, (unsigned)r->key.index,
@@ -547,8 +571,8 @@ static int run_post(struct decrypt_run *r, const char *poll, const struct board_
         snprintf(r->msg, sizeof r->msg, "poll %s: nothing to do (%s)", poll, code);
         rc = DX_OK;
     } else {
-        snprintf(r->msg, sizeof r->msg, "poll %s: the server refused the shares: HTTP %ld %s",
-                 poll, resp.status, code);
+        snprintf(r->msg, sizeof r->msg, "poll %s: the server refused the shares: %s", poll,
+                 cli_http_error(&resp, why, sizeof why));
     }
 out:
     json_decref(ans);
@@ -694,10 +718,12 @@ int cli_trustee_decrypt_main(int argc, char **argv)
         rc = cli_fail("trustee decrypt", r.msg);
     } else {
         rc = decrypt_poll(&r, a.pos[0]);
-        if (rc == DX_OK)
-            printf("%s\n", r.msg);
-        else
-            cli_fail("trustee decrypt", r.msg);
+        if (rc == DX_OK) {
+            say(stdout, a.pos[0], r.msg);
+        } else {
+            fprintf(stderr, "conclave trustee decrypt: ");
+            say(stderr, a.pos[0], r.msg);
+        }
     }
     run_free(&r);
     return rc;
@@ -768,8 +794,7 @@ static void watch_round(struct decrypt_run *r, struct watch_state *w)
             !watch_wants(r, p))
             continue;
         rc = decrypt_poll(r, id);
-        printf("%s%s\n", rc == DX_OK ? "" : "", r->msg);
-        fflush(stdout);
+        say(stdout, id, r->msg);
         /* a refusal is final for this poll; a failure is retried next round */
         if (rc != DX_FAIL && w->ndone < WATCH_DONE_MAX)
             snprintf(w->done[w->ndone++], 65, "%s", id);

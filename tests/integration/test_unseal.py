@@ -1,0 +1,334 @@
+#!/usr/bin/env python3
+"""test_unseal.py — polls sealed by a council of trustees, on the real binary
+(PROTOCOL-threshold T6, T7, T10).
+
+One server (the test build, for the hook that seeds a council: the vectors'
+3-of-5 ceremony, QUAL = trustees 1, 2, 3, 5, usernames the setup's names),
+five CLI trustees with key files built from the vectors' trace, polls of 20 s:
+- without a council a poll says "sealed by the server only"; with one, the
+  record carries "threshold" and every view names the trustees;
+- poll A (6 ballots from `conclave vote`): closes into `decrypting` (result
+  409 decrypting, a partial board that `conclave verify` accepts as partial);
+  three `trustee watch` agents publish the result within seconds, and
+  `conclave verify --ceremony-digest` accepts the final board; x_0 is gone
+  from the database's files after the compaction;
+- poll B (5 ballots; the agents run with --min-ballots 6 and refuse it):
+  trustee 1's key is lost; trustees 2 and 3 decrypt: no result, and a copy of
+  the database with x_0, the board and the API give no count
+  (tests/node/try-unseal.mjs tries every combination); trustee 5 then
+  decrypts and the result comes (the same script finds it on the final board:
+  the control);
+- poll C: T10 refusals with their exit codes (before the deadline 4, roster 5,
+  --min-ballots 6, a second tally of one fingerprint 7, a key that is no
+  trustee of the poll 8, a key file readable by others 1) and the API's
+  refusals of bad entries (shape, proof, not_trustee, wrong_holder,
+  not_qualified, already_decrypted).
+"""
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+import harness as h
+
+DURATION = 20
+TRUSTEES = ["trustee-ada", "trustee-grace", "trustee-barbara", "trustee-edsger",
+            "trustee-frances"]
+COUNCIL = "council-2026"
+
+
+class World:
+    pass
+
+
+def setup():
+    w = World()
+    w.srv = h.Server(binary=h.TEST_BIN, args=["--poll-duration", str(DURATION)]).start()
+    w.tmp = tempfile.mkdtemp(prefix="conclave-unseal-")
+    w.tokens = h.members_with_tokens(w.srv, TRUSTEES + ["voter-one"])
+    w.tokens["admin"] = h.create_token(w.srv.data_dir, "admin")
+    w.roster = os.path.join(w.tmp, "roster.txt")
+    with open(w.roster, "w") as f:
+        f.write("# the council's roster\n" + "\n".join(["admin"] + TRUSTEES + ["voter-one"]) + "\n")
+    return w
+
+
+def api(w, user):
+    return h.Client(w.srv, token=w.tokens[user])
+
+
+def keys(w, vec):
+    """Key files of the trustees of QUAL (1, 2, 3, 5) in their own config homes."""
+    tr = vec["trace"]
+    w.digest = tr["ceremony_digest"]
+    w.home = {}
+    for k in tr["verification_keys"]:
+        j = k["index"]
+        w.home[j] = os.path.join(w.tmp, f"trustee-{j}")
+        h.write_trustee_key(w.home[j], w.srv, COUNCIL, j, k["x"], k["X"], w.digest, tr["Y_T"])
+
+
+def cast(w, pid, voters, yes):
+    for i, n in enumerate(voters):
+        rc, _, _, err = h.vote(w.srv, w.tokens[n], pid, "yes" if i < yes else "no",
+                               os.path.join(w.tmp, "voter-" + n))
+        if rc != 0:
+            raise RuntimeError(f"vote {n}: {err}")
+
+
+def board(w, pid, name):
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/board")
+    path = os.path.join(w.tmp, name)
+    with open(path, "wb") as f:
+        f.write(r.body)
+    return r, path
+
+
+def verify(path, *args):
+    p = subprocess.run([h.BIN, "verify", path] + list(args), capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def try_unseal(path, x0_hex):
+    p = subprocess.run(["node", "tests/node/try-unseal.mjs", path, x0_hex], capture_output=True,
+                       text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("try-unseal: " + p.stderr)
+    return json.loads(p.stdout)
+
+
+def db_copy(w, name):
+    """A copy of the live database (SQLite's backup API), as a thief would take it."""
+    path = os.path.join(w.tmp, name)
+    src = sqlite3.connect(os.path.join(w.srv.data_dir, "conclave.db"), timeout=30)
+    dst = sqlite3.connect(path)
+    src.backup(dst)
+    src.close()
+    return dst
+
+
+def poll_row(con, pid):
+    return con.execute("select secret_key, result, decrypting, council_id from polls where id = ?",
+                       (pid,)).fetchone()
+
+
+def test_sealing(s, w):
+    c = api(w, "admin")
+    r = c.post("/api/v1/polls", {"nominee": "Server Only", "statement": "No council yet."})
+    s.eq(r.status, 201, "a poll opened without a council")
+    v = r.json()
+    s.eq(v["sealed_by"], {"kind": "server", "text": "sealed by the server only"},
+         "a poll without a council says it is sealed by the server only")
+    s.check("threshold" not in v["record"], "its record has no threshold field")
+    vec = h.seed_council(w.srv)
+    keys(w, vec)
+    c = api(w, "voter-one")
+    w.polls = {}
+    for name in ("A", "B", "C"):
+        r = c.post("/api/v1/polls", {"nominee": f"Nominee {name}", "statement": "Sealed."})
+        s.eq(r.status, 201, f"poll {name} opened with a council in use")
+        w.polls[name] = r.json()["id"]
+    v = r.json()
+    seal = v["sealed_by"]
+    s.eq(seal["text"], "sealed by 3 of 4 trustees: trustee-ada, trustee-grace, trustee-barbara, "
+         "trustee-frances", "the poll says who seals it (QUAL, in index order)")
+    s.eq([t["index"] for t in seal["trustees"]], [1, 2, 3, 5], "the trustees' indices")
+    s.eq(v["record"]["threshold"]["digest"], w.digest, "the record carries the ceremony digest")
+    s.eq(len(v["record"]["holders"]), 1, "the record has one holder: the server")
+
+
+def test_votes_and_early(s, w):
+    cast(w, w.polls["A"], TRUSTEES + ["voter-one"], 4)
+    cast(w, w.polls["B"], TRUSTEES, 4)
+    cast(w, w.polls["C"], TRUSTEES, 3)
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[1], w.tokens["trustee-ada"], w.polls["C"],
+                                     w.roster)
+    s.eq(rc, 4, "T10 rule 2: a trustee asked while the poll is open refuses (exit 4): " + err)
+    s.check("still open" in err, "and says the poll is still open: " + err)
+    # the agents: trustees 1, 3 and 5, refusing polls of fewer than 6 ballots
+    w.agents = []
+    for j, user in ((1, "trustee-ada"), (3, "trustee-barbara"), (5, "trustee-frances")):
+        w.agents.append(h.trustee_watch(w.srv, w.home[j], w.tokens[user], w.roster,
+                                        ["--min-ballots", "6"]))
+
+
+def test_result_with_agents(s, w):
+    pid = w.polls["A"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", DURATION + 30) or
+            c.get(f"/api/v1/polls/{pid}").json()["state"] == "closed",
+            "poll A closed at its deadline into decrypting")
+    t0 = time.time()
+    r = h.wait_for(lambda: w.srv.request("GET", f"/api/v1/polls/{pid}/result"), 30, 0.1,
+                   done=lambda r: r.status == 200)
+    elapsed = time.time() - t0
+    s.eq(r.status, 200, "the three agents' shares give the result")
+    s.check(elapsed < 10, f"within seconds of decrypting ({elapsed:.1f} s)")
+    res = r.json()
+    s.eq(res["counts"], [4, 2], "the counts of the six ballots")
+    v = c.get(f"/api/v1/polls/{pid}").json()
+    s.eq(v["state"], "closed", "poll A is closed with its result")
+    s.eq([t["index"] for t in v["sealed_by"]["trustees"] if t["decrypted"]], [1, 3, 5],
+         "the view says which trustees decrypted")
+    r, path = board(w, pid, "board-A.json")
+    with open(os.path.join(w.tmp, "server.pem"), "wb") as f:
+        f.write(w.srv.request("GET", "/api/v1/server-key").body)
+    rc, out = verify(path, "--server-key", os.path.join(w.tmp, "server.pem"),
+                     "--ceremony-digest", w.digest)
+    s.eq(rc, 0, "conclave verify --ceremony-digest accepts the final board: " + out)
+    s.check("shares of the server and trustees 1, 3, 5" in out, "with the shares present: " + out)
+    con = db_copy(w, "after-A.db")
+    s.eq(poll_row(con, pid)[0], None, "x_0 of poll A is erased with the result")
+    con.close()
+
+
+def test_two_act(s, w):
+    pid = w.polls["B"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", 30), "poll B is decrypting")
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, r.error_code()), (409, "decrypting"), "its result answers 409 decrypting")
+    r, path = board(w, pid, "partial-B.json")
+    rc, out = verify(path, "--allow-partial", "--ceremony-digest", w.digest)
+    s.eq(rc, 0, "the partial board verifies as partial: " + out)
+    rc, out = verify(path, "--ceremony-digest", w.digest)
+    s.eq(rc, 3, "and is partial (exit 3)")
+    time.sleep(2.5)                                 # the agents looked at B and refused it
+    for proc, log in w.agents:
+        with open(log) as f:
+            s.check(f"poll {pid}" in f.read() and "fewer than --min-ballots 6" in open(log).read(),
+                    "an agent refuses a poll below its --min-ballots, saying so")
+    # trustee 1's key is lost; 2 and 3 decrypt
+    for j, user in ((2, "trustee-grace"), (3, "trustee-barbara")):
+        rc, out, err = h.trustee_decrypt(w.srv, w.home[j], w.tokens[user], pid, w.roster)
+        s.eq(rc, 0, f"trustee {j} decrypts poll B: {out} {err}")
+    s.check("publish out of band: fingerprint" in out, "the CLI prints what to publish")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster)
+    s.eq(rc, 0, "a second run is no error")
+    s.check("already" in out, "and says the shares are in already: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq(r.error_code(), "decrypting", "two trustees' shares give no result")
+    r, path = board(w, pid, "partial-B2.json")
+    b = json.loads(r.body)
+    s.eq([d["holder"] for d in b["decryptions"]], [0, 2, 3], "the partial board lists the shares in")
+    again = w.srv.request("POST", f"/api/v1/polls/{pid}/decryptions", b["decryptions"][1],
+                          {"Authorization": "Bearer " + w.tokens["trustee-grace"]})
+    s.eq((again.status, again.error_code()), (409, "already_decrypted"),
+         "the same trustee's entry again: 409 already_decrypted")
+    con = db_copy(w, "stolen-B.db")
+    x0, result, decrypting, council = poll_row(con, pid)
+    s.check(x0 is not None and len(x0) == 32, "the copy holds x_0 while the poll is decrypting")
+    s.eq((result, decrypting, council), (None, 1, COUNCIL), "and no result")
+    n = con.execute("select count(*) from poll_decryptions where poll_id = ?", (pid,)).fetchone()[0]
+    s.eq(n, 3, "the copy holds the server's and two trustees' entries")
+    con.close()
+    w.x0_b = x0
+    got = try_unseal(path, x0.hex())
+    s.eq(got["found"], False, "x_0, the board and two trustees' shares give no count")
+    # trustee 5 decrypts: the result
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[5], w.tokens["trustee-frances"], pid,
+                                     w.roster, ["--min-ballots", "5"])
+    s.eq(rc, 0, "trustee 5 decrypts: " + out + err)
+    s.check("result published" in out, "and its share completes the result: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, r.json().get("counts")), (200, [4, 1]),
+         "with trustee 1's key lost, 2, 3 and 5 give the result")
+    r, path = board(w, pid, "board-B.json")
+    got = try_unseal(path, "00" * 32)
+    s.eq((got["found"], got.get("counts")), (True, [4, 1]),
+         "control: the same attack finds the counts once t trustees' shares are out")
+    s.check(h.wait_log(w.srv, f"poll {pid}: database compacted", 30), "then the compaction")
+    time.sleep(0.5)
+    leftovers = []
+    for f in os.listdir(w.srv.data_dir):
+        if f.startswith("conclave.db"):
+            with open(os.path.join(w.srv.data_dir, f), "rb") as fh:
+                if w.x0_b in fh.read():
+                    leftovers.append(f)
+    s.eq(leftovers, [], "x_0's bytes are in no file of the data directory after the result")
+
+
+def entry_post(w, user, pid, entry):
+    return w.srv.request("POST", f"/api/v1/polls/{pid}/decryptions", entry,
+                         {"Authorization": "Bearer " + w.tokens[user]})
+
+
+def test_refusals(s, w):
+    pid = w.polls["C"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", 30), "poll C is decrypting")
+    other = os.path.join(w.tmp, "roster-other.txt")
+    with open(other, "w") as f:
+        f.write("\n".join(["admin"] + TRUSTEES + ["mallory"]) + "\n")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, other)
+    s.eq(rc, 5, "T10 rule 3: a roster that differs from the roll is refused (exit 5): " + err)
+    s.check("voter-one" in err and "mallory" in err, "naming a name each way: " + err)
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster,
+                                     ["--min-ballots", "100"])
+    s.eq(rc, 6, "T10 rule 4: fewer ballots than --min-ballots is refused (exit 6): " + err)
+    # a second tally of one fingerprint: the list beside the key holds another digest
+    fp = c.get(f"/api/v1/polls/{pid}").json()["fingerprint"]
+    tallies = os.path.join(w.home[2], "conclave", f"trustee-{COUNCIL}.json.tallies")
+    with open(tallies, "a") as f:
+        f.write(f"{fp} {'ab' * 32} 5 {pid}\n")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster)
+    s.eq(rc, 7, "T10 rule 5: a second tally of one fingerprint is refused (exit 7): " + err)
+    s.check("raise the alarm" in err, "and says what it means: " + err)
+    # a key that is not a trustee of this poll: trustee 4 (outside QUAL) with 1's share
+    vk = {k["index"]: k for k in json.load(open(h.THRESHOLD_CEREMONY))["trace"]["verification_keys"]}
+    home4 = os.path.join(w.tmp, "trustee-4")
+    h.write_trustee_key(home4, w.srv, COUNCIL, 4, vk[1]["x"], vk[1]["X"], w.digest, "00" * 32)
+    rc, out, err = h.trustee_decrypt(w.srv, home4, w.tokens["trustee-edsger"], pid, w.roster)
+    s.eq(rc, 8, "T10 rule 1: a key that is no trustee of the poll is refused (exit 8): " + err)
+    home1 = os.path.join(w.tmp, "trustee-1-open")
+    h.write_trustee_key(home1, w.srv, COUNCIL, 1, vk[1]["x"], vk[1]["X"], w.digest, "00" * 32,
+                        mode=0o644)
+    rc, out, err = h.trustee_decrypt(w.srv, home1, w.tokens["trustee-ada"], pid, w.roster)
+    s.eq(rc, 1, "a key file that others can read is refused: " + err)
+    s.check("group or others" in err, "saying why: " + err)
+    # the API's refusals
+    server_entry = json.loads(board(w, pid, "partial-C.json")[0].body)["decryptions"][0]
+    r = entry_post(w, "voter-one", pid, dict(server_entry, holder=1))
+    s.eq((r.status, r.error_code()), (403, "not_trustee"), "a member who is no trustee: 403")
+    r = entry_post(w, "trustee-ada", pid, dict(server_entry, holder=3))
+    s.eq((r.status, r.error_code()), (403, "wrong_holder"), "another trustee's index: 403")
+    r = entry_post(w, "trustee-edsger", pid, dict(server_entry, holder=4))
+    s.eq((r.status, r.error_code()), (403, "not_qualified"), "a trustee outside QUAL: 403")
+    r = entry_post(w, "trustee-ada", pid, dict(server_entry, holder=1))
+    s.eq((r.status, r.error_code(), (r.json() or {}).get("error", {}).get("reason")),
+         (400, "invalid_shares", "proof"), "the server's shares posted as trustee 1's: proof")
+    r = entry_post(w, "trustee-ada", pid, {"holder": 1, "shares": []})
+    s.eq((r.status, r.error_code(), (r.json() or {}).get("error", {}).get("reason")),
+         (400, "invalid_shares", "shape"), "an entry of the wrong shape: shape")
+    r = w.srv.request("POST", f"/api/v1/polls/{w.polls['A']}/decryptions", server_entry,
+                      {"Authorization": "Bearer " + w.tokens["trustee-ada"]})
+    s.eq((r.status, r.error_code()), (409, "result_published"), "after the result: 409")
+    s.eq(w.srv.request("GET", f"/api/v1/polls/{pid}/result").error_code(), "decrypting",
+         "poll C is still decrypting after all the refusals")
+
+
+def main():
+    s = h.Suite("test_unseal")
+    w = setup()
+    try:
+        s.run(*(lambda s, t=t: t(s, w) for t in (test_sealing, test_votes_and_early,
+                                                test_result_with_agents, test_two_act,
+                                                test_refusals)))
+    finally:
+        for proc, _ in getattr(w, "agents", []):
+            proc.terminate()
+            try:
+                s.eq(proc.wait(timeout=10), 0, "an agent stops on SIGTERM with 0")
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        w.srv.cleanup()
+        shutil.rmtree(w.tmp, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
