@@ -47,6 +47,7 @@ static const struct route routes[] = {
     /* accounts: web_admin.c, web_audit.c, web_account.c, web_tokens.c */
     {"GET",    "/admin/members/deactivate", web_admin_confirm},
     {"GET",    "/admin/audit",           web_audit_page},
+    {"GET",    "/admin/decryptions",     web_decrypt_page},
     {"GET",    "/account",               web_account_page},
     {"POST",   "/account",               web_account_submit},
     {"GET",    "/account/tokens",        web_tokens_page},

@@ -311,13 +311,52 @@ def test_refusals(s, w):
          "poll C is still decrypting after all the refusals")
 
 
+def test_pages(s, w):
+    c = h.Client(w.srv)
+    s.eq(c.login("voter-one", "voter-one-password-123").status, 200, "voter-one logs in")
+    doc = h.parse_html(h.page(c, f"/polls/{w.polls['C']}").body)
+    seal = doc.find(id="poll-seal")
+    s.check(seal is not None and "Sealed by 3 of 4 trustees" in seal.text() and
+            all(n in seal.text() for n in ("trustee-ada", "trustee-grace", "trustee-barbara",
+                                           "trustee-frances")),
+            "the poll page names the trustees who seal it")
+    s.check(doc.find(id="poll-decrypting") is not None, "and says the trustees are decrypting")
+    r = w.srv.request("GET", f"/polls/{w.polls['C']}/result")
+    doc = h.parse_html(r.body)
+    s.eq(r.status, 409, "the result page of a decrypting poll, public, answers 409")
+    s.check(doc.find(id="result-decrypting") is not None and
+            "not yet" in doc.find(id="result-decrypting").text(),
+            "and says the trustees are decrypting, with each one's progress")
+    doc = h.parse_html(w.srv.request("GET", f"/polls/{w.polls['A']}/result").body)
+    sec = doc.find(id="result-trustees")
+    s.check(sec is not None and "trustee-ada, trustee-barbara, trustee-frances" in sec.text(),
+            "the result page shows which trustees decrypted")
+    s.check("--ceremony-digest" in h.text(w.srv.request("GET", f"/polls/{w.polls['A']}/result")),
+            "and the verify command asks for the ceremony digest")
+    polls = c.get("/api/v1/polls").json()["polls"]
+    plain = [p for p in polls if p["sealed_by"]["kind"] == "server"][0]["id"]
+    doc = h.parse_html(h.page(c, f"/polls/{plain}").body)
+    s.check("Sealed by the server only" in doc.find(id="poll-seal").text(),
+            "a poll without a council says it is sealed by the server only")
+    s.eq(h.page(c, "/admin/decryptions").status, 403, "the decryptions page is for admins")
+    a = h.member_client(w.srv, "second-admin", admin=True)
+    r = h.page(a, "/admin/decryptions")
+    s.eq(r.status, 200, "an admin sees the decryptions page")
+    doc = h.parse_html(r.body)
+    dec = [e.get("data-poll") for e in doc.find_all("article", cls="decrypting")]
+    pub = [e.get("data-poll") for e in doc.find_all("article", cls="published")]
+    s.eq(dec, [w.polls["C"]], "poll C waits for its trustees")
+    s.eq(sorted(pub), sorted([w.polls["A"], w.polls["B"]]), "polls A and B are published")
+    s.check("0 of 3 trustees needed have decrypted" in h.text(r), "with their progress")
+
+
 def main():
     s = h.Suite("test_unseal")
     w = setup()
     try:
         s.run(*(lambda s, t=t: t(s, w) for t in (test_sealing, test_votes_and_early,
                                                 test_result_with_agents, test_two_act,
-                                                test_refusals)))
+                                                test_refusals, test_pages)))
     finally:
         for proc, _ in getattr(w, "agents", []):
             proc.terminate()
