@@ -15,7 +15,7 @@
 -- the council that posted its shares (username the member who posted them).
 -- A decryption share reveals nothing of a count without t others and x_0's.
 
-ALTER TABLE polls ADD COLUMN council_id TEXT REFERENCES councils (id);
+ALTER TABLE polls ADD COLUMN council_id TEXT;     -- councils(id) (schema 008)
 -- Who seals it, for the pages: {"t", "trustees": [{"index", "name"}]} as the
 -- record's "threshold" lists QUAL (NULL with council_id).
 ALTER TABLE polls ADD COLUMN council_seal TEXT

@@ -26,7 +26,7 @@
 #include "nominee.h"
 #include "poll.h"
 #include "poll_decrypt.h"
-#include "poll_internal.h"
+#include "poll_close.h"
 #include "poll_result.h"
 #include "record.h"
 #include "sign.h"
@@ -399,68 +399,6 @@ enum poll_status poll_withdraw(struct store *st, struct ballotbox *box, const ch
 
 /* --- closing ------------------------------------------------------------- */
 
-void poll_close_state_free(struct close_state *cs)
-{
-    ballot_free(cs->first);
-    free(cs->trackers);
-    tally_free(cs->tally);
-    record_free(cs->own_rec);
-}
-
-/* store_poll_ballots callback: counts one stored ballot in the aggregate. */
-static int close_sum_ballot(void *ctx, const char *text, size_t len)
-{
-    struct ballot *b = NULL;
-    int rc;
-
-    if (ballot_parse(text, len, BALLOT_FORM_BOARD, &b) != PROTO_OK)
-        return -1;
-    rc = tally_add(ctx, b);
-    ballot_free(b);
-    return rc;
-}
-
-/* The aggregate: the ballot box's running one when it has it and it counts
- * every stored ballot, else the sum of the stored ballots (O(N): after a
- * restart with ballots, or a failed commit). */
-static int close_aggregate(struct store *st, struct ballotbox *box, const char *id,
-                           struct close_state *cs)
-{
-    if (cs->tally == NULL)                      /* else the caller's (poll_decrypt.c) */
-        cs->tally = box ? ballotbox_aggregate(box, id) : NULL;
-    if (cs->tally != NULL && tally_ballot_count(cs->tally) == cs->n)
-        return 0;
-    if (cs->tally != NULL)
-        log_warn("poll %s: running aggregate has %u ballots, the store %zu; summing them",
-                 id, tally_ballot_count(cs->tally), cs->n);
-    tally_free(cs->tally);
-    if ((cs->tally = tally_new(record_option_count(cs->rec))) == NULL ||
-        store_poll_ballots(st, id, close_sum_ballot, cs->tally) != 0 ||
-        tally_ballot_count(cs->tally) != cs->n)
-        return -1;
-    return 0;
-}
-
-/* store_poll_ballots_after callback: keeps the first ballot. */
-static int close_first_ballot(void *ctx, const unsigned char *tracker, const char *text,
-                              size_t len)
-{
-    (void)tracker;
-    return ballot_parse(text, len, BALLOT_FORM_BOARD, ctx) == PROTO_OK ? 0 : -1;
-}
-
-int poll_close_gather(struct store *st, struct ballotbox *box, const char *id,
-                        struct close_state *cs)
-{
-    if (store_poll_trackers(st, id, &cs->trackers, &cs->n) != 0 ||
-        close_aggregate(st, box, id, cs) != 0)
-        return -1;
-    if (cs->n > 0 && (store_poll_ballots_after(st, id, NULL, 1, close_first_ballot,
-                                               &cs->first) != 0 || cs->first == NULL))
-        return -1;
-    return 0;
-}
-
 /* The result as it is kept and served (poll_result.h). */
 static char *close_result_json(const struct record *rec, const struct tally_result *r)
 {
@@ -598,8 +536,10 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
     if (poll_close_gather(st, box, id, &cs) != 0)
         goto fail;
     /* Sealed by a council: into `decrypting` (poll_decrypt.c), else v1. */
-    rc = record_threshold(cs.rec) != NULL ? poll_decrypt_close(st, key, &p, &cs)
-                                          : close_publish(st, key, id, &cs);
+    if (record_threshold(cs.rec) != NULL)
+        rc = poll_decrypt_close(st, key, &p, &cs) == 0 ? POLL_OK : POLL_ERROR;
+    else
+        rc = close_publish(st, key, id, &cs);
     if (rc != POLL_OK)
         goto fail;
     poll_close_test_delay(id);

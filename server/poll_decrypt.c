@@ -30,7 +30,7 @@
 #include "ceremony.h"
 #include "log.h"
 #include "poll_decrypt.h"
-#include "poll_internal.h"
+#include "poll_close.h"
 #include "poll_result.h"
 #include "store_council.h"
 #include "store_decrypt.h"
@@ -239,7 +239,7 @@ static char *decrypt_result_json(const struct record *rec, const struct tally_re
 /* --- the close ------------------------------------------------------------ */
 
 /* No ballot: no decryption (T7); the result and final board at once. */
-static enum poll_status decrypt_close_empty(struct store *st, const struct sign_key *key,
+static int decrypt_close_empty(struct store *st, const struct sign_key *key,
                                             const char *id, struct close_state *cs,
                                             const struct ceremony *cer)
 {
@@ -254,11 +254,11 @@ static enum poll_status decrypt_close_empty(struct store *st, const struct sign_
         rc = decrypt_board_store(st, cs, cer, NULL, 0, &res, &how);
     }
     free(result);
-    return rc == 0 ? POLL_OK : POLL_ERROR;
+    return rc;
 }
 
-enum poll_status poll_decrypt_close(struct store *st, const struct sign_key *key,
-                                    const struct store_poll *p, struct close_state *cs)
+int poll_decrypt_close(struct store *st, const struct sign_key *key,
+                       const struct store_poll *p, struct close_state *cs)
 {
     struct proof_share shares[PROTO_MAX_OPTIONS];
     struct board_decryption dec = {0, shares};
@@ -266,12 +266,12 @@ enum poll_status poll_decrypt_close(struct store *st, const struct sign_key *key
     struct crypto_rng rng = crypto_rng_system();
     struct ceremony *cer = NULL;
     unsigned char x0[32];
-    enum poll_status rc = POLL_ERROR;
+    int rc = -1;
     char *entry = NULL;
     size_t len;
 
     if (decrypt_ceremony(st, p->council, &cer) != 0)
-        return POLL_ERROR;
+        return -1;
     if (cs->n == 0) {
         rc = decrypt_close_empty(st, key, p->id, cs, cer);
         goto out;
@@ -283,10 +283,10 @@ enum poll_status poll_decrypt_close(struct store *st, const struct sign_key *key
                                                  &len)) != NULL) {
         how.begin_entry = entry;
         if (decrypt_board_store(st, cs, cer, &dec, 1, NULL, &how) == 0)
-            rc = POLL_OK;
+            rc = 0;
     }
     sodium_memzero(x0, sizeof x0);
-    if (rc == POLL_OK)
+    if (rc == 0)
         decrypt_cache_put(p->id, cs->tally);
 out:
     free(entry);

@@ -15,12 +15,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "poll.h"
 #include "proto.h"
 #include "record_threshold.h"
+#include "store_poll.h"
 
 struct close_state;
 struct ceremony;
+struct sign_key;
 
 /* The council new polls are sealed for, as poll_open uses it. */
 struct poll_council {
@@ -37,11 +38,12 @@ int poll_council_current(struct store *st, struct poll_council *out);
 void poll_council_free(struct poll_council *pc);
 
 /* poll_close's path for a poll sealed by a council (record with
- * "threshold"), inside its transaction, cs gathered: with no ballot, the
- * result at once (no decryption, T7); else the state `decrypting`, the
- * server's shares (holder 0) and the partial board. POLL_OK or POLL_ERROR. */
-enum poll_status poll_decrypt_close(struct store *st, const struct sign_key *key,
-                                    const struct store_poll *p, struct close_state *cs);
+ * "threshold"), inside its transaction, cs gathered (poll_close.h): with
+ * no ballot, the result at once (no decryption, T7); else the state
+ * `decrypting`, the server's shares (holder 0) and the partial board.
+ * 0 or -1. */
+int poll_decrypt_close(struct store *st, const struct sign_key *key,
+                       const struct store_poll *p, struct close_state *cs);
 
 enum decrypt_status {
     DECRYPT_OK = 0,         /* kept; out->published if the result is now out */

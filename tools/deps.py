@@ -34,7 +34,7 @@ LAYERS = [
     ("request", "a request as its handler sees it; the cookies", ["http_request", "cookie"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
      "accounts and sessions",
-     ["poll", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*"]),
+     ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "

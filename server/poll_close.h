@@ -1,10 +1,11 @@
 /*
- * poll_internal.h — what poll.c's close shares with poll_decrypt.c, which
- * closes a poll sealed by a council into `decrypting` and publishes its
- * result once the trustees' shares are in: the state a close gathers.
+ * poll_close.h — what a close gathers from the store before it decrypts: the
+ * poll's aggregate, its trackers and its first ballot (for the board's
+ * frame). poll.c's close of a poll sealed by the server and poll_decrypt.c's
+ * of one sealed by a council (and each trustee's post) use it alike.
  */
-#ifndef CONCLAVE_POLL_INTERNAL_H
-#define CONCLAVE_POLL_INTERNAL_H
+#ifndef CONCLAVE_POLL_CLOSE_H
+#define CONCLAVE_POLL_CLOSE_H
 
 #include <stddef.h>
 
