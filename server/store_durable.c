@@ -137,7 +137,7 @@ static int durable_clear_index(struct store *s)
 
 int store_compact(struct store *s, int vacuum)
 {
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if (durable_truncate(s) != 0 || durable_clear_index(s) != 0)
