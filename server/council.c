@@ -191,7 +191,10 @@ enum council_result council_create(struct store *st, const char *name, uint32_t 
     r = store_council_insert(st, &c, names, n) == STORE_OK ? COUNCIL_OK : COUNCIL_ERROR;
     free(spelled);
     if (r == COUNCIL_OK) {
+        char detail[STORE_COUNCIL_NAME_MAX + 40];
         memcpy(id, c.id, sizeof c.id);
+        snprintf(detail, sizeof detail, "%u of %u: %s", t, n, c.name);
+        (void)store_audit_add(st, now, by, "council created", c.id, detail);
         log_info("council %s created by %s: %u of %u trustees", c.id, by, t, n);
     }
     return r;
@@ -635,7 +638,7 @@ out:
     return r;
 }
 
-enum council_result council_use(struct store *st, const char *id, int64_t now)
+enum council_result council_use(struct store *st, const char *id, const char *by, int64_t now)
 {
     struct council_view v;
     enum council_result r;
@@ -645,8 +648,10 @@ enum council_result council_use(struct store *st, const char *id, int64_t now)
         return r;
     council_view_free(&v);
     rc = store_council_use(st, id);
-    if (rc == STORE_OK)
+    if (rc == STORE_OK) {
+        (void)store_audit_add(st, now, by, "council used", id, "new polls are sealed for it");
         log_info("council %s is now the one new polls are sealed for", id);
+    }
     return rc == STORE_OK ? COUNCIL_OK : rc == STORE_NOT_FOUND ? COUNCIL_NOT_FOUND
            : rc == STORE_CONFLICT ? COUNCIL_NOT_COMPLETE : COUNCIL_ERROR;
 }

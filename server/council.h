@@ -93,9 +93,10 @@ enum council_result council_post(struct store *st, const char *id, const char *u
                                  int64_t now, int *again, enum proto_reason *reason,
                                  const char **why);
 
-/* Makes council ID (complete as of NOW) the one new polls are sealed for.
- * COUNCIL_OK, COUNCIL_NOT_FOUND, COUNCIL_NOT_COMPLETE or COUNCIL_ERROR. */
-enum council_result council_use(struct store *st, const char *id, int64_t now);
+/* Makes council ID (complete as of NOW) the one new polls are sealed for,
+ * by BY (written to the audit log, as council_create is). COUNCIL_OK, COUNCIL_NOT_FOUND, COUNCIL_NOT_COMPLETE or COUNCIL_ERROR. */
+enum council_result council_use(struct store *st, const char *id, const char *by,
+                               int64_t now);
 
 /* The round a state name takes messages of, as words for people:
  * "registration", "dealings", "verdicts", or "none". */

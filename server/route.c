@@ -31,6 +31,10 @@ static const struct route routes[] = {
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
     {"POST",   "/api/v1/polls/{id}/withdraw", api_poll_withdraw},
     {"GET",    "/api/v1/server-key",     api_server_key},
+    {"GET",    "/api/v1/councils/{id}",  api_council_get},
+    {"POST",   "/api/v1/councils/{id}/registration", api_council_register},
+    {"POST",   "/api/v1/councils/{id}/dealings", api_council_deal},
+    {"POST",   "/api/v1/councils/{id}/verdicts", api_council_verdict},
     /* HTML pages (web_*.c); /polls/new before /polls/{id} */
     {"GET",    "/",                      web_home},
     {"GET",    "/login",                 web_login_page},

@@ -168,7 +168,7 @@ static void run_ceremony(struct store *s, uint32_t absent)
     memset(p, 0, sizeof p);
     CHECK_EQ_INT(council_create(s, "Council 2027", 3, five, 5, 3600, "cli:root", now, id, &why),
                  COUNCIL_OK, "create a 3-of-5 council");
-    CHECK_EQ_INT(council_use(s, id, now), COUNCIL_NOT_COMPLETE, "not usable while registering");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", now), COUNCIL_NOT_COMPLETE, "not usable while registering");
     CHECK_EQ_INT(post(s, id, "mallory", STORE_COUNCIL_REGISTRATION, "{}", now, &again, &reason),
                  COUNCIL_NOT_TRUSTEE, "a member who is not a trustee");
     CHECK_EQ_INT(post(s, "nope", "ada", STORE_COUNCIL_REGISTRATION, "{}", now, &again, &reason),
@@ -232,7 +232,7 @@ static void run_ceremony(struct store *s, uint32_t absent)
         CHECK_EQ_STR(v.row.digest, hex, "the stored digest is the ceremony's");
     }
     council_view_free(&v);
-    CHECK_EQ_INT(council_use(s, id, now + 60), COUNCIL_OK, "use the complete council");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", now + 60), COUNCIL_OK, "use the complete council");
     {
         char *cid, *tr;
         size_t len;
@@ -276,7 +276,7 @@ static void test_deadlines_fail(struct store *s)
     CHECK_EQ_STR(v.row.state, "failed", "two dealings of three needed fail the council");
     CHECK(strncmp(v.row.failure, "quorum", 6) == 0, "a quorum failure");
     council_view_free(&v);
-    CHECK_EQ_INT(council_use(s, id, 7000), COUNCIL_NOT_COMPLETE, "a failed council is not used");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", 7000), COUNCIL_NOT_COMPLETE, "a failed council is not used");
     for (i = 0; i < 5; i++) {
         trustee_identity_wipe(&p[i].id);
         free(p[i].dealing);
