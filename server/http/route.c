@@ -50,6 +50,10 @@ static const struct route routes[] = {
     /* accounts: web_admin.c, web_audit.c, web_account.c, web_tokens.c */
     {"GET",    "/admin/members/deactivate", web_admin_confirm},
     {"GET",    "/admin/audit",           web_audit_page},
+    {"GET",    "/admin/councils",        web_councils_page},
+    {"POST",   "/admin/councils",        web_councils_submit},
+    {"GET",    "/admin/councils/{id}",   web_council_page},
+    {"POST",   "/admin/councils/{id}/use", web_council_use},
     {"GET",    "/account",               web_account_page},
     {"POST",   "/account",               web_account_submit},
     {"GET",    "/account/tokens",        web_tokens_page},

@@ -210,6 +210,21 @@ def test_cheating_dealer(t):
                         for n in FIVE), "every trustee kept the server's digest")
             rc, out, err = run_cli(["council", "show", council], srv.data_dir)
             t.check("upheld complaint" in out, "council show names the upheld complaint")
+            # the admin page shows the outcome and makes it current
+            admin = member_client(srv, "root", admin=True)
+            doc = parse_html(admin.get(f"/admin/councils/{council}").body)
+            t.eq(doc.find(id="ceremony-digest").text(), view["digest"], "the page's digest")
+            rows = {r.find("td").text().strip(): r.text() for r in doc.find_all("tr")
+                    if r.find("td") is not None}
+            t.check("upheld" in rows.get("edsger", ""), "the page says why edsger is not in QUAL")
+            form = doc.find("form", action=f"/admin/councils/{council}/use")
+            t.check(form is not None, "the page offers to seal new polls for the council")
+            r = post_form(admin, f"/admin/councils/{council}/use", {})
+            t.eq(r.status, 303, "using it from the page redirects")
+            t.eq(db(srv, "SELECT council_id FROM council_current"), council, "it is current")
+            doc = parse_html(admin.get(f"/admin/councils/{council}").body)
+            t.check(doc.find("form", action=f"/admin/councils/{council}/use") is None and
+                    "current" in doc.text(), "the page then says it is current")
         finally:
             tr.cleanup()
 
@@ -358,7 +373,7 @@ def test_admin_page(t):
         doc = parse_html(admin.get("/admin/councils").body)
         form = doc.find("form", action="/admin/councils")
         t.check(form is not None, "the page has the form that creates a council")
-        r = post_form(admin, "/admin/councils", {"name": "Council 2028", "threshold": "2",
+        r = post_form(admin, "/admin/councils", {"action": "create", "name": "Council 2028", "threshold": "2",
                                                  "trustees": "ada grace\nbarbara",
                                                  "round_hours": "48"})
         t.eq(r.status, 303, f"creating a council redirects ({r.status} {r.body[:200]!r})")
@@ -371,15 +386,27 @@ def test_admin_page(t):
             t.check("Council 2028" in text and "2 of 3" in text, "the page names the council")
             rows = {row.find("td").text().strip(): row.text() for row in doc.find_all("tr")
                     if row.find("td") is not None}
-            t.check("ada" in rows and "registered" in rows["ada"].lower(),
-                    f"ada is shown as registered ({rows.get('ada')})")
+            ada_row = [row for row in doc.find_all("tr") if row.find("td") is not None
+                       and row.find("td").text().strip() == "ada"]
+            t.check(ada_row and ada_row[0].find("time") is not None,
+                    f"ada is shown as registered, with the time ({rows.get('ada')})")
             t.check("grace" in rows and "waiting" in rows["grace"].lower(),
                     f"grace is shown as waiting ({rows.get('grace')})")
             t.check(doc.find("time") is not None, "the deadline is shown as a time")
-            r = post_form(admin, "/admin/councils", {"name": "", "threshold": "5",
+            r = post_form(admin, "/admin/councils", {"action": "create", "name": "", "threshold": "5",
                                                      "trustees": "ada"})
-            t.check(r.status == 400 and b"threshold" in r.body.lower() or b"name" in r.body,
+            doc = parse_html(r.body)
+            err = doc.find(id="council-error")
+            t.check(r.status == 400 and err is not None and "threshold" in err.text().lower(),
                     f"a bad form is refused with the reason ({r.status})")
+            t.check(doc.find("textarea", id="c-trustees").text().strip() == "ada",
+                    "and keeps what was typed")
+            r = post_form(admin, "/admin/councils", {"action": "create", "name": "X", "threshold": "1",
+                                                     "trustees": "ada nobody",
+                                                     "round_hours": "72"})
+            err = parse_html(r.body).find(id="council-error")
+            t.check(r.status == 400 and err is not None and "member" in err.text(),
+                    f"a trustee who is no member is refused ({r.status})")
             doc = parse_html(admin.get("/admin/councils").body)
             t.check(council in doc.text() or doc.find("a", href=f"/admin/councils/{council}"),
                     "the list links the council")
@@ -391,7 +418,7 @@ if __name__ == "__main__":
     import sys
     s = Suite("test_council")
     tests = [test_ceremony, test_cheating_dealer, test_deadlines, test_key_file_permissions,
-             test_api_errors]
+             test_api_errors, test_admin_page]
     only = sys.argv[1:]
     s.run(*[f for f in tests if not only or f.__name__ in only])
     s.finish()
