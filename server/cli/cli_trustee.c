@@ -29,6 +29,7 @@
 
 #include "cli.h"
 #include "cli_trustee_key.h"
+#include "cli_trustee_setup.h"
 #include "cli_voter.h"
 #include "trustee.h"
 
@@ -395,72 +396,6 @@ static int tr_setup_is_ours(struct tr *t, const struct ceremony *c, uint32_t idx
     return 0;
 }
 
-/* Checks the setup C against FILE's published lines "NAME IDENTITY_KEY"
- * (and an optional "threshold T"): the same trustees with the same keys,
- * no more, no fewer. 0 or -1 (printed). */
-static int tr_check_trustees(struct tr *t, const struct ceremony *c, const char *file)
-{
-    char line[1024], name[512], hex[128], msg[1200];
-    unsigned char Z[32];
-    uint32_t seen = 0, i, found;
-    long th = -1;
-    FILE *f = fopen(file, "r");
-
-    if (f == NULL)
-        return snprintf(msg, sizeof msg, "cannot read %s", file), tr_fail(t, msg), -1;
-    while (fgets(line, sizeof line, f) != NULL) {
-        if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
-            continue;
-        if (sscanf(line, "threshold %ld", &th) == 1)
-            continue;
-        if (sscanf(line, "%511s %127s", name, hex) != 2 || strlen(hex) != 64 ||
-            crypto_hex_decode(Z, 32, hex, 64) != 0) {
-            fclose(f);
-            return snprintf(msg, sizeof msg, "%s: not a line 'NAME IDENTITY_KEY': %.200s", file,
-                            line), tr_fail(t, msg), -1;
-        }
-        for (found = 0, i = 1; i <= ceremony_n(c) && !found; i++) {
-            size_t len;
-            const char *cn = ceremony_trustee_name(c, i, &len);
-            found = len == strlen(name) && memcmp(cn, name, len) == 0 &&
-                    memcmp(ceremony_trustee_key(c, i), Z, 32) == 0;
-        }
-        if (!found) {
-            fclose(f);
-            return snprintf(msg, sizeof msg, "the server's setup lacks %s with the identity key "
-                            "%s published: do not deal; tell the other trustees", name, hex),
-                   tr_fail(t, msg), -1;
-        }
-        seen++;
-    }
-    fclose(f);
-    if (seen != ceremony_n(c))
-        return snprintf(msg, sizeof msg, "the server's setup has %u trustees, %s lists %u: do not "
-                        "deal; tell the other trustees", ceremony_n(c), file, seen),
-               tr_fail(t, msg), -1;
-    if (th >= 0 && (uint32_t)th != ceremony_t(c))
-        return snprintf(msg, sizeof msg, "the server's setup needs %u trustees, %s says %ld: do "
-                        "not deal", ceremony_t(c), file, th), tr_fail(t, msg), -1;
-    return 0;
-}
-
-/* Prints the setup for a trustee who gave no --trustees file to compare. */
-static void tr_print_setup(const struct ceremony *c)
-{
-    char hex[65];
-    uint32_t i;
-    size_t len;
-
-    fprintf(stderr, "conclave: warning: no --trustees FILE: the setup was NOT checked against "
-                    "the keys the trustees published. The server lists (%u of %u):\n",
-            ceremony_t(c), ceremony_n(c));
-    for (i = 1; i <= ceremony_n(c); i++) {
-        const char *name = ceremony_trustee_name(c, i, &len);
-        crypto_hex_encode(hex, ceremony_trustee_key(c, i), 32);
-        fprintf(stderr, "  %u %.*s %s\n", i, (int)len, name, hex);
-    }
-}
-
 /* T3: deals under C, keeps f_j(j) and the dealing in the key file. */
 static int tr_make_dealing(struct tr *t, const struct ceremony *c, uint32_t idx, json_t **out)
 {
@@ -535,8 +470,12 @@ static int tr_deal(int argc, char **argv)
         }
         if ((c = tr_setup(&t)) == NULL || tr_setup_is_ours(&t, c, idx) != 0)
             goto out;
-        if (opts[4].set ? tr_check_trustees(&t, c, opts[4].value) != 0 : (tr_print_setup(c), 0))
+        if (opts[4].set && cli_trustee_setup_check(c, opts[4].value, t.v.err, sizeof t.v.err) != 0) {
+            tr_fail(&t, t.v.err);
             goto out;
+        }
+        if (!opts[4].set)
+            cli_trustee_setup_print(c, stderr);
         if (tr_make_dealing(&t, c, idx, &dealing) != 0)
             goto out;
     }

@@ -137,18 +137,38 @@ static enum council_result council_check_trustees(struct store *st,
     return COUNCIL_OK;
 }
 
+/* The members' own spelling of USERNAMES (the setup's names), in a new
+ * array (caller frees) that NAMES points into; NULL on an error. */
+static char (*council_spellings(struct store *st, const char *const *usernames, uint32_t n,
+                                const char **names))[STORE_USERNAME_MAX + 1]
+{
+    char (*spelled)[STORE_USERNAME_MAX + 1] = calloc(n, STORE_USERNAME_MAX + 1);
+    struct store_member m;
+    uint32_t i;
+
+    for (i = 0; spelled != NULL && i < n; i++) {
+        if (store_member_get(st, usernames[i], &m) != STORE_OK) {
+            free(spelled);
+            return NULL;
+        }
+        sodium_memzero(m.password_hash, sizeof m.password_hash);
+        memcpy(spelled[i], m.username, sizeof spelled[i]);
+        names[i] = spelled[i];
+    }
+    return spelled;
+}
+
 enum council_result council_create(struct store *st, const char *name, uint32_t t,
                                    const char *const *usernames, uint32_t n,
                                    int64_t round_seconds, const char *by, int64_t now,
                                    char *id, const char **why)
 {
     const char *names[PROTO_MAX_TRUSTEES];
+    char (*spelled)[STORE_USERNAME_MAX + 1];
     struct store_council c;
-    struct store_member m;
     unsigned char rnd[8];
     enum council_result r;
     size_t namelen = name != NULL ? strlen(name) : 0;
-    uint32_t i;
 
     *why = "";
     if (namelen == 0 || namelen > STORE_COUNCIL_NAME_MAX || utf8_check(name, namelen) != 0) {
@@ -165,20 +185,9 @@ enum council_result council_create(struct store *st, const char *name, uint32_t 
     }
     if ((r = council_check_trustees(st, usernames, n, why)) != COUNCIL_OK)
         return r;
-    /* The stored usernames are the members' own spelling (the setup's names). */
     memset(&c, 0, sizeof c);
-    char (*spelled)[STORE_USERNAME_MAX + 1] = calloc(n, STORE_USERNAME_MAX + 1);
-    if (spelled == NULL)
+    if ((spelled = council_spellings(st, usernames, n, names)) == NULL)
         return COUNCIL_ERROR;
-    for (i = 0; i < n; i++) {
-        if (store_member_get(st, usernames[i], &m) != STORE_OK) {
-            free(spelled);
-            return COUNCIL_ERROR;
-        }
-        sodium_memzero(m.password_hash, sizeof m.password_hash);
-        memcpy(spelled[i], m.username, sizeof spelled[i]);
-        names[i] = spelled[i];
-    }
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(c.id, rnd, sizeof rnd);
     snprintf(c.name, sizeof c.name, "%s", name);
@@ -569,6 +578,30 @@ static enum council_result council_again(struct store *st, const char *id, uint3
     return r;
 }
 
+/* Stores trustee IDX's checked message CANON; a refusal by the store is a
+ * retry (OK, *again), another message (DUPLICATE), or a round that moved
+ * on meanwhile (WRONG_ROUND). */
+static enum council_result council_store_message(struct store *st, const char *id, uint32_t idx,
+                                                 enum store_council_msg kind, const char *canon,
+                                                 int64_t now, int *again)
+{
+    struct council_texts *x;
+    enum council_result r;
+    int rc = store_council_post(st, id, idx, kind, council_state_for(kind), canon, now);
+
+    if (rc != STORE_CONFLICT)
+        return rc == STORE_OK ? COUNCIL_OK : COUNCIL_ERROR;
+    if (council_again(st, id, idx, kind, canon, again) == COUNCIL_OK)
+        return COUNCIL_OK;
+    if ((x = calloc(1, sizeof *x)) == NULL)
+        return COUNCIL_ERROR;
+    /* no message of this kind stored: the round moved on meanwhile */
+    r = council_posted(st, id, idx, kind, x) == NULL ? COUNCIL_WRONG_ROUND : COUNCIL_DUPLICATE;
+    texts_free(x);
+    free(x);
+    return r;
+}
+
 enum council_result council_post(struct store *st, const char *id, const char *username,
                                  enum store_council_msg kind, const char *text, size_t len,
                                  int64_t now, int *again, enum proto_reason *reason,
@@ -578,7 +611,6 @@ enum council_result council_post(struct store *st, const char *id, const char *u
     enum council_result r;
     char *canon = NULL;
     uint32_t idx;
-    int rc;
 
     *again = 0;
     *reason = PROTO_OK;
@@ -611,21 +643,7 @@ enum council_result council_post(struct store *st, const char *id, const char *u
             r = COUNCIL_DUPLICATE;
         goto out;
     }
-    rc = store_council_post(st, id, idx, kind, council_state_for(kind), canon, now);
-    if (rc == STORE_CONFLICT)
-        r = council_again(st, id, idx, kind, canon, again) == COUNCIL_OK ? COUNCIL_OK
-            : COUNCIL_DUPLICATE;
-    else
-        r = rc == STORE_OK ? COUNCIL_OK : COUNCIL_ERROR;
-    if (rc == STORE_CONFLICT && r == COUNCIL_DUPLICATE) {
-        /* no message of this kind stored: the round moved on meanwhile */
-        struct council_texts *x = calloc(1, sizeof *x);
-        if (x != NULL && council_posted(st, id, idx, kind, x) == NULL)
-            r = COUNCIL_WRONG_ROUND;
-        if (x != NULL)
-            texts_free(x);
-        free(x);
-    }
+    r = council_store_message(st, id, idx, kind, canon, now, again);
     if (r == COUNCIL_OK && !*again) {
         council_view_free(&v);
         /* the last message of a round moves it on now, not at the next read */

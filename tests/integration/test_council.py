@@ -129,6 +129,16 @@ def test_ceremony(t):
             status, view = council_view(srv, tokens["ada"], council)
             t.check(status == 200 and view["state"] == "dealing" and view["you"] == 1,
                     f"the last registration opens round 1 ({status} {view.get('state')})")
+            # the setup is checked against the published lines before anything is dealt
+            forged = lines[:4] + [lines[4].split()[0] + " " + lines[0].split()[1]]
+            cases = [(forged, 3, "lacks frances"), (lines[:4], 3, "lists 4"),
+                     (lines, 2, "says 2")]
+            for published, th, why in cases:
+                tr.publish(published, threshold=th)
+                rc, out, err = tr.deal("ada", council)
+                t.check(rc == 1 and why in err and "do not deal" in err,
+                        f"deal refuses a setup unlike the published list: {why} ({err.strip()})")
+            t.check("own_share" not in tr.key("ada", council), "and nothing was dealt")
             tr.publish(lines)
             for n in FIVE:
                 rc, out, err = tr.deal(n, council)
