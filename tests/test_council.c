@@ -260,6 +260,9 @@ static void test_deadlines_fail(struct store *s)
                  COUNCIL_OK, "create");
     for (i = 1; i <= 4; i++)
         CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], 5001), COUNCIL_OK, "register");
+    CHECK_EQ_INT(council_tick(s, 5599), 0, "the clock moves nothing before the deadline");
+    CHECK_EQ_INT(council_tick(s, 5600), 1, "the clock moves the council at its deadline");
+    CHECK_EQ_INT(council_tick(s, 5601), 0, "and only once");
     CHECK_EQ_INT(council_load(s, id, 5600, &v), COUNCIL_OK, "load at the deadline");
     CHECK_EQ_STR(v.row.state, "failed", "a missing registration fails the council");
     CHECK(strstr(v.row.failure, "4 of 5") != NULL, "the failure says how many registered");

@@ -673,3 +673,42 @@ enum council_result council_use(struct store *st, const char *id, const char *by
     return rc == STORE_OK ? COUNCIL_OK : rc == STORE_NOT_FOUND ? COUNCIL_NOT_FOUND
            : rc == STORE_CONFLICT ? COUNCIL_NOT_COMPLETE : COUNCIL_ERROR;
 }
+
+/* --- the clock ------------------------------------------------------------------------ */
+
+struct council_due {
+    int64_t now;
+    size_t n;
+    char ids[16][STORE_COUNCIL_ID_MAX + 1];
+};
+
+static int council_due_one(void *arg, const struct store_council *c)
+{
+    struct council_due *d = arg;
+
+    if (c->round_closes_at > 0 && c->round_closes_at <= d->now && d->n < 16 &&
+        (strcmp(c->state, "registering") == 0 || strcmp(c->state, "dealing") == 0 ||
+         strcmp(c->state, "verdicts") == 0))
+        memcpy(d->ids[d->n++], c->id, sizeof d->ids[0]);
+    return 0;
+}
+
+int council_tick(struct store *st, int64_t now)
+{
+    struct council_due d;
+    struct council_view v;
+    size_t i;
+    int moved = 0;
+
+    memset(&d, 0, sizeof d);
+    d.now = now;
+    if (store_council_list(st, council_due_one, &d) != STORE_OK)
+        return -1;
+    for (i = 0; i < d.n; i++) {
+        if (council_load(st, d.ids[i], now, &v) != COUNCIL_OK)
+            return -1;
+        council_view_free(&v);
+        moved++;
+    }
+    return moved;
+}

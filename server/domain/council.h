@@ -98,6 +98,11 @@ enum council_result council_post(struct store *st, const char *id, const char *u
 enum council_result council_use(struct store *st, const char *id, const char *by,
                                int64_t now);
 
+/* Moves on every council whose round's deadline has passed at NOW (up to 16
+ * a call), so that lists and pages show it at once rather than at the
+ * council's next read: the server's tick calls it. The number moved, or -1. */
+int council_tick(struct store *st, int64_t now);
+
 /* The round a state name takes messages of, as words for people:
  * "registration", "dealings", "verdicts", or "none". */
 const char *council_round_name(const char *state);

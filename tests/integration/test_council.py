@@ -288,8 +288,13 @@ def test_deadlines(t):
             # a registration missing at round 0's deadline fails the council
             council = create_council(t, srv, env=short, binary=TEST_BIN)
             tr.keygen_all(t, council, FIVE[:4])
-            status, view = wait_for(lambda: council_view(srv, tokens["ada"], council),
-                                    timeout=20, done=lambda sv: sv[1]["state"] != "registering")
+            # the server's clock ends the round, without anyone asking
+            out = wait_for(lambda: run_cli(["council", "list"], srv.data_dir)[1], timeout=20,
+                           done=lambda o: any(council in line and "failed" in line
+                                              for line in o.splitlines()))
+            t.check(any(council in line and "failed" in line for line in out.splitlines()),
+                    "council list shows it failed at its deadline (the server's tick)")
+            status, view = council_view(srv, tokens["ada"], council)
             t.check(view["state"] == "failed" and "4 of 5" in view.get("failure", ""),
                     f"a missing registration fails the council ({view.get('failure')})")
             rc, out, err = tr.run("frances", ["keygen", "--server", "{server}", council])
