@@ -748,6 +748,7 @@ out:
 
 int cli_trustee_main(int argc, char **argv)
 {
+    cli_trustee_key_wipe_allocs();      /* before any JSON holds a secret */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
         strcmp(argv[1], "help") == 0)
         return cli_usage(trustee_usage, argc >= 2);

@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,26 @@
 #include "crypto.h"
 
 static const char *const final_secrets[] = { "share", "identity_secret", "own_share", NULL };
+
+/* jansson's allocations, wiped when freed: its parser copies the key file's
+ * text into buffers of its own (the lexer's, each string's), which a plain
+ * free would leave in the heap. */
+static void *key_json_malloc(size_t n)
+{
+    return malloc(n);
+}
+
+static void key_json_free(void *p)
+{
+    if (p != NULL)
+        sodium_memzero(p, malloc_usable_size(p));
+    free(p);
+}
+
+void cli_trustee_key_wipe_allocs(void)
+{
+    json_set_alloc_funcs(key_json_malloc, key_json_free);
+}
 
 /* mkdir -p with mode 0700 for the directories it creates. */
 static int key_mkdirs(char *path)
@@ -108,6 +129,7 @@ int cli_trustee_key_read(const char *path, json_t **out, char *err, size_t errle
     int fd;
 
     *out = NULL;
+    cli_trustee_key_wipe_allocs();
     if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
         if (errno == ENOENT)
             return 1;

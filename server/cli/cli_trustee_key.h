@@ -70,6 +70,11 @@ int cli_trustee_key_read(const char *path, json_t **out, char *err, size_t errle
  * 0, or -1 with ERR. */
 int cli_trustee_key_write(const char *path, const json_t *obj, char *err, size_t errlen);
 
+/* Makes jansson wipe every block it frees, for the rest of the process
+ * (its parser's and writer's buffers may hold a secret's hex). Idempotent;
+ * cli_trustee_key_read and _load call it first. */
+void cli_trustee_key_wipe_allocs(void);
+
 /* Overwrites, in place, the string values of OBJ's members named in KEYS
  * (NULL-terminated) with zeros, before OBJ is freed: jansson's copies of a
  * secret's hex do not outlive it. */
