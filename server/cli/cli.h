@@ -28,6 +28,13 @@ int cli_vote_main(int argc, char **argv);
 /* conclave result --server URL POLL_ID, a token optional (cli_result.c) */
 int cli_result_main(int argc, char **argv);
 
+/* conclave council create|list|show|use ... (cli_council.c): councils of trustees */
+int cli_council_main(int argc, char **argv);
+
+/* conclave trustee keygen|show|deal|verdict ... (cli_trustee.c): a trustee's
+ * side of a council's key ceremony, on its own machine */
+int cli_trustee_main(int argc, char **argv);
+
 /* conclave trustee decrypt --server URL POLL --roster FILE, and
  * conclave trustee watch --server URL --roster FILE (cli_decrypt.c); exit
  * codes 3-8: the refusals of PROTOCOL-threshold T10 */

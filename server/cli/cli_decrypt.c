@@ -32,7 +32,7 @@
 
 #include "board.h"
 #include "cli.h"
-#include "cli_decrypt.h"
+#include "cli_trustee_key.h"
 #include "cli_voter.h"
 #include "record_threshold.h"
 #include "tally_threshold.h"
@@ -86,137 +86,29 @@ static const char watch_usage[] =
     "Exit status: 0 stopped by a signal; 1 failure at start (key file, roster,\n"
     "server); 2 usage error.\n";
 
-/* --- the key file (the final form SESSION3 fixes) ------------------------- */
-
-/* Copies 64 hex digits of OBJ's KEY into out. 0 or -1. */
-static int key_hex(json_t *obj, const char *key, unsigned char out[CRYPTO_BYTES])
-{
-    const char *hex = json_string_value(json_object_get(obj, key));
-
-    return hex != NULL && strlen(hex) == 2 * CRYPTO_BYTES &&
-           crypto_hex_decode(out, CRYPTO_BYTES, hex, strlen(hex)) == 0 ? 0 : -1;
-}
-
-/* Reads an open key file F (at most 64 KiB) into its JSON tree, wiping the
- * text. NULL on a read or parse failure. */
-static json_t *key_read_json(FILE *f)
-{
-    char buf[65536];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    json_t *root = NULL;
-
-    if (!ferror(f) && n < sizeof buf - 1) {
-        buf[n] = '\0';
-        root = json_loads(buf, JSON_REJECT_DUPLICATES, NULL);
-    }
-    sodium_memzero(buf, sizeof buf);
-    return root;
-}
-
-static int key_fields(json_t *root, struct trustee_key_file *k)
-{
-    const char *server = json_string_value(json_object_get(root, "server"));
-    const char *council = json_string_value(json_object_get(root, "council"));
-    json_int_t idx = json_integer_value(json_object_get(root, "index"));
-    unsigned char X[CRYPTO_BYTES];
-
-    if (json_integer_value(json_object_get(root, "conclave_trustee_key")) != 1 ||
-        server == NULL || council == NULL || strlen(server) >= sizeof k->server ||
-        strlen(council) >= sizeof k->council || idx < 1 || idx > PROTO_MAX_TRUSTEES ||
-        key_hex(root, "share", k->x) != 0 || key_hex(root, "verification_key", k->X) != 0 ||
-        key_hex(root, "ceremony_digest", k->digest) != 0 ||
-        key_hex(root, "council_key", k->Y_T) != 0)
-        return -1;
-    memcpy(k->server, server, strlen(server) + 1);
-    memcpy(k->council, council, strlen(council) + 1);
-    k->index = (uint32_t)idx;
-    /* the share must be the one its verification key commits to */
-    if (crypto_point_mul_base(X, k->x) != 0 || sodium_memcmp(X, k->X, CRYPTO_BYTES) != 0)
-        return -1;
-    return 0;
-}
-
-int trustee_key_file_load(const char *path, struct trustee_key_file *k, char *err, size_t cap)
-{
-    struct stat sb;
-    json_t *root;
-    FILE *f;
-    int fd, rc = -1;
-
-    memset(k, 0, sizeof *k);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-        snprintf(err, cap, "cannot read the key file %.300s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (fstat(fd, &sb) != 0 || (sb.st_mode & 077) != 0) {
-        snprintf(err, cap, "the key file %.300s can be read by group or others: refused "
-                 "(chmod 600 it, and ask whether someone copied it)", path);
-        close(fd);
-        return -1;
-    }
-    if ((f = fdopen(fd, "r")) == NULL) {
-        close(fd);
-        snprintf(err, cap, "cannot read the key file %.300s", path);
-        return -1;
-    }
-    setvbuf(f, NULL, _IONBF, 0);        /* no copy of the share in stdio's buffer */
-    root = key_read_json(f);
-    fclose(f);
-    if (root != NULL && key_fields(root, k) == 0)
-        rc = 0;
-    else
-        snprintf(err, cap, "%.300s is not a completed trustee key file (or its share does "
-                 "not match its verification key)", path);
-    json_decref(root);          /* the share's hex stays in freed memory: jansson's */
-    if (rc != 0)
-        trustee_key_file_wipe(k);
-    else
-        snprintf(k->path, sizeof k->path, "%s", path);
-    return rc;
-}
-
-void trustee_key_file_wipe(struct trustee_key_file *k)
-{
-    sodium_memzero(k, sizeof *k);
-}
-
-/* $XDG_CONFIG_HOME/conclave (else ~/.config/conclave) into out. 0 or -1. */
-static int key_dir(char *out, size_t cap)
-{
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int n;
-
-    if (xdg != NULL && xdg[0] == '/')
-        n = snprintf(out, cap, "%s/conclave", xdg);
-    else if (home != NULL && home[0] != '\0')
-        n = snprintf(out, cap, "%s/.config/conclave", home);
-    else
-        return -1;
-    return n > 0 && (size_t)n < cap ? 0 : -1;
-}
+/* --- the key file (cli_trustee_key.h) ------------------------------------ */
 
 /* The default key file of COUNCIL, or (council NULL) the only one there. */
 static int key_default(const char *council, char *out, size_t cap, char *err, size_t ecap)
 {
-    char dir[1024], pattern[1100];
+    char pattern[CLI_TRUSTEE_KEY_PATH_MAX];
     glob_t g;
-    int n, rc = -1;
+    int rc = -1;
 
-    if (key_dir(dir, sizeof dir) != 0) {
+    if (cli_trustee_key_path(NULL, council != NULL ? council : "*", 0,
+                             council != NULL ? out : pattern,
+                             council != NULL ? cap : sizeof pattern) != 0) {
         snprintf(err, ecap, "no key file: give --key FILE (neither XDG_CONFIG_HOME nor HOME "
                  "is set)");
         return -1;
     }
-    if (council != NULL) {
-        n = snprintf(out, cap, "%s/trustee-%s.json", dir, council);
-        return n > 0 && (size_t)n < cap ? 0 : -1;
-    }
-    snprintf(pattern, sizeof pattern, "%s/trustee-*.json", dir);
+    if (council != NULL)
+        return 0;
     if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc == 1 && strlen(g.gl_pathv[0]) < cap) {
         memcpy(out, g.gl_pathv[0], strlen(g.gl_pathv[0]) + 1);
         rc = 0;
     } else {
-        snprintf(err, ecap, "give --key FILE: not exactly one trustee-*.json in %.300s", dir);
+        snprintf(err, ecap, "give --key FILE: not exactly one key file %.300s", pattern);
     }
     globfree(&g);
     return rc;
@@ -368,10 +260,10 @@ enum {
 
 struct decrypt_run {
     struct voter v;                     /* the server, the token */
-    struct trustee_key_file key;
+    struct cli_trustee_key key;
     struct roster roster;
     uint32_t min_ballots;
-    char tallies[1100];                 /* KEYFILE.tallies */
+    char tallies[CLI_TRUSTEE_KEY_PATH_MAX + 16];   /* KEYFILE.tallies */
     char msg[1400];                     /* what happened, one line */
 };
 
@@ -447,7 +339,7 @@ static int run_rule_key(struct decrypt_run *r, const struct record *rec)
         return DX_KEY;
     }
     X = record_threshold_key_of(th, r->key.index);
-    if (X == NULL || sodium_memcmp(X, r->key.X, CRYPTO_BYTES) != 0) {
+    if (X == NULL || sodium_memcmp(X, r->key.verification_key, CRYPTO_BYTES) != 0) {
         snprintf(r->msg, sizeof r->msg, "refused: trustee %u is not in the poll's qualified "
                  "set with this key's verification key", (unsigned)r->key.index);
         return DX_KEY;
@@ -490,7 +382,7 @@ static int run_rule_once(struct decrypt_run *r, const char *poll, const struct b
     sodium_bin2hex(fp, sizeof fp, record_fingerprint(k->rec), CRYPTO_BYTES);
     sodium_bin2hex(bd, sizeof bd, k->ballots_digest, CRYPTO_BYTES);
     if ((seen = tallies_check(r->tallies, fp, bd, other, sizeof other)) < 0) {
-        snprintf(r->msg, sizeof r->msg, "cannot read %s", r->tallies);
+        snprintf(r->msg, sizeof r->msg, "cannot read %.1000s", r->tallies);
         return DX_FAIL;
     }
     if (seen) {
@@ -501,7 +393,7 @@ static int run_rule_once(struct decrypt_run *r, const char *poll, const struct b
     }
     snprintf(line, sizeof line, "%s %s %u %s\n", fp, bd, (unsigned)n, poll);
     if (tallies_add(r->tallies, line) != 0) {
-        snprintf(r->msg, sizeof r->msg, "cannot write %s: no share sent", r->tallies);
+        snprintf(r->msg, sizeof r->msg, "cannot write %.1000s: no share sent", r->tallies);
         return DX_FAIL;
     }
     printf("poll %s: publish out of band: fingerprint %s ballots_digest %s ballots %u\n",
@@ -546,7 +438,7 @@ static int run_post(struct decrypt_run *r, const char *poll, const struct board_
     size_t len;
     int rc = DX_FAIL;
 
-    if (tally_threshold_shares_create(k->rec, r->key.index, r->key.x, k->tally, &rng,
+    if (tally_threshold_shares_create(k->rec, r->key.index, r->key.share, k->tally, &rng,
                                       shares) != 0 ||
         (entry = tally_threshold_entry_serialize(r->key.index, shares,
                                                  record_option_count(k->rec), 0, &len)) == NULL) {
@@ -585,7 +477,7 @@ out:
 static int decrypt_poll(struct decrypt_run *r, const char *poll)
 {
     struct cli_http_response resp = {0, NULL, 0};
-    struct board_trust trust = {NULL, r->key.digest};
+    struct board_trust trust = {NULL, r->key.ceremony_digest};
     struct board_report rep;
     struct board_kept kept;
     int rc;
@@ -659,7 +551,7 @@ static int poll_council_of(struct decrypt_run *r, const char *poll, char *out, s
  * of the default key file. 0, or -1 with r->msg. */
 static int run_setup(struct decrypt_run *r, struct cli_opt *o, const char *poll)
 {
-    char council[64], path[1024], *end;
+    char council[64], path[CLI_TRUSTEE_KEY_PATH_MAX], *end;
     unsigned long v = 5;
 
     if (o[OPT_MIN].set && ((v = strtoul(o[OPT_MIN].value, &end, 10)) > 1000000 ||
@@ -680,8 +572,11 @@ static int run_setup(struct decrypt_run *r, struct cli_opt *o, const char *poll)
                             : key_default(NULL, path, sizeof path, r->msg, sizeof r->msg) != 0) {
         return -1;
     }
-    if (trustee_key_file_load(path, &r->key, r->msg, sizeof r->msg) != 0 ||
-        roster_load(o[OPT_ROSTER].value, &r->roster, r->msg, sizeof r->msg) != 0)
+    if (cli_trustee_key_load(path, &r->key) != 0) {
+        snprintf(r->msg, sizeof r->msg, "%s", r->key.err);
+        return -1;
+    }
+    if (roster_load(o[OPT_ROSTER].value, &r->roster, r->msg, sizeof r->msg) != 0)
         return -1;
     snprintf(r->tallies, sizeof r->tallies, "%s.tallies", path);
     return 0;
@@ -689,7 +584,7 @@ static int run_setup(struct decrypt_run *r, struct cli_opt *o, const char *poll)
 
 static void run_free(struct decrypt_run *r)
 {
-    trustee_key_file_wipe(&r->key);
+    cli_trustee_key_wipe(&r->key);
     roster_free(&r->roster);
     cli_voter_free(&r->v);
 }

@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"serve",  serve_main,     "run the server in the foreground"},
     {"user",   cli_user_main,  "manage members (add, list, deactivate, import...)"},
     {"token",  cli_token_main, "manage API tokens (create, list, revoke)"},
+    {"council", cli_council_main, "councils of trustees: create, list, show, use"},
+    {"trustee", cli_trustee_main, "a trustee's side: keygen, show, deal, verdict; decrypt, watch"},
     {"backup", cli_backup_main, "back up the data directory while the server runs"},
     {"vote",   cli_vote_main,  "cast a sealed ballot (yes/no) from the command line"},
     {"result", cli_result_main, "print a closed poll's verified result"},
@@ -56,11 +58,6 @@ int main(int argc, char **argv)
     if (strcmp(argv[1], "test-seed-council") == 0)      /* cli_testseed.c */
         return cli_testseed_main(argc - 1, argv + 1);
 #endif
-    /* a trustee's decryption (cli_decrypt.c) */
-    if (argc > 2 && strcmp(argv[1], "trustee") == 0 && strcmp(argv[2], "decrypt") == 0)
-        return cli_trustee_decrypt_main(argc - 2, argv + 2);
-    if (argc > 2 && strcmp(argv[1], "trustee") == 0 && strcmp(argv[2], "watch") == 0)
-        return cli_trustee_watch_main(argc - 2, argv + 2);
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

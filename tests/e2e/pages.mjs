@@ -10,7 +10,8 @@
 // poll A opened over the API with two votes, poll W withdrawn; while A runs, the
 // pages that need no poll (login, with a wrong password; the nomination form, with
 // an error; the members page with a new one-time password, the deactivation
-// confirmation and after it; the audit log; /account, with an error, and "choose your
+// confirmation and after it; the audit log; the councils page, with an error, and a
+// new council's ceremony page; /account, with an error, and "choose your
 // password" after a one-time password; /account/tokens with a new token;
 // /set-password; error and not-found pages). Poll B opens once A has closed, so
 // that the home page shows open, closed and withdrawn polls; then B's withdrawal
@@ -102,7 +103,24 @@ async function adminPages(page, base) {
   await checkPage(page, 'admin-members', 'the members page after a deactivation');
   await page.goto(`${base}/admin/audit`);
   await checkPage(page, 'admin-audit', 'the audit log');
+  await councilPages(page, base);
   return { password, link };
+}
+
+/** The councils page, its form refused, and a new council's ceremony page. */
+async function councilPages(page, base) {
+  await page.goto(`${base}/admin/councils`);
+  await checkPage(page, 'admin-councils', 'the councils page');
+  await page.getByLabel('Name').fill('Council 2027');
+  await page.getByLabel('Trustees').fill('alice bob');
+  await page.getByLabel('Threshold').fill('3');
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
+  await page.locator('#council-error').waitFor();
+  await checkPage(page, 'admin-councils-error', 'the councils page with an error');
+  await page.getByLabel('Threshold').fill('2');
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
+  await page.waitForURL(/\/admin\/councils\/[0-9a-f]{16}$/);
+  await checkPage(page, 'admin-council', 'a council\'s ceremony page');
 }
 
 /** /account (also with an error) and /account/tokens with a new token. */
