@@ -22,7 +22,13 @@ five CLI trustees with key files built from the vectors' trace, polls of 20 s:
   --min-ballots 6, a second tally of one fingerprint 7, a key that is no
   trustee of the poll 8, a key file readable by others 1) and the API's
   refusals of bad entries (shape, proof, not_trustee, wrong_holder,
-  not_qualified, already_decrypted).
+  not_qualified, already_decrypted);
+- the pages: who seals a poll, the result page while decrypting and who
+  decrypted, /admin/decryptions.
+Then the production binary alone, end to end: a 3-of-5 council made by the
+trustees' own `conclave trustee keygen/deal/verdict` (QUAL all five), a
+sealed poll, trustee 1's key lost, the other four decrypt (the third
+completes the result), `conclave verify --ceremony-digest` accepts the board.
 """
 import json
 import os
@@ -350,13 +356,90 @@ def test_pages(s, w):
     s.check("0 of 3 trustees needed have decrypted" in h.text(r), "with their progress")
 
 
+def test_real_ceremony(s, _w):
+    """The production binary end to end: a 3-of-5 council made by the trustees'
+    own `conclave trustee keygen/deal/verdict` (QUAL: all five), a sealed poll,
+    trustee 1's key lost, the other four decrypt (the third completes it)."""
+    names = ["ann", "bob", "cid", "dot", "eve"]
+    srv = h.Server(args=["--poll-duration", "15"]).start()
+    homes = {n: tempfile.mkdtemp(prefix=f"conclave-unseal-{n}-") for n in names}
+    try:
+        tokens = h.members_with_tokens(srv, names + ["voter"])
+        rc, council, err = h.run_cli(["council", "create", "Steering", "--threshold", "3"] +
+                                     sum((["--trustee", n] for n in names), []), srv.data_dir)
+        council = council.strip()
+        s.eq(rc, 0, "council create: " + err)
+        lines = []
+        for n in names:
+            rc, out, err = h.trustee_cli(srv, ["keygen", "--server", "{server}", council],
+                                         homes[n], tokens[n])
+            lines.append(out.strip())
+        for n in names:
+            with open(os.path.join(homes[n], "trustees.txt"), "w") as f:
+                f.write("threshold 3\n" + "\n".join(lines) + "\n")
+        for n in names:
+            rc, out, err = h.trustee_cli(srv, ["deal", "--server", "{server}", council,
+                                               "--trustees", os.path.join(homes[n], "trustees.txt")],
+                                         homes[n], tokens[n])
+            s.eq(rc, 0, f"{n} deals: {err[-200:]}")
+        digests = set()
+        for _ in range(2):
+            for n in names:
+                rc, out, err = h.trustee_cli(srv, ["verdict", "--server", "{server}", council],
+                                             homes[n], tokens[n])
+                if out.strip():
+                    digests.add(out.strip())
+        s.eq(len(digests), 1, f"every trustee prints one ceremony digest ({digests})")
+        digest = digests.pop() if digests else ""
+        rc, out, err = h.run_cli(["council", "use", council], srv.data_dir)
+        s.eq(rc, 0, "council use: " + err)
+        r = h.Client(srv, token=tokens["voter"]).post("/api/v1/polls",
+                                                      {"nominee": "Real Ceremony",
+                                                       "statement": "Sealed."})
+        pid = r.json()["id"]
+        s.eq(r.json()["sealed_by"]["text"], "sealed by 3 of 5 trustees: ann, bob, cid, dot, eve",
+             "the poll is sealed by the council the trustees made")
+        work = tempfile.mkdtemp(prefix="conclave-unseal-votes-")
+        for i, n in enumerate(names + ["voter"]):
+            h.vote(srv, tokens[n], pid, "yes" if i < 5 else "no", os.path.join(work, n))
+        roster = os.path.join(work, "roster.txt")
+        with open(roster, "w") as f:
+            f.write("\n".join(["admin"] + names + ["voter"]) + "\n")
+        c = h.Client(srv, token=tokens["voter"])
+        s.check(h.wait_state(c, pid, "decrypting", 40), "the poll closes into decrypting")
+        outs = []
+        for n in names[1:]:                        # ann's key is lost
+            rc, out, err = h.trustee_cli(srv, ["decrypt", "--server", "{server}", pid,
+                                               "--roster", roster], homes[n], tokens[n])
+            s.eq(rc, 0, f"{n} decrypts: {out} {err}")
+            outs.append(out)
+        s.check("result published" in outs[2] and "published already" in outs[3],
+                f"the third trustee's shares publish the result; the fourth has nothing to do ({outs})")
+        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        s.eq((r.status, (r.json() or {}).get("counts")), (200, [5, 1]), "the result")
+        path = os.path.join(work, "board.json")
+        with open(path, "wb") as f:
+            f.write(srv.request("GET", f"/api/v1/polls/{pid}/board").body)
+        with open(os.path.join(work, "server.pem"), "wb") as f:
+            f.write(srv.request("GET", "/api/v1/server-key").body)
+        rc, out = verify(path, "--server-key", os.path.join(work, "server.pem"),
+                         "--ceremony-digest", digest)
+        s.eq(rc, 0, "conclave verify --ceremony-digest accepts the board: " + out)
+        shutil.rmtree(work, ignore_errors=True)
+    finally:
+        srv.cleanup()
+        for d in homes.values():
+            shutil.rmtree(d, ignore_errors=True)
+
+
 def main():
     s = h.Suite("test_unseal")
     w = setup()
     try:
         s.run(*(lambda s, t=t: t(s, w) for t in (test_sealing, test_votes_and_early,
                                                 test_result_with_agents, test_two_act,
-                                                test_refusals, test_pages)))
+                                                test_refusals, test_pages,
+                                                test_real_ceremony)))
     finally:
         for proc, _ in getattr(w, "agents", []):
             proc.terminate()
