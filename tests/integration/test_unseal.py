@@ -356,6 +356,28 @@ def test_pages(s, w):
     s.check("0 of 3 trustees needed have decrypted" in h.text(r), "with their progress")
 
 
+def test_restart(s, w):
+    """A restart while poll C is decrypting: its x_0 and entries stay, the
+    aggregate is summed again from the ballots, and three trustees' shares
+    still give the result."""
+    for proc, _ in w.agents:
+        proc.terminate()
+        s.eq(proc.wait(timeout=10), 0, "an agent stops on SIGTERM with 0")
+    w.agents = []
+    w.srv.stop()
+    w.srv.start()
+    pid = w.polls["C"]
+    s.eq(w.srv.request("GET", f"/api/v1/polls/{pid}/result").error_code(), "decrypting",
+         "after a restart poll C is still decrypting")
+    out = ""
+    for j, user in ((1, "trustee-ada"), (3, "trustee-barbara"), (5, "trustee-frances")):
+        rc, out, err = h.trustee_decrypt(w.srv, w.home[j], w.tokens[user], pid, w.roster)
+        s.eq(rc, 0, f"trustee {j} decrypts poll C after the restart: {out} {err}")
+    s.check("result published" in out, "the third completes the result: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, (r.json() or {}).get("counts")), (200, [3, 2]), "poll C's result")
+
+
 def test_real_ceremony(s, _w):
     """The production binary end to end: a 3-of-5 council made by the trustees'
     own `conclave trustee keygen/deal/verdict` (QUAL: all five), a sealed poll,
@@ -438,7 +460,7 @@ def main():
     try:
         s.run(*(lambda s, t=t: t(s, w) for t in (test_sealing, test_votes_and_early,
                                                 test_result_with_agents, test_two_act,
-                                                test_refusals, test_pages,
+                                                test_refusals, test_pages, test_restart,
                                                 test_real_ceremony)))
     finally:
         for proc, _ in getattr(w, "agents", []):
