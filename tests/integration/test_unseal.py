@@ -32,6 +32,7 @@ completes the result), `conclave verify --ceremony-digest` accepts the board.
 """
 import json
 import os
+import sys
 import shutil
 import sqlite3
 import subprocess
@@ -40,7 +41,7 @@ import time
 
 import harness as h
 
-DURATION = 20
+DURATION = 40
 TRUSTEES = ["trustee-ada", "trustee-grace", "trustee-barbara", "trustee-edsger",
             "trustee-frances"]
 COUNCIL = "council-2026"
@@ -56,9 +57,11 @@ def setup():
     w.tmp = tempfile.mkdtemp(prefix="conclave-unseal-")
     w.tokens = h.members_with_tokens(w.srv, TRUSTEES + ["voter-one"])
     w.tokens["admin"] = h.create_token(w.srv.data_dir, "admin")
+    w.browser_pw = h.add_member(w.srv.data_dir, "browser-voter")
     w.roster = os.path.join(w.tmp, "roster.txt")
     with open(w.roster, "w") as f:
-        f.write("# the council's roster\n" + "\n".join(["admin"] + TRUSTEES + ["voter-one"]) + "\n")
+        f.write("# the council's roster\n" + "\n".join(["admin", "browser-voter"] + TRUSTEES +
+                                                        ["voter-one"]) + "\n")
     return w
 
 
@@ -147,7 +150,26 @@ def test_sealing(s, w):
     s.eq(len(v["record"]["holders"]), 1, "the record has one holder: the server")
 
 
+def browser_vote(s, w, pid, option):
+    """One ballot from the browser's booth (tests/e2e/vote-sealed.mjs), if the
+    machine has the browser; returns its tracker, or None when it cannot run."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.exists("node_modules/playwright-core") and os.path.exists(chromium)):
+        print("test_unseal: no browser (make deps, npm ci): the booth's ballot is skipped",
+              file=sys.stderr)
+        return None
+    p = subprocess.run(["node", "tests/e2e/vote-sealed.mjs", f"http://127.0.0.1:{w.srv.port}",
+                        "browser-voter", w.browser_pw, pid, option], capture_output=True,
+                       text=True, timeout=180)
+    s.eq(p.returncode, 0, "a ballot from the browser's booth: " + p.stderr[-500:])
+    got = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {}
+    s.check(got.get("sealed", "").startswith("Sealed by 3 of 4 trustees:"),
+            f"the booth's page says who seals the poll ({got.get('sealed')})")
+    return got.get("tracker")
+
+
 def test_votes_and_early(s, w):
+    w.browser_tracker = browser_vote(s, w, w.polls["A"], "Promote Nominee A")
     cast(w, w.polls["A"], TRUSTEES + ["voter-one"], 4)
     cast(w, w.polls["B"], TRUSTEES, 4)
     cast(w, w.polls["C"], TRUSTEES, 3)
@@ -175,7 +197,8 @@ def test_result_with_agents(s, w):
     s.eq(r.status, 200, "the three agents' shares give the result")
     s.check(elapsed < 10, f"within seconds of decrypting ({elapsed:.1f} s)")
     res = r.json()
-    s.eq(res["counts"], [4, 2], "the counts of the six ballots")
+    yes = 5 if w.browser_tracker else 4
+    s.eq(res["counts"], [yes, 2], "the counts of the ballots (CLI and browser)")
     v = c.get(f"/api/v1/polls/{pid}").json()
     s.eq(v["state"], "closed", "poll A is closed with its result")
     s.eq([t["index"] for t in v["sealed_by"]["trustees"] if t["decrypted"]], [1, 3, 5],
@@ -187,6 +210,9 @@ def test_result_with_agents(s, w):
                      "--ceremony-digest", w.digest)
     s.eq(rc, 0, "conclave verify --ceremony-digest accepts the final board: " + out)
     s.check("shares of the server and trustees 1, 3, 5" in out, "with the shares present: " + out)
+    if w.browser_tracker:
+        s.check(w.browser_tracker in [b["tracker"] for b in json.loads(r.body)["ballots"]],
+                "the browser's ballot is on the board")
     con = db_copy(w, "after-A.db")
     s.eq(poll_row(con, pid)[0], None, "x_0 of poll A is erased with the result")
     con.close()
@@ -269,7 +295,7 @@ def test_refusals(s, w):
     s.check(h.wait_state(c, pid, "decrypting", 30), "poll C is decrypting")
     other = os.path.join(w.tmp, "roster-other.txt")
     with open(other, "w") as f:
-        f.write("\n".join(["admin"] + TRUSTEES + ["mallory"]) + "\n")
+        f.write("\n".join(["admin", "browser-voter"] + TRUSTEES + ["mallory"]) + "\n")
     rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, other)
     s.eq(rc, 5, "T10 rule 3: a roster that differs from the roll is refused (exit 5): " + err)
     s.check("voter-one" in err and "mallory" in err, "naming a name each way: " + err)
