@@ -96,7 +96,8 @@ class Bench:
         self.port = free_port()
         self.log = open(os.path.join(self.dir, "server.log"), "wb")
         self.srv = subprocess.Popen([BIN, "serve", "--data", self.data, "--listen",
-                                     f"127.0.0.1:{self.port}", "--poll-duration", str(duration)],
+                                     f"127.0.0.1:{self.port}", "--poll-duration", str(duration),
+                                     "--login-limit", "0", "--cast-limit", "0"],
                                     stdout=self.log, stderr=subprocess.STDOUT)
         for _ in range(200):
             try:
@@ -133,8 +134,12 @@ class Bench:
         pid = subprocess.run([LOADGEN, "open", str(self.port), tok, nominee], check=True,
                              capture_output=True, text=True).stdout.strip()
         say(f"casting {self.n} ballots in poll {pid}")
-        subprocess.run([LOADGEN, "cast", str(self.port), self.tokens, pid, str(self.n), "32"],
-                       check=True, capture_output=True)
+        p = subprocess.run([LOADGEN, "cast", str(self.port), self.tokens, pid, str(self.n), "16"],
+                           capture_output=True, text=True)
+        if p.returncode != 0:
+            with open(os.path.join(self.dir, "server.log"), errors="replace") as f:
+                log = f.read()[-1500:]
+            raise RuntimeError("loadgen cast: " + p.stderr[-500:] + "\nserver: " + log)
         st, body = get(self.port, f"/api/v1/polls/{pid}", tok)
         view = json.loads(body)
         roster = os.path.join(self.dir, f"roster-{pid}.txt")
@@ -179,6 +184,7 @@ def bench_agents(rows):
             if st == 200:
                 break
             time.sleep(0.05)
+        say(f"result {time.time() - deadline:.1f} s after the deadline")
         rows.append((f"deadline to published result, three `trustee watch` agents "
                      f"(--interval 1), {n:,} ballots", f"{time.time() - deadline:.1f} s"))
         for a in agents:
