@@ -85,7 +85,7 @@ static int user_add(int argc, char **argv)
     n.one_time = generated;
     if (cli_open(a.data_dir, &ctx) != 0)
         goto out;
-    if (auth_member_add(ctx.auth, &n, cli_actor(), &why) != AUTH_OK) {
+    if (auth_member_add(ctx.auth, &n, cli_actor(), &why) != CV_OK) {
         cli_fail("user add", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: added member %s%s\n", n.username, n.admin ? " (admin)" : "");
@@ -123,7 +123,7 @@ static int user_list(int argc, char **argv)
         return CLI_EXIT_FAIL;
     now = auth_time(ctx.auth);
     printf("%-39s  %-5s  %-25s  %s\n", "USERNAME", "ADMIN", "STATE", "NAME");
-    rc = store_member_roster(ctx.st, now, user_list_row, &now) == STORE_OK
+    rc = store_member_roster(ctx.st, now, user_list_row, &now) == CV_OK
         ? CLI_EXIT_OK : cli_fail("user list", "database error");
     cli_close(&ctx);
     return rc;
@@ -153,14 +153,14 @@ static int user_needs_confirmation(struct cli_ctx *ctx, const char *username)
 {
     struct user_rolls r = {0, 0};
 
-    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != STORE_OK)
+    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != CV_OK)
         return -1;
     if (r.n == 0)
         return 0;
     fprintf(stderr, "conclave: %s is on the roll of %d open poll%s:\n", username, r.n,
             r.n == 1 ? "" : "s");
     r.print = 1;
-    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != STORE_OK)
+    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != CV_OK)
         return -1;
     fprintf(stderr, "Deactivated, they could no longer vote there, and each poll's page would "
             "say that a member of its roll was deactivated.\nRun again with --yes to "
@@ -185,7 +185,7 @@ static int user_set_active(int argc, char **argv, int active)
     if (!active && !opts[0].set &&
         (ask = user_needs_confirmation(&ctx, a.pos[0])) != 0)
         rc = ask < 0 ? cli_fail(cmd, "database error") : CLI_EXIT_FAIL;
-    else if (auth_member_set_active(ctx.auth, a.pos[0], active, cli_actor(), &why) != AUTH_OK)
+    else if (auth_member_set_active(ctx.auth, a.pos[0], active, cli_actor(), &why) != CV_OK)
         rc = cli_fail(cmd, why != NULL ? why : "failed");
     else
         fprintf(stderr, "conclave: %s %s\n", active ? "activated" : "deactivated", a.pos[0]);
@@ -209,7 +209,7 @@ static int user_passwd(int argc, char **argv)
     if (cli_open(a.data_dir, &ctx) != 0)
         goto out;
     if (auth_member_set_password(ctx.auth, a.pos[0], pw, generated, cli_actor(),
-                                 &why) != AUTH_OK) {
+                                 &why) != CV_OK) {
         cli_fail("user passwd", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: password of %s set%s\n", a.pos[0],
@@ -260,7 +260,7 @@ static int user_invite(int argc, char **argv)
     }
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_link_create(ctx.auth, a.pos[0], cli_actor(), link, NULL, &why) != AUTH_OK) {
+    if (auth_link_create(ctx.auth, a.pos[0], cli_actor(), link, NULL, &why) != CV_OK) {
         cli_fail("user invite", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: set-password link for %s (one use, valid 72 hours; shown "
@@ -320,7 +320,7 @@ static int user_import(int argc, char **argv)
     }
     if (cli_open(a.data_dir, &ctx) == 0) {
         if (auth_import_csv(ctx.auth, csv, len, cli_actor(), &stats, err,
-                            sizeof err) != AUTH_OK) {
+                            sizeof err) != CV_OK) {
             fprintf(stderr, "conclave user import: %s: %s (nothing imported)\n",
                     a.pos[0], err);
         } else {

@@ -42,8 +42,8 @@ void auth_pair_key(const char *username, const char *client, char *key, size_t c
 void auth_user_fill(struct auth_user *u, const struct store_member *m);
 
 /* Creates a session for member M at NOW, filling *out. */
-enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
-                                     int64_t now, struct auth_session *out);
+enum cv_err auth_session_create(struct auth *a, const struct store_member *m,
+                                int64_t now, struct auth_session *out);
 
 /* Appends an entry to the audit log (inside the caller's transaction, if
  * any): ACTOR did ACTION to SUBJECT (may be NULL), DETAIL (may be NULL). */

@@ -100,20 +100,20 @@ static int council_read(sqlite3_stmt *st, struct store_council *c)
         store_column_text(st, 5, c->created_by, sizeof c->created_by) != 0 ||
         store_column_text(st, 9, c->digest, sizeof c->digest) != 0 ||
         store_column_text(st, 10, c->failure, sizeof c->failure) != 0)
-        return STORE_ERROR;
+        return CV_ERROR;
     c->t = (uint32_t)sqlite3_column_int64(st, 2);
     c->n = (uint32_t)sqlite3_column_int64(st, 3);
     c->created_at = sqlite3_column_int64(st, 6);
     c->round_seconds = sqlite3_column_int64(st, 7);
     c->round_closes_at = sqlite3_column_int64(st, 8);
     c->current = sqlite3_column_int(st, 11) > 0;
-    return STORE_OK;
+    return CV_OK;
 }
 
 int store_council_get(struct store *s, const char *id, struct store_council *out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     memset(out, 0, sizeof *out);
     store_lock(s);
@@ -121,11 +121,11 @@ int store_council_get(struct store *s, const char *id, struct store_council *out
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
-    } else if (step == SQLITE_ROW && (rc = council_read(st, out)) == STORE_OK &&
+        rc = CV_NOT_FOUND;
+    } else if (step == SQLITE_ROW && (rc = council_read(st, out)) == CV_OK &&
                sqlite3_column_type(st, 12) != SQLITE_NULL &&
                (out->transcript = column_dup(st, 12)) == NULL) {
-        rc = STORE_ERROR;
+        rc = CV_ERROR;
     }
 out:
     store_stmt_reset(st);
@@ -136,7 +136,7 @@ out:
 int store_council_current(struct store *s, char **id, char **transcript, size_t *len)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     *id = *transcript = NULL;
     *len = 0;
@@ -145,13 +145,13 @@ int store_council_current(struct store *s, char **id, char **transcript, size_t 
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW) {
         *id = column_dup(st, 0);
         *transcript = column_dup(st, 1);
         *len = (size_t)sqlite3_column_bytes(st, 1);
         if (*id != NULL && *transcript != NULL) {
-            rc = STORE_OK;
+            rc = CV_OK;
         } else {
             free(*id);
             free(*transcript);
@@ -172,10 +172,10 @@ static int council_insert_rows(struct store *s, const struct store_council *c,
 {
     sqlite3_stmt *st;
     uint32_t i;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if ((st = store_stmt(s, SQL_INSERT)) == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (bind_text(st, 1, c->id) == 0 && bind_text(st, 2, c->name) == 0 &&
         sqlite3_bind_int64(st, 3, c->t) == SQLITE_OK &&
         sqlite3_bind_int64(st, 4, n) == SQLITE_OK && bind_text(st, 5, c->state) == 0 &&
@@ -187,14 +187,14 @@ static int council_insert_rows(struct store *s, const struct store_council *c,
         bind_text(st, 10, transcript) == 0 && bind_text(st, 11, digest) == 0)
         rc = store_step_insert(s, st, NULL);
     store_stmt_reset(st);
-    if (rc != STORE_OK)
+    if (rc != CV_OK)
         return rc;
     if ((st = store_stmt(s, SQL_TRUSTEE_ADD)) == NULL)
-        return STORE_ERROR;
-    for (i = 0; i < n && rc == STORE_OK; i++) {
+        return CV_ERROR;
+    for (i = 0; i < n && rc == CV_OK; i++) {
         if (bind_text(st, 1, c->id) != 0 || sqlite3_bind_int64(st, 2, i + 1) != SQLITE_OK ||
             bind_text(st, 3, usernames[i]) != 0)
-            rc = STORE_ERROR;
+            rc = CV_ERROR;
         else
             rc = store_step_insert(s, st, NULL);
         store_stmt_reset(st);
@@ -210,10 +210,10 @@ static int council_insert(struct store *s, const struct store_council *c,
     int rc;
 
     if (n < 1 || n > 64 || c->t < 1 || c->t > n)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (store_begin(s) != 0)
-        return STORE_ERROR;
-    if ((rc = council_insert_rows(s, c, transcript, digest, usernames, n)) != STORE_OK) {
+        return CV_ERROR;
+    if ((rc = council_insert_rows(s, c, transcript, digest, usernames, n)) != CV_OK) {
         store_rollback(s);
         return rc;
     }
@@ -240,7 +240,7 @@ int store_council_insert_complete(struct store *s, const char *id, const char *n
     if (strlen(id) >= sizeof row.id || strlen(name) >= sizeof row.name ||
         strlen(created_by) >= sizeof row.created_by || transcript == NULL ||
         digest_hex == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     strcpy(row.id, id);
     strcpy(row.name, name);
     strcpy(row.created_by, created_by);
@@ -256,15 +256,15 @@ int store_council_insert_complete(struct store *s, const char *id, const char *n
 static int council_state_of(struct store *s, const char *id, char *state, size_t cap)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     if ((st = store_stmt(s, SQL_STATE_OF)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     else if (step == SQLITE_ROW)
-        rc = store_column_text(st, 0, state, cap) == 0 ? STORE_OK : STORE_ERROR;
+        rc = store_column_text(st, 0, state, cap) == 0 ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     return rc;
@@ -277,19 +277,19 @@ int store_council_use(struct store *s, const char *id)
     int rc;
 
     if (store_begin(s) != 0)
-        return STORE_ERROR;
-    if ((rc = council_state_of(s, id, state, sizeof state)) != STORE_OK)
+        return CV_ERROR;
+    if ((rc = council_state_of(s, id, state, sizeof state)) != CV_OK)
         goto fail;
-    rc = STORE_CONFLICT;
+    rc = CV_CONFLICT;
     if (strcmp(state, "complete") != 0)
         goto fail;
-    rc = STORE_ERROR;
+    rc = CV_ERROR;
     if ((st = store_stmt(s, SQL_USE)) == NULL)
         goto fail;
     if (bind_text(st, 1, id) == 0 && sqlite3_step(st) == SQLITE_DONE)
-        rc = STORE_OK;
+        rc = CV_OK;
     store_stmt_reset(st);
-    if (rc != STORE_OK)
+    if (rc != CV_OK)
         goto fail;
     return store_commit(s);
 fail:
@@ -302,18 +302,18 @@ int store_council_list(struct store *s, int (*fn)(void *ctx, const struct store_
 {
     struct store_council c;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_LIST)) == NULL)
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (council_read(st, &c) != STORE_OK)
+        if (council_read(st, &c) != CV_OK)
             goto out;
         if ((rc = fn(ctx, &c)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -326,7 +326,7 @@ static int trustee_read(sqlite3_stmt *st, struct store_council_trustee *tr)
     memset(tr, 0, sizeof *tr);
     tr->idx = (uint32_t)sqlite3_column_int64(st, 0);
     if (store_column_text(st, 1, tr->username, sizeof tr->username) != 0)
-        return STORE_ERROR;
+        return CV_ERROR;
     tr->registration = column_dup(st, 2);
     tr->registered_at = sqlite3_column_int64(st, 3);
     tr->dealing = column_dup(st, 4);
@@ -337,9 +337,9 @@ static int trustee_read(sqlite3_stmt *st, struct store_council_trustee *tr)
         (tr->dealing == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL) ||
         (tr->verdict == NULL && sqlite3_column_type(st, 6) != SQLITE_NULL)) {
         store_council_trustee_clear(tr);
-        return STORE_ERROR;
+        return CV_ERROR;
     }
-    return STORE_OK;
+    return CV_OK;
 }
 
 int store_council_trustees(struct store *s, const char *id,
@@ -348,39 +348,39 @@ int store_council_trustees(struct store *s, const char *id,
 {
     struct store_council_trustee tr;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_TRUSTEES)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (trustee_read(st, &tr) != STORE_OK)
+        if (trustee_read(st, &tr) != CV_OK)
             goto out;
         rc = fn(ctx, &tr);
         store_council_trustee_clear(&tr);
         if (rc != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
 }
 
-/* STORE_NOT_FOUND if council ID has no trustee IDX, else STORE_CONFLICT: why
+/* CV_NOT_FOUND if council ID has no trustee IDX, else CV_CONFLICT: why
  * a post changed nothing. */
 static int post_refused(struct store *s, const char *id, uint32_t idx)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     if ((st = store_stmt(s, SQL_HAS_TRUSTEE)) == NULL || bind_text(st, 1, id) != 0 ||
         sqlite3_bind_int64(st, 2, idx) != SQLITE_OK)
         goto out;
     step = sqlite3_step(st);
-    rc = step == SQLITE_ROW ? STORE_CONFLICT : step == SQLITE_DONE ? STORE_NOT_FOUND
-                                                                   : STORE_ERROR;
+    rc = step == SQLITE_ROW ? CV_CONFLICT : step == SQLITE_DONE ? CV_NOT_FOUND
+                                                                   : CV_ERROR;
 out:
     store_stmt_reset(st);
     return rc;
@@ -394,17 +394,17 @@ int store_council_post(struct store *s, const char *id, uint32_t idx,
                       : kind == STORE_COUNCIL_DEALING    ? SQL_POST_DEAL
                                                          : SQL_POST_VERDICT;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (text == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     store_lock(s);
     if ((st = store_stmt(s, sql)) == NULL)
         goto out;
     if (bind_text(st, 1, id) == 0 && sqlite3_bind_int64(st, 2, idx) == SQLITE_OK &&
         bind_text(st, 3, text) == 0 && sqlite3_bind_int64(st, 4, now) == SQLITE_OK &&
         bind_text(st, 5, state) == 0 && sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : post_refused(s, id, idx);
+        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : post_refused(s, id, idx);
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -417,7 +417,7 @@ int store_council_set_state(struct store *s, const char *id, const char *from, c
 {
     char state[STORE_COUNCIL_STATE_MAX + 1];
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_SET_STATE)) == NULL)
@@ -426,12 +426,12 @@ int store_council_set_state(struct store *s, const char *id, const char *from, c
         sqlite3_bind_int64(st, 4, closes_at) == SQLITE_OK && bind_text(st, 5, transcript) == 0 &&
         bind_text(st, 6, digest_hex) == 0 && bind_text(st, 7, failure) == 0 &&
         sqlite3_step(st) == SQLITE_DONE) {
-        rc = STORE_OK;
+        rc = CV_OK;
         if (sqlite3_changes(store_db(s)) != 1) {
             store_stmt_reset(st);
             st = NULL;
             rc = council_state_of(s, id, state, sizeof state);
-            rc = rc == STORE_OK ? STORE_CONFLICT : rc;
+            rc = rc == CV_OK ? CV_CONFLICT : rc;
         }
     }
 out:

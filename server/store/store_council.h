@@ -6,8 +6,8 @@
  *
  * The store knows nothing of the protocol: the domain (council.c) checks
  * every message before it is stored and replays the stored ones through the
- * ceremony's checks. Return values as in store.h: 0, -1 (STORE_ERROR),
- * STORE_NOT_FOUND, STORE_CONFLICT.
+ * ceremony's checks. Return values as in store.h (enum cv_err, err.h,
+ * returned as int): CV_OK, CV_ERROR, CV_NOT_FOUND, CV_CONFLICT.
  */
 #ifndef CONCLAVE_STORE_COUNCIL_H
 #define CONCLAVE_STORE_COUNCIL_H
@@ -61,15 +61,15 @@ void store_council_clear(struct store_council *c);
 void store_council_trustee_clear(struct store_council_trustee *tr);
 
 /* The current council if complete: 0 and copies of its id and transcript
- * (*len bytes; caller frees both); STORE_NOT_FOUND if none is in use. */
+ * (*len bytes; caller frees both); CV_NOT_FOUND if none is in use. */
 int store_council_current(struct store *s, char **id, char **transcript, size_t *len);
 
-/* Council ID into *out (store_council_clear it). STORE_NOT_FOUND if none. */
+/* Council ID into *out (store_council_clear it). CV_NOT_FOUND if none. */
 int store_council_get(struct store *s, const char *id, struct store_council *out);
 
 /* Inserts a new council C (state "registering", its first deadline in
  * c->round_closes_at) with its N trustees' usernames in index order, in one
- * transaction (do not call inside store_begin). STORE_CONFLICT if the id
+ * transaction (do not call inside store_begin). CV_CONFLICT if the id
  * exists or a username is listed twice. */
 int store_council_insert(struct store *s, const struct store_council *c,
                          const char *const *usernames, uint32_t n);
@@ -78,14 +78,14 @@ int store_council_insert(struct store *s, const struct store_council *c,
  * "complete" with its trustees (no messages of their own: the transcript
  * holds them). For tests and imports that seed a council from a known
  * transcript; the ceremony's own last step is store_council_set_state.
- * STORE_CONFLICT if the id exists. */
+ * CV_CONFLICT if the id exists. */
 int store_council_insert_complete(struct store *s, const char *id, const char *name,
                                   uint32_t t, const char *const *usernames, uint32_t n,
                                   const char *transcript, const char *digest_hex,
                                   const char *created_by, int64_t now);
 
-/* Makes council ID the one new polls are sealed for. STORE_NOT_FOUND if
- * there is no such council, STORE_CONFLICT if it is not complete. */
+/* Makes council ID the one new polls are sealed for. CV_NOT_FOUND if
+ * there is no such council, CV_CONFLICT if it is not complete. */
 int store_council_use(struct store *s, const char *id);
 
 /* Calls FN for each council, newest first; FN returning non-zero stops the
@@ -101,8 +101,8 @@ int store_council_trustees(struct store *s, const char *id,
 
 /* Stores trustee IDX's message of KIND (TEXT, checked by the caller) at NOW,
  * if council ID is in STATE (the round that takes it, checked in the same
- * write). STORE_CONFLICT if that trustee already posted one of this kind or
- * the council is no longer in STATE; STORE_NOT_FOUND if there is no such
+ * write). CV_CONFLICT if that trustee already posted one of this kind or
+ * the council is no longer in STATE; CV_NOT_FOUND if there is no such
  * trustee. */
 int store_council_post(struct store *s, const char *id, uint32_t idx,
                        enum store_council_msg kind, const char *state, const char *text,
@@ -110,8 +110,8 @@ int store_council_post(struct store *s, const char *id, uint32_t idx,
 
 /* Moves council ID from state FROM to TO, with the new deadline CLOSES_AT
  * (0: none), and, when not NULL, the transcript, digest and failure.
- * STORE_CONFLICT if the council is no longer in FROM (another request moved
- * it first); STORE_NOT_FOUND if there is no such council. */
+ * CV_CONFLICT if the council is no longer in FROM (another request moved
+ * it first); CV_NOT_FOUND if there is no such council. */
 int store_council_set_state(struct store *s, const char *id, const char *from, const char *to,
                             int64_t closes_at, const char *transcript, const char *digest_hex,
                             const char *failure);

@@ -128,21 +128,21 @@ static void admin_name(struct http_request *req, const char *username, char *out
 {
     struct store_member m;
 
-    if (store_member_get(http_request_app(req)->store, username, &m) == STORE_OK)
+    if (store_member_get(http_request_app(req)->store, username, &m) == CV_OK)
         web_member_name(out, cap, m.username, m.display_name);
     else
         snprintf(out, cap, "%s", username);
     sodium_memzero(&m, sizeof m);
 }
 
-static enum auth_result admin_add(struct http_request *req, const struct web_viewer *v,
-                                  const struct web_form *form, struct web_flash *f)
+static enum cv_err admin_add(struct http_request *req, const struct web_viewer *v,
+                             const struct web_form *form, struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     struct auth_member_new m;
     char password[AUTH_GENPASS_LEN + 1];
     const char *why = "";
-    enum auth_result r;
+    enum cv_err r;
 
     memset(&m, 0, sizeof m);
     m.username = web_form_get(form, "username");
@@ -152,12 +152,12 @@ static enum auth_result admin_add(struct http_request *req, const struct web_vie
     m.password = password;
     m.one_time = 1;
     auth_password_generate(password);
-    r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : AUTH_INVALID;
-    if (r == AUTH_OK) {
+    r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : CV_INVALID;
+    if (r == CV_OK) {
         admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
         admin_keep(f->secret, sizeof f->secret, password);
         admin_keep(f->secret_kind, sizeof f->secret_kind, "added");
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         admin_keep(f->form, sizeof f->form, "add");
         snprintf(f->error, sizeof f->error, "Could not add the member: %s.",
                  m.username ? why : "the username is missing");
@@ -178,14 +178,14 @@ static int admin_on_open_roll(void *arg, const struct store_open_roll *p)
     return 1;
 }
 
-static enum auth_result admin_set_active(struct http_request *req, const struct web_viewer *v,
-                                         const struct web_form *form, int active,
-                                         struct web_flash *f, int *confirm)
+static enum cv_err admin_set_active(struct http_request *req, const struct web_viewer *v,
+                                    const struct web_form *form, int active,
+                                    struct web_flash *f, int *confirm)
 {
     struct app *app = http_request_app(req);
     const char *user = web_form_get(form, "username"), *why = "";
     char name[MEMBER_NAME_MAX];
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     if (user == NULL || auth_check_username(user) != NULL)
         why = "no such member";
@@ -194,29 +194,29 @@ static enum auth_result admin_set_active(struct http_request *req, const struct 
     else if (!active && web_form_get(form, "confirm") == NULL &&
              (*confirm = store_member_open_rolls(app->store, user, admin_on_open_roll,
                                                  NULL)) != 0)
-        return *confirm > 0 ? AUTH_OK : AUTH_ERROR;   /* ask first */
+        return *confirm > 0 ? CV_OK : CV_ERROR;   /* ask first */
     else
         r = auth_member_set_active(app->auth, user, active, v->user.username, &why);
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         admin_name(req, user, name, sizeof name);
         snprintf(f->notice, sizeof f->notice, "%s is now %s.", name,
                  active ? "active" : "deactivated");
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         snprintf(f->error, sizeof f->error, "Could not change the member: %s.", why);
     }
     return r;
 }
 
 /* A new one-time password (reset) or a set-password link for a member. */
-static enum auth_result admin_credential(struct http_request *req, const struct web_viewer *v,
-                                         const struct web_form *form, int link,
-                                         struct web_flash *f)
+static enum cv_err admin_credential(struct http_request *req, const struct web_viewer *v,
+                                    const struct web_form *form, int link,
+                                    struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *user = web_form_get(form, "username"), *why = "no such member";
     const char *host = http_request_header(req, "Host");
     char secret[AUTH_GENPASS_LEN + AUTH_LINK_LEN + 1];
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     if (user != NULL && strcasecmp(user, v->user.username) == 0)
         why = "change your own password on your account page";
@@ -226,7 +226,7 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
         auth_password_generate(secret);
         r = auth_member_set_password(auth, user, secret, 1, v->user.username, &why);
     }
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         admin_name(req, user, f->secret_for, sizeof f->secret_for);
         admin_keep(f->secret_kind, sizeof f->secret_kind, link ? "link" : "password");
         /* the address the admin reached us by; a Host we would not print
@@ -240,7 +240,7 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
         else
             snprintf(f->secret, sizeof f->secret, "%s%s", link ? "/set-password?link=" : "",
                      secret);
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         snprintf(f->error, sizeof f->error, "Could not %s: %s.",
                  link ? "make a set-password link" : "reset the password", why);
     }
@@ -252,7 +252,7 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
  * one. -1 for an unknown action. */
 static int admin_act(struct http_request *req, const struct web_viewer *v,
                      const struct web_form *form, struct web_flash *f, int *confirm,
-                     enum auth_result *r)
+                     enum cv_err *r)
 {
     const char *action = web_form_get(form, "action");
 
@@ -276,7 +276,7 @@ void web_admin_submit(struct http_request *req)
     struct web_flash f;
     char loc[96];
     int confirm = 0, secret;
-    enum auth_result r = AUTH_ERROR;
+    enum cv_err r = CV_ERROR;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
@@ -285,7 +285,7 @@ void web_admin_submit(struct http_request *req)
     memset(&f, 0, sizeof f);
     if (admin_act(req, &v, &form, &f, &confirm, &r) != 0) {
         web_error(req, &v, 400, "Bad form", "Unknown action.");
-    } else if (r == AUTH_ERROR) {
+    } else if (r == CV_ERROR) {
         web_error(req, &v, 500, "Server error", "The member could not be changed.");
     } else if (confirm > 0) {
         snprintf(loc, sizeof loc, "/admin/members/deactivate?username=%s",
@@ -308,7 +308,7 @@ const char *web_roll_deactivated(struct store *st, const char *poll_id, char *bu
 {
     int64_t n = 0;
 
-    if (store_roll_deactivated_count(st, poll_id, &n) != STORE_OK || n <= 0)
+    if (store_roll_deactivated_count(st, poll_id, &n) != CV_OK || n <= 0)
         snprintf(buf, cap, "%s", "");
     else if (n == 1)
         snprintf(buf, cap, "1 member of the roll was deactivated during the poll.");
@@ -348,7 +348,7 @@ void web_admin_confirm(struct http_request *req)
     if (web_viewer_get(req, &v) != 0 || admin_only(req, &v) != 0)
         return;
     if (user == NULL || auth_check_username(user) != NULL ||
-        store_member_get(app->store, user, &m) != STORE_OK) {
+        store_member_get(app->store, user, &m) != CV_OK) {
         web_error(req, &v, 404, "No such member", "There is no member by that name.");
         return;
     }
@@ -358,7 +358,7 @@ void web_admin_confirm(struct http_request *req)
     tmpl_put_str(d, "name", name);
     tmpl_put_bool(d, "active", m.active);
     ctx.list = tmpl_put_list(d, "polls");
-    if (store_member_open_rolls(app->store, m.username, confirm_one, &ctx) != STORE_OK) {
+    if (store_member_open_rolls(app->store, m.username, confirm_one, &ctx) != CV_OK) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The open polls could not be read.");
         return;

@@ -13,8 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app.h"
 #include "config.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "log.h"
 #include "poll.h"
@@ -178,32 +181,83 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     web_render(req, status, "poll_new", d);
 }
 
+#define NEW_FLASH_FORM "poll_new"    /* web_flash.form of a refused nomination */
+#define NEW_FLASH_TEXT "poll_new.statement"
+
+/* Copies at most CAP - 1 bytes of S into OUT, cut at a character's start. */
+static void new_copy_utf8(char *out, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* POST-redirect-GET of a refused nomination: what the form showed with E is
+ * kept for the GET of /polls/new (the statement beside the flash, being too
+ * long for it), which the browser is sent to. */
+static void new_again(struct http_request *req, const char *nominee, const char *statement,
+                      const struct new_form_error *e)
+{
+    const char *owner = web_flash_session(req);
+    struct web_flash f;
+
+    memset(&f, 0, sizeof f);
+    snprintf(f.form, sizeof f.form, "%s", NEW_FLASH_FORM);
+    new_copy_utf8(f.error, sizeof f.error, e->error);
+    new_copy_utf8(f.field[0], sizeof f.field[0], nominee ? nominee : "");
+    new_copy_utf8(f.field[1], sizeof f.field[1], e->dup_id ? e->dup_id : "");
+    new_copy_utf8(f.field[2], sizeof f.field[2], e->dup_nominee ? e->dup_nominee : "");
+    snprintf(f.field[3], sizeof f.field[3], "%s", e->whole_form ? "1" : "");
+    web_flash_put_text(req, owner, NEW_FLASH_TEXT, statement ? statement : "");
+    web_flash_put(req, owner, &f);
+    web_redirect(req, "/polls/new");
+}
+
 void web_poll_new_page(struct http_request *req)
 {
+    const char *owner = web_flash_session(req);
     struct web_viewer v;
+    struct web_flash f;
+    struct new_form_error e;
+    char *statement;
 
-    if (web_viewer_get(req, &v) == 0)
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    statement = web_flash_take_text(req, owner, NEW_FLASH_TEXT);
+    if (web_flash_take(req, owner, &f) == 1 && strcmp(f.form, NEW_FLASH_FORM) == 0) {
+        e = (struct new_form_error){f.error, f.field[1], f.field[2], f.field[3][0] == '1'};
+        new_form(req, &v, 200, f.field[0], statement, &e);
+    } else {
         new_form(req, &v, 200, NULL, NULL, NULL);
+    }
+    sodium_memzero(&f, sizeof f);
+    free(statement);
 }
 
 /* Answers a nomination that poll_open refused with RC (ID: the open poll of
- * the same nominee, for POLL_DUPLICATE). */
+ * the same nominee, for CV_POLL_EXISTS). */
 static void new_refused(struct http_request *req, const struct web_viewer *v,
-                        const char *nominee, const char *statement, enum poll_status rc,
+                        const char *nominee, const char *statement, enum cv_err rc,
                         const char *why, const char *id)
 {
     struct new_form_error e = {why, NULL, NULL, 0};
     struct store_poll dup;
 
     memset(&dup, 0, sizeof dup);
-    if (rc == POLL_DUPLICATE && id[0] != '\0' &&
+    if (rc == CV_POLL_EXISTS && id[0] != '\0' &&
         store_poll_get(http_request_app(req)->store, id, 0, &dup) == 0) {
         e.dup_id = dup.id;
         e.dup_nominee = dup.nominee;
     }
-    if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE ||
-        rc == POLL_TOO_MANY)
-        new_form(req, v, rc == POLL_INVALID ? 400 : 409, nominee, statement, &e);
+    if (rc == CV_BAD_POLL || rc == CV_ALREADY_MEMBER || rc == CV_POLL_EXISTS ||
+        rc == CV_TOO_MANY_POLLS)
+        new_again(req, nominee, statement, &e);
     else
         web_error(req, v, 500, "Server error", "The poll could not be opened.");
     store_poll_clear(&dup);
@@ -220,20 +274,20 @@ void web_poll_new_submit(struct http_request *req)
                                    "the form sent twice), so nothing was done this time. "
                                    "Check the list of polls before you send it again.",
                                    NULL, NULL, 1};
-    enum poll_status rc;
+    enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
     nominee = web_form_get(&form, "nominee");
     statement = web_form_get(&form, "statement");
     if (nominee == NULL || statement == NULL) {
-        new_form(req, &v, 400, nominee, statement, &(struct new_form_error){
-                 "the nominee's name is missing", NULL, NULL, 0});
+        new_again(req, nominee, statement, &(struct new_form_error){
+                  "the nominee's name is missing", NULL, NULL, 0});
     } else if (web_once_spend(web_form_get(&form, "form_once"),
                               (const char *const[]){nominee, statement, NULL}) == 1) {
-        new_form(req, &v, 409, nominee, statement, &again);
+        new_again(req, nominee, statement, &again);
     } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
-                               app->cfg->poll_duration, id, &why)) == POLL_OK) {
+                               app->cfg->poll_duration, id, &why)) == CV_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
     } else {
@@ -250,8 +304,8 @@ static int page_poll_get(struct http_request *req, const struct web_viewer *v,
 
     if (rc == 0)
         return 0;
-    web_error(req, v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
-              rc == STORE_NOT_FOUND ? "There is no poll at this address."
+    web_error(req, v, http_error_status(rc), "No such poll",
+              rc == CV_NOT_FOUND ? "There is no poll at this address."
                                     : "The poll could not be read.");
     return -1;
 }
@@ -273,7 +327,7 @@ static int poll_page_fill(struct http_request *req, struct tmpl_value *d,
         web_poll_fill(st, o, &view) != 0)
         return -1;
     tmpl_put_bool(o, "can_withdraw", poll_withdraw_check(p, view.cast, v->user.username,
-                                                         v->user.admin) == POLL_OK);
+                                                         v->user.admin) == CV_OK);
     return 0;
 }
 
@@ -297,28 +351,26 @@ void web_poll_page(struct http_request *req)
 
 /* The error page of a withdrawal refused with RC. */
 static void withdraw_refused(struct http_request *req, const struct web_viewer *v,
-                             enum poll_status rc)
+                             enum cv_err rc)
 {
-    switch (rc) {
-    case POLL_NOT_FOUND:
-        web_error(req, v, 404, "No such poll", "There is no poll at this address.");
-        break;
-    case POLL_FORBIDDEN:
-        web_error(req, v, 403, "Not yours to withdraw", "Only the member who opened this "
-                  "poll, or an admin, can withdraw it.");
-        break;
-    case POLL_HAS_BALLOTS:
-        web_error(req, v, 409, "Too late to withdraw", "A ballot has been cast in this "
-                  "poll, so it can no longer be withdrawn; it closes at its deadline.");
-        break;
-    case POLL_CLOSED:
-        web_error(req, v, 409, "Too late to withdraw", "This poll has closed, so it can no "
-                  "longer be withdrawn.");
-        break;
-    default:
-        web_error(req, v, 500, "Server error", "The poll could not be withdrawn.");
-        break;
-    }
+    static const struct { enum cv_err err; const char *title, *text; } pages[] = {
+        { CV_NOT_FOUND, "No such poll", "There is no poll at this address." },
+        { CV_FORBIDDEN, "Not yours to withdraw", "Only the member who opened this poll, or "
+          "an admin, can withdraw it." },
+        { CV_BALLOTS_CAST, "Too late to withdraw", "A ballot has been cast in this poll, so "
+          "it can no longer be withdrawn; it closes at its deadline." },
+        { CV_POLL_CLOSED, "Too late to withdraw", "This poll has closed, so it can no longer "
+          "be withdrawn." },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        if (pages[i].err == rc) {
+            web_error(req, v, http_error_status(rc), pages[i].title, pages[i].text);
+            return;
+        }
+    web_error(req, v, http_error_status(CV_ERROR), "Server error",
+              "The poll could not be withdrawn.");
 }
 
 /* The first step of a withdrawal: the question, if the answer can be yes. */
@@ -329,15 +381,15 @@ static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
     struct store_poll p;
     struct poll_view view;
     struct tmpl_value *d;
-    enum poll_status rc;
+    enum cv_err rc;
 
     if (page_poll_get(req, v, &p) != 0)
         return;
-    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? POLL_ERROR
+    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? CV_ERROR
          : poll_withdraw_check(&p, view.cast, v->user.username, v->user.admin);
-    if (rc == POLL_WITHDRAWN) {
+    if (rc == CV_POLL_WITHDRAWN) {
         web_redirect(req, loc);             /* the poll's page says by whom */
-    } else if (rc != POLL_OK) {
+    } else if (rc != CV_OK) {
         withdraw_refused(req, v, rc);
     } else {
         d = web_page_new(v, "Withdraw this poll?");
@@ -351,27 +403,43 @@ static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
     store_poll_clear(&p);
 }
 
+void web_poll_withdraw_page(struct http_request *req)
+{
+    struct web_viewer v;
+    char loc[64 + STORE_POLL_ID_MAX];
+
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    snprintf(loc, sizeof loc, "/polls/%s", http_request_param(req, "id"));
+    withdraw_ask(req, &v, loc);
+}
+
+/* POST-redirect-GET: the question, a refusal and its reason are the GET of
+ * /polls/{id}/withdraw (which checks again); a withdrawal the poll's page. */
 void web_poll_withdraw(struct http_request *req)
 {
     struct app *app = http_request_app(req);
     const char *id = http_request_param(req, "id"), *confirm;
     struct web_viewer v;
     struct web_form form;
-    char loc[64 + STORE_POLL_ID_MAX];
-    enum poll_status rc;
+    char loc[64 + STORE_POLL_ID_MAX], ask[80 + STORE_POLL_ID_MAX];
+    enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
     snprintf(loc, sizeof loc, "/polls/%s", id);
+    snprintf(ask, sizeof ask, "/polls/%s/withdraw", id);
     confirm = web_form_get(&form, "confirm");
     if (confirm == NULL || strcmp(confirm, "yes") != 0) {
-        withdraw_ask(req, &v, loc);
+        web_redirect(req, ask);
     } else {
         rc = poll_withdraw(app->store, app->box, id, v.user.username, v.user.admin);
-        if (rc == POLL_OK || rc == POLL_WITHDRAWN)
+        if (rc == CV_OK || rc == CV_POLL_WITHDRAWN)
             web_redirect(req, loc);
-        else
+        else if (rc == CV_ERROR)
             withdraw_refused(req, &v, rc);
+        else
+            web_redirect(req, ask);
     }
     web_form_clear(&form);
 }
