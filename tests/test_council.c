@@ -52,7 +52,7 @@ static void add_members(struct store *s)
     }
 }
 
-static enum council_result post(struct store *s, const char *id, const char *user,
+static enum cv_err post(struct store *s, const char *id, const char *user,
                                 enum store_council_msg kind, const char *text, int64_t now,
                                 int *again, enum proto_reason *reason)
 {
@@ -62,13 +62,13 @@ static enum council_result post(struct store *s, const char *id, const char *use
 }
 
 /* Trustee i (1-based) registers. */
-static enum council_result do_register(struct store *s, const char *id, uint32_t i,
+static enum cv_err do_register(struct store *s, const char *id, uint32_t i,
                                        struct player *p, int64_t now)
 {
     struct crypto_rng rng = crypto_rng_system();
     struct ceremony_identity reg;
     enum proto_reason why;
-    enum council_result r;
+    enum cv_err r;
     char *text;
     size_t len;
     int again;
@@ -86,18 +86,18 @@ static enum council_result do_register(struct store *s, const char *id, uint32_t
 }
 
 /* Trustee i deals under the council's setup. */
-static enum council_result do_deal(struct store *s, const char *id, uint32_t i, struct player *p,
+static enum cv_err do_deal(struct store *s, const char *id, uint32_t i, struct player *p,
                                    int64_t now)
 {
     struct crypto_rng rng = crypto_rng_system();
     struct ceremony_dealing d;
     struct council_view v;
     enum proto_reason why;
-    enum council_result r;
+    enum cv_err r;
     size_t len;
     int again;
 
-    CHECK_EQ_INT(council_load(s, id, now, &v), COUNCIL_OK, "load to deal");
+    CHECK_EQ_INT(council_load(s, id, now, &v), CV_OK, "load to deal");
     CHECK(v.cer != NULL, "the setup is fixed");
     CHECK_EQ_INT(trustee_deal(v.cer, i, p->id.z, &rng, &d, p->own), 0, "deal");
     council_view_free(&v);
@@ -107,19 +107,19 @@ static enum council_result do_deal(struct store *s, const char *id, uint32_t i, 
 }
 
 /* Trustee j gives its verdict on the frozen dealings. */
-static enum council_result do_verdict(struct store *s, const char *id, uint32_t j,
+static enum cv_err do_verdict(struct store *s, const char *id, uint32_t j,
                                       struct player *p, int64_t now, uint32_t *complaints)
 {
     struct crypto_rng rng = crypto_rng_system();
     struct ceremony_verdict vd;
     struct council_view v;
     enum proto_reason why;
-    enum council_result r;
+    enum cv_err r;
     char *text;
     size_t len;
     int again;
 
-    CHECK_EQ_INT(council_load(s, id, now, &v), COUNCIL_OK, "load to judge");
+    CHECK_EQ_INT(council_load(s, id, now, &v), CV_OK, "load to judge");
     CHECK_EQ_INT(trustee_verdict(v.cer, j, p->id.z, ceremony_dealing_of(v.cer, j), &rng, &vd),
                  PROTO_OK, "a verdict");
     council_view_free(&v);
@@ -138,19 +138,19 @@ static void test_create(struct store *s)
     const char *why;
 
     CHECK_EQ_INT(council_create(s, "C", 4, five, 3, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "t > n");
+                 CV_INVALID, "t > n");
     CHECK_EQ_INT(council_create(s, "C", 0, five, 3, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "t = 0");
+                 CV_INVALID, "t = 0");
     CHECK_EQ_INT(council_create(s, "", 1, five, 3, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "an empty name");
+                 CV_INVALID, "an empty name");
     CHECK_EQ_INT(council_create(s, "C", 1, dup, 2, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "a trustee twice, in another case");
+                 CV_INVALID, "a trustee twice, in another case");
     CHECK_EQ_INT(council_create(s, "C", 1, unknown, 2, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "a trustee who is no member");
+                 CV_INVALID, "a trustee who is no member");
     CHECK_EQ_INT(council_create(s, "C", 1, gone, 2, 3600, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "a deactivated trustee");
+                 CV_INVALID, "a deactivated trustee");
     CHECK_EQ_INT(council_create(s, "C", 1, five, 3, 0, "cli:root", 100, id, &why),
-                 COUNCIL_INVALID, "a round of no time");
+                 CV_INVALID, "a round of no time");
 }
 
 /* A whole 3-of-5 ceremony; trustee `absent` (0: none) never deals. */
@@ -167,53 +167,53 @@ static void run_ceremony(struct store *s, uint32_t absent)
 
     memset(p, 0, sizeof p);
     CHECK_EQ_INT(council_create(s, "Council 2027", 3, five, 5, 3600, "cli:root", now, id, &why),
-                 COUNCIL_OK, "create a 3-of-5 council");
-    CHECK_EQ_INT(council_use(s, id, "cli:root", now), COUNCIL_NOT_COMPLETE, "not usable while registering");
+                 CV_OK, "create a 3-of-5 council");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", now), CV_NOT_COMPLETE, "not usable while registering");
     CHECK_EQ_INT(post(s, id, "mallory", STORE_COUNCIL_REGISTRATION, "{}", now, &again, &reason),
-                 COUNCIL_NOT_TRUSTEE, "a member who is not a trustee");
+                 CV_NOT_TRUSTEE, "a member who is not a trustee");
     CHECK_EQ_INT(post(s, "nope", "ada", STORE_COUNCIL_REGISTRATION, "{}", now, &again, &reason),
-                 COUNCIL_NOT_FOUND, "an unknown council");
+                 CV_NOT_FOUND, "an unknown council");
     CHECK_EQ_INT(post(s, id, "ada", STORE_COUNCIL_DEALING, "{}", now, &again, &reason),
-                 COUNCIL_WRONG_ROUND, "a dealing while registering");
+                 CV_WRONG_ROUND, "a dealing while registering");
     CHECK_EQ_INT(post(s, id, "ada", STORE_COUNCIL_REGISTRATION, "{\"name\":1}", now, &again,
-                      &reason), COUNCIL_REJECTED, "a malformed registration");
+                      &reason), CV_BAD_MESSAGE, "a malformed registration");
     for (i = 1; i <= 5; i++)
-        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], now + i), COUNCIL_OK, "register");
-    CHECK_EQ_INT(council_load(s, id, now + 10, &v), COUNCIL_OK, "load");
+        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], now + i), CV_OK, "register");
+    CHECK_EQ_INT(council_load(s, id, now + 10, &v), CV_OK, "load");
     CHECK_EQ_STR(v.row.state, "dealing", "the last registration opens round 1");
     CHECK_EQ_INT(v.row.round_closes_at, now + 5 + 3600, "round 1's deadline");
     council_view_free(&v);
 
     for (i = 1; i <= 5; i++)
         if (i != absent)
-            CHECK_EQ_INT(do_deal(s, id, i, &p[i - 1], now + 20), COUNCIL_OK, "deal");
+            CHECK_EQ_INT(do_deal(s, id, i, &p[i - 1], now + 20), CV_OK, "deal");
     CHECK_EQ_INT(post(s, id, five[1], STORE_COUNCIL_DEALING, p[1].dealing, now + 21, &again,
-                      &reason), COUNCIL_OK, "the same dealing again (a retry), even after round 1");
+                      &reason), CV_OK, "the same dealing again (a retry), even after round 1");
     CHECK_EQ_INT(again, 1, "a retry is recognised");
     if (absent) {
         CHECK_EQ_INT(post(s, id, five[1], STORE_COUNCIL_DEALING, p[2].dealing, now + 21, &again,
-                          &reason), COUNCIL_DUPLICATE, "another trustee's dealing as one's own");
-        CHECK_EQ_INT(council_load(s, id, now + 3000, &v), COUNCIL_OK, "before the deadline");
+                          &reason), CV_DUPLICATE, "another trustee's dealing as one's own");
+        CHECK_EQ_INT(council_load(s, id, now + 3000, &v), CV_OK, "before the deadline");
         CHECK_EQ_STR(v.row.state, "dealing", "round 1 waits for the missing dealer");
         council_view_free(&v);
         now += 3700;        /* past round 1's deadline */
     }
-    CHECK_EQ_INT(council_load(s, id, now + 30, &v), COUNCIL_OK, "load");
+    CHECK_EQ_INT(council_load(s, id, now + 30, &v), CV_OK, "load");
     CHECK_EQ_STR(v.row.state, "verdicts", "round 2 is open");
     council_view_free(&v);
     if (absent) {
         uint32_t none;
         CHECK_EQ_INT(post(s, id, five[absent - 1], STORE_COUNCIL_DEALING, p[0].dealing, now + 31,
-                          &again, &reason), COUNCIL_WRONG_ROUND, "a dealing after round 1");
-        CHECK_EQ_INT(do_verdict(s, id, 1, &p[0], now + 31, &none), COUNCIL_OK, "verdict 1");
+                          &again, &reason), CV_WRONG_ROUND, "a dealing after round 1");
+        CHECK_EQ_INT(do_verdict(s, id, 1, &p[0], now + 31, &none), CV_OK, "verdict 1");
         CHECK_EQ_INT(none, 0, "no complaints");
     }
     for (i = 1; i <= 5; i++)
         if (i != absent && !(absent && i == 1)) {
-            CHECK_EQ_INT(do_verdict(s, id, i, &p[i - 1], now + 40, &q), COUNCIL_OK, "verdict");
+            CHECK_EQ_INT(do_verdict(s, id, i, &p[i - 1], now + 40, &q), CV_OK, "verdict");
             CHECK_EQ_INT(q, 0, "an honest ceremony has no complaints");
         }
-    CHECK_EQ_INT(council_load(s, id, now + 50, &v), COUNCIL_OK, "load the outcome");
+    CHECK_EQ_INT(council_load(s, id, now + 50, &v), CV_OK, "load the outcome");
     CHECK_EQ_STR(v.row.state, "complete", "the last verdict completes the ceremony");
     CHECK(v.cer != NULL && ceremony_is_complete(v.cer), "the ceremony is complete");
     CHECK_EQ_INT(ceremony_qual_count(v.cer), absent ? 4 : 5, "QUAL");
@@ -232,7 +232,7 @@ static void run_ceremony(struct store *s, uint32_t absent)
         CHECK_EQ_STR(v.row.digest, hex, "the stored digest is the ceremony's");
     }
     council_view_free(&v);
-    CHECK_EQ_INT(council_use(s, id, "cli:root", now + 60), COUNCIL_OK, "use the complete council");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", now + 60), CV_OK, "use the complete council");
     {
         char *cid, *tr;
         size_t len;
@@ -257,29 +257,29 @@ static void test_deadlines_fail(struct store *s)
 
     memset(p, 0, sizeof p);
     CHECK_EQ_INT(council_create(s, "Late", 3, five, 5, 600, "cli:root", 5000, id, &why),
-                 COUNCIL_OK, "create");
+                 CV_OK, "create");
     for (i = 1; i <= 4; i++)
-        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], 5001), COUNCIL_OK, "register");
+        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], 5001), CV_OK, "register");
     CHECK_EQ_INT(council_tick(s, 5599), 0, "the clock moves nothing before the deadline");
     CHECK_EQ_INT(council_tick(s, 5600), 1, "the clock moves the council at its deadline");
     CHECK_EQ_INT(council_tick(s, 5601), 0, "and only once");
-    CHECK_EQ_INT(council_load(s, id, 5600, &v), COUNCIL_OK, "load at the deadline");
+    CHECK_EQ_INT(council_load(s, id, 5600, &v), CV_OK, "load at the deadline");
     CHECK_EQ_STR(v.row.state, "failed", "a missing registration fails the council");
     CHECK(strstr(v.row.failure, "4 of 5") != NULL, "the failure says how many registered");
     council_view_free(&v);
-    CHECK_EQ_INT(do_register(s, id, 5, &p[4], 5601), COUNCIL_WRONG_ROUND, "too late");
+    CHECK_EQ_INT(do_register(s, id, 5, &p[4], 5601), CV_WRONG_ROUND, "too late");
 
     CHECK_EQ_INT(council_create(s, "Few", 3, five, 5, 600, "cli:root", 6000, id, &why),
-                 COUNCIL_OK, "create");
+                 CV_OK, "create");
     for (i = 1; i <= 5; i++)
-        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], 6001), COUNCIL_OK, "register");
+        CHECK_EQ_INT(do_register(s, id, i, &p[i - 1], 6001), CV_OK, "register");
     for (i = 1; i <= 2; i++)
-        CHECK_EQ_INT(do_deal(s, id, i, &p[i - 1], 6002), COUNCIL_OK, "deal");
-    CHECK_EQ_INT(council_load(s, id, 6001 + 600, &v), COUNCIL_OK, "load at the deadline");
+        CHECK_EQ_INT(do_deal(s, id, i, &p[i - 1], 6002), CV_OK, "deal");
+    CHECK_EQ_INT(council_load(s, id, 6001 + 600, &v), CV_OK, "load at the deadline");
     CHECK_EQ_STR(v.row.state, "failed", "two dealings of three needed fail the council");
     CHECK(strncmp(v.row.failure, "quorum", 6) == 0, "a quorum failure");
     council_view_free(&v);
-    CHECK_EQ_INT(council_use(s, id, "cli:root", 7000), COUNCIL_NOT_COMPLETE, "a failed council is not used");
+    CHECK_EQ_INT(council_use(s, id, "cli:root", 7000), CV_NOT_COMPLETE, "a failed council is not used");
     for (i = 0; i < 5; i++) {
         trustee_identity_wipe(&p[i].id);
         free(p[i].dealing);

@@ -19,6 +19,7 @@
 #include "app.h"
 #include "council.h"
 #include "crypto.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "poll.h"
 
@@ -135,20 +136,20 @@ static json_t *council_json(const struct council_view *v, const char *username)
 static void council_answer(struct http_request *req, const struct auth_user *user, unsigned status)
 {
     struct council_view v;
-    enum council_result r;
+    enum cv_err r;
     json_t *o;
 
     r = council_load(http_request_app(req)->store, http_request_param(req, "id"),
                      (int64_t)time(NULL), &v);
-    if (r == COUNCIL_NOT_FOUND) {
-        http_respond_error(req, 404, "not_found", "no such council");
+    if (r == CV_NOT_FOUND) {
+        http_error_respond(req, r, "no such council");
         return;
     }
-    if (r != COUNCIL_OK || (o = council_json(&v, user->username)) == NULL)
-        http_respond_error(req, 500, "internal", "internal server error");
+    if (r != CV_OK || (o = council_json(&v, user->username)) == NULL)
+        http_error_respond(req, CV_ERROR, NULL);
     else
         http_respond_json(req, status, o);
-    if (r == COUNCIL_OK)
+    if (r == CV_OK)
         council_view_free(&v);
 }
 
@@ -160,30 +161,27 @@ void api_council_get(struct http_request *req)
         council_answer(req, &user, 200);
 }
 
-/* The answer to a post that council_post refused. */
-static void post_refused(struct http_request *req, enum council_result r, const char *what,
+/* The answer to a post that council_post refused: the one table's status
+ * and code (http_error.c), with this route's message. */
+static void post_refused(struct http_request *req, enum cv_err r, const char *what,
                          enum proto_reason reason, const char *why)
 {
     switch (r) {
-    case COUNCIL_NOT_FOUND:
-        http_respond_error(req, 404, "not_found", "no such council");
+    case CV_NOT_FOUND:
+        http_error_respond(req, r, "no such council");
         break;
-    case COUNCIL_NOT_TRUSTEE:
-        http_respond_error(req, 403, "not_a_trustee", "you are not a trustee of this council");
+    case CV_DUPLICATE:
+        http_error_respond(req, r, what);
         break;
-    case COUNCIL_WRONG_ROUND:
-        http_respond_error(req, 409, "wrong_round",
-                           why[0] ? why : "the council is not in the round that takes this "
-                                          "message (GET the council to see its state)");
+    case CV_WRONG_ROUND:
+        http_error_respond(req, r, why[0] ? why : "the council is not in the round that takes "
+                                                  "this message (GET the council to see its state)");
         break;
-    case COUNCIL_DUPLICATE:
-        http_respond_error(req, 409, "duplicate", what);
-        break;
-    case COUNCIL_REJECTED:
-        http_respond_error_reason(req, 422, "invalid_message", why, proto_reason_code(reason));
+    case CV_BAD_MESSAGE:
+        http_error_respond_reason(req, r, why, proto_reason_code(reason));
         break;
     default:
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, r, NULL);
         break;
     }
 }
@@ -195,7 +193,7 @@ static void council_post_kind(struct http_request *req, enum store_council_msg k
 {
     struct auth_user user;
     enum proto_reason reason;
-    enum council_result r;
+    enum cv_err r;
     const char *body, *why;
     json_t *obj = NULL;
     size_t len;
@@ -205,7 +203,7 @@ static void council_post_kind(struct http_request *req, enum store_council_msg k
         return;
     body = http_request_body(req, &len);
     if (len > COUNCIL_MESSAGE_MAX) {
-        http_respond_error(req, 413, "too_large", "the message is too large");
+        http_error_respond(req, CV_TOO_LARGE, "the message is too large");
         return;
     }
     if (api_parse_object(req, &obj) != 0)
@@ -213,7 +211,7 @@ static void council_post_kind(struct http_request *req, enum store_council_msg k
     json_decref(obj);
     r = council_post(http_request_app(req)->store, http_request_param(req, "id"), user.username,
                      kind, body, len, (int64_t)time(NULL), &again, &reason, &why);
-    if (r == COUNCIL_OK)
+    if (r == CV_OK)
         council_answer(req, &user, again ? 200 : 201);
     else
         post_refused(req, r, duplicate, reason, why);

@@ -8,7 +8,7 @@
  * Answers: 201 {"holder", "trustees_needed", "trustees_in", "published"};
  * otherwise http_error.c's row of poll_decrypt_post's outcome: 400
  * invalid_shares with the protocol's reason code (shape, hex, point,
- * scalar, proof); 403 not_trustee, wrong_holder, not_qualified; 409
+ * scalar, proof); 403 not_a_trustee, wrong_holder, not_qualified; 409
  * poll_open, poll_withdrawn, not_sealed, result_published,
  * already_decrypted; 404 not_found. The log names the trustee's index, never
  * a share.

@@ -49,11 +49,16 @@ enum cv_err {
     CV_NOT_ON_ROLL,         /* the member is not on the poll's roll */
     CV_ALREADY_VOTED,       /* a second ballot without "replaces" */
     CV_BAD_BALLOT,          /* a ballot rejected: its enum proto_reason says why */
-    /* a poll sealed by trustees (poll_decrypt.h) */
+    /* councils of trustees and their key ceremony */
+    CV_NOT_TRUSTEE,         /* the member is not one of the council's trustees */
+    CV_WRONG_ROUND,         /* the council is not in the round that takes this message */
+    CV_DUPLICATE,           /* the trustee already posted another message of this kind */
+    CV_BAD_MESSAGE,         /* a ceremony message rejected: its enum proto_reason says why */
+    CV_NOT_COMPLETE,        /* the council's ceremony is not complete */
+    /* a poll sealed by trustees (poll_decrypt.h; CV_NOT_TRUSTEE above too) */
     CV_DECRYPTING,          /* closed: the result waits for the trustees' shares */
     CV_NOT_SEALED,          /* sealed by the server only: no trustee decrypts it */
     CV_RESULT_PUBLISHED,    /* the result is out: no more shares are taken */
-    CV_NOT_TRUSTEE,         /* the member is no trustee of the poll's council */
     CV_WRONG_HOLDER,        /* a decryption entry under another trustee's index */
     CV_NOT_QUALIFIED,       /* a trustee outside QUAL: it holds no key share */
     CV_BAD_SHARES,          /* decryption shares rejected: their enum proto_reason says why */

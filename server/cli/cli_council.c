@@ -79,7 +79,7 @@ static int council_create_cmd(int argc, char **argv)
     struct cli_ctx ctx;
     uint32_t n;
     long t, hours = COUNCIL_ROUND_HOURS_DEFAULT;
-    enum council_result r;
+    enum cv_err r;
 
     if (council_take_trustees(&argc, argv, names, &n) != 0) {
         fprintf(stderr, "conclave council create: --trustee needs a username (at most 64)\n");
@@ -103,9 +103,9 @@ static int council_create_cmd(int argc, char **argv)
     r = council_create(ctx.st, a.pos[0], (uint32_t)t, names, n, (int64_t)hours * 3600,
                        cli_actor(), (int64_t)time(NULL), id, &why);
     cli_close(&ctx);
-    if (r == COUNCIL_INVALID)
+    if (r == CV_INVALID)
         return cli_fail("council create", why);
-    if (r != COUNCIL_OK)
+    if (r != CV_OK)
         return cli_fail("council create", "database error");
     fprintf(stderr, "conclave: council %s created (%ld of %u); its trustees now run\n"
                     "  conclave trustee keygen --server URL %s\n",
@@ -182,7 +182,7 @@ static int council_show_cmd(int argc, char **argv)
     struct council_view v;
     struct cli_args a;
     struct cli_ctx ctx;
-    enum council_result r;
+    enum cv_err r;
 
     if (cli_parse("council show", argc, argv, NULL, 0, &a) != 0 || a.help || a.npos != 1)
         return cli_usage(council_usage, a.help);
@@ -190,9 +190,9 @@ static int council_show_cmd(int argc, char **argv)
         return CLI_EXIT_FAIL;
     r = council_load(ctx.st, a.pos[0], (int64_t)time(NULL), &v);
     cli_close(&ctx);
-    if (r == COUNCIL_NOT_FOUND)
+    if (r == CV_NOT_FOUND)
         return cli_fail("council show", "no such council");
-    if (r != COUNCIL_OK)
+    if (r != CV_OK)
         return cli_fail("council show", "database error");
     council_print(&v);
     council_view_free(&v);
@@ -203,7 +203,7 @@ static int council_use_cmd(int argc, char **argv)
 {
     struct cli_args a;
     struct cli_ctx ctx;
-    enum council_result r;
+    enum cv_err r;
 
     if (cli_parse("council use", argc, argv, NULL, 0, &a) != 0 || a.help || a.npos != 1)
         return cli_usage(council_usage, a.help);
@@ -211,11 +211,11 @@ static int council_use_cmd(int argc, char **argv)
         return CLI_EXIT_FAIL;
     r = council_use(ctx.st, a.pos[0], cli_actor(), (int64_t)time(NULL));
     cli_close(&ctx);
-    if (r == COUNCIL_NOT_FOUND)
+    if (r == CV_NOT_FOUND)
         return cli_fail("council use", "no such council");
-    if (r == COUNCIL_NOT_COMPLETE)
+    if (r == CV_NOT_COMPLETE)
         return cli_fail("council use", "its ceremony is not complete (conclave council show)");
-    if (r != COUNCIL_OK)
+    if (r != CV_OK)
         return cli_fail("council use", "database error");
     fprintf(stderr, "conclave: new polls will be sealed for council %s\n", a.pos[0]);
     return CLI_EXIT_OK;

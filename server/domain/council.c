@@ -107,7 +107,7 @@ static int64_t council_test_round_seconds(int64_t given) { return given; }
 #endif
 
 /* The trustees' rules: distinct (any case) active members. */
-static enum council_result council_check_trustees(struct store *st,
+static enum cv_err council_check_trustees(struct store *st,
                                                   const char *const *usernames, uint32_t n,
                                                   const char **why)
 {
@@ -119,22 +119,22 @@ static enum council_result council_check_trustees(struct store *st,
         for (k = 0; k < i; k++)
             if (strcasecmp(usernames[i], usernames[k]) == 0) {
                 *why = "a trustee is listed twice";
-                return COUNCIL_INVALID;
+                return CV_INVALID;
             }
         rc = store_member_get(st, usernames[i], &m);
         sodium_memzero(m.password_hash, sizeof m.password_hash);
         if (rc == CV_NOT_FOUND) {
             *why = "every trustee must be a member (one of them is not)";
-            return COUNCIL_INVALID;
+            return CV_INVALID;
         }
         if (rc != CV_OK)
-            return COUNCIL_ERROR;
+            return CV_ERROR;
         if (!m.active) {
             *why = "every trustee must be an active member (one is deactivated)";
-            return COUNCIL_INVALID;
+            return CV_INVALID;
         }
     }
-    return COUNCIL_OK;
+    return CV_OK;
 }
 
 /* The members' own spelling of USERNAMES (the setup's names), in a new
@@ -158,7 +158,7 @@ static char (*council_spellings(struct store *st, const char *const *usernames, 
     return spelled;
 }
 
-enum council_result council_create(struct store *st, const char *name, uint32_t t,
+enum cv_err council_create(struct store *st, const char *name, uint32_t t,
                                    const char *const *usernames, uint32_t n,
                                    int64_t round_seconds, const char *by, int64_t now,
                                    char *id, const char **why)
@@ -167,27 +167,27 @@ enum council_result council_create(struct store *st, const char *name, uint32_t 
     char (*spelled)[STORE_USERNAME_MAX + 1];
     struct store_council c;
     unsigned char rnd[8];
-    enum council_result r;
+    enum cv_err r;
     size_t namelen = name != NULL ? strlen(name) : 0;
 
     *why = "";
     if (namelen == 0 || namelen > STORE_COUNCIL_NAME_MAX || utf8_check(name, namelen) != 0) {
         *why = "the council's name must be 1 to 200 bytes of text";
-        return COUNCIL_INVALID;
+        return CV_INVALID;
     }
     if (n < 1 || n > PROTO_MAX_TRUSTEES || t < 1 || t > n) {
         *why = "the threshold must be between 1 and the number of trustees (at most 64)";
-        return COUNCIL_INVALID;
+        return CV_INVALID;
     }
     if (round_seconds < 1 || round_seconds > COUNCIL_ROUND_HOURS_MAX * 3600) {
         *why = "a round lasts from 1 hour to 90 days";
-        return COUNCIL_INVALID;
+        return CV_INVALID;
     }
-    if ((r = council_check_trustees(st, usernames, n, why)) != COUNCIL_OK)
+    if ((r = council_check_trustees(st, usernames, n, why)) != CV_OK)
         return r;
     memset(&c, 0, sizeof c);
     if ((spelled = council_spellings(st, usernames, n, names)) == NULL)
-        return COUNCIL_ERROR;
+        return CV_ERROR;
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(c.id, rnd, sizeof rnd);
     snprintf(c.name, sizeof c.name, "%s", name);
@@ -197,9 +197,9 @@ enum council_result council_create(struct store *st, const char *name, uint32_t 
     c.created_at = now;
     c.round_seconds = council_test_round_seconds(round_seconds);
     c.round_closes_at = now + c.round_seconds;
-    r = store_council_insert(st, &c, names, n) == CV_OK ? COUNCIL_OK : COUNCIL_ERROR;
+    r = store_council_insert(st, &c, names, n) == CV_OK ? CV_OK : CV_ERROR;
     free(spelled);
-    if (r == COUNCIL_OK) {
+    if (r == CV_OK) {
         char detail[STORE_COUNCIL_NAME_MAX + 40];
         memcpy(id, c.id, sizeof c.id);
         snprintf(detail, sizeof detail, "%u of %u: %s", t, n, c.name);
@@ -440,21 +440,21 @@ static void council_fill_members(struct council_view *v, const struct council_te
     }
 }
 
-enum council_result council_load(struct store *st, const char *id, int64_t now,
+enum cv_err council_load(struct store *st, const char *id, int64_t now,
                                  struct council_view *out)
 {
     struct council_texts *x = calloc(1, sizeof *x);
-    enum council_result r = COUNCIL_ERROR;
+    enum cv_err r = CV_ERROR;
     int tries, rc;
 
     memset(out, 0, sizeof *out);
     if (x == NULL)
-        return COUNCIL_ERROR;
+        return CV_ERROR;
     for (tries = 0; tries < 8; tries++) {
         council_view_free(out);
         texts_free(x);
         if ((rc = store_council_get(st, id, &out->row)) != CV_OK) {
-            r = rc == CV_NOT_FOUND ? COUNCIL_NOT_FOUND : COUNCIL_ERROR;
+            r = rc == CV_NOT_FOUND ? CV_NOT_FOUND : CV_ERROR;
             goto out;
         }
         if (store_council_trustees(st, id, texts_add, x) != CV_OK)
@@ -466,11 +466,11 @@ enum council_result council_load(struct store *st, const char *id, int64_t now,
     }
     out->cer = council_rebuild(&out->row, x);
     council_fill_members(out, x);
-    r = COUNCIL_OK;
+    r = CV_OK;
 out:
     texts_free(x);
     free(x);
-    if (r != COUNCIL_OK)
+    if (r != CV_OK)
         council_view_free(out);
     return r;
 }
@@ -559,19 +559,19 @@ static const char *council_posted(struct store *st, const char *id, uint32_t idx
 
 /* A message of KIND whose canonical form is CANON, when one is stored
  * already: the same again (a retry) is OK, another DUPLICATE. */
-static enum council_result council_again(struct store *st, const char *id, uint32_t idx,
+static enum cv_err council_again(struct store *st, const char *id, uint32_t idx,
                                          enum store_council_msg kind, const char *canon,
                                          int *again)
 {
     struct council_texts *x = calloc(1, sizeof *x);
     const char *old;
-    enum council_result r = COUNCIL_ERROR;
+    enum cv_err r = CV_ERROR;
 
     if (x == NULL)
-        return COUNCIL_ERROR;
+        return CV_ERROR;
     if ((old = council_posted(st, id, idx, kind, x)) != NULL) {
-        r = canon != NULL && strcmp(old, canon) == 0 ? COUNCIL_OK : COUNCIL_DUPLICATE;
-        *again = r == COUNCIL_OK;
+        r = canon != NULL && strcmp(old, canon) == 0 ? CV_OK : CV_DUPLICATE;
+        *again = r == CV_OK;
     }
     texts_free(x);
     free(x);
@@ -581,73 +581,73 @@ static enum council_result council_again(struct store *st, const char *id, uint3
 /* Stores trustee IDX's checked message CANON; a refusal by the store is a
  * retry (OK, *again), another message (DUPLICATE), or a round that moved
  * on meanwhile (WRONG_ROUND). */
-static enum council_result council_store_message(struct store *st, const char *id, uint32_t idx,
+static enum cv_err council_store_message(struct store *st, const char *id, uint32_t idx,
                                                  enum store_council_msg kind, const char *canon,
                                                  int64_t now, int *again)
 {
     struct council_texts *x;
-    enum council_result r;
+    enum cv_err r;
     int rc = store_council_post(st, id, idx, kind, council_state_for(kind), canon, now);
 
     if (rc != CV_CONFLICT)
-        return rc == CV_OK ? COUNCIL_OK : COUNCIL_ERROR;
-    if (council_again(st, id, idx, kind, canon, again) == COUNCIL_OK)
-        return COUNCIL_OK;
+        return rc == CV_OK ? CV_OK : CV_ERROR;
+    if (council_again(st, id, idx, kind, canon, again) == CV_OK)
+        return CV_OK;
     if ((x = calloc(1, sizeof *x)) == NULL)
-        return COUNCIL_ERROR;
+        return CV_ERROR;
     /* no message of this kind stored: the round moved on meanwhile */
-    r = council_posted(st, id, idx, kind, x) == NULL ? COUNCIL_WRONG_ROUND : COUNCIL_DUPLICATE;
+    r = council_posted(st, id, idx, kind, x) == NULL ? CV_WRONG_ROUND : CV_DUPLICATE;
     texts_free(x);
     free(x);
     return r;
 }
 
-enum council_result council_post(struct store *st, const char *id, const char *username,
+enum cv_err council_post(struct store *st, const char *id, const char *username,
                                  enum store_council_msg kind, const char *text, size_t len,
                                  int64_t now, int *again, enum proto_reason *reason,
                                  const char **why)
 {
     struct council_view v;
-    enum council_result r;
+    enum cv_err r;
     char *canon = NULL;
     uint32_t idx;
 
     *again = 0;
     *reason = PROTO_OK;
     *why = "";
-    if ((r = council_load(st, id, now, &v)) != COUNCIL_OK)
+    if ((r = council_load(st, id, now, &v)) != CV_OK)
         return r;
     if ((idx = council_index_of(&v, username)) == 0) {
-        r = COUNCIL_NOT_TRUSTEE;
+        r = CV_NOT_TRUSTEE;
         goto out;
     }
     if (strcmp(v.row.state, council_state_for(kind)) != 0) {
         /* a retry of a message taken before the round moved on is still fine */
-        r = COUNCIL_WRONG_ROUND;
+        r = CV_WRONG_ROUND;
         if ((*reason = council_check_message(&v, idx, kind, text, len, &canon, why)) == PROTO_OK &&
-            council_again(st, id, idx, kind, canon, again) == COUNCIL_OK)
-            r = COUNCIL_OK;
+            council_again(st, id, idx, kind, canon, again) == CV_OK)
+            r = CV_OK;
         *reason = PROTO_OK;
         goto out;
     }
     if (kind == STORE_COUNCIL_VERDICT && v.m[idx - 1].dealt_at == 0) {
         *why = "only a trustee that dealt in round 1 gives a verdict";
-        r = COUNCIL_WRONG_ROUND;
+        r = CV_WRONG_ROUND;
         goto out;
     }
     if ((*reason = council_check_message(&v, idx, kind, text, len, &canon, why)) != PROTO_OK) {
-        r = *reason == PROTO_INTERNAL ? COUNCIL_ERROR : COUNCIL_REJECTED;
+        r = *reason == PROTO_INTERNAL ? CV_ERROR : CV_BAD_MESSAGE;
         /* a different message after one was taken is a duplicate first */
-        if (r == COUNCIL_REJECTED && council_again(st, id, idx, kind, NULL, again) ==
-                                         COUNCIL_DUPLICATE)
-            r = COUNCIL_DUPLICATE;
+        if (r == CV_BAD_MESSAGE && council_again(st, id, idx, kind, NULL, again) ==
+                                         CV_DUPLICATE)
+            r = CV_DUPLICATE;
         goto out;
     }
     r = council_store_message(st, id, idx, kind, canon, now, again);
-    if (r == COUNCIL_OK && !*again) {
+    if (r == CV_OK && !*again) {
         council_view_free(&v);
         /* the last message of a round moves it on now, not at the next read */
-        if ((r = council_load(st, id, now, &v)) != COUNCIL_OK)
+        if ((r = council_load(st, id, now, &v)) != CV_OK)
             return r;
     }
 out:
@@ -656,13 +656,13 @@ out:
     return r;
 }
 
-enum council_result council_use(struct store *st, const char *id, const char *by, int64_t now)
+enum cv_err council_use(struct store *st, const char *id, const char *by, int64_t now)
 {
     struct council_view v;
-    enum council_result r;
+    enum cv_err r;
     int rc;
 
-    if ((r = council_load(st, id, now, &v)) != COUNCIL_OK)
+    if ((r = council_load(st, id, now, &v)) != CV_OK)
         return r;
     council_view_free(&v);
     rc = store_council_use(st, id);
@@ -670,8 +670,8 @@ enum council_result council_use(struct store *st, const char *id, const char *by
         (void)store_audit_add(st, now, by, "council used", id, "new polls are sealed for it");
         log_info("council %s is now the one new polls are sealed for", id);
     }
-    return rc == CV_OK ? COUNCIL_OK : rc == CV_NOT_FOUND ? COUNCIL_NOT_FOUND
-           : rc == CV_CONFLICT ? COUNCIL_NOT_COMPLETE : COUNCIL_ERROR;
+    return rc == CV_OK ? CV_OK : rc == CV_NOT_FOUND ? CV_NOT_FOUND
+           : rc == CV_CONFLICT ? CV_NOT_COMPLETE : CV_ERROR;
 }
 
 /* --- the clock ------------------------------------------------------------------------ */
@@ -705,7 +705,7 @@ int council_tick(struct store *st, int64_t now)
     if (store_council_list(st, council_due_one, &d) != CV_OK)
         return -1;
     for (i = 0; i < d.n; i++) {
-        if (council_load(st, d.ids[i], now, &v) != COUNCIL_OK)
+        if (council_load(st, d.ids[i], now, &v) != CV_OK)
             return -1;
         council_view_free(&v);
         moved++;

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "ceremony.h"
+#include "err.h"
 #include "store.h"
 #include "store_council.h"
 
@@ -30,17 +31,10 @@
 #define COUNCIL_ROUND_HOURS_MAX     (24 * 90)
 #define COUNCIL_MESSAGE_MAX         (64 * 1024)     /* bytes of a posted message */
 
-enum council_result {
-    COUNCIL_OK = 0,
-    COUNCIL_INVALID,        /* create: bad arguments (why says which) */
-    COUNCIL_NOT_FOUND,      /* no such council */
-    COUNCIL_NOT_TRUSTEE,    /* the member is not one of its trustees */
-    COUNCIL_WRONG_ROUND,    /* the council is not in the round that takes this */
-    COUNCIL_DUPLICATE,      /* this trustee already posted another message of this kind */
-    COUNCIL_REJECTED,       /* the message breaks a rule (reason: PROTOCOL code) */
-    COUNCIL_NOT_COMPLETE,   /* use: the ceremony is not complete */
-    COUNCIL_ERROR           /* store or memory */
-};
+/* Outcomes are enum cv_err (err.h): CV_OK; CV_INVALID (create: *why says
+ * which argument); CV_NOT_FOUND (no such council); CV_NOT_TRUSTEE;
+ * CV_WRONG_ROUND; CV_DUPLICATE; CV_BAD_MESSAGE (with the PROTOCOL reason);
+ * CV_NOT_COMPLETE (use); CV_ERROR (store or memory). */
 
 /* One trustee as the board shows it. */
 struct council_member {
@@ -65,17 +59,17 @@ struct council_view {
 /* Creates a council NAME (1..200 bytes of UTF-8) of threshold T with the N
  * trustees USERNAMES (distinct active members, 1 <= T <= N <= 64), each
  * round ROUND_SECONDS long, created by BY at NOW. Writes its new id to ID
- * (STORE_COUNCIL_ID_MAX + 1 bytes). COUNCIL_OK, COUNCIL_INVALID with *why
- * (a static sentence), or COUNCIL_ERROR. */
-enum council_result council_create(struct store *st, const char *name, uint32_t t,
+ * (STORE_COUNCIL_ID_MAX + 1 bytes). CV_OK, CV_INVALID with *why
+ * (a static sentence), or CV_ERROR. */
+enum cv_err council_create(struct store *st, const char *name, uint32_t t,
                                    const char *const *usernames, uint32_t n,
                                    int64_t round_seconds, const char *by, int64_t now,
                                    char *id, const char **why);
 
 /* Loads council ID as of NOW into *out (council_view_free), first moving it
- * on by the clock and by the messages in. COUNCIL_OK, COUNCIL_NOT_FOUND or
- * COUNCIL_ERROR. */
-enum council_result council_load(struct store *st, const char *id, int64_t now,
+ * on by the clock and by the messages in. CV_OK, CV_NOT_FOUND or
+ * CV_ERROR. */
+enum cv_err council_load(struct store *st, const char *id, int64_t now,
                                  struct council_view *out);
 
 void council_view_free(struct council_view *v);
@@ -85,17 +79,17 @@ uint32_t council_index_of(const struct council_view *v, const char *username);
 
 /* Member USERNAME posts a message of KIND (JSON TEXT, LEN bytes) to council
  * ID at NOW. The same message again is accepted (*again set to 1): a retry
- * after a lost answer. COUNCIL_OK; COUNCIL_NOT_FOUND, _NOT_TRUSTEE,
- * _WRONG_ROUND, _DUPLICATE; COUNCIL_REJECTED with *reason (a PROTOCOL code)
- * and *why (a sentence); COUNCIL_ERROR. */
-enum council_result council_post(struct store *st, const char *id, const char *username,
+ * after a lost answer. CV_OK; CV_NOT_FOUND, _NOT_TRUSTEE,
+ * _WRONG_ROUND, _DUPLICATE; CV_BAD_MESSAGE with *reason (a PROTOCOL code)
+ * and *why (a sentence); CV_ERROR. */
+enum cv_err council_post(struct store *st, const char *id, const char *username,
                                  enum store_council_msg kind, const char *text, size_t len,
                                  int64_t now, int *again, enum proto_reason *reason,
                                  const char **why);
 
 /* Makes council ID (complete as of NOW) the one new polls are sealed for,
- * by BY (written to the audit log, as council_create is). COUNCIL_OK, COUNCIL_NOT_FOUND, COUNCIL_NOT_COMPLETE or COUNCIL_ERROR. */
-enum council_result council_use(struct store *st, const char *id, const char *by,
+ * by BY (written to the audit log, as council_create is). CV_OK, CV_NOT_FOUND, CV_NOT_COMPLETE or CV_ERROR. */
+enum cv_err council_use(struct store *st, const char *id, const char *by,
                                int64_t now);
 
 /* Moves on every council whose round's deadline has passed at NOW (up to 16

@@ -6,8 +6,8 @@
  *
  * The store knows nothing of the protocol: the domain (council.c) checks
  * every message before it is stored and replays the stored ones through the
- * ceremony's checks. Return values as in store.h: 0, -1 (CV_ERROR),
- * CV_NOT_FOUND, CV_CONFLICT.
+ * ceremony's checks. Return values as in store.h (enum cv_err, err.h,
+ * returned as int): CV_OK, CV_ERROR, CV_NOT_FOUND, CV_CONFLICT.
  */
 #ifndef CONCLAVE_STORE_COUNCIL_H
 #define CONCLAVE_STORE_COUNCIL_H

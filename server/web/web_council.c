@@ -18,6 +18,7 @@
 #include "app.h"
 #include "council.h"
 #include "crypto.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "web.h"
 #include "web_form.h"
@@ -154,7 +155,7 @@ static void council_create_submit(struct http_request *req, const struct web_vie
     long t = council_number(web_form_get(form, "threshold"), 1, PROTO_MAX_TRUSTEES);
     long hours = council_number(web_form_get(form, "round_hours"), 1, COUNCIL_ROUND_HOURS_MAX);
     int n;
-    enum council_result r;
+    enum cv_err r;
 
     if (trustees == NULL || strlen(trustees) > COUNCIL_FORM_TRUSTEES_MAX ||
         (n = council_split(trustees, buf, sizeof buf, names)) <= 0) {
@@ -174,11 +175,11 @@ static void council_create_submit(struct http_request *req, const struct web_vie
     r = council_create(http_request_app(req)->store, web_form_get(form, "name"), (uint32_t)t,
                        names, (uint32_t)n, (int64_t)hours * 3600, v->user.username,
                        (int64_t)time(NULL), id, &why);
-    if (r == COUNCIL_INVALID) {
+    if (r == CV_INVALID) {
         char msg[200];
         snprintf(msg, sizeof msg, "%c%s.", toupper((unsigned char)why[0]), why + 1);
         council_list_render(req, v, 400, msg, form);
-    } else if (r != COUNCIL_OK) {
+    } else if (r != CV_OK) {
         web_error(req, v, 500, "Server error", "The council could not be created.");
     } else {
         snprintf(loc, sizeof loc, "/admin/councils/%s", id);
@@ -257,18 +258,18 @@ void web_council_page(struct http_request *req)
     struct web_viewer v;
     struct tmpl_value *d, *list;
     char base[256];
-    enum council_result r;
+    enum cv_err r;
     uint32_t i;
 
     if (council_admin(req, &v) != 0)
         return;
     r = council_load(http_request_app(req)->store, http_request_param(req, "id"),
                      (int64_t)time(NULL), &cv);
-    if (r == COUNCIL_NOT_FOUND) {
+    if (r == CV_NOT_FOUND) {
         web_error(req, &v, 404, "No such council", "There is no council with this id.");
         return;
     }
-    if (r != COUNCIL_OK) {
+    if (r != CV_OK) {
         web_error(req, &v, 500, "Server error", "The council could not be read.");
         return;
     }
@@ -302,7 +303,7 @@ void web_council_use(struct http_request *req)
     const char *id = http_request_param(req, "id");
     struct web_viewer v;
     struct web_form form;
-    enum council_result r;
+    enum cv_err r;
     char loc[64];
 
     if (web_form_begin(req, &v, &form) != 0)
@@ -310,16 +311,17 @@ void web_council_use(struct http_request *req)
     if (!v.user.admin) {
         web_error(req, &v, 403, "Admins only", "Only an admin can manage councils.");
     } else if ((r = council_use(http_request_app(req)->store, id, v.user.username,
-                                (int64_t)time(NULL))) == COUNCIL_OK) {
+                                (int64_t)time(NULL))) == CV_OK) {
         snprintf(loc, sizeof loc, "/admin/councils/%s", id);
         web_redirect(req, loc);
-    } else if (r == COUNCIL_NOT_FOUND) {
-        web_error(req, &v, 404, "No such council", "There is no council with this id.");
-    } else if (r == COUNCIL_NOT_COMPLETE) {
-        web_error(req, &v, 409, "Not complete", "Only a council whose ceremony is complete "
-                  "can seal new polls.");
+    } else if (r == CV_NOT_FOUND) {
+        web_error(req, &v, http_error_status(r), "No such council",
+                  "There is no council with this id.");
+    } else if (r == CV_NOT_COMPLETE) {
+        web_error(req, &v, http_error_status(r), "Not complete",
+                  "Only a council whose ceremony is complete can seal new polls.");
     } else {
-        web_error(req, &v, 500, "Server error", "The council could not be used.");
+        web_error(req, &v, http_error_status(r), "Server error", "The council could not be used.");
     }
     web_form_clear(&form);
 }

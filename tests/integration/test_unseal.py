@@ -21,7 +21,7 @@ five CLI trustees with key files built from the vectors' trace, polls of 20 s:
 - poll C: T10 refusals with their exit codes (before the deadline 4, roster 5,
   --min-ballots 6, a second tally of one fingerprint 7, a key that is no
   trustee of the poll 8, a key file readable by others 1) and the API's
-  refusals of bad entries (shape, proof, not_trustee, wrong_holder,
+  refusals of bad entries (shape, proof, not_a_trustee, wrong_holder,
   not_qualified, already_decrypted);
 - the pages: who seals a poll, the result page while decrypting and who
   decrypted, /admin/decryptions.
@@ -325,7 +325,7 @@ def test_refusals(s, w):
     # the API's refusals
     server_entry = json.loads(board(w, pid, "partial-C.json")[0].body)["decryptions"][0]
     r = entry_post(w, "voter-one", pid, dict(server_entry, holder=1))
-    s.eq((r.status, r.error_code()), (403, "not_trustee"), "a member who is no trustee: 403")
+    s.eq((r.status, r.error_code()), (403, "not_a_trustee"), "a member who is no trustee: 403")
     r = entry_post(w, "trustee-ada", pid, dict(server_entry, holder=3))
     s.eq((r.status, r.error_code()), (403, "wrong_holder"), "another trustee's index: 403")
     r = entry_post(w, "trustee-edsger", pid, dict(server_entry, holder=4))
