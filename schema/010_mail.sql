@@ -1,0 +1,32 @@
+-- 010_mail: outgoing mail (invitations, password resets, poll notices).
+--
+-- The outbox is durable: a mail is written here in the same transaction as
+-- the event that causes it (a member added, a poll opened), and one mailer
+-- thread sends it over SMTP. message is the whole RFC 5322 text, headers and
+-- body, composed once (so a retry sends the same Message-ID); it may hold a
+-- set-password link's secret, so it is emptied ('') in the UPDATE that marks
+-- the mail sent (right after the server's 250) or given up (24 hours of
+-- failures). A mail never holds a ballot, a tracker, a rho or a choice.
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    kind        TEXT    NOT NULL CHECK (length(kind) BETWEEN 1 AND 24),
+    recipient   TEXT    NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254),
+    subject     TEXT    NOT NULL DEFAULT '' CHECK (length(subject) <= 300),
+    message     TEXT    NOT NULL,
+    created_at  INTEGER NOT NULL,
+    next_at     INTEGER NOT NULL,           -- the next attempt, unix seconds
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT    NOT NULL DEFAULT '' CHECK (length(last_error) <= 300),
+    sent_at     INTEGER,                    -- the server answered 250
+    failed_at   INTEGER,                    -- given up after 24 hours of failures
+    CHECK (sent_at IS NULL OR failed_at IS NULL)
+);
+
+CREATE INDEX outbox_due ON outbox(next_at) WHERE sent_at IS NULL AND failed_at IS NULL;
+
+-- A member may turn the poll notices off (opened, reminder, result);
+-- invitations and password resets are always sent.
+ALTER TABLE members ADD COLUMN notices INTEGER NOT NULL DEFAULT 1 CHECK (notices IN (0, 1));
+
+-- The reminder before a poll's close is sent once: when it was queued.
+ALTER TABLE polls ADD COLUMN reminded_at INTEGER;
