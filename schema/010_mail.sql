@@ -28,5 +28,12 @@ CREATE INDEX outbox_due ON outbox(next_at) WHERE sent_at IS NULL AND failed_at I
 -- invitations and password resets are always sent.
 ALTER TABLE members ADD COLUMN notices INTEGER NOT NULL DEFAULT 1 CHECK (notices IN (0, 1));
 
--- The reminder before a poll's close is sent once: when it was queued.
+-- A poll's notices are queued once each, in the transaction that sets these
+-- (notice.c): announced_at (poll opened), reminded_at (the reminder before
+-- its close), result_mailed_at (its result). NULL: not yet. Polls that
+-- exist before this migration count as done, so turning mail on never sends
+-- old news.
+ALTER TABLE polls ADD COLUMN announced_at INTEGER;
 ALTER TABLE polls ADD COLUMN reminded_at INTEGER;
+ALTER TABLE polls ADD COLUMN result_mailed_at INTEGER;
+UPDATE polls SET announced_at = 0, reminded_at = 0, result_mailed_at = 0;

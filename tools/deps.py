@@ -34,9 +34,9 @@ LAYERS = [
      ["web", "web_*", "assets"]),
     ("request", "a request as its handler sees it; the cookies", ["http_request", "cookie"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
-     "accounts and sessions, the mails and the mailer",
+     "accounts and sessions, the mails, the mailer and the poll notices",
      ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*", "mail",
-      "mailer"]),
+      "mailer", "notice"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "

@@ -30,6 +30,7 @@
 #include "log.h"
 #include "mail.h"
 #include "mailer.h"
+#include "notice.h"
 #include "poll.h"
 #include "ratelimit.h"
 #include "serve.h"
@@ -141,6 +142,9 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
+        /* the poll notices, after the open or close they tell of committed */
+        (void)notice_run(app->store, app->mail, (int64_t)time(NULL),
+                         (int64_t)app->cfg->reminder_hours * 3600);
         store_durable_tick(app->store);
     }
 }

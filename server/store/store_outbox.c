@@ -224,11 +224,19 @@ static const char SQL_ROLL_TO[] =
     " JOIN members m ON m.username = r.username COLLATE NOCASE"
     " WHERE r.poll_id = ?1 AND m.active = 1 AND m.notices = 1 AND m.email IS NOT NULL"
     " AND m.email <> '' AND (?2 = 0 OR r.voted = 0) ORDER BY m.username";
-static const char SQL_REMIND_MARK[] =
-    "UPDATE polls SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL";
-static const char SQL_REMIND_DUE[] =
-    "SELECT id FROM polls WHERE closed = 0 AND reminded_at IS NULL AND closes_at <= ?1"
-    " ORDER BY closes_at, id";
+static const char *const SQL_NOTICE_DUE[] = {
+    "SELECT id FROM polls WHERE closed = 0 AND announced_at IS NULL ORDER BY opens_at, id"
+    " LIMIT ?2",
+    "SELECT id FROM polls WHERE closed = 0 AND announced_at IS NOT NULL"
+    " AND reminded_at IS NULL AND closes_at <= ?1 ORDER BY closes_at, id LIMIT ?2",
+    "SELECT id FROM polls WHERE closed = 1 AND result IS NOT NULL"
+    " AND result_mailed_at IS NULL ORDER BY closes_at, id LIMIT ?2",
+};
+static const char *const SQL_NOTICE_MARK[] = {
+    "UPDATE polls SET announced_at = ?2 WHERE id = ?1 AND announced_at IS NULL",
+    "UPDATE polls SET reminded_at = ?2 WHERE id = ?1 AND reminded_at IS NULL",
+    "UPDATE polls SET result_mailed_at = ?2 WHERE id = ?1 AND result_mailed_at IS NULL",
+};
 
 int store_mail_member_by_email(struct store *s, const char *email, char *username_out)
 {
@@ -315,40 +323,41 @@ out:
     return rc;
 }
 
-int store_mail_mark_reminded(struct store *s, const char *poll_id, int64_t now)
+int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
+                     char (*ids)[64], size_t cap, size_t *n)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = STORE_ERROR, step;
 
+    *n = 0;
     store_lock(s);
-    if ((st = store_stmt(s, SQL_REMIND_MARK)) != NULL &&
-        sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_int64(st, 2, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : STORE_CONFLICT;
+    if ((st = store_stmt(s, SQL_NOTICE_DUE[kind])) == NULL ||
+        (kind == STORE_NOTICE_REMINDER && sqlite3_bind_int64(st, 1, until) != SQLITE_OK) ||
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) != SQLITE_OK)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
+        if (store_column_text(st, 0, ids[*n], 64) != 0)
+            goto out;
+        (*n)++;
+    }
+    rc = step == SQLITE_DONE || step == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+out:
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
 }
 
-int store_mail_due_reminders(struct store *s, int64_t until,
-                             int (*fn)(void *ctx, const char *poll_id), void *ctx)
+int store_notice_mark(struct store *s, const char *poll_id, enum store_notice kind,
+                      int64_t now)
 {
-    char id[64];
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = STORE_ERROR;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_REMIND_DUE)) == NULL ||
-        sqlite3_bind_int64(st, 1, until) != SQLITE_OK)
-        goto out;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (store_column_text(st, 0, id, sizeof id) != 0)
-            goto out;
-        if ((rc = fn(ctx, id)) != 0)
-            goto out;
-    }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
-out:
+    if ((st = store_stmt(s, SQL_NOTICE_MARK[kind])) != NULL &&
+        sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 2, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
+        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : STORE_CONFLICT;
     store_stmt_reset(st);
     store_unlock(s);
     return rc;

@@ -94,13 +94,23 @@ struct store_mail_to {
 int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
                     int (*fn)(void *ctx, const struct store_mail_to *to), void *ctx);
 
-/* Marks POLL_ID reminded at NOW: 0 if it was not yet (the caller queues the
- * reminder in the same transaction), STORE_CONFLICT if it was already. */
-int store_mail_mark_reminded(struct store *s, const char *poll_id, int64_t now);
+/* A poll's notices (notice.c), each queued once. */
+enum store_notice {
+    STORE_NOTICE_OPENED,        /* open, not yet announced */
+    STORE_NOTICE_REMINDER,      /* open, announced, closing at or before UNTIL */
+    STORE_NOTICE_RESULT         /* closed with a result, not yet mailed */
+};
 
-/* Calls FN for each open poll closing at or before UNTIL not yet reminded
- * (its id), by closing time. */
-int store_mail_due_reminders(struct store *s, int64_t until,
-                             int (*fn)(void *ctx, const char *poll_id), void *ctx);
+/* Up to CAP ids (STORE_POLL_ID_MAX... 64 bytes each) of polls whose notice
+ * KIND is due, into IDS, *N how many. UNTIL: for the reminder, the latest
+ * closing time to remind of. */
+int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
+                     char (*ids)[64], size_t cap, size_t *n);
+
+/* Marks POLL_ID's notice KIND done at NOW: STORE_OK if it was not yet (the
+ * caller queues the mails in the same transaction), STORE_CONFLICT if it
+ * was already. */
+int store_notice_mark(struct store *s, const char *poll_id, enum store_notice kind,
+                      int64_t now);
 
 #endif

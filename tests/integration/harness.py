@@ -709,6 +709,12 @@ def mail_body(msg):
     return msg.get_payload(decode=True).decode("utf-8")
 
 
+def mail_subject(msg):
+    """The Subject of MSG, RFC 2047 words decoded."""
+    import email.header
+    return str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))
+
+
 def mail_link(msg):
     """The set-password link's secret in MSG, or None."""
     m = re.search(r"/set-password\?link=([A-Za-z0-9_-]+)", mail_body(msg))

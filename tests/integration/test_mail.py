@@ -6,12 +6,15 @@ and loses none; without --smtp-url nothing is queued and the pages say how
 to turn mail on."""
 import os
 import re
+import shutil
 import signal
 import sqlite3
+import tempfile
 import time
 
-from harness import (Client, Server, SmtpSink, Suite, TEST_BIN, add_member, forgot_password,
-                     mail_args, mail_body, mail_link, page, run_cli, text, use_link, wait_for)
+from harness import (Client, Server, SmtpSink, Suite, TEST_BIN, add_member, create_token,
+                     forgot_password, mail_args, mail_body, mail_link, mail_subject, page, run_cli, text,
+                     use_link, vote, wait_for, web_login)
 from harness import post_form as form
 
 
@@ -58,6 +61,13 @@ def test_mail_off(t):
                 "/forgot-password says the server sends no mail")
         t.eq(forgot_password(srv, "dora").status, 409, "a reset cannot be asked for")
         t.check("mail is off" in srv.log(), "the log says mail is off at the start")
+        r = adm.post("/api/v1/polls", {"nominee": "Una Uno", "statement": "Yes."})
+        t.eq(r.status, 201, "a poll opens")
+        rows = wait_for(lambda: db(srv).execute("SELECT announced_at FROM polls").fetchall(),
+                        done=lambda rs: rs and rs[0][0] is not None, timeout=10)
+        t.check(rows and rows[0][0], "its notice is marked done (turning mail on later sends "
+                "no old news)")
+        t.eq(outbox(srv), [], "and nothing is queued")
 
 
 def test_invitation(t):
@@ -249,6 +259,82 @@ def test_smtp_down(t):
         srv.cleanup()
 
 
+def mail_member(srv, name, email=None):
+    """Adds member NAME (with EMAIL if given) with the CLI; returns a Client
+    logged in as them and their API token."""
+    args = ["user", "add", name, "--password-stdin"] + (["--email", email] if email else [])
+    rc, out, err = run_cli(args, srv.data_dir, stdin=name + "-password-123\n")
+    assert rc == 0, err
+    c = Client(srv)
+    c.login(name, name + "-password-123")
+    return c, create_token(srv.data_dir, name)
+
+
+def test_notices(t):
+    """A poll opened (to the roll), the reminder (to those on the roll who
+    have not voted), the result (to the roll and the nominator): right
+    recipients, notices off respected, and no mail carries a ballot, a
+    tracker or a choice."""
+    with SmtpSink() as sink:
+        srv = Server(args=mail_args(sink, ["--poll-duration", "14"]), binary=TEST_BIN)
+        home = tempfile.mkdtemp(prefix="conclave-mail-home-")
+        try:
+            srv.start(env={"CONCLAVE_TEST_REMINDER_SECONDS": "7"})
+            ann, ann_tok = mail_member(srv, "ann", "ann@example.org")
+            bob, _ = mail_member(srv, "bob", "bob@example.org")
+            cy, _ = mail_member(srv, "cy", "cy@example.org")
+            mail_member(srv, "dee")
+            r, bobweb = web_login(srv, "bob", "bob-password-123")
+            r = form(bobweb, "/account/notices", {"notices": "off"})
+            t.check(r.status == 303 and "turned the\npoll notices off" in
+                    text(page(bobweb, "/account")), "bob turns the notices off")
+            r = ann.post("/api/v1/polls", {"nominee": "Zoë Quinn", "statement": "Great **work**."})
+            t.eq(r.status, 201, "ann opens a poll")
+            pid = r.json()["id"]
+            rc, tracker, receipt, err = vote(srv, ann_tok, pid, "yes", home)
+            t.eq(rc, 0, f"ann votes ({err.strip()[:200]})")
+            opened = wait_for(lambda: [m for (_, _, m) in sink.messages
+                                       if mail_subject(m).startswith("New poll")],
+                              done=lambda ms: len(ms) >= 2, timeout=10)
+            t.eq(sorted(m["To"] for m in opened), ["<ann@example.org>", "<cy@example.org>"],
+                 "'poll opened' to the roll with addresses, not to bob (notices off)")
+            if opened:
+                t.eq(mail_subject(opened[0]), "New poll: Zoë Quinn", "the subject, UTF-8")
+                body = mail_body(opened[0])
+                t.check("Zoë Quinn" in body and "Great **work**." in body and
+                        f"https://vote.example.org/polls/{pid}" in body,
+                        "it names the nominee, gives the statement and the link")
+                t.check(opened[0]["List-Unsubscribe"] == "<https://vote.example.org/account>",
+                        "a notice has List-Unsubscribe")
+            wait_for(lambda: [m for (_, _, m) in sink.messages
+                              if mail_subject(m).startswith("Closing soon")], timeout=15)
+            time.sleep(1)
+            rem = [m for (_, _, m) in sink.messages if mail_subject(m).startswith("Closing soon")]
+            t.eq([m["To"] for m in rem], ["<cy@example.org>"],
+                 "the reminder goes to cy alone (ann voted, bob turned notices off)")
+            res = wait_for(lambda: [m for (_, _, m) in sink.messages
+                                    if mail_subject(m).startswith("Result")],
+                           done=lambda ms: len(ms) >= 2, timeout=40)
+            t.eq(sorted(m["To"] for m in res), ["<ann@example.org>", "<cy@example.org>"],
+                 "the result to the roll (the nominator ann among them)")
+            if res:
+                body = mail_body(res[0])
+                t.check("Promote: 1" in body and "Do not promote: 0" in body and
+                        "passed" in body and f"/polls/{pid}/result" in body and
+                        f"/api/v1/polls/{pid}/board" in body,
+                        "the result mail gives the counts, the outcome and the links")
+            every = "\n".join(str(m) for (_, _, m) in sink.messages)
+            t.check(tracker and tracker not in every, "no mail carries the tracker")
+            t.check(receipt and receipt not in every, "nor the receipt")
+            t.check(not re.search(r"\b(rho|ρ|ballot secret|change code|you voted|voted for)\b",
+                                  every, re.I), "nor a rho nor who voted how")
+            time.sleep(1.5)
+            t.eq(len(sink.messages), 5, "five mails in all: none twice")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+            srv.cleanup()
+
+
 def test_options(t):
     for args, want in ((["--smtp-url", "http://x"], "--smtp-url"),
                        (["--smtp-url", "smtp://127.0.0.1:25"], "--mail-from"),
@@ -276,5 +362,5 @@ def test_options(t):
 if __name__ == "__main__":
     s = Suite("test_mail")
     s.run(test_options, test_mail_off, test_invitation, test_reset, test_reset_link_ttl,
-          test_crash_before_send, test_crash_after_250, test_smtp_down)
+          test_crash_before_send, test_crash_after_250, test_smtp_down, test_notices)
     s.finish()
