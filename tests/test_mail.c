@@ -24,7 +24,7 @@ static char *next_text(struct store *st, int64_t now, struct store_mail *m)
 {
     char *text = NULL;
 
-    return store_outbox_next(st, now, m, &text) == STORE_OK ? text : NULL;
+    return store_outbox_next(st, now, m, &text) == CV_OK ? text : NULL;
 }
 
 static void test_compose(struct store *st, struct mail *m)
@@ -57,8 +57,8 @@ static void test_compose(struct store *st, struct mail *m)
                  "an address with a space is refused");
     CHECK_EQ_INT(mail_queue(m, MAIL_RESET, "a@b.org>,<c@d.org", "s", "b", 0, 1000), -1,
                  "one that would add a recipient too");
-    CHECK_EQ_INT(store_outbox_sent(st, row.id, 1001), STORE_OK, "marked sent");
-    CHECK_EQ_INT(store_outbox_sent(st, row.id, 1002), STORE_NOT_FOUND, "only once");
+    CHECK_EQ_INT(store_outbox_sent(st, row.id, 1001), CV_OK, "marked sent");
+    CHECK_EQ_INT(store_outbox_sent(st, row.id, 1002), CV_NOT_FOUND, "only once");
     CHECK(next_text(st, 5000, &row) == NULL, "a sent mail is not due again");
 }
 
@@ -75,14 +75,14 @@ static void test_link_mail(struct store *st, struct mail *m)
     CHECK(text != NULL && strstr(text, "List-Unsubscribe") == NULL,
           "an invitation has no List-Unsubscribe");
     free(text);
-    CHECK_EQ_INT(store_outbox_retry(st, row.id, 1, 2060, "451 try later"), STORE_OK, "retry");
+    CHECK_EQ_INT(store_outbox_retry(st, row.id, 1, 2060, "451 try later"), CV_OK, "retry");
     CHECK(next_text(st, 2059, &row) == NULL, "not due before its next attempt");
     text = next_text(st, 2060, &row);
     CHECK(text != NULL, "due then");
     free(text);
     CHECK_EQ_INT(row.attempts, 1, "one attempt recorded");
     CHECK_EQ_STR(row.last_error, "451 try later");
-    CHECK_EQ_INT(store_outbox_give_up(st, row.id, 2, 3000, "550 no"), STORE_OK, "given up");
+    CHECK_EQ_INT(store_outbox_give_up(st, row.id, 2, 3000, "550 no"), CV_OK, "given up");
     CHECK(next_text(st, 9999, &row) == NULL, "a given-up mail is not due");
 }
 
@@ -98,10 +98,10 @@ static void test_counts(struct store *st)
     int64_t pending = -1, failing = -1, given_up = -1;
     int n = 0;
 
-    CHECK_EQ_INT(store_outbox_counts(st, &pending, &failing, &given_up), STORE_OK, "counts");
+    CHECK_EQ_INT(store_outbox_counts(st, &pending, &failing, &given_up), CV_OK, "counts");
     CHECK_EQ_INT((int)pending, 0);
     CHECK_EQ_INT((int)given_up, 1);
-    CHECK_EQ_INT(store_outbox_list(st, 10, count_rows, &n), STORE_OK, "list");
+    CHECK_EQ_INT(store_outbox_list(st, 10, count_rows, &n), CV_OK, "list");
     CHECK_EQ_INT(n, 2, "both mails are listed");
 }
 

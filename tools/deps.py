@@ -32,7 +32,9 @@ LAYERS = [
     ("api", "the JSON API's handlers", ["api", "api_*"]),
     ("web", "the HTML pages' handlers, their forms, flashes and static files",
      ["web", "web_*", "assets"]),
-    ("request", "a request as its handler sees it; the cookies", ["http_request", "cookie"]),
+    ("request", "a request as its handler sees it; the cookies; the table from an outcome "
+     "(enum cv_err) to HTTP status, error code and message",
+     ["http_request", "cookie", "http_error"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
      "accounts and sessions, the mails, the mailer and the poll notices",
      ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*", "mail",
@@ -44,8 +46,8 @@ LAYERS = [
      ["proto", "crypto", "group", "proof", "proof_*", "sign", "sjson", "jscan", "record",
       "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
-     "the flash table, rate limits, the app struct",
-     ["config", "log", "heap", "app", "utf8", "name", "statement", "tmpl", "tmpl_*", "flash",
+     "the flash table, rate limits, the app struct, the one error enum (err.h)",
+     ["config", "log", "heap", "app", "err", "utf8", "name", "statement", "tmpl", "tmpl_*", "flash",
       "ratelimit"]),
 ]
 

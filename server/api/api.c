@@ -11,6 +11,7 @@
 #include "api.h"
 #include "app.h"
 #include "cookie.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "jscan.h"
 #include "ratelimit.h"
@@ -27,13 +28,13 @@ int api_parse_object(struct http_request *req, json_t **out)
      * recurses into it (it stops at 2048 levels by itself). */
     jscan_text(body, len, &scan);
     if (scan.depth > API_JSON_DEPTH_MAX) {
-        http_respond_error(req, 400, "bad_json", "the body is nested too deeply");
+        http_error_respond(req, CV_BAD_JSON, "the body is nested too deeply");
         return -1;
     }
     j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
     if (j == NULL || !json_is_object(j)) {
         json_decref(j);
-        http_respond_error(req, 400, "bad_json", "the body must be one JSON object");
+        http_error_respond(req, CV_BAD_JSON, NULL);
         return -1;
     }
     *out = j;
@@ -63,14 +64,14 @@ int api_check_keys(struct http_request *req, json_t *obj, const char *const *key
         (void)val;
         if (!key_listed(key, keys)) {
             snprintf(msg, sizeof msg, "unexpected field '%.60s'", key);
-            http_respond_error(req, 400, "bad_request", msg);
+            http_error_respond(req, CV_INVALID, msg);
             return -1;
         }
     }
     for (i = 0; keys[i] != NULL; i++) {
         if (keys[i][0] != '?' && json_object_get(obj, keys[i]) == NULL) {
             snprintf(msg, sizeof msg, "missing field '%.60s'", keys[i]);
-            http_respond_error(req, 400, "bad_request", msg);
+            http_error_respond(req, CV_INVALID, msg);
             return -1;
         }
     }
@@ -86,25 +87,20 @@ static int authenticate_cookie(struct http_request *req, struct auth *auth,
                                const char *cookie, struct auth_user *user)
 {
     char csrf[AUTH_CSRF_LEN + 1];
-    enum auth_result r = auth_session_lookup(auth, cookie, user, csrf);
+    enum cv_err r = auth_session_lookup(auth, cookie, user, csrf);
     int rc = -1;
 
-    if (r == AUTH_ERROR) {
-        http_respond_error(req, 500, "internal", "internal server error");
-        goto out;
-    }
-    if (r != AUTH_OK) {
-        http_respond_error(req, 401, "unauthenticated", "log in first");
+    if (r != CV_OK) {
+        http_error_respond(req, r, NULL);
         goto out;
     }
     if (user->must_change) {
-        http_respond_error(req, 403, "password_change_required",
-                           "choose your own password on the page /account first");
+        http_error_respond(req, CV_PASSWORD_CHANGE, NULL);
         goto out;
     }
     if (method_is_unsafe(http_request_method(req)) &&
         !auth_csrf_equal(csrf, http_request_header(req, "X-CSRF-Token"))) {
-        http_respond_error(req, 403, "csrf_failed", "missing or wrong X-CSRF-Token");
+        http_error_respond(req, CV_CSRF, NULL);
         goto out;
     }
     rc = 0;
@@ -118,30 +114,27 @@ int api_authenticate(struct http_request *req, struct auth_user *user)
     struct auth *auth = http_request_app(req)->auth;
     const char *authz = http_request_header(req, "Authorization");
     const char *cookie = cookie_session(req);
-    enum auth_result r;
+    enum cv_err r;
 
     if (authz != NULL) {
         if (strncasecmp(authz, "Bearer ", 7) != 0) {
-            http_respond_error(req, 401, "unauthenticated", "use Authorization: Bearer TOKEN");
+            http_error_respond(req, CV_UNAUTHENTICATED, "use Authorization: Bearer TOKEN");
             return -1;
         }
         r = auth_token_lookup(auth, authz + 7, user);
-        if (r == AUTH_OK)
+        if (r == CV_OK)
             return 0;
-        if (r == AUTH_ERROR)
-            http_respond_error(req, 500, "internal", "internal server error");
-        else
-            http_respond_error(req, 401, "unauthenticated", "invalid or revoked token");
+        http_error_respond(req, r, r == CV_UNAUTHENTICATED ? "invalid or revoked token" : NULL);
         return -1;
     }
     if (cookie != NULL)
         return authenticate_cookie(req, auth, cookie, user);
-    http_respond_error(req, 401, "unauthenticated", "log in first");
+    http_error_respond(req, CV_UNAUTHENTICATED, NULL);
     return -1;
 }
 
 int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
-                     const char *code, const char *message)
+                     enum cv_err err, const char *message)
 {
     unsigned wait = ratelimit_take(rl, key, ratelimit_now_ms());
     char retry[16];
@@ -150,7 +143,7 @@ int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char 
         return 0;
     snprintf(retry, sizeof retry, "%u", wait);
     http_add_header(req, "Retry-After", retry);
-    http_respond_error(req, 429, code, message);
+    http_error_respond(req, err, message);
     return 1;
 }
 

@@ -3,7 +3,9 @@
  *
  * Each handler answers one route of route.c's table. Handlers read the
  * request and prepare exactly one response with http_respond_*; every error
- * is the JSON envelope {"error": {"code", "message"}}.
+ * is the JSON envelope {"error": {"code", "message"}}, answered from an
+ * enum cv_err with http_error_respond (http_error.h: the one table of
+ * statuses, codes and messages), never with a switch of the handler's own.
  */
 #ifndef CONCLAVE_API_H
 #define CONCLAVE_API_H
@@ -11,6 +13,7 @@
 #include <jansson.h>
 
 #include "auth.h"
+#include "err.h"
 
 struct http_request;
 struct ratelimit;
@@ -66,10 +69,11 @@ int api_authenticate(struct http_request *req, struct auth_user *user);
 
 /*
  * Takes one request from KEY's bucket in RL. If the bucket is empty answers
- * 429 CODE with MESSAGE and Retry-After, and returns 1; else returns 0.
+ * ERR (CV_THROTTLED, CV_RATE_LIMITED: a 429) with MESSAGE and Retry-After,
+ * and returns 1; else returns 0.
  */
 int api_rate_limited(struct http_request *req, struct ratelimit *rl, const char *key,
-                     const char *code, const char *message);
+                     enum cv_err err, const char *message);
 
 /* The user object {"username", "display_name", "admin"} (new reference). */
 json_t *api_user_json(const struct auth_user *user);

@@ -17,6 +17,7 @@
 #include "app.h"
 #include "ballot.h"
 #include "ballotbox.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "jscan.h"
 #include "sign.h"
@@ -46,61 +47,46 @@ static struct ballot *api_ballot_read(struct http_request *req, enum proto_reaso
     return b;
 }
 
+/* What a refused cast says where the table's message is too general. */
+static const char *cast_message(enum cv_err err)
+{
+    if (err == CV_NOT_FOUND)
+        return "no such poll";
+    if (err == CV_POLL_WITHDRAWN)
+        return "this poll was withdrawn: it takes no ballots";
+    return NULL;
+}
+
 void api_ballot_cast(struct http_request *req)
 {
     struct app *app = http_request_app(req);
     struct auth_user user;
     struct box_receipt rcpt;
     enum proto_reason reason = PROTO_OK, parsed;
-    enum box_status status;
+    enum cv_err status;
     struct ballot *b;
     int too_deep;
 
     if (api_authenticate(req, &user) != 0)
         return;
     /* Before the proofs are verified: that is the cost being limited. */
-    if (api_rate_limited(req, app->cast_limit, user.username, "too_many_requests",
+    if (api_rate_limited(req, app->cast_limit, user.username, CV_RATE_LIMITED,
                          "too many ballots sent; try again later"))
         return;
     b = api_ballot_read(req, &parsed, &too_deep);
     if (too_deep) {
-        http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
-                                  proto_reason_code(PROTO_SHAPE));
+        http_error_respond_reason(req, CV_BAD_BALLOT, NULL, proto_reason_code(PROTO_SHAPE));
         return;
     }
     status = ballotbox_cast(app->box, http_request_param(req, "id"), user.username, b, parsed,
                             &rcpt, &reason);
     ballot_free(b);
-    switch (status) {
-    case BOX_OK:
+    if (status == CV_OK)
         http_respond_json(req, 201, json_pack("{s:s, s:s}", "tracker", rcpt.tracker,
                                               "receipt", rcpt.receipt));
-        break;
-    case BOX_NOT_FOUND:
-        http_respond_error(req, 404, "not_found", "no such poll");
-        break;
-    case BOX_NOT_ON_ROLL:
-        http_respond_error(req, 403, "not_on_roll", "you are not on this poll's roll");
-        break;
-    case BOX_CLOSED:
-        http_respond_error(req, 409, "poll_closed", "the poll is closed");
-        break;
-    case BOX_WITHDRAWN:
-        http_respond_error(req, 409, "poll_withdrawn",
-                           "this poll was withdrawn: it takes no ballots");
-        break;
-    case BOX_ALREADY_VOTED:
-        http_respond_error(req, 409, "already_voted",
-                           "you have voted; send \"replaces\" to change your vote");
-        break;
-    case BOX_INVALID:
-        http_respond_error_reason(req, 400, "invalid_ballot", "the ballot was rejected",
-                                  proto_reason_code(reason));
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
-    }
+    else
+        http_error_respond_reason(req, status, cast_message(status),
+                                  status == CV_BAD_BALLOT ? proto_reason_code(reason) : NULL);
 }
 
 void api_server_key(struct http_request *req)
@@ -108,7 +94,7 @@ void api_server_key(struct http_request *req)
     char *pem = sign_public_pem(sign_key_public(http_request_app(req)->key));
 
     if (pem == NULL) {
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
         return;
     }
     http_respond_bytes(req, 200, "application/x-pem-file", pem, strlen(pem));

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "board_stream.h"
 #include "config.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "poll.h"
 #include "poll_view.h"
@@ -62,12 +63,8 @@ static int poll_load(struct http_request *req, int with_record, struct store_pol
     const char *id = http_request_param(req, "id");
     int rc = store_poll_get(http_request_app(req)->store, id, with_record, p);
 
-    if (rc == STORE_NOT_FOUND) {
-        http_respond_error(req, 404, "not_found", "no such poll");
-        return -1;
-    }
-    if (rc != 0) {
-        http_respond_error(req, 500, "internal", "internal server error");
+    if (rc != CV_OK) {
+        http_error_respond(req, rc, rc == CV_NOT_FOUND ? "no such poll" : NULL);
         return -1;
     }
     return 0;
@@ -82,11 +79,11 @@ static void poll_answer(struct http_request *req, const struct auth_user *user,
     json_t *v;
 
     if (store_poll_get(st, id, 1, &p) != 0) {
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
         return;
     }
     if ((v = poll_json(st, &p, user->username)) == NULL)
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
     else
         http_respond_json(req, status, v);
     store_poll_clear(&p);
@@ -98,8 +95,9 @@ void api_poll_create(struct http_request *req)
     const struct app *app = http_request_app(req);
     struct auth_user user;
     char id[STORE_POLL_ID_MAX + 1];
-    const char *nominee, *statement, *why = "";
+    const char *nominee, *statement, *why = NULL;
     json_t *body = NULL;
+    enum cv_err rc;
 
     if (api_authenticate(req, &user) != 0 || api_parse_object(req, &body) != 0 ||
         api_check_keys(req, body, keys) != 0)
@@ -107,30 +105,15 @@ void api_poll_create(struct http_request *req)
     nominee = json_string_value(json_object_get(body, "nominee"));
     statement = json_string_value(json_object_get(body, "statement"));
     if (nominee == NULL || statement == NULL) {
-        http_respond_error(req, 400, "bad_request", "nominee and statement must be strings");
+        http_error_respond(req, CV_INVALID, "nominee and statement must be strings");
         goto out;
     }
-    switch (poll_open(app->store, user.username, nominee, statement,
-                      app->cfg->poll_duration, id, &why)) {
-    case POLL_OK:
+    rc = poll_open(app->store, user.username, nominee, statement, app->cfg->poll_duration, id,
+                   &why);
+    if (rc == CV_OK)
         poll_answer(req, &user, id, 201);
-        break;
-    case POLL_INVALID:
-        http_respond_error(req, 400, "invalid_poll", why);
-        break;
-    case POLL_ALREADY_MEMBER:
-        http_respond_error(req, 409, "already_member", why);
-        break;
-    case POLL_DUPLICATE:
-        http_respond_error(req, 409, "poll_exists", why);
-        break;
-    case POLL_TOO_MANY:
-        http_respond_error(req, 409, "too_many_polls", why);
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
-    }
+    else
+        http_error_respond(req, rc, rc == CV_ERROR ? NULL : why);
 out:
     json_decref(body);
 }
@@ -169,7 +152,7 @@ void api_poll_list(struct http_request *req)
     ctx.polls = json_array();
     if (ctx.polls == NULL || store_poll_list(ctx.st, list_one, &ctx) != 0) {
         json_decref(ctx.polls);
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
         return;
     }
     http_respond_json(req, 200, json_pack("{s:o}", "polls", ctx.polls));
@@ -185,7 +168,7 @@ void api_poll_get(struct http_request *req)
         return;
     v = poll_json(http_request_app(req)->store, &p, user.username);
     if (v == NULL)
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
     else
         http_respond_json(req, 200, v);
     store_poll_clear(&p);
@@ -193,33 +176,21 @@ void api_poll_get(struct http_request *req)
 
 /* Answers a withdrawal of poll {id} by USER that ended with RC. */
 static void withdraw_answer(struct http_request *req, const struct auth_user *user,
-                            enum poll_status rc)
+                            enum cv_err rc)
 {
-    switch (rc) {
-    case POLL_OK:
+    const char *msg = NULL;
+
+    if (rc == CV_OK) {
         poll_answer(req, user, http_request_param(req, "id"), 200);
-        break;
-    case POLL_NOT_FOUND:
-        http_respond_error(req, 404, "not_found", "no such poll");
-        break;
-    case POLL_FORBIDDEN:
-        http_respond_error(req, 403, "forbidden", "only the member who opened the poll, "
-                           "or an admin, can withdraw it");
-        break;
-    case POLL_WITHDRAWN:
-        http_respond_error(req, 409, "poll_withdrawn", "this poll was withdrawn already");
-        break;
-    case POLL_HAS_BALLOTS:
-        http_respond_error(req, 409, "ballots_cast", "a ballot has been cast: the poll can "
-                           "no longer be withdrawn");
-        break;
-    case POLL_CLOSED:
-        http_respond_error(req, 409, "poll_closed", "the poll is closed");
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
+        return;
     }
+    if (rc == CV_NOT_FOUND)
+        msg = "no such poll";
+    else if (rc == CV_FORBIDDEN)
+        msg = "only the member who opened the poll, or an admin, can withdraw it";
+    else if (rc == CV_POLL_WITHDRAWN)
+        msg = "this poll was withdrawn already";
+    http_error_respond(req, rc, msg);
 }
 
 void api_poll_withdraw(struct http_request *req)
@@ -251,10 +222,10 @@ void api_poll_result(struct http_request *req)
     if (poll_load(req, 0, &p) != 0)
         return;
     if (p.withdrawn)
-        http_respond_error(req, 409, "poll_withdrawn",
+        http_error_respond(req, CV_POLL_WITHDRAWN,
                            "this poll was withdrawn: it has no result and no board");
     else if (!p.closed)
-        http_respond_error(req, 409, "poll_open", "the result is published at the close");
+        http_error_respond(req, CV_POLL_OPEN, NULL);
     else
         http_respond_bytes(req, 200, "application/json", p.result, strlen(p.result));
     store_poll_clear(&p);
@@ -280,8 +251,8 @@ void api_poll_board(struct http_request *req)
 
     if (rc == 0)
         http_respond_stream(req, 200, "application/json", board_read, bs, board_close);
-    else if (rc == STORE_NOT_FOUND)
+    else if (rc == CV_NOT_FOUND)
         api_poll_result(req);       /* 404 no such poll, or 409 poll_open */
     else
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
 }

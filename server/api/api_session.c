@@ -25,6 +25,7 @@
 #include "app.h"
 #include "config.h"
 #include "cookie.h"
+#include "http_error.h"
 #include "http_request.h"
 
 void api_healthz(struct http_request *req)
@@ -41,9 +42,9 @@ static void login_answer(struct http_request *req, struct auth_session *s)
 
     /* Rotation: the login made a new session id; one the client already had
      * (perhaps planted, perhaps another member's) ends here. */
-    if (old != NULL && auth_session_delete(http_request_app(req)->auth, old) != AUTH_OK) {
+    if (old != NULL && auth_session_delete(http_request_app(req)->auth, old) != CV_OK) {
         json_decref(body);
-        http_respond_error(req, 500, "internal", "internal server error");
+        http_error_respond(req, CV_ERROR, NULL);
         return;
     }
     cookie_set(req, COOKIE_SESSION, s->id, (long)cfg->session_ttl);
@@ -65,41 +66,28 @@ static int session_body_is_json(const struct http_request *req)
            (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
-/* Answers a login that auth_login ended with R (S: the session on AUTH_OK). */
-static void session_answer(struct http_request *req, enum auth_result r,
+/* Answers a login that auth_login ended with R (S: the session on CV_OK). */
+static void session_answer(struct http_request *req, enum cv_err r,
                            struct auth_session *s, int retry_after)
 {
     char retry[16];
 
-    switch (r) {
-    case AUTH_OK:
-        if (!s->user.must_change) {
-            login_answer(req, s);
-            break;
-        }
+    if (r == CV_OK && !s->user.must_change) {
+        login_answer(req, s);
+        return;
+    }
+    if (r == CV_OK) {
         /* a one-time password is for choosing one's own, on the web page */
         (void)auth_session_delete(http_request_app(req)->auth, s->id);
-        http_respond_error(req, 403, "password_change_required",
-                           "this is a one-time password: log in on the web page and choose "
-                           "your own password first");
-        break;
-    case AUTH_EXPIRED:
-        http_respond_error(req, 401, "password_expired",
-                           "this one-time password has expired: ask an admin for a new one");
-        break;
-    case AUTH_THROTTLED:
+        http_error_respond(req, CV_PASSWORD_CHANGE, "this is a one-time password: log in on "
+                           "the web page and choose your own password first");
+        return;
+    }
+    if (r == CV_THROTTLED) {
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
-        http_respond_error(req, 429, "too_many_attempts",
-                           "too many failed logins for this account from your address; try again later");
-        break;
-    case AUTH_INVALID:
-        http_respond_error(req, 401, "invalid_credentials", "wrong username or password");
-        break;
-    default:
-        http_respond_error(req, 500, "internal", "internal server error");
-        break;
     }
+    http_error_respond(req, r, NULL);
 }
 
 void api_session_create(struct http_request *req)
@@ -111,14 +99,14 @@ void api_session_create(struct http_request *req)
     const char *user, *pass;
     char peer[64];
     int retry_after = 0;
-    enum auth_result r;
+    enum cv_err r;
 
     if (!http_request_same_site(req)) {
-        http_respond_error(req, 403, "cross_site", "a login may not be posted from another site");
+        http_error_respond(req, CV_CROSS_SITE, "a login may not be posted from another site");
         goto out;
     }
     if (!session_body_is_json(req)) {
-        http_respond_error(req, 415, "unsupported_media_type",
+        http_error_respond(req, CV_MEDIA_TYPE,
                            "send the login as Content-Type: application/json");
         goto out;
     }
@@ -127,13 +115,13 @@ void api_session_create(struct http_request *req)
     user = json_string_value(json_object_get(body, "username"));
     pass = json_string_value(json_object_get(body, "password"));
     if (user == NULL || pass == NULL) {
-        http_respond_error(req, 400, "bad_request", "username and password must be strings");
+        http_error_respond(req, CV_INVALID, "username and password must be strings");
         goto out;
     }
     /* Every attempt costs an argon2 run: a client address gets so many. */
     if (http_request_client(req, peer, sizeof peer) != 0)
         peer[0] = '\0';
-    if (api_rate_limited(req, http_request_app(req)->login_limit, peer, "too_many_attempts",
+    if (api_rate_limited(req, http_request_app(req)->login_limit, peer, CV_THROTTLED,
                          "too many login attempts from this address; try again later"))
         goto out;
     memset(&s, 0, sizeof s);
@@ -151,13 +139,13 @@ void api_session_delete(struct http_request *req)
     struct auth_user user;
 
     if (cookie == NULL) {
-        http_respond_error(req, 401, "unauthenticated", "no session to end");
+        http_error_respond(req, CV_UNAUTHENTICATED, "no session to end");
         return;
     }
     if (api_authenticate(req, &user) != 0)
         return;
-    if (auth_session_delete(auth, cookie) != AUTH_OK) {
-        http_respond_error(req, 500, "internal", "internal server error");
+    if (auth_session_delete(auth, cookie) != CV_OK) {
+        http_error_respond(req, CV_ERROR, NULL);
         return;
     }
     cookie_set(req, COOKIE_SESSION, "", 0);

@@ -40,7 +40,7 @@ static int token_create(int argc, char **argv)
         return cli_usage(token_usage, a.help);
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_token_create(ctx.auth, a.pos[0], opts[0].value, cli_actor(), token, &id, &why) != AUTH_OK) {
+    if (auth_token_create(ctx.auth, a.pos[0], opts[0].value, cli_actor(), token, &id, &why) != CV_OK) {
         rc = cli_fail("token create", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: token %lld for %s (shown only this once):\n",
@@ -87,13 +87,13 @@ static int token_list(int argc, char **argv)
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
     found = store_member_get(ctx.st, a.pos[0], &m);
-    if (found == STORE_NOT_FOUND) {
+    if (found == CV_NOT_FOUND) {
         cli_fail("token list", "no such member");
-    } else if (found != STORE_OK) {
+    } else if (found != CV_OK) {
         cli_fail("token list", "database error");
     } else {
         printf("%-6s  %-20s  %-7s  %s\n", "ID", "CREATED", "STATUS", "LABEL");
-        rc = store_token_list(ctx.st, m.id, token_list_row, NULL) == STORE_OK
+        rc = store_token_list(ctx.st, m.id, token_list_row, NULL) == CV_OK
             ? CLI_EXIT_OK : cli_fail("token list", "database error");
     }
     sodium_memzero(&m, sizeof m);
@@ -133,7 +133,7 @@ static int token_revoke(int argc, char **argv)
     }
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_token_revoke(ctx.auth, id, cli_actor(), &why) != AUTH_OK)
+    if (auth_token_revoke(ctx.auth, id, cli_actor(), &why) != CV_OK)
         rc = cli_fail("token revoke", why != NULL ? why : "failed");
     else
         fprintf(stderr, "conclave: token %lld revoked\n", (long long)id);

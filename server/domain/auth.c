@@ -293,11 +293,11 @@ void auth_pair_key(const char *username, const char *client, char *key, size_t c
     snprintf(key + i, cap - i, " %s", client != NULL ? client : "");
 }
 
-enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
+enum cv_err auth_session_create(struct auth *a, const struct store_member *m,
                                             int64_t now, struct auth_session *out)
 {
     unsigned char id[32], hash[32], csrf[32];
-    enum auth_result r = AUTH_ERROR;
+    enum cv_err r = CV_ERROR;
 
     memset(out, 0, sizeof *out);
     randombytes_buf(id, sizeof id);
@@ -309,8 +309,8 @@ enum auth_result auth_session_create(struct auth *a, const struct store_member *
     auth_user_fill(&out->user, m);
     (void)store_session_purge(a->st, now);
     if (store_session_insert(a->st, hash, m->id, out->csrf_token, now,
-                             out->expires_at) == STORE_OK)
-        r = AUTH_OK;
+                             out->expires_at) == CV_OK)
+        r = CV_OK;
     else
         sodium_memzero(out, sizeof *out);
     sodium_memzero(id, sizeof id);
@@ -318,8 +318,8 @@ enum auth_result auth_session_create(struct auth *a, const struct store_member *
     return r;
 }
 
-enum auth_result auth_login(struct auth *a, const char *username, const char *password,
-                            const char *client, struct auth_session *out, int *retry_after)
+enum cv_err auth_login(struct auth *a, const char *username, const char *password,
+                       const char *client, struct auth_session *out, int *retry_after)
 {
     struct store_member m;
     int64_t now = auth_now(a);
@@ -328,13 +328,13 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
     size_t len;
     int found = 0, ok, dummy_retry;
     unsigned wait;
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_BAD_CREDENTIALS;
 
     if (retry_after == NULL)
         retry_after = &dummy_retry;
     *retry_after = 0;
     if (username == NULL || password == NULL)
-        return AUTH_INVALID;
+        return CV_BAD_CREDENTIALS;
     len = strnlen(password, AUTH_PASSWORD_MAX + 1);
     memset(&m, 0, sizeof m);
     if (auth_check_username(username) == NULL) {
@@ -345,12 +345,12 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
         auth_pair_key(username, client, key, sizeof key);
         if ((wait = ratelimit_peek(a->failures, key, now * 1000)) != 0) {
             *retry_after = (int)wait;
-            return AUTH_THROTTLED;
+            return CV_THROTTLED;
         }
         found = store_member_get(a->st, username, &m);
-        if (found == STORE_ERROR)
-            return AUTH_ERROR;
-        found = found == STORE_OK && m.active && m.password_hash[0] != '\0';
+        if (found == CV_ERROR)
+            return CV_ERROR;
+        found = found == CV_OK && m.active && m.password_hash[0] != '\0';
         if (found)
             hash = m.password_hash;
     }
@@ -362,7 +362,7 @@ enum auth_result auth_login(struct auth *a, const char *username, const char *pa
     } else {
         ratelimit_forget(a->failures, key);
         if (m.one_time && m.password_expires_at != 0 && now >= m.password_expires_at)
-            r = AUTH_EXPIRED;
+            r = CV_EXPIRED;
         else
             r = auth_session_create(a, &m, now, out);
     }
@@ -388,8 +388,8 @@ int auth_cookie_hash(const char *cookie, unsigned char hash[32])
     return 0;
 }
 
-enum auth_result auth_session_lookup(struct auth *a, const char *cookie,
-                                     struct auth_user *user, char *csrf_out)
+enum cv_err auth_session_lookup(struct auth *a, const char *cookie,
+                                struct auth_user *user, char *csrf_out)
 {
     struct store_member m;
     unsigned char hash[32];
@@ -397,27 +397,27 @@ enum auth_result auth_session_lookup(struct auth *a, const char *cookie,
     int rc;
 
     if (auth_cookie_hash(cookie, hash) != 0)
-        return AUTH_INVALID;
+        return CV_UNAUTHENTICATED;
     rc = store_session_lookup(a->st, hash, auth_now(a), &m, csrf);
-    if (rc == STORE_NOT_FOUND)
-        return AUTH_INVALID;
-    if (rc != STORE_OK)
-        return AUTH_ERROR;
+    if (rc == CV_NOT_FOUND)
+        return CV_UNAUTHENTICATED;
+    if (rc != CV_OK)
+        return CV_ERROR;
     auth_user_fill(user, &m);
     if (csrf_out != NULL)
         memcpy(csrf_out, csrf, sizeof csrf);
     sodium_memzero(&m, sizeof m);
     sodium_memzero(csrf, sizeof csrf);
-    return AUTH_OK;
+    return CV_OK;
 }
 
-enum auth_result auth_session_delete(struct auth *a, const char *cookie)
+enum cv_err auth_session_delete(struct auth *a, const char *cookie)
 {
     unsigned char hash[32];
 
     if (auth_cookie_hash(cookie, hash) != 0)
-        return AUTH_OK;
-    return store_session_delete(a->st, hash) == STORE_ERROR ? AUTH_ERROR : AUTH_OK;
+        return CV_OK;
+    return store_session_delete(a->st, hash) == CV_ERROR ? CV_ERROR : CV_OK;
 }
 
 int auth_csrf_equal(const char *expected, const char *given)
@@ -448,22 +448,22 @@ static int auth_token_hash(const char *token, unsigned char hash[32])
     return 0;
 }
 
-enum auth_result auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user)
+enum cv_err auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user)
 {
     struct store_member m;
     unsigned char hash[32];
     int rc;
 
     if (auth_token_hash(bearer, hash) != 0)
-        return AUTH_INVALID;
+        return CV_UNAUTHENTICATED;
     rc = store_token_lookup(a->st, hash, &m);
-    if (rc == STORE_NOT_FOUND)
-        return AUTH_INVALID;
-    if (rc != STORE_OK)
-        return AUTH_ERROR;
+    if (rc == CV_NOT_FOUND)
+        return CV_UNAUTHENTICATED;
+    if (rc != CV_OK)
+        return CV_ERROR;
     auth_user_fill(user, &m);
     sodium_memzero(&m, sizeof m);
-    return AUTH_OK;
+    return CV_OK;
 }
 
 void auth_token_new(char *token_out, unsigned char hash[32])

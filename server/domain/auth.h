@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "err.h"
 #include "store.h"
 
 #define AUTH_USERNAME_MAX       STORE_USERNAME_MAX  /* 39 ASCII characters */
@@ -53,14 +54,6 @@ struct auth_user {
     int admin;                      /* 0 or 1 */
     int must_change;                /* logged in with a one-time password: until
                                        they choose their own, nothing else */
-};
-
-enum auth_result {
-    AUTH_OK = 0,
-    AUTH_INVALID,       /* wrong credentials / no such session, token, member */
-    AUTH_THROTTLED,     /* too many failures: see retry_after */
-    AUTH_EXPIRED,       /* right one-time password, past AUTH_ONE_TIME_TTL */
-    AUTH_ERROR          /* store or system error: answer 500 */
 };
 
 /* A new session as handed to the client: id goes into the cookie. */
@@ -105,34 +98,35 @@ const char *auth_check_password(const char *password);
  * username alone: a correct password is never refused because other clients
  * failed. A pair gets AUTH_CLIENT_FAILURES failures at once, then one more
  * every AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES seconds; past that its
- * attempts return AUTH_THROTTLED without verifying, with *retry_after the
+ * attempts return CV_THROTTLED without verifying, with *retry_after the
  * seconds until the next one is allowed. A success forgets the pair's
  * failures. A one-time password (made by an admin) that is right but older
- * than AUTH_ONE_TIME_TTL gives AUTH_EXPIRED (said only to whoever knows it);
- * a fresh one gives a session whose user.must_change is 1. On AUTH_OK, *out
+ * than AUTH_ONE_TIME_TTL gives CV_EXPIRED (said only to whoever knows it);
+ * a fresh one gives a session whose user.must_change is 1. Wrong credentials
+ * (or none) are CV_BAD_CREDENTIALS. On CV_OK, *out
  * holds a new session; the caller sets the cookie
  * from out->id and then should sodium_memzero(out). Blocks while
  * AUTH_MAX_VERIFIERS verifications are running. retry_after may be NULL. */
-enum auth_result auth_login(struct auth *a, const char *username, const char *password,
-                            const char *client, struct auth_session *out, int *retry_after);
+enum cv_err auth_login(struct auth *a, const char *username, const char *password,
+                       const char *client, struct auth_session *out, int *retry_after);
 
-/* Looks up a session by its cookie value (64 lowercase hex). AUTH_OK fills
- * *user and csrf_out (AUTH_CSRF_LEN + 1 bytes, may be NULL); AUTH_INVALID if
+/* Looks up a session by its cookie value (64 lowercase hex). CV_OK fills
+ * *user and csrf_out (AUTH_CSRF_LEN + 1 bytes, may be NULL); CV_UNAUTHENTICATED if
  * malformed, unknown, expired, or the member is deactivated. */
-enum auth_result auth_session_lookup(struct auth *a, const char *cookie,
-                                     struct auth_user *user, char *csrf_out);
+enum cv_err auth_session_lookup(struct auth *a, const char *cookie,
+                                struct auth_user *user, char *csrf_out);
 
-/* Ends the session named by COOKIE. AUTH_OK (also if it did not exist: logout
- * is idempotent), AUTH_ERROR on a store error. */
-enum auth_result auth_session_delete(struct auth *a, const char *cookie);
+/* Ends the session named by COOKIE. CV_OK (also if it did not exist: logout
+ * is idempotent), CV_ERROR on a store error. */
+enum cv_err auth_session_delete(struct auth *a, const char *cookie);
 
 /* 1 if GIVEN equals the session's CSRF token EXPECTED (constant time), else 0.
  * GIVEN may be NULL (header missing). */
 int auth_csrf_equal(const char *expected, const char *given);
 
-/* Looks up an API token (the text after "Bearer "). AUTH_OK fills *user;
- * AUTH_INVALID if malformed, unknown, revoked, or the member is deactivated. */
-enum auth_result auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user);
+/* Looks up an API token (the text after "Bearer "). CV_OK fills *user;
+ * CV_UNAUTHENTICATED if malformed, unknown, revoked, or the member is deactivated. */
+enum cv_err auth_token_lookup(struct auth *a, const char *bearer, struct auth_user *user);
 
 /* --- a member's own account (auth_account.c) ------------------------------- */
 
@@ -141,37 +135,37 @@ enum auth_result auth_token_lookup(struct auth *a, const char *bearer, struct au
  * right after a login with a one-time password (user->must_change), when
  * NEW must only differ from it. NEW follows auth_check_password. Ends the
  * member's other sessions, keeping the one of cookie KEEP (may be NULL).
- * AUTH_INVALID with *why, AUTH_THROTTLED with *retry_after, AUTH_ERROR. */
-enum auth_result auth_password_change(struct auth *a, const struct auth_user *user,
-                                      const char *current, const char *next,
-                                      const char *client, const char *keep,
-                                      int *retry_after, const char **why);
+ * CV_INVALID with *why, CV_THROTTLED with *retry_after, CV_ERROR. */
+enum cv_err auth_password_change(struct auth *a, const struct auth_user *user,
+                                 const char *current, const char *next,
+                                 const char *client, const char *keep,
+                                 int *retry_after, const char **why);
 
 /* The member a set-password link LINK (AUTH_LINK_LEN characters) is for, if
- * the link is unused, unexpired and the member active: AUTH_OK and *user;
- * AUTH_INVALID otherwise. */
-enum auth_result auth_link_check(struct auth *a, const char *link, struct auth_user *user);
+ * the link is unused, unexpired and the member active: CV_OK and *user;
+ * CV_INVALID otherwise. */
+enum cv_err auth_link_check(struct auth *a, const char *link, struct auth_user *user);
 
 /* Uses LINK: sets PASSWORD (auth_check_password) as the member's own,
  * deletes the link (single use) and every session, and logs the member in
- * (*out as for auth_login). AUTH_INVALID with *why. */
-enum auth_result auth_link_use(struct auth *a, const char *link, const char *password,
-                               struct auth_session *out, const char **why);
+ * (*out as for auth_login). CV_INVALID with *why. */
+enum cv_err auth_link_use(struct auth *a, const char *link, const char *password,
+                          struct auth_session *out, const char **why);
 
 /* Creates an API token for the member USER_ID themselves (label may be NULL;
  * at most AUTH_TOKENS_MAX unrevoked), as auth_token_create without an actor;
- * revokes token ID if it is theirs. AUTH_INVALID with *why. */
-enum auth_result auth_token_create_own(struct auth *a, const struct auth_user *user,
-                                       const char *label, char *token_out, const char **why);
-enum auth_result auth_token_revoke_own(struct auth *a, const struct auth_user *user,
-                                       int64_t id, const char **why);
+ * revokes token ID if it is theirs. CV_INVALID with *why. */
+enum cv_err auth_token_create_own(struct auth *a, const struct auth_user *user,
+                                  const char *label, char *token_out, const char **why);
+enum cv_err auth_token_revoke_own(struct auth *a, const struct auth_user *user,
+                                  int64_t id, const char **why);
 
 /* --- administration (auth_member.c: the admin pages and the CLI) -------------
  * Each admin action is written to the audit log, in the same transaction, as
  * done by ACTOR: an admin's username, "cli:USER" for the admin commands (USER
- * the operating system's user), or "server". They return AUTH_OK,
- * AUTH_INVALID with *why set to a one-line reason ("no such member",
- * "username taken", a validation message), or AUTH_ERROR. */
+ * the operating system's user), or "server". They return CV_OK,
+ * CV_INVALID with *why set to a one-line reason ("no such member",
+ * "username taken", a validation message), or CV_ERROR. */
 
 struct auth_member_new {
     const char *username;
@@ -184,41 +178,41 @@ struct auth_member_new {
 };
 
 /* Validates and creates an active member, hashing the password if any. */
-enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *m,
-                                 const char *actor, const char **why);
+enum cv_err auth_member_add(struct auth *a, const struct auth_member_new *m,
+                            const char *actor, const char **why);
 
 /* Activates or deactivates a member; deactivating ends its sessions, its
  * sessions and tokens stop working while it is inactive, and every open
  * poll whose roll holds it counts one member deactivated during the poll. */
-enum auth_result auth_member_set_active(struct auth *a, const char *username, int active,
-                                        const char *actor, const char **why);
+enum cv_err auth_member_set_active(struct auth *a, const char *username, int active,
+                                   const char *actor, const char **why);
 
 /* Validates PASSWORD and sets it as USERNAME's password, one-time (ONE_TIME:
  * an admin hands it over) or the member's own; ends the member's sessions
  * and set-password links. Audited as a password reset. */
-enum auth_result auth_member_set_password(struct auth *a, const char *username,
-                                          const char *password, int one_time,
-                                          const char *actor, const char **why);
+enum cv_err auth_member_set_password(struct auth *a, const char *username,
+                                     const char *password, int one_time,
+                                     const char *actor, const char **why);
 
 /* Makes a set-password link for USERNAME (active): LINK_OUT gets its
  * secret (AUTH_LINK_LEN + 1 bytes; the page is /set-password?link=SECRET),
  * *expires_out its expiry (may be NULL). Replaces the member's older link;
  * only its SHA-256 is stored. */
-enum auth_result auth_link_create(struct auth *a, const char *username, const char *actor,
-                                  char *link_out, int64_t *expires_out, const char **why);
+enum cv_err auth_link_create(struct auth *a, const char *username, const char *actor,
+                             char *link_out, int64_t *expires_out, const char **why);
 
 /* Creates an API token for USERNAME (label may be NULL); writes it to
  * token_out (AUTH_TOKEN_LEN + 1 bytes) and its id to *id_out (may be NULL).
  * Only the token's SHA-256 is stored. ACTOR non-NULL: made by an admin for
  * the member, audited (in a transaction of its own: not inside store_begin);
  * NULL: not audited, and callable inside the caller's transaction. */
-enum auth_result auth_token_create(struct auth *a, const char *username, const char *label,
-                                   const char *actor, char *token_out, int64_t *id_out,
-                                   const char **why);
+enum cv_err auth_token_create(struct auth *a, const char *username, const char *label,
+                              const char *actor, char *token_out, int64_t *id_out,
+                              const char **why);
 
-/* Revokes token ID. AUTH_INVALID if none or already revoked. Audited. */
-enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char *actor,
-                                   const char **why);
+/* Revokes token ID. CV_INVALID if none or already revoked. Audited. */
+enum cv_err auth_token_revoke(struct auth *a, int64_t id, const char *actor,
+                              const char **why);
 
 /* Writes a fresh random password of AUTH_GENPASS_LEN characters (base58
  * alphabet, ~117 bits) and a NUL to out (AUTH_GENPASS_LEN + 1 bytes). */
@@ -265,23 +259,23 @@ int auth_mail_on(const struct auth *a);
 
 /* Sends USERNAME (active, with an address, without a password of their
  * own) a new invitation, replacing their older link; audited as done by
- * ACTOR. AUTH_INVALID with *why (mail off, no address, has a password). */
-enum auth_result auth_invite(struct auth *a, const char *username, const char *actor,
+ * ACTOR. CV_INVALID with *why (mail off, no address, has a password). */
+enum cv_err auth_invite(struct auth *a, const char *username, const char *actor,
                              const char **why);
 
 /* "Forgot your password?": WHO is a username or an address. If it names an
  * active member with an address, a reset link (MAIL_RESET_TTL, single use)
  * is mailed to that address; otherwise nothing happens. The answer is the
- * same either way: AUTH_OK; AUTH_THROTTLED (*retry_after) when CLIENT asked
- * too often (whatever it asked for); AUTH_INVALID when mail is off;
- * AUTH_ERROR. A member gets at most one reset mail every 2 minutes (more
- * requests are answered AUTH_OK and send nothing). */
-enum auth_result auth_reset_request(struct auth *a, const char *who, const char *client,
+ * same either way: CV_OK; CV_THROTTLED (*retry_after) when CLIENT asked
+ * too often (whatever it asked for); CV_INVALID when mail is off;
+ * CV_ERROR. A member gets at most one reset mail every 2 minutes (more
+ * requests are answered CV_OK and send nothing). */
+enum cv_err auth_reset_request(struct auth *a, const char *who, const char *client,
                                     int *retry_after);
 
 /* Whether member ID gets the poll notices; turning them on or off. */
-enum auth_result auth_notices_get(struct auth *a, int64_t member_id, int *on);
-enum auth_result auth_notices_set(struct auth *a, int64_t member_id, int on);
+enum cv_err auth_notices_get(struct auth *a, int64_t member_id, int *on);
+enum cv_err auth_notices_set(struct auth *a, int64_t member_id, int on);
 
 /* --- CSV import (auth_import.c) ------------------------------------------- */
 
@@ -296,9 +290,9 @@ struct auth_import_stats {
  * non-admin, without password; existing ones get the new display name and
  * email. All rows in one transaction: any bad row rejects the whole file, and
  * err (ERR_LEN bytes) says "line N: reason". An import that changes anything
- * is audited as done by ACTOR. AUTH_OK / AUTH_INVALID / AUTH_ERROR. */
-enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
-                                 const char *actor, struct auth_import_stats *stats,
-                                 char *err, size_t err_len);
+ * is audited as done by ACTOR. CV_OK / CV_INVALID / CV_ERROR. */
+enum cv_err auth_import_csv(struct auth *a, const char *csv, size_t len,
+                            const char *actor, struct auth_import_stats *stats,
+                            char *err, size_t err_len);
 
 #endif

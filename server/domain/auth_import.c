@@ -192,8 +192,8 @@ static int import_seen_add(struct import_seen *s, const char *username, int line
 static int import_invite(struct auth *a, const char *user)
 {
     struct store_member m;
-    int rc = store_member_get(a->st, user, &m) == STORE_OK &&
-        auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, auth_now(a)) == STORE_OK
+    int rc = store_member_get(a->st, user, &m) == CV_OK &&
+        auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, auth_now(a)) == CV_OK
         ? 0 : -1;
 
     sodium_memzero(&m, sizeof m);
@@ -222,7 +222,7 @@ static int import_row(struct auth *a, struct import_seen *seen, struct csv_recor
         *why = prev > 0 ? "username appears twice in the file" : "out of memory";
         return -1;
     }
-    if (store_member_upsert(a->st, user, dn, email, auth_now(a), &created) != STORE_OK)
+    if (store_member_upsert(a->st, user, dn, email, auth_now(a), &created) != CV_OK)
         return -1;
     if (created && email[0] != '\0' && auth_mail_on(a) && import_invite(a, user) != 0)
         return -1;
@@ -234,11 +234,11 @@ static int import_row(struct auth *a, struct import_seen *seen, struct csv_recor
 }
 
 /* Walks every record of C inside the caller's transaction. */
-static enum auth_result import_all(struct auth *a, struct csv *c, struct csv_record *r,
-                                   struct auth_import_stats *stats, char *err, size_t err_len)
+static enum cv_err import_all(struct auth *a, struct csv *c, struct csv_record *r,
+                              struct auth_import_stats *stats, char *err, size_t err_len)
 {
     struct import_seen seen = { NULL, NULL, 0, 0 };
-    enum auth_result res = AUTH_OK;
+    enum cv_err res = CV_OK;
     const char *why = NULL;
     int first = 1, got;
 
@@ -256,7 +256,7 @@ static enum auth_result import_all(struct auth *a, struct csv *c, struct csv_rec
         }
     }
     if (got == -1) {
-        res = why != NULL ? AUTH_INVALID : AUTH_ERROR;
+        res = why != NULL ? CV_INVALID : CV_ERROR;
         snprintf(err, err_len, "line %d: %s", r->line, why != NULL ? why : "database error");
     }
     free(seen.names);
@@ -264,14 +264,14 @@ static enum auth_result import_all(struct auth *a, struct csv *c, struct csv_rec
     return res;
 }
 
-enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
-                                 const char *actor, struct auth_import_stats *stats,
-                                 char *err, size_t err_len)
+enum cv_err auth_import_csv(struct auth *a, const char *csv, size_t len,
+                            const char *actor, struct auth_import_stats *stats,
+                            char *err, size_t err_len)
 {
     char detail[64];
     struct csv c = { csv, csv + len, 1 };
     struct csv_record *r;
-    enum auth_result res;
+    enum cv_err res;
 
     memset(stats, 0, sizeof *stats);
     if (err_len > 0)
@@ -280,27 +280,27 @@ enum auth_result auth_import_csv(struct auth *a, const char *csv, size_t len,
         c.p += 3;                       /* a spreadsheet's byte-order mark */
     if ((r = malloc(sizeof *r)) == NULL) {
         snprintf(err, err_len, "out of memory");
-        return AUTH_ERROR;
+        return CV_ERROR;
     }
     if (store_begin(a->st) != 0) {
         snprintf(err, err_len, "cannot start a transaction (database busy?)");
         free(r);
-        return AUTH_ERROR;
+        return CV_ERROR;
     }
     res = import_all(a, &c, r, stats, err, err_len);
     snprintf(detail, sizeof detail, "%d added, %d updated", stats->created, stats->updated);
-    if (res == AUTH_OK && stats->created + stats->updated > 0 &&
+    if (res == CV_OK && stats->created + stats->updated > 0 &&
         auth_audit(a, actor, "members imported", NULL, detail) != 0) {
         snprintf(err, err_len, "cannot write the audit log");
-        res = AUTH_ERROR;
+        res = CV_ERROR;
     }
-    if (res == AUTH_OK && store_commit(a->st) != 0) {
+    if (res == CV_OK && store_commit(a->st) != 0) {
         snprintf(err, err_len, "cannot commit the import");
-        res = AUTH_ERROR;
-    } else if (res != AUTH_OK) {
+        res = CV_ERROR;
+    } else if (res != CV_OK) {
         store_rollback(a->st);
     }
-    if (res != AUTH_OK)
+    if (res != CV_OK)
         memset(stats, 0, sizeof *stats);
     free(r);
     return res;

@@ -28,9 +28,9 @@ struct auth {
 
 /* With mail on and member M active with an address: a set-password link
  * valid TTL seconds, and the mail of KIND (MAIL_INVITATION or MAIL_RESET)
- * that carries it, queued, inside the caller's transaction. STORE_OK,
- * STORE_NOT_FOUND when mail is off or M has no address (nothing done), or
- * STORE_ERROR. */
+ * that carries it, queued, inside the caller's transaction. CV_OK,
+ * CV_NOT_FOUND when mail is off or M has no address (nothing done), or
+ * CV_ERROR. */
 int auth_mail_link(struct auth *a, const struct store_member *m, const char *kind,
                    int64_t ttl, int64_t now);
 
@@ -53,8 +53,8 @@ void auth_pair_key(const char *username, const char *client, char *key, size_t c
 void auth_user_fill(struct auth_user *u, const struct store_member *m);
 
 /* Creates a session for member M at NOW, filling *out. */
-enum auth_result auth_session_create(struct auth *a, const struct store_member *m,
-                                     int64_t now, struct auth_session *out);
+enum cv_err auth_session_create(struct auth *a, const struct store_member *m,
+                                int64_t now, struct auth_session *out);
 
 /* Appends an entry to the audit log (inside the caller's transaction, if
  * any): ACTOR did ACTION to SUBJECT (may be NULL), DETAIL (may be NULL). */

@@ -43,24 +43,24 @@ int auth_mail_link(struct auth *a, const struct store_member *m, const char *kin
 {
     unsigned char raw[32], hash[32];
     char link[AUTH_LINK_LEN + 1];
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (a->mail == NULL || m->email[0] == '\0' || !m->active)
-        return STORE_NOT_FOUND;
+        return CV_NOT_FOUND;
     randombytes_buf(raw, sizeof raw);
     sodium_bin2base64(link, sizeof link, raw, sizeof raw,
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (const unsigned char *)link, AUTH_LINK_LEN);
-    if (store_link_insert(a->st, m->id, hash, now, now + ttl) == STORE_OK &&
+    if (store_link_insert(a->st, m->id, hash, now, now + ttl) == CV_OK &&
         mail_queue_link(a->mail, kind, m->email, m->display_name, m->username, link,
                         now + ttl, now) == 0)
-        rc = STORE_OK;
+        rc = CV_OK;
     sodium_memzero(raw, sizeof raw);
     sodium_memzero(link, sizeof link);
     return rc;
 }
 
-enum auth_result auth_invite(struct auth *a, const char *username, const char *actor,
+enum cv_err auth_invite(struct auth *a, const char *username, const char *actor,
                              const char **why)
 {
     struct store_member m;
@@ -69,34 +69,34 @@ enum auth_result auth_invite(struct auth *a, const char *username, const char *a
 
     if (a->mail == NULL) {
         *why = "mail is off: start the server with --smtp-url to send invitations";
-        return AUTH_INVALID;
+        return CV_INVALID;
     }
     rc = username != NULL && auth_check_username(username) == NULL
-        ? store_member_get(a->st, username, &m) : STORE_NOT_FOUND;
-    if (rc != STORE_OK) {
-        *why = rc == STORE_NOT_FOUND ? "no such member" : "database error";
-        return rc == STORE_NOT_FOUND ? AUTH_INVALID : AUTH_ERROR;
+        ? store_member_get(a->st, username, &m) : CV_NOT_FOUND;
+    if (rc != CV_OK) {
+        *why = rc == CV_NOT_FOUND ? "no such member" : "database error";
+        return rc == CV_NOT_FOUND ? CV_INVALID : CV_ERROR;
     }
     *why = !m.active ? "member is deactivated"
         : m.email[0] == '\0' ? "this member has no email address"
         : m.password_hash[0] != '\0' && !m.one_time ? "this member has chosen a password: "
           "they can use \"Forgot your password?\"" : NULL;
     if (*why != NULL)
-        return AUTH_INVALID;
+        return CV_INVALID;
     if (store_begin(a->st) != 0) {
         *why = "database error";
-        return AUTH_ERROR;
+        return CV_ERROR;
     }
     rc = auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, now);
-    if (rc == STORE_OK && auth_audit(a, actor, "invitation sent", m.username,
+    if (rc == CV_OK && auth_audit(a, actor, "invitation sent", m.username,
                                      "set-password link by mail, valid 72 hours, once") != 0)
-        rc = STORE_ERROR;
-    if (rc == STORE_OK && store_commit(a->st) == 0)
-        return AUTH_OK;
-    if (rc != STORE_OK)
+        rc = CV_ERROR;
+    if (rc == CV_OK && store_commit(a->st) == 0)
+        return CV_OK;
+    if (rc != CV_OK)
         store_rollback(a->st);
     *why = "database error";
-    return AUTH_ERROR;
+    return CV_ERROR;
 }
 
 /* The member WHO names (a username, or an address): 0 and *m, or -1. */
@@ -106,58 +106,58 @@ static int auth_reset_find(struct auth *a, const char *who, struct store_member 
 
     if (strchr(who, '@') != NULL) {
         if (auth_check_email(who) != NULL ||
-            store_mail_member_by_email(a->st, who, username) != STORE_OK)
+            store_mail_member_by_email(a->st, who, username) != CV_OK)
             return -1;
         who = username;
     } else if (auth_check_username(who) != NULL) {
         return -1;
     }
-    return store_member_get(a->st, who, m) == STORE_OK && m->active &&
+    return store_member_get(a->st, who, m) == CV_OK && m->active &&
         m->email[0] != '\0' ? 0 : -1;
 }
 
-enum auth_result auth_reset_request(struct auth *a, const char *who, const char *client,
+enum cv_err auth_reset_request(struct auth *a, const char *who, const char *client,
                                     int *retry_after)
 {
     struct store_member m;
     char key[AUTH_USERNAME_MAX + 70];
     int64_t now = auth_now(a);
     unsigned wait;
-    enum auth_result r = AUTH_OK;
+    enum cv_err r = CV_OK;
 
     if (a->mail == NULL)
-        return AUTH_INVALID;
+        return CV_INVALID;
     snprintf(key, sizeof key, "c:%s", client != NULL ? client : "");
     if ((wait = ratelimit_take(a->reset_clients, key, ratelimit_now_ms())) != 0) {
         if (retry_after != NULL)
             *retry_after = (int)wait;
-        return AUTH_THROTTLED;
+        return CV_THROTTLED;
     }
     if (who == NULL || auth_reset_find(a, who, &m) != 0)
-        return AUTH_OK;                 /* the same answer as for a member */
+        return CV_OK;                 /* the same answer as for a member */
     if (ratelimit_take(a->reset_members, m.username, ratelimit_now_ms()) != 0)
         goto out;                       /* one mail on its way already */
     if (store_begin(a->st) != 0) {
-        r = AUTH_ERROR;
+        r = CV_ERROR;
         goto out;
     }
-    if (auth_mail_link(a, &m, MAIL_RESET, MAIL_RESET_TTL, now) != STORE_OK) {
+    if (auth_mail_link(a, &m, MAIL_RESET, MAIL_RESET_TTL, now) != CV_OK) {
         store_rollback(a->st);
-        r = AUTH_ERROR;
+        r = CV_ERROR;
     } else if (store_commit(a->st) != 0) {
-        r = AUTH_ERROR;
+        r = CV_ERROR;
     }
 out:
     sodium_memzero(&m, sizeof m);
     return r;
 }
 
-enum auth_result auth_notices_get(struct auth *a, int64_t member_id, int *on)
+enum cv_err auth_notices_get(struct auth *a, int64_t member_id, int *on)
 {
-    return store_mail_notices_get(a->st, member_id, on) == STORE_OK ? AUTH_OK : AUTH_ERROR;
+    return store_mail_notices_get(a->st, member_id, on) == CV_OK ? CV_OK : CV_ERROR;
 }
 
-enum auth_result auth_notices_set(struct auth *a, int64_t member_id, int on)
+enum cv_err auth_notices_set(struct auth *a, int64_t member_id, int on)
 {
-    return store_mail_notices_set(a->st, member_id, on) == STORE_OK ? AUTH_OK : AUTH_ERROR;
+    return store_mail_notices_set(a->st, member_id, on) == CV_OK ? CV_OK : CV_ERROR;
 }

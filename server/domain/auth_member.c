@@ -19,34 +19,34 @@
 #include "mail.h"
 
 /* Maps a store code from a write keyed by username to a result and reason. */
-static enum auth_result auth_member_result(int rc, const char **why)
+static enum cv_err auth_member_result(int rc, const char **why)
 {
-    if (rc == STORE_OK)
-        return AUTH_OK;
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == CV_OK)
+        return CV_OK;
+    if (rc == CV_NOT_FOUND) {
         *why = "no such member";
-        return AUTH_INVALID;
+        return CV_INVALID;
     }
     *why = "database error";
-    return AUTH_ERROR;
+    return CV_ERROR;
 }
 
 int auth_audit(struct auth *a, const char *actor, const char *action, const char *subject,
                const char *detail)
 {
     return store_audit_add(a->st, auth_now(a), actor != NULL ? actor : "unknown", action,
-                           subject, detail) == STORE_OK ? 0 : -1;
+                           subject, detail) == CV_OK ? 0 : -1;
 }
 
-/* Commits the transaction that RC's work ran in when RC is STORE_OK and the
+/* Commits the transaction that RC's work ran in when RC is CV_OK and the
  * audit entry could be written; rolls it back otherwise. The store code. */
 static int auth_finish(struct auth *a, int rc, const char *actor, const char *action,
                        const char *subject, const char *detail)
 {
-    if (rc == STORE_OK && auth_audit(a, actor, action, subject, detail) != 0)
-        rc = STORE_ERROR;
-    if (rc == STORE_OK)
-        return store_commit(a->st) == 0 ? STORE_OK : STORE_ERROR;
+    if (rc == CV_OK && auth_audit(a, actor, action, subject, detail) != 0)
+        rc = CV_ERROR;
+    if (rc == CV_OK)
+        return store_commit(a->st) == 0 ? CV_OK : CV_ERROR;
     store_rollback(a->st);
     return rc;
 }
@@ -85,11 +85,11 @@ static int auth_member_row(struct auth *a, const struct auth_member_new *n,
     return 0;
 }
 
-enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *n,
-                                 const char *actor, const char **why)
+enum cv_err auth_member_add(struct auth *a, const struct auth_member_new *n,
+                            const char *actor, const char **why)
 {
     struct store_member m;
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
     const char *dummy;
     int rc;
 
@@ -97,12 +97,12 @@ enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *n
         why = &dummy;
     *why = NULL;
     if (auth_member_validate(n, why) != 0)
-        return AUTH_INVALID;
+        return CV_INVALID;
     if (auth_member_row(a, n, &m) != 0) {
         *why = "a field is too long";
         goto out;
     }
-    r = AUTH_ERROR;
+    r = CV_ERROR;
     *why = "cannot hash the password";
     if (n->password != NULL && auth_password_hash(a, n->password, m.password_hash) != 0)
         goto out;
@@ -112,16 +112,16 @@ enum auth_result auth_member_add(struct auth *a, const struct auth_member_new *n
     rc = store_member_insert(a->st, &m, &m.id);
     /* with mail on, a member without a password is invited in the same
      * transaction (auth_mail.c); without an address, or mail off, nothing */
-    if (rc == STORE_OK && n->password == NULL &&
+    if (rc == CV_OK && n->password == NULL &&
         (rc = auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, m.created_at)) ==
-        STORE_NOT_FOUND)
-        rc = STORE_OK;
+        CV_NOT_FOUND)
+        rc = CV_OK;
     rc = auth_finish(a, rc, actor, "member added", m.username,
                      auth_mail_on(a) && n->password == NULL && m.email[0] != '\0'
                      ? (m.is_admin ? "admin; invitation sent by mail" : "invitation sent by mail")
                      : m.is_admin ? "admin" : NULL);
-    r = rc == STORE_OK ? AUTH_OK : rc == STORE_CONFLICT ? AUTH_INVALID : AUTH_ERROR;
-    *why = rc == STORE_OK ? NULL : rc == STORE_CONFLICT ? "username taken" : "database error";
+    r = rc == CV_OK ? CV_OK : rc == CV_CONFLICT ? CV_INVALID : CV_ERROR;
+    *why = rc == CV_OK ? NULL : rc == CV_CONFLICT ? "username taken" : "database error";
 out:
     sodium_memzero(&m, sizeof m);
     return r;
@@ -146,8 +146,8 @@ static int open_roll_one(void *arg, const struct store_open_roll *p)
     return 0;
 }
 
-enum auth_result auth_member_set_active(struct auth *a, const char *username, int active,
-                                        const char *actor, const char **why)
+enum cv_err auth_member_set_active(struct auth *a, const char *username, int active,
+                                   const char *actor, const char **why)
 {
     struct open_rolls rolls;
     char detail[STORE_DETAIL_MAX + 1] = "";
@@ -158,12 +158,12 @@ enum auth_result auth_member_set_active(struct auth *a, const char *username, in
         why = &dummy;
     *why = NULL;
     if (username == NULL || auth_check_username(username) != NULL)
-        return auth_member_result(STORE_NOT_FOUND, why);
+        return auth_member_result(CV_NOT_FOUND, why);
     memset(&rolls, 0, sizeof rolls);
     if (store_begin(a->st) != 0)
-        return auth_member_result(STORE_ERROR, why);
-    rc = active ? STORE_OK : store_member_open_rolls(a->st, username, open_roll_one, &rolls);
-    if (rc == STORE_OK)
+        return auth_member_result(CV_ERROR, why);
+    rc = active ? CV_OK : store_member_open_rolls(a->st, username, open_roll_one, &rolls);
+    if (rc == CV_OK)
         rc = store_member_set_active(a->st, username, active);
     if (rolls.n > 0)
         snprintf(detail, sizeof detail, "on the roll of %d open poll%s: %s", rolls.n,
@@ -173,13 +173,13 @@ enum auth_result auth_member_set_active(struct auth *a, const char *username, in
     return auth_member_result(rc, why);
 }
 
-enum auth_result auth_member_set_password(struct auth *a, const char *username,
-                                          const char *password, int one_time,
-                                          const char *actor, const char **why)
+enum cv_err auth_member_set_password(struct auth *a, const char *username,
+                                     const char *password, int one_time,
+                                     const char *actor, const char **why)
 {
     struct store_member m;
     char hash[crypto_pwhash_STRBYTES];
-    enum auth_result r;
+    enum cv_err r;
     const char *dummy;
     int64_t now = auth_now(a);
     int rc;
@@ -189,17 +189,17 @@ enum auth_result auth_member_set_password(struct auth *a, const char *username,
     *why = NULL;
     memset(hash, 0, sizeof hash);
     if ((*why = auth_check_password(password)) != NULL)
-        return AUTH_INVALID;
+        return CV_INVALID;
     r = auth_member_result(store_member_get(a->st, username, &m), why);
-    if (r != AUTH_OK)
+    if (r != CV_OK)
         goto out;
-    r = AUTH_ERROR;
+    r = CV_ERROR;
     *why = "cannot hash the password";
     if (auth_password_hash(a, password, hash) != 0)
         goto out;
     *why = NULL;
     if (store_begin(a->st) != 0) {
-        r = auth_member_result(STORE_ERROR, why);
+        r = auth_member_result(CV_ERROR, why);
         goto out;
     }
     rc = store_member_set_password(a->st, m.username, hash, one_time,
@@ -214,13 +214,13 @@ out:
     return r;
 }
 
-enum auth_result auth_link_create(struct auth *a, const char *username, const char *actor,
-                                  char *link_out, int64_t *expires_out, const char **why)
+enum cv_err auth_link_create(struct auth *a, const char *username, const char *actor,
+                             char *link_out, int64_t *expires_out, const char **why)
 {
     struct store_member m;
     unsigned char raw[32], hash[32];
     int64_t now = auth_now(a);
-    enum auth_result r;
+    enum cv_err r;
     const char *dummy;
     int rc;
 
@@ -229,12 +229,12 @@ enum auth_result auth_link_create(struct auth *a, const char *username, const ch
     *why = NULL;
     link_out[0] = '\0';
     r = auth_member_result(username != NULL && auth_check_username(username) == NULL
-                           ? store_member_get(a->st, username, &m) : STORE_NOT_FOUND, why);
-    if (r != AUTH_OK)
+                           ? store_member_get(a->st, username, &m) : CV_NOT_FOUND, why);
+    if (r != CV_OK)
         goto out;
     if (!m.active) {
         *why = "member is deactivated";
-        r = AUTH_INVALID;
+        r = CV_INVALID;
         goto out;
     }
     randombytes_buf(raw, sizeof raw);
@@ -242,16 +242,16 @@ enum auth_result auth_link_create(struct auth *a, const char *username, const ch
                       sodium_base64_VARIANT_URLSAFE_NO_PADDING);
     crypto_hash_sha256(hash, (const unsigned char *)link_out, AUTH_LINK_LEN);
     if (store_begin(a->st) != 0) {
-        r = auth_member_result(STORE_ERROR, why);
+        r = auth_member_result(CV_ERROR, why);
         goto out;
     }
     rc = store_link_insert(a->st, m.id, hash, now, now + AUTH_LINK_TTL);
     r = auth_member_result(auth_finish(a, rc, actor, "set-password link made", m.username,
                                        "valid 72 hours, once"), why);
-    if (r == AUTH_OK && expires_out != NULL)
+    if (r == CV_OK && expires_out != NULL)
         *expires_out = now + AUTH_LINK_TTL;
 out:
-    if (r != AUTH_OK)
+    if (r != CV_OK)
         sodium_memzero(link_out, AUTH_LINK_LEN + 1);
     sodium_memzero(raw, sizeof raw);
     sodium_memzero(&m, sizeof m);
@@ -275,31 +275,31 @@ const char *auth_check_label(const char *label)
 
 /* Inserts a new token for member M (inside the caller's transaction, if
  * any). */
-static enum auth_result auth_token_insert(struct auth *a, const struct store_member *m,
-                                          const char *label, char *token_out,
-                                          int64_t *id_out, const char **why)
+static enum cv_err auth_token_insert(struct auth *a, const struct store_member *m,
+                                     const char *label, char *token_out,
+                                     int64_t *id_out, const char **why)
 {
     unsigned char hash[32];
-    enum auth_result r;
+    enum cv_err r;
 
     if (!m->active) {
         *why = "member is deactivated";
-        return AUTH_INVALID;
+        return CV_INVALID;
     }
     auth_token_new(token_out, hash);
     r = auth_member_result(store_token_insert(a->st, m->id, label, hash, auth_now(a), id_out),
                            why);
-    if (r != AUTH_OK)
+    if (r != CV_OK)
         sodium_memzero(token_out, AUTH_TOKEN_LEN + 1);
     return r;
 }
 
-enum auth_result auth_token_create(struct auth *a, const char *username, const char *label,
-                                   const char *actor, char *token_out, int64_t *id_out,
-                                   const char **why)
+enum cv_err auth_token_create(struct auth *a, const char *username, const char *label,
+                              const char *actor, char *token_out, int64_t *id_out,
+                              const char **why)
 {
     struct store_member m;
-    enum auth_result r;
+    enum cv_err r;
     const char *dummy;
     char detail[STORE_LABEL_MAX + 32];
 
@@ -308,33 +308,33 @@ enum auth_result auth_token_create(struct auth *a, const char *username, const c
     *why = NULL;
     token_out[0] = '\0';
     if ((*why = auth_check_label(label)) != NULL)
-        return AUTH_INVALID;
+        return CV_INVALID;
     r = auth_member_result(store_member_get(a->st, username, &m), why);
-    if (r != AUTH_OK)
+    if (r != CV_OK)
         goto out;
     if (actor == NULL) {
         r = auth_token_insert(a, &m, label, token_out, id_out, why);
         goto out;
     }
     if (store_begin(a->st) != 0) {
-        r = auth_member_result(STORE_ERROR, why);
+        r = auth_member_result(CV_ERROR, why);
         goto out;
     }
     snprintf(detail, sizeof detail, "label \"%s\"", label != NULL ? label : "");
-    if ((r = auth_token_insert(a, &m, label, token_out, id_out, why)) != AUTH_OK)
+    if ((r = auth_token_insert(a, &m, label, token_out, id_out, why)) != CV_OK)
         store_rollback(a->st);
     else
-        r = auth_member_result(auth_finish(a, STORE_OK, actor, "token made for member",
+        r = auth_member_result(auth_finish(a, CV_OK, actor, "token made for member",
                                            m.username, detail), why);
-    if (r != AUTH_OK)
+    if (r != CV_OK)
         sodium_memzero(token_out, AUTH_TOKEN_LEN + 1);
 out:
     sodium_memzero(&m, sizeof m);
     return r;
 }
 
-enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char *actor,
-                                   const char **why)
+enum cv_err auth_token_revoke(struct auth *a, int64_t id, const char *actor,
+                              const char **why)
 {
     const char *dummy;
     char detail[48];
@@ -344,13 +344,13 @@ enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char *actor
         why = &dummy;
     *why = NULL;
     if (store_begin(a->st) != 0)
-        return auth_member_result(STORE_ERROR, why);
+        return auth_member_result(CV_ERROR, why);
     snprintf(detail, sizeof detail, "token %lld", (long long)id);
     rc = auth_finish(a, store_token_revoke(a->st, id, auth_now(a)), actor, "token revoked",
                      NULL, detail);
-    if (rc == STORE_NOT_FOUND) {
+    if (rc == CV_NOT_FOUND) {
         *why = "no such token, or already revoked";
-        return AUTH_INVALID;
+        return CV_INVALID;
     }
     return auth_member_result(rc, why);
 }
@@ -358,25 +358,25 @@ enum auth_result auth_token_revoke(struct auth *a, int64_t id, const char *actor
 int auth_bootstrap_admin(struct auth *a, char *password_out, int *created)
 {
     struct auth_member_new n = { "admin", "Administrator", NULL, 1, NULL, 1 };
-    enum auth_result r;
+    enum cv_err r;
     int64_t count;
 
     *created = 0;
     password_out[0] = '\0';
-    if (store_member_count(a->st, &count) != STORE_OK)
+    if (store_member_count(a->st, &count) != CV_OK)
         return -1;
     if (count > 0)
         return 0;
     auth_password_generate(password_out);
     n.password = password_out;
     r = auth_member_add(a, &n, "server", NULL);
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         *created = 1;
         return 0;
     }
     sodium_memzero(password_out, AUTH_GENPASS_LEN + 1);
     /* Another process filled the roster between the count and the insert. */
-    return r == AUTH_INVALID ? 0 : -1;
+    return r == CV_INVALID ? 0 : -1;
 }
 
 enum auth_member_state auth_member_state(const struct store_member *m, int64_t now)

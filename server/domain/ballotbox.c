@@ -57,7 +57,8 @@ struct box_job {
     struct store_cast cast;
     struct box_poll *poll;          /* referenced by the caller */
     const struct ballot *ballot;
-    enum store_cast_result result;
+    enum cv_err result;
+    enum store_cast_fault fault;    /* why, when result is CV_BAD_BALLOT */
 };
 
 struct ballotbox {
@@ -103,13 +104,13 @@ static int box_apply(struct store_job *job, int64_t now)
     int bad = 0;
     struct ballot *old = box_replaced(box, j, &bad);
 
-    j->result = store_cast_apply(box->st, &j->cast, now);
-    if (j->result == STORE_CAST_OK && j->poll->agg != NULL &&
+    j->result = store_cast_apply(box->st, &j->cast, now, &j->fault);
+    if (j->result == CV_OK && j->poll->agg != NULL &&
         (bad || (old != NULL && tally_remove(j->poll->agg, old) != 0) ||
          tally_add(j->poll->agg, j->ballot) != 0))
         box_agg_drop(j->poll);
     ballot_free(old);
-    return j->result == STORE_CAST_OK;
+    return j->result == CV_OK;
 }
 
 /* The cores, one verification slot each (box_verify). */
@@ -174,27 +175,27 @@ static int box_agg_start(struct ballotbox *box, struct box_poll *p)
 
 /* Reads poll ID from the store into a new, unlisted box_poll (box->mu not
  * held: the order of the two locks is the store's, then box->mu). */
-static enum box_status box_load(struct ballotbox *box, const char *id, struct box_poll **out)
+static enum cv_err box_load(struct ballotbox *box, const char *id, struct box_poll **out)
 {
     struct store_poll sp;
     struct box_poll *p;
     int rc = store_poll_get(box->st, id, 1, &sp);
 
-    if (rc == STORE_NOT_FOUND)
-        return BOX_NOT_FOUND;
+    if (rc == CV_NOT_FOUND)
+        return CV_NOT_FOUND;
     if (rc != 0)
-        return BOX_ERROR;
+        return CV_ERROR;
     if (sp.closed) {
         rc = sp.withdrawn;
         store_poll_clear(&sp);
-        return rc ? BOX_WITHDRAWN : BOX_CLOSED;
+        return rc ? CV_POLL_WITHDRAWN : CV_POLL_CLOSED;
     }
     if ((p = calloc(1, sizeof *p)) == NULL ||
         record_parse(sp.record, strlen(sp.record), &p->rec) != PROTO_OK) {
         log_error("poll %s: stored record does not parse", id);
         free(p);
         store_poll_clear(&sp);
-        return BOX_ERROR;
+        return CV_ERROR;
     }
     memcpy(p->id, sp.id, sizeof p->id);
     p->closes_at = sp.closes_at;
@@ -202,10 +203,10 @@ static enum box_status box_load(struct ballotbox *box, const char *id, struct bo
     if (box_agg_start(box, p) != 0) {
         record_free(p->rec);
         free(p);
-        return BOX_ERROR;
+        return CV_ERROR;
     }
     *out = p;
-    return BOX_OK;
+    return CV_OK;
 }
 
 static void box_poll_free(struct box_poll *p)
@@ -241,19 +242,19 @@ static struct box_poll *box_ref(struct ballotbox *box, const char *id)
 /* The cached poll, loaded if need be, with a reference the caller drops with
  * box_poll_put (records are immutable; a cast in flight keeps its poll even
  * if the close makes the box forget it meanwhile). */
-static enum box_status box_poll_get(struct ballotbox *box, const char *id,
-                                    struct box_poll **out)
+static enum cv_err box_poll_get(struct ballotbox *box, const char *id,
+                                struct box_poll **out)
 {
     struct box_poll *p = NULL;
-    enum box_status rc = BOX_OK;
+    enum cv_err rc = CV_OK;
 
     if ((*out = box_ref(box, id)) != NULL)
-        return BOX_OK;
+        return CV_OK;
     /* One loader at a time: a record with a large roll costs megabytes to
      * parse, once, not once per cast arriving meanwhile (they wait here and
      * then find it listed). */
     pthread_mutex_lock(&box->load_mu);
-    if ((p = box_ref(box, id)) == NULL && (rc = box_load(box, id, &p)) == BOX_OK) {
+    if ((p = box_ref(box, id)) == NULL && (rc = box_load(box, id, &p)) == CV_OK) {
         pthread_mutex_lock(&box->mu);
         p->refs = 2;                         /* the list's and the caller's */
         p->next = box->polls;
@@ -328,45 +329,42 @@ static void box_undo(struct store_job *job)
 
 /* Hands the job to the store's group commit and sleeps until its group is
  * on disk (or failed: then an error, whatever the job's own outcome). */
-static enum store_cast_result box_submit(struct ballotbox *box, struct box_job *job)
+static enum cv_err box_submit(struct ballotbox *box, struct box_job *job)
 {
     job->job.apply = box_apply;
     job->job.undo = box_undo;
     job->box = box;
     if (store_durable_commit(box->st, &job->job) != 0)
-        job->result = STORE_CAST_ERROR;
+        job->result = CV_ERROR;
     return job->result;
 }
 
-static enum box_status box_map(enum store_cast_result r, enum proto_reason *reason)
+/* The protocol's reason for a cast the store refused as CV_BAD_BALLOT. */
+static enum proto_reason box_fault_reason(enum store_cast_fault f)
 {
-    switch (r) {
-    case STORE_CAST_OK:             return BOX_OK;
-    case STORE_CAST_CLOSED:         return BOX_CLOSED;
-    case STORE_CAST_WITHDRAWN:      return BOX_WITHDRAWN;
-    case STORE_CAST_ALREADY_VOTED:  return BOX_ALREADY_VOTED;
-    case STORE_CAST_REPLACES:       *reason = PROTO_REPLACES; return BOX_INVALID;
-    case STORE_CAST_DUPLICATE_TAG:  *reason = PROTO_DUPLICATE_TAG; return BOX_INVALID;
-    case STORE_CAST_DUPLICATE_ALPHA: *reason = PROTO_DUPLICATE_ALPHA; return BOX_INVALID;
-    default:                        return BOX_ERROR;
+    switch (f) {
+    case STORE_CAST_REPLACES:           return PROTO_REPLACES;
+    case STORE_CAST_DUPLICATE_TAG:      return PROTO_DUPLICATE_TAG;
+    case STORE_CAST_DUPLICATE_ALPHA:    return PROTO_DUPLICATE_ALPHA;
+    default:                            return PROTO_INTERNAL;
     }
 }
 
 /* Stores the verified ballot B of USERNAME; signs the receipt. */
-static enum box_status box_store(struct ballotbox *box, struct box_poll *p,
-                                 const char *username, const struct ballot *b,
-                                 struct box_receipt *out, enum proto_reason *reason)
+static enum cv_err box_store(struct ballotbox *box, struct box_poll *p,
+                             const char *username, const struct ballot *b,
+                             struct box_receipt *out, enum proto_reason *reason)
 {
     struct box_job job;
     unsigned char alphas[2 * 32 * 32], old_tag[32], sig[SIGN_BYTES];
     uint32_t m = ballot_choice_count(b), j;
-    enum box_status rc = BOX_ERROR;
+    enum cv_err rc = CV_ERROR;
     size_t len;
     char *text;
 
     if (m > sizeof alphas / 32 ||
         (text = ballot_serialize(b, BALLOT_FORM_BOARD, 0, &len)) == NULL)
-        return BOX_ERROR;
+        return CV_ERROR;
     for (j = 0; j < m; j++)
         memcpy(alphas + 32 * j, ballot_alpha(b, j), 32);
     memset(&job, 0, sizeof job);
@@ -380,33 +378,35 @@ static enum box_status box_store(struct ballotbox *box, struct box_poll *p,
     job.cast.m = m;
     job.cast.replaces_tag = ballot_replaces_tag(b, old_tag) == 0 ? old_tag : NULL;
     job.cast.ballot = text;
-    rc = box_map(box_submit(box, &job), reason);
+    rc = box_submit(box, &job);
+    if (rc == CV_BAD_BALLOT && (*reason = box_fault_reason(job.fault)) == PROTO_INTERNAL)
+        rc = CV_ERROR;
     free(text);
-    if (rc != BOX_OK)
+    if (rc != CV_OK)
         return rc;
     crypto_hex_encode(out->tracker, ballot_tracker(b), 32);
     if (sign_receipt(box->key, record_fingerprint(p->rec), ballot_tracker(b), sig) != 0)
-        return BOX_ERROR;
+        return CV_ERROR;
     crypto_hex_encode(out->receipt, sig, sizeof sig);
-    return BOX_OK;
+    return CV_OK;
 }
 
 /* Cheap state checks before the proofs (the committer checks them again). */
-static enum box_status box_precheck(struct ballotbox *box, const char *poll_id,
-                                    const char *username, const struct ballot *b,
-                                    enum proto_reason *reason)
+static enum cv_err box_precheck(struct ballotbox *box, const char *poll_id,
+                                const char *username, const struct ballot *b,
+                                enum proto_reason *reason)
 {
     int voted = 0;
 
     if (store_poll_has_voted(box->st, poll_id, username, &voted) != 0)
-        return BOX_ERROR;
+        return CV_ERROR;
     if (voted && ballot_replaces(b) == NULL)
-        return BOX_ALREADY_VOTED;
+        return CV_ALREADY_VOTED;
     if (!voted && ballot_replaces(b) != NULL) {
         *reason = PROTO_REPLACES;
-        return BOX_INVALID;
+        return CV_BAD_BALLOT;
     }
-    return BOX_OK;
+    return CV_OK;
 }
 
 /*
@@ -432,33 +432,33 @@ static enum proto_reason box_verify(struct ballotbox *box, const struct ballot *
     return r;
 }
 
-enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
-                               const char *username, const struct ballot *b,
-                               enum proto_reason parsed, struct box_receipt *out,
-                               enum proto_reason *reason)
+enum cv_err ballotbox_cast(struct ballotbox *box, const char *poll_id,
+                           const char *username, const struct ballot *b,
+                           enum proto_reason parsed, struct box_receipt *out,
+                           enum proto_reason *reason)
 {
     struct box_poll *p = NULL;
-    enum box_status rc;
+    enum cv_err rc;
 
-    if ((rc = box_poll_get(box, poll_id, &p)) != BOX_OK)
+    if ((rc = box_poll_get(box, poll_id, &p)) != CV_OK)
         return rc;
     if ((int64_t)time(NULL) >= p->closes_at) {
-        rc = BOX_CLOSED;
+        rc = CV_POLL_CLOSED;
         goto out;
     }
     if (!record_roll_contains(p->rec, username, strlen(username))) {
-        rc = BOX_NOT_ON_ROLL;
+        rc = CV_NOT_ON_ROLL;
         goto out;
     }
     if (b == NULL || parsed != PROTO_OK) {
         *reason = parsed != PROTO_OK ? parsed : PROTO_INTERNAL;
-        rc = *reason == PROTO_INTERNAL ? BOX_ERROR : BOX_INVALID;
+        rc = *reason == PROTO_INTERNAL ? CV_ERROR : CV_BAD_BALLOT;
         goto out;
     }
-    if ((rc = box_precheck(box, poll_id, username, b, reason)) != BOX_OK)
+    if ((rc = box_precheck(box, poll_id, username, b, reason)) != CV_OK)
         goto out;
     if ((*reason = box_verify(box, b, p->rec)) != PROTO_OK) {
-        rc = *reason == PROTO_INTERNAL ? BOX_ERROR : BOX_INVALID;
+        rc = *reason == PROTO_INTERNAL ? CV_ERROR : CV_BAD_BALLOT;
         goto out;
     }
     rc = box_store(box, p, username, b, out, reason);

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 
+#include "err.h"
 #include "proto.h"
 #include "store.h"
 
@@ -26,17 +27,6 @@ struct ballotbox;
 struct record;
 struct sign_key;
 struct tally;
-
-enum box_status {
-    BOX_OK = 0,
-    BOX_NOT_FOUND,          /* no such poll */
-    BOX_NOT_ON_ROLL,
-    BOX_CLOSED,             /* now >= closes_at, or closed */
-    BOX_WITHDRAWN,          /* the poll was withdrawn */
-    BOX_ALREADY_VOTED,
-    BOX_INVALID,            /* *reason: the §10 code */
-    BOX_ERROR
-};
 
 struct box_receipt {
     char tracker[65];       /* lowercase hex */
@@ -54,15 +44,15 @@ void ballotbox_free(struct ballotbox *box);
  * Casts ballot B of USERNAME in poll POLL_ID: B as ballot_parse_body read
  * the request's body in its one pass (B stays the caller's), or NULL when it
  * did not parse, PARSED saying why. The poll's checks come first (a ballot
- * for no poll is BOX_NOT_FOUND, for a closed one BOX_CLOSED, whatever its
- * body); then a body that did not parse is BOX_INVALID with *reason =
- * PARSED (BOX_ERROR for PROTO_INTERNAL). BOX_OK fills *out once the ballot
- * is durable. BOX_INVALID sets *reason. Nothing is stored unless BOX_OK.
+ * for no poll is CV_NOT_FOUND, for a closed one CV_POLL_CLOSED, whatever its
+ * body); then a body that did not parse is CV_BAD_BALLOT with *reason =
+ * PARSED (CV_ERROR for PROTO_INTERNAL). CV_OK fills *out once the ballot
+ * is durable. CV_BAD_BALLOT sets *reason. Nothing is stored unless CV_OK.
  */
-enum box_status ballotbox_cast(struct ballotbox *box, const char *poll_id,
-                               const char *username, const struct ballot *b,
-                               enum proto_reason parsed, struct box_receipt *out,
-                               enum proto_reason *reason);
+enum cv_err ballotbox_cast(struct ballotbox *box, const char *poll_id,
+                           const char *username, const struct ballot *b,
+                           enum proto_reason parsed, struct box_receipt *out,
+                           enum proto_reason *reason);
 
 /* Forgets a poll's cached record and aggregate (after its close or its
  * withdrawal). */

@@ -221,7 +221,7 @@ int mail_queue(struct mail *m, const char *kind, const char *to, const char *sub
         return -1;
     mail_headers(m, &b, to, subject, notice, now);
     mail_body(&b, body);
-    if (b.ok && store_outbox_add(m->st, kind, to, subject, b.p, now) == STORE_OK) {
+    if (b.ok && store_outbox_add(m->st, kind, to, subject, b.p, now) == CV_OK) {
         rc = 0;
         mailer_wake(m->mailer);     /* it looks once the caller's transaction ends */
     } else

@@ -152,14 +152,14 @@ static void mailer_failed(struct mailer *m, const struct store_mail *mail, const
     if (now - mail->created_at >= MAILER_GIVE_UP) {
         log_error("mail %lld (%s) given up after %d attempts in 24 hours: %s",
                   (long long)mail->id, mail->kind, attempts, why);
-        if (store_outbox_give_up(m->st, mail->id, attempts, now, why) != STORE_OK)
+        if (store_outbox_give_up(m->st, mail->id, attempts, now, why) != CV_OK)
             log_error("mail %lld: could not record it given up", (long long)mail->id);
         return;
     }
     next = mailer_backoff(attempts);
     log_warn("mail %lld (%s) not sent (attempt %d): %s; next attempt in %lld s",
              (long long)mail->id, mail->kind, attempts, why, (long long)next);
-    if (store_outbox_retry(m->st, mail->id, attempts, now + next, why) != STORE_OK)
+    if (store_outbox_retry(m->st, mail->id, attempts, now + next, why) != CV_OK)
         log_error("mail %lld: could not record the failed attempt", (long long)mail->id);
 }
 
@@ -181,7 +181,7 @@ static void mailer_send(struct mailer *m, const struct store_mail *mail, const c
     rc = curl_easy_perform(c);
     if (rc == CURLE_OK) {
         /* the 250: mark it sent before anything else, QUIT included */
-        if (store_outbox_sent(m->st, mail->id, (int64_t)time(NULL)) != STORE_OK)
+        if (store_outbox_sent(m->st, mail->id, (int64_t)time(NULL)) != CV_OK)
             log_error("mail %lld was sent but could not be marked sent", (long long)mail->id);
         else
             log_info("mail %lld (%s) sent", (long long)mail->id, mail->kind);
@@ -226,15 +226,15 @@ static void *mailer_main(void *arg)
         pthread_mutex_unlock(&m->mu);
         if (rc)
             break;
-        rc = mailer_test_hold() ? STORE_NOT_FOUND
+        rc = mailer_test_hold() ? CV_NOT_FOUND
             : store_outbox_next(m->st, (int64_t)time(NULL), &mail, &message);
-        if (rc == STORE_OK) {
+        if (rc == CV_OK) {
             mailer_send(m, &mail, message);
             sodium_memzero(message, strlen(message));
             free(message);
             continue;
         }
-        if (rc != STORE_NOT_FOUND)
+        if (rc != CV_NOT_FOUND)
             log_error("the mailer cannot read the outbox; retrying");
         if (mailer_wait(m))
             break;

@@ -49,7 +49,7 @@ static void notice_name(struct store *st, const char *username, char *out, size_
 {
     struct store_member m;
 
-    if (store_member_get(st, username, &m) == STORE_OK)
+    if (store_member_get(st, username, &m) == CV_OK)
         snprintf(out, cap, "%s", m.display_name);
     else
         snprintf(out, cap, "%s", username);
@@ -111,8 +111,8 @@ static int notice_queue(struct store *st, struct mail *m, enum store_notice kind
     rc = 0;
     /* the result also goes to the nominator when they are off the roll */
     if (kind == STORE_NOTICE_RESULT && !c.nominator_done &&
-        store_member_get(st, p->nominated_by, &who) == STORE_OK && who.active &&
-        who.email[0] != '\0' && store_mail_notices_get(st, who.id, &c.failed) == STORE_OK &&
+        store_member_get(st, p->nominated_by, &who) == CV_OK && who.active &&
+        who.email[0] != '\0' && store_mail_notices_get(st, who.id, &c.failed) == CV_OK &&
         c.failed) {
         snprintf(nominator.username, sizeof nominator.username, "%s", who.username);
         snprintf(nominator.email, sizeof nominator.email, "%s", who.email);
@@ -136,11 +136,11 @@ static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
     if (store_begin(st) != 0)
         return -1;
     rc = store_notice_mark(st, id, kind, now);
-    if (rc == STORE_CONFLICT) {
+    if (rc == CV_CONFLICT) {
         store_rollback(st);
         return 0;
     }
-    if (rc != STORE_OK || store_poll_get(st, id, 0, &p) != STORE_OK)
+    if (rc != CV_OK || store_poll_get(st, id, 0, &p) != CV_OK)
         goto fail;
     /* no reminder for a poll shorter than the reminder's lead */
     send = m != NULL && (kind != STORE_NOTICE_REMINDER ||
@@ -187,7 +187,7 @@ int notice_run(struct store *st, struct mail *m, int64_t now, int64_t remind_bef
         if (kind == STORE_NOTICE_REMINDER && remind_before <= 0)
             continue;
         if (store_notice_due(st, kind, now + remind_before, ids, NOTICE_BATCH, &n) !=
-            STORE_OK) {
+            CV_OK) {
             failed = 1;
             continue;
         }

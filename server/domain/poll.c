@@ -165,8 +165,8 @@ static const struct store_same_name *poll_same_name(struct roll_list *r)
 }
 
 /* Makes the record for the poll; stores its text in p->record. */
-static enum poll_status poll_make_record(struct store_poll *p, const struct roll_list *roll,
-                                         unsigned char x0[32])
+static enum cv_err poll_make_record(struct store_poll *p, const struct roll_list *roll,
+                                    unsigned char x0[32])
 {
     char question[STORE_NOMINEE_MAX + 64], promote[STORE_NOMINEE_MAX + 16];
     char opens[21], closes[21];
@@ -191,38 +191,38 @@ static enum poll_status poll_make_record(struct store_poll *p, const struct roll
     rp.roll = (const char *const *)roll->names;
     rp.n = roll->n;
     if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK)
-        return POLL_ERROR;
+        return CV_ERROR;
     p->record = record_serialize(rec, 0, &len);
     crypto_hex_encode(p->fingerprint, record_fingerprint(rec), 32);
     record_free(rec);
-    return p->record ? POLL_OK : POLL_ERROR;
+    return p->record ? CV_OK : CV_ERROR;
 }
 
 /* Fills the stored poll (all but the record) and the roll. */
-static enum poll_status poll_prepare(struct store *st, struct store_poll *p,
-                                     struct roll_list *roll, const char **why)
+static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
+                                struct roll_list *roll, const char **why)
 {
     unsigned char rnd[8];
     char *html;
 
     if (store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     if (roll->nominee_is_member) {
         *why = "the nominee is already an active member";
-        return POLL_ALREADY_MEMBER;
+        return CV_ALREADY_MEMBER;
     }
     if (roll->n == 0) {
         *why = "there are no active members to vote";
-        return POLL_INVALID;
+        return CV_BAD_POLL;
     }
     qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
     randombytes_buf(rnd, sizeof rnd);
     crypto_hex_encode(p->id, rnd, sizeof rnd);
     if (statement_render(p->statement, strlen(p->statement), &html) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     p->statement_html = html;
     p->eligible = (int64_t)roll->n;
-    return POLL_OK;
+    return CV_OK;
 }
 
 /* store_poll_list callback: counts the open polls nominated by c->by. */
@@ -235,25 +235,25 @@ static int count_open_by(void *ctx, const struct store_poll *p)
     return 0;
 }
 
-static enum poll_status poll_open_locked(struct store *st, const char *by,
-                                         const char *nominee, const char *statement,
-                                         unsigned duration,
-                                         char id_out[STORE_POLL_ID_MAX + 1],
-                                         const char **why);
+static enum cv_err poll_open_locked(struct store *st, const char *by,
+                                    const char *nominee, const char *statement,
+                                    unsigned duration,
+                                    char id_out[STORE_POLL_ID_MAX + 1],
+                                    const char **why);
 
-enum poll_status poll_open(struct store *st, const char *by, const char *nominee,
-                           const char *statement, unsigned duration,
-                           char id_out[STORE_POLL_ID_MAX + 1], const char **why)
+enum cv_err poll_open(struct store *st, const char *by, const char *nominee,
+                      const char *statement, unsigned duration,
+                      char id_out[STORE_POLL_ID_MAX + 1], const char **why)
 {
     struct open_count count = {by, 0};
-    enum poll_status rc;
+    enum cv_err rc;
 
     pthread_mutex_lock(&poll_open_mu);
     if (store_poll_list(st, count_open_by, &count) != 0) {
-        rc = POLL_ERROR;
+        rc = CV_ERROR;
     } else if (count.n >= POLL_OPEN_PER_MEMBER) {
         *why = "you have opened 3 polls that are still open; wait for one to close";
-        rc = POLL_TOO_MANY;
+        rc = CV_TOO_MANY_POLLS;
     } else {
         rc = poll_open_locked(st, by, nominee, statement, duration, id_out, why);
         heap_release();             /* the roll, read and framed */
@@ -262,16 +262,16 @@ enum poll_status poll_open(struct store *st, const char *by, const char *nominee
     return rc;
 }
 
-static enum poll_status poll_open_locked(struct store *st, const char *by,
-                                         const char *nominee, const char *statement,
-                                         unsigned duration,
-                                         char id_out[STORE_POLL_ID_MAX + 1],
-                                         const char **why)
+static enum cv_err poll_open_locked(struct store *st, const char *by,
+                                    const char *nominee, const char *statement,
+                                    unsigned duration,
+                                    char id_out[STORE_POLL_ID_MAX + 1],
+                                    const char **why)
 {
     struct store_poll p;
     struct roll_list roll;
     unsigned char x0[32];
-    enum poll_status rc = POLL_INVALID;
+    enum cv_err rc = CV_BAD_POLL;
     char *nfc = NULL;
     int dup = 0, r;
 
@@ -280,17 +280,17 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
     if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
-        rc = r < 0 ? POLL_ERROR : POLL_INVALID;
+        rc = r < 0 ? CV_ERROR : CV_BAD_POLL;
         goto out;
     }
     if ((*why = poll_check_statement(statement)) != NULL)
         goto out;
-    rc = POLL_ERROR;
+    rc = CV_ERROR;
     id_out[0] = '\0';
     if (nominee_key(nfc, &roll.nominee_key) != 0 ||
         store_poll_nominee_open(st, poll_same_name(&roll), &dup, id_out) != 0)
         goto out;
-    rc = POLL_DUPLICATE;
+    rc = CV_POLL_EXISTS;
     if (dup) {
         *why = "a poll for this nominee is already open";
         goto out;
@@ -301,18 +301,18 @@ static enum poll_status poll_open_locked(struct store *st, const char *by,
     p.opens_at = (int64_t)time(NULL);
     p.closes_at = p.opens_at + (int64_t)duration;
     rc = poll_prepare(st, &p, &roll, why);
-    if (rc == POLL_OK)
+    if (rc == CV_OK)
         rc = poll_make_record(&p, &roll, x0);
-    if (rc == POLL_OK) {
+    if (rc == CV_OK) {
         /* The same-name check again, in the insert's own transaction. */
         r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
                               (const char *const *)roll.names, roll.n);
-        rc = r == 0 ? POLL_OK : r == STORE_CONFLICT ? POLL_DUPLICATE : POLL_ERROR;
-        if (rc == POLL_DUPLICATE)
+        rc = r == 0 ? CV_OK : r == CV_CONFLICT ? CV_POLL_EXISTS : CV_ERROR;
+        if (rc == CV_POLL_EXISTS)
             *why = "a poll for this nominee is already open";
     }
     sodium_memzero(x0, sizeof x0);
-    if (rc == POLL_OK) {
+    if (rc == CV_OK) {
         memcpy(id_out, p.id, sizeof p.id);
         log_info("poll %s opened (%zu eligible)", p.id, roll.n);
     }
@@ -326,57 +326,57 @@ out:
 
 /* --- withdrawing --------------------------------------------------------- */
 
-enum poll_status poll_withdraw_check(const struct store_poll *p, int64_t cast, const char *by,
-                                     int by_admin)
+enum cv_err poll_withdraw_check(const struct store_poll *p, int64_t cast, const char *by,
+                                int by_admin)
 {
     if (!by_admin && strcasecmp(p->nominated_by, by) != 0)
-        return POLL_FORBIDDEN;
+        return CV_FORBIDDEN;
     if (p->withdrawn)
-        return POLL_WITHDRAWN;
+        return CV_POLL_WITHDRAWN;
     if (p->closed || p->closes_at <= (int64_t)time(NULL))
-        return POLL_CLOSED;
-    return cast > 0 ? POLL_HAS_BALLOTS : POLL_OK;
+        return CV_POLL_CLOSED;
+    return cast > 0 ? CV_BALLOTS_CAST : CV_OK;
 }
 
 /* The checks of poll_withdraw and the change, inside its transaction. */
-static enum poll_status poll_withdraw_locked(struct store *st, const char *id, const char *by,
-                                            int by_admin)
+static enum cv_err poll_withdraw_locked(struct store *st, const char *id, const char *by,
+                                        int by_admin)
 {
     struct store_poll p;
     int64_t cast = 0;
     int r = store_poll_get(st, id, 0, &p);
-    enum poll_status rc = POLL_ERROR;
+    enum cv_err rc = CV_ERROR;
 
     if (r == 0 && store_poll_voter_count(st, id, &cast) == 0)
         rc = poll_withdraw_check(&p, cast, by, by_admin);
-    else if (r == STORE_NOT_FOUND)
-        rc = POLL_NOT_FOUND;
-    if (rc == POLL_OK && store_poll_mark_withdrawn(st, id, by, (int64_t)time(NULL)) != 0)
-        rc = POLL_ERROR;
+    else if (r == CV_NOT_FOUND)
+        rc = CV_NOT_FOUND;
+    if (rc == CV_OK && store_poll_mark_withdrawn(st, id, by, (int64_t)time(NULL)) != 0)
+        rc = CV_ERROR;
     store_poll_clear(&p);
     return rc;
 }
 
-enum poll_status poll_withdraw(struct store *st, struct ballotbox *box, const char *id,
-                               const char *by, int by_admin)
+enum cv_err poll_withdraw(struct store *st, struct ballotbox *box, const char *id,
+                          const char *by, int by_admin)
 {
-    enum poll_status rc;
+    enum cv_err rc;
 
     /* The write transaction that casts commit in: a ballot is either
-     * counted before the check (POLL_HAS_BALLOTS) or refused after it. */
+     * counted before the check (CV_BALLOTS_CAST) or refused after it. */
     if (store_begin(st) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     rc = poll_withdraw_locked(st, id, by, by_admin);
-    if (rc != POLL_OK) {
+    if (rc != CV_OK) {
         store_rollback(st);
         return rc;
     }
     if (store_commit(st) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     if (box)
         ballotbox_forget(box, id);  /* its record: no cast can use it any more */
     log_info("poll %s withdrawn by %s", id, by);
-    return POLL_OK;
+    return CV_OK;
 }
 
 /* --- closing ------------------------------------------------------------- */
@@ -488,26 +488,26 @@ out:
 }
 
 /* Decrypts, counts, signs; stores result and board. */
-static enum poll_status close_publish(struct store *st, const struct sign_key *key,
-                                      const char *id, struct close_state *cs)
+static enum cv_err close_publish(struct store *st, const struct sign_key *key,
+                                 const char *id, struct close_state *cs)
 {
     struct proof_share shares[PROTO_MAX_OPTIONS];
     const struct proof_share *per_holder[1] = {shares};
     struct board_decryption dec = {0, shares};
     struct crypto_rng rng = crypto_rng_system();
     struct tally_result res;
-    enum poll_status rc = POLL_ERROR;
+    enum cv_err rc = CV_ERROR;
     unsigned char x0[32];
 
     if (store_poll_secret(st, id, x0) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     if (cs->n > 0 && tally_shares_create(cs->rec, 0, x0, cs->tally, &rng, shares) != 0)
         goto out;
     if (tally_result_make(cs->rec, cs->tally, per_holder,
                           (const unsigned char (*)[32])cs->trackers, key, &res) != PROTO_OK)
         goto out;
     if (close_store(st, id, cs, &dec, &res) == 0)
-        rc = POLL_OK;
+        rc = CV_OK;
 out:
     sodium_memzero(x0, sizeof x0);
     return rc;
@@ -558,29 +558,29 @@ static void close_compact(struct store *st, const char *id)
     (void)store_durable_compact(st, what);
 }
 
-enum poll_status poll_close(struct store *st, const struct sign_key *key, const char *id,
-                           struct ballotbox *box)
+enum cv_err poll_close(struct store *st, const struct sign_key *key, const char *id,
+                       struct ballotbox *box)
 {
     struct close_state cs;
     struct store_poll p;
     struct timespec t0;
-    enum poll_status rc = POLL_ERROR;
+    enum cv_err rc = CV_ERROR;
     int r;
 
     memset(&cs, 0, sizeof cs);
     memset(&p, 0, sizeof p);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (store_begin(st) != 0)
-        return POLL_ERROR;
+        return CV_ERROR;
     /* The box's parsed record spares reading and parsing it again (a roll of
      * 100,000 names is megabytes); it lives until ballotbox_forget, below. */
     cs.rec = box ? ballotbox_record(box, id) : NULL;
     if ((r = store_poll_get(st, id, cs.rec == NULL, &p)) != 0) {
-        rc = r == STORE_NOT_FOUND ? POLL_NOT_FOUND : POLL_ERROR;
+        rc = r == CV_NOT_FOUND ? CV_NOT_FOUND : CV_ERROR;
         goto fail;
     }
     if (p.closed || p.closes_at > (int64_t)time(NULL)) {
-        rc = p.closed ? POLL_OK : POLL_IS_OPEN;
+        rc = p.closed ? CV_OK : CV_POLL_OPEN;
         goto fail;
     }
     if (cs.rec == NULL) {
@@ -589,11 +589,11 @@ enum poll_status poll_close(struct store *st, const struct sign_key *key, const 
         cs.rec = cs.own_rec;
     }
     if (close_gather(st, box, id, &cs) != 0 ||
-        (rc = close_publish(st, key, id, &cs)) != POLL_OK)
+        (rc = close_publish(st, key, id, &cs)) != CV_OK)
         goto fail;
     poll_close_test_delay(id);
     if (store_commit(st) != 0) {
-        rc = POLL_ERROR;
+        rc = CV_ERROR;
         goto done;
     }
     log_info("poll %s closed: %zu ballots in %.0f ms", id, cs.n, close_ms_since(&t0));
@@ -622,7 +622,7 @@ int poll_close_due(struct store *st, const struct sign_key *key, struct ballotbo
             break;
         }
         for (i = 0; i < n; i++) {
-            if (poll_close(st, key, ids[i], box) != POLL_OK) {
+            if (poll_close(st, key, ids[i], box) != CV_OK) {
                 log_error("poll %s: close failed", ids[i]);
                 failed = 1;
                 continue;

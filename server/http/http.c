@@ -31,6 +31,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "http_error.h"
 #include "http_guard.h"
 #include "http_request_internal.h"
 #include "log.h"
@@ -63,7 +64,7 @@ static void request_dispatch(struct http_request *req)
     route_handler handler = NULL;
 
     if (req->too_large) {
-        http_respond_error(req, 413, "too_large", "request body is too large");
+        http_error_respond(req, CV_TOO_LARGE, NULL);
         return;
     }
     switch (route_find(req->method, req->path, &handler, &req->params)) {
@@ -71,14 +72,13 @@ static void request_dispatch(struct http_request *req)
         handler(req);
         break;
     case ROUTE_BAD_METHOD:
-        http_respond_error(req, 405, "method_not_allowed",
-                           "method not allowed on this path");
+        http_error_respond(req, CV_BAD_METHOD, NULL);
         break;
     default:
         if (handler != NULL)
             handler(req);   /* a page's 404 (route_find) */
         else
-            http_respond_error(req, 404, "not_found", "no such resource");
+            http_error_respond(req, CV_NOT_FOUND, NULL);
         break;
     }
 }

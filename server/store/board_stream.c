@@ -173,7 +173,7 @@ int board_stream_open(struct store *st, const char *id, struct board_stream **ou
         return -1;
     if (strlen(id) > STORE_POLL_ID_MAX) {
         free(bs);
-        return STORE_NOT_FOUND;
+        return CV_NOT_FOUND;
     }
     rc = store_poll_board_frame(st, id, &bs->frame, &bs->frame_len, &split);
     if (rc != 0) {

@@ -47,7 +47,7 @@ int board_frame_put_ballot(struct board_buf *b, const char *ballot, size_t len, 
 
 struct board_stream;
 
-/* Opens the board of poll ID for reading. 0 and *out; STORE_NOT_FOUND when
+/* Opens the board of poll ID for reading. 0 and *out; CV_NOT_FOUND when
  * there is no such poll or it is still open; -1 on a store error. */
 int board_stream_open(struct store *st, const char *id, struct board_stream **out);
 

@@ -607,12 +607,12 @@ int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid)
     int step = sqlite3_step(st);
 
     if (step == SQLITE_CONSTRAINT_PRIMARYKEY || step == SQLITE_CONSTRAINT_UNIQUE)
-        return STORE_CONFLICT;
+        return CV_CONFLICT;
     if (step != SQLITE_DONE)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (rowid != NULL)
         *rowid = sqlite3_last_insert_rowid(s->db);
-    return STORE_OK;
+    return CV_OK;
 }
 
 void store_stmt_reset(sqlite3_stmt *st)

@@ -12,8 +12,9 @@
  * column readers are the store's business (store_int.h, which only the
  * store_*.c files include).
  *
- * Return values: 0 on success, -1 on an SQLite or I/O error, and for lookups
- * STORE_NOT_FOUND (1); inserts that violate a uniqueness rule STORE_CONFLICT (2).
+ * Return values (enum cv_err, err.h, returned as int): CV_OK (0) on success,
+ * CV_ERROR (-1) on an SQLite or I/O error, and for lookups CV_NOT_FOUND;
+ * inserts that violate a uniqueness rule CV_CONFLICT.
  */
 #ifndef CONCLAVE_STORE_H
 #define CONCLAVE_STORE_H
@@ -21,10 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_OK          0
-#define STORE_ERROR     (-1)
-#define STORE_NOT_FOUND   1
-#define STORE_CONFLICT    2
+#include "err.h"
+
 
 #define STORE_USERNAME_MAX      39          /* characters (ASCII) */
 #define STORE_DISPLAY_NAME_MAX  400         /* bytes: 100 UTF-8 characters */
@@ -117,11 +116,11 @@ struct store_member {
 
 /* Inserts M (id ignored; empty email/password_hash stored as NULL, and
  * password_expires_at 0 as NULL) and sets *id_out (may be NULL).
- * STORE_CONFLICT if the username exists (any case). */
+ * CV_CONFLICT if the username exists (any case). */
 int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out);
 
 /* Fetches a member by username (case-insensitive) or by id into *out.
- * STORE_NOT_FOUND when there is none. */
+ * CV_NOT_FOUND when there is none. */
 int store_member_get(struct store *s, const char *username, struct store_member *out);
 int store_member_get_id(struct store *s, int64_t id, struct store_member *out);
 
@@ -146,14 +145,14 @@ int store_member_roster(struct store *s, int64_t now,
 
 /* Sets the active flag; deactivating also deletes the member's sessions and
  * marks them deactivated on the roll of every open poll whose roll has them
- * (poll_roll_deactivated). STORE_NOT_FOUND if there is no such member. */
+ * (poll_roll_deactivated). CV_NOT_FOUND if there is no such member. */
 int store_member_set_active(struct store *s, const char *username, int active);
 
 /* Replaces the password hash ("" clears it), one-time or the member's own
  * (ONE_TIME 0; EXPIRES_AT 0 = never), and deletes the member's sessions but
  * the one whose id hashes to KEEP (NULL: all): whoever logged in with the old
  * password is logged out (API tokens stay; revoke them apart). Also deletes
- * the member's set-password links. STORE_NOT_FOUND if no member. */
+ * the member's set-password links. CV_NOT_FOUND if no member. */
 int store_member_set_password(struct store *s, const char *username, const char *hash,
                               int one_time, int64_t expires_at,
                               const unsigned char keep[32]);
@@ -188,11 +187,11 @@ int store_session_insert(struct store *s, const unsigned char id_hash[32],
                          int64_t created_at, int64_t expires_at);
 
 /* Finds the unexpired (expires_at > now) session of an active member; fills
- * *member and csrf_out (STORE_CSRF_LEN + 1 bytes). STORE_NOT_FOUND otherwise. */
+ * *member and csrf_out (STORE_CSRF_LEN + 1 bytes). CV_NOT_FOUND otherwise. */
 int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64_t now,
                          struct store_member *member, char *csrf_out);
 
-/* Deletes one session (STORE_NOT_FOUND if absent), all of a member's sessions,
+/* Deletes one session (CV_NOT_FOUND if absent), all of a member's sessions,
  * or every session that expired at or before NOW. */
 int store_session_delete(struct store *s, const unsigned char id_hash[32]);
 int store_session_delete_member(struct store *s, int64_t member_id);
@@ -211,7 +210,7 @@ int store_token_insert(struct store *s, int64_t member_id, const char *label,
                        const unsigned char token_hash[32], int64_t now, int64_t *id_out);
 
 /* Finds the unrevoked token with this hash whose member is active; fills
- * *member. STORE_NOT_FOUND otherwise. */
+ * *member. CV_NOT_FOUND otherwise. */
 int store_token_lookup(struct store *s, const unsigned char token_hash[32],
                        struct store_member *member);
 
@@ -219,12 +218,12 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
 int store_token_list(struct store *s, int64_t member_id,
                      int (*fn)(void *ctx, const struct store_token *t), void *ctx);
 
-/* Marks token ID revoked at NOW. STORE_NOT_FOUND if there is no such token or
+/* Marks token ID revoked at NOW. CV_NOT_FOUND if there is no such token or
  * it was already revoked. */
 int store_token_revoke(struct store *s, int64_t id, int64_t now);
 
 /* As store_token_revoke, for a token of MEMBER_ID only (a member revoking
- * their own): STORE_NOT_FOUND also when the token is someone else's. */
+ * their own): CV_NOT_FOUND also when the token is someone else's. */
 int store_token_revoke_own(struct store *s, int64_t member_id, int64_t id, int64_t now);
 
 /* Number of MEMBER_ID's tokens not revoked. */
@@ -238,7 +237,7 @@ int store_link_insert(struct store *s, int64_t member_id, const unsigned char ha
                       int64_t now, int64_t expires_at);
 
 /* Finds the unexpired link with this hash whose member is active; fills
- * *member. STORE_NOT_FOUND otherwise. */
+ * *member. CV_NOT_FOUND otherwise. */
 int store_link_lookup(struct store *s, const unsigned char hash[32], int64_t now,
                       struct store_member *member);
 

@@ -35,10 +35,10 @@ int store_audit_add(struct store *s, int64_t at, const char *actor, const char *
                     const char *subject, const char *detail)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (actor == NULL || actor[0] == '\0' || action == NULL || action[0] == '\0')
-        return STORE_ERROR;
+        return CV_ERROR;
     subject = subject != NULL ? subject : "";
     detail = detail != NULL ? detail : "";
     store_lock(s);
@@ -54,7 +54,7 @@ int store_audit_add(struct store *s, int64_t at, const char *actor, const char *
         sqlite3_bind_text(st, 5, detail, audit_cut(detail, STORE_DETAIL_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_DONE)
-        rc = STORE_OK;
+        rc = CV_OK;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -66,10 +66,10 @@ int store_audit_list(struct store *s, int64_t before_id, int limit,
 {
     struct store_audit e;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     if ((st = store_read_stmt(s, SQL_AUDIT_LIST)) == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_bind_int64(st, 1, before_id > 0 ? before_id : INT64_MAX) != SQLITE_OK ||
         sqlite3_bind_int(st, 2, limit) != SQLITE_OK)
         goto out;
@@ -85,7 +85,7 @@ int store_audit_list(struct store *s, int64_t before_id, int limit,
         if ((rc = fn(ctx, &e)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     return rc;

@@ -137,7 +137,7 @@ static int durable_clear_index(struct store *s)
 
 int store_compact(struct store *s, int vacuum)
 {
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if (durable_truncate(s) != 0 || durable_clear_index(s) != 0)
@@ -299,14 +299,17 @@ static int durable_sync_level(struct store *s, int level)
     return sqlite3_exec(s->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-/* The group's transaction; 1 if committed, and *KEPT if a job stored rows.
+/* The group's transaction: CV_OK once committed (CV_ERROR if not), and *KEPT
+ * if a job stored rows.
  * The store's lock is held around it, so that what the jobs change in memory
  * changes with the commit, atomically for anyone else holding that lock. */
-static int durable_transact(struct store_durable *d, struct store_job *jobs, int *kept)
+static enum cv_err durable_transact(struct store_durable *d, struct store_job *jobs,
+                                    int *kept)
 {
     struct store *s = d->st;
     int64_t now = (int64_t)time(NULL);
-    int own_sync = d->wal_fd >= 0, ok;
+    int own_sync = d->wal_fd >= 0;
+    enum cv_err rc;
     struct store_job *j;
 
     store_lock(s);
@@ -314,18 +317,18 @@ static int durable_transact(struct store_durable *d, struct store_job *jobs, int
         if (own_sync)
             durable_sync_level(s, d->sync_level);
         store_unlock(s);
-        return 0;
+        return CV_ERROR;
     }
     for (j = jobs; j; j = j->next)
         *kept |= j->apply(j, now);
-    if (!(ok = store_commit(s) == 0))
+    if ((rc = store_commit(s) == 0 ? CV_OK : CV_ERROR) != CV_OK)
         for (j = jobs; j; j = j->next)
             if (j->undo != NULL)
                 j->undo(j);
     if (own_sync && durable_sync_level(s, d->sync_level) != 0)
         log_warn("cannot restore the store's synchronous level");
     store_unlock(s);
-    return ok;
+    return rc;
 }
 
 /* Notes a commit that stored rows: their page history is to be erased. */
@@ -339,11 +342,12 @@ static void durable_note(struct store_durable *d)
 }
 
 /* One transaction for the whole group; every job's ok says whether it
- * committed. 1 if committed (not yet durable when wal_fd >= 0). */
-static int durable_commit_group(struct store_durable *d, struct store_job *jobs)
+ * committed. CV_OK if committed (not yet durable when wal_fd >= 0), else
+ * CV_ERROR. */
+static enum cv_err durable_commit_group(struct store_durable *d, struct store_job *jobs)
 {
     struct store_job *j;
-    int kept = 0, ok = durable_transact(d, jobs, &kept);
+    int kept = 0, ok = durable_transact(d, jobs, &kept) == CV_OK;
 
     if (!ok)
         log_error("cannot commit a group of casts");
@@ -354,7 +358,7 @@ static int durable_commit_group(struct store_durable *d, struct store_job *jobs)
     pthread_mutex_unlock(&d->mu);
     if (ok && kept)
         durable_note(d);
-    return ok;
+    return ok ? CV_OK : CV_ERROR;
 }
 
 /* Hands every job of JOBS back to its caller (d->mu held). */
@@ -393,7 +397,7 @@ static void *durable_committer(void *arg)
 
     log_name_thread("committer");
     while ((jobs = durable_take(d)) != NULL) {
-        if (durable_commit_group(d, jobs) && d->wal_fd >= 0) {
+        if (durable_commit_group(d, jobs) == CV_OK && d->wal_fd >= 0) {
             durable_hand_over(d, jobs);
             continue;
         }

@@ -77,9 +77,9 @@ void store_stmt_reset(sqlite3_stmt *st);
 int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
 /* Steps ST, an INSERT whose parameters are bound (the caller holds the lock
- * and resets ST): STORE_OK, with the new row's rowid in *ROWID (may be
- * NULL); STORE_CONFLICT when it breaks a uniqueness rule (a primary key or
- * a unique index: extended result codes are on); STORE_ERROR otherwise (a
+ * and resets ST): CV_OK, with the new row's rowid in *ROWID (may be
+ * NULL); CV_CONFLICT when it breaks a uniqueness rule (a primary key or
+ * a unique index: extended result codes are on); CV_ERROR otherwise (a
  * CHECK that fails included). */
 int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid);
 

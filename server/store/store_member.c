@@ -83,7 +83,7 @@ static int member_bind_opt(sqlite3_stmt *st, int idx, const char *s)
 int store_member_insert(struct store *s, const struct store_member *m, int64_t *id_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_INSERT)) == NULL)
@@ -111,16 +111,16 @@ static int member_fetch(sqlite3_stmt *st, struct store_member *out)
     int step = sqlite3_step(st);
 
     if (step == SQLITE_DONE)
-        return STORE_NOT_FOUND;
+        return CV_NOT_FOUND;
     if (step != SQLITE_ROW)
-        return STORE_ERROR;
-    return store_member_read(st, out) == 0 ? STORE_OK : STORE_ERROR;
+        return CV_ERROR;
+    return store_member_read(st, out) == 0 ? CV_OK : CV_ERROR;
 }
 
 int store_member_get(struct store *s, const char *username, struct store_member *out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_GET)) == NULL)
@@ -137,7 +137,7 @@ out:
 int store_member_get_id(struct store *s, int64_t id, struct store_member *out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_GET_ID)) == NULL)
@@ -154,7 +154,7 @@ out:
 int store_member_count(struct store *s, int64_t *n_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_COUNT)) == NULL)
@@ -162,7 +162,7 @@ int store_member_count(struct store *s, int64_t *n_out)
     if (sqlite3_step(st) != SQLITE_ROW)
         goto out;
     *n_out = sqlite3_column_int64(st, 0);
-    rc = STORE_OK;
+    rc = CV_OK;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -175,7 +175,7 @@ static int member_walk(struct store *s, int roster, int64_t now,
 {
     struct store_member m;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, roster ? SQL_ROSTER : SQL_LIST)) == NULL ||
@@ -189,7 +189,7 @@ static int member_walk(struct store *s, int roster, int64_t now,
         if ((rc = fn(ctx, &m)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     memset(&m, 0, sizeof m);
     store_stmt_reset(st);
@@ -229,14 +229,14 @@ static int member_exec(struct store *s, const char *sql, const char *username,
                        const unsigned char *keep)
 {
     sqlite3_stmt *st = store_stmt(s, sql);
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (st == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         (keep == NULL || sqlite3_bind_blob(st, 2, keep, 32, SQLITE_STATIC) == SQLITE_OK) &&
         sqlite3_step(st) == SQLITE_DONE)
-        rc = STORE_OK;
+        rc = CV_OK;
     store_stmt_reset(st);
     return rc;
 }
@@ -244,14 +244,14 @@ static int member_exec(struct store *s, const char *sql, const char *username,
 /* The one shape of a change to a member: under the lock, SQL (an UPDATE
  * keyed by ?1 = USERNAME, with the N values V as ?2 ...), then, if it
  * changed the row, the NT statements THEN in order (the caller's
- * transaction makes them one change). STORE_NOT_FOUND when no member has
+ * transaction makes them one change). CV_NOT_FOUND when no member has
  * USERNAME. */
 static int member_set(struct store *s, const char *sql, const char *username,
                       const struct member_value *v, size_t n,
                       const struct member_then *then, size_t nt)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, ok;
+    int rc = CV_ERROR, ok;
     size_t i;
 
     store_lock(s);
@@ -263,10 +263,10 @@ static int member_set(struct store *s, const char *sql, const char *username,
                            : sqlite3_bind_int64(st, (int)i + 2, v[i].i)) == SQLITE_OK;
     if (!ok || sqlite3_step(st) != SQLITE_DONE)
         goto out;
-    rc = sqlite3_changes(store_db(s)) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    for (i = 0; i < nt && rc == STORE_OK; i++)
-        if (member_exec(s, then[i].sql, username, then[i].keep) != STORE_OK)
-            rc = STORE_ERROR;
+    rc = sqlite3_changes(store_db(s)) > 0 ? CV_OK : CV_NOT_FOUND;
+    for (i = 0; i < nt && rc == CV_OK; i++)
+        if (member_exec(s, then[i].sql, username, then[i].keep) != CV_OK)
+            rc = CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -299,7 +299,7 @@ int store_member_open_rolls(struct store *s, const char *username,
 {
     struct store_open_roll p;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_OPEN_ROLLS)) == NULL ||
@@ -314,7 +314,7 @@ int store_member_open_rolls(struct store *s, const char *username,
         if ((rc = fn(ctx, &p)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -324,15 +324,15 @@ out:
 int store_roll_deactivated_count(struct store *s, const char *poll_id, int64_t *n_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     *n_out = 0;
     if ((st = store_read_stmt(s, SQL_ROLL_DEACTIVATED)) == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_ROW) {
         *n_out = sqlite3_column_int64(st, 0);
-        rc = STORE_OK;
+        rc = CV_OK;
     }
     store_stmt_reset(st);
     return rc;
@@ -343,15 +343,15 @@ static int member_update_contact(struct store *s, int64_t id, const char *displa
                                  const char *email)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_UPDATE_CONTACT);
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (st == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_bind_int64(st, 1, id) == SQLITE_OK &&
         sqlite3_bind_text(st, 2, display_name, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         member_bind_opt(st, 3, email) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_DONE)
-        rc = STORE_OK;
+        rc = CV_OK;
     store_stmt_reset(st);
     return rc;
 }
@@ -366,16 +366,16 @@ int store_member_upsert(struct store *s, const char *username, const char *displ
         email = "";
     store_lock(s);
     rc = store_member_get(s, username, &m);
-    if (rc == STORE_OK) {
+    if (rc == CV_OK) {
         rc = member_update_contact(s, m.id, display_name, email);
         if (created_out != NULL)
             *created_out = 0;
-    } else if (rc == STORE_NOT_FOUND) {
+    } else if (rc == CV_NOT_FOUND) {
         memset(&m, 0, sizeof m);
         if (strlen(username) >= sizeof m.username ||
             strlen(display_name) >= sizeof m.display_name ||
             strlen(email) >= sizeof m.email) {
-            rc = STORE_ERROR;
+            rc = CV_ERROR;
         } else {
             strcpy(m.username, username);
             strcpy(m.display_name, display_name);

@@ -56,11 +56,11 @@ int store_outbox_add(struct store *s, const char *kind, const char *recipient,
                      const char *subject, const char *message, int64_t now)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (strlen(kind) > STORE_MAIL_KIND_MAX || strlen(recipient) > STORE_EMAIL_MAX ||
         strlen(message) > STORE_MAIL_TEXT_MAX)
-        return STORE_ERROR;
+        return CV_ERROR;
     store_lock(s);
     if ((st = store_stmt(s, SQL_OUTBOX_ADD)) == NULL)
         goto out;
@@ -98,7 +98,7 @@ static int outbox_read(sqlite3_stmt *st, struct store_mail *m)
 int store_outbox_next(struct store *s, int64_t now, struct store_mail *out, char **message)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
     size_t n;
 
     *message = NULL;
@@ -108,7 +108,7 @@ int store_outbox_next(struct store *s, int64_t now, struct store_mail *out, char
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
         goto out;
     }
     if (step != SQLITE_ROW || outbox_read(st, out) != 0)
@@ -119,7 +119,7 @@ int store_outbox_next(struct store *s, int64_t now, struct store_mail *out, char
     if (n > 0)
         memcpy(*message, sqlite3_column_text(st, 10), n);
     (*message)[n] = '\0';
-    rc = STORE_OK;
+    rc = CV_OK;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -127,12 +127,12 @@ out:
 }
 
 /* Runs one of the UPDATEs above for mail ID: ?2 = A, ?3 = B, ?4 = TEXT (NULL
- * for none). STORE_NOT_FOUND when no pending mail has that id. */
+ * for none). CV_NOT_FOUND when no pending mail has that id. */
 static int outbox_update(struct store *s, const char *sql, int64_t id, int64_t a, int64_t b,
                          const char *text)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, sql)) == NULL)
@@ -144,7 +144,7 @@ static int outbox_update(struct store *s, const char *sql, int64_t id, int64_t a
                                            SQLITE_TRANSIENT) != SQLITE_OK))
         goto out;
     if (sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : STORE_NOT_FOUND;
+        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : CV_NOT_FOUND;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -173,10 +173,10 @@ int store_outbox_list(struct store *s, int limit,
 {
     struct store_mail m;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     if ((st = store_read_stmt(s, SQL_OUTBOX_LIST)) == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_bind_int(st, 1, limit) != SQLITE_OK)
         goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
@@ -185,7 +185,7 @@ int store_outbox_list(struct store *s, int limit,
         if ((rc = fn(ctx, &m)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     return rc;
@@ -195,10 +195,10 @@ int store_outbox_counts(struct store *s, int64_t *pending, int64_t *failing,
                         int64_t *given_up)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if ((st = store_read_stmt(s, SQL_OUTBOX_COUNTS)) == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (sqlite3_step(st) == SQLITE_ROW) {
         if (pending != NULL)
             *pending = sqlite3_column_int64(st, 0);
@@ -206,7 +206,7 @@ int store_outbox_counts(struct store *s, int64_t *pending, int64_t *failing,
             *failing = sqlite3_column_int64(st, 1);
         if (given_up != NULL)
             *given_up = sqlite3_column_int64(st, 2);
-        rc = STORE_OK;
+        rc = CV_OK;
     }
     store_stmt_reset(st);
     return rc;
@@ -241,7 +241,7 @@ static const char *const SQL_NOTICE_MARK[] = {
 int store_mail_member_by_email(struct store *s, const char *email, char *username_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_BY_EMAIL)) == NULL ||
@@ -249,10 +249,10 @@ int store_mail_member_by_email(struct store *s, const char *email, char *usernam
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     else if (step == SQLITE_ROW &&
              store_column_text(st, 0, username_out, STORE_USERNAME_MAX + 1) == 0)
-        rc = STORE_OK;
+        rc = CV_OK;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -262,7 +262,7 @@ out:
 int store_mail_notices_get(struct store *s, int64_t member_id, int *on)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_NOTICES_GET)) == NULL ||
@@ -271,9 +271,9 @@ int store_mail_notices_get(struct store *s, int64_t member_id, int *on)
     step = sqlite3_step(st);
     if (step == SQLITE_ROW) {
         *on = sqlite3_column_int(st, 0) != 0;
-        rc = STORE_OK;
+        rc = CV_OK;
     } else if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     }
 out:
     store_stmt_reset(st);
@@ -284,13 +284,13 @@ out:
 int store_mail_notices_set(struct store *s, int64_t member_id, int on)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_NOTICES_SET)) != NULL &&
         sqlite3_bind_int64(st, 1, member_id) == SQLITE_OK &&
         sqlite3_bind_int(st, 2, on ? 1 : 0) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : STORE_NOT_FOUND;
+        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : CV_NOT_FOUND;
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
@@ -301,7 +301,7 @@ int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
 {
     struct store_mail_to t;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_ROLL_TO)) == NULL ||
@@ -316,7 +316,7 @@ int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
         if ((rc = fn(ctx, &t)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -327,7 +327,7 @@ int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     *n = 0;
     store_lock(s);
@@ -340,7 +340,7 @@ int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
             goto out;
         (*n)++;
     }
-    rc = step == SQLITE_DONE || step == SQLITE_ROW ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE || step == SQLITE_ROW ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -351,13 +351,13 @@ int store_notice_mark(struct store *s, const char *poll_id, enum store_notice ki
                       int64_t now)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_NOTICE_MARK[kind])) != NULL &&
         sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_bind_int64(st, 2, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? STORE_OK : STORE_CONFLICT;
+        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : CV_CONFLICT;
     store_stmt_reset(st);
     store_unlock(s);
     return rc;

@@ -45,7 +45,7 @@ int store_outbox_add(struct store *s, const char *kind, const char *recipient,
 
 /* The pending mail due first whose next attempt is at or before NOW: *out
  * and its text in *message (malloc'd, NUL-terminated; the caller wipes and
- * frees it). STORE_NOT_FOUND when none is due. */
+ * frees it). CV_NOT_FOUND when none is due. */
 int store_outbox_next(struct store *s, int64_t now, struct store_mail *out, char **message);
 
 /* Marks mail ID sent at NOW and empties its text. */
@@ -74,7 +74,7 @@ int store_outbox_counts(struct store *s, int64_t *pending, int64_t *failing,
 /* --- who gets mail ------------------------------------------------------- */
 
 /* The username of an active member whose email is EMAIL (any case) into
- * USERNAME_OUT (STORE_USERNAME_MAX + 1 bytes). STORE_NOT_FOUND if none. */
+ * USERNAME_OUT (STORE_USERNAME_MAX + 1 bytes). CV_NOT_FOUND if none. */
 int store_mail_member_by_email(struct store *s, const char *email, char *username_out);
 
 /* Whether member ID gets the poll notices (*on 1) or turned them off. */
@@ -107,8 +107,8 @@ enum store_notice {
 int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n);
 
-/* Marks POLL_ID's notice KIND done at NOW: STORE_OK if it was not yet (the
- * caller queues the mails in the same transaction), STORE_CONFLICT if it
+/* Marks POLL_ID's notice KIND done at NOW: CV_OK if it was not yet (the
+ * caller queues the mails in the same transaction), CV_CONFLICT if it
  * was already. */
 int store_notice_mark(struct store *s, const char *poll_id, enum store_notice kind,
                       int64_t now);

@@ -118,13 +118,13 @@ static int poll_exec(struct store *s, const char *sql)
 }
 
 /* Steps ST, a query bound here to (ID, TEXT or NULL), and resets it;
- * *found = whether a row came back. 0, or STORE_ERROR. */
+ * *found = whether a row came back. 0, or CV_ERROR. */
 static int exists_step(sqlite3_stmt *st, const char *id, const char *text, int *found)
 {
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     if (st == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (bind_text(st, 1, id) != 0 || (text != NULL && bind_text(st, 2, text) != 0))
         goto out;
     step = sqlite3_step(st);
@@ -153,10 +153,10 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
                            const unsigned char secret[32])
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if (st == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     if (bind_text(st, 1, p->id) || bind_text(st, 2, p->nominee) ||
         bind_text(st, 3, p->statement) || bind_text(st, 4, p->statement_html) ||
         bind_text(st, 5, p->nominated_by) || bind_text(st, 6, p->record) ||
@@ -177,17 +177,17 @@ out:
 /* Sets *found to 1 if an open poll's nominee is the same name by SAME, and
  * then copies that poll's id to ID_OUT (may be NULL). The caller holds the
  * lock (or a transaction, which makes the answer hold until its commit). 0,
- * or STORE_ERROR. */
+ * or CV_ERROR. */
 static int nominee_open(struct store *s, const struct store_same_name *same, int *found,
                         char *id_out)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_NOMINEES_OPEN);
     const char *name;
-    int rc = STORE_ERROR, step = SQLITE_ERROR, hit = 0;
+    int rc = CV_ERROR, step = SQLITE_ERROR, hit = 0;
 
     *found = 0;
     if (st == NULL)
-        return STORE_ERROR;
+        return CV_ERROR;
     while (!*found && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((name = (const char *)sqlite3_column_text(st, 0)) == NULL ||
             same->match(name, same->key, &hit) != 0)
@@ -210,17 +210,17 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
 {
     sqlite3_stmt *st;
     size_t i;
-    int rc = STORE_ERROR, taken = 0;
+    int rc = CV_ERROR, taken = 0;
 
     if (store_begin(s) != 0)
-        return STORE_ERROR;
+        return CV_ERROR;
     /* In the insert's write transaction: no other open can come in between. */
     if (same != NULL && nominee_open(s, same, &taken, NULL) != 0)
         goto fail;
-    rc = STORE_CONFLICT;
+    rc = CV_CONFLICT;
     if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
         goto fail;
-    rc = STORE_ERROR;
+    rc = CV_ERROR;
     if ((st = store_stmt(s, SQL_ROLL_ADD)) == NULL)
         goto fail;
     for (i = 0; i < n; i++) {
@@ -284,7 +284,7 @@ static int poll_read(sqlite3_stmt *st, struct store_poll *p)
 int store_poll_get(struct store *s, const char *id, int with_record, struct store_poll *out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     memset(out, 0, sizeof *out);
     store_lock(s);
@@ -293,7 +293,7 @@ int store_poll_get(struct store *s, const char *id, int with_record, struct stor
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     else if (step == SQLITE_ROW)
         rc = poll_read(st, out);
 out:
@@ -308,7 +308,7 @@ int store_poll_list(struct store *s, int (*fn)(void *ctx, const struct store_pol
 {
     sqlite3_stmt *st;
     struct store_poll p;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_LIST)) == NULL)
@@ -357,7 +357,7 @@ int store_poll_has_voted(struct store *s, const char *id, const char *username, 
 int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_VOTER_COUNT)) == NULL || bind_text(st, 1, id) != 0)
@@ -376,14 +376,14 @@ out:
 int store_poll_secret(struct store *s, const char *id, unsigned char secret[32])
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_SECRET)) == NULL || bind_text(st, 1, id) != 0)
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
         memcpy(secret, sqlite3_column_blob(st, 0), 32);
         rc = 0;
@@ -443,9 +443,17 @@ static int cast_use(struct store *s, const char *poll, int kind, const unsigned 
     return ok ? 0 : -1;
 }
 
+/* CV_BAD_BALLOT, *FAULT (when not NULL) set to F. */
+static enum cv_err cast_fault(enum store_cast_fault *fault, enum store_cast_fault f)
+{
+    if (fault != NULL)
+        *fault = f;
+    return CV_BAD_BALLOT;
+}
+
 /* The checks of a cast that need the poll's state. */
-static enum store_cast_result cast_check(struct store *s, const struct store_cast *c,
-                                         int64_t now, int *voted)
+static enum cv_err cast_check(struct store *s, const struct store_cast *c, int64_t now,
+                              int *voted, enum store_cast_fault *fault)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_STATE);
     int closed, step, used, withdrawn = 0;
@@ -453,44 +461,44 @@ static enum store_cast_result cast_check(struct store *s, const struct store_cas
     size_t j;
 
     if (st == NULL || bind_text(st, 1, c->poll_id) != 0)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     step = sqlite3_step(st);
     closed = sqlite3_column_int(st, 0);
     closes_at = sqlite3_column_int64(st, 1);
     store_stmt_reset(st);
     if (step != SQLITE_ROW)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     if (closed && exists_step(store_stmt(s, SQL_WITHDRAWN), c->poll_id, NULL, &withdrawn) != 0)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     if (withdrawn)
-        return STORE_CAST_WITHDRAWN;
+        return CV_POLL_WITHDRAWN;
     if (closed || now >= closes_at)
-        return STORE_CAST_CLOSED;
+        return CV_POLL_CLOSED;
     if (poll_exists(s, SQL_HAS_VOTED, c->poll_id, c->username, voted) != 0)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     if (*voted && c->replaces_tag == NULL)
-        return STORE_CAST_ALREADY_VOTED;
+        return CV_ALREADY_VOTED;
     if (!*voted && c->replaces_tag != NULL)
-        return STORE_CAST_REPLACES;
+        return cast_fault(fault, STORE_CAST_REPLACES);
     if ((used = cast_used(s, c->poll_id, 0, c->tag)) != 0)
-        return used < 0 ? STORE_CAST_ERROR : STORE_CAST_DUPLICATE_TAG;
+        return used < 0 ? CV_ERROR : cast_fault(fault, STORE_CAST_DUPLICATE_TAG);
     for (j = 0; j < c->m; j++)
         if ((used = cast_used(s, c->poll_id, 1, c->alphas + 32 * j)) != 0)
-            return used < 0 ? STORE_CAST_ERROR : STORE_CAST_DUPLICATE_ALPHA;
-    return STORE_CAST_OK;
+            return used < 0 ? CV_ERROR : cast_fault(fault, STORE_CAST_DUPLICATE_ALPHA);
+    return CV_OK;
 }
 
 /* The writes of an accepted cast. */
-static enum store_cast_result cast_store(struct store *s, const struct store_cast *c,
-                                         int voted)
+static enum cv_err cast_store(struct store *s, const struct store_cast *c, int voted,
+                              enum store_cast_fault *fault)
 {
     size_t j;
 
     if (voted) {
         if (cast_write(s, SQL_BALLOT_DEL_TAG, c->poll_id, c->replaces_tag, NULL, NULL) != 0)
-            return STORE_CAST_ERROR;
+            return CV_ERROR;
         if (sqlite3_changes(store_db(s)) != 1)
-            return STORE_CAST_REPLACES;
+            return cast_fault(fault, STORE_CAST_REPLACES);
     } else {
         sqlite3_stmt *st = store_stmt(s, SQL_VOTER_ADD);
         int ok = st && bind_text(st, 1, c->poll_id) == 0 &&
@@ -499,46 +507,46 @@ static enum store_cast_result cast_store(struct store *s, const struct store_cas
         if (st)
             store_stmt_reset(st);
         if (!ok)
-            return STORE_CAST_ERROR;
+            return CV_ERROR;
     }
     if (cast_write(s, SQL_BALLOT_ADD, c->poll_id, c->tracker, c->tag, c->ballot) != 0 ||
         cast_use(s, c->poll_id, 0, c->tag) != 0)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     for (j = 0; j < c->m; j++)
         if (cast_use(s, c->poll_id, 1, c->alphas + 32 * j) != 0)
-            return STORE_CAST_ERROR;
-    return STORE_CAST_OK;
+            return CV_ERROR;
+    return CV_OK;
 }
 
-enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
-                                        int64_t now)
+enum cv_err store_cast_apply(struct store *s, const struct store_cast *c, int64_t now,
+                             enum store_cast_fault *fault)
 {
-    enum store_cast_result r;
+    enum cv_err r;
     int voted = 0;
 
     if (poll_exec(s, SQL_SAVEPOINT) != 0)
-        return STORE_CAST_ERROR;
-    r = cast_check(s, c, now, &voted);
-    if (r == STORE_CAST_OK)
-        r = cast_store(s, c, voted);
-    if (r != STORE_CAST_OK)
+        return CV_ERROR;
+    r = cast_check(s, c, now, &voted, fault);
+    if (r == CV_OK)
+        r = cast_store(s, c, voted, fault);
+    if (r != CV_OK)
         poll_exec(s, SQL_ROLLBACK_TO);
     if (poll_exec(s, SQL_RELEASE) != 0)
-        return STORE_CAST_ERROR;
+        return CV_ERROR;
     return r;
 }
 
 int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, int64_t now)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_WITHDRAW)) == NULL || bind_text(st, 1, id) != 0 ||
         bind_text(st, 2, by) != 0 || sqlite3_bind_int64(st, 3, now) != SQLITE_OK)
         goto out;
     if (sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : STORE_NOT_FOUND;
+        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : CV_NOT_FOUND;
 out:
     if (st)
         store_stmt_reset(st);
@@ -550,7 +558,7 @@ int store_poll_due(struct store *s, int64_t now, const char *after,
                    char ids[][STORE_POLL_ID_MAX + 1], size_t max, size_t *n_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
     size_t n = 0;
 
     store_lock(s);
@@ -573,7 +581,7 @@ int store_poll_ballots(struct store *s, const char *id,
                        int (*fn)(void *ctx, const char *ballot, size_t len), void *ctx)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_BALLOTS)) == NULL || bind_text(st, 1, id) != 0)
@@ -601,7 +609,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
                       const char *board, long ballots_at)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_FINISH)) == NULL || bind_text(st, 1, id) ||
@@ -610,7 +618,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
                         : sqlite3_bind_int64(st, 4, ballots_at)) != SQLITE_OK)
         goto out;
     if (sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : STORE_NOT_FOUND;
+        rc = sqlite3_changes(store_db(s)) == 1 ? 0 : CV_NOT_FOUND;
 out:
     if (st)
         store_stmt_reset(st);
@@ -622,7 +630,7 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
                            long *ballots_at)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     *text = NULL;
     store_lock(s);
@@ -633,12 +641,12 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
     if (step == SQLITE_DONE ||
         (step == SQLITE_ROW && (sqlite3_column_int(st, 0) == 0 ||
                                 sqlite3_column_type(st, 1) == SQLITE_NULL))) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW && (*text = column_dup(st, 1)) != NULL) {
         *len = (size_t)sqlite3_column_bytes(st, 1);
         *ballots_at = sqlite3_column_type(st, 2) == SQLITE_NULL
                           ? -1 : (long)sqlite3_column_int64(st, 2);
-        rc = *ballots_at <= (long)*len ? 0 : STORE_ERROR;
+        rc = *ballots_at <= (long)*len ? 0 : CV_ERROR;
     }
 out:
     if (st)
@@ -658,7 +666,7 @@ int store_poll_ballots_after(struct store *s, const char *id, const unsigned cha
                              void *ctx)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_BALLOTS_AFTER)) == NULL || bind_text(st, 1, id) != 0 ||
@@ -692,7 +700,7 @@ int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[3
     unsigned char (*t)[32] = NULL, (*grown)[32];
     size_t n = 0, cap = 0;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_TRACKERS)) == NULL || bind_text(st, 1, id) != 0)
@@ -729,7 +737,7 @@ int store_poll_board_has(struct store *s, const char *id, const unsigned char tr
                          int *found)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_BOARD_HAS)) == NULL || bind_text(st, 1, id) != 0 ||
@@ -737,7 +745,7 @@ int store_poll_board_has(struct store *s, const char *id, const unsigned char tr
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE || (step == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)) {
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW) {
         *found = sqlite3_column_int(st, 1) != 0;
         rc = 0;
@@ -753,7 +761,7 @@ int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned cha
                              char **text)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     *text = NULL;
     store_lock(s);
@@ -762,7 +770,7 @@ int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned cha
         goto out;
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
-        rc = STORE_NOT_FOUND;
+        rc = CV_NOT_FOUND;
     else if (step == SQLITE_ROW && (*text = column_dup(st, 0)) != NULL)
         rc = 0;
 out:

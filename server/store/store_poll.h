@@ -5,7 +5,7 @@
  * The store knows nothing of the protocol: ballots are opaque JSON text with
  * their tracker, tag and alphas given by the caller, and which nominees are
  * the same name is the caller's rule (struct store_same_name). Return values as in
- * store.h: 0, -1 (STORE_ERROR), STORE_NOT_FOUND, STORE_CONFLICT.
+ * store.h: 0, -1 (CV_ERROR), CV_NOT_FOUND, CV_CONFLICT.
  */
 #ifndef CONCLAVE_STORE_POLL_H
 #define CONCLAVE_STORE_POLL_H
@@ -50,7 +50,7 @@ struct store_same_name {
 };
 
 /* Inserts P with holder 0's secret key and its roll (N usernames), in one
- * write transaction (do not call inside store_begin). STORE_CONFLICT if the
+ * write transaction (do not call inside store_begin). CV_CONFLICT if the
  * id exists, or if an open poll's nominee is the same name as P's by SAME,
  * checked in that same transaction (SAME NULL: only the unique index on the
  * open polls' exact nominees). */
@@ -59,7 +59,7 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
                       const char *const *roll, size_t n);
 
 /* Fetches poll ID into *out (clear it with store_poll_clear). Without the
- * record unless WITH_RECORD. STORE_NOT_FOUND if none. */
+ * record unless WITH_RECORD. CV_NOT_FOUND if none. */
 int store_poll_get(struct store *s, const char *id, int with_record, struct store_poll *out);
 
 /* Calls FN for each poll, open ones first, then closed, newest first within
@@ -81,7 +81,7 @@ int store_poll_has_voted(struct store *s, const char *id, const char *username, 
 /* Number of voters who have voted (= counted ballots). */
 int store_poll_voter_count(struct store *s, const char *id, int64_t *n_out);
 
-/* Holder 0's secret key. STORE_NOT_FOUND once erased at the close. */
+/* Holder 0's secret key. CV_NOT_FOUND once erased at the close. */
 int store_poll_secret(struct store *s, const char *id, unsigned char secret[32]);
 
 /* One accepted ballot, as the cast path hands it to the store. */
@@ -96,28 +96,30 @@ struct store_cast {
     const char *ballot;                       /* board-form JSON */
 };
 
-enum store_cast_result {
-    STORE_CAST_OK = 0,
-    STORE_CAST_CLOSED,          /* closed flag set or now >= closes_at */
-    STORE_CAST_WITHDRAWN,       /* the poll was withdrawn */
-    STORE_CAST_ALREADY_VOTED,   /* voted and no replaces */
+/* Why a cast was refused as CV_BAD_BALLOT: the store's words for the
+ * protocol's reasons replaces, duplicate_tag and duplicate_alpha (the store
+ * knows nothing of the protocol; ballotbox.c maps them). */
+enum store_cast_fault {
+    STORE_CAST_FAULT_NONE = 0,
     STORE_CAST_REPLACES,        /* replaces without a vote, or tag not counted */
     STORE_CAST_DUPLICATE_TAG,
-    STORE_CAST_DUPLICATE_ALPHA,
-    STORE_CAST_ERROR
+    STORE_CAST_DUPLICATE_ALPHA
 };
 
 /* Applies one cast inside an open transaction (store_begin), under a
  * savepoint: either everything (voter row, ballot, used values, removal of
- * the replaced ballot) or nothing. NOW decides whether the poll is open. */
-enum store_cast_result store_cast_apply(struct store *s, const struct store_cast *c,
-                                        int64_t now);
+ * the replaced ballot) or nothing. NOW decides whether the poll is open.
+ * CV_OK; CV_POLL_WITHDRAWN, CV_POLL_CLOSED, CV_ALREADY_VOTED (voted, no
+ * replaces); CV_BAD_BALLOT with *fault saying why (FAULT may be NULL);
+ * CV_ERROR. */
+enum cv_err store_cast_apply(struct store *s, const struct store_cast *c, int64_t now,
+                             enum store_cast_fault *fault);
 
 /* Marks open poll ID withdrawn by BY (a username) at NOW: closed with no
  * result, withdrawn_by/at set, its secret key erased. Call inside the
  * transaction that checked it may be (no ballot cast: store_poll_voter_count):
  * casts commit in such a transaction too, so either the poll takes no ballot
- * after this or the check saw it. STORE_NOT_FOUND if no open poll has ID. */
+ * after this or the check saw it. CV_NOT_FOUND if no open poll has ID. */
 int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, int64_t now);
 
 /* Writes to ids up to MAX ids, in id order and greater than AFTER ("" for
@@ -144,13 +146,13 @@ int store_poll_trackers(struct store *s, const char *id, unsigned char (**out)[3
                         size_t *n_out);
 
 /* Sets *found to 1 if closed poll ID's board has a ballot with this tracker
- * (32 bytes), else 0, without reading the board. STORE_NOT_FOUND if there is
+ * (32 bytes), else 0, without reading the board. CV_NOT_FOUND if there is
  * no such poll, or it is still open, or was withdrawn. */
 int store_poll_board_has(struct store *s, const char *id, const unsigned char tracker[32],
                          int *found);
 
 /* The JSON of poll ID's counted ballot with this tag (malloc'd).
- * STORE_NOT_FOUND if there is none. */
+ * CV_NOT_FOUND if there is none. */
 int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned char tag[32],
                              char **text);
 
@@ -163,7 +165,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
 
 /* The stored board of closed poll ID: *text (malloc'd, *len bytes) and
  * *ballots_at as given to store_poll_finish (-1: the text is the whole board).
- * STORE_NOT_FOUND while open, and for a withdrawn poll. */
+ * CV_NOT_FOUND while open, and for a withdrawn poll. */
 int store_poll_board_frame(struct store *s, const char *id, char **text, size_t *len,
                            long *ballots_at);
 

@@ -59,23 +59,23 @@ static const char SQL_LINK_LOOKUP[] =
 
 
 /* Steps ST, a lookup of one row that starts with the member columns
- * (JOINED_MEMBER, bound), into *MEMBER: STORE_OK, STORE_NOT_FOUND or
- * STORE_ERROR. */
+ * (JOINED_MEMBER, bound), into *MEMBER: CV_OK, CV_NOT_FOUND or
+ * CV_ERROR. */
 static int session_member_row(sqlite3_stmt *st, struct store_member *member)
 {
     int step = sqlite3_step(st);
 
     if (step == SQLITE_DONE)
-        return STORE_NOT_FOUND;
+        return CV_NOT_FOUND;
     if (step != SQLITE_ROW || store_member_read(st, member) != 0)
-        return STORE_ERROR;
-    return STORE_OK;
+        return CV_ERROR;
+    return CV_OK;
 }
 
 /* Steps a statement that returns no rows; 0 / -1. */
 static int session_run(sqlite3_stmt *st)
 {
-    return sqlite3_step(st) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    return sqlite3_step(st) == SQLITE_DONE ? CV_OK : CV_ERROR;
 }
 
 int store_session_insert(struct store *s, const unsigned char id_hash[32],
@@ -83,7 +83,7 @@ int store_session_insert(struct store *s, const unsigned char id_hash[32],
                          int64_t created_at, int64_t expires_at)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_SESSION_INSERT)) == NULL)
@@ -105,7 +105,7 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
                          struct store_member *member, char *csrf_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if ((st = store_read_stmt(s, SQL_SESSION_LOOKUP)) == NULL)
         goto out;
@@ -113,9 +113,9 @@ int store_session_lookup(struct store *s, const unsigned char id_hash[32], int64
         sqlite3_bind_int64(st, 2, now) != SQLITE_OK)
         goto out;
     rc = session_member_row(st, member);
-    if (rc == STORE_OK &&
+    if (rc == CV_OK &&
         store_column_text(st, STORE_MEMBER_COLUMNS, csrf_out, STORE_CSRF_LEN + 1) != 0)
-        rc = STORE_ERROR;
+        rc = CV_ERROR;
 out:
     store_stmt_reset(st);
     return rc;
@@ -125,15 +125,15 @@ out:
 static int session_change(struct store *s, sqlite3_stmt *st, int *changed)
 {
     if (sqlite3_step(st) != SQLITE_DONE)
-        return STORE_ERROR;
+        return CV_ERROR;
     *changed = sqlite3_changes(store_db(s));
-    return STORE_OK;
+    return CV_OK;
 }
 
 int store_session_delete(struct store *s, const unsigned char id_hash[32])
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, changed = 0;
+    int rc = CV_ERROR, changed = 0;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_SESSION_DELETE)) == NULL)
@@ -141,8 +141,8 @@ int store_session_delete(struct store *s, const unsigned char id_hash[32])
     if (sqlite3_bind_blob(st, 1, id_hash, 32, SQLITE_STATIC) != SQLITE_OK)
         goto out;
     rc = session_change(s, st, &changed);
-    if (rc == STORE_OK && changed == 0)
-        rc = STORE_NOT_FOUND;
+    if (rc == CV_OK && changed == 0)
+        rc = CV_NOT_FOUND;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -153,7 +153,7 @@ out:
 static int session_exec_int(struct store *s, const char *sql, int64_t v)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, sql)) == NULL)
@@ -181,7 +181,7 @@ int store_token_insert(struct store *s, int64_t member_id, const char *label,
                        const unsigned char token_hash[32], int64_t now, int64_t *id_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_TOKEN_INSERT)) == NULL)
@@ -202,7 +202,7 @@ int store_token_lookup(struct store *s, const unsigned char token_hash[32],
                        struct store_member *member)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     if ((st = store_read_stmt(s, SQL_TOKEN_LOOKUP)) == NULL)
         goto out;
@@ -219,7 +219,7 @@ int store_token_list(struct store *s, int64_t member_id,
 {
     struct store_token t;
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, step;
+    int rc = CV_ERROR, step;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_TOKEN_LIST)) == NULL)
@@ -237,7 +237,7 @@ int store_token_list(struct store *s, int64_t member_id,
         if ((rc = fn(ctx, &t)) != 0)
             goto out;
     }
-    rc = step == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -248,7 +248,7 @@ out:
 static int token_revoke(struct store *s, int64_t id, int64_t member_id, int64_t now)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR, changed = 0;
+    int rc = CV_ERROR, changed = 0;
 
     store_lock(s);
     if ((st = store_stmt(s, member_id != 0 ? SQL_TOKEN_REVOKE_OWN : SQL_TOKEN_REVOKE)) == NULL)
@@ -258,8 +258,8 @@ static int token_revoke(struct store *s, int64_t id, int64_t member_id, int64_t 
         (member_id != 0 && sqlite3_bind_int64(st, 3, member_id) != SQLITE_OK))
         goto out;
     rc = session_change(s, st, &changed);
-    if (rc == STORE_OK && changed == 0)
-        rc = STORE_NOT_FOUND;
+    if (rc == CV_OK && changed == 0)
+        rc = CV_NOT_FOUND;
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -273,20 +273,20 @@ int store_token_revoke(struct store *s, int64_t id, int64_t now)
 
 int store_token_revoke_own(struct store *s, int64_t member_id, int64_t id, int64_t now)
 {
-    return member_id != 0 ? token_revoke(s, id, member_id, now) : STORE_NOT_FOUND;
+    return member_id != 0 ? token_revoke(s, id, member_id, now) : CV_NOT_FOUND;
 }
 
 int store_token_count(struct store *s, int64_t member_id, int64_t *n_out)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     *n_out = 0;
     store_lock(s);
     if ((st = store_stmt(s, SQL_TOKEN_COUNT)) != NULL &&
         sqlite3_bind_int64(st, 1, member_id) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
         *n_out = sqlite3_column_int64(st, 0);
-        rc = STORE_OK;
+        rc = CV_OK;
     }
     store_stmt_reset(st);
     store_unlock(s);
@@ -297,12 +297,12 @@ int store_link_insert(struct store *s, int64_t member_id, const unsigned char ha
                       int64_t now, int64_t expires_at)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_LINK_CLEAR)) == NULL ||
         sqlite3_bind_int64(st, 1, member_id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, now) != SQLITE_OK || session_run(st) != STORE_OK)
+        sqlite3_bind_int64(st, 2, now) != SQLITE_OK || session_run(st) != CV_OK)
         goto out;
     store_stmt_reset(st);
     if ((st = store_stmt(s, SQL_LINK_INSERT)) == NULL ||
@@ -322,7 +322,7 @@ int store_link_lookup(struct store *s, const unsigned char hash[32], int64_t now
                       struct store_member *member)
 {
     sqlite3_stmt *st;
-    int rc = STORE_ERROR;
+    int rc = CV_ERROR;
 
     store_lock(s);
     if ((st = store_stmt(s, SQL_LINK_LOOKUP)) == NULL ||

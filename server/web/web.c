@@ -71,14 +71,14 @@ int web_viewer_get(struct http_request *req, struct web_viewer *v)
     const char *cookie = cookie_session(req);
     const char *path = http_request_path(req);
     char loc[128];
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_UNAUTHENTICATED;
 
     memset(v, 0, sizeof *v);
     if (cookie != NULL)
         r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
-    if (r == AUTH_OK)
+    if (r == CV_OK)
         return web_must_change(req, v) ? -1 : 0;
-    if (r == AUTH_ERROR) {
+    if (r == CV_ERROR) {
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return -1;
     }
@@ -97,15 +97,15 @@ int web_viewer_try(struct http_request *req, struct web_viewer *v)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *cookie = cookie_session(req);
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_UNAUTHENTICATED;
 
     memset(v, 0, sizeof *v);
     if (cookie != NULL)
         r = auth_session_lookup(auth, cookie, &v->user, v->csrf);
-    if (r == AUTH_OK)
+    if (r == CV_OK)
         return 1;
     memset(v, 0, sizeof *v);
-    if (r == AUTH_ERROR) {
+    if (r == CV_ERROR) {
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return -1;
     }

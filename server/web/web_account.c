@@ -54,31 +54,31 @@ void web_account_page(struct http_request *req)
 }
 
 /* Changes the viewer's password from FORM; fills F with what to say. */
-static enum auth_result account_change(struct http_request *req, const struct web_viewer *v,
-                                       const struct web_form *form, struct web_flash *f,
-                                       int *retry_after)
+static enum cv_err account_change(struct http_request *req, const struct web_viewer *v,
+                                  const struct web_form *form, struct web_flash *f,
+                                  int *retry_after)
 {
     const char *current = web_form_get(form, "current_password");
     const char *next = web_form_get(form, "new_password");
     const char *again = web_form_get(form, "new_password_again");
     const char *why = "";
     char client[64];
-    enum auth_result r;
+    enum cv_err r;
 
     if (next == NULL || again == NULL || strcmp(next, again) != 0) {
         snprintf(f->error, sizeof f->error, "The two new passwords differ: type the same "
                  "one twice.");
-        return AUTH_INVALID;
+        return CV_INVALID;
     }
     if (http_request_client(req, client, sizeof client) != 0)
         client[0] = '\0';
     r = auth_password_change(http_request_app(req)->auth, &v->user, current, next, client,
                              cookie_session(req), retry_after, &why);
-    if (r == AUTH_OK)
+    if (r == CV_OK)
         snprintf(f->notice, sizeof f->notice, "%s", v->user.must_change
                  ? "Your password is set: use it from now on."
                  : "Your password is changed; your other sessions have ended.");
-    else if (r == AUTH_INVALID || r == AUTH_THROTTLED)
+    else if (r == CV_INVALID || r == CV_THROTTLED)
         snprintf(f->error, sizeof f->error, "Your password was not changed: %s.", why);
     return r;
 }
@@ -94,7 +94,7 @@ void web_account_submit(struct http_request *req)
     if (web_form_begin(req, &v, &form) != 0)
         return;
     memset(&f, 0, sizeof f);
-    if (account_change(req, &v, &form, &f, &retry_after) == AUTH_ERROR) {
+    if (account_change(req, &v, &form, &f, &retry_after) == CV_ERROR) {
         web_error(req, &v, 500, "Server error", "Your password could not be changed; try "
                   "again.");
     } else {
@@ -125,11 +125,11 @@ void web_setpw_page(struct http_request *req)
     struct auth_user user;
     struct web_flash f;
     struct tmpl_value *d;
-    enum auth_result r = auth_link_check(auth, link, &user);
+    enum cv_err r = auth_link_check(auth, link, &user);
 
-    if (r != AUTH_OK) {
-        web_error(req, NULL, r == AUTH_ERROR ? 500 : 410, "Link not valid",
-                  r == AUTH_ERROR ? "Something went wrong; try again."
+    if (r != CV_OK) {
+        web_error(req, NULL, r == CV_ERROR ? 500 : 410, "Link not valid",
+                  r == CV_ERROR ? "Something went wrong; try again."
                   : "This set-password link has expired or was already used. Ask an "
                     "admin for a new one.");
         return;
@@ -159,7 +159,7 @@ static void setpw_use(struct http_request *req, const struct web_form *form)
     char owner[AUTH_LINK_LEN + 8], loc[AUTH_LINK_LEN + 32];
     struct auth_session s;
     struct web_flash f;
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     memset(&f, 0, sizeof f);
     memset(&s, 0, sizeof s);
@@ -173,12 +173,12 @@ static void setpw_use(struct http_request *req, const struct web_form *form)
         why = "the two passwords differ: type the same one twice";
     else
         r = auth_link_use(http_request_app(req)->auth, link, next, &s, &why);
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         cookie_set(req, COOKIE_SESSION, s.id, (long)cfg->session_ttl);
         snprintf(f.notice, sizeof f.notice, "Your password is set and you are logged in.");
         (void)web_flash_put(req, s.id, &f);
         web_redirect(req, "/account");
-    } else if (r == AUTH_ERROR) {
+    } else if (r == CV_ERROR) {
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
     } else {
         snprintf(f.error, sizeof f.error, "Your password was not set: %s.", why);

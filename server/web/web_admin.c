@@ -134,21 +134,21 @@ static void admin_name(struct http_request *req, const char *username, char *out
 {
     struct store_member m;
 
-    if (store_member_get(http_request_app(req)->store, username, &m) == STORE_OK)
+    if (store_member_get(http_request_app(req)->store, username, &m) == CV_OK)
         web_member_name(out, cap, m.username, m.display_name);
     else
         snprintf(out, cap, "%s", username);
     sodium_memzero(&m, sizeof m);
 }
 
-static enum auth_result admin_add(struct http_request *req, const struct web_viewer *v,
-                                  const struct web_form *form, struct web_flash *f)
+static enum cv_err admin_add(struct http_request *req, const struct web_viewer *v,
+                             const struct web_form *form, struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     struct auth_member_new m;
     char password[AUTH_GENPASS_LEN + 1];
     const char *why = "";
-    enum auth_result r;
+    enum cv_err r;
     int invite;
 
     memset(&m, 0, sizeof m);
@@ -161,18 +161,18 @@ static enum auth_result admin_add(struct http_request *req, const struct web_vie
     m.password = invite ? NULL : password;
     m.one_time = 1;
     auth_password_generate(password);
-    r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : AUTH_INVALID;
-    if (r == AUTH_OK && invite) {
+    r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : CV_INVALID;
+    if (r == CV_OK && invite) {
         admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
         snprintf(f->notice, sizeof f->notice, "%.200s was added, and invited by mail to %s: the "
                  "link to choose a password works once, for 72 hours.", f->secret_for,
                  m.email);
         f->secret_for[0] = '\0';
-    } else if (r == AUTH_OK) {
+    } else if (r == CV_OK) {
         admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
         admin_keep(f->secret, sizeof f->secret, password);
         admin_keep(f->secret_kind, sizeof f->secret_kind, "added");
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         admin_keep(f->form, sizeof f->form, "add");
         snprintf(f->error, sizeof f->error, "Could not add the member: %s.",
                  m.username ? why : "the username is missing");
@@ -193,14 +193,14 @@ static int admin_on_open_roll(void *arg, const struct store_open_roll *p)
     return 1;
 }
 
-static enum auth_result admin_set_active(struct http_request *req, const struct web_viewer *v,
-                                         const struct web_form *form, int active,
-                                         struct web_flash *f, int *confirm)
+static enum cv_err admin_set_active(struct http_request *req, const struct web_viewer *v,
+                                    const struct web_form *form, int active,
+                                    struct web_flash *f, int *confirm)
 {
     struct app *app = http_request_app(req);
     const char *user = web_form_get(form, "username"), *why = "";
     char name[MEMBER_NAME_MAX];
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     if (user == NULL || auth_check_username(user) != NULL)
         why = "no such member";
@@ -209,29 +209,29 @@ static enum auth_result admin_set_active(struct http_request *req, const struct 
     else if (!active && web_form_get(form, "confirm") == NULL &&
              (*confirm = store_member_open_rolls(app->store, user, admin_on_open_roll,
                                                  NULL)) != 0)
-        return *confirm > 0 ? AUTH_OK : AUTH_ERROR;   /* ask first */
+        return *confirm > 0 ? CV_OK : CV_ERROR;   /* ask first */
     else
         r = auth_member_set_active(app->auth, user, active, v->user.username, &why);
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         admin_name(req, user, name, sizeof name);
         snprintf(f->notice, sizeof f->notice, "%s is now %s.", name,
                  active ? "active" : "deactivated");
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         snprintf(f->error, sizeof f->error, "Could not change the member: %s.", why);
     }
     return r;
 }
 
 /* A new one-time password (reset) or a set-password link for a member. */
-static enum auth_result admin_credential(struct http_request *req, const struct web_viewer *v,
-                                         const struct web_form *form, int link,
-                                         struct web_flash *f)
+static enum cv_err admin_credential(struct http_request *req, const struct web_viewer *v,
+                                    const struct web_form *form, int link,
+                                    struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *user = web_form_get(form, "username"), *why = "no such member";
     const char *host = http_request_header(req, "Host");
     char secret[AUTH_GENPASS_LEN + AUTH_LINK_LEN + 1];
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     if (user != NULL && strcasecmp(user, v->user.username) == 0)
         why = "change your own password on your account page";
@@ -241,7 +241,7 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
         auth_password_generate(secret);
         r = auth_member_set_password(auth, user, secret, 1, v->user.username, &why);
     }
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         admin_name(req, user, f->secret_for, sizeof f->secret_for);
         admin_keep(f->secret_kind, sizeof f->secret_kind, link ? "link" : "password");
         /* the address the admin reached us by; a Host we would not print
@@ -255,7 +255,7 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
         else
             snprintf(f->secret, sizeof f->secret, "%s%s", link ? "/set-password?link=" : "",
                      secret);
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         snprintf(f->error, sizeof f->error, "Could not %s: %s.",
                  link ? "make a set-password link" : "reset the password", why);
     }
@@ -264,18 +264,18 @@ static enum auth_result admin_credential(struct http_request *req, const struct 
 }
 
 /* A new invitation by mail (auth_invite), replacing the member's link. */
-static enum auth_result admin_invite(struct http_request *req, const struct web_viewer *v,
+static enum cv_err admin_invite(struct http_request *req, const struct web_viewer *v,
                                      const struct web_form *form, struct web_flash *f)
 {
     const char *user = web_form_get(form, "username"), *why = "";
     char name[MEMBER_NAME_MAX];
-    enum auth_result r = auth_invite(http_request_app(req)->auth, user, v->user.username, &why);
+    enum cv_err r = auth_invite(http_request_app(req)->auth, user, v->user.username, &why);
 
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         admin_name(req, user, name, sizeof name);
         snprintf(f->notice, sizeof f->notice, "A new invitation was mailed to %s: the link "
                  "works once, for 72 hours, and replaces the one sent before.", name);
-    } else if (r == AUTH_INVALID) {
+    } else if (r == CV_INVALID) {
         snprintf(f->error, sizeof f->error, "Could not send the invitation: %s.", why);
     }
     return r;
@@ -285,7 +285,7 @@ static enum auth_result admin_invite(struct http_request *req, const struct web_
  * one. -1 for an unknown action. */
 static int admin_act(struct http_request *req, const struct web_viewer *v,
                      const struct web_form *form, struct web_flash *f, int *confirm,
-                     enum auth_result *r)
+                     enum cv_err *r)
 {
     const char *action = web_form_get(form, "action");
 
@@ -311,7 +311,7 @@ void web_admin_submit(struct http_request *req)
     struct web_flash f;
     char loc[96];
     int confirm = 0, secret;
-    enum auth_result r = AUTH_ERROR;
+    enum cv_err r = CV_ERROR;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
@@ -320,7 +320,7 @@ void web_admin_submit(struct http_request *req)
     memset(&f, 0, sizeof f);
     if (admin_act(req, &v, &form, &f, &confirm, &r) != 0) {
         web_error(req, &v, 400, "Bad form", "Unknown action.");
-    } else if (r == AUTH_ERROR) {
+    } else if (r == CV_ERROR) {
         web_error(req, &v, 500, "Server error", "The member could not be changed.");
     } else if (confirm > 0) {
         snprintf(loc, sizeof loc, "/admin/members/deactivate?username=%s",
@@ -343,7 +343,7 @@ const char *web_roll_deactivated(struct store *st, const char *poll_id, char *bu
 {
     int64_t n = 0;
 
-    if (store_roll_deactivated_count(st, poll_id, &n) != STORE_OK || n <= 0)
+    if (store_roll_deactivated_count(st, poll_id, &n) != CV_OK || n <= 0)
         snprintf(buf, cap, "%s", "");
     else if (n == 1)
         snprintf(buf, cap, "1 member of the roll was deactivated during the poll.");
@@ -383,7 +383,7 @@ void web_admin_confirm(struct http_request *req)
     if (web_viewer_get(req, &v) != 0 || admin_only(req, &v) != 0)
         return;
     if (user == NULL || auth_check_username(user) != NULL ||
-        store_member_get(app->store, user, &m) != STORE_OK) {
+        store_member_get(app->store, user, &m) != CV_OK) {
         web_error(req, &v, 404, "No such member", "There is no member by that name.");
         return;
     }
@@ -393,7 +393,7 @@ void web_admin_confirm(struct http_request *req)
     tmpl_put_str(d, "name", name);
     tmpl_put_bool(d, "active", m.active);
     ctx.list = tmpl_put_list(d, "polls");
-    if (store_member_open_rolls(app->store, m.username, confirm_one, &ctx) != STORE_OK) {
+    if (store_member_open_rolls(app->store, m.username, confirm_one, &ctx) != CV_OK) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The open polls could not be read.");
         return;

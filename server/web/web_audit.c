@@ -30,7 +30,7 @@ static void audit_name(struct store *st, const char *who, char *out, size_t cap)
     struct store_member m;
 
     if (who[0] != '\0' && auth_check_username(who) == NULL &&
-        store_member_get(st, who, &m) == STORE_OK)
+        store_member_get(st, who, &m) == CV_OK)
         web_member_name(out, cap, m.username, m.display_name);
     else
         snprintf(out, cap, "%s", who);
@@ -77,7 +77,7 @@ void web_audit_page(struct http_request *req)
     memset(&ctx, 0, sizeof ctx);
     ctx.st = http_request_app(req)->store;
     ctx.list = tmpl_put_list(d, "entries");
-    if (store_audit_list(ctx.st, (int64_t)b, AUDIT_PAGE, audit_one, &ctx) != STORE_OK) {
+    if (store_audit_list(ctx.st, (int64_t)b, AUDIT_PAGE, audit_one, &ctx) != CV_OK) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The audit log could not be read.");
         return;

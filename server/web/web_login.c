@@ -106,7 +106,7 @@ void web_login_page(struct http_request *req)
     struct web_flash f;
     char owner[AUTH_CSRF_LEN + 8];
 
-    if (cookie != NULL && auth_session_lookup(auth, cookie, &user, NULL) == AUTH_OK) {
+    if (cookie != NULL && auth_session_lookup(auth, cookie, &user, NULL) == CV_OK) {
         web_redirect(req, user.must_change ? "/account" : next_ok(next) ? next : "/");
         return;
     }
@@ -152,7 +152,7 @@ static void login_done(struct http_request *req, struct auth_session *s, const c
     const char *old = cookie_session(req);
 
     /* rotation: a session id the browser already had ends here */
-    if (old != NULL && auth_session_delete(auth, old) != AUTH_OK) {
+    if (old != NULL && auth_session_delete(auth, old) != CV_OK) {
         auth_session_delete(auth, s->id);
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
         return;
@@ -190,20 +190,20 @@ static void login_check(struct http_request *req, const struct web_form *form,
     }
     memset(&s, 0, sizeof s);
     switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
-    case AUTH_OK:
+    case CV_OK:
         login_done(req, &s, next);
         break;
-    case AUTH_THROTTLED:
+    case CV_THROTTLED:
         snprintf(msg, sizeof msg, "Too many failed logins for this account from your "
                  "address; try again in %d minute%s.", (retry_after + 59) / 60,
                  retry_after > 60 ? "s" : "");
         login_again(req, token, msg, user, next, retry_after);
         break;
-    case AUTH_EXPIRED:
+    case CV_EXPIRED:
         login_again(req, token, "This one-time password has expired (they last 72 hours): "
                     "ask an admin for a new one.", user, next, 0);
         break;
-    case AUTH_INVALID:
+    case CV_BAD_CREDENTIALS:
         login_again(req, token, "Wrong username or password.", user, next, 0);
         break;
     default:
@@ -243,7 +243,7 @@ void web_logout(struct http_request *req)
     if (web_form_begin(req, &v, &form) != 0)
         return;
     web_form_clear(&form);
-    if (auth_session_delete(auth, cookie_session(req)) != AUTH_OK) {
+    if (auth_session_delete(auth, cookie_session(req)) != CV_OK) {
         web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
         return;
     }

@@ -70,8 +70,8 @@ void web_mail_page(struct http_request *req)
     tmpl_put_str(d, "mail_from", app->cfg->mail_from);
     tmpl_put_str(d, "public_url", app->cfg->public_url);
     ctx.list = tmpl_put_list(d, "mails");
-    if (store_outbox_counts(app->store, &pending, &failing, &given_up) != STORE_OK ||
-        store_outbox_list(app->store, MAIL_PAGE, outbox_one, &ctx) != STORE_OK) {
+    if (store_outbox_counts(app->store, &pending, &failing, &given_up) != CV_OK ||
+        store_outbox_list(app->store, MAIL_PAGE, outbox_one, &ctx) != CV_OK) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The outbox could not be read.");
         return;
@@ -96,7 +96,7 @@ void web_notices_submit(struct http_request *req)
     on = web_form_get(&form, "notices");
     if (on == NULL || (strcmp(on, "on") != 0 && strcmp(on, "off") != 0)) {
         web_error(req, &v, 400, "Bad form", "Say \"on\" or \"off\".");
-    } else if (auth_notices_set(auth, v.user.id, on[1] == 'n') != AUTH_OK) {
+    } else if (auth_notices_set(auth, v.user.id, on[1] == 'n') != CV_OK) {
         web_error(req, &v, 500, "Server error", "Your choice could not be saved; try again.");
     } else {
         snprintf(f.notice, sizeof f.notice, "%s", on[1] == 'n'
@@ -115,7 +115,7 @@ void web_put_notices(struct http_request *req, struct tmpl_value *d, int64_t mem
     int on = 1;
 
     tmpl_put_bool(d, "mail_on", auth_mail_on(auth));
-    if (auth_notices_get(auth, member_id, &on) != AUTH_OK)
+    if (auth_notices_get(auth, member_id, &on) != CV_OK)
         on = 1;
     tmpl_put_bool(d, "notices_on", on);
 }

@@ -15,6 +15,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "log.h"
 #include "poll.h"
@@ -187,23 +188,23 @@ void web_poll_new_page(struct http_request *req)
 }
 
 /* Answers a nomination that poll_open refused with RC (ID: the open poll of
- * the same nominee, for POLL_DUPLICATE). */
+ * the same nominee, for CV_POLL_EXISTS). */
 static void new_refused(struct http_request *req, const struct web_viewer *v,
-                        const char *nominee, const char *statement, enum poll_status rc,
+                        const char *nominee, const char *statement, enum cv_err rc,
                         const char *why, const char *id)
 {
     struct new_form_error e = {why, NULL, NULL, 0};
     struct store_poll dup;
 
     memset(&dup, 0, sizeof dup);
-    if (rc == POLL_DUPLICATE && id[0] != '\0' &&
+    if (rc == CV_POLL_EXISTS && id[0] != '\0' &&
         store_poll_get(http_request_app(req)->store, id, 0, &dup) == 0) {
         e.dup_id = dup.id;
         e.dup_nominee = dup.nominee;
     }
-    if (rc == POLL_INVALID || rc == POLL_ALREADY_MEMBER || rc == POLL_DUPLICATE ||
-        rc == POLL_TOO_MANY)
-        new_form(req, v, rc == POLL_INVALID ? 400 : 409, nominee, statement, &e);
+    if (rc == CV_BAD_POLL || rc == CV_ALREADY_MEMBER || rc == CV_POLL_EXISTS ||
+        rc == CV_TOO_MANY_POLLS)
+        new_form(req, v, http_error_status(rc), nominee, statement, &e);
     else
         web_error(req, v, 500, "Server error", "The poll could not be opened.");
     store_poll_clear(&dup);
@@ -220,7 +221,7 @@ void web_poll_new_submit(struct http_request *req)
                                    "the form sent twice), so nothing was done this time. "
                                    "Check the list of polls before you send it again.",
                                    NULL, NULL, 1};
-    enum poll_status rc;
+    enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
@@ -233,7 +234,7 @@ void web_poll_new_submit(struct http_request *req)
                               (const char *const[]){nominee, statement, NULL}) == 1) {
         new_form(req, &v, 409, nominee, statement, &again);
     } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
-                               app->cfg->poll_duration, id, &why)) == POLL_OK) {
+                               app->cfg->poll_duration, id, &why)) == CV_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
     } else {
@@ -250,8 +251,8 @@ static int page_poll_get(struct http_request *req, const struct web_viewer *v,
 
     if (rc == 0)
         return 0;
-    web_error(req, v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
-              rc == STORE_NOT_FOUND ? "There is no poll at this address."
+    web_error(req, v, http_error_status(rc), "No such poll",
+              rc == CV_NOT_FOUND ? "There is no poll at this address."
                                     : "The poll could not be read.");
     return -1;
 }
@@ -273,7 +274,7 @@ static int poll_page_fill(struct http_request *req, struct tmpl_value *d,
         web_poll_fill(st, o, &view) != 0)
         return -1;
     tmpl_put_bool(o, "can_withdraw", poll_withdraw_check(p, view.cast, v->user.username,
-                                                         v->user.admin) == POLL_OK);
+                                                         v->user.admin) == CV_OK);
     return 0;
 }
 
@@ -297,28 +298,26 @@ void web_poll_page(struct http_request *req)
 
 /* The error page of a withdrawal refused with RC. */
 static void withdraw_refused(struct http_request *req, const struct web_viewer *v,
-                             enum poll_status rc)
+                             enum cv_err rc)
 {
-    switch (rc) {
-    case POLL_NOT_FOUND:
-        web_error(req, v, 404, "No such poll", "There is no poll at this address.");
-        break;
-    case POLL_FORBIDDEN:
-        web_error(req, v, 403, "Not yours to withdraw", "Only the member who opened this "
-                  "poll, or an admin, can withdraw it.");
-        break;
-    case POLL_HAS_BALLOTS:
-        web_error(req, v, 409, "Too late to withdraw", "A ballot has been cast in this "
-                  "poll, so it can no longer be withdrawn; it closes at its deadline.");
-        break;
-    case POLL_CLOSED:
-        web_error(req, v, 409, "Too late to withdraw", "This poll has closed, so it can no "
-                  "longer be withdrawn.");
-        break;
-    default:
-        web_error(req, v, 500, "Server error", "The poll could not be withdrawn.");
-        break;
-    }
+    static const struct { enum cv_err err; const char *title, *text; } pages[] = {
+        { CV_NOT_FOUND, "No such poll", "There is no poll at this address." },
+        { CV_FORBIDDEN, "Not yours to withdraw", "Only the member who opened this poll, or "
+          "an admin, can withdraw it." },
+        { CV_BALLOTS_CAST, "Too late to withdraw", "A ballot has been cast in this poll, so "
+          "it can no longer be withdrawn; it closes at its deadline." },
+        { CV_POLL_CLOSED, "Too late to withdraw", "This poll has closed, so it can no longer "
+          "be withdrawn." },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        if (pages[i].err == rc) {
+            web_error(req, v, http_error_status(rc), pages[i].title, pages[i].text);
+            return;
+        }
+    web_error(req, v, http_error_status(CV_ERROR), "Server error",
+              "The poll could not be withdrawn.");
 }
 
 /* The first step of a withdrawal: the question, if the answer can be yes. */
@@ -329,15 +328,15 @@ static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
     struct store_poll p;
     struct poll_view view;
     struct tmpl_value *d;
-    enum poll_status rc;
+    enum cv_err rc;
 
     if (page_poll_get(req, v, &p) != 0)
         return;
-    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? POLL_ERROR
+    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? CV_ERROR
          : poll_withdraw_check(&p, view.cast, v->user.username, v->user.admin);
-    if (rc == POLL_WITHDRAWN) {
+    if (rc == CV_POLL_WITHDRAWN) {
         web_redirect(req, loc);             /* the poll's page says by whom */
-    } else if (rc != POLL_OK) {
+    } else if (rc != CV_OK) {
         withdraw_refused(req, v, rc);
     } else {
         d = web_page_new(v, "Withdraw this poll?");
@@ -358,7 +357,7 @@ void web_poll_withdraw(struct http_request *req)
     struct web_viewer v;
     struct web_form form;
     char loc[64 + STORE_POLL_ID_MAX];
-    enum poll_status rc;
+    enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
@@ -368,7 +367,7 @@ void web_poll_withdraw(struct http_request *req)
         withdraw_ask(req, &v, loc);
     } else {
         rc = poll_withdraw(app->store, app->box, id, v.user.username, v.user.admin);
-        if (rc == POLL_OK || rc == POLL_WITHDRAWN)
+        if (rc == CV_OK || rc == CV_POLL_WITHDRAWN)
             web_redirect(req, loc);
         else
             withdraw_refused(req, &v, rc);

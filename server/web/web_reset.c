@@ -47,7 +47,7 @@ void web_forgot_submit(struct http_request *req)
     struct web_form form;
     char client[96], retry[16];
     int retry_after = 0;
-    enum auth_result r;
+    enum cv_err r;
 
     if (!http_request_same_site(req)) {
         web_error(req, NULL, 403, "Refused", "This form was posted from another site.");
@@ -68,9 +68,9 @@ void web_forgot_submit(struct http_request *req)
         client[0] = '\0';
     r = auth_reset_request(auth, web_form_get(&form, "who"), client, &retry_after);
     web_form_clear(&form);
-    if (r == AUTH_OK) {
+    if (r == CV_OK) {
         web_redirect(req, "/forgot-password?sent=1");
-    } else if (r == AUTH_THROTTLED) {
+    } else if (r == CV_THROTTLED) {
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
         forgot_render(req, 429, 0, "Too many requests from your address: wait a few minutes "

@@ -24,6 +24,7 @@
 
 #include "app.h"
 #include "crypto.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "poll_result.h"
 #include "store_poll.h"
@@ -178,8 +179,8 @@ void web_result_page(struct http_request *req)
         return;
     }
     if (rc != 0) {
-        web_error(req, &v, rc == STORE_NOT_FOUND ? 404 : 500, "No such poll",
-                  rc == STORE_NOT_FOUND ? "There is no poll at this address."
+        web_error(req, &v, http_error_status(rc), "No such poll",
+                  rc == CV_NOT_FOUND ? "There is no poll at this address."
                                         : "The poll could not be read.");
         return;
     }

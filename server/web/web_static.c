@@ -20,6 +20,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "http_error.h"
 #include "http_request.h"
 #include "web.h"
 
@@ -97,12 +98,12 @@ void web_static(struct http_request *req)
     int n;
 
     if (dir == NULL || file == NULL || dir[0] == '.' || file[0] == '.' || type == NULL) {
-        http_respond_error(req, 404, "not_found", "no such file");
+        http_error_respond(req, CV_NOT_FOUND, "no such file");
         return;
     }
     n = snprintf(path, sizeof path, "%s/%s/%s", cfg->static_dir, dir, file);
     if (n < 0 || (size_t)n >= sizeof path || static_read(path, &data, &len) != 0) {
-        http_respond_error(req, 404, "not_found", "no such file");
+        http_error_respond(req, CV_NOT_FOUND, "no such file");
         return;
     }
     http_set_cacheable(req);

@@ -82,18 +82,18 @@ void web_tokens_page(struct http_request *req)
 }
 
 /* Creates or revokes a token from FORM; fills F with what to say. */
-static enum auth_result tokens_act(struct http_request *req, const struct web_viewer *v,
-                                   const struct web_form *form, struct web_flash *f)
+static enum cv_err tokens_act(struct http_request *req, const struct web_viewer *v,
+                              const struct web_form *form, struct web_flash *f)
 {
     struct auth *auth = http_request_app(req)->auth;
     const char *action = web_form_get(form, "action"), *why = "";
     const char *label = web_form_get(form, "label"), *id = web_form_get(form, "id");
     char token[AUTH_TOKEN_LEN + 1], *end = NULL;
     long long n = 0;
-    enum auth_result r = AUTH_INVALID;
+    enum cv_err r = CV_INVALID;
 
     if (action != NULL && strcmp(action, "create") == 0) {
-        if ((r = auth_token_create_own(auth, &v->user, label, token, &why)) == AUTH_OK) {
+        if ((r = auth_token_create_own(auth, &v->user, label, token, &why)) == CV_OK) {
             snprintf(f->secret, sizeof f->secret, "%s", token);
             snprintf(f->secret_for, sizeof f->secret_for, "%s", label ? label : "");
         } else {
@@ -106,7 +106,7 @@ static enum auth_result tokens_act(struct http_request *req, const struct web_vi
             r = auth_token_revoke_own(auth, &v->user, (int64_t)n, &why);
         else
             why = "no such token of yours";
-        if (r == AUTH_OK)
+        if (r == CV_OK)
             snprintf(f->notice, sizeof f->notice, "The token is revoked: it no longer works.");
         else
             snprintf(f->error, sizeof f->error, "Could not revoke the token: %s.", why);
@@ -126,7 +126,7 @@ void web_tokens_submit(struct http_request *req)
     if (web_form_begin(req, &v, &form) != 0)
         return;
     memset(&f, 0, sizeof f);
-    if (tokens_act(req, &v, &form, &f) == AUTH_ERROR) {
+    if (tokens_act(req, &v, &form, &f) == CV_ERROR) {
         web_error(req, &v, 500, "Server error", "Something went wrong; try again.");
     } else {
         secret = f.secret[0] != '\0';
