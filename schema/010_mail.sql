@@ -24,6 +24,17 @@ CREATE TABLE outbox (
 
 CREATE INDEX outbox_due ON outbox(next_at) WHERE sent_at IS NULL AND failed_at IS NULL;
 
+-- The running server's mail settings (one row while a server with
+-- --smtp-url has this data directory; none otherwise), so that the admin
+-- commands beside it invite by mail as the pages do: they queue in the
+-- outbox, which that server's mailer sends.
+CREATE TABLE mail_settings (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    mail_from   TEXT    NOT NULL CHECK (length(mail_from) BETWEEN 3 AND 255),
+    public_url  TEXT    NOT NULL CHECK (length(public_url) BETWEEN 8 AND 511),
+    updated_at  INTEGER NOT NULL
+);
+
 -- A member may turn the poll notices off (opened, reminder, result);
 -- invitations and password resets are always sent.
 ALTER TABLE members ADD COLUMN notices INTEGER NOT NULL DEFAULT 1 CHECK (notices IN (0, 1));

@@ -37,6 +37,7 @@
 #include "sign.h"
 #include "store.h"
 #include "store_durable.h"
+#include "store_outbox.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -202,7 +203,8 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
 
     if (cfg->smtp_url[0] == '\0') {
         log_info("mail is off (start with --smtp-url to send invitations and notices)");
-        return 0;
+        /* the admin commands beside this server must not queue mail either */
+        return store_mail_settings_set(app->store, NULL, NULL, 0) == CV_OK ? 0 : -1;
     }
     if (cfg->smtp_password_file[0] != '\0' &&
         serve_read_password(cfg->smtp_password_file, password, sizeof password) != 0)
@@ -212,6 +214,9 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
         mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
         mailer_start(app->store, &mo, &app->mailer) == 0) {
         mail_set_mailer(app->mail, app->mailer);
+        if (store_mail_settings_set(app->store, cfg->mail_from, cfg->public_url,
+                                    (int64_t)time(NULL)) != CV_OK)
+            log_warn("could not record the mail settings for the admin commands");
         log_info("mail on: through %s as %s, links to %s", cfg->smtp_url, cfg->mail_from,
                  cfg->public_url);
         rc = 0;

@@ -323,6 +323,50 @@ out:
     return rc;
 }
 
+static const char SQL_SETTINGS_SET[] =
+    "INSERT OR REPLACE INTO mail_settings (id, mail_from, public_url, updated_at)"
+    " VALUES (1, ?1, ?2, ?3)";
+static const char SQL_SETTINGS_CLEAR[] = "DELETE FROM mail_settings";
+static const char SQL_SETTINGS_GET[] = "SELECT mail_from, public_url FROM mail_settings";
+
+int store_mail_settings_set(struct store *s, const char *from, const char *url, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, from != NULL ? SQL_SETTINGS_SET : SQL_SETTINGS_CLEAR)) != NULL &&
+        (from == NULL ||
+         (sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+          sqlite3_bind_text(st, 2, url, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+          sqlite3_bind_int64(st, 3, now) == SQLITE_OK)) &&
+        sqlite3_step(st) == SQLITE_DONE)
+        rc = CV_OK;
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_mail_settings_get(struct store *s, char *from_out, char *url_out)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_SETTINGS_GET)) == NULL)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE)
+        rc = CV_NOT_FOUND;
+    else if (step == SQLITE_ROW && store_column_text(st, 0, from_out, 256) == 0 &&
+             store_column_text(st, 1, url_out, 512) == 0)
+        rc = CV_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
 int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n)
 {

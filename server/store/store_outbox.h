@@ -94,6 +94,13 @@ struct store_mail_to {
 int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
                     int (*fn)(void *ctx, const struct store_mail_to *to), void *ctx);
 
+/* The mail settings of the server on this data directory (schema 010):
+ * set with FROM and URL at its start with --smtp-url, cleared (FROM NULL)
+ * at a start without; read by the admin commands. get: CV_NOT_FOUND when
+ * mail is off; FROM_OUT and URL_OUT of 256 and 512 bytes. */
+int store_mail_settings_set(struct store *s, const char *from, const char *url, int64_t now);
+int store_mail_settings_get(struct store *s, char *from_out, char *url_out);
+
 /* A poll's notices (notice.c), each queued once. */
 enum store_notice {
     STORE_NOTICE_OPENED,        /* open, not yet announced */

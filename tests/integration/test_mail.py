@@ -335,6 +335,41 @@ def test_notices(t):
             srv.cleanup()
 
 
+def test_cli_mail(t):
+    """The admin commands beside a server with mail invite by mail as the
+    pages do (the server's mailer sends what they queue); beside one without,
+    they print passwords and links as before."""
+    with SmtpSink() as sink, Server(args=mail_args(sink)) as srv:
+        rc, out, err = run_cli(["user", "add", "mo", "--email", "mo@example.org"], srv.data_dir)
+        t.check(rc == 0 and out == "" and "invited by mail to mo@example.org" in err,
+                f"user add --email: invited by mail, no password printed ({rc}, {out!r})")
+        t.eq(sink.wait(1), 1, "the running server sends the invitation")
+        link = mail_link(sink.to("mo@example.org")[0]) if sink.to("mo@example.org") else None
+        t.check(link and use_link(srv, link, "mo-own-password").status == 303,
+                "its link sets mo's password")
+        rc, out, err = run_cli(["user", "import", "-"], srv.data_dir,
+                               stdin="nia,Nia,nia@example.org\nole,Ole,\n")
+        t.check(rc == 0 and "invited by mail" in err, "user import: new members invited")
+        t.eq(sink.wait(2), 2, "nia's invitation arrives")
+        t.eq(len(sink.to("nia@example.org")), 1, "to nia")
+        rc, out, err = run_cli(["user", "invite", "nia"], srv.data_dir)
+        t.check(rc == 0 and out == "" and "mailed to nia@example.org" in err,
+                "user invite: mailed")
+        t.eq(sink.wait(3), 3, "a new invitation arrives")
+        rc, out, err = run_cli(["user", "invite", "ole"], srv.data_dir)
+        t.check(rc == 0 and "/set-password?link=" in out, "no address: the link is printed")
+        rc, out, err = run_cli(["user", "invite", "nia", "--print"], srv.data_dir)
+        t.check(rc == 0 and "/set-password?link=" in out, "--print: printed all the same")
+        srv.stop()
+        srv.args = []
+        srv.start()
+        rc, out, err = run_cli(["user", "add", "pia", "--email", "pia@example.org"], srv.data_dir)
+        t.check(rc == 0 and re.fullmatch(r"[1-9A-HJ-NP-Za-km-z]{20}\n", out),
+                "beside a server without mail: a one-time password, as before")
+        time.sleep(1.5)
+        t.eq(sink.count(), 3, "and nothing more is mailed")
+
+
 def test_options(t):
     for args, want in ((["--smtp-url", "http://x"], "--smtp-url"),
                        (["--smtp-url", "smtp://127.0.0.1:25"], "--mail-from"),
@@ -362,5 +397,6 @@ def test_options(t):
 if __name__ == "__main__":
     s = Suite("test_mail")
     s.run(test_options, test_mail_off, test_invitation, test_reset, test_reset_link_ttl,
-          test_crash_before_send, test_crash_after_250, test_smtp_down, test_notices)
+          test_crash_before_send, test_crash_after_250, test_smtp_down, test_notices,
+          test_cli_mail)
     s.finish()
