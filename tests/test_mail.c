@@ -95,7 +95,7 @@ static int count_rows(void *ctx, const struct store_mail *m)
 
 static void test_counts(struct store *st)
 {
-    int64_t pending = -1, failing = -1, given_up = -1;
+    int64_t pending = -1, failing = -1, given_up = -1, pruned = -1;
     int n = 0;
 
     CHECK_EQ_INT(store_outbox_counts(st, &pending, &failing, &given_up), CV_OK, "counts");
@@ -103,6 +103,11 @@ static void test_counts(struct store *st)
     CHECK_EQ_INT((int)given_up, 1);
     CHECK_EQ_INT(store_outbox_list(st, 10, count_rows, &n), CV_OK, "list");
     CHECK_EQ_INT(n, 2, "both mails are listed");
+    CHECK_EQ_INT(store_outbox_prune(st, 1002, &pruned), CV_OK, "prune");
+    CHECK_EQ_INT((int)pruned, 1, "the mail sent at 1001 is forgotten, not the one given up at 3000");
+    n = 0;
+    CHECK_EQ_INT(store_outbox_list(st, 10, count_rows, &n), CV_OK, "list");
+    CHECK_EQ_INT(n, 1, "one row left");
 }
 
 static void test_mailer_parts(void)

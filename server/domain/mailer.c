@@ -213,10 +213,25 @@ static int mailer_wait(struct mailer *m)
     return stop;
 }
 
+/* Once an hour: forgets the mails done with more than MAILER_KEEP ago. */
+static void mailer_prune(struct mailer *m, int64_t *last)
+{
+    int64_t now = (int64_t)time(NULL), n = 0;
+
+    if (now - *last < 3600)
+        return;
+    *last = now;
+    if (store_outbox_prune(m->st, now - MAILER_KEEP, &n) != CV_OK)
+        log_warn("could not prune the outbox");
+    else if (n > 0)
+        log_info("outbox: %lld mails older than 30 days forgotten", (long long)n);
+}
+
 static void *mailer_main(void *arg)
 {
     struct mailer *m = arg;
     struct store_mail mail;
+    int64_t pruned = 0;
     char *message;
     int rc;
 
@@ -236,6 +251,7 @@ static void *mailer_main(void *arg)
         }
         if (rc != CV_NOT_FOUND)
             log_error("the mailer cannot read the outbox; retrying");
+        mailer_prune(m, &pruned);
         if (mailer_wait(m))
             break;
     }

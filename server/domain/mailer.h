@@ -10,7 +10,8 @@
  * failure is logged (the mail's id, kind, attempt and curl's reason: never
  * its text, which may hold a link, nor the SMTP password) and shown to admins
  * on /admin/mail. Mails queued by another process (an admin command) are
- * found within a second.
+ * found within a second. The rows of mails sent or given up are deleted
+ * after 30 days (checked hourly).
  *
  * smtp:// requires STARTTLS, unless the host is this machine (127.0.0.0/8,
  * ::1, localhost), where it is used if offered; smtps:// is TLS from the
@@ -27,6 +28,7 @@ struct mailer;
 #define MAILER_GIVE_UP     (24 * 3600)     /* seconds after queuing */
 #define MAILER_BACKOFF     60              /* seconds after the first failure */
 #define MAILER_BACKOFF_MAX 3600
+#define MAILER_KEEP        (30 * 86400)    /* rows of mails done with, for /admin/mail */
 
 struct mailer_options {
     const char *url;                /* smtp://HOST:PORT or smtps://HOST:PORT */

@@ -168,6 +168,26 @@ int store_outbox_give_up(struct store *s, int64_t id, int attempts, int64_t now,
     return outbox_update(s, SQL_OUTBOX_GIVE_UP, id, attempts, now, error);
 }
 
+static const char SQL_OUTBOX_PRUNE[] =
+    "DELETE FROM outbox WHERE sent_at < ?1 OR failed_at < ?1";
+
+int store_outbox_prune(struct store *s, int64_t before, int64_t *n_out)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_OUTBOX_PRUNE)) != NULL &&
+        sqlite3_bind_int64(st, 1, before) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE) {
+        if (n_out != NULL)
+            *n_out = sqlite3_changes(store_db(s));
+        rc = CV_OK;
+    }
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
 int store_outbox_list(struct store *s, int limit,
                       int (*fn)(void *ctx, const struct store_mail *m), void *ctx)
 {

@@ -61,6 +61,10 @@ int store_outbox_retry(struct store *s, int64_t id, int attempts, int64_t next_a
 int store_outbox_give_up(struct store *s, int64_t id, int attempts, int64_t now,
                          const char *error);
 
+/* Deletes the rows of mails sent or given up before BEFORE; *n_out (may be
+ * NULL) how many. */
+int store_outbox_prune(struct store *s, int64_t before, int64_t *n_out);
+
 /* Calls FN for up to LIMIT mails, newest first (without their text); FN
  * returning non-zero stops the walk and is returned. */
 int store_outbox_list(struct store *s, int limit,
