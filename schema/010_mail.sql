@@ -35,6 +35,16 @@ CREATE TABLE mail_settings (
     updated_at  INTEGER NOT NULL
 );
 
+-- The "next steps" after a nomination passes (repository rights, mailing
+-- lists, an address, a welcome post), as an admin wrote them on /admin/mail:
+-- mailed with the result to the nominator and the admins. One row at most.
+CREATE TABLE next_steps (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    body        TEXT    NOT NULL CHECK (length(body) <= 8000),
+    updated_by  TEXT    NOT NULL,
+    updated_at  INTEGER NOT NULL
+);
+
 -- A member may turn the poll notices off (opened, reminder, result);
 -- invitations and password resets are always sent.
 ALTER TABLE members ADD COLUMN notices INTEGER NOT NULL DEFAULT 1 CHECK (notices IN (0, 1));

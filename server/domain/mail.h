@@ -31,6 +31,7 @@ struct mail;
 #define MAIL_OPENED      "poll_opened"
 #define MAIL_REMINDER    "reminder"
 #define MAIL_RESULT      "result"
+#define MAIL_NEXT_STEPS  "next_steps"   /* after a pass, to the nominator and admins */
 
 #define MAIL_RESET_TTL   (15 * 60)      /* a password-reset link, seconds */
 

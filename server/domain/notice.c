@@ -44,6 +44,21 @@ static int notice_one(void *arg, const struct store_mail_to *to)
     return 0;
 }
 
+/* A next-steps mail to admin TO, unless TO nominated the poll (they had
+ * theirs). */
+static int notice_admin(void *arg, const struct store_mail_to *to)
+{
+    struct notice_ctx *c = arg;
+
+    if (strcasecmp(to->username, c->p->nominated_by) == 0)
+        return 0;
+    if (mail_queue(c->m, c->kind, to->email, c->subject, c->body, 0, c->now) != 0) {
+        c->failed = 1;
+        return 1;
+    }
+    return 0;
+}
+
 /* The display name of USERNAME ("" if unknown) into OUT. */
 static void notice_name(struct store *st, const char *username, char *out, size_t cap)
 {
@@ -124,6 +139,50 @@ out:
     return rc;
 }
 
+/* The "next steps" mail of a passed poll P: its nominator, then each admin
+ * (each once), get the text an admin set on /admin/mail; nothing without
+ * one. Not a notice: sent whatever the recipients chose. 0 / -1. */
+static int notice_next_steps(struct store *st, struct mail *m, const struct store_poll *p,
+                             int64_t now)
+{
+    char subject[STORE_NOMINEE_MAX + 64], *text = malloc(STORE_NEXT_STEPS_MAX + 1),
+         *body = malloc(NOTICE_BODY_MAX);
+    struct notice_ctx c = {m, p, MAIL_NEXT_STEPS, subject, body, now, 0, 0};
+    struct store_mail_to to;
+    struct store_member who;
+    struct poll_result res;
+    int rc = -1, n;
+
+    if (text == NULL || body == NULL || store_next_steps_get(st, text, STORE_NEXT_STEPS_MAX + 1)
+        != CV_OK)
+        goto out;
+    rc = 0;
+    if (text[0] == '\0' || poll_result_parse(p->result, &res) != 0 ||
+        res.verdict != PROTO_VERDICT_PASSED)
+        goto out;
+    snprintf(subject, sizeof subject, "Next steps: %s", p->nominee);
+    n = snprintf(body, NOTICE_BODY_MAX, "The nomination of %s passed. What comes next, as "
+                 "your admins wrote it:\n\n%s\n\nThe result: %s/polls/%s/result\n",
+                 p->nominee, text, mail_public_url(m), p->id);
+    rc = -1;
+    if (n < 0 || n >= NOTICE_BODY_MAX)
+        goto out;
+    if (store_member_get(st, p->nominated_by, &who) == CV_OK && who.active &&
+        who.email[0] != '\0') {
+        snprintf(to.username, sizeof to.username, "%s", who.username);
+        snprintf(to.email, sizeof to.email, "%s", who.email);
+        if (mail_queue(m, MAIL_NEXT_STEPS, to.email, subject, body, 0, now) != 0)
+            goto out;
+    }
+    c.nominator_done = 0;
+    if (store_mail_admins(st, notice_admin, &c) == CV_OK && !c.failed)
+        rc = 0;
+out:
+    free(text);
+    free(body);
+    return rc;
+}
+
 /* Marks notice KIND of poll ID done and queues its mails, in one
  * transaction. 1 if done now, 0 if it was already, -1 on an error. */
 static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
@@ -145,7 +204,8 @@ static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
     /* no reminder for a poll shorter than the reminder's lead */
     send = m != NULL && (kind != STORE_NOTICE_REMINDER ||
                          p.opens_at < p.closes_at - remind_before);
-    if (send && notice_queue(st, m, kind, &p, now) != 0)
+    if (send && (notice_queue(st, m, kind, &p, now) != 0 ||
+                 (kind == STORE_NOTICE_RESULT && notice_next_steps(st, m, &p, now) != 0)))
         goto fail;
     store_poll_clear(&p);
     return store_commit(st) == 0 ? 1 : -1;

@@ -52,6 +52,7 @@ static const struct route routes[] = {
     {"POST",   "/account/tokens",        web_tokens_submit},
     /* mail: web_mail.c, web_reset.c */
     {"GET",    "/admin/mail",            web_mail_page},
+    {"POST",   "/admin/mail",            web_mail_submit},
     {"POST",   "/account/notices",       web_notices_submit},
     {"GET",    "/forgot-password",       web_forgot_page},
     {"POST",   "/forgot-password",       web_forgot_submit},

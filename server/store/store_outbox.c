@@ -387,6 +387,74 @@ out:
     return rc;
 }
 
+static const char SQL_NEXT_SET[] =
+    "INSERT OR REPLACE INTO next_steps (id, body, updated_by, updated_at) VALUES (1, ?1, ?2, ?3)";
+static const char SQL_NEXT_GET[] = "SELECT body FROM next_steps WHERE id = 1";
+static const char SQL_ADMINS_TO[] =
+    "SELECT username, display_name, email FROM members WHERE is_admin = 1 AND active = 1"
+    " AND email IS NOT NULL AND email <> '' ORDER BY username";
+
+int store_next_steps_set(struct store *s, const char *body, const char *by, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    if (strlen(body) > STORE_NEXT_STEPS_MAX)
+        return CV_ERROR;
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_NEXT_SET)) != NULL &&
+        sqlite3_bind_text(st, 1, body, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_bind_text(st, 2, by, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 3, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
+        rc = CV_OK;
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_next_steps_get(struct store *s, char *out, size_t cap)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR, step;
+
+    out[0] = '\0';
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_NEXT_GET)) == NULL)
+        goto out;
+    step = sqlite3_step(st);
+    if (step == SQLITE_DONE || (step == SQLITE_ROW && store_column_text(st, 0, out, cap) == 0))
+        rc = CV_OK;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_mail_admins(struct store *s, int (*fn)(void *ctx, const struct store_mail_to *to),
+                      void *ctx)
+{
+    struct store_mail_to t;
+    sqlite3_stmt *st;
+    int rc = CV_ERROR, step;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_ADMINS_TO)) == NULL)
+        goto out;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (store_column_text(st, 0, t.username, sizeof t.username) != 0 ||
+            store_column_text(st, 1, t.display_name, sizeof t.display_name) != 0 ||
+            store_column_text(st, 2, t.email, sizeof t.email) != 0)
+            goto out;
+        if ((rc = fn(ctx, &t)) != 0)
+            goto out;
+    }
+    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
 int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n)
 {

@@ -105,6 +105,18 @@ int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
 int store_mail_settings_set(struct store *s, const char *from, const char *url, int64_t now);
 int store_mail_settings_get(struct store *s, char *from_out, char *url_out);
 
+/* The "next steps" text after a pass (at most STORE_NEXT_STEPS_MAX bytes):
+ * set (BODY "" clears it) by an admin; get copies it into OUT (CAP bytes),
+ * "" when none. */
+#define STORE_NEXT_STEPS_MAX 8000
+int store_next_steps_set(struct store *s, const char *body, const char *by, int64_t now);
+int store_next_steps_get(struct store *s, char *out, size_t cap);
+
+/* Calls FN for each active admin with an address (display_name and email
+ * filled as for the roll). */
+int store_mail_admins(struct store *s, int (*fn)(void *ctx, const struct store_mail_to *to),
+                      void *ctx);
+
 /* A poll's notices (notice.c), each queued once. */
 enum store_notice {
     STORE_NOTICE_OPENED,        /* open, not yet announced */

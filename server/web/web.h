@@ -52,6 +52,7 @@ void web_tokens_submit(struct http_request *req);     /* POST /account/tokens */
 void web_setpw_page(struct http_request *req);        /* GET /set-password (web_account.c) */
 void web_setpw_submit(struct http_request *req);      /* POST /set-password */
 void web_mail_page(struct http_request *req);         /* GET /admin/mail (web_mail.c) */
+void web_mail_submit(struct http_request *req);       /* POST /admin/mail: the next steps */
 void web_notices_submit(struct http_request *req);    /* POST /account/notices */
 void web_forgot_page(struct http_request *req);       /* GET /forgot-password (web_reset.c) */
 void web_forgot_submit(struct http_request *req);     /* POST /forgot-password */

@@ -6,9 +6,11 @@
  * The page never shows a mail's text (an invitation's holds a set-password
  * link): only its kind, recipient, subject, times, attempts and the last
  * error the SMTP server or libcurl gave. Without --smtp-url it says how to
- * turn mail on.
+ * turn mail on. Admins also write there the "next steps" mailed after a
+ * nomination passes (POST /admin/mail; audited).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "app.h"
@@ -76,10 +78,66 @@ void web_mail_page(struct http_request *req)
         web_error(req, &v, 500, "Server error", "The outbox could not be read.");
         return;
     }
+    {
+        struct web_flash f;
+        char *next = malloc(STORE_NEXT_STEPS_MAX + 1);
+
+        if (web_flash_take(req, web_flash_session(req), &f))
+            web_flash_show(d, &f);
+        if (next != NULL && store_next_steps_get(app->store, next, STORE_NEXT_STEPS_MAX + 1)
+            == CV_OK)
+            tmpl_put_str(d, "next_steps", next);
+        free(next);
+    }
     tmpl_put_int(d, "pending", pending);
     tmpl_put_int(d, "failing", failing);
     tmpl_put_int(d, "given_up", given_up);
     web_render(req, 200, "admin_mail", d);
+}
+
+/* Saves TEXT as the next steps, by admin BY, with its audit entry, in one
+ * transaction. 0 / -1. */
+static int mail_next_save(struct store *st, const char *text, const char *by, int64_t now)
+{
+    if (store_begin(st) != 0)
+        return -1;
+    if (store_next_steps_set(st, text, by, now) != CV_OK ||
+        store_audit_add(st, now, by, "next steps set", NULL,
+                        text[0] ? "mailed after a pass" : "cleared") != CV_OK) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st) == 0 ? 0 : -1;
+}
+
+void web_mail_submit(struct http_request *req)
+{
+    struct app *app = http_request_app(req);
+    struct web_viewer v;
+    struct web_form form;
+    struct web_flash f;
+    const char *text;
+    int64_t now = auth_time(app->auth);
+
+    if (web_form_begin(req, &v, &form) != 0)
+        return;
+    memset(&f, 0, sizeof f);
+    text = web_form_get(&form, "next_steps");
+    if (!v.user.admin) {
+        web_error(req, &v, 403, "Admins only", "Only an admin can set the next steps.");
+    } else if (text == NULL || strlen(text) > STORE_NEXT_STEPS_MAX) {
+        web_error(req, &v, 400, "Bad form", "The next steps are at most 8,000 bytes.");
+    } else if (mail_next_save(app->store, text, v.user.username, now) != 0) {
+        web_error(req, &v, 500, "Server error", "The next steps could not be saved.");
+    } else {
+        snprintf(f.notice, sizeof f.notice, "%s", text[0]
+                 ? "Saved: the next steps are mailed to the nominator and the admins when a "
+                   "nomination passes."
+                 : "Cleared: no next-steps mail is sent.");
+        (void)web_flash_put(req, web_flash_session(req), &f);
+        web_redirect(req, "/admin/mail");
+    }
+    web_form_clear(&form);
 }
 
 void web_notices_submit(struct http_request *req)

@@ -335,6 +335,42 @@ def test_notices(t):
             srv.cleanup()
 
 
+def test_next_steps(t):
+    """After a pass, the nominator and the admins get the next steps an admin
+    wrote on /admin/mail (audited); nothing without a text."""
+    with SmtpSink() as sink, Server(args=mail_args(sink, ["--poll-duration", "8",
+                                                          "--reminder-hours", "0"])) as srv:
+        run_cli(["user", "add", "zed", "--admin", "--email", "zed@example.org",
+                 "--password-stdin"], srv.data_dir, stdin="zed-password-123\n")
+        r, zed = web_login(srv, "zed", "zed-password-123")
+        r = form(zed, "/admin/mail", {"next_steps": "1. Add them to @core.\n2. Welcome post."})
+        t.eq(r.status, 303, "the admin saves the next steps")
+        r = page(zed, "/admin/mail")
+        t.check("Add them to @core." in text(r) and "the next steps are mailed" in text(r),
+                "the page shows them, and says it was saved")
+        with db(srv) as c:
+            t.eq(c.execute("SELECT actor, detail FROM audit_log WHERE action = 'next steps set'"
+                           ).fetchall(), [("zed", "mailed after a pass")], "audited")
+        amy, amy_tok = mail_member(srv, "amy", "amy@example.org")
+        r = amy.post("/api/v1/polls", {"nominee": "Kit Kim", "statement": "Yes."})
+        pid = r.json()["id"]
+        home = tempfile.mkdtemp(prefix="conclave-mail-home-")
+        try:
+            t.eq(vote(srv, amy_tok, pid, "yes", home)[0], 0, "amy votes yes")
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+        nxt = wait_for(lambda: [m for (_, _, m) in sink.messages
+                                if mail_subject(m).startswith("Next steps")],
+                       done=lambda ms: len(ms) >= 2, timeout=40)
+        t.eq(sorted(m["To"] for m in nxt), ["<amy@example.org>", "<zed@example.org>"],
+             "the next steps go to the nominator and the admin")
+        t.check(nxt and "Add them to @core." in mail_body(nxt[0]) and "Kit Kim" in
+                mail_body(nxt[0]), "with the admin's text and the nominee")
+        time.sleep(1.5)
+        t.eq(len([m for (_, _, m) in sink.messages
+                  if mail_subject(m).startswith("Next steps")]), 2, "once each")
+
+
 def test_cli_mail(t):
     """The admin commands beside a server with mail invite by mail as the
     pages do (the server's mailer sends what they queue); beside one without,
@@ -398,5 +434,5 @@ if __name__ == "__main__":
     s = Suite("test_mail")
     s.run(test_options, test_mail_off, test_invitation, test_reset, test_reset_link_ttl,
           test_crash_before_send, test_crash_after_250, test_smtp_down, test_notices,
-          test_cli_mail)
+          test_cli_mail, test_next_steps)
     s.finish()
