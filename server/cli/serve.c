@@ -198,7 +198,7 @@ static int serve_read_password(const char *path, char *out, size_t cap)
 static int serve_start_mail(const struct config *cfg, struct app *app)
 {
     struct mailer_options mo = {cfg->smtp_url, cfg->smtp_user, NULL, cfg->mail_from};
-    char password[512] = "";
+    char password[512] = "", from[256], url[512];
     int rc = -1;
 
     if (cfg->smtp_url[0] == '\0') {
@@ -210,6 +210,10 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
         serve_read_password(cfg->smtp_password_file, password, sizeof password) != 0)
         return -1;
     mo.password = password;
+    /* mail was off until now: the polls so far are old news */
+    if (store_mail_settings_get(app->store, from, url) == CV_NOT_FOUND &&
+        notice_mark_all(app->store, (int64_t)time(NULL)) != 0)
+        goto out;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK &&
         mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
         mailer_start(app->store, &mo, &app->mailer) == 0) {
@@ -221,6 +225,7 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
                  cfg->public_url);
         rc = 0;
     }
+out:
     sodium_memzero(password, sizeof password);
     return rc;
 }

@@ -12,6 +12,7 @@
 #include "notice.h"
 #include "poll_result.h"
 #include "store.h"
+#include "store_durable.h"
 #include "store_outbox.h"
 #include "store_poll.h"
 
@@ -183,6 +184,11 @@ out:
     return rc;
 }
 
+int notice_mark_all(struct store *st, int64_t now)
+{
+    return store_notice_mark_all(st, now) == CV_OK ? 0 : -1;
+}
+
 /* Marks notice KIND of poll ID done and queues its mails, in one
  * transaction. 1 if done now, 0 if it was already, -1 on an error. */
 static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
@@ -208,7 +214,17 @@ static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
                  (kind == STORE_NOTICE_RESULT && notice_next_steps(st, m, &p, now) != 0)))
         goto fail;
     store_poll_clear(&p);
-    return store_commit(st) == 0 ? 1 : -1;
+    if (store_commit(st) != 0)
+        return -1;
+    /* the close emptied the WAL and rebuilt the file (store_durable.h): so
+     * does its result's notice, written just after */
+    if (kind == STORE_NOTICE_RESULT) {
+        char what[96];
+
+        snprintf(what, sizeof what, "poll %s's result notice", id);
+        (void)store_durable_compact(st, what);
+    }
+    return 1;
 fail:
     store_poll_clear(&p);
     store_rollback(st);
@@ -241,6 +257,8 @@ int notice_run(struct store *st, struct mail *m, int64_t now, int64_t remind_bef
     size_t n, i, k;
     int done = 0, failed = 0, r;
 
+    if (m == NULL)
+        return 0;                   /* mail off: nothing is written */
     remind_before = notice_test_remind(remind_before);
     for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
         kind = kinds[k];

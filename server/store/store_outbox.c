@@ -479,6 +479,25 @@ out:
     return rc;
 }
 
+static const char SQL_NOTICE_MARK_ALL[] =
+    "UPDATE polls SET announced_at = coalesce(announced_at, ?1),"
+    " reminded_at = coalesce(reminded_at, ?1), result_mailed_at = coalesce(result_mailed_at, ?1)"
+    " WHERE announced_at IS NULL OR reminded_at IS NULL OR result_mailed_at IS NULL";
+
+int store_notice_mark_all(struct store *s, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_NOTICE_MARK_ALL)) != NULL &&
+        sqlite3_bind_int64(st, 1, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE)
+        rc = CV_OK;
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
 int store_notice_mark(struct store *s, const char *poll_id, enum store_notice kind,
                       int64_t now)
 {

@@ -130,6 +130,9 @@ enum store_notice {
 int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n);
 
+/* Marks every poll's notices done at NOW (those not done yet). */
+int store_notice_mark_all(struct store *s, int64_t now);
+
 /* Marks POLL_ID's notice KIND done at NOW: CV_OK if it was not yet (the
  * caller queues the mails in the same transaction), CV_CONFLICT if it
  * was already. */
