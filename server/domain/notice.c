@@ -12,7 +12,6 @@
 #include "notice.h"
 #include "poll_result.h"
 #include "store.h"
-#include "store_durable.h"
 #include "store_outbox.h"
 #include "store_poll.h"
 
@@ -214,17 +213,7 @@ static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
                  (kind == STORE_NOTICE_RESULT && notice_next_steps(st, m, &p, now) != 0)))
         goto fail;
     store_poll_clear(&p);
-    if (store_commit(st) != 0)
-        return -1;
-    /* the close emptied the WAL and rebuilt the file (store_durable.h): so
-     * does its result's notice, written just after */
-    if (kind == STORE_NOTICE_RESULT) {
-        char what[96];
-
-        snprintf(what, sizeof what, "poll %s's result notice", id);
-        (void)store_durable_compact(st, what);
-    }
-    return 1;
+    return store_commit(st) == 0 ? 1 : -1;
 fail:
     store_poll_clear(&p);
     store_rollback(st);

@@ -29,8 +29,7 @@ struct mail;
 /* Queues every poll notice due at NOW (M non-NULL; with mail off, M NULL,
  * does nothing and writes nothing); the reminder is due REMIND_BEFORE
  * seconds before the close (0: no reminders), and only for a poll that
- * opened before that moment. After a result's notice the database is
- * compacted again, as after the close (store_durable_compact). Returns how
+ * opened before that moment. Returns how
  * many notices were handled, or -1 if one failed (logged; retried on the
  * next call). */
 int notice_run(struct store *st, struct mail *m, int64_t now, int64_t remind_before);

@@ -346,6 +346,7 @@ def test_notices(t):
                                   every, re.I), "nor a rho nor who voted how")
             time.sleep(1.5)
             t.eq(len(sink.messages), 5, "five mails in all: none twice")
+
         finally:
             shutil.rmtree(home, ignore_errors=True)
             srv.cleanup()
