@@ -218,6 +218,7 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
         mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
         mailer_start(app->store, &mo, &app->mailer) == 0) {
         mail_set_mailer(app->mail, app->mailer);
+        auth_set_mail(app->auth, app->mail);
         if (store_mail_settings_set(app->store, cfg->mail_from, cfg->public_url,
                                     (int64_t)time(NULL)) != CV_OK)
             log_warn("could not record the mail settings for the admin commands");
@@ -228,6 +229,19 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
 out:
     sodium_memzero(password, sizeof password);
     return rc;
+}
+
+/* Stops the mailer (after the mail it is sending) and frees the mail context. */
+static void serve_stop_mail(const struct config *cfg, struct app *app)
+{
+    if (app->auth != NULL)
+        auth_set_mail(app->auth, NULL);
+    mailer_stop(app->mailer);
+    mail_free(app->mail);
+    app->mailer = NULL;
+    app->mail = NULL;
+    if (cfg->smtp_url[0] != '\0')
+        curl_global_cleanup();
 }
 
 static int serve_run(const struct config *cfg)
@@ -267,7 +281,6 @@ static int serve_run(const struct config *cfg)
         goto out;
     if (serve_start_mail(cfg, &app) != 0)
         goto out;
-    auth_set_mail(app.auth, app.mail);
     serve_close_due(&app);          /* polls whose deadline passed while down */
     /* After a crash the WAL still holds the page history of the last commits
      * (casts, or a close whose compaction never ran): fold it in and rebuild
@@ -286,8 +299,7 @@ static int serve_run(const struct config *cfg)
 out:
     http_server_free(srv);
     ballotbox_free(app.box);
-    mailer_stop(app.mailer);
-    mail_free(app.mail);
+    serve_stop_mail(cfg, &app);
     store_durable_stop(app.store);
     ratelimit_free(app.cast_limit);
     ratelimit_free(app.login_limit);
@@ -296,8 +308,6 @@ out:
     sign_key_free(app.key);
     store_close(app.store);
     close(lock_fd);
-    if (cfg->smtp_url[0] != '\0')
-        curl_global_cleanup();
     if (rc == 0)
         log_info("stopped");
     return rc;

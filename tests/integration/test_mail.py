@@ -224,7 +224,10 @@ def test_crash_after_250(t):
         try:
             srv.start(env={"CONCLAVE_TEST_MAIL_EXIT_AFTER_SENT": "1"})
             adm = admin_client(srv)
-            invite(adm, "ida", "ida@example.org")
+            try:
+                invite(adm, "ida", "ida@example.org")
+            except OSError:
+                pass        # the hook may end the server before it answers the post
             t.eq(wait_for(lambda: srv.proc.poll(), timeout=20), 3,
                  "the test hook ended the server after the mail was marked sent")
             srv.proc = None
