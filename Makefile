@@ -19,10 +19,11 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread -Iserver -I$(BUILD)
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# libdecaf (the verifiers' ristretto255 arithmetic, server/pubmul.c) and libunistring (NFC
+# and case folding of names, server/name.c) have no pkg-config file on Debian.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -isystem /usr/include/decaf
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# libunistring (NFC and case folding of names, server/name.c) has no pkg-config file on Debian.
-LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
+LDLIBS   += $(PKG_LIBS) -ldecaf -lunistring -pthread -lm
 
 SRCS      = $(wildcard server/*.c)
 OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o \
@@ -35,7 +36,7 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
-            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev openssl \
+            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev libdecaf-dev openssl \
             python3 sqlite3 clang systemd \
             libclang-rt-14-dev chromium
 
