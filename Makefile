@@ -19,11 +19,14 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
             -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread -Iserver -I$(BUILD)
-# libdecaf (the verifiers' ristretto255 arithmetic, server/pubmul.c) and libunistring (NFC
-# and case folding of names, server/name.c) have no pkg-config file on Debian.
-PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -isystem /usr/include/decaf
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LDLIBS   += $(PKG_LIBS) -ldecaf -lunistring -pthread -lm
+# libunistring (NFC and case folding of names, server/name.c) has no pkg-config file on Debian.
+LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
+# libdecaf (Debian's libdecaf-dev, no pkg-config file either): a second, independent
+# ristretto255 that the tests and fuzz targets compare group.c and libsodium with.
+DECAF_CFLAGS = -isystem /usr/include/decaf
+DECAF_LIBS   = -ldecaf
 
 SRCS      = $(wildcard server/*.c)
 OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o \
@@ -102,7 +105,7 @@ $(TEST_BIN): $(TEST_OBJS)
 	$(CC) $(CFLAGS) -o $@ $(TEST_OBJS) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(DECAF_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) $(DECAF_LIBS)
 
 run: deps
 	$(MAKE) all
@@ -114,7 +117,7 @@ check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS)
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
 $(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(DECAF_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS) $(DECAF_LIBS)
 
 test: deps
 	$(MAKE) check-tests
@@ -222,7 +225,8 @@ bench-verify: $(BIN) $(BUILD)/bench_verify
 # with a temporary data directory under the C load generator tests/bench/loadgen.c; prints
 # one table and writes it to BENCHMARKS.md. A few minutes; stops by itself.
 .PHONY: bench
-BENCH_SRCS = tests/bench/loadgen.c tests/bench/bench_http.c tests/bench/bench_util.c
+BENCH_SRCS = tests/bench/loadgen.c tests/bench/bench_http.c tests/bench/bench_util.c \
+            tests/bench/bench_reference.c
 
 $(BUILD)/loadgen: $(BENCH_SRCS) tests/bench/bench.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/bench -o $@ $(BENCH_SRCS) $(LIBOBJS) $(LDFLAGS) $(LDLIBS)

@@ -261,7 +261,7 @@ static int ballot_sum_points(const struct ballot *b, unsigned char alpha[CRYPTO_
 }
 
 /* The choice proofs, then the sum proof on α = Σ α_j, β = Σ β_j (summed in
- * extended coordinates, each β_j decoded once for both). */
+ * extended coordinates, each point decoded once for both). */
 static enum proto_reason ballot_verify_proofs(const struct ballot *b, const struct record *rec)
 {
     const unsigned char *fp = record_fingerprint(rec);
@@ -279,8 +279,8 @@ static enum proto_reason ballot_verify_proofs(const struct ballot *b, const stru
             group_decode(&a, b->choices[j].alpha) != 0)
             return PROTO_POINT;
         ballot_choice_prefix(&h, fp, b->tag, j);
-        why = proof_interval_verify_key(&h, Y, b->choices[j].alpha, b->choices[j].beta, &bj, 0,
-                                        1, b->choices[j].proof, NULL);
+        why = proof_interval_verify_key(&h, Y, b->choices[j].alpha, b->choices[j].beta, &a, &bj,
+                                        0, 1, b->choices[j].proof, NULL);
         if (why != PROTO_OK)
             return why;
         group_add(&asum, &asum, &a);
@@ -289,7 +289,7 @@ static enum proto_reason ballot_verify_proofs(const struct ballot *b, const stru
     ballot_sum_prefix(&h, b, fp);
     group_encode(alpha, &asum);
     group_encode(beta, &bsum);
-    return proof_interval_verify_key(&h, Y, alpha, beta, &bsum, record_min(rec),
+    return proof_interval_verify_key(&h, Y, alpha, beta, &asum, &bsum, record_min(rec),
                                      record_max(rec), b->sum, NULL);
 }
 

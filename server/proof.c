@@ -137,6 +137,7 @@ enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
                                             const struct pubmul_key *Y,
                                             const unsigned char alpha[CRYPTO_BYTES],
                                             const unsigned char beta[CRYPTO_BYTES],
+                                            const struct group_point *alpha_pt,
                                             const struct group_point *beta_pt, uint32_t lo,
                                             uint32_t hi, const struct proof_pair *pairs,
                                             unsigned char *commit)
@@ -144,7 +145,7 @@ enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
     unsigned char sum[CRYPTO_BYTES], c[CRYPTO_BYTES];
     unsigned char ab[(PROTO_MAX_OPTIONS + 1) * 2 * CRYPTO_BYTES];
     struct crypto_hash h = *prefix;
-    struct group_point bp;
+    struct group_point ap, bp;
     uint32_t i, n;
 
     if (lo > hi || hi - lo > PROTO_MAX_OPTIONS)
@@ -159,12 +160,16 @@ enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
             return PROTO_POINT;
         beta_pt = &bp;
     }
+    if (alpha_pt == NULL) {
+        if (group_decode(&ap, alpha) != 0)
+            return PROTO_POINT;
+        alpha_pt = &ap;
+    }
     /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G): all a_i, then
-     * all b_i; only α can still fail (not a point) */
+     * all b_i (the scalars are checked: neither can fail) */
     if (pubmul_base_n(ab, 2 * CRYPTO_BYTES, pairs[0].s, pairs[0].c, sizeof *pairs, n,
-                      alpha) != 0)
-        return PROTO_POINT;
-    if (pubmul_key_steps(ab + CRYPTO_BYTES, 2 * CRYPTO_BYTES, Y, pairs[0].s, pairs[0].c,
+                      alpha_pt) != 0 ||
+        pubmul_key_steps(ab + CRYPTO_BYTES, 2 * CRYPTO_BYTES, Y, pairs[0].s, pairs[0].c,
                          sizeof *pairs, n, beta_pt, lo) != 0)
         return PROTO_INTERNAL;
     memset(sum, 0, sizeof sum);
@@ -193,7 +198,7 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
 
     if (k == NULL)
         return PROTO_INTERNAL;          /* the callers' Y is a valid point */
-    why = proof_interval_verify_key(prefix, k, alpha, beta, NULL, lo, hi, pairs, commit);
+    why = proof_interval_verify_key(prefix, k, alpha, beta, NULL, NULL, lo, hi, pairs, commit);
     pubmul_key_free(k);
     return why;
 }

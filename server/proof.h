@@ -69,13 +69,15 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
                                         uint32_t lo, uint32_t hi,
                                         const struct proof_pair *pairs, unsigned char *commit);
 
-/* The same with the poll's key Y (its table made once, pubmul.h) and, if
- * beta_pt is not NULL, β already decoded (beta still gives its encoding);
- * PROTO_SCALAR if a pair's c or s is not below l. */
+/* The same with the poll's key Y (its table made once, pubmul.h) and, where
+ * alpha_pt or beta_pt is not NULL, α or β already decoded (alpha and beta
+ * still give their encodings); PROTO_SCALAR if a pair's c or s is not
+ * below l. */
 enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
                                             const struct pubmul_key *Y,
                                             const unsigned char alpha[CRYPTO_BYTES],
                                             const unsigned char beta[CRYPTO_BYTES],
+                                            const struct group_point *alpha_pt,
                                             const struct group_point *beta_pt, uint32_t lo,
                                             uint32_t hi, const struct proof_pair *pairs,
                                             unsigned char *commit);

@@ -1,17 +1,15 @@
 /*
- * pubmul.c — variable-time s·P − c·Q for the verifiers: libdecaf for P = G,
- * group.c's Straus for a poll's key and any other point (pubmul.h).
+ * pubmul.c — variable-time s·P − c·Q for the verifiers (pubmul.h): group.c's
+ * Straus with a width-8 table for the fixed point (G's made once per
+ * process, Y's once per poll record) and a width-5 table for the other.
  *
- * libdecaf's decaf_255 is ristretto255 (RFC 9496): the same encodings, the
- * same base point, the same decoding rules (canonical, non-negative, on the
- * curve; the identity is allowed here as crypto_point_check allows it).
- * Its scalars are checked below l as crypto_scalar_check does: decoding a
- * larger one fails.
+ * Points are decoded by group_decode (exactly crypto_point_check's rules);
+ * scalars are checked below l (crypto_scalar_check) before the wNAF.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include <decaf/point_255.h>
+#include <pthread.h>
 
 #include "pubmul.h"
 
@@ -52,42 +50,42 @@ const unsigned char *pubmul_key_point(const struct pubmul_key *k)
     return k->P;
 }
 
-/* s decoded as a libdecaf scalar, and −c; -1 if either is not below l. */
-static int pubmul_scalars(decaf_255_scalar_t ds, decaf_255_scalar_t dnc,
-                          const unsigned char s[CRYPTO_BYTES], const unsigned char c[CRYPTO_BYTES])
-{
-    decaf_255_scalar_t dc;
-
-    if (decaf_255_scalar_decode(ds, s) != DECAF_SUCCESS ||
-        decaf_255_scalar_decode(dc, c) != DECAF_SUCCESS)
-        return -1;
-    decaf_255_scalar_sub(dnc, decaf_255_scalar_zero, dc);
-    return 0;
-}
-
-int pubmul_base_n(unsigned char *out, size_t ostride, const unsigned char *s,
-                  const unsigned char *c, size_t istride, uint32_t n,
-                  const unsigned char Q[CRYPTO_BYTES])
-{
-    decaf_255_point_t q, r;
-    decaf_255_scalar_t ds, dnc;
-    uint32_t i;
-
-    if (decaf_255_point_decode(q, Q, DECAF_TRUE) != DECAF_SUCCESS)
-        return -1;
-    for (i = 0; i < n; i++) {
-        if (pubmul_scalars(ds, dnc, s + (size_t)i * istride, c + (size_t)i * istride) != 0)
-            return -1;
-        decaf_255_base_double_scalarmul_non_secret(r, ds, q, dnc);
-        decaf_255_point_encode(out + (size_t)i * ostride, r);
-    }
-    return 0;
-}
-
 /* 0 if s < l (crypto_scalar_check's rule, for group_double_mul's inputs). */
 static int pubmul_scalar_ok(const unsigned char s[CRYPTO_BYTES])
 {
     return crypto_scalar_check(s) == PROTO_OK ? 0 : -1;
+}
+
+/* G's table, made once. */
+static struct group_table pubmul_base_table;
+static pthread_once_t pubmul_base_once = PTHREAD_ONCE_INIT;
+
+static void pubmul_base_init(void)
+{
+    struct group_point g;
+
+    if (group_decode(&g, crypto_point_base()) == 0)   /* the constant G: always */
+        group_table_init(&pubmul_base_table, &g, PUBMUL_KEY_WIDTH);
+}
+
+int pubmul_base_n(unsigned char *out, size_t ostride, const unsigned char *s,
+                  const unsigned char *c, size_t istride, uint32_t n, const struct group_point *Q)
+{
+    struct group_table tq;
+    struct group_point r;
+    uint32_t i;
+
+    pthread_once(&pubmul_base_once, pubmul_base_init);
+    group_table_init(&tq, Q, PUBMUL_VAR_WIDTH);       /* shared by the n equations */
+    for (i = 0; i < n; i++) {
+        const unsigned char *si = s + (size_t)i * istride, *ci = c + (size_t)i * istride;
+
+        if (pubmul_scalar_ok(si) != 0 || pubmul_scalar_ok(ci) != 0)
+            return -1;
+        group_double_mul(&r, &pubmul_base_table, si, &tq, ci);
+        group_encode(out + (size_t)i * ostride, &r);
+    }
+    return 0;
 }
 
 int pubmul_key_steps(unsigned char *out, size_t ostride, const struct pubmul_key *k,
@@ -121,10 +119,11 @@ int pubmul_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO
     struct group_table tp, tq;
     struct group_point p, q, r;
 
+    if (group_decode(&q, Q) != 0)
+        return -1;
     if (P == NULL)
-        return pubmul_base_n(out, 0, s, c, 0, 1, Q);
-    if (group_decode(&p, P) != 0 || group_decode(&q, Q) != 0 ||
-        pubmul_scalar_ok(s) != 0 || pubmul_scalar_ok(c) != 0)
+        return pubmul_base_n(out, 0, s, c, 0, 1, &q);
+    if (group_decode(&p, P) != 0 || pubmul_scalar_ok(s) != 0 || pubmul_scalar_ok(c) != 0)
         return -1;
     group_table_init(&tp, &p, PUBMUL_VAR_WIDTH);
     group_table_init(&tq, &q, PUBMUL_VAR_WIDTH);

@@ -4,17 +4,15 @@
  * commitment this way).
  *
  * Every verification equation has this form with P fixed: G, or a poll's
- * public key Y. s·G − c·Q runs on libdecaf (its ristretto255 is byte for
- * byte libsodium's) with its precomputed table for G
- * (decaf_255_base_double_scalarmul_non_secret); s·Y − c·Q on group.c with a
- * table of Y's multiples made once per poll (struct pubmul_key, kept with the
- * poll's record) and Straus's method. Neither is constant-time: never pass
- * a secret. Provers stay on libsodium (crypto_point_mul*).
+ * public key Y. Both run on group.c's Straus (one chain of doublings for
+ * s and c, width-w NAF digits) with a table of P's odd multiples made once:
+ * G's when first needed, Y's when a poll's record is made or read (struct
+ * pubmul_key, kept with the record). Not constant-time: never pass a secret.
+ * Provers stay on libsodium (crypto_point_mul*).
  *
- * Points come as canonical encodings and are decoded here with the rules of
- * crypto_point_check (tests/test_pubmul.c and tests/fuzz/fuzz_pubmul.c
- * compare both libraries with libsodium byte for byte); scalars must be
- * below l (crypto_scalar_check): a larger one gives -1.
+ * tests/test_pubmul.c and tests/fuzz/fuzz_pubmul.c check every result
+ * against libsodium and libdecaf byte for byte, and that exactly the
+ * encodings crypto_point_check rejects and the scalars >= l are refused.
  */
 #ifndef CONCLAVE_PUBMUL_H
 #define CONCLAVE_PUBMUL_H
@@ -36,12 +34,11 @@ void pubmul_key_free(struct pubmul_key *k);
 /* P's encoding (borrowed). */
 const unsigned char *pubmul_key_point(const struct pubmul_key *k);
 
-/* out_i = s_i·G − c_i·Q for i < n: s_i at s + i·istride, c_i at c + i·istride,
- * out_i at out + i·ostride. 0, or -1 if Q is not a valid point or a scalar
- * is not below l (out unspecified). */
+/* out_i = s_i·G − c_i·Q for i < n, Q decoded (group_decode): s_i at
+ * s + i·istride, c_i at c + i·istride, out_i at out + i·ostride. 0, or -1 if
+ * a scalar is not below l (out unspecified). */
 int pubmul_base_n(unsigned char *out, size_t ostride, const unsigned char *s,
-                  const unsigned char *c, size_t istride, uint32_t n,
-                  const unsigned char Q[CRYPTO_BYTES]);
+                  const unsigned char *c, size_t istride, uint32_t n, const struct group_point *Q);
 
 /* out_i = s_i·P − c_i·(Q − (lo + i)·G) for i < n, P the key's point and Q
  * decoded (group_decode): the b_i of an interval proof (PROTOCOL §4).

@@ -10,15 +10,16 @@
 set -eu
 SECONDS_EACH=${1:-30}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"ballot board tmpl web_form http crypto record statement ceremony ceremony_message record_threshold"}
+TARGETS=${*:-"ballot board tmpl web_form http crypto pubmul record statement ceremony ceremony_message record_threshold"}
 cd "$(dirname "$0")/../.."
 OUT=build-fuzz
 CC=${FUZZ_CC:-clang}
 PKGS="libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
  -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread -Iserver -I$OUT \
- $(pkg-config --cflags $PKGS)"
-LIBS="$(pkg-config --libs $PKGS) -lunistring -pthread -lm"   # libunistring: no .pc on Debian
+ $(pkg-config --cflags $PKGS) -isystem /usr/include/decaf"
+# libunistring and libdecaf (fuzz_pubmul's second reference): no .pc on Debian
+LIBS="$(pkg-config --libs $PKGS) -ldecaf -lunistring -pthread -lm"
 mkdir -p "$OUT/obj"
 
 # The server objects (minus main.c) in an archive: a target links only the
