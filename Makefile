@@ -112,7 +112,7 @@ run: deps
 	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
-check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS)
+check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS) $(BUILD)/board_gen
 
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
@@ -214,9 +214,16 @@ clean: clean-vendor
 # 10,000-ballot board (made once in build/bench/).
 .PHONY: bench-verify
 
-$(BUILD)/bench_verify: tests/bench/bench_verify.c tests/bench/bench_util.c tests/bench/bench.h $(LIBOBJS)
+$(BUILD)/bench_verify: tests/bench/bench_verify.c tests/bench/bench_util.c tests/bench/bench_board.c \
+	  tests/bench/bench.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -Itests/bench -o $@ tests/bench/bench_verify.c \
-	  tests/bench/bench_util.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	  tests/bench/bench_util.c tests/bench/bench_board.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+# A signed board of N ballots for the browser's timing of verifyBoard (tests/e2e/booth.mjs).
+$(BUILD)/board_gen: tests/bench/board_gen.c tests/bench/bench_board.c tests/bench/bench_util.c \
+	  tests/bench/bench.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/bench -o $@ tests/bench/board_gen.c \
+	  tests/bench/bench_board.c tests/bench/bench_util.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 bench-verify: $(BIN) $(BUILD)/bench_verify
 	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify

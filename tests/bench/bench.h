@@ -86,4 +86,8 @@ struct ballot;
 struct record;
 int bench_reference_verify(const struct ballot *b, const struct record *rec);
 
+/* Writes a signed board of N yes/no ballots of a fresh poll (bench_record)
+ * to BOARD_PATH and its server key (PEM) to KEY_PATH (bench_board.c). 0 or -1. */
+int bench_board_make(size_t n, const char *board_path, const char *key_path);
+
 #endif

@@ -131,6 +131,13 @@ for name in ("poll.json", "ballots.json", "proofs.json"):
                 put("crypto", "raw-%d" % len(seen), bytes.fromhex(h).decode("latin-1"))
 put("crypto", "l", "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
 put("crypto", "bit255", "00" * 31 + "80")
+# fuzz_pubmul: P, Q, s, c as raw bytes, from the vectors' points and scalars.
+hx = sorted(seen)
+d = os.path.join(out, "seeds", "pubmul")
+os.makedirs(d, exist_ok=True)
+for i in range(0, max(len(hx) - 3, 0)):
+    with open(os.path.join(d, "vec-%d" % i), "wb") as f:
+        f.write(bytes.fromhex("".join(hx[i:i + 4])) + bytes([i % 7, i % 5]))
 # Poll records (PROTOCOL §3), as a server would send them to `conclave vote`.
 for p in json.load(open(os.path.join(vec, "poll.json"), encoding="utf-8"))["polls"]:
     put("record", p["record"]["id"], compact(p["record"]))
