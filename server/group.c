@@ -555,32 +555,63 @@ static void group_step(struct group_p1p1 *r, const struct group_table *t, int d,
         group_add_cached(r, &p3, &t->e[-d / 2], !neg);
 }
 
+void group_multi_mul(struct group_point *r, unsigned n, const struct group_table *const *t,
+                     const unsigned char *const *k, const int *neg)
+{
+    int16_t naf[GROUP_MULTI_MAX][256];
+    struct group_p1p1 p;
+    struct group_point acc;
+    unsigned j;
+    int i, top = -1;
+
+    for (j = 0; j < n && j < GROUP_MULTI_MAX; j++) {
+        group_wnaf(naf[j], k[j], t[j]->width);
+        for (i = 255; i > top && naf[j][i] == 0; i--)
+            ;
+        top = i > top ? i : top;
+    }
+    n = n < GROUP_MULTI_MAX ? n : GROUP_MULTI_MAX;
+    group_identity(r);
+    if (top < 0)
+        return;
+    group_identity(&acc);
+    for (i = top; i >= 0; i--) {
+        group_dbl(&p, &acc);
+        for (j = 0; j < n; j++)
+            if (naf[j][i] != 0)
+                group_step(&p, t[j], naf[j][i], neg[j]);
+        if (i > 0)
+            group_p1p1_to_p2(&acc, &p);
+        else
+            group_p1p1_to_p3(r, &p);
+    }
+}
+
 void group_double_mul(struct group_point *r, const struct group_table *tp,
                       const unsigned char s[CRYPTO_BYTES], const struct group_table *tq,
                       const unsigned char c[CRYPTO_BYTES])
 {
-    int16_t ns[256], nc[256];
-    struct group_p1p1 t;
-    struct group_point acc;
-    int i;
+    const struct group_table *t[2] = { tp, tq };
+    const unsigned char *k[2] = { s, c };
+    static const int neg[2] = { 0, 1 };     /* s·P − c·Q */
 
-    group_wnaf(ns, s, tp->width);
-    group_wnaf(nc, c, tq->width);
-    for (i = 255; i >= 0 && ns[i] == 0 && nc[i] == 0; i--)
-        ;
-    group_identity(r);
-    if (i < 0)
+    group_multi_mul(r, 2, t, k, neg);
+}
+
+void group_double_n(struct group_point *r, const struct group_point *p, unsigned n)
+{
+    struct group_p1p1 t;
+    struct group_point acc = *p;
+    unsigned i;
+
+    if (n == 0) {
+        *r = *p;
         return;
-    group_identity(&acc);
-    for (; i >= 0; i--) {
-        group_dbl(&t, &acc);
-        if (ns[i] != 0)
-            group_step(&t, tp, ns[i], 0);
-        if (nc[i] != 0)
-            group_step(&t, tq, nc[i], 1);     /* − c·Q */
-        if (i > 0)
-            group_p1p1_to_p2(&acc, &t);
-        else
-            group_p1p1_to_p3(r, &t);
     }
+    for (i = 0; i < n; i++) {
+        group_dbl(&t, &acc);
+        if (i + 1 < n)
+            group_p1p1_to_p2(&acc, &t);
+    }
+    group_p1p1_to_p3(r, &t);
 }

@@ -71,4 +71,16 @@ void group_double_mul(struct group_point *r, const struct group_table *tp,
                       const unsigned char s[CRYPTO_BYTES], const struct group_table *tq,
                       const unsigned char c[CRYPTO_BYTES]);
 
+#define GROUP_MULTI_MAX 4
+
+/* r = Σ ±k_j·P_j for j < n (n <= GROUP_MULTI_MAX; more are ignored), P_j given
+ * by table t[j], k[j] a scalar below 2^255, subtracted where neg[j] is
+ * non-zero: Straus's method, one chain of doublings as long as the longest
+ * scalar. Variable time: public data only. */
+void group_multi_mul(struct group_point *r, unsigned n, const struct group_table *const *t,
+                     const unsigned char *const *k, const int *neg);
+
+/* r = 2^n·p (r may alias p). */
+void group_double_n(struct group_point *r, const struct group_point *p, unsigned n);
+
 #endif
