@@ -56,7 +56,7 @@ static void env_close(struct env *e)
     store_close(e->st);
 }
 
-static enum auth_result add(struct env *e, const char *user, const char *pw, int admin)
+static enum cv_err add(struct env *e, const char *user, const char *pw, int admin)
 {
     struct auth_member_new n = { user, NULL, NULL, admin, pw, 0 };
 
@@ -161,8 +161,8 @@ static void test_members(struct env *e)
     struct store_member m;
     const char *why = NULL;
 
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_OK && why == NULL, "add member");
-    CHECK(store_member_get(e->st, "grace", &m) == STORE_OK && m.is_admin == 1 && m.active == 1 &&
+    CHECK(auth_member_add(e->a, &n, "test", &why) == CV_OK && why == NULL, "add member");
+    CHECK(store_member_get(e->st, "grace", &m) == CV_OK && m.is_admin == 1 && m.active == 1 &&
           strcmp(m.email, "grace@example.org") == 0, "member stored");
     CHECK(strncmp(m.password_hash, "$argon2id$", 10) == 0, "password stored as argon2id");
     CHECK_EQ_INT(crypto_pwhash_str_verify(m.password_hash, PW, strlen(PW)), 0, "hash verifies");
@@ -170,28 +170,28 @@ static void test_members(struct env *e)
                                                 crypto_pwhash_MEMLIMIT_INTERACTIVE),
                  0, "hash uses at least interactive limits");
     n.username = "GRACE";
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL &&
+    CHECK(auth_member_add(e->a, &n, "test", &why) == CV_INVALID && why != NULL &&
           strcmp(why, "username taken") == 0, "duplicate username (other case)");
     n.username = "bad_name";
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad username");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == CV_INVALID && why != NULL, "bad username");
     n.username = "henry";
     n.password = "short";
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "short password");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == CV_INVALID && why != NULL, "short password");
     n.password = PW;
     n.email = "not-an-email";
-    CHECK(auth_member_add(e->a, &n, "test", &why) == AUTH_INVALID && why != NULL, "bad email");
+    CHECK(auth_member_add(e->a, &n, "test", &why) == CV_INVALID && why != NULL, "bad email");
     n.email = NULL;
     n.display_name = NULL;
     n.password = NULL;
-    CHECK_EQ_INT(auth_member_add(e->a, &n, "test", &why), AUTH_OK,
+    CHECK_EQ_INT(auth_member_add(e->a, &n, "test", &why), CV_OK,
                  "member without password or name");
-    CHECK(store_member_get(e->st, "henry", &m) == STORE_OK && m.password_hash[0] == '\0' &&
+    CHECK(store_member_get(e->st, "henry", &m) == CV_OK && m.password_hash[0] == '\0' &&
           strcmp(m.display_name, "henry") == 0, "display name defaults to the username");
-    CHECK(auth_member_set_active(e->a, "nobody", 0, "test", &why) == AUTH_INVALID &&
+    CHECK(auth_member_set_active(e->a, "nobody", 0, "test", &why) == CV_INVALID &&
           strcmp(why, "no such member") == 0, "deactivate unknown member");
-    CHECK_EQ_INT(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why), AUTH_INVALID,
+    CHECK_EQ_INT(auth_member_set_password(e->a, "nobody", PW, 0, "test", &why), CV_INVALID,
                  "passwd unknown member");
-    CHECK_EQ_INT(auth_member_set_password(e->a, "henry", "short", 0, "test", &why), AUTH_INVALID,
+    CHECK_EQ_INT(auth_member_set_password(e->a, "henry", "short", 0, "test", &why), CV_INVALID,
                  "passwd short password");
 }
 
@@ -203,16 +203,16 @@ static void test_login(struct env *e)
     int retry = -1;
     double t0, t_wrong, t_unknown;
 
-    CHECK_EQ_INT(add(e, "ivy", PW, 0), AUTH_OK, "add ivy");
-    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, &retry), AUTH_OK, "login ok");
+    CHECK_EQ_INT(add(e, "ivy", PW, 0), CV_OK, "add ivy");
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, &retry), CV_OK, "login ok");
     CHECK(is_hex(s.id, AUTH_SESSION_ID_LEN), "session id is 64 lowercase hex");
     CHECK(is_hex(s.csrf_token, AUTH_CSRF_LEN), "csrf token is 64 lowercase hex");
     CHECK(strcmp(s.user.username, "ivy") == 0 && s.user.admin == 0 &&
           strcmp(s.user.display_name, "ivy") == 0, "login returns the user");
     CHECK_EQ_INT(s.expires_at, e->clock.t + 3600, "session expiry from the configured TTL");
-    CHECK(auth_login(e->a, "IVY", PW, "10.0.0.1", &s, &retry) == AUTH_OK &&
+    CHECK(auth_login(e->a, "IVY", PW, "10.0.0.1", &s, &retry) == CV_OK &&
           strcmp(s.user.username, "ivy") == 0, "login with another case of the username");
-    CHECK(auth_session_lookup(e->a, s.id, &u, csrf) == AUTH_OK && strcmp(u.username, "ivy") == 0,
+    CHECK(auth_session_lookup(e->a, s.id, &u, csrf) == CV_OK && strcmp(u.username, "ivy") == 0,
           "session lookup");
     CHECK_EQ_STR(csrf, s.csrf_token, "lookup returns the session's csrf token");
     CHECK_EQ_INT(auth_csrf_equal(csrf, s.csrf_token), 1, "csrf compare equal");
@@ -222,33 +222,33 @@ static void test_login(struct env *e)
     CHECK_EQ_INT(auth_csrf_equal(csrf, s.csrf_token), 0, "csrf compare differs");
 
     t0 = seconds();
-    CHECK_EQ_INT(auth_login(e->a, "ivy", "wrong password", "10.0.0.1", &s, &retry), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "wrong password", "10.0.0.1", &s, &retry), CV_BAD_CREDENTIALS,
                  "wrong password");
     t_wrong = seconds() - t0;
     t0 = seconds();
-    CHECK_EQ_INT(auth_login(e->a, "nobody", PW, "10.0.0.1", &s, &retry), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "nobody", PW, "10.0.0.1", &s, &retry), CV_BAD_CREDENTIALS,
                  "unknown user");
     t_unknown = seconds() - t0;
     CHECK(t_unknown > t_wrong / 3 && t_unknown < t_wrong * 3,
           "unknown user costs about as much as a wrong password");
-    CHECK_EQ_INT(auth_login(e->a, "henry", "", "10.0.0.1", &s, &retry), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "henry", "", "10.0.0.1", &s, &retry), CV_BAD_CREDENTIALS,
                  "member without password");
-    CHECK_EQ_INT(auth_login(e->a, "bad_name", PW, "10.0.0.1", &s, &retry), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "bad_name", PW, "10.0.0.1", &s, &retry), CV_BAD_CREDENTIALS,
                  "malformed username");
-    CHECK_EQ_INT(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL), AUTH_INVALID, "NULL username");
+    CHECK_EQ_INT(auth_login(e->a, NULL, PW, "10.0.0.1", &s, NULL), CV_BAD_CREDENTIALS, "NULL username");
 
-    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &old, NULL), CV_OK,
                  "a session before passwd");
     CHECK_EQ_INT(auth_member_set_password(e->a, "ivy", "a brand new password", 0, "test", NULL),
-                 AUTH_OK, "passwd");
-    CHECK_EQ_INT(auth_session_lookup(e->a, old.id, &u, NULL), AUTH_INVALID,
+                 CV_OK, "passwd");
+    CHECK_EQ_INT(auth_session_lookup(e->a, old.id, &u, NULL), CV_UNAUTHENTICATED,
                  "a new password ends the sessions opened with the old one");
-    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "ivy", PW, "10.0.0.1", &s, NULL), CV_BAD_CREDENTIALS,
                  "old password refused");
-    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL), CV_OK,
                  "new password works");
-    CHECK(auth_member_set_password(e->a, "henry", PW, 0, "test", NULL) == AUTH_OK &&
-          auth_login(e->a, "henry", PW, "10.0.0.1", &s, NULL) == AUTH_OK,
+    CHECK(auth_member_set_password(e->a, "henry", PW, 0, "test", NULL) == CV_OK &&
+          auth_login(e->a, "henry", PW, "10.0.0.1", &s, NULL) == CV_OK,
           "imported member can log in once a password is set");
 }
 
@@ -257,39 +257,39 @@ static void test_throttle(struct env *e)
     struct auth_session s;
     int retry = -1, i, ok = 1;
 
-    CHECK_EQ_INT(add(e, "jack", PW, 0), AUTH_OK, "add jack");
+    CHECK_EQ_INT(add(e, "jack", PW, 0), CV_OK, "add jack");
     for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
         ok = ok && auth_login(e->a, i % 2 ? "JACK" : "jack", "nope nope nope", "10.0.0.9", &s,
-                              &retry) == AUTH_INVALID;
+                              &retry) == CV_BAD_CREDENTIALS;
     CHECK(ok, "five failures from one address answer invalid");
-    CHECK_EQ_INT(auth_login(e->a, "Jack", PW, "10.0.0.9", &s, &retry), AUTH_THROTTLED,
+    CHECK_EQ_INT(auth_login(e->a, "Jack", PW, "10.0.0.9", &s, &retry), CV_THROTTLED,
                  "that address is slowed down, even with the right password (any case)");
     CHECK_EQ_INT(retry, AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES,
                  "retry_after = until the pair's next attempt (one every 3 minutes)");
-    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.10", &s, &retry), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.10", &s, &retry), CV_OK,
                  "the right password from another address is never refused for their failures");
-    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.9", &s, &retry), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "ivy", "a brand new password", "10.0.0.9", &s, &retry), CV_OK,
                  "another username from the slowed address is not throttled");
     e->clock.t += AUTH_CLIENT_WINDOW / AUTH_CLIENT_FAILURES - 1;
-    CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry == 1,
+    CHECK(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry) == CV_THROTTLED && retry == 1,
           "still throttled one second before");
     e->clock.t += 1;
-    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.9", &s, &retry), CV_OK,
                  "allowed when the pair's next attempt is due");
-    CHECK_EQ_INT(auth_login(e->a, "jack", "nope nope nope", "10.0.0.9", &s, &retry), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "jack", "nope nope nope", "10.0.0.9", &s, &retry), CV_BAD_CREDENTIALS,
                  "success forgot the pair's failures");
 
     for (i = 0; i < 200; i++)
         (void)auth_login(e->a, "jack", "nope nope nope", i % 2 ? "10.0.0.11" : "10.0.0.12",
                          &s, NULL);
-    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.13", &s, &retry), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "jack", PW, "10.0.0.13", &s, &retry), CV_OK,
                  "a flood of failures from other addresses locks nothing");
     for (i = 0; i < AUTH_CLIENT_FAILURES; i++)
         (void)auth_login(e->a, "ghost", PW, "10.0.0.9", &s, NULL);
-    CHECK(auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_THROTTLED && retry > 0,
+    CHECK(auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == CV_THROTTLED && retry > 0,
           "unknown usernames are throttled the same way");
     CHECK(auth_set_attempt_limit(e->a, 0) == 0 &&
-          auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == AUTH_INVALID,
+          auth_login(e->a, "ghost", PW, "10.0.0.9", &s, &retry) == CV_BAD_CREDENTIALS,
           "a limit of 0 turns the throttle off");
     CHECK_EQ_INT(auth_set_attempt_limit(e->a, AUTH_CLIENT_FAILURES), 0, "and back on");
 }
@@ -300,44 +300,44 @@ static void test_sessions(struct env *e)
     struct auth_user u;
     char bad[AUTH_SESSION_ID_LEN + 1];
 
-    CHECK_EQ_INT(add(e, "kate", PW, 1), AUTH_OK, "add kate");
-    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
+    CHECK_EQ_INT(add(e, "kate", PW, 1), CV_OK, "add kate");
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL) == CV_OK && s.user.admin == 1,
           "admin login");
-    CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == AUTH_OK && u.admin == 1, "lookup admin");
+    CHECK(auth_session_lookup(e->a, s.id, &u, NULL) == CV_OK && u.admin == 1, "lookup admin");
     memcpy(bad, s.id, sizeof bad);
     bad[0] = bad[0] == '0' ? '1' : '0';
-    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "unknown session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), CV_UNAUTHENTICATED, "unknown session id");
     bad[0] = 'G';
-    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "non-hex session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), CV_UNAUTHENTICATED, "non-hex session id");
     bad[0] = 'A';
-    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), AUTH_INVALID, "uppercase hex refused");
-    CHECK_EQ_INT(auth_session_lookup(e->a, "abc", &u, NULL), AUTH_INVALID, "short session id");
-    CHECK_EQ_INT(auth_session_lookup(e->a, NULL, &u, NULL), AUTH_INVALID, "no cookie");
+    CHECK_EQ_INT(auth_session_lookup(e->a, bad, &u, NULL), CV_UNAUTHENTICATED, "uppercase hex refused");
+    CHECK_EQ_INT(auth_session_lookup(e->a, "abc", &u, NULL), CV_UNAUTHENTICATED, "short session id");
+    CHECK_EQ_INT(auth_session_lookup(e->a, NULL, &u, NULL), CV_UNAUTHENTICATED, "no cookie");
 
     e->clock.t += 3599;
-    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_OK, "valid just before expiry");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), CV_OK, "valid just before expiry");
     e->clock.t += 1;
-    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_INVALID, "expired session");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), CV_UNAUTHENTICATED, "expired session");
 
-    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_OK, "login again");
-    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s2, NULL) == AUTH_OK && strcmp(s.id, s2.id) != 0,
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), CV_OK, "login again");
+    CHECK(auth_login(e->a, "kate", PW, "10.0.0.1", &s2, NULL) == CV_OK && strcmp(s.id, s2.id) != 0,
           "a second session, another id");
-    CHECK_EQ_INT(auth_session_delete(e->a, s.id), AUTH_OK, "logout");
-    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), AUTH_INVALID,
+    CHECK_EQ_INT(auth_session_delete(e->a, s.id), CV_OK, "logout");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s.id, &u, NULL), CV_UNAUTHENTICATED,
                  "logged-out session gone");
-    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_OK, "other session unaffected");
-    CHECK_EQ_INT(auth_session_delete(e->a, s.id), AUTH_OK, "logout is idempotent");
-    CHECK_EQ_INT(auth_session_delete(e->a, "garbage"), AUTH_OK, "logout of garbage is fine");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), CV_OK, "other session unaffected");
+    CHECK_EQ_INT(auth_session_delete(e->a, s.id), CV_OK, "logout is idempotent");
+    CHECK_EQ_INT(auth_session_delete(e->a, "garbage"), CV_OK, "logout of garbage is fine");
 
-    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 0, "test", NULL), AUTH_OK, "deactivate kate");
-    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_INVALID,
+    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 0, "test", NULL), CV_OK, "deactivate kate");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), CV_UNAUTHENTICATED,
                  "deactivated member's session is gone");
-    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_INVALID,
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), CV_BAD_CREDENTIALS,
                  "deactivated member cannot log in");
-    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 1, "test", NULL), AUTH_OK, "activate kate");
-    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), AUTH_INVALID,
+    CHECK_EQ_INT(auth_member_set_active(e->a, "kate", 1, "test", NULL), CV_OK, "activate kate");
+    CHECK_EQ_INT(auth_session_lookup(e->a, s2.id, &u, NULL), CV_UNAUTHENTICATED,
                  "sessions stay ended after re-activation");
-    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), AUTH_OK,
+    CHECK_EQ_INT(auth_login(e->a, "kate", PW, "10.0.0.1", &s, NULL), CV_OK,
                  "re-activated member logs in");
 }
 
@@ -366,44 +366,44 @@ static void test_tokens(struct env *e)
     const char *why = NULL;
     int64_t id = 0, id2 = 0;
 
-    CHECK_EQ_INT(add(e, "liam", NULL, 0), AUTH_OK, "add liam without password");
-    CHECK(auth_token_create(e->a, "liam", "ci bot", "test", tok, &id, &why) == AUTH_OK && id > 0,
+    CHECK_EQ_INT(add(e, "liam", NULL, 0), CV_OK, "add liam without password");
+    CHECK(auth_token_create(e->a, "liam", "ci bot", "test", tok, &id, &why) == CV_OK && id > 0,
           "create token");
     CHECK(strlen(tok) == AUTH_TOKEN_LEN && strncmp(tok, "cnv_", 4) == 0 &&
           strspn(tok + 4, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
           == 43, "token is cnv_ + 43 base64url");
-    CHECK(auth_token_lookup(e->a, tok, &u) == AUTH_OK && strcmp(u.username, "liam") == 0,
+    CHECK(auth_token_lookup(e->a, tok, &u) == CV_OK && strcmp(u.username, "liam") == 0,
           "token lookup");
-    CHECK(auth_token_create(e->a, "LIAM", NULL, "test", tok2, &id2, NULL) == AUTH_OK && id2 != id &&
+    CHECK(auth_token_create(e->a, "LIAM", NULL, "test", tok2, &id2, NULL) == CV_OK && id2 != id &&
           strcmp(tok, tok2) != 0, "second token");
-    CHECK_EQ_INT(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why), AUTH_INVALID,
+    CHECK_EQ_INT(auth_token_create(e->a, "nobody", NULL, "test", tok2, NULL, &why), CV_INVALID,
                  "token for unknown member");
-    CHECK_EQ_INT(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why), AUTH_INVALID,
+    CHECK_EQ_INT(auth_token_create(e->a, "liam", "a\nb", "test", tok2, NULL, &why), CV_INVALID,
                  "label with a control character");
     memcpy(bad, tok, sizeof bad);
     bad[10] = bad[10] == 'A' ? 'B' : 'A';
-    CHECK_EQ_INT(auth_token_lookup(e->a, bad, &u), AUTH_INVALID, "altered token");
-    CHECK_EQ_INT(auth_token_lookup(e->a, tok + 4, &u), AUTH_INVALID, "token without prefix");
-    CHECK(auth_token_lookup(e->a, "", &u) == AUTH_INVALID && auth_token_lookup(e->a, NULL, &u)
-          == AUTH_INVALID, "empty token");
-    CHECK(store_member_get(e->st, "liam", &m) == STORE_OK &&
-          store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
+    CHECK_EQ_INT(auth_token_lookup(e->a, bad, &u), CV_UNAUTHENTICATED, "altered token");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok + 4, &u), CV_UNAUTHENTICATED, "token without prefix");
+    CHECK(auth_token_lookup(e->a, "", &u) == CV_UNAUTHENTICATED && auth_token_lookup(e->a, NULL, &u)
+          == CV_UNAUTHENTICATED, "empty token");
+    CHECK(store_member_get(e->st, "liam", &m) == CV_OK &&
+          store_token_list(e->st, m.id, tok_count, &rows) == CV_OK && rows.n == 2 &&
           rows.revoked == 0, "list tokens");
 
-    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 0, "test", NULL), AUTH_OK, "deactivate liam");
-    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_INVALID,
+    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 0, "test", NULL), CV_OK, "deactivate liam");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), CV_UNAUTHENTICATED,
                  "deactivated member's token fails");
-    CHECK_EQ_INT(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why), AUTH_INVALID,
+    CHECK_EQ_INT(auth_token_create(e->a, "liam", NULL, "test", tok2, NULL, &why), CV_INVALID,
                  "no new token for a deactivated member");
-    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 1, "test", NULL), AUTH_OK, "activate liam");
-    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_OK, "token works again after activation");
+    CHECK_EQ_INT(auth_member_set_active(e->a, "liam", 1, "test", NULL), CV_OK, "activate liam");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), CV_OK, "token works again after activation");
 
-    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), AUTH_OK, "revoke");
-    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), AUTH_INVALID, "revoked token fails");
-    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), AUTH_INVALID, "revoke twice");
-    CHECK_EQ_INT(auth_token_revoke(e->a, 999999, "test", &why), AUTH_INVALID, "revoke unknown id");
+    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), CV_OK, "revoke");
+    CHECK_EQ_INT(auth_token_lookup(e->a, tok, &u), CV_UNAUTHENTICATED, "revoked token fails");
+    CHECK_EQ_INT(auth_token_revoke(e->a, id, "test", &why), CV_INVALID, "revoke twice");
+    CHECK_EQ_INT(auth_token_revoke(e->a, 999999, "test", &why), CV_INVALID, "revoke unknown id");
     memset(&rows, 0, sizeof rows);
-    CHECK(store_token_list(e->st, m.id, tok_count, &rows) == STORE_OK && rows.n == 2 &&
+    CHECK(store_token_list(e->st, m.id, tok_count, &rows) == CV_OK && rows.n == 2 &&
           rows.revoked == 1, "list shows the revoked token");
 }
 
@@ -417,7 +417,7 @@ static void test_bootstrap(void)
     CHECK_EQ_INT(env_open(&e, "bootstrap"), 0, "open for bootstrap");
     CHECK(auth_bootstrap_admin(e.a, pw, &created) == 0 && created == 1 &&
           strlen(pw) == AUTH_GENPASS_LEN, "empty roster: admin created");
-    CHECK(auth_login(e.a, "admin", pw, "10.0.0.1", &s, NULL) == AUTH_OK && s.user.admin == 1,
+    CHECK(auth_login(e.a, "admin", pw, "10.0.0.1", &s, NULL) == CV_OK && s.user.admin == 1,
           "admin logs in with the printed password");
     CHECK(auth_bootstrap_admin(e.a, pw, &created) == 0 && created == 0 && pw[0] == '\0',
           "second start: nothing created");
@@ -425,8 +425,8 @@ static void test_bootstrap(void)
 }
 
 /* Imports TEXT; returns the result and fills err. */
-static enum auth_result import(struct env *e, const char *text, struct auth_import_stats *st,
-                               char *err, size_t cap)
+static enum cv_err import(struct env *e, const char *text, struct auth_import_stats *st,
+                          char *err, size_t cap)
 {
     return auth_import_csv(e->a, text, strlen(text), "test", st, err, cap);
 }
@@ -447,55 +447,55 @@ static void test_import(void)
                             " carol , Carol ,\r\n"
                             "dave\r\n"
                             "\"eve\",\"Eve\",\"eve@example.org\"", &st, err, sizeof err),
-                 AUTH_OK, "import with header, BOM, quotes, CRLF, blank line");
+                 CV_OK, "import with header, BOM, quotes, CRLF, blank line");
     CHECK(st.created == 5 && st.updated == 0, "five created");
-    CHECK(store_member_get(e.st, "alice", &m) == STORE_OK &&
+    CHECK(store_member_get(e.st, "alice", &m) == CV_OK &&
           strcmp(m.display_name, "Liddell, Alice") == 0 &&
           strcmp(m.email, "alice@example.org") == 0 && m.password_hash[0] == '\0' &&
           m.active == 1 && m.is_admin == 0, "quoted comma; no password; active; not admin");
-    CHECK(store_member_get(e.st, "bob", &m) == STORE_OK &&
+    CHECK(store_member_get(e.st, "bob", &m) == CV_OK &&
           strcmp(m.display_name, "Bob \"the builder\"") == 0 && m.email[0] == '\0',
           "doubled quotes");
-    CHECK(store_member_get(e.st, "carol", &m) == STORE_OK &&
+    CHECK(store_member_get(e.st, "carol", &m) == CV_OK &&
           strcmp(m.display_name, "Carol") == 0, "unquoted fields trimmed");
-    CHECK(store_member_get(e.st, "dave", &m) == STORE_OK && strcmp(m.display_name, "dave") == 0,
+    CHECK(store_member_get(e.st, "dave", &m) == CV_OK && strcmp(m.display_name, "dave") == 0,
           "username-only row");
 
     CHECK(import(&e, "ALICE,Alice L.,alice@new.example.org\nfrank,Frank,\n", &st, err,
-                 sizeof err) == AUTH_OK && st.created == 1 && st.updated == 1,
+                 sizeof err) == CV_OK && st.created == 1 && st.updated == 1,
           "re-import updates and adds");
-    CHECK(store_member_get(e.st, "alice", &m) == STORE_OK &&
+    CHECK(store_member_get(e.st, "alice", &m) == CV_OK &&
           strcmp(m.display_name, "Alice L.") == 0 && strcmp(m.username, "alice") == 0 &&
           strcmp(m.email, "alice@new.example.org") == 0, "re-import changed name and email");
-    CHECK(store_member_count(e.st, &n) == STORE_OK && n == 6, "no duplicates");
+    CHECK(store_member_count(e.st, &n) == CV_OK && n == 6, "no duplicates");
 
     CHECK(import(&e, "username,name,email\ngina,Gina,\nhank,Hank,not-an-email\n", &st, err,
-                 sizeof err) == AUTH_INVALID && strncmp(err, "line 3: ", 8) == 0,
+                 sizeof err) == CV_INVALID && strncmp(err, "line 3: ", 8) == 0,
           "bad email rejected with its line number");
-    CHECK_EQ_INT(store_member_get(e.st, "gina", &m), STORE_NOT_FOUND,
+    CHECK_EQ_INT(store_member_get(e.st, "gina", &m), CV_NOT_FOUND,
                  "the whole file is rejected (no partial import)");
-    CHECK(import(&e, "gina,Gina,\n\"ivan,Ivan\n", &st, err, sizeof err) == AUTH_INVALID &&
+    CHECK(import(&e, "gina,Gina,\n\"ivan,Ivan\n", &st, err, sizeof err) == CV_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "unterminated quote");
-    CHECK(import(&e, "gina,Gi\"na,\n", &st, err, sizeof err) == AUTH_INVALID &&
+    CHECK(import(&e, "gina,Gi\"na,\n", &st, err, sizeof err) == CV_INVALID &&
           strncmp(err, "line 1: ", 8) == 0, "stray quote");
-    CHECK_EQ_INT(import(&e, "gina,\"Gina\"x,\n", &st, err, sizeof err), AUTH_INVALID,
+    CHECK_EQ_INT(import(&e, "gina,\"Gina\"x,\n", &st, err, sizeof err), CV_INVALID,
                  "text after closing quote");
-    CHECK_EQ_INT(import(&e, "gina,Gina,g@example.org,extra\n", &st, err, sizeof err), AUTH_INVALID,
+    CHECK_EQ_INT(import(&e, "gina,Gina,g@example.org,extra\n", &st, err, sizeof err), CV_INVALID,
                  "too many columns");
-    CHECK(import(&e, "gina,Gina,\nGINA,Gina again,\n", &st, err, sizeof err) == AUTH_INVALID &&
+    CHECK(import(&e, "gina,Gina,\nGINA,Gina again,\n", &st, err, sizeof err) == CV_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "username twice in one file");
-    CHECK_EQ_INT(import(&e, "gina,\"Two\nlines\",\n", &st, err, sizeof err), AUTH_INVALID,
+    CHECK_EQ_INT(import(&e, "gina,\"Two\nlines\",\n", &st, err, sizeof err), CV_INVALID,
                  "newline inside a display name is refused");
     CHECK(import(&e, "a,b,\nc,\"multi\nline\",\nbad_user,x,\n", &st, err, sizeof err)
-          == AUTH_INVALID && strncmp(err, "line 2: ", 8) == 0,
+          == CV_INVALID && strncmp(err, "line 2: ", 8) == 0,
           "line numbers count newlines inside quotes");
-    CHECK(import(&e, "gina,Gina,\nbad user,X,\n", &st, err, sizeof err) == AUTH_INVALID &&
+    CHECK(import(&e, "gina,Gina,\nbad user,X,\n", &st, err, sizeof err) == CV_INVALID &&
           strncmp(err, "line 2: ", 8) == 0, "bad username");
-    CHECK_EQ_INT(import(&e, "gina,Gina,\n-x,X,\n", &st, err, sizeof err), AUTH_INVALID,
+    CHECK_EQ_INT(import(&e, "gina,Gina,\n-x,X,\n", &st, err, sizeof err), CV_INVALID,
                  "leading hyphen");
-    CHECK(store_member_count(e.st, &n) == STORE_OK && n == 6, "rejected files changed nothing");
-    CHECK(import(&e, "", &st, err, sizeof err) == AUTH_OK && st.created == 0, "empty file");
-    CHECK(import(&e, "username,display name,email\n", &st, err, sizeof err) == AUTH_OK &&
+    CHECK(store_member_count(e.st, &n) == CV_OK && n == 6, "rejected files changed nothing");
+    CHECK(import(&e, "", &st, err, sizeof err) == CV_OK && st.created == 0, "empty file");
+    CHECK(import(&e, "username,display name,email\n", &st, err, sizeof err) == CV_OK &&
           st.created == 0, "header only");
     env_close(&e);
 }
@@ -511,9 +511,9 @@ static void *racer_run(void *arg)
     struct auth_session s;
     struct auth_user u;
 
-    r->ok = auth_login(r->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == AUTH_OK &&
-            auth_session_lookup(r->a, s.id, &u, NULL) == AUTH_OK &&
-            auth_session_delete(r->a, s.id) == AUTH_OK;
+    r->ok = auth_login(r->a, "ivy", "a brand new password", "10.0.0.1", &s, NULL) == CV_OK &&
+            auth_session_lookup(r->a, s.id, &u, NULL) == CV_OK &&
+            auth_session_delete(r->a, s.id) == CV_OK;
     return NULL;
 }
 

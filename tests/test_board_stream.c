@@ -210,7 +210,7 @@ static int store_rows(struct store *s, const char *id, size_t n)
         memcpy(alpha, tracker, 32);
         alpha[0] = 2;
         snprintf(text, sizeof text, "{\"n\":%zu}", i);
-        ok = store_cast_apply(s, &c, 0) == STORE_CAST_OK;
+        ok = store_cast_apply(s, &c, 0, NULL) == CV_OK;
     }
     return ok && store_commit(s) == 0 ? 0 : -1;
 }
@@ -229,7 +229,7 @@ static void test_stream(void)
     if (s == NULL)
         return;
     CHECK(store_rows(s, "a", 130) == 0 && store_rows(s, "b", 0) == 0, "rows stored");
-    CHECK_EQ_INT(board_stream_open(s, "a", &bs), STORE_NOT_FOUND, "open poll: no board");
+    CHECK_EQ_INT(board_stream_open(s, "a", &bs), CV_NOT_FOUND, "open poll: no board");
     CHECK(store_poll_finish(s, "a", "{}", frame, 15) == 0 &&
           store_poll_finish(s, "b", "{}", "{\"whole\": true}\n", -1) == 0, "finished");
     board_buf_put(&want, frame, 15);
@@ -251,7 +251,7 @@ static void test_stream(void)
     CHECK(board_stream_text(s, "b", &text, &len) == 0 &&
           strcmp(text, "{\"whole\": true}\n") == 0, "a board stored whole is served whole");
     free(text);
-    CHECK_EQ_INT(board_stream_open(s, "zz", &bs), STORE_NOT_FOUND, "no such poll");
+    CHECK_EQ_INT(board_stream_open(s, "zz", &bs), CV_NOT_FOUND, "no such poll");
     board_buf_free(&want);
     board_buf_free(&got);
     store_close(s);

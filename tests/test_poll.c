@@ -26,12 +26,12 @@
 
 static char tmp_root[] = "/tmp/conclave-test-poll-XXXXXX";
 
-static const char *status_name(enum poll_status s)
+static const char *status_name(enum cv_err s)
 {
     static const char *const names[] = {
-        "POLL_OK", "POLL_INVALID", "POLL_ALREADY_MEMBER", "POLL_DUPLICATE", "POLL_TOO_MANY",
-        "POLL_NOT_FOUND", "POLL_IS_OPEN", "POLL_FORBIDDEN", "POLL_CLOSED", "POLL_WITHDRAWN",
-        "POLL_HAS_BALLOTS", "POLL_ERROR",
+        "CV_OK", "CV_BAD_POLL", "CV_ALREADY_MEMBER", "CV_POLL_EXISTS", "CV_TOO_MANY_POLLS",
+        "CV_NOT_FOUND", "CV_POLL_OPEN", "CV_FORBIDDEN", "CV_POLL_CLOSED", "CV_POLL_WITHDRAWN",
+        "CV_BALLOTS_CAST", "CV_ERROR",
     };
     return (unsigned)s < sizeof names / sizeof *names ? names[s] : "(unknown status)";
 }
@@ -47,7 +47,7 @@ static void add_member(struct store *st, const char *username, const char *displ
     snprintf(m.display_name, sizeof m.display_name, "%s", display);
     m.active = active;
     m.created_at = 1000;
-    CHECK_EQ_INT(store_member_insert(st, &m, NULL), STORE_OK, username);
+    CHECK_EQ_INT(store_member_insert(st, &m, NULL), CV_OK, username);
 }
 
 /* A new store in tmp_root/NAME with alice, bob ("Bob Stone"), carol
@@ -80,9 +80,9 @@ static void wait_past(int64_t t)
 
 /* Opens a poll for NOMINEE by BY for DURATION seconds; returns the status,
  * the id in ID (or "") and the message in *WHY (or NULL). */
-static enum poll_status open_poll(struct store *st, const char *by, const char *nominee,
-                                  unsigned duration, char id[STORE_POLL_ID_MAX + 1],
-                                  const char **why)
+static enum cv_err open_poll(struct store *st, const char *by, const char *nominee,
+                             unsigned duration, char id[STORE_POLL_ID_MAX + 1],
+                             const char **why)
 {
     *why = NULL;
     id[0] = '\0';
@@ -128,7 +128,7 @@ static void test_open(struct store *st)
     const char *why;
     int64_t before = (int64_t)time(NULL);
 
-    CHECK_STATUS(open_poll(st, "alice", "Grace Hopper", 3600, id, &why), POLL_OK, "open");
+    CHECK_STATUS(open_poll(st, "alice", "Grace Hopper", 3600, id, &why), CV_OK, "open");
     CHECK_EQ_SIZE(strlen(id), 16, "the id: 16 hex digits");
     memset(&p, 0, sizeof p);
     if (store_poll_get(st, id, 1, &p) != 0) {
@@ -148,7 +148,7 @@ static void test_open(struct store *st)
     store_poll_clear(&p);
     /* the name in NFC before anything else, whatever form came */
     CHECK_STATUS(open_poll(st, "bob", "Jose\xcc\x81 Nu\xcc\x81n\xcc\x83" "ez", 3600, id, &why),
-                 POLL_OK, "a name in NFD");
+                 CV_OK, "a name in NFD");
     if (store_poll_get(st, id, 0, &p) == 0)
         CHECK_EQ_STR(p.nominee, "Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez", "is stored in NFC");
     store_poll_clear(&p);
@@ -168,26 +168,26 @@ static void test_refusals(struct store *st)
     size_t i;
 
     for (i = 0; i < sizeof invalid / sizeof *invalid; i++) {
-        CHECK_STATUS(open_poll(st, "bob", invalid[i].nominee, 60, id, &why), POLL_INVALID,
+        CHECK_STATUS(open_poll(st, "bob", invalid[i].nominee, 60, id, &why), CV_BAD_POLL,
                      invalid[i].what);
         CHECK_EQ_STR(why, invalid[i].why, invalid[i].what);
     }
-    CHECK_STATUS(poll_open(st, "bob", "Ok Name", " \n\t ", 60, id, &why), POLL_INVALID,
+    CHECK_STATUS(poll_open(st, "bob", "Ok Name", " \n\t ", 60, id, &why), CV_BAD_POLL,
                  "a blank statement");
     CHECK_EQ_STR(why, "write a statement for the nominee", "a blank statement");
-    CHECK_STATUS(poll_open(st, "bob", "Ok Name", "\xff", 60, id, &why), POLL_INVALID,
+    CHECK_STATUS(poll_open(st, "bob", "Ok Name", "\xff", 60, id, &why), CV_BAD_POLL,
                  "a statement of bad UTF-8");
     CHECK_EQ_STR(why, "the statement must be valid UTF-8", "bad UTF-8");
-    CHECK_STATUS(open_poll(st, "bob", "ALICE", 60, id, &why), POLL_ALREADY_MEMBER,
+    CHECK_STATUS(open_poll(st, "bob", "ALICE", 60, id, &why), CV_ALREADY_MEMBER,
                  "a member's username in another case");
     CHECK_EQ_STR(why, "the nominee is already an active member", "already a member");
-    CHECK_STATUS(open_poll(st, "bob", "bob stone", 60, id, &why), POLL_ALREADY_MEMBER,
+    CHECK_STATUS(open_poll(st, "bob", "bob stone", 60, id, &why), CV_ALREADY_MEMBER,
                  "a member's ASCII display name");
     CHECK_STATUS(open_poll(st, "bob", "E\xcc\x81LODIE ROUX", 60, id, &why),
-                 POLL_ALREADY_MEMBER, "a member's display name, folded and in NFD");
-    CHECK_STATUS(open_poll(st, "bob", "Dave", 60, first, &why), POLL_OK,
+                 CV_ALREADY_MEMBER, "a member's display name, folded and in NFD");
+    CHECK_STATUS(open_poll(st, "bob", "Dave", 60, first, &why), CV_OK,
                  "an inactive member may be nominated");
-    CHECK_STATUS(open_poll(st, "carol", "DAVE", 60, id, &why), POLL_DUPLICATE,
+    CHECK_STATUS(open_poll(st, "carol", "DAVE", 60, id, &why), CV_POLL_EXISTS,
                  "the same nominee twice");
     CHECK_EQ_STR(why, "a poll for this nominee is already open", "duplicate");
     CHECK_EQ_STR(id, first, "the open poll's id is handed back");
@@ -202,9 +202,9 @@ static void test_too_many(struct store *st)
 
     for (i = 0; i < POLL_OPEN_PER_MEMBER; i++) {
         snprintf(name, sizeof name, "Nominee %d", i);
-        CHECK_STATUS(open_poll(st, "carol", name, 60, id, &why), POLL_OK, name);
+        CHECK_STATUS(open_poll(st, "carol", name, 60, id, &why), CV_OK, name);
     }
-    CHECK_STATUS(open_poll(st, "carol", "One Too Many", 60, id, &why), POLL_TOO_MANY,
+    CHECK_STATUS(open_poll(st, "carol", "One Too Many", 60, id, &why), CV_TOO_MANY_POLLS,
                  "a fourth open poll");
     CHECK_EQ_STR(why, "you have opened 3 polls that are still open; wait for one to close",
                  "too many");
@@ -222,7 +222,7 @@ static void test_no_voters(void)
         return;
     }
     add_member(st, "zed", "Zed", 0);
-    CHECK_STATUS(open_poll(st, "zed", "Grace Hopper", 60, id, &why), POLL_INVALID,
+    CHECK_STATUS(open_poll(st, "zed", "Grace Hopper", 60, id, &why), CV_BAD_POLL,
                  "no active member");
     CHECK_EQ_STR(why, "there are no active members to vote", "no voters");
     store_close(st);
@@ -236,19 +236,19 @@ static void test_withdraw_check(void)
     memset(&p, 0, sizeof p);
     snprintf(p.nominated_by, sizeof p.nominated_by, "alice");
     p.closes_at = now + 3600;
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), POLL_OK, "the nominator");
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "ALICE", 0), POLL_OK, "in any case");
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "bob", 0), POLL_FORBIDDEN, "another member");
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "bob", 1), POLL_OK, "an admin");
-    CHECK_STATUS(poll_withdraw_check(&p, 1, "alice", 0), POLL_HAS_BALLOTS, "after a ballot");
-    CHECK_STATUS(poll_withdraw_check(&p, 1, "bob", 0), POLL_FORBIDDEN, "forbidden comes first");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), CV_OK, "the nominator");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "ALICE", 0), CV_OK, "in any case");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "bob", 0), CV_FORBIDDEN, "another member");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "bob", 1), CV_OK, "an admin");
+    CHECK_STATUS(poll_withdraw_check(&p, 1, "alice", 0), CV_BALLOTS_CAST, "after a ballot");
+    CHECK_STATUS(poll_withdraw_check(&p, 1, "bob", 0), CV_FORBIDDEN, "forbidden comes first");
     p.closes_at = now - 1;
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), POLL_CLOSED, "past the deadline");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), CV_POLL_CLOSED, "past the deadline");
     p.closes_at = now + 3600;
     p.closed = 1;
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), POLL_CLOSED, "closed");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 0), CV_POLL_CLOSED, "closed");
     p.withdrawn = 1;
-    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 1), POLL_WITHDRAWN, "withdrawn");
+    CHECK_STATUS(poll_withdraw_check(&p, 0, "alice", 1), CV_POLL_WITHDRAWN, "withdrawn");
 }
 
 static void test_withdraw(struct store *st)
@@ -259,11 +259,11 @@ static void test_withdraw(struct store *st)
     const char *why;
 
     memset(&p, 0, sizeof p);
-    CHECK_STATUS(open_poll(st, "alice", "Linus", 3600, id, &why), POLL_OK, "open Linus");
-    CHECK_STATUS(poll_withdraw(st, NULL, id, "bob", 0), POLL_FORBIDDEN, "bob may not");
-    CHECK_STATUS(poll_withdraw(st, NULL, id, "alice", 0), POLL_OK, "alice withdraws");
-    CHECK_STATUS(poll_withdraw(st, NULL, id, "alice", 0), POLL_WITHDRAWN, "only once");
-    CHECK_STATUS(poll_withdraw(st, NULL, "0123456789abcdef", "alice", 1), POLL_NOT_FOUND,
+    CHECK_STATUS(open_poll(st, "alice", "Linus", 3600, id, &why), CV_OK, "open Linus");
+    CHECK_STATUS(poll_withdraw(st, NULL, id, "bob", 0), CV_FORBIDDEN, "bob may not");
+    CHECK_STATUS(poll_withdraw(st, NULL, id, "alice", 0), CV_OK, "alice withdraws");
+    CHECK_STATUS(poll_withdraw(st, NULL, id, "alice", 0), CV_POLL_WITHDRAWN, "only once");
+    CHECK_STATUS(poll_withdraw(st, NULL, "0123456789abcdef", "alice", 1), CV_NOT_FOUND,
                  "an unknown poll");
     if (store_poll_get(st, id, 0, &p) == 0) {
         CHECK(p.withdrawn == 1 && p.closed == 1 && p.result == NULL,
@@ -272,8 +272,8 @@ static void test_withdraw(struct store *st)
     }
     store_poll_clear(&p);
     CHECK_NE_INT(store_poll_secret(st, id, x0), 0, "its secret key is erased");
-    CHECK_STATUS(poll_close(st, NULL, id, NULL), POLL_OK, "closing it changes nothing");
-    CHECK_STATUS(open_poll(st, "alice", "linus", 3600, again, &why), POLL_OK,
+    CHECK_STATUS(poll_close(st, NULL, id, NULL), CV_OK, "closing it changes nothing");
+    CHECK_STATUS(open_poll(st, "alice", "linus", 3600, again, &why), CV_OK,
                  "the nominee is free for a new poll");
 }
 
@@ -305,12 +305,12 @@ static void test_close(const struct sign_key *key)
     if (st == NULL)
         return;
     memset(&p, 0, sizeof p);
-    CHECK_STATUS(open_poll(st, "bob", "Margaret", 3600, open_id, &why), POLL_OK, "a week");
-    CHECK_STATUS(poll_close(st, key, open_id, NULL), POLL_IS_OPEN, "not before the deadline");
-    CHECK_STATUS(poll_close(st, key, "0123456789abcdef", NULL), POLL_NOT_FOUND, "unknown");
-    CHECK_STATUS(open_poll(st, "bob", "Ken Thompson", 1, id, &why), POLL_OK, "for a second");
+    CHECK_STATUS(open_poll(st, "bob", "Margaret", 3600, open_id, &why), CV_OK, "a week");
+    CHECK_STATUS(poll_close(st, key, open_id, NULL), CV_POLL_OPEN, "not before the deadline");
+    CHECK_STATUS(poll_close(st, key, "0123456789abcdef", NULL), CV_NOT_FOUND, "unknown");
+    CHECK_STATUS(open_poll(st, "bob", "Ken Thompson", 1, id, &why), CV_OK, "for a second");
     wait_past((int64_t)time(NULL) + 1);
-    CHECK_STATUS(poll_close(st, key, id, NULL), POLL_OK, "closed at its deadline");
+    CHECK_STATUS(poll_close(st, key, id, NULL), CV_OK, "closed at its deadline");
     if (store_poll_get(st, id, 0, &p) == 0) {
         CHECK_EQ_INT(p.closed, 1, "closed");
         check_empty_result(p.result);
@@ -318,12 +318,12 @@ static void test_close(const struct sign_key *key)
     }
     store_poll_clear(&p);
     CHECK_NE_INT(store_poll_secret(st, id, x0), 0, "the secret key is erased");
-    CHECK_STATUS(poll_close(st, key, id, NULL), POLL_OK, "a second close");
+    CHECK_STATUS(poll_close(st, key, id, NULL), CV_OK, "a second close");
     if (store_poll_get(st, id, 0, &p) == 0)
         CHECK_EQ_STR(p.result, first, "changes nothing");
     store_poll_clear(&p);
     free(first);
-    CHECK_STATUS(poll_close(st, key, open_id, NULL), POLL_IS_OPEN, "the other stays open");
+    CHECK_STATUS(poll_close(st, key, open_id, NULL), CV_POLL_OPEN, "the other stays open");
     store_close(st);
 }
 
@@ -338,9 +338,9 @@ static void test_close_due(const struct sign_key *key)
     if (st == NULL)
         return;
     memset(&p, 0, sizeof p);
-    CHECK_STATUS(open_poll(st, "alice", "Due One", 1, a, &why), POLL_OK, "due one");
-    CHECK_STATUS(open_poll(st, "bob", "Due Two", 1, b, &why), POLL_OK, "due two");
-    CHECK_STATUS(open_poll(st, "carol", "Not Yet", 3600, later, &why), POLL_OK, "not yet");
+    CHECK_STATUS(open_poll(st, "alice", "Due One", 1, a, &why), CV_OK, "due one");
+    CHECK_STATUS(open_poll(st, "bob", "Due Two", 1, b, &why), CV_OK, "due two");
+    CHECK_STATUS(open_poll(st, "carol", "Not Yet", 3600, later, &why), CV_OK, "not yet");
     wait_past((int64_t)time(NULL) + 1);
     CHECK_EQ_INT(poll_close_due(st, key, NULL, (int64_t)time(NULL)), 2, "two closed");
     CHECK(store_poll_get(st, a, 0, &p) == 0 && p.closed && p.result != NULL, "the first");

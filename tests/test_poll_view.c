@@ -63,7 +63,7 @@ static void test_views(struct store *s)
           "open, nobody voted, ann on the roll");
     v = view_of(s, "p1", "carl", &p);
     CHECK(v.state == POLL_STATE_OPEN && !v.on_roll && !v.voted, "carl is on no roll");
-    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_OK &&
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0, NULL) == CV_OK &&
           store_commit(s) == 0, "bob votes");
     v = view_of(s, "p1", "bob", &p);
     CHECK(v.cast == 1 && v.voted && v.on_roll, "bob has voted: one of two");

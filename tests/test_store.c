@@ -102,7 +102,7 @@ static void test_open(void)
     CHECK_EQ_INT(query_int(s, "PRAGMA foreign_keys"), 1, "foreign_keys=ON");
     CHECK_EQ_INT(query_int(s, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1,
                  "journal_mode=WAL");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "insert a member");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "insert a member");
     CHECK_EQ_INT(file_mode(dir, "conclave.db-wal"), 0600, "-wal is 0600");
     CHECK_EQ_INT(file_mode(dir, "conclave.db-shm"), 0600, "-shm is 0600");
     store_close(s);
@@ -110,7 +110,7 @@ static void test_open(void)
     CHECK_EQ_INT(store_open(dir, &s), 0, "re-open the existing database");
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM schema_version"), schema_migration_count,
                  "re-open applies no migration twice");
-    CHECK(store_member_get(s, "alice", &m) == STORE_OK && strcmp(m.display_name, "Alice") == 0,
+    CHECK(store_member_get(s, "alice", &m) == CV_OK && strcmp(m.display_name, "Alice") == 0,
           "data survives re-open");
     CHECK_EQ_INT(exec_sql(s, "INSERT INTO schema_version VALUES (999, '999_future', 0)"), 0,
                  "pretend a newer binary migrated the database");
@@ -181,17 +181,17 @@ static void test_roll_voted(void)
         return;
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 0"), 2,
                  "the roll is written whole at the opening, nobody voted");
-    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ERROR &&
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0, NULL) == CV_ERROR &&
           store_commit(s) == 0, "a cast by a name off the roll fails");
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM ballots"), 0, "and stores no ballot");
     c.username = "BOB";
-    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_OK &&
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0, NULL) == CV_OK &&
           store_commit(s) == 0, "bob votes (any case)");
     CHECK(store_poll_has_voted(s, "p1", "bob", &voted) == 0 && voted == 1, "bob has voted");
     CHECK(store_poll_has_voted(s, "p1", "ann", &voted) == 0 && voted == 0, "ann has not");
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM poll_roll WHERE voted = 1"), 1, "one flag set");
     tracker[0] = 9, tag[0] = 9, alpha[0] = 9;
-    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0) == STORE_CAST_ALREADY_VOTED &&
+    CHECK(store_begin(s) == 0 && store_cast_apply(s, &c, 0, NULL) == CV_ALREADY_VOTED &&
           store_commit(s) == 0, "bob's second first vote: already voted");
     store_close(s);
 }
@@ -235,7 +235,7 @@ static void test_same_nominee(void)
         CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
               store_poll_nominee_open(s, &rule, &open, NULL) == 0 && open == 1,
               "the same name is seen open");
-        CHECK(store_poll_insert(s, &p, &rule, secret, roll, 1) == STORE_CONFLICT,
+        CHECK(store_poll_insert(s, &p, &rule, secret, roll, 1) == CV_CONFLICT,
               "and its insert is refused in the transaction");
         free(key);
     }
@@ -276,14 +276,14 @@ static void test_poll_id_taken(void)
         return;
     snprintf(p.nominee, sizeof p.nominee, "Second Nominee");
     rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
-    if (rc != STORE_CONFLICT)
-        fprintf(stderr, "store_poll_insert of a taken id = %d, want STORE_CONFLICT (%d)\n",
-                rc, STORE_CONFLICT);
-    CHECK(rc == STORE_CONFLICT, "a second poll with the same id: STORE_CONFLICT");
+    if (rc != CV_CONFLICT)
+        fprintf(stderr, "store_poll_insert of a taken id = %d, want CV_CONFLICT (%d)\n",
+                rc, CV_CONFLICT);
+    CHECK(rc == CV_CONFLICT, "a second poll with the same id: CV_CONFLICT");
     snprintf(p.id, sizeof p.id, "fedcba9876543210");
     p.fingerprint[63] = '\0';                /* 63 characters: the CHECK fails */
     rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
-    CHECK(rc == STORE_ERROR, "a row that breaks a CHECK: STORE_ERROR, not a conflict");
+    CHECK(rc == CV_ERROR, "a row that breaks a CHECK: CV_ERROR, not a conflict");
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     CHECK(query_int(s, "SELECT count(*) FROM poll_roll") == 1, "one roll row");
     store_close(s);
@@ -301,12 +301,12 @@ static void test_transactions(void)
     CHECK_EQ_INT(store_open(dir, &s), 0, "open for transactions");
     CHECK_EQ_INT(store_begin(s), 0, "begin");
     CHECK_EQ_INT(store_begin(s), -1, "transactions do not nest");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "insert inside a transaction");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "insert inside a transaction");
     CHECK_EQ_INT(store_rollback(s), 0, "rollback");
-    CHECK_EQ_INT(store_member_get(s, "bob", &out), STORE_NOT_FOUND, "rolled-back insert is gone");
-    CHECK(store_begin(s) == 0 && store_member_insert(s, &m, NULL) == STORE_OK &&
+    CHECK_EQ_INT(store_member_get(s, "bob", &out), CV_NOT_FOUND, "rolled-back insert is gone");
+    CHECK(store_begin(s) == 0 && store_member_insert(s, &m, NULL) == CV_OK &&
           store_commit(s) == 0, "begin, insert, commit");
-    CHECK_EQ_INT(store_member_get(s, "BOB", &out), STORE_OK, "committed insert is there");
+    CHECK_EQ_INT(store_member_get(s, "BOB", &out), CV_OK, "committed insert is there");
 
     store_lock(s);
     a = store_stmt(s, sql);
@@ -318,11 +318,11 @@ static void test_transactions(void)
     CHECK_EQ_INT(store_open(dir, &s2), 0, "a second connection (the CLI while the server runs)");
     m = member("carol", "Carol");
     CHECK_EQ_INT(store_begin(s), 0, "first connection holds a write transaction");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "write in the first");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "write in the first");
     CHECK_EQ_INT(store_commit(s), 0, "commit in the first");
     m = member("dave", "Dave");
-    CHECK_EQ_INT(store_member_insert(s2, &m, NULL), STORE_OK, "the second connection writes too");
-    CHECK_EQ_INT(store_member_get(s, "dave", &out), STORE_OK, "the first sees the second's write");
+    CHECK_EQ_INT(store_member_insert(s2, &m, NULL), CV_OK, "the second connection writes too");
+    CHECK_EQ_INT(store_member_get(s, "dave", &out), CV_OK, "the first sees the second's write");
     store_close(s2);
     store_close(s);
 }
@@ -340,41 +340,41 @@ static void test_members(void)
     CHECK_EQ_INT(store_open(dir, &s), 0, "open for members");
     snprintf(m.email, sizeof m.email, "erin@example.org");
     snprintf(m.password_hash, sizeof m.password_hash, "$argon2id$fake");
-    CHECK(store_member_insert(s, &m, &id) == STORE_OK && id > 0, "insert with id");
+    CHECK(store_member_insert(s, &m, &id) == CV_OK && id > 0, "insert with id");
     m = member("eRIN", "Other");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_CONFLICT,
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_CONFLICT,
                  "usernames unique ignoring case");
-    CHECK(store_member_get(s, "erin", &out) == STORE_OK && out.id == id &&
+    CHECK(store_member_get(s, "erin", &out) == CV_OK && out.id == id &&
           strcmp(out.username, "Erin") == 0 && strcmp(out.email, "erin@example.org") == 0 &&
           out.active == 1 && out.is_admin == 0, "get by username, any case");
-    CHECK(store_member_get_id(s, id, &out) == STORE_OK && strcmp(out.username, "Erin") == 0,
+    CHECK(store_member_get_id(s, id, &out) == CV_OK && strcmp(out.username, "Erin") == 0,
           "get by id");
-    CHECK_EQ_INT(store_member_get(s, "nobody", &out), STORE_NOT_FOUND, "unknown username");
-    CHECK(store_member_upsert(s, "ERIN", "Erin New", "", 5, &created) == STORE_OK &&
+    CHECK_EQ_INT(store_member_get(s, "nobody", &out), CV_NOT_FOUND, "unknown username");
+    CHECK(store_member_upsert(s, "ERIN", "Erin New", "", 5, &created) == CV_OK &&
           created == 0, "upsert updates an existing member");
-    CHECK(store_member_get(s, "erin", &out) == STORE_OK &&
+    CHECK(store_member_get(s, "erin", &out) == CV_OK &&
           strcmp(out.display_name, "Erin New") == 0 && out.email[0] == '\0' &&
           strcmp(out.password_hash, "$argon2id$fake") == 0, "upsert kept password, set fields");
-    CHECK(store_member_upsert(s, "frank", "Frank", "f@example.org", 5, &created) == STORE_OK &&
+    CHECK(store_member_upsert(s, "frank", "Frank", "f@example.org", 5, &created) == CV_OK &&
           created == 1, "upsert inserts a new member");
-    CHECK(store_member_get(s, "frank", &out) == STORE_OK && out.password_hash[0] == '\0' &&
+    CHECK(store_member_get(s, "frank", &out) == CV_OK && out.password_hash[0] == '\0' &&
           out.active == 1, "imported member has no password");
-    CHECK(store_member_count(s, &n) == STORE_OK && n == 2, "count");
+    CHECK(store_member_count(s, &n) == CV_OK && n == 2, "count");
     CHECK_EQ_INT(store_session_insert(s, h, id, "0123456789abcdef0123456789abcdef"
                                       "0123456789abcdef0123456789abcdef", 10, 100),
-                 STORE_OK, "session insert");
-    CHECK_EQ_INT(store_member_set_active(s, "erin", 0), STORE_OK, "deactivate");
+                 CV_OK, "session insert");
+    CHECK_EQ_INT(store_member_set_active(s, "erin", 0), CV_OK, "deactivate");
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM sessions"), 0, "deactivation deletes sessions");
-    CHECK_EQ_INT(store_member_set_active(s, "nobody", 0), STORE_NOT_FOUND, "deactivate unknown");
-    CHECK(store_member_get(s, "frank", &out) == STORE_OK &&
+    CHECK_EQ_INT(store_member_set_active(s, "nobody", 0), CV_NOT_FOUND, "deactivate unknown");
+    CHECK(store_member_get(s, "frank", &out) == CV_OK &&
           store_session_insert(s, h, out.id, "0123456789abcdef0123456789abcdef"
-                               "0123456789abcdef0123456789abcdef", 10, 100) == STORE_OK,
+                               "0123456789abcdef0123456789abcdef", 10, 100) == CV_OK,
           "a session of frank's");
-    CHECK_EQ_INT(store_member_set_password(s, "frank", "$argon2id$x", 0, 0, NULL), STORE_OK,
+    CHECK_EQ_INT(store_member_set_password(s, "frank", "$argon2id$x", 0, 0, NULL), CV_OK,
                  "set password");
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM sessions"), 0,
                  "a new password deletes the member's sessions");
-    CHECK_EQ_INT(store_member_set_password(s, "nobody", "$x", 0, 0, NULL), STORE_NOT_FOUND,
+    CHECK_EQ_INT(store_member_set_password(s, "nobody", "$x", 0, 0, NULL), CV_NOT_FOUND,
                  "set password unknown");
     store_close(s);
 }
@@ -398,10 +398,10 @@ static void *writer_run(void *arg)
         snprintf(name, sizeof name, "u%d-%d", w->base, i);
         m = member(name, name);
         if (i % 2 == 0) {
-            if (store_begin(w->s) != 0 || store_member_insert(w->s, &m, NULL) != STORE_OK ||
+            if (store_begin(w->s) != 0 || store_member_insert(w->s, &m, NULL) != CV_OK ||
                 store_commit(w->s) != 0)
                 w->ok = 0;
-        } else if (store_member_insert(w->s, &m, NULL) != STORE_OK) {
+        } else if (store_member_insert(w->s, &m, NULL) != CV_OK) {
             w->ok = 0;
         }
     }
@@ -429,7 +429,7 @@ static void test_threads(void)
         ok = ok && w[i].ok;
     }
     CHECK(ok, "four threads write without errors");
-    CHECK(store_member_count(s, &n) == STORE_OK && n == 200, "every write landed");
+    CHECK(store_member_count(s, &n) == CV_OK && n == 200, "every write landed");
     store_close(s);
 }
 
@@ -455,7 +455,7 @@ static void test_checkpoint_ahead(void)
     snprintf(dir, sizeof dir, "%s/ahead", tmp_root);
     CHECK_EQ_INT(store_open(dir, &s), 0, "open a store for the checkpoint");
     CHECK_EQ_INT(exec_sql(s, "PRAGMA wal_autocheckpoint=0"), 0, "no automatic checkpoints");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "a row in the WAL");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "a row in the WAL");
     CHECK_EQ_INT(exec_sql(s, "CREATE TABLE t (x); INSERT INTO t VALUES (randomblob(100000))"), 0,
                  "more rows in the WAL");
     CHECK_EQ_INT(store_checkpoint_ahead(s), 0, "checkpoint ahead, from its own connection");
@@ -464,7 +464,7 @@ static void test_checkpoint_ahead(void)
     CHECK_EQ_INT(store_compact(s, 0), 0, "TRUNCATE checkpoint after it");
     wal_frames(s, &log, &copied);
     CHECK_EQ_INT(log, 0, "the WAL is empty");
-    CHECK_EQ_INT(store_member_get(s, "carol", &m), STORE_OK, "nothing lost");
+    CHECK_EQ_INT(store_member_get(s, "carol", &m), CV_OK, "nothing lost");
     store_close(s);
 }
 
@@ -544,7 +544,7 @@ static void test_busy_wait(void)
     while (!l.locked)
         sched_yield();
     t0 = now_s();
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "the write waits, then succeeds");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "the write waits, then succeeds");
     waited = now_s() - t0;
     CHECK(waited > 0.05 && waited < 2, "it waited for the other connection's commit");
     pthread_join(t, NULL);
@@ -633,7 +633,7 @@ static void test_readers(void)
 
     snprintf(dir, sizeof dir, "%s/readers", tmp_root);
     CHECK_EQ_INT(store_open(dir, &s), 0, "open a store for the readers");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "a member, committed");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "a member, committed");
     h.s = s;
     h.holding = 0;
     CHECK_EQ_INT(pthread_create(&th, NULL, hold_lock, &h), 0, "a thread holds the lock");
@@ -649,7 +649,7 @@ static void test_readers(void)
     CHECK(store_read_stmt(s, sql) == st, "the statement is cached by its SQL");
     pthread_join(th, NULL);
     m = member("erin", "Erin");
-    CHECK_EQ_INT(store_member_insert(s, &m, NULL), STORE_OK, "another member");
+    CHECK_EQ_INT(store_member_insert(s, &m, NULL), CV_OK, "another member");
     n = -1;
     if ((st = store_read_stmt(s, sql)) != NULL && sqlite3_step(st) == SQLITE_ROW)
         n = sqlite3_column_int64(st, 0);
@@ -674,14 +674,14 @@ static void test_member_changes(void)
     int64_t id = 0, tid = 0;
 
     data_path(dir, sizeof dir, "changes");
-    CHECK(store_open(dir, &s) == 0 && store_member_insert(s, &m, &id) == STORE_OK,
+    CHECK(store_open(dir, &s) == 0 && store_member_insert(s, &m, &id) == CV_OK,
           "a member");
     if (s == NULL)
         return;
-    CHECK(store_session_insert(s, keep, id, csrf, 10, 100) == STORE_OK &&
-          store_session_insert(s, other, id, csrf, 10, 100) == STORE_OK &&
-          store_link_insert(s, id, link, 10, 100) == STORE_OK, "two sessions and a link");
-    CHECK(store_member_set_password(s, "GINA", "$argon2id$y", 1, 50, keep) == STORE_OK,
+    CHECK(store_session_insert(s, keep, id, csrf, 10, 100) == CV_OK &&
+          store_session_insert(s, other, id, csrf, 10, 100) == CV_OK &&
+          store_link_insert(s, id, link, 10, 100) == CV_OK, "two sessions and a link");
+    CHECK(store_member_set_password(s, "GINA", "$argon2id$y", 1, 50, keep) == CV_OK,
           "a one-time password, keeping one session");
     CHECK(query_int(s, "SELECT count(*) FROM sessions") == 1 &&
           query_int(s, "SELECT count(*) FROM sessions WHERE id_hash = x'07" "00000000000000"
@@ -690,12 +690,12 @@ static void test_member_changes(void)
     CHECK(query_int(s, "SELECT count(*) FROM password_links") == 0, "the link is gone");
     CHECK(query_int(s, "SELECT password_one_time * 1000 + password_expires_at FROM members")
           == 1050, "one-time and its expiry stored");
-    CHECK(store_member_set_active(s, "gina", 1) == STORE_OK &&
+    CHECK(store_member_set_active(s, "gina", 1) == CV_OK &&
           query_int(s, "SELECT count(*) FROM sessions") == 1, "reactivating ends nothing");
-    CHECK(store_token_insert(s, id, "cli", tok, 10, &tid) == STORE_OK && tid > 0,
+    CHECK(store_token_insert(s, id, "cli", tok, 10, &tid) == CV_OK && tid > 0,
           "a token, with its id");
-    CHECK(store_token_insert(s, id, "again", tok, 11, NULL) == STORE_CONFLICT,
-          "the same token hash again: STORE_CONFLICT");
+    CHECK(store_token_insert(s, id, "again", tok, 11, NULL) == CV_CONFLICT,
+          "the same token hash again: CV_CONFLICT");
     store_close(s);
 }
 

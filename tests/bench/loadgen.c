@@ -186,7 +186,7 @@ static int tokens_create(struct auth *a, struct store *st, long count, FILE *out
         return -1;
     for (i = 0; i < count; i++) {
         snprintf(name, sizeof name, "v%06ld", i);
-        if (auth_token_create(a, name, "bench", NULL, token, NULL, &why) != AUTH_OK) {
+        if (auth_token_create(a, name, "bench", NULL, token, NULL, &why) != CV_OK) {
             fprintf(stderr, "loadgen: token for %s: %s\n", name, why ? why : "error");
             store_rollback(st);
             return -1;

@@ -99,7 +99,7 @@ static void fuzz_member(const char *name, int admin)
     struct auth_member_new m = {name, NULL, NULL, admin, FUZZ_PASSWORD, 0};
     const char *why = NULL;
 
-    if (auth_member_add(fuzz_app.auth, &m, "test", &why) != AUTH_OK)
+    if (auth_member_add(fuzz_app.auth, &m, "test", &why) != CV_OK)
         fuzz_die(why ? why : "cannot add a member");
 }
 
@@ -121,14 +121,14 @@ static void fuzz_credentials(void)
     unsigned char hash[32];
     int64_t now = (int64_t)time(NULL);
 
-    if (store_member_get(fuzz_app.store, "basil", &m) != STORE_OK)
+    if (store_member_get(fuzz_app.store, "basil", &m) != CV_OK)
         fuzz_die("no basil");
     crypto_hash_sha256(hash, (const unsigned char *)FUZZ_TOKEN, strlen(FUZZ_TOKEN));
-    if (store_token_insert(fuzz_app.store, m.id, "fuzz", hash, now, NULL) != STORE_OK)
+    if (store_token_insert(fuzz_app.store, m.id, "fuzz", hash, now, NULL) != CV_OK)
         fuzz_die("cannot store the token");
     fuzz_session_hash(hash);
     if (store_session_insert(fuzz_app.store, hash, m.id, FUZZ_CSRF, now,
-                             now + 10 * 365 * 86400) != STORE_OK)
+                             now + 10 * 365 * 86400) != CV_OK)
         fuzz_die("cannot store the session");
 }
 
@@ -141,14 +141,14 @@ static void fuzz_restore(void)
     char csrf[STORE_CSRF_LEN + 1];
     int64_t now = (int64_t)time(NULL);
 
-    if (store_member_get(fuzz_app.store, "basil", &m) != STORE_OK)
+    if (store_member_get(fuzz_app.store, "basil", &m) != CV_OK)
         fuzz_die("basil is gone");
-    if (!m.active && store_member_set_active(fuzz_app.store, "basil", 1) != STORE_OK)
+    if (!m.active && store_member_set_active(fuzz_app.store, "basil", 1) != CV_OK)
         fuzz_die("cannot re-activate basil");
     fuzz_session_hash(hash);
-    if (store_session_lookup(fuzz_app.store, hash, now, &seen, csrf) == STORE_NOT_FOUND &&
+    if (store_session_lookup(fuzz_app.store, hash, now, &seen, csrf) == CV_NOT_FOUND &&
         store_session_insert(fuzz_app.store, hash, m.id, FUZZ_CSRF, now,
-                             now + 10 * 365 * 86400) != STORE_OK)
+                             now + 10 * 365 * 86400) != CV_OK)
         fuzz_die("cannot restore the session");
 }
 

@@ -1,0 +1,231 @@
+/*
+ * serve.c — `conclave serve`: opens the store, prepares the accounts domain,
+ * creates the first admin on an empty roster, starts HTTP, and then waits
+ * for a signal while running the periodic jobs.
+ *
+ * Signals are blocked in every thread before any is started, and the main
+ * thread takes them with sigtimedwait: SIGINT or SIGTERM stops accepting
+ * connections, lets requests in flight finish, stops the daemon, closes the
+ * store and exits 0.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "app.h"
+#include "assets.h"
+#include "auth.h"
+#include "ballotbox.h"
+#include "config.h"
+#include "flash.h"
+#include "heap.h"
+#include "http.h"
+#include "log.h"
+#include "poll.h"
+#include "ratelimit.h"
+#include "serve.h"
+#include "sign.h"
+#include "store.h"
+#include "store_durable.h"
+
+#define SERVE_TICK_MS 250
+#define SERVE_DRAIN_MS 10000
+
+static const char serve_usage[] =
+    "usage: conclave serve [--data DIR] [--listen HOST:PORT] [--poll-duration SECONDS]\n"
+    "                      [--secure-cookies] [--threads N] [--static DIR] [--templates DIR]\n"
+    "                      [--max-connections N] [--request-timeout SECS] [--session-ttl SECS]\n"
+    "                      [--login-limit N] [--cast-limit N] [--header-timeout SECS]\n"
+    "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
+    "Runs the Conclave server in the foreground (logs to stderr).\n"
+    "  --data DIR             data directory (default ./var)\n"
+    "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
+    "  --poll-duration SECS   how long a nomination poll stays open (default 604800)\n"
+    "  --secure-cookies       behind HTTPS: the session and login cookies are Secure and\n"
+    "                         named with the __Host- prefix\n"
+    "  --threads N            HTTP worker threads (default 8 per core + 2)\n"
+    "  --max-connections N    simultaneous connections (default 512)\n"
+    "  --request-timeout SECS time a client has to send a whole request (default 20)\n"
+    "  --header-timeout SECS  time it has to send the request's headers (default 10;\n"
+    "                         0: only --request-timeout)\n"
+    "  --max-connections-per-address N\n"
+    "                         connections one client address (an IPv6 /64) may hold\n"
+    "                         (default 32; 0: no cap; behind a reverse proxy every\n"
+    "                         client has the proxy's address: raise it or use 0)\n"
+    "  --trusted-proxy ADDRESS\n"
+    "                         the reverse proxy's address (e.g. 127.0.0.1): for requests\n"
+    "                         from it, login limits count the client it names last in\n"
+    "                         X-Forwarded-For\n"
+    "  --session-ttl SECS     how long a login session lasts (default 43200)\n"
+    "  --login-limit N        login attempts a minute per client address (default 60;\n"
+    "                         0: no limit, nor the 5 failures per (username, client\n"
+    "                         address) before that pair is slowed down)\n"
+    "  --cast-limit N         ballots a minute per member (default 30; 0: off)\n"
+    "  --static DIR           the pages' CSS, scripts and images (default: static/ beside\n"
+    "                         the binary, else ../share/conclave/static from its\n"
+    "                         directory, as `make install` puts them); the server refuses\n"
+    "                         to start when a file the pages load is missing\n"
+    "  --templates DIR        accepted and ignored (the pages are compiled in)\n";
+
+/* On an empty roster, creates "admin" and prints its password once. */
+static int serve_bootstrap(struct auth *auth)
+{
+    char password[AUTH_GENPASS_LEN + 1];
+    int created = 0;
+
+    if (auth_bootstrap_admin(auth, password, &created) != 0) {
+        log_error("cannot create the first admin account");
+        return -1;
+    }
+    if (created) {
+        fprintf(stderr,
+                "\n  First start: created admin account 'admin' with the one-time password\n"
+                "      %s\n"
+                "  It is shown only this once, and works once, for 72 hours: log in on the\n"
+                "  web page and choose your own password (else: conclave user passwd admin).\n\n",
+                password);
+    }
+    sodium_memzero(password, sizeof password);
+    return 0;
+}
+
+static void serve_block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Closes the polls whose deadline has passed and forgets their records. */
+static void serve_close_due(struct app *app)
+{
+    if (poll_close_due(app->store, app->key, app->box, (int64_t)time(NULL)) < 0)
+        log_error("closing a poll failed; retrying on the next tick");
+}
+
+/* Waits for SIGINT/SIGTERM, running the periodic jobs every tick: closing
+ * polls at their deadline (within a tick), erasing the WAL's page history
+ * (store_durable.h). */
+static void serve_loop(struct app *app, const sigset_t *set)
+{
+    struct timespec tick = {0, SERVE_TICK_MS * 1000L * 1000L};
+    int sig;
+
+    for (;;) {
+        sig = sigtimedwait(set, NULL, &tick);
+        if (sig == SIGINT || sig == SIGTERM) {
+            log_info("signal %d: shutting down", sig);
+            return;
+        }
+        serve_close_due(app);
+        store_durable_tick(app->store);
+    }
+}
+
+/* Refuses to start without a file the pages load: one line naming it and how
+ * to get it. 0 or -1. */
+static int serve_check_static(const struct config *cfg)
+{
+    char missing[ASSETS_PATH_MAX];
+    const char *why;
+
+    if (assets_check(cfg->static_dir, missing, sizeof missing, &why) == 0)
+        return 0;
+    fprintf(stderr, "conclave serve: %s/%s: %s, and the pages load it; run `make` in the "
+            "source tree, which builds static/ (vendor/noble.mjs with npm ci and esbuild), or "
+            "give --static DIR\n", cfg->static_dir, missing, why);
+    return -1;
+}
+
+static int serve_run(const struct config *cfg)
+{
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
+    struct http_server *srv = NULL;
+    sigset_t set;
+    int rc = 1, lock_fd;
+
+    if (serve_check_static(cfg) != 0)
+        return 1;
+    if ((lock_fd = store_dir_lock(cfg->data_dir)) < 0)
+        return 1;
+    heap_configure();
+    serve_block_signals(&set);
+    /* The store, with its group commit, checkpointer and erasure of the
+     * WAL's page history (store_durable.h) from the start. */
+    if (store_open(cfg->data_dir, &app.store) != 0 || store_durable_start(app.store) != 0)
+        goto out;
+    if (sign_key_open(cfg->data_dir, &app.key) != 0) {
+        log_error("cannot open or create the server key %s/receipt-key (it must be a "
+                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
+        goto out;
+    }
+    if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
+        goto out;
+    if (ballotbox_new(app.store, app.key, &app.box) != 0 ||
+        flash_new(256, 600, &app.flash) != 0)
+        goto out;
+    /* --login-limit 0 lifts the per-username attempt limit as well */
+    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
+        (cfg->cast_limit > 0 &&
+         ratelimit_new(cfg->cast_limit, 60, 1024, &app.cast_limit) != 0) ||
+        (cfg->login_limit > 0 &&
+         ratelimit_new(cfg->login_limit, 60, 1024, &app.login_limit) != 0))
+        goto out;
+    serve_close_due(&app);          /* polls whose deadline passed while down */
+    /* After a crash the WAL still holds the page history of the last commits
+     * (casts, or a close whose compaction never ran): fold it in and rebuild
+     * the file before anything else happens, as a close would. */
+    if (store_durable_recover(app.store) != 0)
+        log_warn("could not compact the database at start-up");
+    if (http_server_start(cfg, &app, &srv) != 0)
+        goto out;
+    log_info("listening on http://%s:%u (data in %s, static files from %s)",
+             cfg->listen_host, http_server_port(srv), cfg->data_dir, cfg->static_dir);
+    serve_loop(&app, &set);
+    http_server_quiesce(srv);
+    if (http_server_wait_idle(srv, SERVE_DRAIN_MS) != 0)
+        log_warn("requests still in flight after %d ms; closing them", SERVE_DRAIN_MS);
+    rc = 0;
+out:
+    http_server_free(srv);
+    ballotbox_free(app.box);
+    store_durable_stop(app.store);
+    ratelimit_free(app.cast_limit);
+    ratelimit_free(app.login_limit);
+    flash_free(app.flash);
+    auth_close(app.auth);
+    sign_key_free(app.key);
+    store_close(app.store);
+    close(lock_fd);
+    if (rc == 0)
+        log_info("stopped");
+    return rc;
+}
+
+int serve_main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[256];
+    int r = config_parse_serve(&cfg, argc, argv, err, sizeof err);
+
+    if (r == 1) {
+        fputs(serve_usage, stdout);
+        return 0;
+    }
+    if (r != 0) {
+        fprintf(stderr, "conclave serve: %s\n%s", err, serve_usage);
+        return 2;
+    }
+    if (sodium_init() < 0) {
+        fprintf(stderr, "conclave: libsodium failed to initialise\n");
+        return 1;
+    }
+    return serve_run(&cfg);
+}

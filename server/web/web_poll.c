@@ -1,0 +1,376 @@
+/*
+ * web_poll.c — the poll list (/), the nomination form (/polls/new), a
+ * poll's page with the booth (/polls/{id}) and its withdrawal
+ * (/polls/{id}/withdraw: a question, then the withdrawal).
+ *
+ * Before a poll closes these pages show what the API shows: the nominee, the
+ * statement, the deadline and the turnout, never a count. The booth itself is
+ * static/js/booth.mjs: it fetches the record from the API, seals the ballot
+ * in the browser and casts it; the server-rendered page only names the
+ * options and says whether the viewer is on the roll and has voted.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "app.h"
+#include "config.h"
+#include "http_error.h"
+#include "http_request.h"
+#include "log.h"
+#include "poll.h"
+#include "poll_result.h"
+#include "poll_view.h"
+#include "store_poll.h"
+#include "web.h"
+#include "web_form.h"
+
+int web_result_read(const struct store_poll *p, struct poll_result *res)
+{
+    if (poll_result_parse(p->result, res) != 0 || res->m != 2 ||
+        res->verdict == PROTO_VERDICT_NONE)
+        return -1;
+    return 0;
+}
+
+/* Sets the outcome of closed poll P in o. */
+static int result_put(struct tmpl_value *o, const struct store_poll *p)
+{
+    struct poll_result res;
+
+    if (web_result_read(p, &res) != 0)
+        return -1;
+    tmpl_put_int(o, "yes", res.counts[0]);
+    tmpl_put_int(o, "no", res.counts[1]);
+    tmpl_put_int(o, "ballots", res.ballots);
+    tmpl_put_bool(o, "passed", res.verdict == PROTO_VERDICT_PASSED);
+    tmpl_put_str(o, "message", res.message);
+    tmpl_put_str(o, "signature", res.signature);
+    return 0;
+}
+
+int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view *v)
+{
+    const struct store_poll *p = v->poll;
+    char note[96];
+
+    tmpl_put_str(o, "id", p->id);
+    tmpl_put_str(o, "nominee", p->nominee);
+    web_put_person(st, o, "nominated_by", p->nominated_by);
+    tmpl_put_str(o, "fingerprint", p->fingerprint);
+    tmpl_put_bool(o, "open", v->state == POLL_STATE_OPEN);
+    tmpl_put_bool(o, "closed", v->state == POLL_STATE_CLOSED);
+    tmpl_put_bool(o, "voted", v->voted);
+    tmpl_put_bool(o, "on_roll", v->on_roll);
+    tmpl_put_int(o, "cast", (long long)v->cast);
+    tmpl_put_int(o, "eligible", (long long)p->eligible);
+    tmpl_put_str(o, "have", v->cast == 1 ? "has" : "have");
+    web_put_time(o, "opens", p->opens_at);
+    web_put_time(o, "closes", p->closes_at);
+    tmpl_put_str(o, "roll_deactivated", web_roll_deactivated(st, p->id, note, sizeof note));
+    if (v->state == POLL_STATE_WITHDRAWN) {
+        tmpl_put_bool(o, "withdrawn", 1);
+        web_put_person(st, o, "withdrawn_by", p->withdrawn_by);
+        web_put_time(o, "withdrawn_at", p->withdrawn_at);
+        return 0;
+    }
+    return v->state == POLL_STATE_CLOSED ? result_put(o, p) : 0;
+}
+
+int web_poll_put(struct store *st, struct tmpl_value *o, const struct store_poll *p,
+                 const char *viewer)
+{
+    struct poll_view v;
+
+    return poll_view_read(st, p, viewer, &v) == 0 ? web_poll_fill(st, o, &v) : -1;
+}
+
+struct home_ctx {
+    struct store *st;
+    const char *viewer;
+    struct tmpl_value *open, *closed, *withdrawn;
+    int any_withdrawn;
+};
+
+static int home_one(void *arg, const struct store_poll *p)
+{
+    struct home_ctx *ctx = arg;
+    struct tmpl_value *list = p->withdrawn ? ctx->withdrawn : p->closed ? ctx->closed
+                                                                        : ctx->open;
+
+    ctx->any_withdrawn |= p->withdrawn;
+    return web_poll_put(ctx->st, tmpl_list_add(list), p, ctx->viewer) != 0;
+}
+
+void web_home(struct http_request *req)
+{
+    struct web_viewer v;
+    struct home_ctx ctx;
+    struct tmpl_value *d;
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    d = web_page_new(&v, "Polls");
+    ctx.st = http_request_app(req)->store;
+    ctx.viewer = v.user.username;
+    ctx.open = tmpl_put_list(d, "open_polls");
+    ctx.closed = tmpl_put_list(d, "closed_polls");
+    ctx.withdrawn = tmpl_put_list(d, "withdrawn_polls");
+    ctx.any_withdrawn = 0;
+    if (d == NULL || store_poll_list(ctx.st, home_one, &ctx) != 0) {
+        tmpl_value_free(d);
+        web_error(req, &v, 500, "Server error", "The polls could not be read.");
+        return;
+    }
+    tmpl_put_bool(d, "any_withdrawn", ctx.any_withdrawn);
+    web_render(req, 200, "home", d);
+}
+
+/* Sets NAME to a poll's length in words: "7 days", "2 hours", "20 seconds". */
+static void put_duration(struct tmpl_value *d, const char *name, unsigned secs)
+{
+    static const struct { unsigned secs; const char *unit; } units[] = {
+        {86400, "day"}, {3600, "hour"}, {60, "minute"}, {1, "second"}};
+    size_t i;
+
+    for (i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (secs % units[i].secs == 0 || i + 1 == sizeof units / sizeof units[0])
+            break;
+    secs /= units[i].secs;
+    tmpl_put_strf(d, name, "%u %s%s", secs, units[i].unit, secs == 1 ? "" : "s");
+}
+
+/* What the nomination form shows besides its values: an error on one field
+ * (may be NULL), and, for a nominee who has an open poll, that poll's id. */
+struct new_form_error {
+    const char *error;
+    const char *dup_id;         /* "" or NULL: none */
+    const char *dup_nominee;
+    int whole_form;             /* the error is about the form, not a field */
+};
+
+/* The nomination form with VALUES, a new one-time token and E (may be NULL). */
+static void new_form(struct http_request *req, const struct web_viewer *v, unsigned status,
+                     const char *nominee, const char *statement, const struct new_form_error *e)
+{
+    struct tmpl_value *d = web_page_new(v, "Nominate");
+    const char *error = e ? e->error : NULL;
+    const char *field = error && strstr(error, "statement") ? "statement_error"
+                                                            : "nominee_error";
+    char once[33];
+
+    web_once_new(once);
+    tmpl_put_str(d, "form_once", once);
+    tmpl_put_str(d, "nominee", nominee ? nominee : "");
+    tmpl_put_str(d, "statement", statement ? statement : "");
+    put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
+    if (e != NULL && e->whole_form) {
+        tmpl_put_str(d, "form_error", e->error);
+        tmpl_put_bool(d, "has_errors", 1);
+    } else if (e != NULL && e->dup_id != NULL && e->dup_id[0] != '\0') {
+        tmpl_put_strf(d, "nominee_error", "There is already an open poll for %s:",
+                      e->dup_nominee);
+        tmpl_put_str(d, "dup_id", e->dup_id);
+        tmpl_put_bool(d, "has_errors", 1);
+    } else if (error != NULL) {
+        tmpl_put_strf(d, field, "%c%s.", error[0] >= 'a' && error[0] <= 'z' ?
+                      error[0] - 'a' + 'A' : error[0], error + 1);
+        tmpl_put_bool(d, "has_errors", 1);
+    }
+    web_render(req, status, "poll_new", d);
+}
+
+void web_poll_new_page(struct http_request *req)
+{
+    struct web_viewer v;
+
+    if (web_viewer_get(req, &v) == 0)
+        new_form(req, &v, 200, NULL, NULL, NULL);
+}
+
+/* Answers a nomination that poll_open refused with RC (ID: the open poll of
+ * the same nominee, for CV_POLL_EXISTS). */
+static void new_refused(struct http_request *req, const struct web_viewer *v,
+                        const char *nominee, const char *statement, enum cv_err rc,
+                        const char *why, const char *id)
+{
+    struct new_form_error e = {why, NULL, NULL, 0};
+    struct store_poll dup;
+
+    memset(&dup, 0, sizeof dup);
+    if (rc == CV_POLL_EXISTS && id[0] != '\0' &&
+        store_poll_get(http_request_app(req)->store, id, 0, &dup) == 0) {
+        e.dup_id = dup.id;
+        e.dup_nominee = dup.nominee;
+    }
+    if (rc == CV_BAD_POLL || rc == CV_ALREADY_MEMBER || rc == CV_POLL_EXISTS ||
+        rc == CV_TOO_MANY_POLLS)
+        new_form(req, v, http_error_status(rc), nominee, statement, &e);
+    else
+        web_error(req, v, 500, "Server error", "The poll could not be opened.");
+    store_poll_clear(&dup);
+}
+
+void web_poll_new_submit(struct http_request *req)
+{
+    const struct app *app = http_request_app(req);
+    struct web_viewer v;
+    struct web_form form;
+    char id[STORE_POLL_ID_MAX + 1] = "", loc[64 + STORE_POLL_ID_MAX];
+    const char *nominee, *statement, *why = "";
+    struct new_form_error again = {"This form was sent already (the page was reloaded, or "
+                                   "the form sent twice), so nothing was done this time. "
+                                   "Check the list of polls before you send it again.",
+                                   NULL, NULL, 1};
+    enum cv_err rc;
+
+    if (web_form_begin(req, &v, &form) != 0)
+        return;
+    nominee = web_form_get(&form, "nominee");
+    statement = web_form_get(&form, "statement");
+    if (nominee == NULL || statement == NULL) {
+        new_form(req, &v, 400, nominee, statement, &(struct new_form_error){
+                 "the nominee's name is missing", NULL, NULL, 0});
+    } else if (web_once_spend(web_form_get(&form, "form_once"),
+                              (const char *const[]){nominee, statement, NULL}) == 1) {
+        new_form(req, &v, 409, nominee, statement, &again);
+    } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
+                               app->cfg->poll_duration, id, &why)) == CV_OK) {
+        snprintf(loc, sizeof loc, "/polls/%s", id);
+        web_redirect(req, loc);
+    } else {
+        new_refused(req, &v, nominee, statement, rc, why, id);
+    }
+    web_form_clear(&form);
+}
+
+/* Reads poll {id} for a page; answers 404 or 500 and returns -1 if it cannot. */
+static int page_poll_get(struct http_request *req, const struct web_viewer *v,
+                         struct store_poll *p)
+{
+    int rc = store_poll_get(http_request_app(req)->store, http_request_param(req, "id"), 0, p);
+
+    if (rc == 0)
+        return 0;
+    web_error(req, v, http_error_status(rc), "No such poll",
+              rc == CV_NOT_FOUND ? "There is no poll at this address."
+                                    : "The poll could not be read.");
+    return -1;
+}
+
+/* Fills the poll page's data for P: the poll, the address the no-JavaScript
+ * hint's command names, whether the viewer may withdraw the poll. */
+static int poll_page_fill(struct http_request *req, struct tmpl_value *d,
+                          const struct store_poll *p, const struct web_viewer *v)
+{
+    struct store *st = http_request_app(req)->store;
+    struct tmpl_value *o = tmpl_put_obj(d, "poll");
+    struct poll_view view;
+    char base[300];
+
+    tmpl_put_str(o, "statement_html", p->statement_html);  /* statement.h: safe */
+    web_base_url(req, base, sizeof base);
+    tmpl_put_str(o, "base_url", base);
+    if (poll_view_read(st, p, v->user.username, &view) != 0 ||
+        web_poll_fill(st, o, &view) != 0)
+        return -1;
+    tmpl_put_bool(o, "can_withdraw", poll_withdraw_check(p, view.cast, v->user.username,
+                                                         v->user.admin) == CV_OK);
+    return 0;
+}
+
+void web_poll_page(struct http_request *req)
+{
+    struct web_viewer v;
+    struct store_poll p;
+    struct tmpl_value *d;
+
+    if (web_viewer_get(req, &v) != 0 || page_poll_get(req, &v, &p) != 0)
+        return;
+    d = web_page_new(&v, p.nominee);
+    if (poll_page_fill(req, d, &p, &v) != 0) {
+        tmpl_value_free(d);
+        web_error(req, &v, 500, "Server error", "The poll could not be read.");
+    } else {
+        web_render(req, 200, "poll", d);
+    }
+    store_poll_clear(&p);
+}
+
+/* The error page of a withdrawal refused with RC. */
+static void withdraw_refused(struct http_request *req, const struct web_viewer *v,
+                             enum cv_err rc)
+{
+    static const struct { enum cv_err err; const char *title, *text; } pages[] = {
+        { CV_NOT_FOUND, "No such poll", "There is no poll at this address." },
+        { CV_FORBIDDEN, "Not yours to withdraw", "Only the member who opened this poll, or "
+          "an admin, can withdraw it." },
+        { CV_BALLOTS_CAST, "Too late to withdraw", "A ballot has been cast in this poll, so "
+          "it can no longer be withdrawn; it closes at its deadline." },
+        { CV_POLL_CLOSED, "Too late to withdraw", "This poll has closed, so it can no longer "
+          "be withdrawn." },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
+        if (pages[i].err == rc) {
+            web_error(req, v, http_error_status(rc), pages[i].title, pages[i].text);
+            return;
+        }
+    web_error(req, v, http_error_status(CV_ERROR), "Server error",
+              "The poll could not be withdrawn.");
+}
+
+/* The first step of a withdrawal: the question, if the answer can be yes. */
+static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
+                         const char *loc)
+{
+    struct store *st = http_request_app(req)->store;
+    struct store_poll p;
+    struct poll_view view;
+    struct tmpl_value *d;
+    enum cv_err rc;
+
+    if (page_poll_get(req, v, &p) != 0)
+        return;
+    rc = poll_view_read(st, &p, v->user.username, &view) != 0 ? CV_ERROR
+         : poll_withdraw_check(&p, view.cast, v->user.username, v->user.admin);
+    if (rc == CV_POLL_WITHDRAWN) {
+        web_redirect(req, loc);             /* the poll's page says by whom */
+    } else if (rc != CV_OK) {
+        withdraw_refused(req, v, rc);
+    } else {
+        d = web_page_new(v, "Withdraw this poll?");
+        if (web_poll_fill(st, tmpl_put_obj(d, "poll"), &view) != 0) {
+            tmpl_value_free(d);
+            web_error(req, v, 500, "Server error", "The poll could not be read.");
+        } else {
+            web_render(req, 200, "poll_withdraw", d);
+        }
+    }
+    store_poll_clear(&p);
+}
+
+void web_poll_withdraw(struct http_request *req)
+{
+    struct app *app = http_request_app(req);
+    const char *id = http_request_param(req, "id"), *confirm;
+    struct web_viewer v;
+    struct web_form form;
+    char loc[64 + STORE_POLL_ID_MAX];
+    enum cv_err rc;
+
+    if (web_form_begin(req, &v, &form) != 0)
+        return;
+    snprintf(loc, sizeof loc, "/polls/%s", id);
+    confirm = web_form_get(&form, "confirm");
+    if (confirm == NULL || strcmp(confirm, "yes") != 0) {
+        withdraw_ask(req, &v, loc);
+    } else {
+        rc = poll_withdraw(app->store, app->box, id, v.user.username, v.user.admin);
+        if (rc == CV_OK || rc == CV_POLL_WITHDRAWN)
+            web_redirect(req, loc);
+        else
+            withdraw_refused(req, &v, rc);
+    }
+    web_form_clear(&form);
+}
