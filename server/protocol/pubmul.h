@@ -7,7 +7,10 @@
  * public key Y. Both run on group.c's Straus (one chain of doublings for
  * s and c, width-w NAF digits) with a table of P's odd multiples made once:
  * G's when first needed, Y's when a poll's record is made or read (struct
- * pubmul_key, kept with the record). Not constant-time: never pass a secret.
+ * pubmul_key, kept with the record). A proof of two branches or more splits
+ * its scalars at 2^127 (tables of P and 2^127·P, and of Q and 2^127·Q made
+ * once for the proof): half the doublings per equation. Not constant-time:
+ * never pass a secret.
  * Provers stay on libsodium (crypto_point_mul*).
  *
  * tests/test_pubmul.c and tests/fuzz/fuzz_pubmul.c check every result
@@ -23,7 +26,7 @@
 #include "crypto.h"
 #include "group.h"
 
-/* A fixed point with its table (10 KB): a poll's public key. */
+/* A fixed point with its tables (P and 2^127·P, 10 KB each): a poll's public key. */
 struct pubmul_key;
 
 /* The key for P (a valid point, the identity included). NULL if P is not a
