@@ -235,6 +235,16 @@ $(BUILD)/board_gen: tests/bench/board_gen.c tests/bench/bench_board.c tests/benc
 bench-verify: $(BIN) $(BUILD)/bench_verify
 	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify
 
+# --- Key ceremony benchmark (tests/bench/bench_ceremony.c): the CPU time of each trustee's
+# steps and of the board's checks, in process (BENCHMARKS.md, "A council's key ceremony").
+.PHONY: bench-ceremony
+$(BUILD)/bench_ceremony: tests/bench/bench_ceremony.c $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ tests/bench/bench_ceremony.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+bench-ceremony: $(BIN) $(BUILD)/bench_ceremony
+	./$(BUILD)/bench_ceremony
+	CONCLAVE_BIN=./$(BIN) python3 tests/bench/bench_ceremony_cli.py
+
 # --- Benchmarks (tests/bench/run.sh; not part of `make test`): the real server on loopback
 # with a temporary data directory under the C load generator tests/bench/loadgen.c; prints
 # one table and writes it to BENCHMARKS.md. A few minutes; stops by itself.
