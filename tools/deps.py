@@ -42,7 +42,7 @@ LAYERS = [
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
      "board, signatures, strict JSON; the trustees' key ceremony and shares)",
-     ["proto", "crypto", "group", "proof", "proof_*", "sign", "sjson", "jscan", "record",
+     ["proto", "crypto", "group", "pubmul", "proof", "proof_*", "sign", "sjson", "jscan", "record",
       "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
      "the flash table, rate limits, the app struct, the one error enum (err.h)",
