@@ -47,7 +47,7 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
             libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev libdecaf-dev openssl \
-            python3 sqlite3 clang systemd \
+            python3 python3-aiosmtpd sqlite3 clang systemd \
             libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules

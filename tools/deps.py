@@ -36,8 +36,10 @@ LAYERS = [
      "(enum cv_err) to HTTP status, error code and message",
      ["http_request", "cookie", "http_error"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
-     "accounts and sessions, councils of trustees and their key ceremony",
-     ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*", "council"]),
+     "accounts and sessions, councils of trustees and their key ceremony, the mails, the "
+     "mailer and the poll notices",
+     ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*", "council",
+      "mail", "mailer", "notice"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -71,6 +72,7 @@ void config_defaults(struct config *cfg)
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
+    cfg->reminder_hours = 24;
     config_default_static(cfg->static_dir, sizeof cfg->static_dir);
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
@@ -128,14 +130,95 @@ static int copy_path(char *dst, size_t len, const char *src)
     return 0;
 }
 
+/* 1 if S starts with PREFIX (ASCII, any case) and has more after it. */
+static int has_scheme(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return s != NULL && strncasecmp(s, prefix, n) == 0 && s[n] != '\0';
+}
+
+/* Copies a printable ASCII value without spaces into DST (LEN bytes). 0 / -1. */
+static int copy_word(char *dst, size_t len, const char *src)
+{
+    const char *p;
+
+    if (src == NULL || src[0] == '\0' || strlen(src) >= len)
+        return -1;
+    for (p = src; *p != '\0'; p++)
+        if (*p <= ' ' || *p > '~')
+            return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+/* The mail options (mail.h): 0 when OPT was one and VAL good, -1 when it was
+ * one and VAL bad, 1 when OPT is no mail option. */
+static int config_parse_mail(struct config *cfg, const char *opt, const char *val)
+{
+    unsigned long v;
+
+    if (strcmp(opt, "--smtp-url") == 0)
+        return (has_scheme(val, "smtp://") || has_scheme(val, "smtps://")) &&
+            copy_word(cfg->smtp_url, sizeof cfg->smtp_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--smtp-user") == 0)
+        return copy_word(cfg->smtp_user, sizeof cfg->smtp_user, val);
+    if (strcmp(opt, "--smtp-password-file") == 0)
+        return copy_path(cfg->smtp_password_file, sizeof cfg->smtp_password_file, val);
+    if (strcmp(opt, "--mail-from") == 0)
+        return val != NULL && strchr(val, '@') != NULL &&
+            copy_word(cfg->mail_from, sizeof cfg->mail_from, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--public-url") == 0)
+        return (has_scheme(val, "https://") || has_scheme(val, "http://")) &&
+            copy_word(cfg->public_url, sizeof cfg->public_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--reminder-hours") == 0) {
+        if (parse_uint(val, 0, 24 * 365, &v) != 0)
+            return -1;
+        cfg->reminder_hours = (unsigned)v;
+        return 0;
+    }
+    return 1;
+}
+
+/* The mail options that only make sense together. 0, or -1 with ERR. */
+static int config_check_mail(struct config *cfg, char *err, size_t errlen)
+{
+    size_t n = strlen(cfg->public_url);
+
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[--n] = '\0';           /* links append "/path" */
+    if (cfg->smtp_url[0] == '\0') {
+        if (cfg->smtp_user[0] == '\0' && cfg->smtp_password_file[0] == '\0' &&
+            cfg->mail_from[0] == '\0')
+            return 0;
+        snprintf(err, errlen, "--smtp-user, --smtp-password-file and --mail-from need "
+                 "--smtp-url");
+        return -1;
+    }
+    if (cfg->mail_from[0] == '\0' || cfg->public_url[0] == '\0') {
+        snprintf(err, errlen, "--smtp-url needs --mail-from ADDRESS and --public-url URL "
+                 "(the address links in mails point to)");
+        return -1;
+    }
+    if ((cfg->smtp_user[0] == '\0') != (cfg->smtp_password_file[0] == '\0')) {
+        snprintf(err, errlen, "--smtp-user and --smtp-password-file go together");
+        return -1;
+    }
+    return 0;
+}
+
 static int config_parse_one(struct config *cfg, const char *opt, const char *val,
                             int *used, char *err, size_t errlen)
 {
     unsigned char buf[16];
     unsigned long v;
+    int mail = config_parse_mail(cfg, opt, val);
 
     *used = 1;
-    if (strcmp(opt, "--data") == 0) {
+    if (mail != 1) {
+        if (mail == 0)
+            return 0;
+    } else if (strcmp(opt, "--data") == 0) {
         if (copy_path(cfg->data_dir, sizeof cfg->data_dir, val) == 0)
             return 0;
     } else if (strcmp(opt, "--static") == 0) {
@@ -216,7 +299,7 @@ int config_parse_serve(struct config *cfg, int argc, char **argv,
             return -1;
         i += used;
     }
-    return 0;
+    return config_check_mail(cfg, err, errlen);
 }
 
 int config_find_data_dir(int argc, char **argv, char *out, size_t outlen)
