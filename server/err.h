@@ -54,4 +54,7 @@ enum cv_err {
 /* One past the last value, for tables and their tests. */
 #define CV_ERR_END (CV_BAD_BALLOT + 1)
 
+/* ERR's name ("CV_NOT_FOUND"), or "CV_(unknown)" for no value of the enum. */
+const char *cv_err_name(enum cv_err err);
+
 #endif

@@ -17,6 +17,7 @@
 #include <jansson.h>
 
 #include "crypto.h"
+#include "err.h"
 #include "harness.h"
 #include "poll.h"
 #include "record.h"
@@ -26,17 +27,7 @@
 
 static char tmp_root[] = "/tmp/conclave-test-poll-XXXXXX";
 
-static const char *status_name(enum cv_err s)
-{
-    static const char *const names[] = {
-        "CV_OK", "CV_BAD_POLL", "CV_ALREADY_MEMBER", "CV_POLL_EXISTS", "CV_TOO_MANY_POLLS",
-        "CV_NOT_FOUND", "CV_POLL_OPEN", "CV_FORBIDDEN", "CV_POLL_CLOSED", "CV_POLL_WITHDRAWN",
-        "CV_BALLOTS_CAST", "CV_ERROR",
-    };
-    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "(unknown status)";
-}
-
-#define CHECK_STATUS(got, want, what) CHECK_EQ_STR(status_name(got), status_name(want), what)
+#define CHECK_STATUS(got, want, what) CHECK_EQ_STR(cv_err_name(got), cv_err_name(want), what)
 
 static void add_member(struct store *st, const char *username, const char *display, int active)
 {
