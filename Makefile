@@ -18,14 +18,21 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wconversion -Wformat=2 \
             -Wundef -Wvla -Wcast-qual -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
-            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread -Iserver -I$(BUILD)
+            -fstack-protector-strong -D_FORTIFY_SOURCE=2 -pthread $(SRCDIRS:%=-I%) -I$(BUILD)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-# libunistring (NFC and case folding of names, server/name.c) has no pkg-config file on Debian.
+# libunistring (NFC and case folding of names, server/base/name.c) has no pkg-config file on Debian.
 LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
 
-SRCS      = $(wildcard server/*.c)
-OBJS      = $(patsubst server/%.c,$(BUILD)/obj/%.o,$(SRCS)) $(BUILD)/obj/schema_gen.o \
+# server/ holds one folder per layer (README, Layout; tools/deps.py checks it). File
+# names are unique across the folders: every folder is on the include path and an
+# object is named after its source alone.
+SRCDIRS   = $(sort $(dir $(wildcard server/*/*.c server/*/*.h)))
+SRCDIRS  := $(SRCDIRS:%/=%)
+SRCS      = $(wildcard server/*/*.c)
+HDRS      = $(wildcard server/*/*.h)
+vpath %.c $(SRCDIRS)
+OBJS      = $(patsubst %.c,$(BUILD)/obj/%.o,$(notdir $(SRCS))) $(BUILD)/obj/schema_gen.o \
             $(BUILD)/obj/templates_gen.o
 LIBOBJS   = $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 TESTS     = $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
@@ -59,7 +66,7 @@ deps:
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-$(BUILD)/obj/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: %.c $(HDRS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/schema_gen.c: $(SCHEMA) schema/embed.sh | $(BUILD)/obj
@@ -72,7 +79,7 @@ $(BUILD)/obj/schema_gen.o: $(BUILD)/schema_gen.c
 $(BUILD)/templates_gen.c: $(TEMPLATES) templates/embed.sh | $(BUILD)/obj
 	sh templates/embed.sh $(TEMPLATES) > $@
 
-$(BUILD)/obj/templates_gen.o: $(BUILD)/templates_gen.c $(wildcard server/*.h)
+$(BUILD)/obj/templates_gen.o: $(BUILD)/templates_gen.c $(HDRS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj:
@@ -86,12 +93,12 @@ $(BIN): $(OBJS)
 # production binary does not contain. Only the sources that have hooks are compiled
 # twice; the integration tests that need a hook start $(TEST_BIN)
 # (tests/integration/harness.py: TEST_BIN).
-HOOK_SRCS = $(shell grep -l '^\#ifdef CONCLAVE_TEST' server/*.c)
-HOOK_OBJS = $(patsubst server/%.c,$(BUILD)/obj-test/%.o,$(HOOK_SRCS))
-TEST_OBJS = $(filter-out $(patsubst server/%.c,$(BUILD)/obj/%.o,$(HOOK_SRCS)),$(OBJS)) \
+HOOK_SRCS = $(notdir $(shell grep -l '^\#ifdef CONCLAVE_TEST' $(SRCS)))
+HOOK_OBJS = $(patsubst %.c,$(BUILD)/obj-test/%.o,$(HOOK_SRCS))
+TEST_OBJS = $(filter-out $(patsubst %.c,$(BUILD)/obj/%.o,$(HOOK_SRCS)),$(OBJS)) \
             $(HOOK_OBJS)
 
-$(BUILD)/obj-test/%.o: server/%.c $(wildcard server/*.h) | $(BUILD)/obj-test
+$(BUILD)/obj-test/%.o: %.c $(HDRS) | $(BUILD)/obj-test
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -DCONCLAVE_TEST -c -o $@ $<
 
 $(BUILD)/obj-test:

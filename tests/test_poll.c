@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "crypto.h"
 #include "err.h"
@@ -26,6 +27,34 @@
 #include "store_poll.h"
 
 static char tmp_root[] = "/tmp/conclave-test-poll-XXXXXX";
+
+/* The RNG of these tests: the system's, except that the next ID_REPEATS draws
+ * of 8 bytes (a poll's id) all give the same bytes. */
+static int id_repeats;
+
+static void test_rng_buf(void *const buf, const size_t size)
+{
+    if (size == 8 && id_repeats > 0) {
+        id_repeats--;
+        memset(buf, 0xab, size);
+        return;
+    }
+    randombytes_sysrandom_implementation.buf(buf, size);
+}
+
+static uint32_t test_rng_random(void)
+{
+    return randombytes_sysrandom_implementation.random();
+}
+
+static const char *test_rng_name(void)
+{
+    return "test_poll";
+}
+
+static randombytes_implementation test_rng = {
+    test_rng_name, test_rng_random, NULL, NULL, test_rng_buf, NULL
+};
 
 #define CHECK_STATUS(got, want, what) CHECK_EQ_STR(cv_err_name(got), cv_err_name(want), what)
 
@@ -143,6 +172,35 @@ static void test_open(struct store *st)
     if (store_poll_get(st, id, 0, &p) == 0)
         CHECK_EQ_STR(p.nominee, "Jos\xc3\xa9 N\xc3\xba\xc3\xb1" "ez", "is stored in NFC");
     store_poll_clear(&p);
+}
+
+/* A poll id drawn twice (2^-64 a poll) is drawn again: the poll opens under
+ * another id, with its record made for that id; it is not refused as a
+ * duplicate nominee (issue 15 item 27). */
+static void test_id_drawn_twice(void)
+{
+    char id1[STORE_POLL_ID_MAX + 1], id2[STORE_POLL_ID_MAX + 1];
+    struct store *st = new_store("ids");
+    struct store_poll p;
+    const char *why;
+
+    if (st == NULL)
+        return;
+    id_repeats = 1;
+    CHECK_STATUS(open_poll(st, "alice", "Ada Byron", 3600, id1, &why), CV_OK, "a first poll");
+    CHECK_EQ_STR(id1, "abababababababab", "its id is the test RNG's");
+    id_repeats = 1;
+    CHECK_STATUS(open_poll(st, "bob", "Edsger Dijkstra", 3600, id2, &why), CV_OK,
+                 "a second poll whose first id drawn is taken opens");
+    CHECK(strlen(id2) == 16 && strcmp(id2, id1) != 0, "under another id");
+    memset(&p, 0, sizeof p);
+    if (store_poll_get(st, id2, 1, &p) == 0)
+        CHECK(strstr(p.record, id2) != NULL && strstr(p.record, id1) == NULL,
+              "its record names the id it was stored under");
+    else
+        CHECK(0, "the second poll is stored");
+    store_poll_clear(&p);
+    store_close(st);
 }
 
 static void test_refusals(struct store *st)
@@ -359,7 +417,8 @@ int main(void)
     struct sign_key *key = NULL;
     struct store *st;
 
-    if (crypto_init() != 0 || mkdtemp(tmp_root) == NULL || sign_key_create(&key) != 0) {
+    if (randombytes_set_implementation(&test_rng) != 0 || crypto_init() != 0 ||
+        mkdtemp(tmp_root) == NULL || sign_key_create(&key) != 0) {
         perror("test_poll: setup");
         return 1;
     }
@@ -373,6 +432,7 @@ int main(void)
         store_close(st);
     }
     test_no_voters();
+    test_id_drawn_twice();
     test_close(key);
     test_close_due(key);
     sign_key_free(key);

@@ -235,8 +235,8 @@ static void test_same_nominee(void)
         CHECK(name_fold_key(p.nominee, &key) == 0 && (rule.key = key) != NULL &&
               store_poll_nominee_open(s, &rule, &open, NULL) == 0 && open == 1,
               "the same name is seen open");
-        CHECK(store_poll_insert(s, &p, &rule, secret, roll, 1) == CV_CONFLICT,
-              "and its insert is refused in the transaction");
+        CHECK_EQ_INT(store_poll_insert(s, &p, &rule, secret, roll, 1), CV_POLL_EXISTS,
+                     "and its insert is refused in the transaction");
         free(key);
     }
     CHECK_EQ_INT(query_int(s, "SELECT count(*) FROM polls"), 1, "one poll stored");
@@ -284,6 +284,10 @@ static void test_poll_id_taken(void)
     p.fingerprint[63] = '\0';                /* 63 characters: the CHECK fails */
     rc = store_poll_insert(s, &p, NULL, secret, roll, 1);
     CHECK(rc == CV_ERROR, "a row that breaks a CHECK: CV_ERROR, not a conflict");
+    p.fingerprint[63] = 'a';
+    snprintf(p.nominee, sizeof p.nominee, "First Nominee");
+    CHECK_EQ_INT(store_poll_insert(s, &p, NULL, secret, roll, 1), CV_POLL_EXISTS,
+                 "another id for an open poll's exact nominee (the unique index): CV_POLL_EXISTS");
     CHECK(query_int(s, "SELECT count(*) FROM polls") == 1, "one poll stored");
     CHECK(query_int(s, "SELECT count(*) FROM poll_roll") == 1, "one roll row");
     store_close(s);

@@ -4,7 +4,8 @@
 Every C file and header of server/ belongs to a module (x.c and x.h are
 module x; a private header x_internal.h or x_int.h is x's too; a file split
 off a module for size is declared a part of it in PARTS) and every module
-to one layer, declared here and nowhere else (LAYERS). Dependencies
+to one layer, declared here and nowhere else (LAYERS); its files sit in the
+layer's folder, server/LAYER/, so the tree shows the layers. Dependencies
 point one way: a module includes headers of its own layer, or of a layer its
 layer may reach (MAY_INCLUDE); and the graph of modules has no cycle. The
 README's Layout section shows the same table (--readme prints it).
@@ -24,7 +25,7 @@ import sys
 # Top to bottom: (layer, what it holds, its modules: names or fnmatch
 # patterns; an exact name anywhere wins over a pattern).
 LAYERS = [
-    ("main", "the program: start-up and shutdown, the command line and its clients",
+    ("cli", "the program: start-up and shutdown, the command line and its clients",
      ["main", "serve", "cli", "cli_*"]),
     ("http", "the daemon (libmicrohttpd), its guard against slow clients, the route table",
      ["http", "http_guard", "route"]),
@@ -51,7 +52,7 @@ LAYERS = [
 
 # The layers a layer may include besides its own.
 MAY_INCLUDE = {
-    "main": ["http", "api", "web", "request", "domain", "store", "protocol", "base"],
+    "cli": ["http", "api", "web", "request", "domain", "store", "protocol", "base"],
     "http": ["api", "web", "request", "base"],
     "api": ["request", "domain", "store", "protocol", "base"],
     "web": ["request", "domain", "store", "protocol", "base"],
@@ -99,16 +100,27 @@ def layer_of(module):
 
 
 def scan(server_dir):
-    """The files of SERVER_DIR and their includes of its headers:
-    {file: [header, ...]}."""
-    files = sorted(f for f in os.listdir(server_dir) if f.endswith((".c", ".h")))
-    present = set(files)
+    """The files of SERVER_DIR (its layers' folders and, wrongly, its top) and
+    their includes of its headers: {file: [header, ...]}, each file named by
+    its path under SERVER_DIR ("domain/poll.c"), each header by its name (every
+    folder is on the include path)."""
+    files = []
+    for top, dirs, names in os.walk(server_dir):
+        dirs.sort()
+        rel = os.path.relpath(top, server_dir)
+        files += [f if rel == "." else f"{rel}/{f}" for f in names if f.endswith((".c", ".h"))]
+    present = {os.path.basename(f) for f in files}
     graph = {}
-    for f in files:
+    for f in sorted(files):
         with open(os.path.join(server_dir, f), encoding="utf-8", errors="replace") as fh:
             text = fh.read()
         graph[f] = [h for h in INCLUDE_RE.findall(text) if h in present]
     return graph
+
+
+def folder_of(path):
+    """The folder of a file under server/ ("domain" for "domain/poll.c"; "" at the top)."""
+    return os.path.dirname(path)
 
 
 def module_edges(graph):
@@ -178,9 +190,13 @@ def check(server_dir):
     edges = module_edges(graph)
     bad = []
     for f in graph:
-        if layer_of(module_of(f)) is None:
+        layer = layer_of(module_of(f))
+        if layer is None:
             bad.append(f"server/{f}: module {module_of(f)} has no layer: declare it in "
                        f"LAYERS (tools/deps.py) and in the README's Layout")
+        elif folder_of(f) != layer:
+            bad.append(f"server/{f}: module {module_of(f)} is in layer {layer}: "
+                       f"move it to server/{layer}/")
     for (a, b), sites in sorted(edges.items()):
         la, lb = layer_of(a), layer_of(b)
         if la is None or lb is None or la == lb or lb in MAY_INCLUDE[la]:
@@ -238,7 +254,7 @@ def print_dot(server_dir):
 
 def readme_table():
     """The Markdown table of layers and allowed edges in the README's Layout."""
-    rows = ["| layer | modules (`server/`) | may include, besides its own layer |",
+    rows = ["| layer (`server/LAYER/`) | modules | may include, besides its own layer |",
             "|---|---|---|"]
     for name, _, members in LAYERS:
         mods = ", ".join(f"`{m}`" for m in members)

@@ -1,5 +1,5 @@
 // Conclave voting client cryptography, protocol conclave/ristretto255/v1
-// (shared/PROTOCOL.md). One ES module for the browser booth and Node alike.
+// (docs/PROTOCOL.md). One ES module for the browser booth and Node alike.
 //
 // It reaches @noble/curves and @noble/hashes (versions pinned in package.json and
 // package-lock.json) through ../vendor/noble.mjs, a bundle that `make` builds from

@@ -8,7 +8,7 @@
 # other processes of a shared machine do not change).
 set -eu
 res=$1 big=$2 small=$3 conns=$4 serve_args=$5
-cap=$(awk '$2 == "AUTH_MAX_VERIFIERS" { print $3 }' server/auth.h)
+cap=$(awk '$2 == "AUTH_MAX_VERIFIERS" { print $3 }' server/domain/auth.h)
 model=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
 awk -v big="$big" -v small="$small" -v conns="$conns" -v cap="$cap" -v model="$model" \

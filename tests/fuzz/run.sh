@@ -16,7 +16,7 @@ OUT=build-fuzz
 CC=${FUZZ_CC:-clang}
 PKGS="libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
- -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread -Iserver -I$OUT \
+ -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread $(for d in server/*/; do printf -- '-I%s ' "${d%/}"; done) -I$OUT \
  $(pkg-config --cflags $PKGS)"
 LIBS="$(pkg-config --libs $PKGS) -lunistring -pthread -lm"   # libunistring: no .pc on Debian
 mkdir -p "$OUT/obj"
@@ -25,7 +25,7 @@ mkdir -p "$OUT/obj"
 # objects it needs, so another module's unusual dependency cannot break it.
 # An object that does not compile is left out (and reported).
 objs=""
-for src in server/*.c; do
+for src in server/*/*.c; do
     name=$(basename "$src" .c)
     [ "$name" = main ] && continue
     obj="$OUT/obj/$name.o"

@@ -522,6 +522,22 @@ def post_form(client, path, fields, csrf=True, headers=None):
                                  source=client.source)
 
 
+def post_refused(client, path, fields, again=None):
+    """Posts a form the server is expected to refuse. Every form is
+    POST-redirect-GET: a refusal answers 303 to AGAIN (default PATH), whose GET
+    shows it once. Returns that page, with .posted set to the POST's status;
+    or the POST's own answer when it was not a 303 to AGAIN (a check on the
+    page's status then fails)."""
+    again = again or path
+    r = post_form(client, path, fields)
+    if r.status != 303 or r.header("Location") != again:
+        r.posted = r.status
+        return r
+    shown = page(client, again)
+    shown.posted = 303
+    return shown
+
+
 def open_poll_form(client, nominee, statement="Good work."):
     """Opens a poll through the nomination form as CLIENT (a session);
     returns its id. RuntimeError if the form does not redirect to it."""

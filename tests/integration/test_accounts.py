@@ -348,7 +348,13 @@ def test_deactivate_mid_poll(t):
         t.check("1 member of the roll was deactivated during the poll." in text(r),
                 "the poll's page says so to everyone")
         t.check("bob" not in text(r).lower().replace("nobody", ""), "without saying who")
-        run_cli(["user", "deactivate", "cal"], srv.data_dir)
+        rc, out, err = run_cli(["user", "deactivate", "cal"], srv.data_dir)
+        t.check(rc == 1 and f"cal is on the roll of 1 open poll:\n  {pid}  Nora Nominee" in err
+                and "--yes" in err, f"the CLI asks too: exit 1 naming the poll ({rc}, {err!r})")
+        c2 = Client(srv)
+        t.eq(c2.login("cal", cal).status, 200, "cal is still active until confirmed")
+        rc, out, err = run_cli(["user", "deactivate", "cal", "--yes"], srv.data_dir)
+        t.eq(rc, 0, f"--yes: deactivated ({err!r})")
         form(adm, "/admin/members", {"action": "activate", "username": "bob"})
         form(adm, "/admin/members", {"action": "deactivate", "username": "bob", "confirm": "1"})
         t.check("2 members of the roll were deactivated during the poll." in

@@ -423,6 +423,10 @@ def test_second_server(t):
 def test_usage(t):
     rc, out, _ = run_cli(["serve", "--help"])
     t.check(rc == 0 and "--listen" in out, "serve --help")
+    flat = " ".join(out.split())
+    t.check("5 failures per (username, client address)" in flat and "per username)" not in flat,
+            "serve --help: --login-limit 0 names the throttle per (username, client address)")
+    t.check("__Host- prefix" in flat, "serve --help: --secure-cookies names the __Host- prefix")
     rc, _, err = run_cli(["serve", "--bogus"])
     t.check(rc == 2 and "bogus" in err, "unknown option is a usage error")
     rc, _, _ = run_cli(["frobnicate"])

@@ -23,12 +23,11 @@ DEPS = os.path.join(ROOT, "tools", "deps.py")
 
 
 def broken_copy(edits):
-    """A copy of server/'s sources with EDITS ({file: text appended, or None
-    to delete it}); the caller removes the directory."""
+    """A copy of server/'s sources with EDITS ({path under server/: text
+    appended, or None to delete it}); the caller removes the directory."""
     tmp = tempfile.mkdtemp(prefix="conclave-layers-")
-    for f in os.listdir(SERVER):
-        if f.endswith((".c", ".h")):
-            shutil.copy(os.path.join(SERVER, f), tmp)
+    shutil.rmtree(tmp)
+    shutil.copytree(SERVER, tmp)
     for f, text in edits.items():
         path = os.path.join(tmp, f)
         if text is None:
@@ -54,35 +53,39 @@ def test_tree(t):
 
 
 def test_wrong_way(t):
-    tmp = broken_copy({"api.c": '\n#include "web.h"\n', "store_member.c": '\n#include "poll.h"\n'})
+    tmp = broken_copy({"api/api.c": '\n#include "web.h"\n',
+                       "store/store_member.c": '\n#include "poll.h"\n'})
     try:
         bad = deps.check(tmp)
-        t.check(any("server/api.c includes web.h: api -> web" in b for b in bad),
+        t.check(any("server/api/api.c includes web.h: api -> web" in b for b in bad),
                 f"api -> web reported: {bad}")
-        t.check(any("server/store_member.c includes poll.h: store -> domain" in b for b in bad),
+        t.check(any("server/store/store_member.c includes poll.h: store -> domain" in b for b in bad),
                 f"store -> domain reported: {bad}")
     finally:
         shutil.rmtree(tmp)
 
 
 def test_cycle(t):
-    tmp = broken_copy({"crypto.c": '\n#include "ballot.h"\n'})
+    tmp = broken_copy({"protocol/crypto.c": '\n#include "ballot.h"\n'})
     try:
         bad = [b for b in deps.check(tmp) if b.startswith("cycle ")]
         t.check(len(bad) == 1 and "ballot" in bad[0] and "crypto" in bad[0] and
-                "server/crypto.c includes ballot.h" in bad[0],
+                "server/protocol/crypto.c includes ballot.h" in bad[0],
                 f"the cycle crypto -> ballot -> ... -> crypto reported once: {bad}")
     finally:
         shutil.rmtree(tmp)
 
 
 def test_undeclared_and_stale(t):
-    tmp = broken_copy({"mystery.c": '#include "log.h"\n'})
+    tmp = broken_copy({"base/mystery.c": '#include "log.h"\n'})
+    os.rename(os.path.join(tmp, "domain", "poll.c"), os.path.join(tmp, "poll.c"))
     saved = list(deps.KNOWN_CYCLES)
     try:
         bad = deps.check(tmp)
-        t.check(any(b.startswith("server/mystery.c: module mystery has no layer") for b in bad),
+        t.check(any(b.startswith("server/base/mystery.c: module mystery has no layer") for b in bad),
                 f"a file of no layer reported: {bad}")
+        t.check(any(b == "server/poll.c: module poll is in layer domain: move it to "
+                    "server/domain/" for b in bad), f"a file outside its layer's folder: {bad}")
         deps.KNOWN_CYCLES.append(({"crypto", "proof"}, "nobody", "a test"))
         bad = deps.check(SERVER)
         t.check(any("KNOWN_CYCLES lists crypto <-> proof" in b and "no cycle any more" in b
@@ -97,11 +100,11 @@ def test_command(t):
     t.check(ok.returncode == 0 and ok.stdout.startswith("deps: ") and ok.stdout.strip()
             .endswith(": ok"), f"tools/deps.py exits 0 on the tree: {ok.returncode} "
             f"{ok.stdout!r} {ok.stderr[:500]!r}")
-    tmp = broken_copy({"web.c": '\n#include "api.h"\n'})
+    tmp = broken_copy({"web/web.c": '\n#include "api.h"\n'})
     try:
         bad = subprocess.run([sys.executable, DEPS, tmp], capture_output=True, text=True,
                              timeout=60)
-        t.check(bad.returncode == 1 and "server/web.c includes api.h: web -> api" in bad.stderr,
+        t.check(bad.returncode == 1 and "server/web/web.c includes api.h: web -> api" in bad.stderr,
                 f"exit 1 naming the edge: {bad.returncode} {bad.stderr[:500]!r}")
     finally:
         shutil.rmtree(tmp)

@@ -219,6 +219,13 @@ def check_unit(t, dest):
     t.check(f"server {listen};" in nginx and "listen 443 ssl" in nginx and
             "proxy_set_header Host $http_host;" in nginx,
             f"the nginx example proxies TLS to the unit's address {listen}")
+    def seconds(name):
+        m = re.search(r"^\s*" + name + r"\s+(\d+)s;", nginx, re.M)
+        return int(m.group(1)) if m else None
+    t.check(seconds("client_header_timeout") is not None and
+            seconds("client_header_timeout") < (seconds("client_body_timeout") or 0),
+            "the nginx example gives headers a shorter time than the body "
+            f"({seconds('client_header_timeout')} s, {seconds('client_body_timeout')} s)")
     host = listen.rsplit(":", 1)[0] if listen else None
     t.check(f"--trusted-proxy {host}" in " ".join(cmd) and "--login-limit 0" not in unit and
             "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in nginx,

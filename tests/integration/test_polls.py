@@ -192,7 +192,7 @@ def test_thresholds(t):
         late = members_with_tokens(srv, ["latecomer"])["latecomer"]
         rc, _, _, err = vote(srv, late, polls["One One"], "yes", os.path.join(work, "late"))
         t.check(rc == 1 and "403 not_on_roll" in err, f"late joiner refused ({err.strip()})")
-        run_cli(["user", "deactivate", "dee"], srv.data_dir)
+        run_cli(["user", "deactivate", "dee", "--yes"], srv.data_dir)
         rc, _, _, err = vote(srv, tokens["dee"], polls["One One"], "yes", os.path.join(work, "d"))
         t.check(rc == 1 and "401" in err, "member deactivated after opening refused")
         plan = {"Two Thirds": {"ann": "yes", "ben": "yes", "cat": "no"},

@@ -10,6 +10,7 @@ exit 2. Python 3 standard library only. The last line printed is
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -64,6 +65,27 @@ def test_vectors(t):
               "partial board --allow-partial %s: rc=%d err=%r" % (args, rc, err))
     rc, out, err = run([os.path.join(VEC, "board.json"), "--allow-partial"])
     t.eq(rc, 4, "a complete board without key, --allow-partial only: still 4 (rc=%d)" % rc)
+    # The field test's case: a complete board whose decryptions and result were
+    # emptied is partial (exit 3); with the keys deleted it is no board (exit 1).
+    tmp = tempfile.mkdtemp(prefix="conclave-verify-cut-")
+    try:
+        board = load("board.json")
+        board["decryptions"], board["result"] = [], None
+        cut = os.path.join(tmp, "cut.json")
+        with open(cut, "w", encoding="utf-8") as f:
+            json.dump(board, f)
+        rc, out, err = run([cut, "--server-key", KEY])
+        t.check(rc == 3 and "partial board" in err,
+                "board.json with its decryptions and result emptied: exit 3 (rc=%d err=%r)"
+                % (rc, err))
+        del board["decryptions"], board["result"]
+        with open(cut, "w", encoding="utf-8") as f:
+            json.dump(board, f)
+        rc, out, err = run([cut, "--server-key", KEY])
+        t.check(rc == 1 and out == "", "board.json with its decryptions and result deleted: "
+                "exit 1, never 0 (rc=%d err=%r)" % (rc, err))
+    finally:
+        shutil.rmtree(tmp)
     rc, out, err = run(["--threads", "1", os.path.join(VEC, "board.json"), "--server-key", KEY])
     t.check(rc == 0 and "counts [5, 2]" in out, "one thread: rc=%d" % rc)
 

@@ -16,7 +16,7 @@ import threading
 import time
 
 from harness import (Client, Server, Suite, create_token, member_client, open_poll_form,
-                     parse_html, post_form, vote, vote_command, wait_for)
+                     parse_html, post_form, post_refused, vote, vote_command, wait_for)
 
 
 def withdraw_form(doc, pid):
@@ -44,20 +44,24 @@ def test_nominator_withdraws(t):
         t.check(withdraw_form(doc, pid) is not None, "the nominator's page offers to withdraw")
         doc = parse_html(bob.get(f"/polls/{pid}").body)
         t.check(withdraw_form(doc, pid) is None, "another member's page does not")
-        r = post_form(bob, f"/polls/{pid}/withdraw", {})
-        t.eq(r.status, 403, f"another member is refused the question ({r.status})")
-        r = post_form(bob, f"/polls/{pid}/withdraw", {"confirm": "yes"})
-        t.eq(r.status, 403, f"and the withdrawal ({r.status})")
+        r = post_refused(bob, f"/polls/{pid}/withdraw", {})
+        t.check(r.posted == 303 and r.status == 403,
+                f"another member is refused the question, after a redirect ({r.status})")
+        r = post_refused(bob, f"/polls/{pid}/withdraw", {"confirm": "yes"},
+                         again=f"/polls/{pid}/withdraw")
+        t.check(r.posted == 303 and r.status == 403 and "Only the member who opened" in
+                parse_html(r.body).text(), f"and the withdrawal ({r.status})")
         r = bob.post(f"/api/v1/polls/{pid}/withdraw")
         t.check(r.status == 403 and r.error_code() == "forbidden",
                 f"and over the API: 403 forbidden ({r.status} {r.error_code()})")
 
         # the first step asks, and changes nothing
-        r = post_form(ada, f"/polls/{pid}/withdraw", {})
+        r = post_refused(ada, f"/polls/{pid}/withdraw", {})
         doc = parse_html(r.body)
         confirm = withdraw_form(doc, pid)
-        t.check(r.status == 200 and "This cannot be undone" in doc.text(),
-                "the first step asks: 'Withdraw this poll? This cannot be undone.'")
+        t.check(r.posted == 303 and r.status == 200 and "This cannot be undone" in doc.text(),
+                "the first step asks, after a redirect to GET /polls/{id}/withdraw: "
+                "'Withdraw this poll? This cannot be undone.'")
         t.check(confirm is not None and
                 confirm.find("input", name="confirm", value="yes") is not None and
                 confirm.find("input", name="csrf_token", value=ada.csrf) is not None,
@@ -130,8 +134,8 @@ def test_nominator_withdraws(t):
         t.check(p2 != pid, "the nominee can have a new poll")
         open_poll_form(ada, "Linus")
         open_poll_form(ada, "Margaret")
-        r = post_form(ada, "/polls/new", {"nominee": "Dennis", "statement": "x"})
-        t.check(r.status == 409 and "3 polls" in parse_html(r.body).text(),
+        r = post_refused(ada, "/polls/new", {"nominee": "Dennis", "statement": "x"})
+        t.check(r.posted == 303 and "3 polls" in parse_html(r.body).text(),
                 "three open polls are the most (the withdrawn one not counted)")
 
 
@@ -173,9 +177,11 @@ def test_refused_after_ballot(t):
         r = ada.post(f"/api/v1/polls/{pid}/withdraw")
         t.check(r.status == 409 and r.error_code() == "ballots_cast",
                 f"the API: 409 ballots_cast ({r.status} {r.error_code()})")
-        r = post_form(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"})
-        t.check(r.status == 409 and "ballot has been cast" in parse_html(r.body).text(),
-                f"the page: 409 and why ({r.status})")
+        r = post_refused(ada, f"/polls/{pid}/withdraw", {"confirm": "yes"},
+                         again=f"/polls/{pid}/withdraw")
+        t.check(r.posted == 303 and r.status == 409 and
+                "ballot has been cast" in parse_html(r.body).text(),
+                f"the page: 303, then 409 and why ({r.status})")
         t.eq(ada.get(f"/api/v1/polls/{pid}").json()["state"], "open", "it stays open")
 
 

@@ -17,7 +17,7 @@
 #include <stddef.h>
 
 #define FLASH_KEY_LEN   64          /* hex characters of a key */
-#define FLASH_DATA_MAX  8192        /* bytes of one message */
+#define FLASH_DATA_MAX  32768       /* bytes of one message (a statement fits) */
 
 struct flash;
 

@@ -200,10 +200,18 @@ static enum cv_err poll_make_record(struct store_poll *p, const struct roll_list
 }
 
 /* Fills the stored poll (all but the record) and the roll. */
+/* A new poll's id: 16 hex digits drawn at random. */
+static void poll_draw_id(struct store_poll *p)
+{
+    unsigned char rnd[8];
+
+    randombytes_buf(rnd, sizeof rnd);
+    crypto_hex_encode(p->id, rnd, sizeof rnd);
+}
+
 static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
                                 struct roll_list *roll, const char **why)
 {
-    unsigned char rnd[8];
     char *html;
 
     if (store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
@@ -217,8 +225,7 @@ static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
         return CV_BAD_POLL;
     }
     qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
-    randombytes_buf(rnd, sizeof rnd);
-    crypto_hex_encode(p->id, rnd, sizeof rnd);
+    poll_draw_id(p);
     if (statement_render(p->statement, strlen(p->statement), &html) != 0)
         return CV_ERROR;
     p->statement_html = html;
@@ -234,6 +241,31 @@ static int count_open_by(void *ctx, const struct store_poll *p)
     if (!p->closed && strcmp(p->nominated_by, c->by) == 0)
         c->n++;
     return 0;
+}
+
+/* Makes P's record and stores P with its roll; the same-name check again, in
+ * the insert's own transaction. An id drawn twice (a chance of 2^-64 a poll)
+ * is drawn again, and the record made again for it. X0 gets the poll's key. */
+static enum cv_err poll_insert(struct store *st, struct store_poll *p, struct roll_list *roll,
+                               unsigned char x0[32], const char **why)
+{
+    enum cv_err rc = CV_CONFLICT;
+    int tries;
+
+    for (tries = 0; tries < 4 && rc == CV_CONFLICT; tries++) {
+        if (tries > 0) {
+            poll_draw_id(p);
+            free(p->record);
+            p->record = NULL;
+        }
+        if ((rc = poll_make_record(p, roll, x0)) != CV_OK)
+            return rc;
+        rc = store_poll_insert(st, p, poll_same_name(roll), x0,
+                               (const char *const *)roll->names, roll->n);
+    }
+    if (rc == CV_POLL_EXISTS)
+        *why = "a poll for this nominee is already open";
+    return rc == CV_OK || rc == CV_POLL_EXISTS ? rc : CV_ERROR;
 }
 
 static enum cv_err poll_open_locked(struct store *st, const char *by,
@@ -303,15 +335,7 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
     p.closes_at = p.opens_at + (int64_t)duration;
     rc = poll_prepare(st, &p, &roll, why);
     if (rc == CV_OK)
-        rc = poll_make_record(&p, &roll, x0);
-    if (rc == CV_OK) {
-        /* The same-name check again, in the insert's own transaction. */
-        r = store_poll_insert(st, &p, poll_same_name(&roll), x0,
-                              (const char *const *)roll.names, roll.n);
-        rc = r == 0 ? CV_OK : r == CV_CONFLICT ? CV_POLL_EXISTS : CV_ERROR;
-        if (rc == CV_POLL_EXISTS)
-            *why = "a poll for this nominee is already open";
-    }
+        rc = poll_insert(st, &p, &roll, x0, why);
     sodium_memzero(x0, sizeof x0);
     if (rc == CV_OK) {
         memcpy(id_out, p.id, sizeof p.id);

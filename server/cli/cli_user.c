@@ -15,6 +15,7 @@
 
 #include "cli.h"
 #include "cli_util.h"
+#include "poll.h"
 
 #define CLI_IMPORT_MAX (16L * 1024 * 1024)
 
@@ -24,7 +25,9 @@ static const char user_usage[] =
     "                              add a member (without --password-stdin a strong\n"
     "                              one-time password is generated and printed once)\n"
     "  list                        list members and the state of their accounts\n"
-    "  deactivate USERNAME         stop a member's logins, sessions and tokens\n"
+    "  deactivate USERNAME [--yes] stop a member's logins, sessions and tokens; a member\n"
+    "                              on an open poll's roll (who could no longer vote, shown\n"
+    "                              on the poll's page) only with --yes\n"
     "  activate USERNAME           undo deactivate\n"
     "  passwd USERNAME [--password-stdin]\n"
     "                              set a password (a one-time one is generated unless\n"
@@ -126,20 +129,63 @@ static int user_list(int argc, char **argv)
     return rc;
 }
 
+/* Counts (PRINT 0) or prints (PRINT 1) one open poll whose roll holds the member. */
+struct user_rolls {
+    int print, n;
+};
+
+static int user_open_roll(void *arg, const struct store_open_roll *p)
+{
+    struct user_rolls *r = arg;
+    char closes[21];
+
+    r->n++;
+    if (r->print) {
+        poll_format_time(p->closes_at, closes);
+        fprintf(stderr, "  %s  %s (closes %s)\n", p->poll_id, p->nominee, closes);
+    }
+    return 0;
+}
+
+/* 1 when deactivating USERNAME needs --yes: they are on an open poll's roll
+ * (the polls are then listed on stderr); 0 when not; -1 on a database error. */
+static int user_needs_confirmation(struct cli_ctx *ctx, const char *username)
+{
+    struct user_rolls r = {0, 0};
+
+    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != CV_OK)
+        return -1;
+    if (r.n == 0)
+        return 0;
+    fprintf(stderr, "conclave: %s is on the roll of %d open poll%s:\n", username, r.n,
+            r.n == 1 ? "" : "s");
+    r.print = 1;
+    if (store_member_open_rolls(ctx->st, username, user_open_roll, &r) != CV_OK)
+        return -1;
+    fprintf(stderr, "Deactivated, they could no longer vote there, and each poll's page would "
+            "say that a member of its roll was deactivated.\nRun again with --yes to "
+            "deactivate.\n");
+    return 1;
+}
+
 /* `user activate` and `user deactivate`. */
 static int user_set_active(int argc, char **argv, int active)
 {
     const char *cmd = active ? "user activate" : "user deactivate";
+    struct cli_opt opts[] = { { "yes", 0, 0, NULL } };
     const char *why = NULL;
     struct cli_args a;
     struct cli_ctx ctx;
-    int rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK, ask;
 
-    if (cli_parse(cmd, argc, argv, NULL, 0, &a) != 0 || a.help || a.npos != 1)
+    if (cli_parse(cmd, argc, argv, opts, active ? 0 : 1, &a) != 0 || a.help || a.npos != 1)
         return cli_usage(user_usage, a.help);
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
-    if (auth_member_set_active(ctx.auth, a.pos[0], active, cli_actor(), &why) != CV_OK)
+    if (!active && !opts[0].set &&
+        (ask = user_needs_confirmation(&ctx, a.pos[0])) != 0)
+        rc = ask < 0 ? cli_fail(cmd, "database error") : CLI_EXIT_FAIL;
+    else if (auth_member_set_active(ctx.auth, a.pos[0], active, cli_actor(), &why) != CV_OK)
         rc = cli_fail(cmd, why != NULL ? why : "failed");
     else
         fprintf(stderr, "conclave: %s %s\n", active ? "activated" : "deactivated", a.pos[0]);

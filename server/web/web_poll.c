@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "app.h"
 #include "config.h"
 #include "http_error.h"
@@ -179,12 +181,63 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     web_render(req, status, "poll_new", d);
 }
 
+#define NEW_FLASH_FORM "poll_new"    /* web_flash.form of a refused nomination */
+#define NEW_FLASH_TEXT "poll_new.statement"
+
+/* Copies at most CAP - 1 bytes of S into OUT, cut at a character's start. */
+static void new_copy_utf8(char *out, size_t cap, const char *s)
+{
+    size_t n = strlen(s);
+
+    if (n >= cap) {
+        n = cap - 1;
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, s, n);
+    out[n] = '\0';
+}
+
+/* POST-redirect-GET of a refused nomination: what the form showed with E is
+ * kept for the GET of /polls/new (the statement beside the flash, being too
+ * long for it), which the browser is sent to. */
+static void new_again(struct http_request *req, const char *nominee, const char *statement,
+                      const struct new_form_error *e)
+{
+    const char *owner = web_flash_session(req);
+    struct web_flash f;
+
+    memset(&f, 0, sizeof f);
+    snprintf(f.form, sizeof f.form, "%s", NEW_FLASH_FORM);
+    new_copy_utf8(f.error, sizeof f.error, e->error);
+    new_copy_utf8(f.field[0], sizeof f.field[0], nominee ? nominee : "");
+    new_copy_utf8(f.field[1], sizeof f.field[1], e->dup_id ? e->dup_id : "");
+    new_copy_utf8(f.field[2], sizeof f.field[2], e->dup_nominee ? e->dup_nominee : "");
+    snprintf(f.field[3], sizeof f.field[3], "%s", e->whole_form ? "1" : "");
+    web_flash_put_text(req, owner, NEW_FLASH_TEXT, statement ? statement : "");
+    web_flash_put(req, owner, &f);
+    web_redirect(req, "/polls/new");
+}
+
 void web_poll_new_page(struct http_request *req)
 {
+    const char *owner = web_flash_session(req);
     struct web_viewer v;
+    struct web_flash f;
+    struct new_form_error e;
+    char *statement;
 
-    if (web_viewer_get(req, &v) == 0)
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    statement = web_flash_take_text(req, owner, NEW_FLASH_TEXT);
+    if (web_flash_take(req, owner, &f) == 1 && strcmp(f.form, NEW_FLASH_FORM) == 0) {
+        e = (struct new_form_error){f.error, f.field[1], f.field[2], f.field[3][0] == '1'};
+        new_form(req, &v, 200, f.field[0], statement, &e);
+    } else {
         new_form(req, &v, 200, NULL, NULL, NULL);
+    }
+    sodium_memzero(&f, sizeof f);
+    free(statement);
 }
 
 /* Answers a nomination that poll_open refused with RC (ID: the open poll of
@@ -204,7 +257,7 @@ static void new_refused(struct http_request *req, const struct web_viewer *v,
     }
     if (rc == CV_BAD_POLL || rc == CV_ALREADY_MEMBER || rc == CV_POLL_EXISTS ||
         rc == CV_TOO_MANY_POLLS)
-        new_form(req, v, http_error_status(rc), nominee, statement, &e);
+        new_again(req, nominee, statement, &e);
     else
         web_error(req, v, 500, "Server error", "The poll could not be opened.");
     store_poll_clear(&dup);
@@ -228,11 +281,11 @@ void web_poll_new_submit(struct http_request *req)
     nominee = web_form_get(&form, "nominee");
     statement = web_form_get(&form, "statement");
     if (nominee == NULL || statement == NULL) {
-        new_form(req, &v, 400, nominee, statement, &(struct new_form_error){
-                 "the nominee's name is missing", NULL, NULL, 0});
+        new_again(req, nominee, statement, &(struct new_form_error){
+                  "the nominee's name is missing", NULL, NULL, 0});
     } else if (web_once_spend(web_form_get(&form, "form_once"),
                               (const char *const[]){nominee, statement, NULL}) == 1) {
-        new_form(req, &v, 409, nominee, statement, &again);
+        new_again(req, nominee, statement, &again);
     } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
                                app->cfg->poll_duration, id, &why)) == CV_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
@@ -350,27 +403,43 @@ static void withdraw_ask(struct http_request *req, const struct web_viewer *v,
     store_poll_clear(&p);
 }
 
+void web_poll_withdraw_page(struct http_request *req)
+{
+    struct web_viewer v;
+    char loc[64 + STORE_POLL_ID_MAX];
+
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    snprintf(loc, sizeof loc, "/polls/%s", http_request_param(req, "id"));
+    withdraw_ask(req, &v, loc);
+}
+
+/* POST-redirect-GET: the question, a refusal and its reason are the GET of
+ * /polls/{id}/withdraw (which checks again); a withdrawal the poll's page. */
 void web_poll_withdraw(struct http_request *req)
 {
     struct app *app = http_request_app(req);
     const char *id = http_request_param(req, "id"), *confirm;
     struct web_viewer v;
     struct web_form form;
-    char loc[64 + STORE_POLL_ID_MAX];
+    char loc[64 + STORE_POLL_ID_MAX], ask[80 + STORE_POLL_ID_MAX];
     enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
         return;
     snprintf(loc, sizeof loc, "/polls/%s", id);
+    snprintf(ask, sizeof ask, "/polls/%s/withdraw", id);
     confirm = web_form_get(&form, "confirm");
     if (confirm == NULL || strcmp(confirm, "yes") != 0) {
-        withdraw_ask(req, &v, loc);
+        web_redirect(req, ask);
     } else {
         rc = poll_withdraw(app->store, app->box, id, v.user.username, v.user.admin);
         if (rc == CV_OK || rc == CV_POLL_WITHDRAWN)
             web_redirect(req, loc);
-        else
+        else if (rc == CV_ERROR)
             withdraw_refused(req, &v, rc);
+        else
+            web_redirect(req, ask);
     }
     web_form_clear(&form);
 }

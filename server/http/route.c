@@ -40,6 +40,7 @@ static const struct route routes[] = {
     {"POST",   "/polls/new",             web_poll_new_submit},
     {"GET",    "/polls/{id}",            web_poll_page},
     {"GET",    "/polls/{id}/result",     web_result_page},
+    {"GET",    "/polls/{id}/withdraw",   web_poll_withdraw_page},
     {"POST",   "/polls/{id}/withdraw",   web_poll_withdraw},
     {"GET",    "/admin/members",         web_admin_page},
     {"POST",   "/admin/members",         web_admin_submit},

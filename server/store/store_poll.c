@@ -167,9 +167,11 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
         bind_blob(st, 11, secret, 32))
         goto out;
-    /* A taken id, or an open poll of the same nominee (the unique index), is
-     * a conflict; a failed CHECK stays an error. */
+    /* A taken id is CV_CONFLICT, an open poll of the same nominee (the
+     * unique index) CV_POLL_EXISTS; a failed CHECK stays an error. */
     rc = store_step_insert(s, st, NULL);
+    if (rc == CV_CONFLICT && sqlite3_extended_errcode(store_db(s)) == SQLITE_CONSTRAINT_UNIQUE)
+        rc = CV_POLL_EXISTS;
 out:
     store_stmt_reset(st);
     return rc;
@@ -218,7 +220,7 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
     /* In the insert's write transaction: no other open can come in between. */
     if (same != NULL && nominee_open(s, same, &taken, NULL) != 0)
         goto fail;
-    rc = CV_CONFLICT;
+    rc = CV_POLL_EXISTS;
     if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
         goto fail;
     rc = CV_ERROR;

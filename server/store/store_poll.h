@@ -51,9 +51,9 @@ struct store_same_name {
 
 /* Inserts P with holder 0's secret key and its roll (N usernames), in one
  * write transaction (do not call inside store_begin). CV_CONFLICT if the
- * id exists, or if an open poll's nominee is the same name as P's by SAME,
- * checked in that same transaction (SAME NULL: only the unique index on the
- * open polls' exact nominees). */
+ * id exists; CV_POLL_EXISTS if an open poll's nominee is the same name as
+ * P's by SAME, checked in that same transaction (SAME NULL: only the unique
+ * index on the open polls' exact nominees). */
 int store_poll_insert(struct store *s, const struct store_poll *p,
                       const struct store_same_name *same, const unsigned char secret[32],
                       const char *const *roll, size_t n);

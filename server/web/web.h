@@ -39,6 +39,7 @@ void web_logout(struct http_request *req);            /* POST /logout */
 void web_poll_new_page(struct http_request *req);     /* GET /polls/new (web_poll.c) */
 void web_poll_new_submit(struct http_request *req);   /* POST /polls/new */
 void web_poll_page(struct http_request *req);         /* GET /polls/{id} */
+void web_poll_withdraw_page(struct http_request *req);    /* GET /polls/{id}/withdraw */
 void web_poll_withdraw(struct http_request *req);     /* POST /polls/{id}/withdraw */
 void web_result_page(struct http_request *req);       /* GET /polls/{id}/result (web_result.c) */
 void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
@@ -167,6 +168,15 @@ int web_flash_put(struct http_request *req, const char *owner, struct web_flash 
 
 /* Takes OWNER's flash into *f: 1, or 0 with *f empty when there is none. */
 int web_flash_take(struct http_request *req, const char *owner, struct web_flash *f);
+
+/* Keeps TEXT (a C string, at most FLASH_DATA_MAX bytes with its NUL) for
+ * OWNER's next page under TAG (not ""), beside its web_flash: what does not
+ * fit a web_flash field, such as a nomination's statement. 0 / -1. */
+int web_flash_put_text(struct http_request *req, const char *owner, const char *tag,
+                       const char *text);
+
+/* Takes OWNER's text TAG: a copy the caller frees, or NULL when there is none. */
+char *web_flash_take_text(struct http_request *req, const char *owner, const char *tag);
 
 /* Sets "notice" and "error" in D from F when they are not empty. */
 void web_flash_show(struct tmpl_value *d, const struct web_flash *f);

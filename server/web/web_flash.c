@@ -8,7 +8,9 @@
  * message. The message may hold a secret shown once: every copy of it on
  * the stack is zeroed after use.
  */
+#include <assert.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -19,8 +21,9 @@
 #include "http_request.h"
 #include "web.h"
 
-/* The flash key of OWNER into KEY (FLASH_KEY_LEN + 1 bytes). */
-static int web_flash_key(const char *owner, char key[FLASH_KEY_LEN + 1])
+/* The flash key of OWNER's message TAG ("" for its web_flash) into KEY
+ * (FLASH_KEY_LEN + 1 bytes). */
+static int web_flash_key(const char *owner, const char *tag, char key[FLASH_KEY_LEN + 1])
 {
     static const char label[] = "conclave flash v1";
     crypto_hash_sha256_state st;
@@ -31,6 +34,10 @@ static int web_flash_key(const char *owner, char key[FLASH_KEY_LEN + 1])
     crypto_hash_sha256_init(&st);
     crypto_hash_sha256_update(&st, (const unsigned char *)label, sizeof label);
     crypto_hash_sha256_update(&st, (const unsigned char *)owner, strlen(owner));
+    if (tag[0] != '\0') {
+        crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
+        crypto_hash_sha256_update(&st, (const unsigned char *)tag, strlen(tag));
+    }
     crypto_hash_sha256_final(&st, h);
     sodium_bin2hex(key, FLASH_KEY_LEN + 1, h, sizeof h);
     sodium_memzero(h, sizeof h);
@@ -47,7 +54,7 @@ int web_flash_put(struct http_request *req, const char *owner, struct web_flash 
     char key[FLASH_KEY_LEN + 1];
     int rc = -1;
 
-    if (web_flash_key(owner, key) == 0)
+    if (web_flash_key(owner, "", key) == 0)
         rc = flash_put(http_request_app(req)->flash, key, f, sizeof *f);
     sodium_memzero(f, sizeof *f);
     return rc;
@@ -59,7 +66,7 @@ int web_flash_take(struct http_request *req, const char *owner, struct web_flash
     long n = 0;
 
     memset(f, 0, sizeof *f);
-    if (web_flash_key(owner, key) == 0)
+    if (web_flash_key(owner, "", key) == 0)
         n = flash_take(http_request_app(req)->flash, key, f, sizeof *f);
     if (n == (long)sizeof *f) {
         /* a message is always a whole struct; make every text a C string */
@@ -72,6 +79,35 @@ int web_flash_take(struct http_request *req, const char *owner, struct web_flash
     }
     sodium_memzero(f, sizeof *f);
     return 0;
+}
+
+int web_flash_put_text(struct http_request *req, const char *owner, const char *tag,
+                       const char *text)
+{
+    char key[FLASH_KEY_LEN + 1];
+
+    assert(tag[0] != '\0');
+    if (web_flash_key(owner, tag, key) != 0)
+        return -1;
+    return flash_put(http_request_app(req)->flash, key, text, strlen(text) + 1);
+}
+
+char *web_flash_take_text(struct http_request *req, const char *owner, const char *tag)
+{
+    char key[FLASH_KEY_LEN + 1];
+    char *text;
+    long n;
+
+    assert(tag[0] != '\0');
+    if (web_flash_key(owner, tag, key) != 0 || (text = malloc(FLASH_DATA_MAX)) == NULL)
+        return NULL;
+    n = flash_take(http_request_app(req)->flash, key, text, FLASH_DATA_MAX);
+    if (n <= 0) {
+        free(text);
+        return NULL;
+    }
+    text[n - 1] = '\0';
+    return text;
 }
 
 void web_flash_show(struct tmpl_value *d, const struct web_flash *f)
