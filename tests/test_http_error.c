@@ -57,7 +57,7 @@ static void test_contract(void)
     static const struct { enum cv_err e; unsigned status; const char *code; } want[] = {
         { CV_ERROR, 500, "internal" },              { CV_NOT_FOUND, 404, "not_found" },
         { CV_INVALID, 400, "bad_request" },         { CV_BAD_JSON, 400, "bad_json" },
-        { CV_TOO_LARGE, 413, "too_large" },         { CV_BAD_METHOD, 405, "method_not_allowed" },
+        { CV_TOO_LARGE, 413, "too_large" },         { CV_TIMEOUT, 408, "request_timeout" },         { CV_BAD_METHOD, 405, "method_not_allowed" },
         { CV_MEDIA_TYPE, 415, "unsupported_media_type" },
         { CV_BAD_CREDENTIALS, 401, "invalid_credentials" },
         { CV_UNAUTHENTICATED, 401, "unauthenticated" }, { CV_EXPIRED, 401, "password_expired" },
