@@ -105,8 +105,9 @@ static int box_apply(struct store_job *job, int64_t now)
     int bad = 0;
     struct ballot *old;
 
-    /* the aggregate changes with the rows, under the lock the close reads it by */
-    assert(store_lock_held(box->st) || !"box_apply runs in the group's transaction");
+    /* in the group's transaction: the aggregate changes with the rows, under
+     * the lock the close reads it by */
+    assert(store_in_tx(box->st));
     old = box_replaced(box, j, &bad);
 
     j->result = store_cast_apply(box->st, &j->cast, now, &j->fault);
