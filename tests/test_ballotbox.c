@@ -248,8 +248,11 @@ static void test_aggregate(struct env *e, const char *id, const struct ballot *c
     uint32_t j;
 
     /* with the store's lock held, as the close asks for it */
-    agg = store_begin(e->st) == 0 ? ballotbox_aggregate(e->box, id) : NULL;
-    store_rollback(e->st);
+    agg = NULL;
+    if (store_begin(e->st) == 0) {
+        agg = ballotbox_aggregate(e->box, id);
+        store_rollback(e->st);
+    }
     CHECK(agg != NULL && want != NULL && tally_add(want, counted) == 0, "an aggregate");
     if (agg != NULL && want != NULL) {
         CHECK_EQ_INT((int)tally_ballot_count(agg), 1, "it counts one ballot");
