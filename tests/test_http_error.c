@@ -70,6 +70,9 @@ static void test_contract(void)
         { CV_POLL_CLOSED, 409, "poll_closed" },     { CV_POLL_WITHDRAWN, 409, "poll_withdrawn" },
         { CV_BALLOTS_CAST, 409, "ballots_cast" },   { CV_NOT_ON_ROLL, 403, "not_on_roll" },
         { CV_ALREADY_VOTED, 409, "already_voted" }, { CV_BAD_BALLOT, 400, "invalid_ballot" },
+        { CV_NOT_TRUSTEE, 403, "not_a_trustee" },   { CV_WRONG_ROUND, 409, "wrong_round" },
+        { CV_DUPLICATE, 409, "duplicate" },         { CV_BAD_MESSAGE, 422, "invalid_message" },
+        { CV_NOT_COMPLETE, 409, "not_complete" },
     };
     size_t i;
 

@@ -36,13 +36,13 @@ LAYERS = [
      "(enum cv_err) to HTTP status, error code and message",
      ["http_request", "cookie", "http_error"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
-     "accounts and sessions",
-     ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*"]),
+     "accounts and sessions, councils of trustees and their key ceremony",
+     ["poll", "nominee", "poll_view", "poll_result", "ballotbox", "auth", "auth_*", "council"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
      "board, signatures, strict JSON; the trustees' key ceremony and shares)",
-     ["proto", "crypto", "group", "proof", "proof_*", "sign", "sjson", "jscan", "record",
+     ["proto", "crypto", "group", "pubmul", "proof", "proof_*", "sign", "sjson", "jscan", "record",
       "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
      "the flash table, rate limits, the app struct, the one error enum (err.h)",

@@ -44,6 +44,14 @@ void api_ballot_cast(struct http_request *req);
 /* GET /api/v1/server-key: the Ed25519 public key as PEM (api_ballot.c) */
 void api_server_key(struct http_request *req);
 
+/* GET /api/v1/councils/{id}: a council's ceremony as its board shows it;
+ * POST /api/v1/councils/{id}/registration, /dealings, /verdicts: a trustee's
+ * messages (api_council.c) */
+void api_council_get(struct http_request *req);
+void api_council_register(struct http_request *req);
+void api_council_deal(struct http_request *req);
+void api_council_verdict(struct http_request *req);
+
 /*
  * Parses the body as one JSON object (duplicate keys rejected, nesting at
  * most API_JSON_DEPTH_MAX). On error answers 400 bad_json and returns -1;

@@ -49,11 +49,17 @@ enum cv_err {
     /* ballots */
     CV_NOT_ON_ROLL,         /* the member is not on the poll's roll */
     CV_ALREADY_VOTED,       /* a second ballot without "replaces" */
-    CV_BAD_BALLOT           /* a ballot rejected: its enum proto_reason says why */
+    CV_BAD_BALLOT,          /* a ballot rejected: its enum proto_reason says why */
+    /* councils of trustees and their key ceremony */
+    CV_NOT_TRUSTEE,         /* the member is not one of the council's trustees */
+    CV_WRONG_ROUND,         /* the council is not in the round that takes this message */
+    CV_DUPLICATE,           /* the trustee already posted another message of this kind */
+    CV_BAD_MESSAGE,         /* a ceremony message rejected: its enum proto_reason says why */
+    CV_NOT_COMPLETE         /* the council's ceremony is not complete */
 };
 
 /* One past the last value, for tables and their tests. */
-#define CV_ERR_END (CV_BAD_BALLOT + 1)
+#define CV_ERR_END (CV_NOT_COMPLETE + 1)
 
 /* ERR's name ("CV_NOT_FOUND"), or "CV_(unknown)" for no value of the enum. */
 const char *cv_err_name(enum cv_err err);

@@ -28,4 +28,11 @@ int cli_vote_main(int argc, char **argv);
 /* conclave result --server URL POLL_ID, a token optional (cli_result.c) */
 int cli_result_main(int argc, char **argv);
 
+/* conclave council create|list|show|use ... (cli_council.c): councils of trustees */
+int cli_council_main(int argc, char **argv);
+
+/* conclave trustee keygen|show|deal|verdict ... (cli_trustee.c): a trustee's
+ * side of a council's key ceremony, on its own machine */
+int cli_trustee_main(int argc, char **argv);
+
 #endif

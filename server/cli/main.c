@@ -20,6 +20,8 @@ static const struct command commands[] = {
     {"serve",  serve_main,     "run the server in the foreground"},
     {"user",   cli_user_main,  "manage members (add, list, deactivate, import...)"},
     {"token",  cli_token_main, "manage API tokens (create, list, revoke)"},
+    {"council", cli_council_main, "councils of trustees: create, list, show, use"},
+    {"trustee", cli_trustee_main, "a trustee's key ceremony: keygen, show, deal, verdict"},
     {"backup", cli_backup_main, "back up the data directory while the server runs"},
     {"vote",   cli_vote_main,  "cast a sealed ballot (yes/no) from the command line"},
     {"result", cli_result_main, "print a closed poll's verified result"},

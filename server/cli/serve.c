@@ -21,6 +21,7 @@
 #include "auth.h"
 #include "ballotbox.h"
 #include "config.h"
+#include "council.h"
 #include "flash.h"
 #include "heap.h"
 #include "http.h"
@@ -102,11 +103,14 @@ static void serve_block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
-/* Closes the polls whose deadline has passed and forgets their records. */
+/* Closes the polls whose deadline has passed and forgets their records;
+ * ends the councils' ceremony rounds whose deadline has passed. */
 static void serve_close_due(struct app *app)
 {
     if (poll_close_due(app->store, app->key, app->box, (int64_t)time(NULL)) < 0)
         log_error("closing a poll failed; retrying on the next tick");
+    if (council_tick(app->store, (int64_t)time(NULL)) < 0)
+        log_error("ending a council's round failed; retrying on the next tick");
 }
 
 /* Waits for SIGINT/SIGTERM, running the periodic jobs every tick: closing

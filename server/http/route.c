@@ -31,6 +31,10 @@ static const struct route routes[] = {
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
     {"POST",   "/api/v1/polls/{id}/withdraw", api_poll_withdraw},
     {"GET",    "/api/v1/server-key",     api_server_key},
+    {"GET",    "/api/v1/councils/{id}",  api_council_get},
+    {"POST",   "/api/v1/councils/{id}/registration", api_council_register},
+    {"POST",   "/api/v1/councils/{id}/dealings", api_council_deal},
+    {"POST",   "/api/v1/councils/{id}/verdicts", api_council_verdict},
     /* HTML pages (web_*.c); /polls/new before /polls/{id} */
     {"GET",    "/",                      web_home},
     {"GET",    "/login",                 web_login_page},
@@ -47,6 +51,10 @@ static const struct route routes[] = {
     /* accounts: web_admin.c, web_audit.c, web_account.c, web_tokens.c */
     {"GET",    "/admin/members/deactivate", web_admin_confirm},
     {"GET",    "/admin/audit",           web_audit_page},
+    {"GET",    "/admin/councils",        web_councils_page},
+    {"POST",   "/admin/councils",        web_councils_submit},
+    {"GET",    "/admin/councils/{id}",   web_council_page},
+    {"POST",   "/admin/councils/{id}/use", web_council_use},
     {"GET",    "/account",               web_account_page},
     {"POST",   "/account",               web_account_submit},
     {"GET",    "/account/tokens",        web_tokens_page},

@@ -46,6 +46,27 @@ static int trustee_owns(const struct ceremony *c, uint32_t i, const unsigned cha
     return Z != NULL && crypto_point_mul_base(P, z) == 0 && memcmp(P, Z, CRYPTO_BYTES) == 0;
 }
 
+/*
+ * TEST ONLY: CONCLAVE_TEST_BAD_SHARE_TO=J makes this dealer encrypt f_i(J)
+ * with its lowest bit flipped to trustee J (a cheating dealer, signed as an
+ * honest dealing would be), so that tests/integration/test_council.py can
+ * check that J's complaint is upheld and the dealer left out of QUAL.
+ * Compiled only into the test build (-DCONCLAVE_TEST: `conclave-test`,
+ * Makefile); the production binary reads no such variable.
+ */
+#ifdef CONCLAVE_TEST
+#include <stdlib.h>
+static void trustee_test_cheat(uint32_t j, unsigned char f[CRYPTO_BYTES])
+{
+    const char *v = getenv("CONCLAVE_TEST_BAD_SHARE_TO");
+
+    if (v != NULL && strtoul(v, NULL, 10) == j)
+        f[0] ^= 1;
+}
+#else
+static void trustee_test_cheat(uint32_t j, unsigned char f[CRYPTO_BYTES]) { (void)j; (void)f; }
+#endif
+
 /* The ciphertexts of a dealing: for each j ≠ i ascending, K = r·Z_j,
  * ct_ij = LE32(f_i(j)) ⊕ pad_ij. */
 static int trustee_encrypt_shares(const struct ceremony *c, uint32_t i,
@@ -64,6 +85,7 @@ static int trustee_encrypt_shares(const struct ceremony *c, uint32_t i,
             ceremony_share_pad(c, i, j, out->R, K, pad) != 0)
             goto out;
         poly_eval(a, out->t, j, f);
+        trustee_test_cheat(j, f);
         out->to[k] = j;
         for (b = 0; b < CRYPTO_BYTES; b++)
             out->ct[k][b] = (unsigned char)(f[b] ^ pad[b]);

@@ -48,6 +48,12 @@ static const struct http_error table[CV_ERR_END - CV_ERROR] = {
     ROW(CV_ALREADY_VOTED,   409, "already_voted",
         "you have voted; send \"replaces\" to change your vote"),
     ROW(CV_BAD_BALLOT,      400, "invalid_ballot", "the ballot was rejected"),
+    ROW(CV_NOT_TRUSTEE,     403, "not_a_trustee", "you are not a trustee of this council"),
+    ROW(CV_WRONG_ROUND,     409, "wrong_round",
+        "the council is not in the round that takes this message"),
+    ROW(CV_DUPLICATE,       409, "duplicate", "you already posted another message of this kind"),
+    ROW(CV_BAD_MESSAGE,     422, "invalid_message", "the message breaks a rule of the ceremony"),
+    ROW(CV_NOT_COMPLETE,    409, "not_complete", "the council's ceremony is not complete"),
 };
 
 const struct http_error *http_error_of(enum cv_err err)

@@ -46,6 +46,10 @@ void web_admin_page(struct http_request *req);        /* GET /admin/members (web
 void web_admin_submit(struct http_request *req);      /* POST /admin/members */
 void web_admin_confirm(struct http_request *req);     /* GET /admin/members/deactivate */
 void web_audit_page(struct http_request *req);        /* GET /admin/audit (web_audit.c) */
+void web_councils_page(struct http_request *req);     /* GET /admin/councils (web_council.c) */
+void web_councils_submit(struct http_request *req);   /* POST /admin/councils */
+void web_council_page(struct http_request *req);      /* GET /admin/councils/{id} */
+void web_council_use(struct http_request *req);       /* POST /admin/councils/{id}/use */
 void web_account_page(struct http_request *req);      /* GET /account (web_account.c) */
 void web_account_submit(struct http_request *req);    /* POST /account */
 void web_tokens_page(struct http_request *req);       /* GET /account/tokens (web_tokens.c) */

@@ -10,7 +10,8 @@
 // poll A opened over the API with two votes, poll W withdrawn; while A runs, the
 // pages that need no poll (login, with a wrong password; the nomination form, with
 // an error; the members page with a new one-time password, the deactivation
-// confirmation and after it; the audit log; /account, with an error, and "choose your
+// confirmation and after it; the audit log; the councils page, with an error, and a
+// new council's ceremony page; /account, with an error, and "choose your
 // password" after a one-time password; /account/tokens with a new token;
 // /set-password; error and not-found pages). Poll B opens once A has closed, so
 // that the home page shows open, closed and withdrawn polls; then B's withdrawal
@@ -24,8 +25,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { DESKTOP, PHONE, checkPage } from './a11y.mjs';
+import { spawnSync } from 'node:child_process';
 import {
-  CHROMIUM, SHOTS, apiPost, apiSession, castInBooth, check, cli, consoleLines, counts, login,
+  BIN, CHROMIUM, SHOTS, apiPost, apiSession, castInBooth, check, cli, consoleLines, counts, login,
   pageErrors, startServer, voteFromNode, watch,
 } from './harness.mjs';
 
@@ -83,7 +85,7 @@ async function nominationPages(page, base) {
 /** The members page with a new one-time password and with a set-password link, the
  *  deactivation confirmation of a member on an open poll's roll, the page after it,
  *  and the audit log. Returns the password and the link. */
-async function adminPages(page, base) {
+async function adminPages(page, base, dataDir) {
   await page.goto(`${base}/admin/members`);
   await page.getByLabel('Username').fill('dave');
   await page.getByLabel('Display name (optional)').fill('Dave Developer-With-A-Long-Name');
@@ -102,7 +104,47 @@ async function adminPages(page, base) {
   await checkPage(page, 'admin-members', 'the members page after a deactivation');
   await page.goto(`${base}/admin/audit`);
   await checkPage(page, 'admin-audit', 'the audit log');
+  await councilPages(page, base, dataDir);
   return { password, link };
+}
+
+/** `conclave trustee ARGS` as alice on her own machine (HOME), with TOKEN. */
+function trustee(base, home, token, args) {
+  const r = spawnSync(BIN, ['trustee', ...args.map((a) => a.replace('{server}', base))],
+    { encoding: 'utf8', env: { ...process.env, HOME: home, CONCLAVE_TOKEN: token, XDG_CONFIG_HOME: '' } });
+  if (r.status !== 0) throw new Error(`conclave trustee ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The councils page, its form refused, a new council's ceremony page, and a complete
+ *  council's (a 1-of-1 ceremony run by alice's `conclave trustee`). */
+async function councilPages(page, base, dataDir) {
+  await page.goto(`${base}/admin/councils`);
+  await checkPage(page, 'admin-councils', 'the councils page');
+  await page.getByLabel('Name').fill('Council 2027');
+  await page.getByLabel('Trustees').fill('alice bob');
+  await page.getByLabel('Threshold').fill('3');
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
+  await page.locator('#council-error').waitFor();
+  await checkPage(page, 'admin-councils-error', 'the councils page with an error');
+  await page.getByLabel('Threshold').fill('2');
+  await page.getByRole('button', { name: 'Start the ceremony' }).click();
+  await page.waitForURL(/\/admin\/councils\/[0-9a-f]{16}$/);
+  await checkPage(page, 'admin-council', 'a council\'s ceremony page');
+  const id = cli(dataDir, ['council', 'create', 'Council 2026', '--threshold', '1', '--trustee', 'alice']).trim();
+  const token = cli(dataDir, ['token', 'create', 'alice']).match(/cnv_[A-Za-z0-9_-]+/)[0];
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-trustee-'));
+  try {
+    trustee(base, home, token, ['keygen', '--server', '{server}', id]);
+    trustee(base, home, token, ['deal', '--server', '{server}', id]);
+    const digest = trustee(base, home, token, ['verdict', '--server', '{server}', id]).trim();
+    await page.goto(`${base}/admin/councils/${id}`);
+    check((await page.locator('#ceremony-digest').textContent()).trim() === digest,
+      'the complete council\'s page shows the digest its trustee printed');
+    await checkPage(page, 'admin-council-complete', 'a complete council\'s page');
+  } finally {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /** /account (also with an error) and /account/tokens with a new token. */
@@ -278,7 +320,7 @@ export async function pagesWalk(browser) {
     const page = ctx.pages()[0];
     await loginPages(page, base);
     await nominationPages(page, base);
-    const { password, link } = await adminPages(page, base);
+    const { password, link } = await adminPages(page, base, dataDir);
     await accountPages(page, base);
     await errorPages(page, base);
     await choosePassword(browser, base, password);

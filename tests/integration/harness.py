@@ -128,13 +128,34 @@ def vote(srv, token, poll_id, choice, home, replace=False, port=None):
     return p.returncode, tracker, receipt, p.stderr
 
 
-def run_cli(args, data_dir=None, stdin=None, timeout=60):
-    """Runs `conclave ARGS [--data DIR]`; returns (exit code, stdout, stderr)."""
-    argv = [BIN] + list(args)
+def run_cli(args, data_dir=None, stdin=None, timeout=60, env=None, binary=None):
+    """Runs `conclave ARGS [--data DIR]` (BINARY: another build, e.g. TEST_BIN;
+    ENV: extra environment variables); returns (exit code, stdout, stderr)."""
+    argv = [binary or BIN] + list(args)
     if data_dir is not None:
         argv += ["--data", data_dir]
-    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout)
+    p = subprocess.run(argv, input=stdin, capture_output=True, text=True, timeout=timeout,
+                       env=dict(os.environ, **env) if env else None)
     return p.returncode, p.stdout, p.stderr
+
+
+def trustee_cli(srv, args, home, token, env=None, binary=None, timeout=120):
+    """`conclave trustee ARGS` as a trustee on its own machine: HOME is its own
+    directory (the key file goes to HOME/.config/conclave/), TOKEN its API
+    token (in $CONCLAVE_TOKEN); ARGS may hold "{server}", replaced by SRV's
+    URL. Returns (exit code, stdout, stderr)."""
+    url = f"http://127.0.0.1:{srv.port}"
+    argv = [binary or BIN, "trustee"] + [a.replace("{server}", url) for a in args]
+    e = dict(os.environ, HOME=home, CONCLAVE_TOKEN=token)
+    e.pop("XDG_CONFIG_HOME", None)
+    e.update(env or {})
+    p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=e)
+    return p.returncode, p.stdout, p.stderr
+
+
+def trustee_key_path(home, council):
+    """Where `conclave trustee` keeps a trustee's key file under HOME."""
+    return os.path.join(home, ".config", "conclave", f"trustee-{council}.json")
 
 
 class Response:
