@@ -37,6 +37,11 @@ static const char *const names[CV_ERR_END - CV_ERROR] = {
     [CV_NOT_ON_ROLL - CV_ERROR] = "CV_NOT_ON_ROLL",
     [CV_ALREADY_VOTED - CV_ERROR] = "CV_ALREADY_VOTED",
     [CV_BAD_BALLOT - CV_ERROR] = "CV_BAD_BALLOT",
+    [CV_NOT_TRUSTEE - CV_ERROR] = "CV_NOT_TRUSTEE",
+    [CV_WRONG_ROUND - CV_ERROR] = "CV_WRONG_ROUND",
+    [CV_DUPLICATE - CV_ERROR] = "CV_DUPLICATE",
+    [CV_BAD_MESSAGE - CV_ERROR] = "CV_BAD_MESSAGE",
+    [CV_NOT_COMPLETE - CV_ERROR] = "CV_NOT_COMPLETE",
 };
 
 const char *cv_err_name(enum cv_err err)
