@@ -248,10 +248,53 @@ static void serve_stop_mail(const struct config *cfg, struct app *app)
         curl_global_cleanup();
 }
 
+/* Opens what the server runs on into APP (cfg set): the store with its group
+ * commit, checkpointer and erasure of the WAL's page history
+ * (store_durable.h) from the start, the server key, accounts (and the first
+ * admin), the ballot box, flashes and rate limits. 0, or -1 (logged; what
+ * was opened is for serve_app_close). */
+static int serve_app_open(const struct config *cfg, struct app *app)
+{
+    struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
+
+    if (store_open(cfg->data_dir, &app->store) != 0 || store_durable_start(app->store) != 0)
+        return -1;
+    if (sign_key_open(cfg->data_dir, &app->key) != 0) {
+        log_error("cannot open or create the server key %s/receipt-key (it must be a "
+                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
+        return -1;
+    }
+    if (auth_open(app->store, &aopt, &app->auth) != 0 || serve_bootstrap(app->auth) != 0)
+        return -1;
+    if (ballotbox_new(app->store, app->key, &app->box) != 0 ||
+        flash_new(256, 600, &app->flash) != 0)
+        return -1;
+    /* --login-limit 0 lifts the per-username attempt limit as well */
+    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app->auth, 0) != 0) ||
+        (cfg->cast_limit > 0 &&
+         ratelimit_new(cfg->cast_limit, 60, 1024, &app->cast_limit) != 0) ||
+        (cfg->login_limit > 0 &&
+         ratelimit_new(cfg->login_limit, 60, 1024, &app->login_limit) != 0))
+        return -1;
+    return 0;
+}
+
+/* Closes what serve_app_open opened (the HTTP server stopped first). */
+static void serve_app_close(struct app *app)
+{
+    ballotbox_free(app->box);
+    store_durable_stop(app->store);
+    ratelimit_free(app->cast_limit);
+    ratelimit_free(app->login_limit);
+    flash_free(app->flash);
+    auth_close(app->auth);
+    sign_key_free(app->key);
+    store_close(app->store);
+}
+
 static int serve_run(const struct config *cfg)
 {
     struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
@@ -262,26 +305,7 @@ static int serve_run(const struct config *cfg)
         return 1;
     heap_configure();
     serve_block_signals(&set);
-    /* The store, with its group commit, checkpointer and erasure of the
-     * WAL's page history (store_durable.h) from the start. */
-    if (store_open(cfg->data_dir, &app.store) != 0 || store_durable_start(app.store) != 0)
-        goto out;
-    if (sign_key_open(cfg->data_dir, &app.key) != 0) {
-        log_error("cannot open or create the server key %s/receipt-key (it must be a "
-                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
-        goto out;
-    }
-    if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
-        goto out;
-    if (ballotbox_new(app.store, app.key, &app.box) != 0 ||
-        flash_new(256, 600, &app.flash) != 0)
-        goto out;
-    /* --login-limit 0 lifts the per-username attempt limit as well */
-    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
-        (cfg->cast_limit > 0 &&
-         ratelimit_new(cfg->cast_limit, 60, 1024, &app.cast_limit) != 0) ||
-        (cfg->login_limit > 0 &&
-         ratelimit_new(cfg->login_limit, 60, 1024, &app.login_limit) != 0))
+    if (serve_app_open(cfg, &app) != 0)
         goto out;
     if (serve_start_mail(cfg, &app) != 0)
         goto out;
@@ -302,15 +326,8 @@ static int serve_run(const struct config *cfg)
     rc = 0;
 out:
     http_server_free(srv);
-    ballotbox_free(app.box);
     serve_stop_mail(cfg, &app);
-    store_durable_stop(app.store);
-    ratelimit_free(app.cast_limit);
-    ratelimit_free(app.login_limit);
-    flash_free(app.flash);
-    auth_close(app.auth);
-    sign_key_free(app.key);
-    store_close(app.store);
+    serve_app_close(&app);
     close(lock_fd);
     if (rc == 0)
         log_info("stopped");

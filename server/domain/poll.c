@@ -7,6 +7,7 @@
  * (holder 0). The record is stored as it was hashed into the fingerprint, and
  * never changes; the secret key is kept only until the close.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -607,13 +608,17 @@ enum cv_err poll_close(struct store *st, const struct sign_key *key, const char 
         rc = p.closed ? CV_OK : CV_POLL_OPEN;
         goto fail;
     }
+    /* open -> closed once, in this transaction (a withdrawn poll is closed) */
+    assert(!p.withdrawn && store_in_tx(st));
     if (cs.rec == NULL) {
         if (record_parse(p.record, strlen(p.record), &cs.own_rec) != PROTO_OK)
             goto fail;
         cs.rec = cs.own_rec;
     }
-    if (close_gather(st, box, id, &cs) != 0 ||
-        (rc = close_publish(st, key, id, &cs)) != CV_OK)
+    if (close_gather(st, box, id, &cs) != 0)
+        goto fail;
+    assert(cs.n <= (size_t)p.eligible);     /* one ballot per voter of the frozen roll */
+    if ((rc = close_publish(st, key, id, &cs)) != CV_OK)
         goto fail;
     poll_close_test_delay(id);
     if (store_commit(st) != 0) {

@@ -8,6 +8,7 @@
  * result and board or, withdrawn, neither (a cast checks for a withdrawal
  * under its commit's transaction). The protocol meaning of the values is poll.c's business.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -526,6 +527,9 @@ enum cv_err store_cast_apply(struct store *s, const struct store_cast *c, int64_
     enum cv_err r;
     int voted = 0;
 
+    assert(store_in_tx(s));         /* the group's transaction (store_durable) */
+    assert(c->poll_id && c->username && c->tracker && c->tag && c->ballot &&
+           (c->m == 0 || c->alphas));
     if (poll_exec(s, SQL_SAVEPOINT) != 0)
         return CV_ERROR;
     r = cast_check(s, c, now, &voted, fault);
@@ -543,6 +547,8 @@ int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, i
     sqlite3_stmt *st;
     int rc = CV_ERROR;
 
+    /* in the transaction that found no ballot: no cast can slip in between */
+    assert(store_in_tx(s));
     store_lock(s);
     if ((st = store_stmt(s, SQL_WITHDRAW)) == NULL || bind_text(st, 1, id) != 0 ||
         bind_text(st, 2, by) != 0 || sqlite3_bind_int64(st, 3, now) != SQLITE_OK)
@@ -613,6 +619,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
     sqlite3_stmt *st;
     int rc = CV_ERROR;
 
+    assert(store_in_tx(s));         /* with the read of the ballots it sums */
     store_lock(s);
     if ((st = store_stmt(s, SQL_FINISH)) == NULL || bind_text(st, 1, id) ||
         bind_text(st, 2, result) || bind_text(st, 3, board) ||
