@@ -23,6 +23,10 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # libunistring (NFC and case folding of names, server/base/name.c) has no pkg-config file on Debian.
 LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
+# libdecaf (Debian's libdecaf-dev, no pkg-config file either): a second, independent
+# ristretto255 that the tests and fuzz targets compare group.c and libsodium with.
+DECAF_CFLAGS = -isystem /usr/include/decaf
+DECAF_LIBS   = -ldecaf
 
 # server/ holds one folder per layer (README, Layout; tools/deps.py checks it). File
 # names are unique across the folders: every folder is on the include path and an
@@ -42,8 +46,8 @@ TEMPLATES = $(sort $(wildcard templates/*.html))
 
 # Debian packages a build or a test needs; `make deps` installs the missing ones.
 DEB_PKGS  = build-essential pkg-config libmicrohttpd-dev libsodium-dev libsqlite3-dev \
-            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev openssl \
-            python3 sqlite3 clang systemd \
+            libssl-dev libjansson-dev libcmark-dev libcurl4-openssl-dev libunistring-dev libdecaf-dev openssl \
+            python3 python3-aiosmtpd sqlite3 clang systemd \
             libclang-rt-14-dev chromium
 
 .PHONY: all deps run test asan fuzz clean check-tests node_modules
@@ -108,19 +112,19 @@ $(TEST_BIN): $(TEST_OBJS)
 	$(CC) $(CFLAGS) -o $@ $(TEST_OBJS) $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/test_%: tests/test_%.c tests/harness.h $(LIBOBJS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(DECAF_CFLAGS) -Itests -o $@ $< $(LIBOBJS) $(LDFLAGS) $(LDLIBS) $(DECAF_LIBS)
 
 run: deps
 	$(MAKE) all
 	mkdir -p -m 700 var && chmod 700 var
 	./$(BIN) serve --data ./var --listen 127.0.0.1:8080
 
-check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS)
+check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS) $(BUILD)/board_gen
 
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
 $(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
-	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(DECAF_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS) $(DECAF_LIBS)
 
 test: deps
 	$(MAKE) check-tests
@@ -217,9 +221,16 @@ clean: clean-vendor
 # 10,000-ballot board (made once in build/bench/).
 .PHONY: bench-verify
 
-$(BUILD)/bench_verify: tests/bench/bench_verify.c tests/bench/bench_util.c tests/bench/bench.h $(LIBOBJS)
+$(BUILD)/bench_verify: tests/bench/bench_verify.c tests/bench/bench_util.c tests/bench/bench_board.c \
+	  tests/bench/bench.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests -Itests/bench -o $@ tests/bench/bench_verify.c \
-	  tests/bench/bench_util.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+	  tests/bench/bench_util.c tests/bench/bench_board.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
+
+# A signed board of N ballots for the browser's timing of verifyBoard (tests/e2e/booth.mjs).
+$(BUILD)/board_gen: tests/bench/board_gen.c tests/bench/bench_board.c tests/bench/bench_util.c \
+	  tests/bench/bench.h $(LIBOBJS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/bench -o $@ tests/bench/board_gen.c \
+	  tests/bench/bench_board.c tests/bench/bench_util.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS)
 
 bench-verify: $(BIN) $(BUILD)/bench_verify
 	CONCLAVE_BIN=./$(BIN) ./$(BUILD)/bench_verify
@@ -245,7 +256,8 @@ bench-unseal: deps
 # with a temporary data directory under the C load generator tests/bench/loadgen.c; prints
 # one table and writes it to BENCHMARKS.md. A few minutes; stops by itself.
 .PHONY: bench
-BENCH_SRCS = tests/bench/loadgen.c tests/bench/bench_http.c tests/bench/bench_util.c
+BENCH_SRCS = tests/bench/loadgen.c tests/bench/bench_http.c tests/bench/bench_util.c \
+            tests/bench/bench_reference.c
 
 $(BUILD)/loadgen: $(BENCH_SRCS) tests/bench/bench.h $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -Itests/bench -o $@ $(BENCH_SRCS) $(LIBOBJS) $(LDFLAGS) $(LDLIBS)

@@ -11,6 +11,8 @@
  *   TEST_MAIN_END()          prints "<suite>: N passed, N failed" and returns
  *                            non-zero if anything failed
  *   harness_remove_tree(dir) removes a test's temporary directory
+ *   harness_aborts(fn, arg)  1 if FN(ARG), run in a forked child, ends it by
+ *                            abort() (a failed assert()), else 0
  *
  * The CHECK_EQ_* forms take an optional last argument, a label saying what is
  * checked, and on failure print the expression, what came and what was
@@ -26,9 +28,13 @@
 #ifndef CONCLAVE_HARNESS_H
 #define CONCLAVE_HARNESS_H
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static int harness_passed;
 static int harness_failed;
@@ -197,6 +203,29 @@ static inline int harness_remove_tree(const char *dir)
         return -1;
     }
     return 0;
+}
+
+/* Runs FN(ARG) in a forked child with stderr silenced (the assertion's own
+ * message would look like a failure in the suite's output) and returns 1 if
+ * the child ended by SIGABRT, as a failed assert() ends it; 0 if it returned
+ * or died otherwise. The child never returns into the suite. */
+static inline int harness_aborts(void (*fn)(void *), void *arg)
+{
+    int status = 0, fd;
+    pid_t pid;
+
+    fflush(NULL);
+    if ((pid = fork()) < 0)
+        return 0;
+    if (pid == 0) {
+        if ((fd = open("/dev/null", O_WRONLY)) >= 0)
+            dup2(fd, 2);
+        fn(arg);
+        _exit(0);
+    }
+    if (waitpid(pid, &status, 0) != pid)
+        return 0;
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGABRT;
 }
 
 /* Reads a whole file into a NUL-terminated buffer the caller frees; NULL on error. */

@@ -241,9 +241,11 @@ static void test_audit(struct env *e)
           strcmp(seen.actions[0], "token revoked") == 0 &&
           strcmp(seen.actions[1], "token made for member") == 0 &&
           strcmp(seen.actors[1], "cli:root") == 0, "both in the log");
+    store_lock(e->st);          /* the shared connection is the lock holder's */
     CHECK(sqlite3_exec(store_db(e->st), "UPDATE audit_log SET actor = 'x'", NULL, NULL, NULL) !=
           SQLITE_OK && sqlite3_exec(store_db(e->st), "DELETE FROM audit_log", NULL, NULL,
                                     NULL) != SQLITE_OK, "the log cannot be changed");
+    store_unlock(e->st);
     CHECK(auth_member_add(e->a, &(struct auth_member_new){"x-y", NULL, NULL, 0, NULL, 0}, "",
                           &why) == CV_ERROR && state(e, "x-y") == AUTH_STATE_DEACTIVATED,
           "an action whose entry cannot be written does not happen");

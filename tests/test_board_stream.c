@@ -230,8 +230,9 @@ static void test_stream(void)
         return;
     CHECK(store_rows(s, "a", 130) == 0 && store_rows(s, "b", 0) == 0, "rows stored");
     CHECK_EQ_INT(board_stream_open(s, "a", &bs), CV_NOT_FOUND, "open poll: no board");
-    CHECK(store_poll_finish(s, "a", "{}", frame, 15) == 0 &&
-          store_poll_finish(s, "b", "{}", "{\"whole\": true}\n", -1) == 0, "finished");
+    CHECK(store_begin(s) == 0 && store_poll_finish(s, "a", "{}", frame, 15) == 0 &&
+          store_poll_finish(s, "b", "{}", "{\"whole\": true}\n", -1) == 0 &&
+          store_commit(s) == 0, "finished");
     board_buf_put(&want, frame, 15);
     for (i = 0; i < 130; i++) {
         char row[32];

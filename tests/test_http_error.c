@@ -28,6 +28,8 @@ static void test_rows(void)
         snprintf(what, sizeof what, "row %zu is value %d", i, (int)e);
         CHECK_EQ_INT((int)t[i].err, (int)e, what);
         CHECK(http_error_of(e) == &t[i], "http_error_of finds the row");
+        CHECK(strncmp(cv_err_name(e), "CV_", 3) == 0 && strcmp(cv_err_name(e), "CV_(unknown)") != 0,
+              "a name");
         if (e == CV_OK) {
             CHECK_EQ_INT((int)t[i].status, 200, "CV_OK is no error");
             continue;
@@ -45,6 +47,8 @@ static void test_rows(void)
     CHECK(http_error_of((enum cv_err)-7) == http_error_of(CV_ERROR), "below: CV_ERROR");
     CHECK(http_error_of((enum cv_err)CV_ERR_END) == http_error_of(CV_ERROR), "past: CV_ERROR");
     CHECK_EQ_INT((int)http_error_status((enum cv_err)999), 500, "unknown: 500");
+    CHECK_EQ_STR(cv_err_name(CV_POLL_CLOSED), "CV_POLL_CLOSED");
+    CHECK_EQ_STR(cv_err_name((enum cv_err)999), "CV_(unknown)");
 }
 
 /* The statuses and codes clients rely on (PROTOCOL §10, README's API). */
@@ -53,7 +57,7 @@ static void test_contract(void)
     static const struct { enum cv_err e; unsigned status; const char *code; } want[] = {
         { CV_ERROR, 500, "internal" },              { CV_NOT_FOUND, 404, "not_found" },
         { CV_INVALID, 400, "bad_request" },         { CV_BAD_JSON, 400, "bad_json" },
-        { CV_TOO_LARGE, 413, "too_large" },         { CV_BAD_METHOD, 405, "method_not_allowed" },
+        { CV_TOO_LARGE, 413, "too_large" },         { CV_TIMEOUT, 408, "request_timeout" },         { CV_BAD_METHOD, 405, "method_not_allowed" },
         { CV_MEDIA_TYPE, 415, "unsupported_media_type" },
         { CV_BAD_CREDENTIALS, 401, "invalid_credentials" },
         { CV_UNAUTHENTICATED, 401, "unauthenticated" }, { CV_EXPIRED, 401, "password_expired" },

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "crypto.h"
+#include "err.h"
 #include "harness.h"
 #include "poll.h"
 #include "record.h"
@@ -55,17 +56,7 @@ static randombytes_implementation test_rng = {
     test_rng_name, test_rng_random, NULL, NULL, test_rng_buf, NULL
 };
 
-static const char *status_name(enum cv_err s)
-{
-    static const char *const names[] = {
-        "CV_OK", "CV_BAD_POLL", "CV_ALREADY_MEMBER", "CV_POLL_EXISTS", "CV_TOO_MANY_POLLS",
-        "CV_NOT_FOUND", "CV_POLL_OPEN", "CV_FORBIDDEN", "CV_POLL_CLOSED", "CV_POLL_WITHDRAWN",
-        "CV_BALLOTS_CAST", "CV_ERROR",
-    };
-    return (unsigned)s < sizeof names / sizeof *names ? names[s] : "(unknown status)";
-}
-
-#define CHECK_STATUS(got, want, what) CHECK_EQ_STR(status_name(got), status_name(want), what)
+#define CHECK_STATUS(got, want, what) CHECK_EQ_STR(cv_err_name(got), cv_err_name(want), what)
 
 static void add_member(struct store *st, const char *username, const char *display, int active)
 {

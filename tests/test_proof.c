@@ -10,6 +10,7 @@
 #include "vectors.h"
 
 #include "proof.h"
+#include "pubmul.h"
 
 static void test_pok_holder(const json_t *h, const char *id)
 {
@@ -247,6 +248,59 @@ static void test_shares(void)
     json_decref(root);
 }
 
+/* A rng whose first draw is zeros (a simulated branch's c_i = 0), then libsodium's. */
+static void zero_first_fill(void *ctx, unsigned char *buf, size_t len)
+{
+    int *draws = ctx;
+
+    if ((*draws)++ == 0)
+        memset(buf, 0, len);
+    else
+        randombytes_buf(buf, len);
+}
+
+/* Issue 20: the variable-time verifier on edge values a prover may send: a
+ * branch with c_i = 0 (libdecaf 1.0.2's base double multiplication gets that
+ * wrong: tests/test_pubmul.c), scalars >= l, and the key's table against the
+ * plain bytes form. */
+static void test_interval_edges(void)
+{
+    unsigned char Y[32], r[32], alpha[32], beta[32], commit[2 * 64], commit2[2 * 64];
+    static const unsigned char l[32] = {
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+        0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10};
+    struct proof_pair pairs[2], bad[2];
+    struct crypto_hash h;
+    struct pubmul_key *k;
+    int draws = 0;
+    struct crypto_rng rng = { zero_first_fill, &draws };
+
+    crypto_core_ristretto255_random(Y);
+    crypto_core_ristretto255_scalar_random(r);
+    CHECK_EQ_INT(crypto_point_mul_base(alpha, r), 0);
+    CHECK_EQ_INT(crypto_point_mul(beta, r, Y), 0);
+    CHECK_EQ_INT(crypto_point_add(beta, beta, crypto_point_base()), 0, "β = r·Y + G (a yes)");
+    crypto_hash_init(&h, CRYPTO_HS, "choice");
+    CHECK_EQ_INT(proof_interval_prove(&h, Y, alpha, beta, 0, 1, 1, r, &rng, pairs, commit), 0);
+    CHECK(sodium_is_zero(pairs[0].c, 32), "the simulated branch has c_0 = 0");
+    CHECK_EQ_INT(proof_interval_verify(&h, Y, alpha, beta, 0, 1, pairs, commit2), PROTO_OK,
+                 "a proof with c_0 = 0 verifies");
+    CHECK_EQ_HEX(commit2, commit, sizeof commit, "the verifier recomputes the prover's commitments");
+    k = pubmul_key_new(Y);
+    CHECK(k != NULL, "Y's table");
+    CHECK_EQ_INT(proof_interval_verify_key(&h, k, alpha, beta, NULL, NULL, 0, 1, pairs, NULL),
+                 PROTO_OK, "the same with the poll's table");
+    memcpy(bad, pairs, sizeof bad);
+    memcpy(bad[1].s, l, 32);
+    CHECK_EQ_INT(proof_interval_verify_key(&h, k, alpha, beta, NULL, NULL, 0, 1, bad, NULL),
+                 PROTO_SCALAR, "s = l: refused as a scalar");
+    memcpy(bad, pairs, sizeof bad);
+    bad[0].c[0] = 1;
+    CHECK_EQ_INT(proof_interval_verify_key(&h, k, alpha, beta, NULL, NULL, 0, 1, bad, NULL),
+                 PROTO_PROOF, "c_0 changed: the proof fails");
+    pubmul_key_free(k);
+}
+
 int main(void)
 {
     if (crypto_init() != 0)
@@ -254,5 +308,6 @@ int main(void)
     test_pok();
     test_intervals();
     test_shares();
+    test_interval_edges();
     TEST_MAIN_END("test_proof");
 }

@@ -293,6 +293,46 @@ static void test_poll_id_taken(void)
     store_close(s);
 }
 
+static void commit_unbegun(void *s)
+{
+    store_commit(s);
+}
+
+static void stmt_unlocked(void *s)
+{
+    store_stmt(s, "SELECT 1");
+}
+
+/* store_commit and store_rollback close store_begin's transaction, on its
+ * thread; store_stmt runs under the lock. A caller who forgets is stopped by
+ * an assertion (active in every build: README, Layout), not left to unlock
+ * a mutex it does not hold. */
+static void test_asserts(void)
+{
+    char dir[256];
+    struct store *s = NULL;
+
+    data_path(dir, sizeof dir, "asserts");
+    CHECK_EQ_INT(store_open(dir, &s), 0, "open");
+    if (s == NULL)
+        return;
+    CHECK(!store_lock_held(s) && !store_in_tx(s), "nothing held at first");
+    store_lock(s);
+    store_lock(s);
+    store_unlock(s);
+    CHECK(store_lock_held(s) && !store_in_tx(s), "held while the outer lock is");
+    store_unlock(s);
+    CHECK(!store_lock_held(s), "released with the outer unlock");
+    CHECK(store_begin(s) == 0 && store_in_tx(s) && store_rollback(s) == 0 && !store_in_tx(s),
+          "in a transaction between begin and rollback");
+    CHECK(harness_aborts(commit_unbegun, s), "a commit without begin aborts");
+    CHECK(harness_aborts(stmt_unlocked, s), "a statement without the lock aborts");
+    store_lock(s);
+    CHECK(store_stmt(s, "SELECT 1") != NULL, "and runs with it");
+    store_unlock(s);
+    store_close(s);
+}
+
 static void test_transactions(void)
 {
     char dir[256];
@@ -716,6 +756,7 @@ int main(void)
     test_same_nominee();
     test_poll_id_taken();
     test_transactions();
+    test_asserts();
     test_members();
     test_member_changes();
     test_threads();

@@ -14,6 +14,8 @@ struct sign_key;
 struct ballotbox;
 struct ratelimit;
 struct flash;
+struct mail;
+struct mailer;
 
 struct app {
     const struct config *cfg;
@@ -28,6 +30,9 @@ struct app {
     /* One-shot messages from a form's POST to the GET after its redirect
      * (flash.h; NULL = none are kept). */
     struct flash *flash;
+    /* Outgoing mail (mail.h, mailer.h): both NULL without --smtp-url. */
+    struct mail *mail;
+    struct mailer *mailer;
 };
 
 #endif

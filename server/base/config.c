@@ -8,9 +8,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -128,78 +130,164 @@ static int copy_path(char *dst, size_t len, const char *src)
     return 0;
 }
 
-static int config_parse_one(struct config *cfg, const char *opt, const char *val,
-                            int *used, char *err, size_t errlen)
+/* 1 if S starts with PREFIX (ASCII, any case) and has more after it. */
+static int has_scheme(const char *s, const char *prefix)
 {
-    unsigned char buf[16];
+    size_t n = strlen(prefix);
+
+    return s != NULL && strncasecmp(s, prefix, n) == 0 && s[n] != '\0';
+}
+
+/* Copies a printable ASCII value without spaces into DST (LEN bytes). 0 / -1. */
+static int copy_word(char *dst, size_t len, const char *src)
+{
+    const char *p;
+
+    if (src == NULL || src[0] == '\0' || strlen(src) >= len)
+        return -1;
+    for (p = src; *p != '\0'; p++)
+        if (*p <= ' ' || *p > '~')
+            return -1;
+    memcpy(dst, src, strlen(src) + 1);
+    return 0;
+}
+
+/* The mail options (mail.h): 0 when OPT was one and VAL good, -1 when it was
+ * one and VAL bad, 1 when OPT is no mail option. */
+static int config_parse_mail(struct config *cfg, const char *opt, const char *val)
+{
     unsigned long v;
 
-    *used = 1;
-    if (strcmp(opt, "--data") == 0) {
-        if (copy_path(cfg->data_dir, sizeof cfg->data_dir, val) == 0)
+    if (strcmp(opt, "--smtp-url") == 0)
+        return (has_scheme(val, "smtp://") || has_scheme(val, "smtps://")) &&
+            copy_word(cfg->smtp_url, sizeof cfg->smtp_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--smtp-user") == 0)
+        return copy_word(cfg->smtp_user, sizeof cfg->smtp_user, val);
+    if (strcmp(opt, "--smtp-password-file") == 0)
+        return copy_path(cfg->smtp_password_file, sizeof cfg->smtp_password_file, val);
+    if (strcmp(opt, "--mail-from") == 0)
+        return val != NULL && strchr(val, '@') != NULL &&
+            copy_word(cfg->mail_from, sizeof cfg->mail_from, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--public-url") == 0)
+        return (has_scheme(val, "https://") || has_scheme(val, "http://")) &&
+            copy_word(cfg->public_url, sizeof cfg->public_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--reminder-hours") == 0) {
+        if (parse_uint(val, 0, 24 * 365, &v) != 0)
+            return -1;
+        cfg->reminder_hours = (unsigned)v;
+        return 0;
+    }
+    return 1;
+}
+
+/* The mail options that only make sense together. 0, or -1 with ERR. */
+static int config_check_mail(struct config *cfg, char *err, size_t errlen)
+{
+    size_t n = strlen(cfg->public_url);
+
+    while (n > 0 && cfg->public_url[n - 1] == '/')
+        cfg->public_url[--n] = '\0';           /* links append "/path" */
+    if (cfg->smtp_url[0] == '\0') {
+        if (cfg->smtp_user[0] == '\0' && cfg->smtp_password_file[0] == '\0' &&
+            cfg->mail_from[0] == '\0')
             return 0;
-    } else if (strcmp(opt, "--static") == 0) {
-        if (copy_path(cfg->static_dir, sizeof cfg->static_dir, val) == 0)
-            return 0;
-    } else if (strcmp(opt, "--templates") == 0) {
-        if (copy_path(cfg->templates_dir, sizeof cfg->templates_dir, val) == 0)
-            return 0;
-    } else if (strcmp(opt, "--listen") == 0) {
-        if (val && config_parse_listen(val, cfg->listen_host, sizeof cfg->listen_host,
-                                       &cfg->listen_port) == 0)
-            return 0;
-    } else if (strcmp(opt, "--poll-duration") == 0) {
-        if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
-            cfg->poll_duration = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--threads") == 0) {
-        if (parse_uint(val, 1, 256, &v) == 0) {
-            cfg->threads = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--max-connections") == 0) {
-        if (parse_uint(val, 1, 100000, &v) == 0) {
-            cfg->connection_limit = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--request-timeout") == 0) {
-        if (parse_uint(val, 1, 3600, &v) == 0) {
-            cfg->request_timeout = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--header-timeout") == 0 ||
-               strcmp(opt, "--max-connections-per-address") == 0) {
-        if (parse_uint(val, 0, opt[2] == 'h' ? 3600 : 100000, &v) == 0) {
-            *(opt[2] == 'h' ? &cfg->header_timeout : &cfg->per_address_limit) = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--login-limit") == 0 || strcmp(opt, "--cast-limit") == 0) {
-        if (parse_uint(val, 0, 100000, &v) == 0) {
-            *(opt[2] == 'l' ? &cfg->login_limit : &cfg->cast_limit) = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--session-ttl") == 0) {
-        if (parse_uint(val, 1, 366UL * 86400, &v) == 0) {
-            cfg->session_ttl = (unsigned)v;
-            return 0;
-        }
-    } else if (strcmp(opt, "--trusted-proxy") == 0) {
-        if (val && strlen(val) < sizeof cfg->trusted_proxy &&
-            (inet_pton(AF_INET, val, buf) == 1 || inet_pton(AF_INET6, val, buf) == 1)) {
-            memcpy(cfg->trusted_proxy, val, strlen(val) + 1);
-            return 0;
-        }
-    } else if (strcmp(opt, "--secure-cookies") == 0) {
+        snprintf(err, errlen, "--smtp-user, --smtp-password-file and --mail-from need "
+                 "--smtp-url");
+        return -1;
+    }
+    if (cfg->mail_from[0] == '\0' || cfg->public_url[0] == '\0') {
+        snprintf(err, errlen, "--smtp-url needs --mail-from ADDRESS and --public-url URL "
+                 "(the address links in mails point to)");
+        return -1;
+    }
+    if ((cfg->smtp_user[0] == '\0') != (cfg->smtp_password_file[0] == '\0')) {
+        snprintf(err, errlen, "--smtp-user and --smtp-password-file go together");
+        return -1;
+    }
+    return 0;
+}
+
+/* The options that take a number: its bounds, and the unsigned field of
+ * struct config it sets. */
+static const struct {
+    const char *name;
+    unsigned long min, max;
+    size_t field;                   /* offsetof(struct config, an unsigned) */
+} number_options[] = {
+    {"--poll-duration", 1, 366UL * 86400, offsetof(struct config, poll_duration)},
+    {"--threads", 1, 256, offsetof(struct config, threads)},
+    {"--max-connections", 1, 100000, offsetof(struct config, connection_limit)},
+    {"--request-timeout", 1, 3600, offsetof(struct config, request_timeout)},
+    {"--header-timeout", 0, 3600, offsetof(struct config, header_timeout)},
+    {"--max-connections-per-address", 0, 100000, offsetof(struct config, per_address_limit)},
+    {"--login-limit", 0, 100000, offsetof(struct config, login_limit)},
+    {"--cast-limit", 0, 100000, offsetof(struct config, cast_limit)},
+    {"--session-ttl", 1, 366UL * 86400, offsetof(struct config, session_ttl)},
+};
+
+/* Option OPT with VAL if it is one of number_options: 0 set, -1 a bad
+ * value; 1 if OPT is no such option. */
+static int config_parse_number(struct config *cfg, const char *opt, const char *val)
+{
+    unsigned long v;
+    size_t i;
+
+    for (i = 0; i < sizeof number_options / sizeof number_options[0]; i++) {
+        if (strcmp(opt, number_options[i].name) != 0)
+            continue;
+        if (parse_uint(val, number_options[i].min, number_options[i].max, &v) != 0)
+            return -1;
+        *(unsigned *)(void *)((char *)cfg + number_options[i].field) = (unsigned)v;
+        return 0;
+    }
+    return 1;
+}
+
+/* Option OPT with VAL if it takes a path, an address or nothing: 0 set, -1
+ * a bad value, 1 if OPT is none of them. *USED: whether VAL was taken. */
+static int config_parse_text(struct config *cfg, const char *opt, const char *val, int *used)
+{
+    unsigned char buf[16];
+
+    if (strcmp(opt, "--data") == 0)
+        return copy_path(cfg->data_dir, sizeof cfg->data_dir, val);
+    if (strcmp(opt, "--static") == 0)
+        return copy_path(cfg->static_dir, sizeof cfg->static_dir, val);
+    if (strcmp(opt, "--templates") == 0)
+        return copy_path(cfg->templates_dir, sizeof cfg->templates_dir, val);
+    if (strcmp(opt, "--listen") == 0)
+        return val && config_parse_listen(val, cfg->listen_host, sizeof cfg->listen_host,
+                                          &cfg->listen_port) == 0 ? 0 : -1;
+    if (strcmp(opt, "--trusted-proxy") == 0) {
+        if (val == NULL || strlen(val) >= sizeof cfg->trusted_proxy ||
+            (inet_pton(AF_INET, val, buf) != 1 && inet_pton(AF_INET6, val, buf) != 1))
+            return -1;
+        memcpy(cfg->trusted_proxy, val, strlen(val) + 1);
+        return 0;
+    }
+    if (strcmp(opt, "--secure-cookies") == 0) {
         *used = 0;
         cfg->secure_cookies = 1;
         return 0;
-    } else {
+    }
+    return 1;
+}
+
+static int config_parse_one(struct config *cfg, const char *opt, const char *val,
+                            int *used, char *err, size_t errlen)
+{
+    int rc;
+
+    *used = 1;
+    if ((rc = config_parse_mail(cfg, opt, val)) == 1 &&
+        (rc = config_parse_number(cfg, opt, val)) == 1 &&
+        (rc = config_parse_text(cfg, opt, val, used)) == 1) {
         snprintf(err, errlen, "unknown option '%s'", opt);
         return -1;
     }
-    snprintf(err, errlen, "option %s needs a valid value", opt);
-    return -1;
+    if (rc != 0)
+        snprintf(err, errlen, "option %s needs a valid value", opt);
+    return rc;
 }
 
 int config_parse_serve(struct config *cfg, int argc, char **argv,
@@ -216,7 +304,7 @@ int config_parse_serve(struct config *cfg, int argc, char **argv,
             return -1;
         i += used;
     }
-    return 0;
+    return config_check_mail(cfg, err, errlen);
 }
 
 int config_find_data_dir(int argc, char **argv, char *out, size_t outlen)

@@ -31,6 +31,13 @@ struct config {
     unsigned cast_limit;              /* --cast-limit: ballots a minute per member, 0 off */
     char static_dir[CONFIG_PATH_MAX]; /* --static DIR, default beside the binary */
     char templates_dir[CONFIG_PATH_MAX]; /* --templates DIR, default ./templates */
+    /* Outgoing mail (mail.h): all "" when --smtp-url is not given (mail off). */
+    char smtp_url[512];               /* --smtp-url smtp://HOST:PORT or smtps://... */
+    char smtp_user[256];              /* --smtp-user NAME, "" none */
+    char smtp_password_file[CONFIG_PATH_MAX]; /* --smtp-password-file FILE */
+    char mail_from[256];              /* --mail-from ADDRESS */
+    char public_url[512];             /* --public-url https://... (links in mails) */
+    unsigned reminder_hours;          /* --reminder-hours: before a close, default 24, 0 off */
 };
 
 /* Fills cfg with the defaults. */

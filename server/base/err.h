@@ -26,6 +26,7 @@ enum cv_err {
     CV_TOO_LARGE,           /* a request body over the cap */
     CV_MEDIA_TYPE,          /* a body of a type the route does not take */
     CV_BAD_METHOD,          /* a known path, another method */
+    CV_TIMEOUT,             /* a request not received within its deadline (http_guard) */
     /* who is asking */
     CV_BAD_CREDENTIALS,     /* wrong username or password */
     CV_UNAUTHENTICATED,     /* no valid session or API token */
@@ -67,5 +68,8 @@ enum cv_err {
 
 /* One past the last value, for tables and their tests. */
 #define CV_ERR_END (CV_ALREADY_DECRYPTED + 1)
+
+/* ERR's name ("CV_NOT_FOUND"), or "CV_(unknown)" for no value of the enum. */
+const char *cv_err_name(enum cv_err err);
 
 #endif

@@ -23,7 +23,9 @@ static const char user_usage[] =
     "usage: conclave user COMMAND [--data DIR]\n"
     "  add USERNAME [--display-name NAME] [--email EMAIL] [--admin] [--password-stdin]\n"
     "                              add a member (without --password-stdin a strong\n"
-    "                              one-time password is generated and printed once)\n"
+    "                              one-time password is generated and printed once; with\n"
+    "                              --email, when the server sends mail, an invitation is\n"
+    "                              mailed instead)\n"
     "  list                        list members and the state of their accounts\n"
     "  deactivate USERNAME [--yes] stop a member's logins, sessions and tokens; a member\n"
     "                              on an open poll's roll (who could no longer vote, shown\n"
@@ -32,11 +34,17 @@ static const char user_usage[] =
     "  passwd USERNAME [--password-stdin]\n"
     "                              set a password (a one-time one is generated unless\n"
     "                              one is read from stdin)\n"
-    "  invite USERNAME [--url URL] print a set-password link for the member (one use,\n"
+    "  invite USERNAME [--url URL] [--print]\n"
+    "                              print a set-password link for the member (one use,\n"
     "                              72 hours); URL is the server's public address, e.g.\n"
-    "                              https://vote.example.org (without it: the path)\n"
+    "                              https://vote.example.org (without it: the path). When\n"
+    "                              the server sends mail (serve --smtp-url) and the member\n"
+    "                              has an address, the link is mailed instead (--print:\n"
+    "                              print it all the same)\n"
     "  import FILE.csv             add/update members from CSV: username,display name,email\n"
-    "                              (optional header row; '-' reads stdin; all or nothing)\n"
+    "                              (optional header row; '-' reads stdin; all or nothing);\n"
+    "                              when the server sends mail, new members with an\n"
+    "                              address are invited by mail\n"
     "A generated password is one-time: the member logs in with it once and must choose\n"
     "their own; unused, it expires after 72 hours. A password read with --password-stdin\n"
     "is the member's own (for your own account, or scripts). Every change is written to\n"
@@ -70,7 +78,7 @@ static int user_add(int argc, char **argv)
     struct cli_ctx ctx;
     char pw[AUTH_PASSWORD_MAX + 2];
     const char *why = NULL;
-    int rc = CLI_EXIT_FAIL, generated;
+    int rc = CLI_EXIT_FAIL, generated, invite;
 
     if (cli_parse("user add", argc, argv, opts, 4, &a) != 0 || a.help || a.npos != 1)
         return cli_usage(user_usage, a.help);
@@ -85,11 +93,18 @@ static int user_add(int argc, char **argv)
     n.one_time = generated;
     if (cli_open(a.data_dir, &ctx) != 0)
         goto out;
+    /* with mail on, a generated password gives way to an invitation by mail */
+    invite = generated && auth_mail_on(ctx.auth) && n.email != NULL && n.email[0] != '\0';
+    if (invite)
+        n.password = NULL;
     if (auth_member_add(ctx.auth, &n, cli_actor(), &why) != CV_OK) {
         cli_fail("user add", why != NULL ? why : "failed");
     } else {
         fprintf(stderr, "conclave: added member %s%s\n", n.username, n.admin ? " (admin)" : "");
-        if (generated)
+        if (invite)
+            fprintf(stderr, "conclave: invited by mail to %s (a set-password link, one use, "
+                    "72 hours; the server sends it)\n", n.email);
+        else if (generated)
             user_print_password(n.username, pw);
         rc = CLI_EXIT_OK;
     }
@@ -241,16 +256,38 @@ static int user_check_url(char *url)
     return 0;
 }
 
+/* With mail on and an address for USERNAME: the invitation by mail, *RC its
+ * exit status; 0. -1 when it is not for mail (print the link instead). */
+static int user_invite_mail(struct cli_ctx *ctx, const char *username, int *rc)
+{
+    struct store_member m;
+    const char *why = NULL;
+
+    if (!auth_mail_on(ctx->auth) || auth_check_username(username) != NULL ||
+        store_member_get(ctx->st, username, &m) != CV_OK || m.email[0] == '\0')
+        return -1;
+    if (auth_invite(ctx->auth, username, cli_actor(), &why) != CV_OK) {
+        cli_fail("user invite", why != NULL ? why : "failed");
+        *rc = CLI_EXIT_FAIL;
+    } else {
+        fprintf(stderr, "conclave: invitation mailed to %s (a set-password link, one use, "
+                "72 hours; the server sends it)\n", m.email);
+        *rc = CLI_EXIT_OK;
+    }
+    sodium_memzero(&m, sizeof m);
+    return 0;
+}
+
 static int user_invite(int argc, char **argv)
 {
-    struct cli_opt opts[] = { { "url", 1, 0, NULL } };
+    struct cli_opt opts[] = { { "url", 1, 0, NULL }, { "print", 0, 0, NULL } };
     char link[AUTH_LINK_LEN + 1], url[520] = "";
     struct cli_args a;
     struct cli_ctx ctx;
     const char *why = NULL;
     int rc = CLI_EXIT_FAIL;
 
-    if (cli_parse("user invite", argc, argv, opts, 1, &a) != 0 || a.help || a.npos != 1)
+    if (cli_parse("user invite", argc, argv, opts, 2, &a) != 0 || a.help || a.npos != 1)
         return cli_usage(user_usage, a.help);
     if (opts[0].set && (strlen(opts[0].value) >= sizeof url ||
                         user_check_url(strcpy(url, opts[0].value)) != 0)) {
@@ -260,6 +297,10 @@ static int user_invite(int argc, char **argv)
     }
     if (cli_open(a.data_dir, &ctx) != 0)
         return CLI_EXIT_FAIL;
+    if (!opts[1].set && user_invite_mail(&ctx, a.pos[0], &rc) == 0) {
+        cli_close(&ctx);
+        return rc;
+    }
     if (auth_link_create(ctx.auth, a.pos[0], cli_actor(), link, NULL, &why) != CV_OK) {
         cli_fail("user invite", why != NULL ? why : "failed");
     } else {
@@ -326,7 +367,10 @@ static int user_import(int argc, char **argv)
         } else {
             printf("imported %s: %d added, %d updated\n", a.pos[0], stats.created,
                    stats.updated);
-            if (stats.created > 0)
+            if (stats.created > 0 && auth_mail_on(ctx.auth))
+                fprintf(stderr, "conclave: new members with an address are invited by mail "
+                        "(the server sends it); give the others a set-password link\n");
+            else if (stats.created > 0)
                 fprintf(stderr, "conclave: new members have no password: give each a "
                         "set-password link\n  (conclave user invite USERNAME --url URL, or "
                         "\"Make a set-password link\" on /admin/members)\n");

@@ -13,6 +13,8 @@
 #include <sodium.h>
 
 #include "cli_util.h"
+#include "mail.h"
+#include "store_outbox.h"
 
 /* Finds "--name" or "--name=value" of ARG among OPTS; sets *inline_value. */
 static struct cli_opt *cli_find(struct cli_opt *opts, size_t n, const char *arg,
@@ -118,6 +120,7 @@ const char *cli_actor(void)
 
 int cli_open(const char *data_dir, struct cli_ctx *ctx)
 {
+    char from[256], url[512];
     int serving;
 
     memset(ctx, 0, sizeof *ctx);
@@ -135,12 +138,16 @@ int cli_open(const char *data_dir, struct cli_ctx *ctx)
         cli_close(ctx);
         return -1;
     }
+    if (store_mail_settings_get(ctx->st, from, url) == CV_OK &&
+        mail_new(ctx->st, from, url, &ctx->mail) == 0)
+        auth_set_mail(ctx->auth, ctx->mail);
     return 0;
 }
 
 void cli_close(struct cli_ctx *ctx)
 {
     auth_close(ctx->auth);
+    mail_free(ctx->mail);
     store_close(ctx->st);
     if (ctx->dir_fd >= 0)
         close(ctx->dir_fd);

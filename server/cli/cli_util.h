@@ -47,9 +47,13 @@ struct cli_ctx {
     struct store *st;
     struct auth *auth;
     int dir_fd;             /* the data directory's shared lock, or -1 */
+    struct mail *mail;      /* the server's mail settings (mail.h); NULL: mail off */
 };
 
-/* Opens DATA_DIR's store and an auth context; prints why on failure. 0 / -1. */
+/* Opens DATA_DIR's store and an auth context; prints why on failure. 0 / -1.
+ * When the server on DATA_DIR was started with --smtp-url, mail is on for
+ * the context too (ctx->mail): invitations are queued in the outbox, which
+ * that server sends. */
 int cli_open(const char *data_dir, struct cli_ctx *ctx);
 
 /* Closes what cli_open opened. */

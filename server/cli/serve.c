@@ -8,12 +8,15 @@
  * connections, lets requests in flight finish, stops the daemon, closes the
  * store and exits 0.
  */
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <sodium.h>
 
 #include "app.h"
@@ -26,12 +29,16 @@
 #include "heap.h"
 #include "http.h"
 #include "log.h"
+#include "mail.h"
+#include "mailer.h"
+#include "notice.h"
 #include "poll.h"
 #include "ratelimit.h"
 #include "serve.h"
 #include "sign.h"
 #include "store.h"
 #include "store_durable.h"
+#include "store_outbox.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -42,6 +49,8 @@ static const char serve_usage[] =
     "                      [--max-connections N] [--request-timeout SECS] [--session-ttl SECS]\n"
     "                      [--login-limit N] [--cast-limit N] [--header-timeout SECS]\n"
     "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
+    "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
+    "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
@@ -70,7 +79,19 @@ static const char serve_usage[] =
     "                         the binary, else ../share/conclave/static from its\n"
     "                         directory, as `make install` puts them); the server refuses\n"
     "                         to start when a file the pages load is missing\n"
-    "  --templates DIR        accepted and ignored (the pages are compiled in)\n";
+    "  --templates DIR        accepted and ignored (the pages are compiled in)\n"
+    "  --smtp-url URL         send mail (invitations, password resets, poll notices)\n"
+    "                         through smtp://HOST:PORT (STARTTLS required unless HOST is\n"
+    "                         this machine) or smtps://HOST:PORT; without it no mail is\n"
+    "                         sent and admins make passwords and links by hand\n"
+    "  --mail-from ADDRESS    the mails' sender (needed with --smtp-url)\n"
+    "  --public-url URL       the server's address as members reach it, for the links in\n"
+    "                         mails, e.g. https://vote.example.org (needed with --smtp-url)\n"
+    "  --smtp-user NAME       log in to the SMTP server as NAME ...\n"
+    "  --smtp-password-file FILE\n"
+    "                         ... with the password in FILE (its first line; mode 0600)\n"
+    "  --reminder-hours N     remind those on a poll's roll who have not voted N hours\n"
+    "                         before the close (default 24; 0: no reminder)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -128,6 +149,9 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
+        /* the poll notices, after the open or close they tell of committed */
+        (void)notice_run(app->store, app->mail, (int64_t)time(NULL),
+                         (int64_t)app->cfg->reminder_hours * 3600);
         store_durable_tick(app->store);
     }
 }
@@ -147,10 +171,130 @@ static int serve_check_static(const struct config *cfg)
     return -1;
 }
 
+/* Reads the SMTP password: the first line of PATH, a regular file that group
+ * and others cannot read. 0, or -1 with one line on stderr. */
+static int serve_read_password(const char *path, char *out, size_t cap)
+{
+    struct stat st;
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+    if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        fprintf(stderr, "conclave serve: --smtp-password-file %s: %s\n", path,
+                fd < 0 ? "cannot open it" : "must be a regular file that group and others "
+                "cannot read (chmod 600)");
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    n = read(fd, out, cap - 1);
+    close(fd);
+    if (n <= 0) {
+        fprintf(stderr, "conclave serve: --smtp-password-file %s is empty\n", path);
+        return -1;
+    }
+    out[n] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+/* With --smtp-url: the mail context and the mailer thread. 0 / -1. */
+static int serve_start_mail(const struct config *cfg, struct app *app)
+{
+    struct mailer_options mo = {cfg->smtp_url, cfg->smtp_user, NULL, cfg->mail_from};
+    char password[512] = "", from[256], url[512];
+    int rc = -1;
+
+    if (cfg->smtp_url[0] == '\0') {
+        log_info("mail is off (start with --smtp-url to send invitations and notices)");
+        /* the admin commands beside this server must not queue mail either */
+        return store_mail_settings_set(app->store, NULL, NULL, 0) == CV_OK ? 0 : -1;
+    }
+    if (cfg->smtp_password_file[0] != '\0' &&
+        serve_read_password(cfg->smtp_password_file, password, sizeof password) != 0)
+        return -1;
+    mo.password = password;
+    /* mail was off until now: the polls so far are old news */
+    if (store_mail_settings_get(app->store, from, url) == CV_NOT_FOUND &&
+        notice_mark_all(app->store, (int64_t)time(NULL)) != 0)
+        goto out;
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK &&
+        mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
+        mailer_start(app->store, &mo, &app->mailer) == 0) {
+        mail_set_mailer(app->mail, app->mailer);
+        auth_set_mail(app->auth, app->mail);
+        if (store_mail_settings_set(app->store, cfg->mail_from, cfg->public_url,
+                                    (int64_t)time(NULL)) != CV_OK)
+            log_warn("could not record the mail settings for the admin commands");
+        log_info("mail on: through %s as %s, links to %s", cfg->smtp_url, cfg->mail_from,
+                 cfg->public_url);
+        rc = 0;
+    }
+out:
+    sodium_memzero(password, sizeof password);
+    return rc;
+}
+
+/* Stops the mailer (after the mail it is sending) and frees the mail context. */
+static void serve_stop_mail(const struct config *cfg, struct app *app)
+{
+    if (app->auth != NULL)
+        auth_set_mail(app->auth, NULL);
+    mailer_stop(app->mailer);
+    mail_free(app->mail);
+    app->mailer = NULL;
+    app->mail = NULL;
+    if (cfg->smtp_url[0] != '\0')
+        curl_global_cleanup();
+}
+
+/* Opens what the server runs on into APP (cfg set): the store with its group
+ * commit, checkpointer and erasure of the WAL's page history
+ * (store_durable.h) from the start, the server key, accounts (and the first
+ * admin), the ballot box, flashes and rate limits. 0, or -1 (logged; what
+ * was opened is for serve_app_close). */
+static int serve_app_open(const struct config *cfg, struct app *app)
+{
+    struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
+
+    if (store_open(cfg->data_dir, &app->store) != 0 || store_durable_start(app->store) != 0)
+        return -1;
+    if (sign_key_open(cfg->data_dir, &app->key) != 0) {
+        log_error("cannot open or create the server key %s/receipt-key (it must be a "
+                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
+        return -1;
+    }
+    if (auth_open(app->store, &aopt, &app->auth) != 0 || serve_bootstrap(app->auth) != 0)
+        return -1;
+    if (ballotbox_new(app->store, app->key, &app->box) != 0 ||
+        flash_new(256, 600, &app->flash) != 0)
+        return -1;
+    /* --login-limit 0 lifts the per-username attempt limit as well */
+    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app->auth, 0) != 0) ||
+        (cfg->cast_limit > 0 &&
+         ratelimit_new(cfg->cast_limit, 60, 1024, &app->cast_limit) != 0) ||
+        (cfg->login_limit > 0 &&
+         ratelimit_new(cfg->login_limit, 60, 1024, &app->login_limit) != 0))
+        return -1;
+    return 0;
+}
+
+/* Closes what serve_app_open opened (the HTTP server stopped first). */
+static void serve_app_close(struct app *app)
+{
+    ballotbox_free(app->box);
+    store_durable_stop(app->store);
+    ratelimit_free(app->cast_limit);
+    ratelimit_free(app->login_limit);
+    flash_free(app->flash);
+    auth_close(app->auth);
+    sign_key_free(app->key);
+    store_close(app->store);
+}
+
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    struct auth_options aopt = {(int64_t)cfg->session_ttl, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
@@ -161,26 +305,9 @@ static int serve_run(const struct config *cfg)
         return 1;
     heap_configure();
     serve_block_signals(&set);
-    /* The store, with its group commit, checkpointer and erasure of the
-     * WAL's page history (store_durable.h) from the start. */
-    if (store_open(cfg->data_dir, &app.store) != 0 || store_durable_start(app.store) != 0)
+    if (serve_app_open(cfg, &app) != 0)
         goto out;
-    if (sign_key_open(cfg->data_dir, &app.key) != 0) {
-        log_error("cannot open or create the server key %s/receipt-key (it must be a "
-                  "regular file of mode 0600 holding 64 hex digits)", cfg->data_dir);
-        goto out;
-    }
-    if (auth_open(app.store, &aopt, &app.auth) != 0 || serve_bootstrap(app.auth) != 0)
-        goto out;
-    if (ballotbox_new(app.store, app.key, &app.box) != 0 ||
-        flash_new(256, 600, &app.flash) != 0)
-        goto out;
-    /* --login-limit 0 lifts the per-username attempt limit as well */
-    if ((cfg->login_limit == 0 && auth_set_attempt_limit(app.auth, 0) != 0) ||
-        (cfg->cast_limit > 0 &&
-         ratelimit_new(cfg->cast_limit, 60, 1024, &app.cast_limit) != 0) ||
-        (cfg->login_limit > 0 &&
-         ratelimit_new(cfg->login_limit, 60, 1024, &app.login_limit) != 0))
+    if (serve_start_mail(cfg, &app) != 0)
         goto out;
     serve_close_due(&app);          /* polls whose deadline passed while down */
     /* After a crash the WAL still holds the page history of the last commits
@@ -199,14 +326,8 @@ static int serve_run(const struct config *cfg)
     rc = 0;
 out:
     http_server_free(srv);
-    ballotbox_free(app.box);
-    store_durable_stop(app.store);
-    ratelimit_free(app.cast_limit);
-    ratelimit_free(app.login_limit);
-    flash_free(app.flash);
-    auth_close(app.auth);
-    sign_key_free(app.key);
-    store_close(app.store);
+    serve_stop_mail(cfg, &app);
+    serve_app_close(&app);
     close(lock_fd);
     if (rc == 0)
         log_info("stopped");

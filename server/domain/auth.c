@@ -153,6 +153,8 @@ void auth_close(struct auth *a)
     pthread_cond_destroy(&a->cv);
     pthread_mutex_destroy(&a->mu);
     ratelimit_free(a->failures);
+    ratelimit_free(a->reset_clients);
+    ratelimit_free(a->reset_members);
     sodium_memzero(a, sizeof *a);
     free(a);
 }

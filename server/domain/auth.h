@@ -243,6 +243,40 @@ const char *auth_member_state_text(enum auth_member_state st);
 /* The current time of A's clock (unix seconds). */
 int64_t auth_time(const struct auth *a);
 
+/* --- mail (auth_mail.c): invitations and password resets -----------------
+ * With mail on (the server's --smtp-url), a member added or imported without
+ * a password and with an address gets an invitation: a set-password link
+ * (AUTH_LINK_TTL, single use) by mail, queued in the transaction that adds
+ * them. */
+
+struct mail;
+
+/* Turns mail on (M non-NULL; not owned) or off. Call before serving. */
+void auth_set_mail(struct auth *a, struct mail *m);
+
+/* 1 if mail is on. */
+int auth_mail_on(const struct auth *a);
+
+/* Sends USERNAME (active, with an address, without a password of their
+ * own) a new invitation, replacing their older link; audited as done by
+ * ACTOR. CV_INVALID with *why (mail off, no address, has a password). */
+enum cv_err auth_invite(struct auth *a, const char *username, const char *actor,
+                             const char **why);
+
+/* "Forgot your password?": WHO is a username or an address. If it names an
+ * active member with an address, a reset link (MAIL_RESET_TTL, single use)
+ * is mailed to that address; otherwise nothing happens. The answer is the
+ * same either way: CV_OK; CV_THROTTLED (*retry_after) when CLIENT asked
+ * too often (whatever it asked for); CV_INVALID when mail is off;
+ * CV_ERROR. A member gets at most one reset mail every 2 minutes (more
+ * requests are answered CV_OK and send nothing). */
+enum cv_err auth_reset_request(struct auth *a, const char *who, const char *client,
+                                    int *retry_after);
+
+/* Whether member ID gets the poll notices; turning them on or off. */
+enum cv_err auth_notices_get(struct auth *a, int64_t member_id, int *on);
+enum cv_err auth_notices_set(struct auth *a, int64_t member_id, int on);
+
 /* --- CSV import (auth_import.c) ------------------------------------------- */
 
 struct auth_import_stats {

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "auth_internal.h"
+#include "mail.h"
 
 #define CSV_FIELDS      3
 #define CSV_FIELD_MAX   1024
@@ -186,6 +187,19 @@ static int import_seen_add(struct import_seen *s, const char *username, int line
     return 0;
 }
 
+/* With mail on: invites USER, just created with an address, in the
+ * import's transaction (auth_mail.c). 0 / -1. */
+static int import_invite(struct auth *a, const char *user)
+{
+    struct store_member m;
+    int rc = store_member_get(a->st, user, &m) == CV_OK &&
+        auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, auth_now(a)) == CV_OK
+        ? 0 : -1;
+
+    sodium_memzero(&m, sizeof m);
+    return rc;
+}
+
 /* Validates and stores one record; *why on a bad record, -1 with *why NULL
  * on a store error. */
 static int import_row(struct auth *a, struct import_seen *seen, struct csv_record *r,
@@ -209,6 +223,8 @@ static int import_row(struct auth *a, struct import_seen *seen, struct csv_recor
         return -1;
     }
     if (store_member_upsert(a->st, user, dn, email, auth_now(a), &created) != CV_OK)
+        return -1;
+    if (created && email[0] != '\0' && auth_mail_on(a) && import_invite(a, user) != 0)
         return -1;
     if (created)
         stats->created++;

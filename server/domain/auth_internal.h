@@ -21,7 +21,18 @@ struct auth {
     pthread_cond_t cv;
     int busy;                               /* argon2 runs in progress */
     struct ratelimit *failures;             /* failed logins per (username, client) */
+    struct mail *mail;                      /* NULL: mail is off (auth_set_mail) */
+    struct ratelimit *reset_clients;        /* reset requests per client address */
+    struct ratelimit *reset_members;        /* reset mails per member */
 };
+
+/* With mail on and member M active with an address: a set-password link
+ * valid TTL seconds, and the mail of KIND (MAIL_INVITATION or MAIL_RESET)
+ * that carries it, queued, inside the caller's transaction. CV_OK,
+ * CV_NOT_FOUND when mail is off or M has no address (nothing done), or
+ * CV_ERROR. */
+int auth_mail_link(struct auth *a, const struct store_member *m, const char *kind,
+                   int64_t ttl, int64_t now);
 
 /* The current time in unix seconds (the injected clock or time()). */
 int64_t auth_now(const struct auth *a);

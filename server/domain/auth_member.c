@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "auth_internal.h"
+#include "mail.h"
 
 /* Maps a store code from a write keyed by username to a result and reason. */
 static enum cv_err auth_member_result(int rc, const char **why)
@@ -108,8 +109,17 @@ enum cv_err auth_member_add(struct auth *a, const struct auth_member_new *n,
     *why = "database error";
     if (store_begin(a->st) != 0)
         goto out;
-    rc = auth_finish(a, store_member_insert(a->st, &m, NULL), actor, "member added",
-                     m.username, m.is_admin ? "admin" : NULL);
+    rc = store_member_insert(a->st, &m, &m.id);
+    /* with mail on, a member without a password is invited in the same
+     * transaction (auth_mail.c); without an address, or mail off, nothing */
+    if (rc == CV_OK && n->password == NULL &&
+        (rc = auth_mail_link(a, &m, MAIL_INVITATION, AUTH_LINK_TTL, m.created_at)) ==
+        CV_NOT_FOUND)
+        rc = CV_OK;
+    rc = auth_finish(a, rc, actor, "member added", m.username,
+                     auth_mail_on(a) && n->password == NULL && m.email[0] != '\0'
+                     ? (m.is_admin ? "admin; invitation sent by mail" : "invitation sent by mail")
+                     : m.is_admin ? "admin" : NULL);
     r = rc == CV_OK ? CV_OK : rc == CV_CONFLICT ? CV_INVALID : CV_ERROR;
     *why = rc == CV_OK ? NULL : rc == CV_CONFLICT ? "username taken" : "database error";
 out:

@@ -22,6 +22,7 @@
  * process loaded it (a restart) or after a failed commit; the close then
  * sums the stored ballots itself.
  */
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <semaphore.h>
@@ -102,7 +103,12 @@ static int box_apply(struct store_job *job, int64_t now)
     struct box_job *j = (struct box_job *)(void *)job;
     struct ballotbox *box = j->box;
     int bad = 0;
-    struct ballot *old = box_replaced(box, j, &bad);
+    struct ballot *old;
+
+    /* in the group's transaction: the aggregate changes with the rows, under
+     * the lock the close reads it by */
+    assert(store_in_tx(box->st));
+    old = box_replaced(box, j, &bad);
 
     j->result = store_cast_apply(box->st, &j->cast, now, &j->fault);
     if (j->result == CV_OK && j->poll->agg != NULL &&
@@ -273,6 +279,7 @@ static void box_poll_put(struct ballotbox *box, struct box_poll *p)
     unsigned refs;
 
     pthread_mutex_lock(&box->mu);
+    assert(p->refs > 0);            /* the caller's own reference, from box_poll_get */
     refs = --p->refs;
     pthread_mutex_unlock(&box->mu);
     if (refs == 0)

@@ -7,6 +7,7 @@
  * (holder 0). The record is stored as it was hashed into the fingerprint, and
  * never changes; the secret key is kept only until the close.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -553,6 +554,8 @@ enum cv_err poll_close(struct store *st, const struct sign_key *key, const char 
         rc = p.closed ? CV_OK : CV_POLL_OPEN;
         goto fail;
     }
+    /* open -> closed once, in this transaction (a withdrawn poll is closed) */
+    assert(!p.withdrawn && store_in_tx(st));
     if (cs.rec == NULL) {
         if (record_parse_kind(p.record, strlen(p.record), RECORD_V1 | RECORD_THRESHOLD,
                               &cs.own_rec) != PROTO_OK)
@@ -561,6 +564,7 @@ enum cv_err poll_close(struct store *st, const struct sign_key *key, const char 
     }
     if (poll_close_gather(st, box, id, &cs) != 0)
         goto fail;
+    assert(cs.n <= (size_t)p.eligible);     /* one ballot per voter of the frozen roll */
     /* Sealed by a council: into `decrypting` (poll_decrypt.c), else v1. */
     if (record_threshold(cs.rec) != NULL)
         rc = poll_decrypt_close(st, key, &p, &cs) == 0 ? CV_OK : CV_ERROR;

@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "http_error.h"
 #include "http_guard.h"
 #include "http_request_internal.h"
 #include "log.h"
@@ -75,23 +76,23 @@ static long guard_elapsed_ms(const struct timespec *since, const struct timespec
  * CLOSED notification, which needs g->mu, so hc->fd is still ours. */
 static void guard_cut(struct http_conn *hc)
 {
-    static const char body[] =
-        "{\"error\":{\"code\":\"request_timeout\","
-        "\"message\":\"the request was not received in time\"}}";
-    char head[256];
-    int n;
+    const struct http_error *e = http_error_of(CV_TIMEOUT);
+    char head[256], body[160];
+    int n, b;
 
     if (hc->requests == 0) {
         /* Only on a first request: on a kept-alive connection a client may
          * not expect an answer it did not ask for. Best effort. */
+        b = snprintf(body, sizeof body, "{\"error\":{\"code\":\"%s\",\"message\":\"%s\"}}",
+                     e->code, e->message);
         n = snprintf(head, sizeof head,
-                     "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n"
+                     "HTTP/1.1 %u Request Timeout\r\nConnection: close\r\n"
                      "Content-Type: application/json\r\nCache-Control: no-store\r\n"
-                     "X-Content-Type-Options: nosniff\r\nContent-Length: %zu\r\n\r\n",
-                     sizeof body - 1);
-        if (n > 0 && (size_t)n < sizeof head &&
+                     "X-Content-Type-Options: nosniff\r\nContent-Length: %d\r\n\r\n",
+                     e->status, b);
+        if (n > 0 && (size_t)n < sizeof head && b > 0 && (size_t)b < sizeof body &&
             send(hc->fd, head, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT) == n)
-            (void)send(hc->fd, body, sizeof body - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+            (void)send(hc->fd, body, (size_t)b, MSG_NOSIGNAL | MSG_DONTWAIT);
     }
     shutdown(hc->fd, SHUT_RDWR);
     hc->cut = 1;

@@ -61,6 +61,12 @@ static const struct route routes[] = {
     {"POST",   "/account",               web_account_submit},
     {"GET",    "/account/tokens",        web_tokens_page},
     {"POST",   "/account/tokens",        web_tokens_submit},
+    /* mail: web_mail.c, web_reset.c */
+    {"GET",    "/admin/mail",            web_mail_page},
+    {"POST",   "/admin/mail",            web_mail_submit},
+    {"POST",   "/account/notices",       web_notices_submit},
+    {"GET",    "/forgot-password",       web_forgot_page},
+    {"POST",   "/forgot-password",       web_forgot_submit},
     {"GET",    "/set-password",          web_setpw_page},
     {"POST",   "/set-password",          web_setpw_submit},
     {"GET",    "/static/{dir}/{file}",   web_static},

@@ -16,6 +16,8 @@
 #include <sodium.h>
 
 #include "ballot_int.h"
+#include "group.h"
+#include "pubmul.h"
 #include "sjson.h"
 
 const char *const ballot_keys_post[6] = {
@@ -228,48 +230,67 @@ static void ballot_choice_prefix(struct crypto_hash *h, const unsigned char fp[C
     crypto_hash_u32(h, j);
 }
 
-/* Hs("sum", fingerprint, tag, α_0, β_0, ..., α_{m-1}, β_{m-1}, ...) so far,
- * and α = Σ α_j, β = Σ β_j. */
-static int ballot_sum_prefix(struct crypto_hash *h, const struct ballot *b,
-                             const unsigned char fp[CRYPTO_BYTES],
-                             unsigned char alpha[CRYPTO_BYTES], unsigned char beta[CRYPTO_BYTES])
+/* Hs("sum", fingerprint, tag, α_0, β_0, ..., α_{m-1}, β_{m-1}, ...) so far. */
+static void ballot_sum_prefix(struct crypto_hash *h, const struct ballot *b,
+                              const unsigned char fp[CRYPTO_BYTES])
 {
     uint32_t j;
 
     crypto_hash_init(h, CRYPTO_HS, "sum");
     crypto_hash_b32(h, fp);
     crypto_hash_b32(h, b->tag);
-    memcpy(alpha, b->choices[0].alpha, CRYPTO_BYTES);
-    memcpy(beta, b->choices[0].beta, CRYPTO_BYTES);
     for (j = 0; j < b->m; j++) {
         crypto_hash_b32(h, b->choices[j].alpha);
         crypto_hash_b32(h, b->choices[j].beta);
-        if (j > 0 && (crypto_point_add(alpha, alpha, b->choices[j].alpha) != 0 ||
-                      crypto_point_add(beta, beta, b->choices[j].beta) != 0))
-            return -1;
     }
+}
+
+/* α = Σ α_j, β = Σ β_j with libsodium, for the prover. 0 or -1. */
+static int ballot_sum_points(const struct ballot *b, unsigned char alpha[CRYPTO_BYTES],
+                             unsigned char beta[CRYPTO_BYTES])
+{
+    uint32_t j;
+
+    memcpy(alpha, b->choices[0].alpha, CRYPTO_BYTES);
+    memcpy(beta, b->choices[0].beta, CRYPTO_BYTES);
+    for (j = 1; j < b->m; j++)
+        if (crypto_point_add(alpha, alpha, b->choices[j].alpha) != 0 ||
+            crypto_point_add(beta, beta, b->choices[j].beta) != 0)
+            return -1;
     return 0;
 }
 
+/* The choice proofs, then the sum proof on α = Σ α_j, β = Σ β_j (summed in
+ * extended coordinates, each point decoded once for both). */
 static enum proto_reason ballot_verify_proofs(const struct ballot *b, const struct record *rec)
 {
-    const unsigned char *fp = record_fingerprint(rec), *Y = record_public_key(rec);
+    const unsigned char *fp = record_fingerprint(rec);
+    const struct pubmul_key *Y = record_public_key_table(rec);
     unsigned char alpha[CRYPTO_BYTES], beta[CRYPTO_BYTES];
+    struct group_point a, asum, bj, bsum;
     enum proto_reason why;
     struct crypto_hash h;
     uint32_t j;
 
+    group_identity(&asum);
+    group_identity(&bsum);
     for (j = 0; j < b->m; j++) {
+        if (group_decode(&bj, b->choices[j].beta) != 0 ||
+            group_decode(&a, b->choices[j].alpha) != 0)
+            return PROTO_POINT;
         ballot_choice_prefix(&h, fp, b->tag, j);
-        why = proof_interval_verify(&h, Y, b->choices[j].alpha, b->choices[j].beta, 0, 1,
-                                    b->choices[j].proof, NULL);
+        why = proof_interval_verify_key(&h, Y, b->choices[j].alpha, b->choices[j].beta, &a, &bj,
+                                        0, 1, b->choices[j].proof, NULL);
         if (why != PROTO_OK)
             return why;
+        group_add(&asum, &asum, &a);
+        group_add(&bsum, &bsum, &bj);
     }
-    if (ballot_sum_prefix(&h, b, fp, alpha, beta) != 0)
-        return PROTO_POINT;     /* unreachable: the choice proofs decoded them */
-    return proof_interval_verify(&h, Y, alpha, beta, record_min(rec), record_max(rec), b->sum,
-                                 NULL);
+    ballot_sum_prefix(&h, b, fp);
+    group_encode(alpha, &asum);
+    group_encode(beta, &bsum);
+    return proof_interval_verify_key(&h, Y, alpha, beta, &asum, &bsum, record_min(rec),
+                                     record_max(rec), b->sum, NULL);
 }
 
 enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec)
@@ -334,7 +355,8 @@ static int ballot_prove(struct ballot *b, const struct record *rec, const uint8_
         crypto_core_ristretto255_scalar_add(rsum, rsum, r[j]);
         total += votes[j];
     }
-    if (ballot_sum_prefix(&h, b, fp, alpha, beta) != 0)
+    ballot_sum_prefix(&h, b, fp);
+    if (ballot_sum_points(b, alpha, beta) != 0)
         goto out;
     rc = proof_interval_prove(&h, Y, alpha, beta, record_min(rec), record_max(rec), total, rsum,
                               rng, b->sum, NULL);

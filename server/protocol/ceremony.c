@@ -10,6 +10,7 @@
  * The rules themselves are in ceremony_check.c, the JSON in
  * ceremony_json.c.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -242,6 +243,7 @@ enum proto_reason ceremony_dealing_add(struct ceremony *c, const struct ceremony
     if ((copy = malloc(sizeof *copy)) == NULL)
         return PROTO_INTERNAL;
     memcpy(copy, d, sizeof *copy);
+    assert(d->dealer >= 1 && d->dealer <= c->n && c->ndealings < c->n);  /* checked */
     c->dealings[d->dealer - 1] = copy;
     c->ndealings++;
     return PROTO_OK;
@@ -271,6 +273,7 @@ enum proto_reason ceremony_verdict_add(struct ceremony *c, const struct ceremony
     if ((copy = malloc(sizeof *copy)) == NULL)
         return PROTO_INTERNAL;
     memcpy(copy, v, sizeof *copy);
+    assert(v->trustee >= 1 && v->trustee <= c->n && c->nverdicts < c->n);  /* checked */
     c->verdicts[v->trustee - 1] = copy;
     c->nverdicts++;
     return PROTO_OK;

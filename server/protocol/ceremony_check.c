@@ -9,6 +9,7 @@
  * only expensive step). Everything here works on public values: a
  * complaint's opened share is public once the complaint is.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -279,6 +280,7 @@ enum proto_reason ceremony_finish(struct ceremony *c)
         return c->outcome;
     if (ceremony_dealings_close(c) != 0)
         return PROTO_INTERNAL;
+    assert(c->round == CEREMONY_ROUND_VERDICTS);     /* dealings, verdicts, done: in order */
     ceremony_judge(c);
     ceremony_qualify(c);
     if (ceremony_digest_ceremony(c, c->digest) != 0)

@@ -7,16 +7,20 @@
  * Every challenge hashes the whole statement, all commitments and a context
  * (PROTOCOL §2); the callers of the interval proof pass the label and context
  * as a hash prefix. Verification is the cost centre of the whole server (one
- * ballot is several interval proofs), so it does exactly the scalar
- * multiplications of PROTOCOL §4 (s·G, c·α, s·Y, c·(β − M·G)) and walks
- * β − M·G from branch to branch with one subtraction, hashing each
- * commitment as soon as it exists. Secrets (w, r, x) are wiped after use.
+ * ballot is several interval proofs): the verifiers recompute each
+ * commitment s·P − c·Q in variable time (pubmul.h: libdecaf's table for G,
+ * the poll's own table for Y), decoding α and β once per proof and walking
+ * β − M·G from branch to branch in extended coordinates. Provers stay on
+ * libsodium's constant-time code (proof_lincomb included: which branches a
+ * prover simulates depends on the vote). Secrets (w, r, x) are wiped after
+ * use.
  */
 #include <string.h>
 
 #include <sodium.h>
 
 #include "proof.h"
+#include "pubmul.h"
 
 int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
                          const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
@@ -129,6 +133,59 @@ out:
     return rc;
 }
 
+enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
+                                            const struct pubmul_key *Y,
+                                            const unsigned char alpha[CRYPTO_BYTES],
+                                            const unsigned char beta[CRYPTO_BYTES],
+                                            const struct group_point *alpha_pt,
+                                            const struct group_point *beta_pt, uint32_t lo,
+                                            uint32_t hi, const struct proof_pair *pairs,
+                                            unsigned char *commit)
+{
+    unsigned char sum[CRYPTO_BYTES], c[CRYPTO_BYTES];
+    unsigned char ab[(PROTO_MAX_OPTIONS + 1) * 2 * CRYPTO_BYTES];
+    struct crypto_hash h = *prefix;
+    struct group_point ap, bp;
+    uint32_t i, n;
+
+    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS)
+        return PROTO_INTERNAL;
+    n = hi - lo + 1;
+    for (i = 0; i < n; i++)
+        if (crypto_scalar_check(pairs[i].c) != PROTO_OK ||
+            crypto_scalar_check(pairs[i].s) != PROTO_OK)
+            return PROTO_SCALAR;
+    if (beta_pt == NULL) {
+        if (group_decode(&bp, beta) != 0)
+            return PROTO_POINT;
+        beta_pt = &bp;
+    }
+    if (alpha_pt == NULL) {
+        if (group_decode(&ap, alpha) != 0)
+            return PROTO_POINT;
+        alpha_pt = &ap;
+    }
+    /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G): all a_i, then
+     * all b_i (the scalars are checked: neither can fail) */
+    if (pubmul_base_n(ab, 2 * CRYPTO_BYTES, pairs[0].s, pairs[0].c, sizeof *pairs, n,
+                      alpha_pt) != 0 ||
+        pubmul_key_steps(ab + CRYPTO_BYTES, 2 * CRYPTO_BYTES, Y, pairs[0].s, pairs[0].c,
+                         sizeof *pairs, n, beta_pt, lo) != 0)
+        return PROTO_INTERNAL;
+    memset(sum, 0, sizeof sum);
+    proof_absorb_statement(&h, pubmul_key_point(Y), alpha, beta);
+    for (i = 0; i < n; i++) {
+        crypto_hash_b32(&h, ab + (size_t)i * 2 * CRYPTO_BYTES);
+        crypto_hash_b32(&h, ab + (size_t)i * 2 * CRYPTO_BYTES + CRYPTO_BYTES);
+        crypto_core_ristretto255_scalar_add(sum, sum, pairs[i].c);
+    }
+    if (commit != NULL)
+        memcpy(commit, ab, (size_t)n * 2 * CRYPTO_BYTES);
+    if (crypto_hash_final_scalar(&h, c) != 0)
+        return PROTO_INTERNAL;
+    return memcmp(c, sum, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+}
+
 enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
                                         const unsigned char Y[CRYPTO_BYTES],
                                         const unsigned char alpha[CRYPTO_BYTES],
@@ -136,34 +193,14 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
                                         uint32_t lo, uint32_t hi,
                                         const struct proof_pair *pairs, unsigned char *commit)
 {
-    unsigned char beta_m[CRYPTO_BYTES], sum[CRYPTO_BYTES], c[CRYPTO_BYTES];
-    unsigned char ab[2 * CRYPTO_BYTES];
-    struct crypto_hash h = *prefix;
-    uint32_t i;
+    struct pubmul_key *k = pubmul_key_new(Y);
+    enum proto_reason why;
 
-    if (lo > hi || hi - lo > PROTO_MAX_OPTIONS)
-        return PROTO_INTERNAL;
-    if (proof_beta_start(beta_m, beta, lo) != 0)
-        return PROTO_POINT;
-    memset(sum, 0, sizeof sum);
-    proof_absorb_statement(&h, Y, alpha, beta);
-    for (i = 0; i <= hi - lo; i++) {
-        if (i > 0 && crypto_point_sub(beta_m, beta_m, crypto_point_base()) != 0)
-            return PROTO_POINT;
-        /* a_i = s_i·G − c_i·α, b_i = s_i·Y − c_i·(β − M_i·G); with Y valid,
-         * only α or β can make these fail: not points */
-        if (proof_lincomb(ab, pairs[i].s, NULL, pairs[i].c, alpha) != 0 ||
-            proof_lincomb(ab + CRYPTO_BYTES, pairs[i].s, Y, pairs[i].c, beta_m) != 0)
-            return PROTO_POINT;
-        crypto_hash_b32(&h, ab);
-        crypto_hash_b32(&h, ab + CRYPTO_BYTES);
-        if (commit != NULL)
-            memcpy(commit + (size_t)i * 2 * CRYPTO_BYTES, ab, sizeof ab);
-        crypto_core_ristretto255_scalar_add(sum, sum, pairs[i].c);
-    }
-    if (crypto_hash_final_scalar(&h, c) != 0)
-        return PROTO_INTERNAL;
-    return memcmp(c, sum, CRYPTO_BYTES) == 0 ? PROTO_OK : PROTO_PROOF;
+    if (k == NULL)
+        return PROTO_INTERNAL;          /* the callers' Y is a valid point */
+    why = proof_interval_verify_key(prefix, k, alpha, beta, NULL, NULL, lo, hi, pairs, commit);
+    pubmul_key_free(k);
+    return why;
 }
 
 /* c = Hs(label, str(id), u32(k), str(name), X, a): label "pok" (PROTOCOL §3)
@@ -211,7 +248,7 @@ static enum proto_reason proof_pok_check(const char *label, const char *id, size
 {
     unsigned char a[CRYPTO_BYTES], c[CRYPTO_BYTES];
 
-    if (proof_lincomb(a, pok->s, NULL, pok->c, X) != 0)
+    if (pubmul_lincomb(a, pok->s, NULL, pok->c, X) != 0)
         return PROTO_INTERNAL;
     if (proof_pok_challenge(label, id, idlen, k, name, namelen, X, a, c) != 0)
         return PROTO_INTERNAL;
@@ -318,8 +355,8 @@ static enum proto_reason proof_share_check(const char *label,
     unsigned char ab[2 * CRYPTO_BYTES], c[CRYPTO_BYTES];
 
     /* a' = s·G − c·X, b' = s·A − c·D (A, D and both may be the identity) */
-    if (proof_lincomb(ab, share->s, NULL, share->c, X) != 0 ||
-        proof_lincomb(ab + CRYPTO_BYTES, share->s, A, share->c, share->D) != 0)
+    if (pubmul_lincomb(ab, share->s, NULL, share->c, X) != 0 ||
+        pubmul_lincomb(ab + CRYPTO_BYTES, share->s, A, share->c, share->D) != 0)
         return PROTO_INTERNAL;
     if (proof_share_challenge(label, fingerprint, k, X, j, A, share->D, ab, c) != 0)
         return PROTO_INTERNAL;

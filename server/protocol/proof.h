@@ -17,6 +17,8 @@
 #include <stdint.h>
 
 #include "crypto.h"
+#include "group.h"
+#include "pubmul.h"
 
 /* One branch of an interval proof, or a proof of knowledge: (c, s). */
 struct proof_pair {
@@ -32,8 +34,10 @@ struct proof_share {
 };
 
 /* out = s·P − c·Q, P = NULL standing for G: a sigma proof's commitment
- * recomputed (PROTOCOL §4 "a_i = s_i·G − c_i·α"). Secret-free: for
- * verifiers. 0, or -1 if P or Q is not a valid point. */
+ * recomputed (PROTOCOL §4 "a_i = s_i·G − c_i·α"), in libsodium's constant
+ * time: for provers (a simulated branch), since which branches are simulated
+ * depends on the vote. Verifiers use pubmul_lincomb. 0, or -1 if P or Q is
+ * not a valid point. */
 int proof_lincomb(unsigned char out[CRYPTO_BYTES], const unsigned char s[CRYPTO_BYTES],
                   const unsigned char *P, const unsigned char c[CRYPTO_BYTES],
                   const unsigned char Q[CRYPTO_BYTES]);
@@ -64,6 +68,19 @@ enum proto_reason proof_interval_verify(const struct crypto_hash *prefix,
                                         const unsigned char beta[CRYPTO_BYTES],
                                         uint32_t lo, uint32_t hi,
                                         const struct proof_pair *pairs, unsigned char *commit);
+
+/* The same with the poll's key Y (its table made once, pubmul.h) and, where
+ * alpha_pt or beta_pt is not NULL, α or β already decoded (alpha and beta
+ * still give their encodings); PROTO_SCALAR if a pair's c or s is not
+ * below l. */
+enum proto_reason proof_interval_verify_key(const struct crypto_hash *prefix,
+                                            const struct pubmul_key *Y,
+                                            const unsigned char alpha[CRYPTO_BYTES],
+                                            const unsigned char beta[CRYPTO_BYTES],
+                                            const struct group_point *alpha_pt,
+                                            const struct group_point *beta_pt, uint32_t lo,
+                                            uint32_t hi, const struct proof_pair *pairs,
+                                            unsigned char *commit);
 
 /* PROTOCOL §3: X = x·G and a proof of knowledge of x for holder k named name
  * in poll id (draws w). 0 or -1. */

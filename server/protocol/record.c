@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include "pubmul.h"
 #include "record_internal.h"
 #include "record_threshold.h"
 #include "sjson.h"
@@ -249,6 +250,9 @@ static enum proto_reason record_validate(struct record *rec)
     if (record_digest_roll(rec, NULL, 0, NULL, rec->roll_digest) != 0 ||
         record_digest_poll(rec, NULL, 0, NULL, rec->fingerprint) != 0)
         return PROTO_INTERNAL;
+    pubmul_key_free(rec->Ykey);
+    if ((rec->Ykey = pubmul_key_new(rec->Y)) == NULL)  /* once per loaded record */
+        return PROTO_INTERNAL;
     return PROTO_OK;
 }
 
@@ -274,6 +278,7 @@ void record_free(struct record *rec)
     free(rec->roll);
     free(rec->holders);
     record_threshold_free(rec->th);
+    pubmul_key_free(rec->Ykey);
     free(rec);
 }
 
@@ -638,6 +643,7 @@ uint32_t record_holder_count(const struct record *rec) { return rec->K; }
 const char *record_opens_at(const struct record *rec) { return rec->opens_at.s; }
 const char *record_closes_at(const struct record *rec) { return rec->closes_at.s; }
 const unsigned char *record_public_key(const struct record *rec) { return rec->Y; }
+const struct pubmul_key *record_public_key_table(const struct record *rec) { return rec->Ykey; }
 const unsigned char *record_roll_digest(const struct record *rec) { return rec->roll_digest; }
 const unsigned char *record_fingerprint(const struct record *rec) { return rec->fingerprint; }
 const struct record_threshold *record_threshold(const struct record *rec) { return rec->th; }

@@ -99,6 +99,9 @@ const char *record_holder_name(const struct record *rec, uint32_t k, size_t *len
 const unsigned char *record_holder_key(const struct record *rec, uint32_t k);    /* X_k */
 const struct proof_pair *record_holder_pok(const struct record *rec, uint32_t k);
 const unsigned char *record_public_key(const struct record *rec);       /* Y */
+/* Y with its table for the verifiers (pubmul.h), made once when the record
+ * was made or read. */
+const struct pubmul_key *record_public_key_table(const struct record *rec);
 const unsigned char *record_roll_digest(const struct record *rec);
 const unsigned char *record_fingerprint(const struct record *rec);
 /* The threshold field of a threshold record (record_threshold.h), NULL for

@@ -30,6 +30,7 @@ struct record {
     struct record_holder *holders;  /* K */
     struct record_threshold *th;    /* the T6 field, NULL in a v1 record */
     unsigned char Y[CRYPTO_BYTES];
+    struct pubmul_key *Ykey;        /* Y's table for the verifiers, made by record_validate */
     unsigned char roll_digest[CRYPTO_BYTES];
     unsigned char fingerprint[CRYPTO_BYTES];
 };

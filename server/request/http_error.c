@@ -22,6 +22,7 @@ static const struct http_error table[CV_ERR_END - CV_ERROR] = {
     ROW(CV_MEDIA_TYPE,      415, "unsupported_media_type",
         "this route does not take a body of that type"),
     ROW(CV_BAD_METHOD,      405, "method_not_allowed", "method not allowed on this path"),
+    ROW(CV_TIMEOUT,         408, "request_timeout", "the request was not received in time"),
     ROW(CV_BAD_CREDENTIALS, 401, "invalid_credentials", "wrong username or password"),
     ROW(CV_UNAUTHENTICATED, 401, "unauthenticated", "log in first"),
     ROW(CV_EXPIRED,         401, "password_expired",

@@ -19,6 +19,7 @@
  * same time (WAL + busy timeout); migrations re-read the version inside their
  * write transaction so two processes never apply one twice.
  */
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -472,17 +473,38 @@ sqlite3_stmt *store_read_stmt(struct store *s, const char *sql)
 
 sqlite3 *store_db(struct store *s)
 {
+    assert(store_lock_held(s));
     return s->db;
 }
+
+/* One address per thread: who holds a store's mutex (store_lock_held). */
+static _Thread_local char store_thread_id;
 
 void store_lock(struct store *s)
 {
     pthread_mutex_lock(&s->mu);
+    if (s->mu_depth++ == 0)
+        atomic_store(&s->mu_owner, (const void *)&store_thread_id);
 }
 
 void store_unlock(struct store *s)
 {
+    assert(store_lock_held(s) && s->mu_depth > 0);
+    if (--s->mu_depth == 0)
+        atomic_store(&s->mu_owner, (const void *)NULL);
     pthread_mutex_unlock(&s->mu);
+}
+
+int store_lock_held(const struct store *s)
+{
+    /* Only the holder writes its own address here: a thread that reads it
+     * is the holder, or reads another address or NULL. */
+    return atomic_load(&s->mu_owner) == (const void *)&store_thread_id;
+}
+
+int store_in_tx(const struct store *s)
+{
+    return store_lock_held(s) && s->in_tx;
 }
 
 /* Runs BEGIN/COMMIT/ROLLBACK without reporting to stderr (callers decide). */
@@ -527,6 +549,7 @@ int store_commit(struct store *s)
 {
     int rc = 0;
 
+    assert(store_in_tx(s));         /* store_begin's, on this thread */
     if (store_exec_quiet(s, "COMMIT") != 0) {
         rc = -1;
         if (!sqlite3_get_autocommit(s->db))
@@ -541,6 +564,7 @@ int store_rollback(struct store *s)
 {
     int rc = 0;
 
+    assert(store_in_tx(s));
     if (!sqlite3_get_autocommit(s->db) && store_exec_quiet(s, "ROLLBACK") != 0)
         rc = -1;
     s->in_tx = 0;
@@ -564,7 +588,10 @@ static sqlite3_stmt *store_stmt_find(struct store *s, const char *sql)
 
 sqlite3_stmt *store_stmt(struct store *s, const char *sql)
 {
-    sqlite3_stmt *st = store_stmt_find(s, sql);
+    sqlite3_stmt *st;
+
+    assert(store_lock_held(s));     /* the shared connection is the holder's */
+    st = store_stmt_find(s, sql);
 
     if (st != NULL)
         return st;
@@ -604,7 +631,10 @@ int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 
 int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid)
 {
-    int step = sqlite3_step(st);
+    int step;
+
+    assert(store_lock_held(s));
+    step = sqlite3_step(st);
 
     if (step == SQLITE_CONSTRAINT_PRIMARYKEY || step == SQLITE_CONSTRAINT_UNIQUE)
         return CV_CONFLICT;

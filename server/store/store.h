@@ -82,6 +82,14 @@ void store_close(struct store *s);
 /* The schema version of the open database (highest applied migration). */
 int store_schema_version(struct store *s);
 
+/* 1 if the calling thread holds S's mutex (inside store_begin ... commit,
+ * or a store function's own span), else 0; 1 if it has S's write
+ * transaction open. For assert(): the invariants the store and the cast
+ * path rely on ("every statement runs with the mutex held", "a cast is
+ * applied in the group's transaction"). */
+int store_lock_held(const struct store *s);
+int store_in_tx(const struct store *s);
+
 /* Takes the mutex and starts a write transaction (BEGIN IMMEDIATE, waiting up
  * to the busy timeout for other processes). Waits first, without the mutex
  * (unless the caller holds it), while a compaction after a close runs

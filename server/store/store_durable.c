@@ -27,6 +27,7 @@
  * inside a commit, with the store's lock held, and takes ck_mu); never the
  * store's lock while holding one of them.
  */
+#include <assert.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -319,6 +320,7 @@ static enum cv_err durable_transact(struct store_durable *d, struct store_job *j
         store_unlock(s);
         return CV_ERROR;
     }
+    assert(store_in_tx(s));
     for (j = jobs; j; j = j->next)
         *kept |= j->apply(j, now);
     if ((rc = store_commit(s) == 0 ? CV_OK : CV_ERROR) != CV_OK)
@@ -368,6 +370,7 @@ static void durable_wake(struct store_job *jobs)
 
     for (j = jobs; j; j = next) {
         next = j->next;             /* j belongs to its caller once done */
+        assert(!j->done);           /* handed back once */
         j->done = 1;
         pthread_cond_signal(&j->woken);     /* only that caller wakes */
     }

@@ -10,6 +10,7 @@
 #define CONCLAVE_STORE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sqlite3.h>
@@ -34,6 +35,8 @@ struct store {
     void *wal_arg;
     struct store_readers *readers;  /* store_read_stmt's per-thread connections */
     pthread_mutex_t mu;
+    _Atomic(const void *) mu_owner; /* the holding thread's store_thread_id, or NULL */
+    int mu_depth;                   /* how many times it holds mu (recursive) */
     struct stmt_slot *stmts;
     size_t n_stmts;
     size_t cap_stmts;

@@ -8,6 +8,7 @@
  * result and board or, withdrawn, neither (a cast checks for a withdrawal
  * under its commit's transaction). The protocol meaning of the values is poll.c's business.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -100,13 +101,6 @@ static int bind_text(sqlite3_stmt *st, int idx, const char *text)
     return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
 }
 
-static int bind_text_or_null(sqlite3_stmt *st, int idx, const char *text)
-{
-    if (text == NULL)
-        return sqlite3_bind_null(st, idx) == SQLITE_OK ? 0 : -1;
-    return bind_text(st, idx, text);
-}
-
 static int bind_blob(sqlite3_stmt *st, int idx, const unsigned char *b, int n)
 {
     return sqlite3_bind_blob(st, idx, b, n, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
@@ -173,8 +167,9 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
         sqlite3_bind_int64(st, 9, p->closes_at) != SQLITE_OK ||
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
         bind_blob(st, 11, secret, 32) ||
-        bind_text_or_null(st, 12, p->council[0] ? p->council : NULL) ||
-        bind_text_or_null(st, 13, p->council[0] ? p->seal : NULL))
+        /* sealed by a council: its id and seal; else both NULL (SQLITE_OK is 0) */
+        (p->council[0] ? bind_text(st, 12, p->council) : sqlite3_bind_null(st, 12)) != 0 ||
+        (p->council[0] ? bind_text(st, 13, p->seal) : sqlite3_bind_null(st, 13)) != 0)
         goto out;
     /* A taken id is CV_CONFLICT, an open poll of the same nominee (the
      * unique index) CV_POLL_EXISTS; a failed CHECK stays an error. */
@@ -541,6 +536,9 @@ enum cv_err store_cast_apply(struct store *s, const struct store_cast *c, int64_
     enum cv_err r;
     int voted = 0;
 
+    assert(store_in_tx(s));         /* the group's transaction (store_durable) */
+    assert(c->poll_id && c->username && c->tracker && c->tag && c->ballot &&
+           (c->m == 0 || c->alphas));
     if (poll_exec(s, SQL_SAVEPOINT) != 0)
         return CV_ERROR;
     r = cast_check(s, c, now, &voted, fault);
@@ -558,6 +556,8 @@ int store_poll_mark_withdrawn(struct store *s, const char *id, const char *by, i
     sqlite3_stmt *st;
     int rc = CV_ERROR;
 
+    /* in the transaction that found no ballot: no cast can slip in between */
+    assert(store_in_tx(s));
     store_lock(s);
     if ((st = store_stmt(s, SQL_WITHDRAW)) == NULL || bind_text(st, 1, id) != 0 ||
         bind_text(st, 2, by) != 0 || sqlite3_bind_int64(st, 3, now) != SQLITE_OK)
@@ -628,6 +628,7 @@ int store_poll_finish(struct store *s, const char *id, const char *result,
     sqlite3_stmt *st;
     int rc = CV_ERROR;
 
+    assert(store_in_tx(s));         /* with the read of the ballots it sums */
     store_lock(s);
     if ((st = store_stmt(s, SQL_FINISH)) == NULL || bind_text(st, 1, id) ||
         bind_text(st, 2, result) || bind_text(st, 3, board) ||

@@ -59,6 +59,11 @@ void web_tokens_page(struct http_request *req);       /* GET /account/tokens (we
 void web_tokens_submit(struct http_request *req);     /* POST /account/tokens */
 void web_setpw_page(struct http_request *req);        /* GET /set-password (web_account.c) */
 void web_setpw_submit(struct http_request *req);      /* POST /set-password */
+void web_mail_page(struct http_request *req);         /* GET /admin/mail (web_mail.c) */
+void web_mail_submit(struct http_request *req);       /* POST /admin/mail: the next steps */
+void web_notices_submit(struct http_request *req);    /* POST /account/notices */
+void web_forgot_page(struct http_request *req);       /* GET /forgot-password (web_reset.c) */
+void web_forgot_submit(struct http_request *req);     /* POST /forgot-password */
 void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */
 void web_not_found(struct http_request *req);         /* GET of any other page address */
 
@@ -203,6 +208,10 @@ void web_member_name(char *out, size_t cap, const char *username, const char *di
  * poll."), into BUF (CAP bytes); "" when none or unknown. Returns BUF
  * (web_admin.c). */
 const char *web_roll_deactivated(struct store *st, const char *poll_id, char *buf, size_t cap);
+
+/* Sets mail_on and notices_on (member MEMBER_ID gets the poll notices) in
+ * D, for /account (web_mail.c). */
+void web_put_notices(struct http_request *req, struct tmpl_value *d, int64_t member_id);
 
 /* The viewer's must_change state sends them to /account: 1 (answered) when
  * REQ is not for a page they may see meanwhile. */

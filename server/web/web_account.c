@@ -49,6 +49,7 @@ void web_account_page(struct http_request *req)
     tmpl_put_bool(d, "must_change", v.user.must_change);
     tmpl_put_str(d, "username", v.user.username);
     tmpl_put_str(d, "display_name", v.user.display_name);
+    web_put_notices(req, d, v.user.id);
     web_render(req, 200, "account", d);
 }
 

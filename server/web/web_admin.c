@@ -33,6 +33,7 @@ struct roster_ctx {
     struct tmpl_value *list;
     const char *self;
     int64_t now;
+    int mail_on;
 };
 
 static int roster_one(void *arg, const struct store_member *m)
@@ -55,6 +56,9 @@ static int roster_one(void *arg, const struct store_member *m)
     tmpl_put_str(o, "state", auth_member_state_text(st));
     tmpl_put_str(o, "state_class", classes[st]);
     tmpl_put_bool(o, "self", strcasecmp(m->username, ctx->self) == 0);
+    /* an invitation by mail, for a member who has no password of their own */
+    tmpl_put_bool(o, "invite", ctx->mail_on && m->active && m->email[0] != '\0' &&
+                  (m->password_hash[0] == '\0' || m->one_time));
     return 0;
 }
 
@@ -108,6 +112,8 @@ void web_admin_page(struct http_request *req)
     ctx.list = tmpl_put_list(d, "members");
     ctx.self = v.user.username;
     ctx.now = auth_time(http_request_app(req)->auth);
+    ctx.mail_on = auth_mail_on(http_request_app(req)->auth);
+    tmpl_put_bool(d, "mail_on", ctx.mail_on);
     if (d == NULL || store_member_roster(http_request_app(req)->store, ctx.now, roster_one,
                                          &ctx) != 0) {
         tmpl_value_free(d);
@@ -143,17 +149,26 @@ static enum cv_err admin_add(struct http_request *req, const struct web_viewer *
     char password[AUTH_GENPASS_LEN + 1];
     const char *why = "";
     enum cv_err r;
+    int invite;
 
     memset(&m, 0, sizeof m);
     m.username = web_form_get(form, "username");
     m.display_name = web_form_get(form, "display_name");
     m.email = web_form_get(form, "email");
     m.admin = web_form_get(form, "admin") != NULL;
-    m.password = password;
+    /* with mail on, a member with an address is invited by mail (auth_mail.c) */
+    invite = auth_mail_on(auth) && m.email != NULL && m.email[0] != '\0';
+    m.password = invite ? NULL : password;
     m.one_time = 1;
     auth_password_generate(password);
     r = m.username ? auth_member_add(auth, &m, v->user.username, &why) : CV_INVALID;
-    if (r == CV_OK) {
+    if (r == CV_OK && invite) {
+        admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
+        snprintf(f->notice, sizeof f->notice, "%.200s was added, and invited by mail to %s: the "
+                 "link to choose a password works once, for 72 hours.", f->secret_for,
+                 m.email);
+        f->secret_for[0] = '\0';
+    } else if (r == CV_OK) {
         admin_name(req, m.username, f->secret_for, sizeof f->secret_for);
         admin_keep(f->secret, sizeof f->secret, password);
         admin_keep(f->secret_kind, sizeof f->secret_kind, "added");
@@ -248,6 +263,24 @@ static enum cv_err admin_credential(struct http_request *req, const struct web_v
     return r;
 }
 
+/* A new invitation by mail (auth_invite), replacing the member's link. */
+static enum cv_err admin_invite(struct http_request *req, const struct web_viewer *v,
+                                     const struct web_form *form, struct web_flash *f)
+{
+    const char *user = web_form_get(form, "username"), *why = "";
+    char name[MEMBER_NAME_MAX];
+    enum cv_err r = auth_invite(http_request_app(req)->auth, user, v->user.username, &why);
+
+    if (r == CV_OK) {
+        admin_name(req, user, name, sizeof name);
+        snprintf(f->notice, sizeof f->notice, "A new invitation was mailed to %s: the link "
+                 "works once, for 72 hours, and replaces the one sent before.", name);
+    } else if (r == CV_INVALID) {
+        snprintf(f->error, sizeof f->error, "Could not send the invitation: %s.", why);
+    }
+    return r;
+}
+
 /* Runs the form's action into *r; *confirm set when a deactivation needs
  * one. -1 for an unknown action. */
 static int admin_act(struct http_request *req, const struct web_viewer *v,
@@ -262,6 +295,8 @@ static int admin_act(struct http_request *req, const struct web_viewer *v,
         *r = admin_add(req, v, form, f);
     else if (strcmp(action, "deactivate") == 0 || strcmp(action, "activate") == 0)
         *r = admin_set_active(req, v, form, action[0] == 'a', f, confirm);
+    else if (strcmp(action, "invite") == 0)
+        *r = admin_invite(req, v, form, f);
     else if (strcmp(action, "reset") == 0 || strcmp(action, "link") == 0)
         *r = admin_credential(req, v, form, action[0] == 'l', f);
     else

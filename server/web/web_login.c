@@ -93,6 +93,7 @@ static void login_form(struct http_request *req, unsigned status, const char *er
     tmpl_put_str(d, "next", next_ok(next) ? next : "/");
     if (error != NULL && error[0] != '\0')
         tmpl_put_str(d, "error", error);
+    tmpl_put_bool(d, "mail_on", auth_mail_on(http_request_app(req)->auth));
     web_render(req, status, "login", d);
 }
 

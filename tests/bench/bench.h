@@ -79,4 +79,15 @@ struct record *bench_record(size_t n_roll, unsigned char x0[32]);
 /* Prints "key value" on stdout (the line format run.sh reads). */
 void bench_report(const char *key, double value);
 
+/* The reference verifier (bench_reference.c): a ballot's proofs checked with
+ * libsodium's scalar multiplications, as before issue 20. 0 if they hold,
+ * -1 if not. */
+struct ballot;
+struct record;
+int bench_reference_verify(const struct ballot *b, const struct record *rec);
+
+/* Writes a signed board of N yes/no ballots of a fresh poll (bench_record)
+ * to BOARD_PATH and its server key (PEM) to KEY_PATH (bench_board.c). 0 or -1. */
+int bench_board_make(size_t n, const char *board_path, const char *key_path);
+
 #endif

@@ -148,98 +148,6 @@ static double bench_ballots(const struct record *rec, char **texts, struct ballo
     return (double)(n * rounds * threads) / (bench_now() - start);
 }
 
-struct bench_maker {
-    const struct record *rec;
-    struct ballot **out;
-    size_t from, to;
-};
-
-static void *bench_make_run(void *arg)
-{
-    struct bench_maker *mk = arg;
-    struct crypto_rng rng = crypto_rng_system();
-    unsigned char rho[32];
-    size_t i;
-
-    for (i = mk->from; i < mk->to; i++) {
-        uint8_t votes[2] = { (uint8_t)(i % 3 != 0), (uint8_t)(i % 3 == 0) };
-
-        crypto_rng_bytes(&rng, rho, 32);
-        if (ballot_create(mk->rec, votes, rho, NULL, &rng, &mk->out[i]) != 0)
-            abort();
-    }
-    return NULL;
-}
-
-static int bench_tracker_cmp(const void *a, const void *b)
-{
-    return memcmp(a, b, 32);
-}
-
-/* Makes the 10,000-ballot board and its key file. 0 or -1. */
-static int bench_make_board(void)
-{
-    unsigned char x0[32], (*tr)[32] = calloc(BENCH_BOARD_N, 32);
-    struct ballot **b = calloc(BENCH_BOARD_N, sizeof *b);
-    struct record *rec = bench_record(BENCH_BOARD_N + 10, x0);
-    struct crypto_rng rng = crypto_rng_system();
-    struct bench_maker mk[BENCH_MAX_CPUS];
-    pthread_t th[BENCH_MAX_CPUS];
-    unsigned t, cpus = bench_cpus();
-    struct tally *tl = tally_new(2);
-    struct proof_share shares[2];
-    const struct proof_share *rows[1] = { shares };
-    struct board_decryption dec = { 0, shares };
-    struct tally_result res;
-    struct sign_key *key = NULL;
-    char *text, *pem;
-    size_t len, i;
-    FILE *f;
-
-    if (tr == NULL || b == NULL || rec == NULL || tl == NULL || sign_key_create(&key) != 0)
-        return -1;
-    for (t = 0; t < cpus; t++) {
-        mk[t] = (struct bench_maker){ rec, b, BENCH_BOARD_N * t / cpus,
-                                      BENCH_BOARD_N * (t + 1) / cpus };
-        if (pthread_create(&th[t], NULL, bench_make_run, &mk[t]) != 0)
-            return -1;
-    }
-    for (t = 0; t < cpus; t++)
-        pthread_join(th[t], NULL);
-    for (i = 0; i < BENCH_BOARD_N; i++) {
-        if (tally_add(tl, b[i]) != 0)
-            return -1;
-        memcpy(tr[i], ballot_tracker(b[i]), 32);
-    }
-    qsort(tr, BENCH_BOARD_N, 32, bench_tracker_cmp);
-    if (tally_shares_create(rec, 0, x0, tl, &rng, shares) != 0 ||
-        tally_result_make(rec, tl, rows, (const unsigned char (*)[32])tr, key, &res) != PROTO_OK)
-        return -1;
-    text = board_build(rec, (const struct ballot *const *)b, BENCH_BOARD_N, tl, &dec, 1, &res,
-                       &len);
-    pem = sign_public_pem(sign_key_public(key));
-    mkdir("build", 0755);
-    mkdir("build/bench", 0755);
-    if (text == NULL || pem == NULL || (f = fopen(BENCH_BOARD_PATH, "wb")) == NULL)
-        return -1;
-    fwrite(text, 1, len, f);
-    fclose(f);
-    if ((f = fopen(BENCH_KEY_PATH, "wb")) == NULL)
-        return -1;
-    fputs(pem, f);
-    fclose(f);
-    for (i = 0; i < BENCH_BOARD_N; i++)
-        ballot_free(b[i]);
-    free(b);
-    free(tr);
-    free(text);
-    free(pem);
-    tally_free(tl);
-    record_free(rec);
-    sign_key_free(key);
-    return 0;
-}
-
 /* Wall seconds of `conclave verify` with the given --threads (0: default). */
 static double bench_cli(const char *bin, unsigned threads)
 {
@@ -276,7 +184,9 @@ static void bench_board(double *in_process, double *cli)
 
     if (stat(BENCH_BOARD_PATH, &st) != 0 || stat(BENCH_KEY_PATH, &st) != 0) {
         printf("making %s (%d ballots)...\n", BENCH_BOARD_PATH, BENCH_BOARD_N);
-        if (bench_make_board() != 0) {
+        mkdir("build", 0755);
+        mkdir("build/bench", 0755);
+        if (bench_board_make(BENCH_BOARD_N, BENCH_BOARD_PATH, BENCH_KEY_PATH) != 0) {
             printf("  failed\n");
             return;
         }

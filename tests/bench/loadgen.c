@@ -2,8 +2,9 @@
  * loadgen.c — the measuring half of `make bench` (tests/bench/run.sh drives it).
  *
  *   loadgen limit SECONDS                 ballot_verify rate in process, 1 and all cores,
- *                                         and its CPU time per call; one argon2id
- *                                         verification's time
+ *                                         and its CPU time per call; the same for the
+ *                                         reference verifier (bench_reference.c); one
+ *                                         argon2id verification's time
  *   loadgen tokens DATA_DIR COUNT OUT     API tokens for v000000.. in one process and one
  *                                         transaction (auth_token_create, the real code)
  *   loadgen open PORT TOKEN NOMINEE       opens a poll, prints its id
@@ -55,6 +56,7 @@
 struct limit_job {
     const struct record *rec;
     struct ballot **ballots;
+    int reference;              /* bench_reference_verify instead of ballot_verify */
     double until;
     size_t done;
     double cpu;                 /* the thread's CPU seconds */
@@ -76,7 +78,10 @@ static void *limit_run(void *arg)
     size_t i = 0;
 
     while (bench_now() < job->until) {
-        if (ballot_verify(job->ballots[i % LIMIT_BALLOTS], job->rec) != PROTO_OK)
+        const struct ballot *b = job->ballots[i % LIMIT_BALLOTS];
+
+        if (job->reference ? bench_reference_verify(b, job->rec) != 0
+                           : ballot_verify(b, job->rec) != PROTO_OK)
             job->bad = 1;
         i++;
     }
@@ -85,11 +90,11 @@ static void *limit_run(void *arg)
     return NULL;
 }
 
-/* ballot_verify calls per second on THREADS threads for SECONDS; *cpu_each
- * the CPU seconds one call took (what the rate would be without the other
- * processes of a shared machine). */
-static double limit_rate(const struct record *rec, struct ballot **b, unsigned threads,
-                         double seconds, double *cpu_each)
+/* ballot_verify calls (bench_reference_verify if reference) per second on
+ * THREADS threads for SECONDS; *cpu_each the CPU seconds one call took (what
+ * the rate would be without the other processes of a shared machine). */
+static double limit_rate(const struct record *rec, struct ballot **b, int reference,
+                         unsigned threads, double seconds, double *cpu_each)
 {
     pthread_t th[MAX_THREADS];
     struct limit_job jobs[MAX_THREADS];
@@ -98,7 +103,7 @@ static double limit_rate(const struct record *rec, struct ballot **b, unsigned t
     unsigned t;
 
     for (t = 0; t < threads; t++) {
-        jobs[t] = (struct limit_job){rec, b, start + seconds, 0, 0, 0};
+        jobs[t] = (struct limit_job){rec, b, reference, start + seconds, 0, 0, 0};
         if (pthread_create(&th[t], NULL, limit_run, &jobs[t]) != 0)
             return -1;
     }
@@ -134,6 +139,7 @@ static int cmd_limit(int argc, char **argv)
     struct crypto_rng rng = crypto_rng_system();
     struct ballot *b[LIMIT_BALLOTS];
     double seconds = argc > 0 ? atof(argv[0]) : 3.0, one, all, cpu_one, cpu_all;
+    double ref_one, ref_all, ref_cpu_one, ref_cpu_all;
     unsigned char x0[32];
     struct record *rec = bench_record(1000, x0);
     unsigned char rho[32];
@@ -148,17 +154,23 @@ static int cmd_limit(int argc, char **argv)
         if (ballot_create(rec, votes, rho, NULL, &rng, &b[i]) != 0)
             return 1;
     }
-    one = limit_rate(rec, b, 1, seconds / 3, &cpu_one);
-    all = limit_rate(rec, b, bench_cpus(), seconds, &cpu_all);
+    /* the server's verifier and the reference in turn, under the same load */
+    one = limit_rate(rec, b, 0, 1, seconds / 3, &cpu_one);
+    ref_one = limit_rate(rec, b, 1, 1, seconds / 3, &ref_cpu_one);
+    all = limit_rate(rec, b, 0, bench_cpus(), seconds / 2, &cpu_all);
+    ref_all = limit_rate(rec, b, 1, bench_cpus(), seconds / 2, &ref_cpu_all);
     bench_report("cores", bench_cpus());
     bench_report("limit_1core_bps", one);
     bench_report("limit_bps", all);
     bench_report("verify_cpu_ms", 1e3 * (cpu_one < cpu_all ? cpu_one : cpu_all));
+    bench_report("ref_1core_bps", ref_one);
+    bench_report("ref_bps", ref_all);
+    bench_report("ref_cpu_ms", 1e3 * (ref_cpu_one < ref_cpu_all ? ref_cpu_one : ref_cpu_all));
     bench_report("argon2_s", limit_argon2());
     for (i = 0; i < LIMIT_BALLOTS; i++)
         ballot_free(b[i]);
     record_free(rec);
-    return one > 0 && all > 0 ? 0 : 1;
+    return one > 0 && all > 0 && ref_one > 0 && ref_all > 0 ? 0 : 1;
 }
 
 /* --- tokens ---------------------------------------------------------------- */

@@ -29,6 +29,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
 import * as C from '../../static/js/conclave-crypto.mjs';
 import {
@@ -286,6 +287,30 @@ async function resultFlow(page, base, id, trackers) {
   await page.locator('#verify-result.ok').waitFor({ timeout: 30000 });
   check(/Its result: 2 promote, 1 do not promote: passed\./.test(await page.locator('#verify-result').textContent()),
     'the board verifies in the browser, with the result it proves');
+  await boardTiming(page);
+}
+
+// Issue 20: how long the browser's verifyBoard takes on a 1,000-ballot board, signed, of a
+// fresh poll (made by build/board_gen with the server's own code), in this page.
+async function boardTiming(page) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-board-'));
+  const gen = path.resolve(ROOT, process.env.CONCLAVE_BUILD || 'build', 'board_gen');
+  const made = spawnSync(gen, ['1000', path.join(dir, 'board.json'), path.join(dir, 'server.pem')], { stdio: 'inherit' });
+  check(made.status === 0, `board_gen made a 1,000-ballot board (${gen}: exit ${made.status})`);
+  if (made.status !== 0) return;
+  const board = fs.readFileSync(path.join(dir, 'board.json'), 'utf8');
+  const pem = fs.readFileSync(path.join(dir, 'server.pem'), 'utf8');
+  fs.rmSync(dir, { recursive: true, force: true });
+  const got = await page.evaluate(async ([text, key]) => {
+    const Cr = await import('/static/js/conclave-crypto.mjs');
+    const t0 = performance.now();
+    const r = Cr.verifyBoard(text, { serverKey: key });
+    return { ms: performance.now() - t0, N: r.N, counts: r.counts };
+  }, [board, pem]);
+  console.log(`booth: verifyBoard of a 1,000-ballot board in the browser ${(got.ms / 1000).toFixed(1)} s ` +
+    `(${(got.ms / got.N).toFixed(1)} ms a ballot)`);
+  check(got.N === 1000 && got.counts[0] + got.counts[1] === 1000,
+    `the 1,000-ballot board verifies in the browser (N ${got.N}, counts ${got.counts})`);
 }
 
 async function main() {

@@ -11,7 +11,8 @@
 // pages that need no poll (login, with a wrong password; the nomination form, with
 // an error; the members page with a new one-time password, the deactivation
 // confirmation and after it; the audit log; the councils page, with an error, and a
-// new council's ceremony page; /account, with an error, and "choose your
+// new council's ceremony page; the mail page and "Forgot your password?" (mail off);
+// /account, with an error, and "choose your
 // password" after a one-time password; /account/tokens with a new token;
 // /set-password; error and not-found pages). Poll B opens once A has closed, so
 // that the home page shows open, closed and withdrawn polls; then B's withdrawal
@@ -104,6 +105,8 @@ async function adminPages(page, base, dataDir) {
   await checkPage(page, 'admin-members', 'the members page after a deactivation');
   await page.goto(`${base}/admin/audit`);
   await checkPage(page, 'admin-audit', 'the audit log');
+  await page.goto(`${base}/admin/mail`);
+  await checkPage(page, 'admin-mail', 'the mail page (mail off: how to turn it on)');
   await councilPages(page, base, dataDir);
   return { password, link };
 }
@@ -173,6 +176,8 @@ async function errorPages(page, base) {
   await checkPage(page, 'not-found', 'the not-found page');
   await page.goto(`${base}/polls/${'0'.repeat(32)}`);
   await checkPage(page, 'error-no-poll', 'the error page of an unknown poll');
+  await page.goto(`${base}/forgot-password`);
+  await checkPage(page, 'forgot-password', '"Forgot your password?" without mail');
 }
 
 /** Dave's first login with his one-time password: "Choose your password". */

@@ -10,15 +10,16 @@
 set -eu
 SECONDS_EACH=${1:-30}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"ballot board tmpl web_form http crypto record statement ceremony ceremony_message record_threshold"}
+TARGETS=${*:-"ballot board tmpl web_form http crypto pubmul record statement ceremony ceremony_message record_threshold"}
 cd "$(dirname "$0")/../.."
 OUT=build-fuzz
 CC=${FUZZ_CC:-clang}
 PKGS="libmicrohttpd libsodium sqlite3 jansson libcmark libcrypto"
 CFLAGS="-std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -fno-omit-frame-pointer \
  -fsanitize=address,undefined -fno-sanitize-recover=undefined -pthread $(for d in server/*/; do printf -- '-I%s ' "${d%/}"; done) -I$OUT \
- $(pkg-config --cflags $PKGS)"
-LIBS="$(pkg-config --libs $PKGS) -lunistring -pthread -lm"   # libunistring: no .pc on Debian
+ $(pkg-config --cflags $PKGS) -isystem /usr/include/decaf"
+# libunistring and libdecaf (fuzz_pubmul's second reference): no .pc on Debian
+LIBS="$(pkg-config --libs $PKGS) -ldecaf -lunistring -pthread -lm"
 mkdir -p "$OUT/obj"
 
 # The server objects (minus main.c) in an archive: a target links only the
@@ -130,6 +131,13 @@ for name in ("poll.json", "ballots.json", "proofs.json"):
                 put("crypto", "raw-%d" % len(seen), bytes.fromhex(h).decode("latin-1"))
 put("crypto", "l", "edd3f55c1a631258d69cf7a2def9de1400000000000000000000000000000010")
 put("crypto", "bit255", "00" * 31 + "80")
+# fuzz_pubmul: P, Q, s, c as raw bytes, from the vectors' points and scalars.
+hx = sorted(seen)
+d = os.path.join(out, "seeds", "pubmul")
+os.makedirs(d, exist_ok=True)
+for i in range(0, max(len(hx) - 3, 0)):
+    with open(os.path.join(d, "vec-%d" % i), "wb") as f:
+        f.write(bytes.fromhex("".join(hx[i:i + 4])) + bytes([i % 7, i % 5]))
 # Poll records (PROTOCOL §3), as a server would send them to `conclave vote`.
 for p in json.load(open(os.path.join(vec, "poll.json"), encoding="utf-8"))["polls"]:
     put("record", p["record"]["id"], compact(p["record"]))

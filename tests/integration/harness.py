@@ -734,3 +734,111 @@ def trustee_watch(srv, config_home, token, roster, extra=()):
                             env=trustee_env(config_home, token))
     f.close()
     return proc, out
+
+
+class SmtpSink:
+    """A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd, which `make
+    deps` installs) that keeps every message it accepts: .messages is a list
+    of (envelope sender, [recipients], email.message.Message). stop() and
+    start() again take it down and bring it back on the same port, as an SMTP
+    server that is away for a while."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.messages = []
+        self.lock = threading.Lock()
+        self.controller = None
+
+    def start(self):
+        try:
+            from aiosmtpd.controller import Controller
+        except ImportError:      # a Python of its own (pyenv) beside Debian's packages
+            sys.path.append("/usr/lib/python3/dist-packages")
+            from aiosmtpd.controller import Controller
+        sink = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                import email
+                msg = email.message_from_bytes(envelope.original_content or
+                                               envelope.content)
+                with sink.lock:
+                    sink.messages.append((envelope.mail_from, list(envelope.rcpt_tos), msg))
+                return "250 Message accepted for delivery"
+
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self):
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+    def url(self):
+        return f"smtp://127.0.0.1:{self.port}"
+
+    def to(self, address):
+        """The messages received for ADDRESS."""
+        with self.lock:
+            return [m for (_, rcpt, m) in self.messages if address in rcpt]
+
+    def count(self):
+        with self.lock:
+            return len(self.messages)
+
+    def wait(self, n, timeout=30):
+        """Waits until N messages in all have arrived; returns the count."""
+        return wait_for(self.count, timeout=timeout, done=lambda c: c >= n)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def mail_args(sink, extra=()):
+    """The `conclave serve` options that send mail to SINK."""
+    return ["--smtp-url", sink.url(), "--mail-from", "conclave@example.org",
+            "--public-url", "https://vote.example.org"] + list(extra)
+
+
+def mail_body(msg):
+    """The text of MSG (an email.message.Message), decoded."""
+    return msg.get_payload(decode=True).decode("utf-8")
+
+
+def mail_subject(msg):
+    """The Subject of MSG, RFC 2047 words decoded."""
+    import email.header
+    return str(email.header.make_header(email.header.decode_header(msg["Subject"] or "")))
+
+
+def mail_link(msg):
+    """The set-password link's secret in MSG, or None."""
+    m = re.search(r"/set-password\?link=([A-Za-z0-9_-]+)", mail_body(msg))
+    return m.group(1) if m else None
+
+
+def use_link(srv, secret, password):
+    """Opens /set-password?link=SECRET as a browser does and chooses
+    PASSWORD (typed twice); returns the answer to the post (a 303 to
+    /account when the link worked)."""
+    r = srv.request("GET", "/set-password?link=" + secret)
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
+    hdr = {"Content-Type": FORM, "Cookie": "conclave_login=" + (cookie.group(1) if cookie else "")}
+    body = urllib.parse.urlencode({"login_token": token.group(1) if token else "", "link": secret,
+                                   "new_password": password, "new_password_again": password})
+    return srv.request("POST", "/set-password", body, hdr)
+
+
+def forgot_password(srv, who, source=None):
+    """Posts WHO on /forgot-password as a browser does; returns the answer."""
+    r = srv.request("GET", "/forgot-password", source=source)
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r))
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "")
+    hdr = {"Content-Type": FORM, "Cookie": "conclave_login=" + (cookie.group(1) if cookie else "")}
+    body = urllib.parse.urlencode({"login_token": token.group(1) if token else "", "who": who})
+    return srv.request("POST", "/forgot-password", body, hdr, source=source)

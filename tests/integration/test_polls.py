@@ -504,7 +504,17 @@ def test_voters_migrated(t):
             ) WITHOUT ROWID;
             INSERT INTO poll_voters SELECT poll_id, username FROM poll_roll WHERE voted = 1;
             ALTER TABLE poll_roll DROP COLUMN voted;
-            -- and back from the later migrations (schema/007) to version 4
+            -- and back from the later migrations (schema/010, 008, 007) to version 4
+            DROP TABLE outbox;
+            DROP TABLE mail_settings;
+            DROP TABLE next_steps;
+            ALTER TABLE members DROP COLUMN notices;
+            ALTER TABLE polls DROP COLUMN announced_at;
+            ALTER TABLE polls DROP COLUMN reminded_at;
+            ALTER TABLE polls DROP COLUMN result_mailed_at;
+            DROP TABLE council_current;
+            DROP TABLE council_trustees;
+            DROP TABLE councils;
             ALTER TABLE polls DROP COLUMN withdrawn_at;
             ALTER TABLE polls DROP COLUMN withdrawn_by;
             DELETE FROM schema_version WHERE version >= 5;""")
