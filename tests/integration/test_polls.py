@@ -474,11 +474,6 @@ UNDO_009 = """
     ALTER TABLE polls DROP COLUMN council_seal;
     ALTER TABLE polls DROP COLUMN council_id;
     DELETE FROM schema_version WHERE version = 9;"""
-UNDO_008 = """
-    DROP TABLE council_current;
-    DROP TABLE council_trustees;
-    DROP TABLE councils;
-    DELETE FROM schema_version WHERE version = 8;"""
 
 
 def test_voters_migrated(t):
@@ -495,7 +490,7 @@ def test_voters_migrated(t):
             t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        con.executescript(UNDO_009 + UNDO_008 + UNDO_006)     # back to schema 5, then to 4 below
+        con.executescript(UNDO_009 + UNDO_006)     # back to schema 5, then to 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),
