@@ -245,6 +245,13 @@ bench-ceremony: $(BIN) $(BUILD)/bench_ceremony
 	./$(BUILD)/bench_ceremony
 	CONCLAVE_BIN=./$(BIN) python3 tests/bench/bench_ceremony_cli.py
 
+# --- Polls sealed by a council (tests/bench/bench_unseal.py): deadline to result with three
+# trustee agents, a trustee's decrypt against conclave verify (BENCHMARKS.md).
+.PHONY: bench-unseal
+bench-unseal: deps
+	$(MAKE) $(BIN) $(TEST_BIN) $(BUILD)/loadgen
+	BUILD=$(BUILD) CONCLAVE_BIN=./$(BIN) CONCLAVE_TEST_BIN=./$(TEST_BIN) python3 tests/bench/bench_unseal.py
+
 # --- Benchmarks (tests/bench/run.sh; not part of `make test`): the real server on loopback
 # with a temporary data directory under the C load generator tests/bench/loadgen.c; prints
 # one table and writes it to BENCHMARKS.md. A few minutes; stops by itself.

@@ -41,6 +41,8 @@ void api_poll_withdraw(struct http_request *req);
 void api_poll_board(struct http_request *req);
 /* POST /api/v1/polls/{id}/ballots (api_ballot.c) */
 void api_ballot_cast(struct http_request *req);
+/* POST /api/v1/polls/{id}/decryptions: a trustee's shares (api_decrypt.c) */
+void api_decrypt_post(struct http_request *req);
 /* GET /api/v1/server-key: the Ed25519 public key as PEM (api_ballot.c) */
 void api_server_key(struct http_request *req);
 

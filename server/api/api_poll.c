@@ -20,6 +20,31 @@
 #include "poll_view.h"
 #include "store_poll.h"
 
+/* Who seals the poll (PROTOCOL-threshold T6) and, after the close, which
+ * trustees have decrypted: {"kind": "trustees" or "server", "text", and for
+ * trustees "council", "t", "trustees": [{"index", "name", "decrypted"}],
+ * "decrypted"} (new reference). */
+static json_t *poll_seal_json_view(const struct poll_seal *s)
+{
+    char text[4096];
+    json_t *v, *list;
+    uint32_t k;
+
+    poll_seal_text(s, text, sizeof text);
+    if (!s->sealed)
+        return json_pack("{s:s, s:s}", "kind", "server", "text", text);
+    list = json_array();
+    for (k = 0; list != NULL && k < s->count; k++)
+        json_array_append_new(list, json_pack("{s:I, s:s, s:b}", "index",
+                                              (json_int_t)s->trustees[k].index, "name",
+                                              s->trustees[k].name, "decrypted",
+                                              s->trustees[k].decrypted));
+    v = json_pack("{s:s, s:s, s:s, s:I, s:o, s:I}", "kind", "trustees", "text", text,
+                  "council", s->council, "t", (json_int_t)s->t, "trustees", list,
+                  "decrypted", (json_int_t)s->decrypted);
+    return v;
+}
+
 /* VIEW as the API shows it (new reference, NULL on error). */
 static json_t *view_json(const struct poll_view *view)
 {
@@ -42,6 +67,8 @@ static json_t *view_json(const struct poll_view *view)
         json_object_set_new(v, "withdrawn_by", json_string(p->withdrawn_by));
         json_object_set_new(v, "withdrawn_at", json_string(withdrawn));
     }
+    if (v)
+        json_object_set_new(v, "sealed_by", poll_seal_json_view(&view->seal));
     if (v && record)
         json_object_set_new(v, "record", record);
     else
@@ -226,6 +253,8 @@ void api_poll_result(struct http_request *req)
                            "this poll was withdrawn: it has no result and no board");
     else if (!p.closed)
         http_error_respond(req, CV_POLL_OPEN, NULL);
+    else if (p.decrypting)
+        http_error_respond(req, CV_DECRYPTING, NULL);
     else
         http_respond_bytes(req, 200, "application/json", p.result, strlen(p.result));
     store_poll_clear(&p);

@@ -55,11 +55,19 @@ enum cv_err {
     CV_WRONG_ROUND,         /* the council is not in the round that takes this message */
     CV_DUPLICATE,           /* the trustee already posted another message of this kind */
     CV_BAD_MESSAGE,         /* a ceremony message rejected: its enum proto_reason says why */
-    CV_NOT_COMPLETE         /* the council's ceremony is not complete */
+    CV_NOT_COMPLETE,        /* the council's ceremony is not complete */
+    /* a poll sealed by trustees (poll_decrypt.h; CV_NOT_TRUSTEE above too) */
+    CV_DECRYPTING,          /* closed: the result waits for the trustees' shares */
+    CV_NOT_SEALED,          /* sealed by the server only: no trustee decrypts it */
+    CV_RESULT_PUBLISHED,    /* the result is out: no more shares are taken */
+    CV_WRONG_HOLDER,        /* a decryption entry under another trustee's index */
+    CV_NOT_QUALIFIED,       /* a trustee outside QUAL: it holds no key share */
+    CV_BAD_SHARES,          /* decryption shares rejected: their enum proto_reason says why */
+    CV_ALREADY_DECRYPTED    /* this trustee's shares are in already */
 };
 
 /* One past the last value, for tables and their tests. */
-#define CV_ERR_END (CV_NOT_COMPLETE + 1)
+#define CV_ERR_END (CV_ALREADY_DECRYPTED + 1)
 
 /* ERR's name ("CV_NOT_FOUND"), or "CV_(unknown)" for no value of the enum. */
 const char *cv_err_name(enum cv_err err);

@@ -35,4 +35,15 @@ int cli_council_main(int argc, char **argv);
  * side of a council's key ceremony, on its own machine */
 int cli_trustee_main(int argc, char **argv);
 
+/* conclave trustee decrypt --server URL POLL --roster FILE, and
+ * conclave trustee watch --server URL --roster FILE (cli_decrypt.c); exit
+ * codes 3-8: the refusals of PROTOCOL-threshold T10 */
+int cli_trustee_decrypt_main(int argc, char **argv);
+int cli_trustee_watch_main(int argc, char **argv);
+
+#ifdef CONCLAVE_TEST
+/* TEST ONLY: conclave-test test-seed-council --data DIR CEREMONY.json (cli_testseed.c) */
+int cli_testseed_main(int argc, char **argv);
+#endif
+
 #endif

@@ -49,6 +49,14 @@ static const char trustee_usage[] =
     "                                once the ceremony is complete, keep the key share,\n"
     "                                erase the identity key and print the ceremony digest\n"
     "                                to publish (run it again, or with --wait, until then)\n"
+    "  decrypt --server URL POLL --roster FILE [--min-ballots N]\n"
+    "                                after a poll sealed by the council closes: verify its\n"
+    "                                board, check the rules a trustee must (T10), post\n"
+    "                                this trustee's decryption shares (conclave trustee\n"
+    "                                decrypt --help: the exit codes of its refusals)\n"
+    "  watch --server URL --roster FILE [--min-ballots N] [--interval SECONDS]\n"
+    "                                the same for every poll of the council, as it closes\n"
+    "                                (a foreground agent, fit for a systemd user unit)\n"
     "--wait polls the server until the round opens (or the ceremony ends).\n"
     "--key FILE: the key file (default $XDG_CONFIG_HOME/conclave/trustee-COUNCIL.json,\n"
     "else ~/.config/conclave/...), mode 0600; one that others can read is refused.\n"
@@ -760,6 +768,10 @@ int cli_trustee_main(int argc, char **argv)
         return tr_deal(argc - 2, argv + 2);
     if (strcmp(argv[1], "verdict") == 0)
         return tr_verdict(argc - 2, argv + 2);
+    if (strcmp(argv[1], "decrypt") == 0)            /* a poll's decryption: cli_decrypt.c */
+        return cli_trustee_decrypt_main(argc - 1, argv + 1);
+    if (strcmp(argv[1], "watch") == 0)
+        return cli_trustee_watch_main(argc - 1, argv + 1);
     fprintf(stderr, "conclave trustee: unknown command '%s'\n", argv[1]);
     return cli_usage(trustee_usage, 0);
 }

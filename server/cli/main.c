@@ -21,7 +21,7 @@ static const struct command commands[] = {
     {"user",   cli_user_main,  "manage members (add, list, deactivate, import...)"},
     {"token",  cli_token_main, "manage API tokens (create, list, revoke)"},
     {"council", cli_council_main, "councils of trustees: create, list, show, use"},
-    {"trustee", cli_trustee_main, "a trustee's key ceremony: keygen, show, deal, verdict"},
+    {"trustee", cli_trustee_main, "a trustee's side: keygen, show, deal, verdict; decrypt, watch"},
     {"backup", cli_backup_main, "back up the data directory while the server runs"},
     {"vote",   cli_vote_main,  "cast a sealed ballot (yes/no) from the command line"},
     {"result", cli_result_main, "print a closed poll's verified result"},
@@ -54,6 +54,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "conclave: libsodium failed to initialise\n");
         return 1;
     }
+#ifdef CONCLAVE_TEST
+    if (strcmp(argv[1], "test-seed-council") == 0)      /* cli_testseed.c */
+        return cli_testseed_main(argc - 1, argv + 1);
+#endif
     for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);

@@ -197,7 +197,8 @@ static enum cv_err box_load(struct ballotbox *box, const char *id, struct box_po
         return rc ? CV_POLL_WITHDRAWN : CV_POLL_CLOSED;
     }
     if ((p = calloc(1, sizeof *p)) == NULL ||
-        record_parse(sp.record, strlen(sp.record), &p->rec) != PROTO_OK) {
+        record_parse_kind(sp.record, strlen(sp.record), RECORD_V1 | RECORD_THRESHOLD,
+                          &p->rec) != PROTO_OK) {
         log_error("poll %s: stored record does not parse", id);
         free(p);
         store_poll_clear(&sp);

@@ -26,6 +26,8 @@
 #include "name.h"
 #include "nominee.h"
 #include "poll.h"
+#include "poll_close.h"
+#include "poll_decrypt.h"
 #include "poll_result.h"
 #include "record.h"
 #include "sign.h"
@@ -165,8 +167,11 @@ static const struct store_same_name *poll_same_name(struct roll_list *r)
     return &r->same;
 }
 
-/* Makes the record for the poll; stores its text in p->record. */
+/* Makes the record for the poll, sealed for COUNCIL (NULL: by the server
+ * only, PROTOCOL §3; else PROTOCOL-threshold T6); stores its text in
+ * p->record, and with a council its id and seal in p->council, p->seal. */
 static enum cv_err poll_make_record(struct store_poll *p, const struct roll_list *roll,
+                                    const struct poll_council *council,
                                     unsigned char x0[32])
 {
     char question[STORE_NOMINEE_MAX + 64], promote[STORE_NOMINEE_MAX + 16];
@@ -191,8 +196,14 @@ static enum cv_err poll_make_record(struct store_poll *p, const struct roll_list
     rp.closes_at = closes;
     rp.roll = (const char *const *)roll->names;
     rp.n = roll->n;
-    if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK)
+    if (council != NULL) {
+        memcpy(p->council, council->id, sizeof p->council);
+        if ((p->seal = poll_seal_json(&council->council)) == NULL ||
+            record_create_threshold(&rp, &council->council, &rng, &rec, x0) != PROTO_OK)
+            return CV_ERROR;
+    } else if (record_create(&rp, NULL, 0, &rng, &rec, x0) != PROTO_OK) {
         return CV_ERROR;
+    }
     p->record = record_serialize(rec, 0, &len);
     crypto_hex_encode(p->fingerprint, record_fingerprint(rec), 32);
     record_free(rec);
@@ -247,7 +258,8 @@ static int count_open_by(void *ctx, const struct store_poll *p)
  * the insert's own transaction. An id drawn twice (a chance of 2^-64 a poll)
  * is drawn again, and the record made again for it. X0 gets the poll's key. */
 static enum cv_err poll_insert(struct store *st, struct store_poll *p, struct roll_list *roll,
-                               unsigned char x0[32], const char **why)
+                               const struct poll_council *council, unsigned char x0[32],
+                               const char **why)
 {
     enum cv_err rc = CV_CONFLICT;
     int tries;
@@ -256,9 +268,10 @@ static enum cv_err poll_insert(struct store *st, struct store_poll *p, struct ro
         if (tries > 0) {
             poll_draw_id(p);
             free(p->record);
-            p->record = NULL;
+            free(p->seal);
+            p->record = p->seal = NULL;
         }
-        if ((rc = poll_make_record(p, roll, x0)) != CV_OK)
+        if ((rc = poll_make_record(p, roll, council, x0)) != CV_OK)
             return rc;
         rc = store_poll_insert(st, p, poll_same_name(roll), x0,
                                (const char *const *)roll->names, roll->n);
@@ -303,6 +316,7 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
 {
     struct store_poll p;
     struct roll_list roll;
+    struct poll_council council;
     unsigned char x0[32];
     enum cv_err rc = CV_BAD_POLL;
     char *nfc = NULL;
@@ -310,6 +324,7 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
 
     memset(&p, 0, sizeof p);
     memset(&roll, 0, sizeof roll);
+    memset(&council, 0, sizeof council);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
     if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
@@ -334,14 +349,19 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
     p.opens_at = (int64_t)time(NULL);
     p.closes_at = p.opens_at + (int64_t)duration;
     rc = poll_prepare(st, &p, &roll, why);
+    /* Sealed for the current council if there is one (1: none). */
+    if (rc == CV_OK && (r = poll_council_current(st, &council)) < 0)
+        rc = CV_ERROR;
     if (rc == CV_OK)
-        rc = poll_insert(st, &p, &roll, x0, why);
+        rc = poll_insert(st, &p, &roll, r == 0 ? &council : NULL, x0, why);
     sodium_memzero(x0, sizeof x0);
     if (rc == CV_OK) {
         memcpy(id_out, p.id, sizeof p.id);
-        log_info("poll %s opened (%zu eligible)", p.id, roll.n);
+        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p.id, roll.n,
+                 p.council[0] ? "council " : "the server only", p.council);
     }
 out:
+    poll_council_free(&council);
     p.statement = NULL;
     store_poll_clear(&p);
     roll_free(&roll);
@@ -405,80 +425,6 @@ enum cv_err poll_withdraw(struct store *st, struct ballotbox *box, const char *i
 }
 
 /* --- closing ------------------------------------------------------------- */
-
-/* What a close gathers from the store before it decrypts: never the ballots
- * themselves (a board holds 1.8 kB per ballot), only their aggregate, their
- * trackers and the first of them, for the board's frame. */
-struct close_state {
-    const struct record *rec;                   /* the box's, or own_rec */
-    struct record *own_rec;                     /* parsed here if the box has none */
-    struct tally *tally;
-    unsigned char (*trackers)[CRYPTO_BYTES];   /* ascending */
-    size_t n;
-    struct ballot *first;                       /* by tracker; NULL when n = 0 */
-};
-
-static void close_state_free(struct close_state *cs)
-{
-    ballot_free(cs->first);
-    free(cs->trackers);
-    tally_free(cs->tally);
-    record_free(cs->own_rec);
-}
-
-/* store_poll_ballots callback: counts one stored ballot in the aggregate. */
-static int close_sum_ballot(void *ctx, const char *text, size_t len)
-{
-    struct ballot *b = NULL;
-    int rc;
-
-    if (ballot_parse(text, len, BALLOT_FORM_BOARD, &b) != PROTO_OK)
-        return -1;
-    rc = tally_add(ctx, b);
-    ballot_free(b);
-    return rc;
-}
-
-/* The aggregate: the ballot box's running one when it has it and it counts
- * every stored ballot, else the sum of the stored ballots (O(N): after a
- * restart with ballots, or a failed commit). */
-static int close_aggregate(struct store *st, struct ballotbox *box, const char *id,
-                           struct close_state *cs)
-{
-    cs->tally = box ? ballotbox_aggregate(box, id) : NULL;
-    if (cs->tally != NULL && tally_ballot_count(cs->tally) == cs->n)
-        return 0;
-    if (cs->tally != NULL)
-        log_warn("poll %s: running aggregate has %u ballots, the store %zu; summing them",
-                 id, tally_ballot_count(cs->tally), cs->n);
-    tally_free(cs->tally);
-    if ((cs->tally = tally_new(record_option_count(cs->rec))) == NULL ||
-        store_poll_ballots(st, id, close_sum_ballot, cs->tally) != 0 ||
-        tally_ballot_count(cs->tally) != cs->n)
-        return -1;
-    return 0;
-}
-
-/* store_poll_ballots_after callback: keeps the first ballot. */
-static int close_first_ballot(void *ctx, const unsigned char *tracker, const char *text,
-                              size_t len)
-{
-    (void)tracker;
-    return ballot_parse(text, len, BALLOT_FORM_BOARD, ctx) == PROTO_OK ? 0 : -1;
-}
-
-/* Reads what the close needs: trackers, aggregate, first ballot. */
-static int close_gather(struct store *st, struct ballotbox *box, const char *id,
-                        struct close_state *cs)
-{
-    if (store_poll_trackers(st, id, &cs->trackers, &cs->n) != 0 ||
-        close_aggregate(st, box, id, cs) != 0)
-        return -1;
-    if (cs->n > 0 && (store_poll_ballots_after(st, id, NULL, 1, close_first_ballot,
-                                               &cs->first) != 0 || cs->first == NULL))
-        return -1;
-    return 0;
-}
 
 /* The result as it is kept and served (poll_result.h). */
 static char *close_result_json(const struct record *rec, const struct tally_result *r)
@@ -611,27 +557,35 @@ enum cv_err poll_close(struct store *st, const struct sign_key *key, const char 
     /* open -> closed once, in this transaction (a withdrawn poll is closed) */
     assert(!p.withdrawn && store_in_tx(st));
     if (cs.rec == NULL) {
-        if (record_parse(p.record, strlen(p.record), &cs.own_rec) != PROTO_OK)
+        if (record_parse_kind(p.record, strlen(p.record), RECORD_V1 | RECORD_THRESHOLD,
+                              &cs.own_rec) != PROTO_OK)
             goto fail;
         cs.rec = cs.own_rec;
     }
-    if (close_gather(st, box, id, &cs) != 0)
+    if (poll_close_gather(st, box, id, &cs) != 0)
         goto fail;
     assert(cs.n <= (size_t)p.eligible);     /* one ballot per voter of the frozen roll */
-    if ((rc = close_publish(st, key, id, &cs)) != CV_OK)
+    /* Sealed by a council: into `decrypting` (poll_decrypt.c), else v1. */
+    if (record_threshold(cs.rec) != NULL)
+        rc = poll_decrypt_close(st, key, &p, &cs) == 0 ? CV_OK : CV_ERROR;
+    else
+        rc = close_publish(st, key, id, &cs);
+    if (rc != CV_OK)
         goto fail;
     poll_close_test_delay(id);
     if (store_commit(st) != 0) {
         rc = CV_ERROR;
         goto done;
     }
-    log_info("poll %s closed: %zu ballots in %.0f ms", id, cs.n, close_ms_since(&t0));
+    log_info("poll %s closed: %zu ballots in %.0f ms%s", id, cs.n, close_ms_since(&t0),
+             record_threshold(cs.rec) != NULL && cs.n > 0 ? "; decrypting: waiting for the "
+             "trustees' shares" : "");
     close_compact(st, id);
     goto done;
 fail:
     store_rollback(st);
 done:
-    close_state_free(&cs);
+    poll_close_state_free(&cs);
     store_poll_clear(&p);
     return rc;
 }

@@ -14,8 +14,10 @@ int poll_view_read(struct store *st, const struct store_poll *p, const char *vie
     memset(out, 0, sizeof *out);
     out->poll = p;
     out->state = p->withdrawn ? POLL_STATE_WITHDRAWN
+                 : p->decrypting ? POLL_STATE_DECRYPTING
                  : p->closed ? POLL_STATE_CLOSED : POLL_STATE_OPEN;
-    if (store_poll_voter_count(st, p->id, &out->cast) != 0 ||
+    if (poll_seal_read(st, p, &out->seal) != 0 ||
+        store_poll_voter_count(st, p->id, &out->cast) != 0 ||
         store_poll_has_voted(st, p->id, viewer, &out->voted) != 0 ||
         store_poll_on_roll(st, p->id, viewer, &out->on_roll) != 0)
         return -1;
@@ -29,6 +31,8 @@ const char *poll_state_name(enum poll_state state)
         return "closed";
     case POLL_STATE_WITHDRAWN:
         return "withdrawn";
+    case POLL_STATE_DECRYPTING:
+        return "decrypting";
     case POLL_STATE_OPEN:
         break;
     }

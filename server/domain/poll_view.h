@@ -14,13 +14,16 @@
 
 #include <stdint.h>
 
+#include "poll_decrypt.h"
+
 struct store;
 struct store_poll;
 
 enum poll_state {
     POLL_STATE_OPEN = 0,
     POLL_STATE_CLOSED,          /* closed at its deadline, with a result */
-    POLL_STATE_WITHDRAWN        /* closed by a withdrawal, with no result */
+    POLL_STATE_WITHDRAWN,       /* closed by a withdrawal, with no result */
+    POLL_STATE_DECRYPTING       /* closed, sealed by trustees: their shares awaited */
 };
 
 struct poll_view {
@@ -29,6 +32,7 @@ struct poll_view {
     int64_t cast;                   /* members of the roll who have voted */
     int voted;                      /* the viewer has voted */
     int on_roll;                    /* the viewer is on the poll's roll */
+    struct poll_seal seal;          /* who seals it; after the close, who decrypted */
 };
 
 /* Reads P's view for member VIEWER (a username; one on no roll sees
@@ -36,7 +40,7 @@ struct poll_view {
 int poll_view_read(struct store *st, const struct store_poll *p, const char *viewer,
                    struct poll_view *out);
 
-/* "open", "closed" or "withdrawn": the API's name of STATE. */
+/* "open", "decrypting", "closed" or "withdrawn": the API's name of STATE. */
 const char *poll_state_name(enum poll_state state);
 
 #endif

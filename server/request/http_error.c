@@ -54,6 +54,19 @@ static const struct http_error table[CV_ERR_END - CV_ERROR] = {
     ROW(CV_DUPLICATE,       409, "duplicate", "you already posted another message of this kind"),
     ROW(CV_BAD_MESSAGE,     422, "invalid_message", "the message breaks a rule of the ceremony"),
     ROW(CV_NOT_COMPLETE,    409, "not_complete", "the council's ceremony is not complete"),
+    ROW(CV_DECRYPTING,      409, "decrypting", "the poll is closed and sealed by trustees: "
+        "the result is published once enough of them have decrypted it"),
+    ROW(CV_NOT_SEALED,      409, "not_sealed",
+        "this poll is sealed by the server only: no trustee decrypts it"),
+    ROW(CV_RESULT_PUBLISHED, 409, "result_published",
+        "the result is published already: no more shares are needed"),
+    ROW(CV_WRONG_HOLDER,    403, "wrong_holder",
+        "the entry's holder is not your index in the council"),
+    ROW(CV_NOT_QUALIFIED,   403, "not_qualified",
+        "you are not in the council's qualified set: you hold no key share"),
+    ROW(CV_BAD_SHARES,      400, "invalid_shares", "the decryption shares were rejected"),
+    ROW(CV_ALREADY_DECRYPTED, 409, "already_decrypted",
+        "your shares for this poll are in already"),
 };
 
 const struct http_error *http_error_of(enum cv_err err)

@@ -17,13 +17,13 @@
 
 static const char SQL_INSERT[] =
     "INSERT INTO polls (id, nominee, statement, statement_html, nominated_by, record,"
-    " fingerprint, opens_at, closes_at, eligible, secret_key)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)";
+    " fingerprint, opens_at, closes_at, eligible, secret_key, council_id,"
+    " council_seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
 static const char SQL_ROLL_ADD[] =
     "INSERT INTO poll_roll (poll_id, username, voted) VALUES (?1, ?2, 0)";
 #define POLL_COLUMNS "id, nominee, nominated_by, fingerprint, statement," \
     " statement_html, opens_at, closes_at, eligible, closed, result, withdrawn_by," \
-    " withdrawn_at"
+    " withdrawn_at, council_id, decrypting, council_seal"
 static const char SQL_GET[] =
     "SELECT " POLL_COLUMNS ", NULL FROM polls WHERE id = ?1";
 static const char SQL_GET_RECORD[] =
@@ -92,6 +92,7 @@ void store_poll_clear(struct store_poll *p)
     free(p->statement_html);
     free(p->record);
     free(p->result);
+    free(p->seal);
     memset(p, 0, sizeof *p);
 }
 
@@ -165,7 +166,10 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
         sqlite3_bind_int64(st, 8, p->opens_at) != SQLITE_OK ||
         sqlite3_bind_int64(st, 9, p->closes_at) != SQLITE_OK ||
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
-        bind_blob(st, 11, secret, 32))
+        bind_blob(st, 11, secret, 32) ||
+        /* sealed by a council: its id and seal; else both NULL (SQLITE_OK is 0) */
+        (p->council[0] ? bind_text(st, 12, p->council) : sqlite3_bind_null(st, 12)) != 0 ||
+        (p->council[0] ? bind_text(st, 13, p->seal) : sqlite3_bind_null(st, 13)) != 0)
         goto out;
     /* A taken id is CV_CONFLICT, an open poll of the same nominee (the
      * unique index) CV_POLL_EXISTS; a failed CHECK stays an error. */
@@ -272,12 +276,17 @@ static int poll_read(sqlite3_stmt *st, struct store_poll *p)
     p->result = column_dup(st, 10);
     p->withdrawn = sqlite3_column_type(st, 12) != SQLITE_NULL;
     p->withdrawn_at = sqlite3_column_int64(st, 12);
-    p->record = column_dup(st, 13);
+    p->decrypting = sqlite3_column_int(st, 14) != 0;
+    p->seal = column_dup(st, 15);
+    p->record = column_dup(st, 16);
     if (p->statement == NULL || p->statement_html == NULL ||
         store_column_text(st, 11, p->withdrawn_by, sizeof p->withdrawn_by) != 0 ||
+        store_column_text(st, 13, p->council, sizeof p->council) != 0 ||
         p->withdrawn != (sqlite3_column_type(st, 11) != SQLITE_NULL) ||
-        (p->withdrawn && !p->closed) || (p->closed && !p->withdrawn && p->result == NULL) ||
-        (sqlite3_column_type(st, 13) != SQLITE_NULL && p->record == NULL)) {
+        (p->withdrawn && !p->closed) ||
+        (p->closed && !p->withdrawn && (p->result == NULL) != p->decrypting) ||
+        (p->council[0] != '\0') != (p->seal != NULL) ||
+        (sqlite3_column_type(st, 16) != SQLITE_NULL && p->record == NULL)) {
         store_poll_clear(p);
         return -1;
     }

@@ -17,6 +17,7 @@
 
 #define STORE_POLL_ID_MAX   32
 #define STORE_NOMINEE_MAX   400     /* bytes: 100 UTF-8 characters */
+#define STORE_POLL_COUNCIL_MAX 32   /* bytes of a council's id (store_council.h) */
 
 /* A poll as stored. Strings are heap copies owned by the struct. */
 struct store_poll {
@@ -35,6 +36,9 @@ struct store_poll {
     int withdrawn;            /* withdrawn (then closed, with no result) */
     char withdrawn_by[STORE_USERNAME_MAX + 1];  /* "" unless withdrawn */
     int64_t withdrawn_at;
+    char council[STORE_POLL_COUNCIL_MAX + 1];     /* the council sealing it, "" if none */
+    char *seal;               /* with council: {"t", "trustees": [{"index", "name"}]} */
+    int decrypting;           /* closed, waiting for the trustees' shares (result NULL) */
 };
 
 /* Frees the strings of p (not p itself); safe on a zeroed struct. */
@@ -49,7 +53,7 @@ struct store_same_name {
     int (*match)(const char *name, const char *key, int *same);
 };
 
-/* Inserts P with holder 0's secret key and its roll (N usernames), in one
+/* Inserts P (sealed for council P->council unless "") with holder 0's secret key and its roll (N usernames), in one
  * write transaction (do not call inside store_begin). CV_CONFLICT if the
  * id exists; CV_POLL_EXISTS if an open poll's nominee is the same name as
  * P's by SAME, checked in that same transaction (SAME NULL: only the unique

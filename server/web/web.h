@@ -45,6 +45,9 @@ void web_result_page(struct http_request *req);       /* GET /polls/{id}/result 
 void web_admin_page(struct http_request *req);        /* GET /admin/members (web_admin.c) */
 void web_admin_submit(struct http_request *req);      /* POST /admin/members */
 void web_admin_confirm(struct http_request *req);     /* GET /admin/members/deactivate */
+/* GET /admin/decryptions: closed polls sealed by trustees, their decryption's
+ * progress (web_decrypt.c) */
+void web_decrypt_page(struct http_request *req);
 void web_audit_page(struct http_request *req);        /* GET /admin/audit (web_audit.c) */
 void web_councils_page(struct http_request *req);     /* GET /admin/councils (web_council.c) */
 void web_councils_submit(struct http_request *req);   /* POST /admin/councils */

@@ -51,6 +51,40 @@ static int result_put(struct tmpl_value *o, const struct store_poll *p)
     return 0;
 }
 
+/* Who seals the poll (PROTOCOL-threshold T6) and, after its close, which
+ * trustees have decrypted: "sealed_text" on every page, and for a council
+ * its trustees, t, and the names of those whose shares are in. */
+static void seal_put(struct tmpl_value *o, const struct poll_seal *s)
+{
+    char text[4096], names[4096] = "";
+    struct tmpl_value *list, *e;
+    size_t used;
+    uint32_t k;
+
+    poll_seal_text(s, text, sizeof text);
+    tmpl_put_str(o, "sealed_text", text);
+    tmpl_put_bool(o, "sealed_by_trustees", s->sealed);
+    if (!s->sealed)
+        return;
+    tmpl_put_int(o, "seal_t", s->t);
+    tmpl_put_int(o, "seal_count", s->count);
+    tmpl_put_int(o, "decrypted_count", s->decrypted);
+    tmpl_put_int(o, "decrypt_missing", s->decrypted < s->t ? s->t - s->decrypted : 0);
+    list = tmpl_put_list(o, "trustees");
+    for (k = 0; k < s->count; k++) {
+        e = tmpl_list_add(list);
+        tmpl_put_int(e, "index", s->trustees[k].index);
+        tmpl_put_str(e, "name", s->trustees[k].name);
+        tmpl_put_bool(e, "decrypted", s->trustees[k].decrypted);
+        if (!s->trustees[k].decrypted)
+            continue;
+        used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                 s->trustees[k].name);
+    }
+    tmpl_put_str(o, "decrypted_names", names);
+}
+
 int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view *v)
 {
     const struct store_poll *p = v->poll;
@@ -62,6 +96,8 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view
     tmpl_put_str(o, "fingerprint", p->fingerprint);
     tmpl_put_bool(o, "open", v->state == POLL_STATE_OPEN);
     tmpl_put_bool(o, "closed", v->state == POLL_STATE_CLOSED);
+    tmpl_put_bool(o, "decrypting", v->state == POLL_STATE_DECRYPTING);
+    seal_put(o, &v->seal);
     tmpl_put_bool(o, "voted", v->voted);
     tmpl_put_bool(o, "on_roll", v->on_roll);
     tmpl_put_int(o, "cast", (long long)v->cast);

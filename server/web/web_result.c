@@ -162,6 +162,24 @@ static int result_fill(struct http_request *req, struct tmpl_value *d,
     return tracker_find(req, d, p->id);
 }
 
+/* A poll sealed by trustees, closed, whose result waits for their shares
+ * (PROTOCOL-threshold T7): who has decrypted so far. 409 as the API's. */
+static void result_decrypting(struct http_request *req, const struct store_poll *p,
+                              const struct web_viewer *v)
+{
+    struct tmpl_value *d = web_page_new(v, p->nominee);
+
+    if (d == NULL || web_poll_put(http_request_app(req)->store, tmpl_put_obj(d, "poll"), p,
+                                  v != NULL ? v->user.username : "") != 0) {
+        tmpl_value_free(d);
+        web_error(req, v, 500, "Server error", "The poll could not be read.");
+        return;
+    }
+    if (v == NULL)
+        tmpl_put_strf(d, "login_next", "/polls/%s/result", p->id);
+    web_render(req, 409, "result_decrypting", d);
+}
+
 void web_result_page(struct http_request *req)
 {
     struct web_viewer v;
@@ -192,6 +210,8 @@ void web_result_page(struct http_request *req)
         web_put_time(d, "closes", p.closes_at);
         tmpl_put_str(d, "id", p.id);
         web_render(req, 409, "result_wait", d);
+    } else if (p.decrypting) {
+        result_decrypting(req, &p, known ? &v : NULL);
     } else {
         d = web_page_new(known ? &v : NULL, p.nominee);
         if (!known)

@@ -288,7 +288,8 @@ static struct record *cast_fetch_record(unsigned port, const char *token, const 
     snprintf(path, sizeof path, "/api/v1/polls/%s", poll);
     if (bench_http_once(port, "GET", path, token, NULL, &body, &len) == 200 && body)
         root = json_loadb(body, len, 0, NULL);
-    if (root == NULL || record_from_json(json_object_get(root, "record"), &rec) != PROTO_OK)
+    if (root == NULL || record_from_json_kind(json_object_get(root, "record"),
+                                              RECORD_V1 | RECORD_THRESHOLD, &rec) != PROTO_OK)
         rec = NULL;
     json_decref(root);
     free(body);

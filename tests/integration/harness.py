@@ -673,6 +673,69 @@ def parse_html(body):
     return b.root
 
 
+# --- trustees: a council seeded from the vectors, key files, the trustee CLI ---
+
+THRESHOLD_CEREMONY = os.path.join(VECTORS, "threshold", "ceremony.json")
+
+
+def seed_council(srv, path=THRESHOLD_CEREMONY):
+    """Stores the vectors' completed 3-of-5 ceremony (QUAL 1, 2, 3, 5) as a
+    complete council, its trustees the setup's names as usernames, and makes it
+    the server's current one: `conclave-test test-seed-council` (a test-build
+    hook). Returns the vectors file's JSON."""
+    p = subprocess.run([TEST_BIN, "test-seed-council", "--data", srv.data_dir, path],
+                       capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError("test-seed-council failed: " + p.stderr)
+    with open(path) as f:
+        return json.load(f)
+
+
+def write_trustee_key(config_home, srv, council, index, share, X, digest, council_key,
+                      mode=0o600):
+    """Writes a completed trustee key file (the final form of the council's
+    CLI) as $XDG_CONFIG_HOME/conclave/trustee-COUNCIL.json under CONFIG_HOME;
+    returns its path."""
+    d = os.path.join(config_home, "conclave")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, f"trustee-{council}.json")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    os.write(fd, json.dumps({"conclave_trustee_key": 1, "server": f"http://127.0.0.1:{srv.port}",
+                             "council": council, "index": index, "share": share,
+                             "verification_key": X, "ceremony_digest": digest,
+                             "council_key": council_key}).encode())
+    os.close(fd)
+    os.chmod(path, mode)
+    return path
+
+
+def trustee_env(config_home, token):
+    """The environment of a trustee's `conclave trustee` commands."""
+    env = dict(os.environ, XDG_CONFIG_HOME=config_home, CONCLAVE_TOKEN=token)
+    return env
+
+
+def trustee_decrypt(srv, config_home, token, poll_id, roster, extra=()):
+    """`conclave trustee decrypt` for POLL_ID; returns (exit code, stdout, stderr)."""
+    p = subprocess.run([BIN, "trustee", "decrypt", "--server", f"http://127.0.0.1:{srv.port}",
+                        poll_id, "--roster", roster] + list(extra), capture_output=True,
+                       text=True, timeout=120, env=trustee_env(config_home, token))
+    return p.returncode, p.stdout, p.stderr
+
+
+def trustee_watch(srv, config_home, token, roster, extra=()):
+    """Starts `conclave trustee watch` (stdout to a file beside the key);
+    returns (Popen, path of its output)."""
+    out = os.path.join(config_home, "watch.log")
+    f = open(out, "wb")
+    proc = subprocess.Popen([BIN, "trustee", "watch", "--server", f"http://127.0.0.1:{srv.port}",
+                             "--roster", roster, "--interval", "1"] + list(extra),
+                            stdout=f, stderr=subprocess.STDOUT,
+                            env=trustee_env(config_home, token))
+    f.close()
+    return proc, out
+
+
 class SmtpSink:
     """A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd, which `make
     deps` installs) that keeps every message it accepts: .messages is a list

@@ -468,6 +468,14 @@ UNDO_006 = """
     DELETE FROM schema_version WHERE version = 6;"""
 
 
+UNDO_009 = """
+    DROP TABLE poll_decryptions;
+    ALTER TABLE polls DROP COLUMN decrypting;
+    ALTER TABLE polls DROP COLUMN council_seal;
+    ALTER TABLE polls DROP COLUMN council_id;
+    DELETE FROM schema_version WHERE version = 9;"""
+
+
 def test_voters_migrated(t):
     """schema/005 on a database with an open poll whose voters are rows of the
     old poll_voters table: they become the roll's voted flags, so a voter
@@ -482,7 +490,7 @@ def test_voters_migrated(t):
             t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        con.executescript(UNDO_006)     # back to schema 5, then to 4 below
+        con.executescript(UNDO_009 + UNDO_006)     # back to schema 5, then to 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),

@@ -1,0 +1,68 @@
+/*
+ * web_decrypt.c — /admin/decryptions, for admins: each closed poll sealed by
+ * a council of trustees (PROTOCOL-threshold T7) with its decryption's
+ * progress: decrypting (which trustees have posted their shares, how many
+ * more are needed) or published (who decrypted). Polls sealed by the server
+ * only are counted, not listed: they need nobody.
+ *
+ * It reads what every member's poll page shows (poll_view.h); nothing here
+ * changes a poll, and nothing shows a share or a count before the result.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "http_request.h"
+#include "poll_view.h"
+#include "store_poll.h"
+#include "web.h"
+
+struct decrypt_list_ctx {
+    struct store *st;
+    const char *viewer;
+    struct tmpl_value *decrypting, *published;
+    long long server_only;
+};
+
+static int decrypt_list_one(void *arg, const struct store_poll *p)
+{
+    struct decrypt_list_ctx *ctx = arg;
+
+    if (!p->closed || p->withdrawn)
+        return 0;
+    if (!p->council[0]) {
+        ctx->server_only++;
+        return 0;
+    }
+    return web_poll_put(ctx->st, tmpl_list_add(p->decrypting ? ctx->decrypting
+                                                             : ctx->published),
+                        p, ctx->viewer) != 0;
+}
+
+void web_decrypt_page(struct http_request *req)
+{
+    struct decrypt_list_ctx ctx;
+    struct web_viewer v;
+    struct tmpl_value *d;
+
+    if (web_viewer_get(req, &v) != 0)
+        return;
+    if (!v.user.admin) {
+        web_error(req, &v, 403, "Admins only", "Only an admin can see the decryptions' "
+                  "progress here; each poll's page shows its own.");
+        return;
+    }
+    d = web_page_new(&v, "Decryptions");
+    memset(&ctx, 0, sizeof ctx);
+    ctx.st = http_request_app(req)->store;
+    ctx.viewer = v.user.username;
+    ctx.decrypting = tmpl_put_list(d, "decrypting_polls");
+    ctx.published = tmpl_put_list(d, "published_polls");
+    if (d == NULL || store_poll_list(ctx.st, decrypt_list_one, &ctx) != 0) {
+        tmpl_value_free(d);
+        web_error(req, &v, 500, "Server error", "The polls could not be read.");
+        return;
+    }
+    tmpl_put_int(d, "server_only", ctx.server_only);
+    web_render(req, 200, "admin_decryptions", d);
+}

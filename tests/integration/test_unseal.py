@@ -1,0 +1,504 @@
+#!/usr/bin/env python3
+"""test_unseal.py — polls sealed by a council of trustees, on the real binary
+(PROTOCOL-threshold T6, T7, T10).
+
+One server (the test build, for the hook that seeds a council: the vectors'
+3-of-5 ceremony, QUAL = trustees 1, 2, 3, 5, usernames the setup's names),
+five CLI trustees with key files built from the vectors' trace, polls of 20 s:
+- without a council a poll says "sealed by the server only"; with one, the
+  record carries "threshold" and every view names the trustees;
+- poll A (6 ballots from `conclave vote`): closes into `decrypting` (result
+  409 decrypting, a partial board that `conclave verify` accepts as partial);
+  three `trustee watch` agents publish the result within seconds, and
+  `conclave verify --ceremony-digest` accepts the final board; x_0 is gone
+  from the database's files after the compaction;
+- poll B (5 ballots; the agents run with --min-ballots 6 and refuse it):
+  trustee 1's key is lost; trustees 2 and 3 decrypt: no result, and a copy of
+  the database with x_0, the board and the API give no count
+  (tests/node/try-unseal.mjs tries every combination); trustee 5 then
+  decrypts and the result comes (the same script finds it on the final board:
+  the control);
+- poll C: T10 refusals with their exit codes (before the deadline 4, roster 5,
+  --min-ballots 6, a second tally of one fingerprint 7, a key that is no
+  trustee of the poll 8, a key file readable by others 1) and the API's
+  refusals of bad entries (shape, proof, not_a_trustee, wrong_holder,
+  not_qualified, already_decrypted);
+- the pages: who seals a poll, the result page while decrypting and who
+  decrypted, /admin/decryptions.
+Then the production binary alone, end to end: a 3-of-5 council made by the
+trustees' own `conclave trustee keygen/deal/verdict` (QUAL all five), a
+sealed poll, trustee 1's key lost, the other four decrypt (the third
+completes the result), `conclave verify --ceremony-digest` accepts the board.
+"""
+import json
+import os
+import sys
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+import harness as h
+
+DURATION = 40
+TRUSTEES = ["trustee-ada", "trustee-grace", "trustee-barbara", "trustee-edsger",
+            "trustee-frances"]
+COUNCIL = "council-2026"
+
+
+class World:
+    pass
+
+
+def setup():
+    w = World()
+    w.srv = h.Server(binary=h.TEST_BIN, args=["--poll-duration", str(DURATION)]).start()
+    w.tmp = tempfile.mkdtemp(prefix="conclave-unseal-")
+    w.tokens = h.members_with_tokens(w.srv, TRUSTEES + ["voter-one"])
+    w.tokens["admin"] = h.create_token(w.srv.data_dir, "admin")
+    w.browser_pw = h.add_member(w.srv.data_dir, "browser-voter")
+    w.roster = os.path.join(w.tmp, "roster.txt")
+    with open(w.roster, "w") as f:
+        f.write("# the council's roster\n" + "\n".join(["admin", "browser-voter"] + TRUSTEES +
+                                                        ["voter-one"]) + "\n")
+    return w
+
+
+def api(w, user):
+    return h.Client(w.srv, token=w.tokens[user])
+
+
+def keys(w, vec):
+    """Key files of the trustees of QUAL (1, 2, 3, 5) in their own config homes."""
+    tr = vec["trace"]
+    w.digest = tr["ceremony_digest"]
+    w.home = {}
+    for k in tr["verification_keys"]:
+        j = k["index"]
+        w.home[j] = os.path.join(w.tmp, f"trustee-{j}")
+        h.write_trustee_key(w.home[j], w.srv, COUNCIL, j, k["x"], k["X"], w.digest, tr["Y_T"])
+
+
+def cast(w, pid, voters, yes):
+    for i, n in enumerate(voters):
+        rc, _, _, err = h.vote(w.srv, w.tokens[n], pid, "yes" if i < yes else "no",
+                               os.path.join(w.tmp, "voter-" + n))
+        if rc != 0:
+            raise RuntimeError(f"vote {n}: {err}")
+
+
+def board(w, pid, name):
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/board")
+    path = os.path.join(w.tmp, name)
+    with open(path, "wb") as f:
+        f.write(r.body)
+    return r, path
+
+
+def verify(path, *args):
+    p = subprocess.run([h.BIN, "verify", path] + list(args), capture_output=True, text=True,
+                       timeout=120)
+    return p.returncode, p.stdout + p.stderr
+
+
+def try_unseal(path, x0_hex):
+    p = subprocess.run(["node", "tests/node/try-unseal.mjs", path, x0_hex], capture_output=True,
+                       text=True, timeout=300)
+    if p.returncode != 0:
+        raise RuntimeError("try-unseal: " + p.stderr)
+    return json.loads(p.stdout)
+
+
+def db_copy(w, name):
+    """A copy of the live database (SQLite's backup API), as a thief would take it."""
+    path = os.path.join(w.tmp, name)
+    src = sqlite3.connect(os.path.join(w.srv.data_dir, "conclave.db"), timeout=30)
+    dst = sqlite3.connect(path)
+    src.backup(dst)
+    src.close()
+    return dst
+
+
+def poll_row(con, pid):
+    return con.execute("select secret_key, result, decrypting, council_id from polls where id = ?",
+                       (pid,)).fetchone()
+
+
+def test_sealing(s, w):
+    c = api(w, "admin")
+    r = c.post("/api/v1/polls", {"nominee": "Server Only", "statement": "No council yet."})
+    s.eq(r.status, 201, "a poll opened without a council")
+    v = r.json()
+    s.eq(v["sealed_by"], {"kind": "server", "text": "sealed by the server only"},
+         "a poll without a council says it is sealed by the server only")
+    s.check("threshold" not in v["record"], "its record has no threshold field")
+    vec = h.seed_council(w.srv)
+    keys(w, vec)
+    c = api(w, "voter-one")
+    w.polls = {}
+    for name in ("A", "B", "C"):
+        r = c.post("/api/v1/polls", {"nominee": f"Nominee {name}", "statement": "Sealed."})
+        s.eq(r.status, 201, f"poll {name} opened with a council in use")
+        w.polls[name] = r.json()["id"]
+    v = r.json()
+    seal = v["sealed_by"]
+    s.eq(seal["text"], "sealed by 3 of 4 trustees: trustee-ada, trustee-grace, trustee-barbara, "
+         "trustee-frances", "the poll says who seals it (QUAL, in index order)")
+    s.eq([t["index"] for t in seal["trustees"]], [1, 2, 3, 5], "the trustees' indices")
+    s.eq(v["record"]["threshold"]["digest"], w.digest, "the record carries the ceremony digest")
+    s.eq(len(v["record"]["holders"]), 1, "the record has one holder: the server")
+
+
+def browser_vote(s, w, pid, option):
+    """One ballot from the browser's booth (tests/e2e/vote-sealed.mjs), if the
+    machine has the browser; returns its tracker, or None when it cannot run."""
+    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not (os.path.exists("node_modules/playwright-core") and os.path.exists(chromium)):
+        print("test_unseal: no browser (make deps, npm ci): the booth's ballot is skipped",
+              file=sys.stderr)
+        return None
+    p = subprocess.run(["node", "tests/e2e/vote-sealed.mjs", f"http://127.0.0.1:{w.srv.port}",
+                        "browser-voter", w.browser_pw, pid, option], capture_output=True,
+                       text=True, timeout=180)
+    s.eq(p.returncode, 0, "a ballot from the browser's booth: " + p.stderr[-500:])
+    got = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else {}
+    s.check(got.get("sealed", "").startswith("Sealed by 3 of 4 trustees:"),
+            f"the booth's page says who seals the poll ({got.get('sealed')})")
+    return got.get("tracker")
+
+
+def test_votes_and_early(s, w):
+    w.browser_tracker = browser_vote(s, w, w.polls["A"], "Promote Nominee A")
+    cast(w, w.polls["A"], TRUSTEES + ["voter-one"], 4)
+    cast(w, w.polls["B"], TRUSTEES, 4)
+    cast(w, w.polls["C"], TRUSTEES, 3)
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[1], w.tokens["trustee-ada"], w.polls["C"],
+                                     w.roster)
+    s.eq(rc, 4, "T10 rule 2: a trustee asked while the poll is open refuses (exit 4): " + err)
+    s.check("still open" in err, "and says the poll is still open: " + err)
+    # the agents: trustees 1, 3 and 5, refusing polls of fewer than 6 ballots
+    w.agents = []
+    for j, user in ((1, "trustee-ada"), (3, "trustee-barbara"), (5, "trustee-frances")):
+        w.agents.append(h.trustee_watch(w.srv, w.home[j], w.tokens[user], w.roster,
+                                        ["--min-ballots", "6"]))
+
+
+def test_result_with_agents(s, w):
+    pid = w.polls["A"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", DURATION + 30) or
+            c.get(f"/api/v1/polls/{pid}").json()["state"] == "closed",
+            "poll A closed at its deadline into decrypting")
+    t0 = time.time()
+    r = h.wait_for(lambda: w.srv.request("GET", f"/api/v1/polls/{pid}/result"), 30, 0.1,
+                   done=lambda r: r.status == 200)
+    elapsed = time.time() - t0
+    s.eq(r.status, 200, "the three agents' shares give the result")
+    s.check(elapsed < 10, f"within seconds of decrypting ({elapsed:.1f} s)")
+    res = r.json()
+    yes = 5 if w.browser_tracker else 4
+    s.eq(res["counts"], [yes, 2], "the counts of the ballots (CLI and browser)")
+    v = c.get(f"/api/v1/polls/{pid}").json()
+    s.eq(v["state"], "closed", "poll A is closed with its result")
+    s.eq([t["index"] for t in v["sealed_by"]["trustees"] if t["decrypted"]], [1, 3, 5],
+         "the view says which trustees decrypted")
+    r, path = board(w, pid, "board-A.json")
+    with open(os.path.join(w.tmp, "server.pem"), "wb") as f:
+        f.write(w.srv.request("GET", "/api/v1/server-key").body)
+    rc, out = verify(path, "--server-key", os.path.join(w.tmp, "server.pem"),
+                     "--ceremony-digest", w.digest)
+    s.eq(rc, 0, "conclave verify --ceremony-digest accepts the final board: " + out)
+    s.check("shares of the server and trustees 1, 3, 5" in out, "with the shares present: " + out)
+    if w.browser_tracker:
+        s.check(w.browser_tracker in [b["tracker"] for b in json.loads(r.body)["ballots"]],
+                "the browser's ballot is on the board")
+    con = db_copy(w, "after-A.db")
+    s.eq(poll_row(con, pid)[0], None, "x_0 of poll A is erased with the result")
+    con.close()
+
+
+def test_two_act(s, w):
+    pid = w.polls["B"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", 30), "poll B is decrypting")
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, r.error_code()), (409, "decrypting"), "its result answers 409 decrypting")
+    r, path = board(w, pid, "partial-B.json")
+    rc, out = verify(path, "--allow-partial", "--ceremony-digest", w.digest)
+    s.eq(rc, 0, "the partial board verifies as partial: " + out)
+    rc, out = verify(path, "--ceremony-digest", w.digest)
+    s.eq(rc, 3, "and is partial (exit 3)")
+    time.sleep(2.5)                                 # the agents looked at B and refused it
+    for proc, log in w.agents:
+        with open(log) as f:
+            s.check(f"poll {pid}" in f.read() and "fewer than --min-ballots 6" in open(log).read(),
+                    "an agent refuses a poll below its --min-ballots, saying so")
+    # trustee 1's key is lost; 2 and 3 decrypt
+    for j, user in ((2, "trustee-grace"), (3, "trustee-barbara")):
+        rc, out, err = h.trustee_decrypt(w.srv, w.home[j], w.tokens[user], pid, w.roster)
+        s.eq(rc, 0, f"trustee {j} decrypts poll B: {out} {err}")
+    s.check("publish out of band: fingerprint" in out, "the CLI prints what to publish")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster)
+    s.eq(rc, 0, "a second run is no error")
+    s.check("already" in out, "and says the shares are in already: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq(r.error_code(), "decrypting", "two trustees' shares give no result")
+    r, path = board(w, pid, "partial-B2.json")
+    b = json.loads(r.body)
+    s.eq([d["holder"] for d in b["decryptions"]], [0, 2, 3], "the partial board lists the shares in")
+    again = w.srv.request("POST", f"/api/v1/polls/{pid}/decryptions", b["decryptions"][1],
+                          {"Authorization": "Bearer " + w.tokens["trustee-grace"]})
+    s.eq((again.status, again.error_code()), (409, "already_decrypted"),
+         "the same trustee's entry again: 409 already_decrypted")
+    con = db_copy(w, "stolen-B.db")
+    x0, result, decrypting, council = poll_row(con, pid)
+    s.check(x0 is not None and len(x0) == 32, "the copy holds x_0 while the poll is decrypting")
+    s.eq((result, decrypting, council), (None, 1, COUNCIL), "and no result")
+    n = con.execute("select count(*) from poll_decryptions where poll_id = ?", (pid,)).fetchone()[0]
+    s.eq(n, 3, "the copy holds the server's and two trustees' entries")
+    con.close()
+    w.x0_b = x0
+    got = try_unseal(path, x0.hex())
+    s.eq(got["found"], False, "x_0, the board and two trustees' shares give no count")
+    # trustee 5 decrypts: the result
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[5], w.tokens["trustee-frances"], pid,
+                                     w.roster, ["--min-ballots", "5"])
+    s.eq(rc, 0, "trustee 5 decrypts: " + out + err)
+    s.check("result published" in out, "and its share completes the result: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, r.json().get("counts")), (200, [4, 1]),
+         "with trustee 1's key lost, 2, 3 and 5 give the result")
+    r, path = board(w, pid, "board-B.json")
+    got = try_unseal(path, "00" * 32)
+    s.eq((got["found"], got.get("counts")), (True, [4, 1]),
+         "control: the same attack finds the counts once t trustees' shares are out")
+    s.check(h.wait_log(w.srv, f"poll {pid}: database compacted", 30), "then the compaction")
+    time.sleep(0.5)
+    leftovers = []
+    for f in os.listdir(w.srv.data_dir):
+        if f.startswith("conclave.db"):
+            with open(os.path.join(w.srv.data_dir, f), "rb") as fh:
+                if w.x0_b in fh.read():
+                    leftovers.append(f)
+    s.eq(leftovers, [], "x_0's bytes are in no file of the data directory after the result")
+
+
+def entry_post(w, user, pid, entry):
+    return w.srv.request("POST", f"/api/v1/polls/{pid}/decryptions", entry,
+                         {"Authorization": "Bearer " + w.tokens[user]})
+
+
+def test_refusals(s, w):
+    pid = w.polls["C"]
+    c = api(w, "voter-one")
+    s.check(h.wait_state(c, pid, "decrypting", 30), "poll C is decrypting")
+    other = os.path.join(w.tmp, "roster-other.txt")
+    with open(other, "w") as f:
+        f.write("\n".join(["admin", "browser-voter"] + TRUSTEES + ["mallory"]) + "\n")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, other)
+    s.eq(rc, 5, "T10 rule 3: a roster that differs from the roll is refused (exit 5): " + err)
+    s.check("voter-one" in err and "mallory" in err, "naming a name each way: " + err)
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster,
+                                     ["--min-ballots", "100"])
+    s.eq(rc, 6, "T10 rule 4: fewer ballots than --min-ballots is refused (exit 6): " + err)
+    # a second tally of one fingerprint: the list beside the key holds another digest
+    fp = c.get(f"/api/v1/polls/{pid}").json()["fingerprint"]
+    tallies = os.path.join(w.home[2], "conclave", f"trustee-{COUNCIL}.json.tallies")
+    with open(tallies, "a") as f:
+        f.write(f"{fp} {'ab' * 32} 5 {pid}\n")
+    rc, out, err = h.trustee_decrypt(w.srv, w.home[2], w.tokens["trustee-grace"], pid, w.roster)
+    s.eq(rc, 7, "T10 rule 5: a second tally of one fingerprint is refused (exit 7): " + err)
+    s.check("raise the alarm" in err, "and says what it means: " + err)
+    # a key that is not a trustee of this poll: trustee 4 (outside QUAL) with 1's share
+    vk = {k["index"]: k for k in json.load(open(h.THRESHOLD_CEREMONY))["trace"]["verification_keys"]}
+    home4 = os.path.join(w.tmp, "trustee-4")
+    h.write_trustee_key(home4, w.srv, COUNCIL, 4, vk[1]["x"], vk[1]["X"], w.digest, "00" * 32)
+    rc, out, err = h.trustee_decrypt(w.srv, home4, w.tokens["trustee-edsger"], pid, w.roster)
+    s.eq(rc, 8, "T10 rule 1: a key that is no trustee of the poll is refused (exit 8): " + err)
+    home1 = os.path.join(w.tmp, "trustee-1-open")
+    h.write_trustee_key(home1, w.srv, COUNCIL, 1, vk[1]["x"], vk[1]["X"], w.digest, "00" * 32,
+                        mode=0o644)
+    rc, out, err = h.trustee_decrypt(w.srv, home1, w.tokens["trustee-ada"], pid, w.roster)
+    s.eq(rc, 1, "a key file that others can read is refused: " + err)
+    s.check("group or others" in err, "saying why: " + err)
+    # the API's refusals
+    server_entry = json.loads(board(w, pid, "partial-C.json")[0].body)["decryptions"][0]
+    r = entry_post(w, "voter-one", pid, dict(server_entry, holder=1))
+    s.eq((r.status, r.error_code()), (403, "not_a_trustee"), "a member who is no trustee: 403")
+    r = entry_post(w, "trustee-ada", pid, dict(server_entry, holder=3))
+    s.eq((r.status, r.error_code()), (403, "wrong_holder"), "another trustee's index: 403")
+    r = entry_post(w, "trustee-edsger", pid, dict(server_entry, holder=4))
+    s.eq((r.status, r.error_code()), (403, "not_qualified"), "a trustee outside QUAL: 403")
+    r = entry_post(w, "trustee-ada", pid, dict(server_entry, holder=1))
+    s.eq((r.status, r.error_code(), (r.json() or {}).get("error", {}).get("reason")),
+         (400, "invalid_shares", "proof"), "the server's shares posted as trustee 1's: proof")
+    r = entry_post(w, "trustee-ada", pid, {"holder": 1, "shares": []})
+    s.eq((r.status, r.error_code(), (r.json() or {}).get("error", {}).get("reason")),
+         (400, "invalid_shares", "shape"), "an entry of the wrong shape: shape")
+    r = w.srv.request("POST", f"/api/v1/polls/{w.polls['A']}/decryptions", server_entry,
+                      {"Authorization": "Bearer " + w.tokens["trustee-ada"]})
+    s.eq((r.status, r.error_code()), (409, "result_published"), "after the result: 409")
+    s.eq(w.srv.request("GET", f"/api/v1/polls/{pid}/result").error_code(), "decrypting",
+         "poll C is still decrypting after all the refusals")
+
+
+def test_pages(s, w):
+    c = h.Client(w.srv)
+    s.eq(c.login("voter-one", "voter-one-password-123").status, 200, "voter-one logs in")
+    doc = h.parse_html(h.page(c, f"/polls/{w.polls['C']}").body)
+    seal = doc.find(id="poll-seal")
+    s.check(seal is not None and "Sealed by 3 of 4 trustees" in seal.text() and
+            all(n in seal.text() for n in ("trustee-ada", "trustee-grace", "trustee-barbara",
+                                           "trustee-frances")),
+            "the poll page names the trustees who seal it")
+    s.check(doc.find(id="poll-decrypting") is not None, "and says the trustees are decrypting")
+    r = w.srv.request("GET", f"/polls/{w.polls['C']}/result")
+    doc = h.parse_html(r.body)
+    s.eq(r.status, 409, "the result page of a decrypting poll, public, answers 409")
+    s.check(doc.find(id="result-decrypting") is not None and
+            "not yet" in doc.find(id="result-decrypting").text(),
+            "and says the trustees are decrypting, with each one's progress")
+    doc = h.parse_html(w.srv.request("GET", f"/polls/{w.polls['A']}/result").body)
+    sec = doc.find(id="result-trustees")
+    s.check(sec is not None and "trustee-ada, trustee-barbara, trustee-frances" in sec.text(),
+            "the result page shows which trustees decrypted")
+    s.check("--ceremony-digest" in h.text(w.srv.request("GET", f"/polls/{w.polls['A']}/result")),
+            "and the verify command asks for the ceremony digest")
+    polls = c.get("/api/v1/polls").json()["polls"]
+    plain = [p for p in polls if p["sealed_by"]["kind"] == "server"][0]["id"]
+    doc = h.parse_html(h.page(c, f"/polls/{plain}").body)
+    s.check("Sealed by the server only" in doc.find(id="poll-seal").text(),
+            "a poll without a council says it is sealed by the server only")
+    s.eq(h.page(c, "/admin/decryptions").status, 403, "the decryptions page is for admins")
+    a = h.member_client(w.srv, "second-admin", admin=True)
+    r = h.page(a, "/admin/decryptions")
+    s.eq(r.status, 200, "an admin sees the decryptions page")
+    doc = h.parse_html(r.body)
+    dec = [e.get("data-poll") for e in doc.find_all("article", cls="decrypting")]
+    pub = [e.get("data-poll") for e in doc.find_all("article", cls="published")]
+    s.eq(dec, [w.polls["C"]], "poll C waits for its trustees")
+    s.eq(sorted(pub), sorted([w.polls["A"], w.polls["B"]]), "polls A and B are published")
+    s.check("0 of 3 trustees needed have decrypted" in h.text(r), "with their progress")
+
+
+def test_restart(s, w):
+    """A restart while poll C is decrypting: its x_0 and entries stay, the
+    aggregate is summed again from the ballots, and three trustees' shares
+    still give the result."""
+    for proc, _ in w.agents:
+        proc.terminate()
+        s.eq(proc.wait(timeout=10), 0, "an agent stops on SIGTERM with 0")
+    w.agents = []
+    w.srv.stop()
+    w.srv.start()
+    pid = w.polls["C"]
+    s.eq(w.srv.request("GET", f"/api/v1/polls/{pid}/result").error_code(), "decrypting",
+         "after a restart poll C is still decrypting")
+    out = ""
+    for j, user in ((1, "trustee-ada"), (3, "trustee-barbara"), (5, "trustee-frances")):
+        rc, out, err = h.trustee_decrypt(w.srv, w.home[j], w.tokens[user], pid, w.roster)
+        s.eq(rc, 0, f"trustee {j} decrypts poll C after the restart: {out} {err}")
+    s.check("result published" in out, "the third completes the result: " + out)
+    r = w.srv.request("GET", f"/api/v1/polls/{pid}/result")
+    s.eq((r.status, (r.json() or {}).get("counts")), (200, [3, 2]), "poll C's result")
+
+
+def test_real_ceremony(s, _w):
+    """The production binary end to end: a 3-of-5 council made by the trustees'
+    own `conclave trustee keygen/deal/verdict` (QUAL: all five), a sealed poll,
+    trustee 1's key lost, the other four decrypt (the third completes it)."""
+    names = ["ann", "bob", "cid", "dot", "eve"]
+    srv = h.Server(args=["--poll-duration", "15"]).start()
+    homes = {n: tempfile.mkdtemp(prefix=f"conclave-unseal-{n}-") for n in names}
+    try:
+        tokens = h.members_with_tokens(srv, names + ["voter"])
+        rc, council, err = h.run_cli(["council", "create", "Steering", "--threshold", "3"] +
+                                     sum((["--trustee", n] for n in names), []), srv.data_dir)
+        council = council.strip()
+        s.eq(rc, 0, "council create: " + err)
+        lines = []
+        for n in names:
+            rc, out, err = h.trustee_cli(srv, ["keygen", "--server", "{server}", council],
+                                         homes[n], tokens[n])
+            lines.append(out.strip())
+        for n in names:
+            with open(os.path.join(homes[n], "trustees.txt"), "w") as f:
+                f.write("threshold 3\n" + "\n".join(lines) + "\n")
+        for n in names:
+            rc, out, err = h.trustee_cli(srv, ["deal", "--server", "{server}", council,
+                                               "--trustees", os.path.join(homes[n], "trustees.txt")],
+                                         homes[n], tokens[n])
+            s.eq(rc, 0, f"{n} deals: {err[-200:]}")
+        digests = set()
+        for _ in range(2):
+            for n in names:
+                rc, out, err = h.trustee_cli(srv, ["verdict", "--server", "{server}", council],
+                                             homes[n], tokens[n])
+                if out.strip():
+                    digests.add(out.strip())
+        s.eq(len(digests), 1, f"every trustee prints one ceremony digest ({digests})")
+        digest = digests.pop() if digests else ""
+        rc, out, err = h.run_cli(["council", "use", council], srv.data_dir)
+        s.eq(rc, 0, "council use: " + err)
+        r = h.Client(srv, token=tokens["voter"]).post("/api/v1/polls",
+                                                      {"nominee": "Real Ceremony",
+                                                       "statement": "Sealed."})
+        pid = r.json()["id"]
+        s.eq(r.json()["sealed_by"]["text"], "sealed by 3 of 5 trustees: ann, bob, cid, dot, eve",
+             "the poll is sealed by the council the trustees made")
+        work = tempfile.mkdtemp(prefix="conclave-unseal-votes-")
+        for i, n in enumerate(names + ["voter"]):
+            h.vote(srv, tokens[n], pid, "yes" if i < 5 else "no", os.path.join(work, n))
+        roster = os.path.join(work, "roster.txt")
+        with open(roster, "w") as f:
+            f.write("\n".join(["admin"] + names + ["voter"]) + "\n")
+        c = h.Client(srv, token=tokens["voter"])
+        s.check(h.wait_state(c, pid, "decrypting", 40), "the poll closes into decrypting")
+        outs = []
+        for n in names[1:]:                        # ann's key is lost
+            rc, out, err = h.trustee_cli(srv, ["decrypt", "--server", "{server}", pid,
+                                               "--roster", roster], homes[n], tokens[n])
+            s.eq(rc, 0, f"{n} decrypts: {out} {err}")
+            outs.append(out)
+        s.check("result published" in outs[2] and "published already" in outs[3],
+                f"the third trustee's shares publish the result; the fourth has nothing to do ({outs})")
+        r = srv.request("GET", f"/api/v1/polls/{pid}/result")
+        s.eq((r.status, (r.json() or {}).get("counts")), (200, [5, 1]), "the result")
+        path = os.path.join(work, "board.json")
+        with open(path, "wb") as f:
+            f.write(srv.request("GET", f"/api/v1/polls/{pid}/board").body)
+        with open(os.path.join(work, "server.pem"), "wb") as f:
+            f.write(srv.request("GET", "/api/v1/server-key").body)
+        rc, out = verify(path, "--server-key", os.path.join(work, "server.pem"),
+                         "--ceremony-digest", digest)
+        s.eq(rc, 0, "conclave verify --ceremony-digest accepts the board: " + out)
+        shutil.rmtree(work, ignore_errors=True)
+    finally:
+        srv.cleanup()
+        for d in homes.values():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def main():
+    s = h.Suite("test_unseal")
+    w = setup()
+    try:
+        s.run(*(lambda s, t=t: t(s, w) for t in (test_sealing, test_votes_and_early,
+                                                test_result_with_agents, test_two_act,
+                                                test_refusals, test_pages, test_restart,
+                                                test_real_ceremony)))
+    finally:
+        for proc, _ in getattr(w, "agents", []):
+            proc.terminate()
+            try:
+                s.eq(proc.wait(timeout=10), 0, "an agent stops on SIGTERM with 0")
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        w.srv.cleanup()
+        shutil.rmtree(w.tmp, ignore_errors=True)
+    s.finish()
+
+
+if __name__ == "__main__":
+    main()
