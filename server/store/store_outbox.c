@@ -316,18 +316,15 @@ int store_mail_notices_set(struct store *s, int64_t member_id, int on)
     return rc;
 }
 
-int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
-                    int (*fn)(void *ctx, const struct store_mail_to *to), void *ctx)
+/* Calls FN for each (username, display name, email) row of ST, bound and
+ * under the store's lock, until FN returns non-zero (returned). CV_OK when
+ * every row was read, CV_ERROR on a store error. Resets ST. */
+static int mail_walk_to(sqlite3_stmt *st, int (*fn)(void *ctx, const struct store_mail_to *to),
+                        void *ctx)
 {
     struct store_mail_to t;
-    sqlite3_stmt *st;
     int rc = CV_ERROR, step;
 
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_ROLL_TO)) == NULL ||
-        sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-        sqlite3_bind_int(st, 2, not_voted ? 1 : 0) != SQLITE_OK)
-        goto out;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if (store_column_text(st, 0, t.username, sizeof t.username) != 0 ||
             store_column_text(st, 1, t.display_name, sizeof t.display_name) != 0 ||
@@ -339,6 +336,23 @@ int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
     rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
 out:
     store_stmt_reset(st);
+    return rc;
+}
+
+int store_mail_roll(struct store *s, const char *poll_id, int not_voted,
+                    int (*fn)(void *ctx, const struct store_mail_to *to), void *ctx)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_ROLL_TO)) != NULL) {
+        if (sqlite3_bind_text(st, 1, poll_id, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
+            sqlite3_bind_int(st, 2, not_voted ? 1 : 0) == SQLITE_OK)
+            rc = mail_walk_to(st, fn, ctx);
+        else
+            store_stmt_reset(st);
+    }
     store_unlock(s);
     return rc;
 }
@@ -433,24 +447,12 @@ out:
 int store_mail_admins(struct store *s, int (*fn)(void *ctx, const struct store_mail_to *to),
                       void *ctx)
 {
-    struct store_mail_to t;
     sqlite3_stmt *st;
-    int rc = CV_ERROR, step;
+    int rc = CV_ERROR;
 
     store_lock(s);
-    if ((st = store_stmt(s, SQL_ADMINS_TO)) == NULL)
-        goto out;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (store_column_text(st, 0, t.username, sizeof t.username) != 0 ||
-            store_column_text(st, 1, t.display_name, sizeof t.display_name) != 0 ||
-            store_column_text(st, 2, t.email, sizeof t.email) != 0)
-            goto out;
-        if ((rc = fn(ctx, &t)) != 0)
-            goto out;
-    }
-    rc = step == SQLITE_DONE ? CV_OK : CV_ERROR;
-out:
-    store_stmt_reset(st);
+    if ((st = store_stmt(s, SQL_ADMINS_TO)) != NULL)
+        rc = mail_walk_to(st, fn, ctx);
     store_unlock(s);
     return rc;
 }
