@@ -38,6 +38,10 @@ struct config {
     char mail_from[256];              /* --mail-from ADDRESS */
     char public_url[512];             /* --public-url https://... (links in mails) */
     unsigned reminder_hours;          /* --reminder-hours: before a close, default 24, 0 off */
+    /* --nominee-consent: how a nominee agrees to a poll (default: mail when
+     * --smtp-url is given, else attest; mail without --smtp-url is refused). */
+    enum { CONFIG_CONSENT_DEFAULT = 0, CONFIG_CONSENT_MAIL, CONFIG_CONSENT_ATTEST }
+        nominee_consent;
 };
 
 /* Fills cfg with the defaults. */

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "ballotbox.h"
 #include "config.h"
+#include "consent.h"
 #include "council.h"
 #include "flash.h"
 #include "heap.h"
@@ -51,6 +52,7 @@ static const char serve_usage[] =
     "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
+    "                      [--nominee-consent mail|attest]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
@@ -91,7 +93,12 @@ static const char serve_usage[] =
     "  --smtp-password-file FILE\n"
     "                         ... with the password in FILE (its first line; mode 0600)\n"
     "  --reminder-hours N     remind those on a poll's roll who have not voted N hours\n"
-    "                         before the close (default 24; 0: no reminder)\n";
+    "                         before the close (default 24; 0: no reminder)\n"
+    "  --nominee-consent mail|attest\n"
+    "                         mail: the nominee is mailed a link to accept or decline, and\n"
+    "                         the poll opens on acceptance (needs --smtp-url; the default\n"
+    "                         with it); attest: the nominator attests the nominee agreed\n"
+    "                         (the default without mail)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -130,6 +137,8 @@ static void serve_close_due(struct app *app)
 {
     if (poll_close_due(app->store, app->key, app->box, (int64_t)time(NULL)) < 0)
         log_error("closing a poll failed; retrying on the next tick");
+    if (consent_expire_due(app->store, app->mail, (int64_t)time(NULL)) < 0)
+        log_error("withdrawing a poll whose consent expired failed; retrying on the next tick");
     if (council_tick(app->store, (int64_t)time(NULL)) < 0)
         log_error("ending a council's round failed; retrying on the next tick");
 }
