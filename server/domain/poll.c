@@ -376,6 +376,29 @@ enum cv_err poll_open(struct store *st, const char *by, const char *nominee,
     return rc;
 }
 
+/* Seals P for the current council if there is one, makes its record and
+ * stores it with ROLL: the poll is open. */
+static enum cv_err poll_insert_open(struct store *st, struct store_poll *p,
+                                    struct roll_list *roll, const char **why)
+{
+    struct poll_council council;
+    unsigned char x0[32];
+    enum cv_err rc = CV_OK;
+    int r;
+
+    memset(&council, 0, sizeof council);
+    if ((r = poll_council_current(st, &council)) < 0)        /* 1: none */
+        rc = CV_ERROR;
+    if (rc == CV_OK)
+        rc = poll_insert(st, p, roll, r == 0 ? &council : NULL, x0, why);
+    sodium_memzero(x0, sizeof x0);
+    if (rc == CV_OK)
+        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p->id, roll->n,
+                 p->council[0] ? "council " : "the server only", p->council);
+    poll_council_free(&council);
+    return rc;
+}
+
 static enum cv_err poll_open_locked(struct store *st, const char *by,
                                     const char *nominee, const char *statement,
                                     unsigned duration, const struct poll_consent_req *consent,
@@ -384,15 +407,12 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
 {
     struct store_poll p;
     struct roll_list roll;
-    struct poll_council council;
-    unsigned char x0[32];
     enum cv_err rc = CV_BAD_POLL;
     char *nfc = NULL;
     int dup = 0, r;
 
     memset(&p, 0, sizeof p);
     memset(&roll, 0, sizeof roll);
-    memset(&council, 0, sizeof council);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
     if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
@@ -424,22 +444,12 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
             log_info("poll %s awaits its nominee's consent", p.id);
         goto done;
     }
-    /* Sealed for the current council if there is one (1: none). */
-    if (rc == CV_OK && (r = poll_council_current(st, &council)) < 0)
-        rc = CV_ERROR;
     if (rc == CV_OK)
-        rc = poll_insert(st, &p, &roll, r == 0 ? &council : NULL, x0, why);
-    sodium_memzero(x0, sizeof x0);
-    if (rc == CV_OK) {
-        memcpy(id_out, p.id, sizeof p.id);
-        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p.id, roll.n,
-                 p.council[0] ? "council " : "the server only", p.council);
-    }
+        rc = poll_insert_open(st, &p, &roll, why);
 done:
     if (rc == CV_OK)
         memcpy(id_out, p.id, sizeof p.id);
 out:
-    poll_council_free(&council);
     p.statement = NULL;
     store_poll_clear(&p);
     roll_free(&roll);

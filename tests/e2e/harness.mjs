@@ -168,11 +168,30 @@ export async function apiSession(base, user, password) {
   return { cookie, csrf };
 }
 
+/** The nominee's consent (issue 18), in the one place the browser tests open polls
+ *  through, as tests/integration/harness.py does: a nomination without
+ *  "nominee_consent" or "nominee_email" gets "nominee_consent": "attested" (the
+ *  servers here run without mail, so in attest mode). */
+export const CONSENT = { nominee_consent: 'attested' };
+
+export function withConsent(body) {
+  if (body === null || typeof body !== 'object' || 'nominee_consent' in body || 'nominee_email' in body) return body;
+  return { ...body, ...CONSENT };
+}
+
+/** Fills the nomination form on PAGE (/polls/new): nominee, statement, and the ticked
+ *  "The nominee has agreed to be nominated" (attest mode). */
+export async function fillNomination(page, nominee, statement) {
+  await page.getByLabel('Nominee', { exact: true }).fill(nominee);
+  await page.getByLabel('Statement').fill(statement);
+  await page.getByLabel('The nominee has agreed to be nominated').check();
+}
+
 /** POSTs BODY (JSON) to the API's PATH in session S: { status, body }. */
 export async function apiPost(base, s, where, body) {
   const r = await fetch(`${base}${where}`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: s.cookie, 'X-CSRF-Token': s.csrf },
-    body: JSON.stringify(body),
+    body: JSON.stringify(where === '/api/v1/polls' ? withConsent(body) : body),
   });
   return { status: r.status, body: await r.json() };
 }
