@@ -235,6 +235,7 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     tmpl_put_str(d, "statement", statement ? statement : "");
     put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
     tmpl_put_bool(d, "consent_mail", web_consent_mail(http_request_app(req)));
+    tmpl_put_str(d, "nominee_email", "");      /* typed again after a refusal */
     if (e != NULL && e->whole_form) {
         tmpl_put_str(d, "form_error", e->error);
         tmpl_put_bool(d, "has_errors", 1);

@@ -56,11 +56,11 @@ export function cli(dataDir, args, input) {
 
 /** Starts `conclave serve` on DATADIR (its log in DATADIR/server.log), polls lasting
  *  POLLSECONDS (default POLL_SECONDS); resolves to { proc, base } once it answers. */
-export async function startServer(dataDir, { pollSeconds = POLL_SECONDS } = {}) {
+export async function startServer(dataDir, { pollSeconds = POLL_SECONDS, args = [] } = {}) {
   const port = await freePort();
   const log = fs.openSync(path.join(dataDir, 'server.log'), 'w');
   const proc = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--poll-duration', String(pollSeconds)], { cwd: ROOT, stdio: ['ignore', log, log] });
+    '--poll-duration', String(pollSeconds), ...args], { cwd: ROOT, stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {
@@ -71,6 +71,38 @@ export async function startServer(dataDir, { pollSeconds = POLL_SECONDS } = {}) 
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('the server did not start');
+}
+
+/** A real SMTP server on loopback (tests/smtp_sink.py, on Debian's python3-aiosmtpd),
+ *  keeping each mail in DIR: resolves to { port, args (the `conclave serve` options
+ *  that mail through it), mails(to) (the texts received for address TO), waitMail(to,
+ *  n), stop() }. */
+export async function startSmtpSink(dir) {
+  const port = await freePort();
+  fs.mkdirSync(dir, { recursive: true });
+  const proc = spawn('python3', [path.join(ROOT, 'tests', 'smtp_sink.py'), String(port), dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    proc.on('exit', (code) => reject(new Error(`smtp_sink.py exited ${code}`)));
+  });
+  const mails = (to) => fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .filter((m) => m.split('\r\n', 1)[0].split(/[ ,]+/).includes(to));
+  return {
+    port,
+    args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'conclave@example.org',
+      '--public-url', 'https://vote.example.org'],     // a mail's link: its path on the test's server
+    mails,
+    async waitMail(to, n = 1, timeoutMs = 20000) {
+      for (let t = 0; t < timeoutMs; t += 100) {
+        if (mails(to).length >= n) return mails(to);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return mails(to);
+    },
+    stop() { proc.kill('SIGTERM'); },
+  };
 }
 
 export function watch(page, name) {

@@ -74,6 +74,10 @@ def test_accept(t):
         r = nominate(ada, "grace hopper", "grace2@example.org")
         t.check(r.status == 409 and r.json()["error"]["code"] == "poll_exists",
                 "a second nomination of the same nominee while one awaits: 409 poll_exists")
+        r = page(member_session(srv, "ada"), "/polls/new")
+        t.check(r.status == 200 and 'name="nominee_email"' in text(r) and
+                'name="nominee_consent"' not in text(r),
+                f"the form in mail mode asks for the nominee's address ({r.status})")
         pg = text(page(member_session(srv, "ada"), f"/polls/{pid}"))
         t.check("waiting for the nominee" in pg and "booth-form" not in pg,
                 "the poll page says it waits for consent, without a booth")
