@@ -22,12 +22,19 @@
 -- A poll's record is set once, as before: at its opening (at the insert, or
 -- at the nominee's acceptance). No trigger exists on polls at this point.
 --
--- The foreign keys of the roll, ballots, ... name polls(id): deferred to
--- the migration's commit, by which the rebuilt table holds every id again.
+-- The tables that reference polls(id) (the roll, ballots, ...) keep naming
+-- "polls", and no table is renamed (SQLite would rewrite their REFERENCES
+-- to the new name): the rows are copied aside, polls dropped and created
+-- again, and the rows put back. The foreign keys are deferred to the
+-- migration's commit: the drop counts each child row as a violation, and
+-- putting its poll back takes it back. (test_polls.py test_voters_migrated
+-- migrates a database with a roll and ballots.)
 
 PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE polls_011 AS SELECT * FROM polls;
+DROP TABLE polls;               -- and its indexes, made again below
 
-CREATE TABLE polls_012 (
+CREATE TABLE polls (
     id            TEXT    PRIMARY KEY,
     nominee       TEXT    NOT NULL,
     statement     TEXT    NOT NULL,
@@ -65,7 +72,7 @@ CREATE TABLE polls_012 (
     CHECK ((record IS NULL) = (fingerprint IS NULL))
 );
 
-INSERT INTO polls_012 (id, nominee, statement, statement_html, nominated_by, record,
+INSERT INTO polls (id, nominee, statement, statement_html, nominated_by, record,
     fingerprint, opens_at, closes_at, eligible, closed, secret_key, result, board,
     board_ballots_at, withdrawn_by, withdrawn_at, council_id, council_seal, decrypting,
     announced_at, reminded_at, result_mailed_at)
@@ -73,10 +80,9 @@ SELECT id, nominee, statement, statement_html, nominated_by, record, fingerprint
     opens_at, closes_at, eligible, closed, secret_key, result, board, board_ballots_at,
     withdrawn_by, withdrawn_at, council_id, council_seal, decrypting, announced_at,
     reminded_at, result_mailed_at
-FROM polls;
+FROM temp.polls_011;
 
-DROP TABLE polls;
-ALTER TABLE polls_012 RENAME TO polls;
+DROP TABLE polls_011;
 
 CREATE INDEX polls_due ON polls(closed, closes_at);
 -- At most one open (or awaiting) poll per nominee (any case).

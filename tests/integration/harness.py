@@ -825,10 +825,14 @@ class SmtpSink:
         self.stop()
 
 
-def mail_args(sink, extra=()):
-    """The `conclave serve` options that send mail to SINK."""
-    return ["--smtp-url", sink.url(), "--mail-from", "conclave@example.org",
-            "--public-url", "https://vote.example.org"] + list(extra)
+def mail_args(sink, extra=(), consent="attest"):
+    """The `conclave serve` options that send mail to SINK. CONSENT: the
+    --nominee-consent given (default attest, so that polls open at once with
+    the harness's attestation, with_consent; None: the server's default,
+    which with mail is mail)."""
+    return (["--smtp-url", sink.url(), "--mail-from", "conclave@example.org",
+             "--public-url", "https://vote.example.org"]
+            + (["--nominee-consent", consent] if consent else []) + list(extra))
 
 
 def mail_body(msg):

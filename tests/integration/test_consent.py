@@ -13,7 +13,7 @@ import time
 
 from harness import (Client, Server, SmtpSink, Suite, add_member, consent_answer,
                      consent_link, create_token, mail_args, mail_body, mail_subject, page,
-                     post_refused, text, vote, wait_for)
+                     post_refused, text, vote, wait_for, wait_result)
 from harness import post_form as form
 
 STATEMENT = "Grace reviewed **300** pull requests."
@@ -36,7 +36,8 @@ def nominee_mail(t, sink, address):
 
 
 def mail_server(sink, extra=()):
-    return Server(args=mail_args(sink, ["--poll-duration", "3600"] + list(extra)))
+    """A server that mails SINK, with the default consent with mail (mail)."""
+    return Server(args=mail_args(sink, ["--poll-duration", "3600"] + list(extra), consent=None))
 
 
 def test_accept(t):
@@ -192,7 +193,7 @@ def test_mail_mode_refusals(t):
 
 
 def test_attest(t):
-    with Server() as srv:
+    with Server(args=["--poll-duration", "4"]) as srv:
         add_member(srv.data_dir, "ada", display="Ada Lovelace")
         ada = Client(srv, token=create_token(srv.data_dir, "ada"))
         for body in ({"nominee_consent": None}, {"nominee_consent": "yes"},
@@ -223,6 +224,10 @@ def test_attest(t):
                 poll["consent"]["text"], f"the API says who attested ({poll.get('consent')})")
         pg = text(page(s, f"/polls/{poll['id']}"))
         t.check("consent attested by Ada Lovelace" in pg, "the page: consent attested by X")
+        wait_result(srv, poll["id"])
+        r = srv.request("GET", f"/polls/{poll['id']}/result")
+        t.check(r.status == 200 and "consent attested by Ada Lovelace" in text(r),
+                f"the result page says who attested ({r.status})")
 
 
 def test_option(t):
