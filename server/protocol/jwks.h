@@ -19,10 +19,13 @@
 struct jwks;                        /* opaque: the provider's public keys */
 
 /* Parses LEN bytes of JSON (no NUL needed) as a JWKS document: an object
- * with a "keys" array of at most JWKS_MAX_KEYS objects; a document over
- * JWKS_MAX_BYTES, a duplicate key, or a kept key with a bad member is
- * malformed. 0 and *out (caller frees with jwks_free); -1 and *out NULL if
- * malformed or if no usable key is left. */
+ * with a "keys" array of at most JWKS_MAX_KEYS objects. Malformed: a
+ * document over JWKS_MAX_BYTES, not JSON, a duplicate key, a key without a
+ * string kty, a use, alg or kid that is not a string, a kid over 255 bytes.
+ * Skipped: keys of another kty, use or alg, and key material that makes no
+ * usable key (bad base64url, RSA under 2048 bits, a point off the curve).
+ * 0 and *out (caller frees with jwks_free); -1 and *out NULL if malformed or
+ * if no usable key is left. */
 int jwks_parse(const char *json, size_t len, struct jwks **out);
 
 /* Frees K (NULL is fine). */

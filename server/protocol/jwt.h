@@ -35,13 +35,17 @@ enum jwt_result { JWT_OK, JWT_MALFORMED, JWT_ALG_REFUSED, JWT_UNKNOWN_KID,
 struct jwt_claims;             /* opaque: the checked claims */
 
 /* Verifies a compact JWS ID token of LEN bytes (no NUL needed): alg RS256
- * or ES256 only (none, HS*, others: JWT_ALG_REFUSED), the key by kid (no
- * kid: the single key of that type, several: JWT_MALFORMED; a kid not in
- * KEYS: JWT_UNKNOWN_KID, so the caller refetches the JWKS once and retries),
- * then iss, aud/azp, exp (+skew), iat (not in the future beyond skew, not
- * older than JWT_MAX_IAT_AGE + skew), nonce, and sub (required, <= 255
- * bytes). Caps: token <= JWT_MAX_BYTES. JWT_OK and *out (caller frees with
- * jwt_claims_free), else *out NULL. */
+ * or ES256 only (none, HS*, others: JWT_ALG_REFUSED, before any key is
+ * looked up), the key by kid (no kid: the single key of that type, several:
+ * JWT_MALFORMED; a kid not in KEYS: JWT_UNKNOWN_KID, so the caller refetches
+ * the JWKS once and retries; a kid of a key of the other type:
+ * JWT_BAD_SIGNATURE), the signature, then iss, aud/azp (azp, if present,
+ * must be the client too), exp (expired when exp <= now - skew), iat (not
+ * after now + skew, not before now - JWT_MAX_IAT_AGE; an nbf after now +
+ * skew is JWT_BAD_IAT too), nonce (required), and sub (required, 1 .. 255
+ * bytes). Caps: token <= JWT_MAX_BYTES. ISSUER, CLIENT_ID and NONCE of WANT
+ * must not be NULL. JWT_OK and *out (caller frees with jwt_claims_free),
+ * else *out NULL. */
 enum jwt_result jwt_verify_id_token(const char *token, size_t len,
         const struct jwks *keys, const struct jwt_expect *want,
         struct jwt_claims **out);
