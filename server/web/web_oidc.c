@@ -99,8 +99,7 @@ static void oidc_refusal_page(struct http_request *req, enum cv_err r, const cha
     for (i = 0; i < sizeof pages / sizeof pages[0]; i++)
         if (pages[i].r == r) {
             oidc_refused(req, http_error_status(r), pages[i].title,
-                         why != NULL && (r == CV_CONFLICT || r == CV_NOT_MEMBER)
-                         ? why : pages[i].message);
+                         why != NULL && r == CV_CONFLICT ? why : pages[i].message);
             return;
         }
     web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");
@@ -126,7 +125,10 @@ void web_oidc_callback(struct http_request *req)
     cb.iss = http_request_arg(req, "iss");
     memset(&s, 0, sizeof s);
     r = oidc_finish(app->oidc, &cb, &s, next, reason, sizeof reason, &why);
-    cookie_set_lax(req, COOKIE_OIDC, "", 0);
+    /* a wrong state leaves the login under way alone (else any link to the
+     * callback would end it); every other outcome used it up */
+    if (r != CV_BAD_STATE)
+        cookie_set_lax(req, COOKIE_OIDC, "", 0);
     if (r == CV_OK) {
         web_login_session(req, &s, next, 1);
     } else {

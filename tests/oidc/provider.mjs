@@ -13,7 +13,8 @@
 // only) where M is "" (honest), "other-key" (the ID token re-signed with a key not
 // in the JWKS, under the same kid), "new-kid" (signed with a key of a kid the JWKS
 // does not have), "aud" (another audience), "expired" (exp in the past), "nonce"
-// (another nonce), "alg-none" (alg none, no signature), "token-500" (the token
+// (another nonce), "alg-none" (alg none), "alg-hs256" (HMAC keyed with the client
+// secret), "token-500" (the token
 // endpoint fails). Claims are changed and the token re-signed with the provider's
 // own key, so only the changed claim is wrong. GET /__test/stats answers how many
 // times the JWKS and discovery documents were fetched.
@@ -76,8 +77,12 @@ function resign(idToken, change) {
   if (change === 'nonce') payload.nonce = 'another-nonce';
   if (change === 'other-key') key = rogue;
   if (change === 'new-kid') { key = rogueNewKid; header.kid = rogueNewKid.kid; }
-  if (change === 'alg-none') {
-    return `${b64u(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64u(JSON.stringify(payload))}.`;
+  if (change === 'alg-none') { // with a signature part, so that alg itself must refuse it
+    return `${b64u(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${b64u(JSON.stringify(payload))}.${idToken.split('.')[2]}`;
+  }
+  if (change === 'alg-hs256') { // HMAC with the client secret, which Conclave knows too
+    const input = `${b64u(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid: header.kid }))}.${b64u(JSON.stringify(payload))}`;
+    return `${input}.${b64u(crypto.createHmac('sha256', secret).update(input).digest())}`;
   }
   const input = `${b64u(JSON.stringify(header))}.${b64u(JSON.stringify(payload))}`;
   const sig = crypto.sign('sha256', Buffer.from(input), crypto.createPrivateKey({ key, format: 'jwk' }));
