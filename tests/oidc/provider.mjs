@@ -5,7 +5,7 @@
 // accounts on loopback).
 //
 //   node tests/oidc/provider.mjs --port N --redirect URI [--client-id ID]
-//        [--secret-file FILE] [--auth basic|post]
+//        [--secret-file FILE] [--auth basic|post] [--host 127.0.0.1|localhost]
 // prints one line {"issuer": ..., "port": ...} on stdout once it listens.
 //
 // For the negative tests it can tamper with what its token endpoint answers, as a
@@ -30,6 +30,7 @@ const { values: opt } = parseArgs({
     'client-id': { type: 'string', default: 'conclave' },
     'secret-file': { type: 'string' },
     auth: { type: 'string', default: 'basic' },
+    host: { type: 'string', default: '127.0.0.1' },
   },
 });
 
@@ -60,7 +61,7 @@ const rogueNewKid = rsaJwk('test-key-9');
 const secret = opt['secret-file'] ? fs.readFileSync(opt['secret-file'], 'utf8').split('\n')[0]
   : 'test-client-secret-0123456789abcdef';
 const port = Number(opt.port);
-const issuer = `http://127.0.0.1:${port}`;
+const issuer = `http://${opt.host}:${port}`; // localhost: another site than 127.0.0.1
 const stats = { jwks: 0, discovery: 0, token: 0 };
 let mode = '';
 
