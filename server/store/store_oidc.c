@@ -81,18 +81,6 @@ out:
     return rc;
 }
 
-/* Steps ST, a member query: CV_OK with *out, CV_NOT_FOUND, or CV_ERROR. */
-static int oidc_member_row(sqlite3_stmt *st, struct store_member *out)
-{
-    int step = sqlite3_step(st);
-
-    if (step == SQLITE_DONE)
-        return CV_NOT_FOUND;
-    if (step != SQLITE_ROW)
-        return CV_ERROR;
-    return store_member_read(st, out) == 0 ? CV_OK : CV_ERROR;
-}
-
 int store_oidc_link_get(struct store *s, const char *issuer, const char *subject,
                         struct store_member *out)
 {
@@ -103,7 +91,7 @@ int store_oidc_link_get(struct store *s, const char *issuer, const char *subject
     if ((st = store_stmt(s, SQL_LINK_GET)) != NULL &&
         sqlite3_bind_text(st, 1, issuer, -1, SQLITE_STATIC) == SQLITE_OK &&
         sqlite3_bind_text(st, 2, subject, -1, SQLITE_STATIC) == SQLITE_OK)
-        rc = oidc_member_row(st, out);
+        rc = store_member_fetch(st, out);
     store_stmt_reset(st);
     store_unlock(s);
     return rc;
@@ -136,8 +124,8 @@ int store_member_get_email(struct store *s, const char *email, struct store_memb
     store_lock(s);
     if ((st = store_stmt(s, SQL_BY_EMAIL)) != NULL &&
         sqlite3_bind_text(st, 1, email, -1, SQLITE_STATIC) == SQLITE_OK &&
-        (rc = oidc_member_row(st, out)) == CV_OK) {
-        int again = oidc_member_row(st, &second);
+        (rc = store_member_fetch(st, out)) == CV_OK) {
+        int again = store_member_fetch(st, &second);
 
         rc = again == CV_NOT_FOUND ? CV_OK : again == CV_OK ? CV_CONFLICT : CV_ERROR;
     }
