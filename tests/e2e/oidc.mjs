@@ -5,7 +5,8 @@
 // provider (at http://localhost:PORT, another site than Conclave's 127.0.0.1, as a
 // real provider is), comes back logged in (the SameSite=Strict session cookie works
 // after the cross-site return: a plain redirect would lose it), votes in an open poll in the booth, and logs out; with
-// the login declined at the provider, the page says so.
+// the login declined at the provider, the page says so. axe-core checks the login page
+// with its button and the refusal page.
 //
 //   node tests/e2e/oidc.mjs        (CONCLAVE_BIN, default ./conclave)
 //
@@ -20,6 +21,7 @@ import {
   CHROMIUM, ROOT, apiPost, apiSession, castInBooth, check, cli, counts, freePort, pageErrors,
   shot, startServer, watch,
 } from './harness.mjs';
+import { axeCheck } from './a11y.mjs';
 
 const SECRET = 'e2e-client-secret-0123456789abcdef';
 
@@ -78,6 +80,7 @@ async function main() {
     watch(page, 'oidc');
     await page.goto(`${base}/login`);
     await shot(page, 'desktop-login-oidc');
+    await axeCheck(page, 'the login page with the provider\'s button');
     await signIn(page, base, 'carol');
     await page.waitForURL(`${base}/`);
     check(await page.locator('.who').textContent() === 'Carol Member',
@@ -100,6 +103,7 @@ async function main() {
     check(await page2.getByRole('heading', { name: 'Login declined' }).isVisible(),
       'a login declined at the provider is a page that says so');
     await shot(page2, 'desktop-oidc-declined');
+    await axeCheck(page2, 'the page of a declined login');
     check(pageErrors.length === 0, `no script errors (${pageErrors.join('; ')})`);
   } catch (e) {
     check(false, `the walk-through stopped: ${e.message}`);
