@@ -105,6 +105,23 @@ static void test_rules(struct store *st, struct auth *a)
     }
 }
 
+/* An admin's one-time password pending: a login through the provider voids
+ * it, and its session is not held at "choose your password". */
+static void test_one_time(struct auth *a)
+{
+    struct auth_member_new n = {"olga", NULL, "olga@example.org", 0, "one-time-pass-123", 1};
+    struct auth_oidc_identity id = who("s-olga", "olga@example.org", 1, "olga", 1, 0);
+    struct auth_session s;
+    int retry;
+
+    CHECK_EQ_INT(auth_member_add(a, &n, "test", NULL), CV_OK, "add olga, one-time password");
+    CHECK_EQ_INT(auth_oidc_login(a, &id, &s, NULL), CV_OK, "olga logs in through the provider");
+    CHECK_EQ_INT(s.user.must_change, 0, "not held at choose your password");
+    sodium_memzero(&s, sizeof s);
+    CHECK_EQ_INT(auth_login(a, "olga", "one-time-pass-123", "c", &s, &retry),
+                 CV_BAD_CREDENTIALS, "the one-time password is void");
+}
+
 static void test_states(struct store *st)
 {
     unsigned char h[32], h2[32];
@@ -168,6 +185,7 @@ int main(void)
     }
     test_rules(st, a);
     test_states(st);
+    test_one_time(a);
     auth_close(a);
     store_close(st);
     harness_remove_tree(tmp_root);

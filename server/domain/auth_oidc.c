@@ -13,6 +13,8 @@
  * who left the group is not deactivated here (an admin does that), but
  * cannot log in through the provider. A deactivated member cannot either.
  * The creation and its link are one transaction, audited as done by "oidc".
+ * A pending one-time password (an admin's, to get in once) is voided by a
+ * login through the provider.
  */
 #include <string.h>
 
@@ -133,6 +135,11 @@ enum cv_err auth_oidc_login(struct auth *a, const struct auth_oidc_identity *id,
         *why = "your membership is deactivated";
         r = CV_DEACTIVATED;
     } else if (r == CV_OK) {
+        /* an admin's one-time password is a way in: in through the provider,
+         * it is void (else the session would wait at "choose your password") */
+        if (m.one_time && m.password_hash[0] != '\0' &&
+            store_member_set_password(a->st, m.username, "", 0, 0, NULL) == CV_OK)
+            m.one_time = 0, m.password_hash[0] = '\0';
         r = auth_session_create(a, &m, auth_now(a), out);
     }
     sodium_memzero(&m, sizeof m);
