@@ -181,8 +181,10 @@ def test_tampered_tokens(t):
         jwks = e.provider.stats()["jwks"]
         e.provider.set_mode("new-kid")
         oidc_login(Browser(), srv, "carol")
+        oidc_login(Browser(), srv, "carol")
         t.check(e.provider.stats()["jwks"] - jwks <= 1,
-                "an unknown kid refetches the keys at most once (rate-limited)")
+                "two tokens of an unknown kid in a row refetch the keys at most once "
+                f"(rate-limited; {e.provider.stats()['jwks'] - jwks} fetches)")
         e.provider.set_mode("token-500")
         refused(t, oidc_login(Browser(), srv, "carol"), 502, "did not complete",
                 "the token endpoint failing")
@@ -251,6 +253,24 @@ def test_provider_down(t):
         srv.cleanup()
 
 
+def test_discovery_issuer(t):
+    """A discovery document that names another issuer than the configured one is
+    not trusted (the same provider reached as localhost names itself 127.0.0.1)."""
+    port = free_port()
+    tmp = tempfile.mkdtemp(prefix="conclave-oidc-")
+    with OidcProvider(f"http://127.0.0.1:{port}/login/oidc/callback") as p:
+        srv = Server(args=["--public-url", f"http://127.0.0.1:{port}", "--oidc-issuer",
+                           f"http://localhost:{p.port}", "--oidc-client-id", "conclave",
+                           "--oidc-client-secret-file", write_secret(tmp)])
+        srv.start(port=port)
+        try:
+            r = Browser().request(base(srv) + "/login/oidc/start")
+            refused(t, r, 502, "cannot be reached", "a discovery naming another issuer")
+            t.check("names another issuer" in srv.log(), "the log says why")
+        finally:
+            srv.cleanup()
+
+
 def test_options(t):
     tmp = tempfile.mkdtemp(prefix="conclave-oidc-")
     secret = write_secret(tmp)
@@ -287,5 +307,6 @@ def test_options(t):
 if __name__ == "__main__":
     s = Suite("test_oidc")
     s.run(test_options, test_login_by_email_then_link, test_refusals_without_group, test_state,
-          test_tampered_tokens, test_group_roster_password_off, test_provider_down)
+          test_tampered_tokens, test_group_roster_password_off, test_provider_down,
+          test_discovery_issuer)
     s.finish()
