@@ -60,8 +60,10 @@ static enum jwt_result jwt_split(const char *token, size_t len, struct jwt_parts
     for (i = 0; i <= len; i++) {
         if (i < len && token[i] != '.')
             continue;
-        if (n == 3 || i == start)
-            return JWT_MALFORMED;       /* a fourth part, or an empty one */
+        /* A fourth part, or an empty header or payload. An empty signature
+         * is let through so that alg "none" is refused as such. */
+        if (n == 3 || (i == start && n < 2))
+            return JWT_MALFORMED;
         p->part[n] = token + start;
         p->len[n++] = i - start;
         start = i + 1;
