@@ -462,6 +462,12 @@ static void test_claims_time_nonce(void)
                  "iat over ten minutes old");
     CHECK_EQ_INT(CLAIMS(ISS, aud1, NOW + 600, NOW - 600, NONCE, ""), JWT_OK,
                  "iat ten minutes old");
+    CHECK_EQ_INT(verify(signed_by(rsa1, "rsa1", fmt("{\"iss\":\"" ISS "\",\"aud\":\"" CLIENT
+        "\",\"sub\":\"u\",\"nonce\":\"" NONCE "\",\"exp\":%lld.5,\"iat\":%lld}", NOW - SKEW,
+        NOW))), JWT_OK, "exp as a real, half a second within the skew");
+    CHECK_EQ_INT(verify(signed_by(rsa1, "rsa1", fmt("{\"iss\":\"" ISS "\",\"aud\":\"" CLIENT
+        "\",\"sub\":\"u\",\"nonce\":\"" NONCE "\",\"exp\":\"%lld\",\"iat\":%lld}", NOW + 60,
+        NOW))), JWT_MALFORMED, "exp as a string");
     CHECK_EQ_INT(CLAIMS(ISS, aud1, NOW + 600, NOW, NONCE, ",\"nbf\":1800000100"), JWT_BAD_IAT,
                  "nbf in the future");
     CHECK_EQ_INT(CLAIMS(ISS, aud1, NOW + 600, NOW, "n-0S6_WzA2Mk", ""), JWT_BAD_NONCE,
