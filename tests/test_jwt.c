@@ -19,6 +19,7 @@
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
@@ -316,6 +317,7 @@ static void test_keys_and_signatures(void)
 
     CHECK_EQ_INT(verify(signed_by(rsa2, "rsa1", claims(""))), JWT_BAD_SIGNATURE,
                  "RS256 by another key under the same kid");
+    CHECK_EQ_SIZE(ERR_peek_error(), 0, "no OpenSSL error left for the next TLS read");
     CHECK_EQ_INT(verify(signed_by(ec2, "ec1", claims(""))), JWT_BAD_SIGNATURE,
                  "ES256 by another key under the same kid");
     CHECK_EQ_INT(verify(signed_by(rsa1, "rsa9", claims(""))), JWT_UNKNOWN_KID, "unknown kid");
@@ -607,6 +609,7 @@ static void test_jwks(void)
     CHECK_EQ_INT(count_of(doc(2, jwk(rsa_small, "small", ""), jwk(rsa1, "rsa1", ""))), 1,
                  "RSA-1024 skipped");
     CHECK_EQ_INT(count_of(doc(1, jwk_off_curve())), -1, "a point off the curve: no key");
+    CHECK_EQ_SIZE(ERR_peek_error(), 0, "no OpenSSL error left after a refused key");
     CHECK_EQ_INT(count_of(doc(2, jwk_off_curve(), jwk(ec1, "ec1", ""))), 1,
                  "a point off the curve skipped");
     CHECK_EQ_INT(count_of(doc(2, jwk(rsa1, "enc", ",\"use\":\"enc\""), jwk(ec1, "s", ",\"use\":\"sig\""))),
