@@ -101,8 +101,8 @@ static int jwt_str_is(const json_t *v, const char *want)
            memcmp(json_string_value(v), want, strlen(want)) == 0;
 }
 
-/* The header's alg and kid: JWT_OK with *kty and KID (KID[0] == 0 and
- * *kidlen 0 without one; *has_kid says which). */
+/* The header's alg and kid: JWT_OK with *kty, *has_kid and KID (a
+ * NUL-terminated copy without NUL inside; "" without a kid). */
 static enum jwt_result jwt_header(const struct jwt_parts *p, enum jwks_kty *kty,
                                   char kid[JWKS_MAX_KID + 1], int *has_kid)
 {
