@@ -17,13 +17,13 @@
  * malformed. The claims kept are copied, each capped, into struct
  * jwt_claims.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
+#include <openssl/err.h>
 #include <sodium.h>
 
 #include "jscan.h"
@@ -60,8 +60,10 @@ static enum jwt_result jwt_split(const char *token, size_t len, struct jwt_parts
     for (i = 0; i <= len; i++) {
         if (i < len && token[i] != '.')
             continue;
-        if (n == 3 || i == start)
-            return JWT_MALFORMED;       /* a fourth part, or an empty one */
+        /* A fourth part, or an empty header or payload. An empty signature
+         * is let through so that alg "none" is refused as such. */
+        if (n == 3 || (i == start && n < 2))
+            return JWT_MALFORMED;
         p->part[n] = token + start;
         p->len[n++] = i - start;
         start = i + 1;
@@ -99,8 +101,8 @@ static int jwt_str_is(const json_t *v, const char *want)
            memcmp(json_string_value(v), want, strlen(want)) == 0;
 }
 
-/* The header's alg and kid: JWT_OK with *kty and KID (KID[0] == 0 and
- * *kidlen 0 without one; *has_kid says which). */
+/* The header's alg and kid: JWT_OK with *kty, *has_kid and KID (a
+ * NUL-terminated copy without NUL inside; "" without a kid). */
 static enum jwt_result jwt_header(const struct jwt_parts *p, enum jwks_kty *kty,
                                   char kid[JWKS_MAX_KID + 1], int *has_kid)
 {
@@ -182,28 +184,24 @@ static enum jwt_result jwt_check_signature(const struct jwt_parts *p,
 out:
     EVP_MD_CTX_free(md);
     OPENSSL_free(der);
+    /* A failed check leaves errors in this thread's OpenSSL queue, where a
+     * later TLS read (libcurl) would take them for its own. */
+    ERR_clear_error();
     return r;
 }
 
-/* A NumericDate (RFC 7519 §2): 1 and *t, 0 if absent, -1 if not a number
- * in range. */
-static int jwt_time(const json_t *claims, const char *name, int64_t *t)
+/* A NumericDate (RFC 7519 §2: seconds, an integer or not): 1 and *t, 0 if
+ * absent, -1 if not a number. A double holds every integer time exactly up
+ * to 2^53 and keeps the order of larger ones, which is all the checks need. */
+static int jwt_time(const json_t *claims, const char *name, double *t)
 {
     const json_t *v = json_object_get(claims, name);
-    double d;
 
     if (v == NULL)
         return 0;
-    if (json_is_integer(v)) {
-        *t = (int64_t)json_integer_value(v);
-        return 1;
-    }
-    if (!json_is_real(v))
+    if (!json_is_number(v))
         return -1;
-    d = json_real_value(v);
-    if (!(d > -9007199254740992.0 && d < 9007199254740992.0))
-        return -1;
-    *t = (int64_t)floor(d);
+    *t = json_number_value(v);
     return 1;
 }
 
@@ -238,16 +236,16 @@ static enum jwt_result jwt_check_audience(const json_t *claims, const char *clie
 /* exp, iat and nbf against the clock (iat and exp required). */
 static enum jwt_result jwt_check_times(const json_t *claims, const struct jwt_expect *want)
 {
-    int64_t exp, iat, nbf;
+    double exp, iat, nbf;
     int has_nbf;
 
     if (jwt_time(claims, "exp", &exp) != 1 || jwt_time(claims, "iat", &iat) != 1 ||
         (has_nbf = jwt_time(claims, "nbf", &nbf)) < 0)
         return JWT_MALFORMED;
-    if (exp <= want->now - want->skew)
+    if (!(exp > (double)(want->now - want->skew)))
         return JWT_EXPIRED;
-    if (iat > want->now + want->skew || iat < want->now - JWT_MAX_IAT_AGE ||
-        (has_nbf && nbf > want->now + want->skew))
+    if (iat > (double)(want->now + want->skew) || iat < (double)(want->now - JWT_MAX_IAT_AGE) ||
+        (has_nbf && nbf > (double)(want->now + want->skew)))
         return JWT_BAD_IAT;
     return JWT_OK;
 }

@@ -17,7 +17,7 @@
 #include "jwks.h"
 
 #define JWT_MAX_BYTES (16 * 1024)   /* the longest token read */
-#define JWT_MAX_IAT_AGE 600         /* iat older than this (seconds, before skew): refused */
+#define JWT_MAX_IAT_AGE 600         /* an iat before now - this (seconds): refused */
 
 struct jwt_expect {
     const char *issuer;        /* iss must equal it exactly */
