@@ -43,9 +43,11 @@ LAYERS = [
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
-     "board, signatures, strict JSON; the trustees' key ceremony and shares)",
+     "board, signatures, strict JSON; the trustees' key ceremony and shares; OpenID ID tokens "
+     "and the provider's keys)",
      ["proto", "crypto", "group", "pubmul", "proof", "proof_*", "sign", "sjson", "jscan", "record",
-      "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
+      "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee",
+      "jwks", "jwt"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
      "the flash table, rate limits, the app struct, the one error enum (err.h)",
      ["config", "log", "heap", "app", "err", "utf8", "name", "statement", "tmpl", "tmpl_*", "flash",
