@@ -145,7 +145,11 @@ static void login_again(struct http_request *req, const char *token, const char 
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
     }
-    snprintf(loc, sizeof loc, "/login%s%s", next_ok(next) ? "?next=" : "",
+    /* with password login off the form is an admin's: back to it, not to the button */
+    snprintf(loc, sizeof loc, "/login%s%s%s",
+             http_request_app(req)->cfg->password_login ? "" : "?admin=1",
+             !next_ok(next) ? "" : http_request_app(req)->cfg->password_login ? "?next="
+                                                                               : "&next=",
              next_ok(next) ? next : "");
     web_redirect(req, loc);
 }

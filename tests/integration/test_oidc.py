@@ -16,7 +16,7 @@ import tempfile
 import urllib.parse
 
 from harness import (Browser, Client, OidcProvider, Server, Suite, add_member, free_port,
-                     oidc_login, oidc_server, oidc_to_callback, parse_html, run_cli, text,
+                     oidc_login, oidc_server, oidc_to_callback, parse_html, post_login, run_cli, text,
                      write_secret)
 
 
@@ -43,6 +43,14 @@ def refused(t, r, status, words, what):
     p = doc.find(id="refused")
     t.check(p is not None and words in p.text(), f"{what}: the page says '{words}'")
     t.check(doc.find("a", id="again") is not None, f"{what}: a 'try again' link")
+
+
+def login_form_admin(srv):
+    """GET /login?admin=1: (the login cookie, the form's token)."""
+    r = srv.request("GET", "/login?admin=1")
+    cookie = re.search(r"conclave_login=([0-9a-f]+)", r.header("Set-Cookie") or "").group(1)
+    token = re.search(r'name="login_token" value="([0-9a-f]+)"', text(r)).group(1)
+    return cookie, token
 
 
 def log_lines(srv, what):
@@ -212,6 +220,14 @@ def test_group_roster_password_off(t):
         t.eq(Client(srv).login("mia", member_pw).status, 403,
              "password login off: a member's right password is refused (API)")
         t.eq(Client(srv).login("root", admin_pw).status, 200, "an admin still logs in")
+        cookie, token = login_form_admin(srv)
+        r = post_login(srv, {"username": "root", "password": "wrong-password-1", "login_token":
+                             token, "next": "/"}, cookie)
+        again = srv.request("GET", r.header("Location"), headers={"Cookie": "conclave_login=" + cookie})
+        doc = parse_html(again.body)
+        t.check(doc.find("form", id="password-form") is not None and
+                "Wrong username or password" in text(again),
+                "an admin's wrong password: back to the form, not to the button alone")
         b = Browser()
         r = oidc_login(b, srv, "alice")
         t.eq(logged_in_as(b, srv), "alice", "a group member's first login creates the member")
