@@ -39,7 +39,7 @@ LAYERS = [
      "accounts and sessions, councils of trustees and their key ceremony, a sealed poll's "
      "decryption, the mails, the mailer and the poll notices",
      ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox",
-      "auth", "auth_*", "council", "mail", "mailer", "notice"]),
+      "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
@@ -71,7 +71,7 @@ MAY_INCLUDE = {
 # private header (x_internal.h), so they count as that module.
 PARTS = {
     "auth_account": "auth", "auth_import": "auth", "auth_member": "auth",
-    "tmpl_value": "tmpl", "record_threshold": "record", "ballot_read_json": "ballot_read",
+    "tmpl_value": "tmpl", "auth_oidc": "auth", "oidc_login": "oidc", "config_oidc": "config", "record_threshold": "record", "ballot_read_json": "ballot_read",
 }
 
 # Cycles that exist and have an owner working on them: (modules, who, why).
