@@ -16,6 +16,7 @@ struct ratelimit;
 struct flash;
 struct mail;
 struct mailer;
+struct oidc;
 
 struct app {
     const struct config *cfg;
@@ -33,6 +34,8 @@ struct app {
     /* Outgoing mail (mail.h, mailer.h): both NULL without --smtp-url. */
     struct mail *mail;
     struct mailer *mailer;
+    /* Login through the OpenID provider (oidc.h): NULL without --oidc-issuer. */
+    struct oidc *oidc;
 };
 
 #endif
