@@ -92,6 +92,8 @@ elif [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     cannot_run e2e "${CHROMIUM:-/usr/bin/chromium} is missing (make deps)"
 else
     run_suite e2e node tests/e2e/booth.mjs
+    # The pages a mail leads to (invitation, reset, consent), with a real SMTP sink.
+    run_suite e2e-mail node tests/e2e/mail-pages.mjs
     # the login through the team's OpenID provider (npm oidc-provider on loopback)
     if [ ! -d node_modules/oidc-provider ]; then
         cannot_run e2e-oidc "node_modules/oidc-provider is missing (npm ci)"

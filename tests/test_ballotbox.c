@@ -86,11 +86,13 @@ static void env_close(struct env *e)
 static int open_poll(struct env *e, const char *by, const char *nominee, unsigned duration,
                      char id[STORE_POLL_ID_MAX + 1], struct record **rec)
 {
+    static const struct poll_consent_req attested = {STORE_CONSENT_ATTESTED, 1, NULL, NULL,
+                                                     NULL};
     const char *why = NULL;
     struct store_poll p;
     int rc = -1;
 
-    if (poll_open(e->st, by, nominee, "A statement.", duration, id, &why) != CV_OK)
+    if (poll_open(e->st, by, nominee, "A statement.", duration, &attested, id, &why) != CV_OK)
         return -1;
     if (store_poll_get(e->st, id, 1, &p) != 0)
         return -1;

@@ -23,10 +23,15 @@
 #include "poll.h"
 #include "record.h"
 #include "sign.h"
+#include "consent.h"
 #include "store.h"
+#include "store_consent.h"
 #include "store_poll.h"
 
 static char tmp_root[] = "/tmp/conclave-test-poll-XXXXXX";
+
+/* The nominator attests the nominee's consent (--nominee-consent attest). */
+static const struct poll_consent_req attested = {STORE_CONSENT_ATTESTED, 1, NULL, NULL, NULL};
 
 /* The RNG of these tests: the system's, except that the next ID_REPEATS draws
  * of 8 bytes (a poll's id) all give the same bytes. */
@@ -106,7 +111,8 @@ static enum cv_err open_poll(struct store *st, const char *by, const char *nomin
 {
     *why = NULL;
     id[0] = '\0';
-    return poll_open(st, by, nominee, "A long record of **good** work.", duration, id, why);
+    return poll_open(st, by, nominee, "A long record of **good** work.", duration, &attested,
+                     id, why);
 }
 
 /* The record of an opening: the question and options from the nominee, the
@@ -221,10 +227,10 @@ static void test_refusals(struct store *st)
                      invalid[i].what);
         CHECK_EQ_STR(why, invalid[i].why, invalid[i].what);
     }
-    CHECK_STATUS(poll_open(st, "bob", "Ok Name", " \n\t ", 60, id, &why), CV_BAD_POLL,
+    CHECK_STATUS(poll_open(st, "bob", "Ok Name", " \n\t ", 60, &attested, id, &why), CV_BAD_POLL,
                  "a blank statement");
     CHECK_EQ_STR(why, "write a statement for the nominee", "a blank statement");
-    CHECK_STATUS(poll_open(st, "bob", "Ok Name", "\xff", 60, id, &why), CV_BAD_POLL,
+    CHECK_STATUS(poll_open(st, "bob", "Ok Name", "\xff", 60, &attested, id, &why), CV_BAD_POLL,
                  "a statement of bad UTF-8");
     CHECK_EQ_STR(why, "the statement must be valid UTF-8", "bad UTF-8");
     CHECK_STATUS(open_poll(st, "bob", "ALICE", 60, id, &why), CV_ALREADY_MEMBER,
@@ -412,6 +418,127 @@ static void test_format_time(void)
     CHECK_EQ_STR(out, "2023-11-14T22:13:20Z", "a time");
 }
 
+/* The attestation: refused without it (naming consent), recorded with it. */
+static void test_consent_attest(void)
+{
+    static const struct poll_consent_req none = {STORE_CONSENT_ATTESTED, 0, NULL, NULL, NULL};
+    char id[STORE_POLL_ID_MAX + 1], text[200];
+    struct store *st = new_store("attest");
+    struct store_poll p;
+    const char *why = NULL;
+
+    if (st == NULL)
+        return;
+    CHECK_STATUS(poll_open(st, "bob", "Grace", "Good.", 60, &none, id, &why), CV_BAD_POLL,
+                 "no attestation");
+    CHECK(why != NULL && strstr(why, "consent") != NULL, "the refusal names consent");
+    CHECK_STATUS(poll_open(st, "bob", "Grace", "Good.", 60, &attested, id, &why), CV_OK,
+                 "attested");
+    CHECK(store_poll_get(st, id, 1, &p) == 0 && p.consent == STORE_CONSENT_ATTESTED &&
+          strcmp(p.consent_by, "bob") == 0 && p.consent_at == p.opens_at && p.record != NULL,
+          "the attester and time are stored; the poll is open");
+    consent_text(&p, "Bob Stone", text, sizeof text);
+    CHECK_EQ_STR(text, "consent attested by Bob Stone", "consent_text");
+    store_poll_clear(&p);
+    store_close(st);
+}
+
+/* THEN of an awaiting poll in these tests: a known link's hash stored. */
+static const char test_link[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ";
+
+struct then_ctx {
+    struct store *st;
+    int calls;
+};
+
+static int test_then(void *arg, const struct store_poll *p)
+{
+    struct then_ctx *c = arg;
+    unsigned char hash[32];
+
+    crypto_hash_sha256(hash, (const unsigned char *)test_link, CONSENT_LINK_LEN);
+    c->calls++;
+    return store_consent_set_hash(c->st, p->id, hash);
+}
+
+/* A poll awaiting consent: not open (no record, roll, key; no close; the
+ * nominee taken), found by its link only; accepted, it opens then with the
+ * roll of then. */
+static void test_consent_accept(struct store *st, struct poll_consent_req *req,
+                                struct then_ctx *c)
+{
+    char id[STORE_POLL_ID_MAX + 1], id2[STORE_POLL_ID_MAX + 1];
+    struct store_poll p;
+    const char *why = NULL;
+    unsigned char x0[32];
+    int on = 1;
+    int64_t before;
+
+    CHECK_STATUS(poll_open(st, "bob", "Grace", "Good.", 60, req, id, &why), CV_OK, "awaiting");
+    CHECK_EQ_INT(c->calls, 1, "THEN ran once, in the insert");
+    CHECK(store_poll_get(st, id, 1, &p) == 0 && STORE_POLL_AWAITING(&p) && p.record == NULL &&
+          p.fingerprint[0] == '\0' && p.eligible == 0 &&
+          strcmp(p.nominee_email, "g@example.org") == 0 &&
+          p.closes_at >= (int64_t)time(NULL) + POLL_CONSENT_TTL - 5, "stored awaiting");
+    store_poll_clear(&p);
+    CHECK_EQ_INT(store_poll_secret(st, id, x0), CV_NOT_FOUND, "no key while awaiting");
+    CHECK(store_poll_on_roll(st, id, "alice", &on) == 0 && on == 0, "no roll while awaiting");
+    CHECK_STATUS(poll_open(st, "bob", "GRACE", "Again.", 60, &attested, id2, &why),
+                 CV_POLL_EXISTS, "the nominee is taken while awaiting");
+    CHECK_STATUS(consent_find(st, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPX", &p),
+                 CV_NOT_FOUND, "another link finds nothing");
+    CHECK_STATUS(consent_find(st, test_link, &p), CV_OK, "the link finds the poll");
+    CHECK_EQ_STR(p.id, id, "the poll of the link");
+    store_poll_clear(&p);
+    add_member(st, "erin", "Erin", 1);              /* before the acceptance */
+    before = (int64_t)time(NULL);
+    CHECK_STATUS(consent_answer(st, NULL, test_link, 1, 60, id2, &why), CV_OK, "accept");
+    CHECK(store_poll_get(st, id, 1, &p) == 0 && !p.closed && p.record != NULL &&
+          p.consent == STORE_CONSENT_ACCEPTED && p.opens_at >= before &&
+          p.closes_at == p.opens_at + 60 && p.eligible == 4 && p.consent_at == p.opens_at &&
+          strstr(p.record, "\"erin\"") != NULL, "accepted: open now, roll of now");
+    store_poll_clear(&p);
+    CHECK_STATUS(consent_find(st, test_link, &p), CV_NOT_FOUND, "the link works once");
+    CHECK_STATUS(consent_answer(st, NULL, test_link, 0, 60, id2, &why), CV_NOT_FOUND,
+                 "no second answer");
+}
+
+/* Declined: withdrawn by nobody, with its reason; expired: due to
+ * consent_expire_due, never to the closer. */
+static void test_consent_awaiting(void)
+{
+    struct store *st = new_store("awaiting");
+    struct then_ctx c = {st, 0};
+    struct poll_consent_req req = {STORE_CONSENT_AWAITING, 0, "g@example.org", test_then, &c};
+    char id2[STORE_POLL_ID_MAX + 1], due[4][STORE_POLL_ID_MAX + 1];
+    int64_t later = (int64_t)time(NULL) + POLL_CONSENT_TTL + 1;
+    struct store_poll p;
+    const char *why = NULL;
+    size_t n = 9;
+
+    if (st == NULL)
+        return;
+    test_consent_accept(st, &req, &c);
+    CHECK_STATUS(poll_open(st, "bob", "Linus", "Good.", 60, &req, id2, &why), CV_OK, "again");
+    CHECK_STATUS(consent_answer(st, NULL, test_link, 0, 60, id2, &why), CV_OK, "decline");
+    CHECK(store_poll_get(st, id2, 0, &p) == 0 && p.closed && p.withdrawn &&
+          p.withdrawn_by[0] == '\0' &&
+          strcmp(p.withdrawn_reason, "declined by the nominee") == 0, "declined: withdrawn");
+    store_poll_clear(&p);
+    CHECK_STATUS(poll_open(st, "bob", "Ken", "Good.", 60, &req, id2, &why), CV_OK, "a third");
+    CHECK(store_consent_due(st, (int64_t)time(NULL), due, 4, &n) == 0 && n == 0,
+          "not due before its link expires");
+    CHECK(store_consent_due(st, later, due, 4, &n) == 0 && n == 1 && strcmp(due[0], id2) == 0,
+          "due after");
+    CHECK_EQ_INT(store_poll_due(st, later, "", due, 4, &n), 0, "store_poll_due");
+    CHECK(n == 1 && strcmp(due[0], id2) != 0, "the closer never picks a poll awaiting consent");
+    CHECK_EQ_INT(consent_expire_due(st, NULL, later), 1, "one expired");
+    CHECK(store_poll_get(st, id2, 0, &p) == 0 && p.withdrawn &&
+          strcmp(p.withdrawn_reason, "consent expired") == 0, "expired: withdrawn");
+    store_poll_clear(&p);
+    store_close(st);
+}
+
 int main(void)
 {
     struct sign_key *key = NULL;
@@ -435,6 +562,8 @@ int main(void)
     test_id_drawn_twice();
     test_close(key);
     test_close_due(key);
+    test_consent_attest();
+    test_consent_awaiting();
     sign_key_free(key);
     harness_remove_tree(tmp_root);
     TEST_MAIN_END("test_poll");

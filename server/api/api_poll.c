@@ -14,6 +14,7 @@
 #include "app.h"
 #include "board_stream.h"
 #include "config.h"
+#include "consent.h"
 #include "http_error.h"
 #include "http_request.h"
 #include "poll.h"
@@ -45,6 +46,26 @@ static json_t *poll_seal_json_view(const struct poll_seal *s)
     return v;
 }
 
+/* How the nominee agreed: {"kind": "attested"|"awaiting"|"accepted", "text",
+ * and "by" (attested), "at" (attested, accepted), "until" (awaiting)}. */
+static json_t *consent_json(const struct poll_view *view)
+{
+    static const char *const kinds[] = {"", "attested", "awaiting", "accepted"};
+    const struct store_poll *p = view->poll;
+    char text[300], at[21];
+    json_t *v;
+
+    consent_text(p, p->consent_by, text, sizeof text);
+    v = json_pack("{s:s, s:s}", "kind", kinds[p->consent], "text", text);
+    if (v != NULL && p->consent == STORE_CONSENT_ATTESTED)
+        json_object_set_new(v, "by", json_string(p->consent_by));
+    poll_format_time(p->consent == STORE_CONSENT_AWAITING ? p->closes_at : p->consent_at, at);
+    if (v != NULL)
+        json_object_set_new(v, p->consent == STORE_CONSENT_AWAITING ? "until" : "at",
+                            json_string(at));
+    return v;
+}
+
 /* VIEW as the API shows it (new reference, NULL on error). */
 static json_t *view_json(const struct poll_view *view)
 {
@@ -56,17 +77,22 @@ static json_t *view_json(const struct poll_view *view)
         return NULL;
     poll_format_time(p->opens_at, opens);
     poll_format_time(p->closes_at, closes);
-    v = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}",
-                  "id", p->id, "fingerprint", p->fingerprint,
+    v = json_pack("{s:s, s:s?, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:s, s:s}",
+                  "id", p->id, "fingerprint", p->fingerprint[0] ? p->fingerprint : NULL,
                   "state", poll_state_name(view->state), "nominee", p->nominee,
                   "statement_html", p->statement_html, "nominated_by", p->nominated_by,
                   "ballots_cast", (json_int_t)view->cast, "eligible", (json_int_t)p->eligible,
                   "voted", view->voted, "opens_at", opens, "closes_at", closes);
     if (v && view->state == POLL_STATE_WITHDRAWN) {
         poll_format_time(p->withdrawn_at, withdrawn);
-        json_object_set_new(v, "withdrawn_by", json_string(p->withdrawn_by));
+        json_object_set_new(v, "withdrawn_by", p->withdrawn_by[0]
+                            ? json_string(p->withdrawn_by) : json_null());
         json_object_set_new(v, "withdrawn_at", json_string(withdrawn));
+        if (p->withdrawn_reason[0])
+            json_object_set_new(v, "withdrawn_reason", json_string(p->withdrawn_reason));
     }
+    if (v && p->consent != STORE_CONSENT_NONE)
+        json_object_set_new(v, "consent", consent_json(view));
     if (v)
         json_object_set_new(v, "sealed_by", poll_seal_json_view(&view->seal));
     if (v && record)
@@ -116,11 +142,40 @@ static void poll_answer(struct http_request *req, const struct auth_user *user,
     store_poll_clear(&p);
 }
 
+/* The body's consent ("nominee_consent": "attested", or "nominee_email" in
+ * mail mode) into *REQ over CTX: CV_OK, or CV_BAD_POLL with *why. */
+static enum cv_err create_consent(const struct app *app, json_t *body,
+                                  struct poll_consent_req *req, struct consent_ctx *ctx,
+                                  const char **why)
+{
+    const char *consent = json_string_value(json_object_get(body, "nominee_consent"));
+    json_t *email = json_object_get(body, "nominee_email");
+    int mail_mode = app->cfg->nominee_consent == CONFIG_CONSENT_MAIL && app->mail != NULL;
+
+    ctx->st = app->store;
+    ctx->m = app->mail;
+    if ((json_object_get(body, "nominee_consent") != NULL &&
+         (consent == NULL || strcmp(consent, "attested") != 0)) ||
+        (email != NULL && !json_is_string(email))) {
+        *why = "nominee_consent must be \"attested\" and nominee_email a string";
+        return CV_BAD_POLL;
+    }
+    if (!mail_mode && email != NULL) {
+        *why = "this server asks the nominator to attest the nominee's consent "
+               "(\"nominee_consent\": \"attested\"), not for the nominee's email address";
+        return CV_BAD_POLL;
+    }
+    return consent_request(req, ctx, mail_mode, consent != NULL, json_string_value(email), why);
+}
+
 void api_poll_create(struct http_request *req)
 {
-    static const char *const keys[] = {"nominee", "statement", NULL};
+    static const char *const keys[] = {"nominee", "statement", "?nominee_consent",
+                                       "?nominee_email", NULL};
     const struct app *app = http_request_app(req);
     struct auth_user user;
+    struct poll_consent_req consent;
+    struct consent_ctx ctx;
     char id[STORE_POLL_ID_MAX + 1];
     const char *nominee, *statement, *why = NULL;
     json_t *body = NULL;
@@ -135,8 +190,10 @@ void api_poll_create(struct http_request *req)
         http_error_respond(req, CV_INVALID, "nominee and statement must be strings");
         goto out;
     }
-    rc = poll_open(app->store, user.username, nominee, statement, app->cfg->poll_duration, id,
-                   &why);
+    rc = create_consent(app, body, &consent, &ctx, &why);
+    if (rc == CV_OK)
+        rc = poll_open(app->store, user.username, nominee, statement,
+                       app->cfg->poll_duration, &consent, id, &why);
     if (rc == CV_OK)
         poll_answer(req, &user, id, 201);
     else
@@ -251,6 +308,8 @@ void api_poll_result(struct http_request *req)
     if (p.withdrawn)
         http_error_respond(req, CV_POLL_WITHDRAWN,
                            "this poll was withdrawn: it has no result and no board");
+    else if (STORE_POLL_AWAITING(&p))
+        http_error_respond(req, CV_AWAITING_CONSENT, NULL);
     else if (!p.closed)
         http_error_respond(req, CV_POLL_OPEN, NULL);
     else if (p.decrypting)

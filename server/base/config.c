@@ -173,6 +173,11 @@ static int config_parse_mail(struct config *cfg, const char *opt, const char *va
     if (strcmp(opt, "--public-url") == 0)
         return (config_has_scheme(val, "https://") || config_has_scheme(val, "http://")) &&
             config_copy_word(cfg->public_url, sizeof cfg->public_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--nominee-consent") == 0) {
+        cfg->nominee_consent = strcmp(val, "mail") == 0 ? CONFIG_CONSENT_MAIL
+            : strcmp(val, "attest") == 0 ? CONFIG_CONSENT_ATTEST : CONFIG_CONSENT_DEFAULT;
+        return cfg->nominee_consent == CONFIG_CONSENT_DEFAULT ? -1 : 0;
+    }
     if (strcmp(opt, "--reminder-hours") == 0) {
         if (parse_uint(val, 0, 24 * 365, &v) != 0)
             return -1;
@@ -189,6 +194,13 @@ static int config_check_mail(struct config *cfg, char *err, size_t errlen)
 
     while (n > 0 && cfg->public_url[n - 1] == '/')
         cfg->public_url[--n] = '\0';           /* links append "/path" */
+    if (cfg->nominee_consent == CONFIG_CONSENT_DEFAULT)
+        cfg->nominee_consent = cfg->smtp_url[0] ? CONFIG_CONSENT_MAIL : CONFIG_CONSENT_ATTEST;
+    if (cfg->nominee_consent == CONFIG_CONSENT_MAIL && cfg->smtp_url[0] == '\0') {
+        snprintf(err, errlen, "--nominee-consent mail needs --smtp-url (the nominee is "
+                 "mailed a link to accept); without mail use --nominee-consent attest");
+        return -1;
+    }
     if (cfg->smtp_url[0] == '\0') {
         if (cfg->smtp_user[0] == '\0' && cfg->smtp_password_file[0] == '\0' &&
             cfg->mail_from[0] == '\0')

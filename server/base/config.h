@@ -38,6 +38,10 @@ struct config {
     char mail_from[256];              /* --mail-from ADDRESS */
     char public_url[512];             /* --public-url https://... (links in mails) */
     unsigned reminder_hours;          /* --reminder-hours: before a close, default 24, 0 off */
+    /* --nominee-consent: how a nominee agrees to a poll (default: mail when
+     * --smtp-url is given, else attest; mail without --smtp-url is refused). */
+    enum { CONFIG_CONSENT_DEFAULT = 0, CONFIG_CONSENT_MAIL, CONFIG_CONSENT_ATTEST }
+        nominee_consent;
     /* OpenID Connect login (config_oidc.c, oidc.h): oidc_issuer "" = off. */
     char oidc_issuer[512];            /* --oidc-issuer https://... */
     char oidc_client_id[256];         /* --oidc-client-id ID */

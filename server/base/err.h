@@ -46,6 +46,7 @@ enum cv_err {
     CV_POLL_CLOSED,         /* the deadline has passed, or the poll is closed */
     CV_POLL_WITHDRAWN,      /* the poll was withdrawn */
     CV_BALLOTS_CAST,        /* a withdrawal after a ballot */
+    CV_AWAITING_CONSENT,    /* the poll waits for its nominee's consent: not open yet */
     /* ballots */
     CV_NOT_ON_ROLL,         /* the member is not on the poll's roll */
     CV_ALREADY_VOTED,       /* a second ballot without "replaces" */

@@ -24,6 +24,7 @@
 #include "auth.h"
 #include "ballotbox.h"
 #include "config.h"
+#include "consent.h"
 #include "council.h"
 #include "flash.h"
 #include "heap.h"
@@ -52,6 +53,7 @@ static const char serve_usage[] =
     "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
+    "                      [--nominee-consent mail|attest]\n"
     "                      [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE\n"
     "                       [--oidc-name NAME] [--oidc-group NAME [--oidc-groups-claim CLAIM]]\n"
     "                       [--password-login on|off]]\n"
@@ -96,6 +98,11 @@ static const char serve_usage[] =
     "                         ... with the password in FILE (its first line; mode 0600)\n"
     "  --reminder-hours N     remind those on a poll's roll who have not voted N hours\n"
     "                         before the close (default 24; 0: no reminder)\n"
+    "  --nominee-consent mail|attest\n"
+    "                         mail: the nominee is mailed a link to accept or decline, and\n"
+    "                         the poll opens on acceptance (needs --smtp-url; the default\n"
+    "                         with it); attest: the nominator attests the nominee agreed\n"
+    "                         (the default without mail)\n"
     "  --oidc-issuer URL      log in through this OpenID Connect provider (https; its\n"
     "                         /.well-known/openid-configuration must name URL as issuer);\n"
     "                         register the redirect URI PUBLIC-URL/login/oidc/callback\n"
@@ -151,6 +158,8 @@ static void serve_close_due(struct app *app)
 {
     if (poll_close_due(app->store, app->key, app->box, (int64_t)time(NULL)) < 0)
         log_error("closing a poll failed; retrying on the next tick");
+    if (consent_expire_due(app->store, app->mail, (int64_t)time(NULL)) < 0)
+        log_error("withdrawing a poll whose consent expired failed; retrying on the next tick");
     if (council_tick(app->store, (int64_t)time(NULL)) < 0)
         log_error("ending a council's round failed; retrying on the next tick");
 }

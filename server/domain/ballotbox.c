@@ -196,6 +196,10 @@ static enum cv_err box_load(struct ballotbox *box, const char *id, struct box_po
         store_poll_clear(&sp);
         return rc ? CV_POLL_WITHDRAWN : CV_POLL_CLOSED;
     }
+    if (sp.record == NULL) {
+        store_poll_clear(&sp);
+        return CV_AWAITING_CONSENT;         /* not open: no record, no roll yet */
+    }
     if ((p = calloc(1, sizeof *p)) == NULL ||
         record_parse_kind(sp.record, strlen(sp.record), RECORD_V1 | RECORD_THRESHOLD,
                           &p->rec) != PROTO_OK) {

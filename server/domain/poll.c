@@ -33,6 +33,7 @@
 #include "sign.h"
 #include "sjson.h"
 #include "statement.h"
+#include "store_consent.h"
 #include "store_durable.h"
 #include "tally.h"
 #include "utf8.h"
@@ -220,11 +221,11 @@ static void poll_draw_id(struct store_poll *p)
     crypto_hex_encode(p->id, rnd, sizeof rnd);
 }
 
-static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
-                                struct roll_list *roll, const char **why)
+/* Freezes the roll now: every active member, in byte order, into ROLL and
+ * P->eligible; CV_ALREADY_MEMBER if the nominee is one of them. */
+static enum cv_err poll_gather_roll(struct store *st, struct store_poll *p,
+                                    struct roll_list *roll, const char **why)
 {
-    char *html;
-
     if (store_member_list(st, roll_add, roll) != 0 || roll_check_unfolded(roll) != 0)
         return CV_ERROR;
     if (roll->nominee_is_member) {
@@ -236,11 +237,77 @@ static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
         return CV_BAD_POLL;
     }
     qsort(roll->names, roll->n, sizeof *roll->names, roll_cmp);
-    poll_draw_id(p);
-    if (statement_render(p->statement, strlen(p->statement), &html) != 0)
-        return CV_ERROR;
-    p->statement_html = html;
     p->eligible = (int64_t)roll->n;
+    return CV_OK;
+}
+
+static enum cv_err poll_prepare(struct store *st, struct store_poll *p,
+                                struct roll_list *roll, const char **why)
+{
+    enum cv_err rc = poll_gather_roll(st, p, roll, why);
+
+    if (rc != CV_OK)
+        return rc;
+    poll_draw_id(p);
+    return statement_render(p->statement, strlen(p->statement), &p->statement_html) == 0
+           ? CV_OK : CV_ERROR;
+}
+
+/* THEN of a poll_consent_req, with the poll it runs for. */
+struct poll_then {
+    int (*fn)(void *ctx, const struct store_poll *p);
+    void *ctx;
+    const struct store_poll *p;
+};
+
+static int poll_then_run(void *arg)
+{
+    struct poll_then *t = arg;
+
+    return t->fn != NULL ? t->fn(t->ctx, t->p) : 0;
+}
+
+/* Stores P, awaiting its nominee's consent (no record, key or roll), and
+ * runs C's THEN in the insert's transaction; an id drawn twice is drawn
+ * again. */
+static enum cv_err poll_insert_awaiting(struct store *st, struct store_poll *p,
+                                        struct roll_list *roll,
+                                        const struct poll_consent_req *c, const char **why)
+{
+    struct poll_then t = {c->then, c->ctx, p};
+    enum cv_err rc = CV_CONFLICT;
+    int tries;
+
+    p->eligible = 0;
+    for (tries = 0; tries < 4 && rc == CV_CONFLICT; tries++) {
+        if (tries > 0)
+            poll_draw_id(p);
+        rc = store_poll_insert_then(st, p, poll_same_name(roll), NULL, NULL, 0,
+                                    poll_then_run, &t);
+    }
+    if (rc == CV_POLL_EXISTS)
+        *why = "a poll for this nominee is already open or awaiting consent";
+    return rc == CV_OK || rc == CV_POLL_EXISTS ? rc : CV_ERROR;
+}
+
+/* C's consent into P (opening now, by P->nominated_by); CV_BAD_POLL with
+ * *why if an attestation is missing. */
+static enum cv_err poll_consent_set(struct store_poll *p, const struct poll_consent_req *c,
+                                    int64_t now, const char **why)
+{
+    p->consent = c->kind;
+    if (c->kind == STORE_CONSENT_AWAITING) {
+        snprintf(p->nominee_email, sizeof p->nominee_email, "%s", c->email ? c->email : "");
+        p->closes_at = now + POLL_CONSENT_TTL;   /* until then the link works */
+        return CV_OK;
+    }
+    if (c->kind != STORE_CONSENT_ATTESTED || !c->attested) {
+        *why = "the nominee's consent is missing: confirm that the nominee has agreed to be "
+               "nominated (in the API, \"nominee_consent\": \"attested\")";
+        return CV_BAD_POLL;
+    }
+    snprintf(p->consent_by, sizeof p->consent_by, "%s", p->nominated_by);
+    p->consent_at = now;
     return CV_OK;
 }
 
@@ -283,12 +350,13 @@ static enum cv_err poll_insert(struct store *st, struct store_poll *p, struct ro
 
 static enum cv_err poll_open_locked(struct store *st, const char *by,
                                     const char *nominee, const char *statement,
-                                    unsigned duration,
+                                    unsigned duration, const struct poll_consent_req *consent,
                                     char id_out[STORE_POLL_ID_MAX + 1],
                                     const char **why);
 
 enum cv_err poll_open(struct store *st, const char *by, const char *nominee,
                       const char *statement, unsigned duration,
+                      const struct poll_consent_req *consent,
                       char id_out[STORE_POLL_ID_MAX + 1], const char **why)
 {
     struct open_count count = {by, 0};
@@ -301,30 +369,50 @@ enum cv_err poll_open(struct store *st, const char *by, const char *nominee,
         *why = "you have opened 3 polls that are still open; wait for one to close";
         rc = CV_TOO_MANY_POLLS;
     } else {
-        rc = poll_open_locked(st, by, nominee, statement, duration, id_out, why);
+        rc = poll_open_locked(st, by, nominee, statement, duration, consent, id_out, why);
         heap_release();             /* the roll, read and framed */
     }
     pthread_mutex_unlock(&poll_open_mu);
     return rc;
 }
 
+/* Seals P for the current council if there is one, makes its record and
+ * stores it with ROLL: the poll is open. */
+static enum cv_err poll_insert_open(struct store *st, struct store_poll *p,
+                                    struct roll_list *roll, const char **why)
+{
+    struct poll_council council;
+    unsigned char x0[32];
+    enum cv_err rc = CV_OK;
+    int r;
+
+    memset(&council, 0, sizeof council);
+    if ((r = poll_council_current(st, &council)) < 0)        /* 1: none */
+        rc = CV_ERROR;
+    if (rc == CV_OK)
+        rc = poll_insert(st, p, roll, r == 0 ? &council : NULL, x0, why);
+    sodium_memzero(x0, sizeof x0);
+    if (rc == CV_OK)
+        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p->id, roll->n,
+                 p->council[0] ? "council " : "the server only", p->council);
+    poll_council_free(&council);
+    return rc;
+}
+
 static enum cv_err poll_open_locked(struct store *st, const char *by,
                                     const char *nominee, const char *statement,
-                                    unsigned duration,
+                                    unsigned duration, const struct poll_consent_req *consent,
                                     char id_out[STORE_POLL_ID_MAX + 1],
                                     const char **why)
 {
     struct store_poll p;
     struct roll_list roll;
-    struct poll_council council;
-    unsigned char x0[32];
     enum cv_err rc = CV_BAD_POLL;
     char *nfc = NULL;
     int dup = 0, r;
 
     memset(&p, 0, sizeof p);
     memset(&roll, 0, sizeof roll);
-    memset(&council, 0, sizeof council);
     /* The name in NFC before any check: the record, the store and every
      * comparison see one form of it, whatever form the client sent. */
     if ((r = nominee_normalize(nominee, &nfc, why)) != 0) {
@@ -332,6 +420,11 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
         goto out;
     }
     if ((*why = poll_check_statement(statement)) != NULL)
+        goto out;
+    snprintf(p.nominated_by, sizeof p.nominated_by, "%s", by);
+    p.opens_at = (int64_t)time(NULL);
+    p.closes_at = p.opens_at + (int64_t)duration;
+    if ((rc = poll_consent_set(&p, consent, p.opens_at, why)) != CV_OK)
         goto out;
     rc = CV_ERROR;
     id_out[0] = '\0';
@@ -344,29 +437,88 @@ static enum cv_err poll_open_locked(struct store *st, const char *by,
         goto out;
     }
     snprintf(p.nominee, sizeof p.nominee, "%s", nfc);
-    snprintf(p.nominated_by, sizeof p.nominated_by, "%s", by);
     p.statement = (char *)(uintptr_t)statement;   /* borrowed; not freed below */
-    p.opens_at = (int64_t)time(NULL);
-    p.closes_at = p.opens_at + (int64_t)duration;
     rc = poll_prepare(st, &p, &roll, why);
-    /* Sealed for the current council if there is one (1: none). */
-    if (rc == CV_OK && (r = poll_council_current(st, &council)) < 0)
-        rc = CV_ERROR;
-    if (rc == CV_OK)
-        rc = poll_insert(st, &p, &roll, r == 0 ? &council : NULL, x0, why);
-    sodium_memzero(x0, sizeof x0);
-    if (rc == CV_OK) {
-        memcpy(id_out, p.id, sizeof p.id);
-        log_info("poll %s opened (%zu eligible; sealed by %s%s)", p.id, roll.n,
-                 p.council[0] ? "council " : "the server only", p.council);
+    if (rc == CV_OK && p.consent == STORE_CONSENT_AWAITING) {
+        if ((rc = poll_insert_awaiting(st, &p, &roll, consent, why)) == CV_OK)
+            log_info("poll %s awaits its nominee's consent", p.id);
+        goto done;
     }
+    if (rc == CV_OK)
+        rc = poll_insert_open(st, &p, &roll, why);
+done:
+    if (rc == CV_OK)
+        memcpy(id_out, p.id, sizeof p.id);
 out:
-    poll_council_free(&council);
     p.statement = NULL;
     store_poll_clear(&p);
     roll_free(&roll);
     free(nfc);
     return rc;
+}
+
+/* --- opening on the nominee's acceptance ----------------------------------- */
+
+/* The record, key and roll of awaiting poll P made now, and stored with
+ * THEN in one transaction (poll_open_accepted). */
+static enum cv_err poll_accept_locked(struct store *st, struct store_poll *p,
+                                      unsigned duration, struct poll_then *then,
+                                      const char **why)
+{
+    struct roll_list roll;
+    struct poll_council council;
+    unsigned char x0[32];
+    enum cv_err rc;
+    int r = 1;
+
+    memset(&roll, 0, sizeof roll);
+    memset(&council, 0, sizeof council);
+    p->opens_at = (int64_t)time(NULL);
+    p->closes_at = p->opens_at + (int64_t)duration;
+    rc = nominee_key(p->nominee, &roll.nominee_key) != 0 ? CV_ERROR
+         : poll_gather_roll(st, p, &roll, why);
+    if (rc == CV_OK && (r = poll_council_current(st, &council)) < 0)
+        rc = CV_ERROR;
+    if (rc == CV_OK)
+        rc = poll_make_record(p, &roll, r == 0 ? &council : NULL, x0);
+    if (rc == CV_OK && store_begin(st) != 0)
+        rc = CV_ERROR;
+    else if (rc == CV_OK) {
+        rc = store_consent_accept(st, p, x0, (const char *const *)roll.names, roll.n);
+        if (rc == CV_OK && poll_then_run(then) != 0)
+            rc = CV_ERROR;
+        if (rc != CV_OK)
+            store_rollback(st);
+        else if (store_commit(st) != 0)
+            rc = CV_ERROR;
+    }
+    sodium_memzero(x0, sizeof x0);
+    if (rc == CV_OK)
+        log_info("poll %s opened on its nominee's consent (%zu eligible)", p->id, roll.n);
+    poll_council_free(&council);
+    roll_free(&roll);
+    return rc == CV_OK || rc == CV_NOT_FOUND || rc == CV_ALREADY_MEMBER ? rc : CV_ERROR;
+}
+
+enum cv_err poll_open_accepted(struct store *st, const char *id, unsigned duration,
+                               int (*then)(void *ctx, const struct store_poll *p),
+                               void *ctx, const char **why)
+{
+    struct store_poll p;
+    struct poll_then t = {then, ctx, &p};
+    enum cv_err rc;
+
+    pthread_mutex_lock(&poll_open_mu);
+    rc = store_poll_get(st, id, 0, &p);
+    if (rc == CV_OK && !STORE_POLL_AWAITING(&p))
+        rc = CV_NOT_FOUND;
+    if (rc == CV_OK) {
+        rc = poll_accept_locked(st, &p, duration, &t, why);
+        heap_release();
+    }
+    pthread_mutex_unlock(&poll_open_mu);
+    store_poll_clear(&p);
+    return rc == CV_OK || rc == CV_NOT_FOUND || rc == CV_ALREADY_MEMBER ? rc : CV_ERROR;
 }
 
 /* --- withdrawing --------------------------------------------------------- */
@@ -550,8 +702,8 @@ enum cv_err poll_close(struct store *st, const struct sign_key *key, const char 
         rc = r == CV_NOT_FOUND ? CV_NOT_FOUND : CV_ERROR;
         goto fail;
     }
-    if (p.closed || p.closes_at > (int64_t)time(NULL)) {
-        rc = p.closed ? CV_OK : CV_POLL_OPEN;
+    if (p.closed || p.closes_at > (int64_t)time(NULL) || STORE_POLL_AWAITING(&p)) {
+        rc = p.closed ? CV_OK : STORE_POLL_AWAITING(&p) ? CV_AWAITING_CONSENT : CV_POLL_OPEN;
         goto fail;
     }
     /* open -> closed once, in this transaction (a withdrawn poll is closed) */

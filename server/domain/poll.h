@@ -19,6 +19,21 @@ struct ballotbox;
 
 #define POLL_STATEMENT_MAX      20000   /* bytes of Markdown */
 #define POLL_OPEN_PER_MEMBER    3       /* open polls one member may have opened */
+#define POLL_CONSENT_TTL        (7 * 86400)     /* a consent link, seconds */
+
+/* How the nominee of a new poll agrees to it (consent.h makes these).
+ * ATTESTED: the poll opens at once, and is refused (CV_BAD_POLL, naming the
+ * consent) unless ATTESTED is set. AWAITING: the poll waits for the
+ * nominee's consent (no record, roll or key yet, POLL_CONSENT_TTL to
+ * answer), EMAIL is the nominee's address, and THEN(CTX, poll) runs inside
+ * the insert's transaction (the link and its mail); non-zero rolls it back. */
+struct poll_consent_req {
+    enum store_consent kind;        /* STORE_CONSENT_ATTESTED or _AWAITING */
+    int attested;
+    const char *email;
+    int (*then)(void *ctx, const struct store_poll *p);
+    void *ctx;
+};
 
 /*
  * Opens a poll for NOMINEE with STATEMENT (Markdown) nominated by BY, for
@@ -37,7 +52,20 @@ struct ballotbox;
  */
 enum cv_err poll_open(struct store *st, const char *by, const char *nominee,
                       const char *statement, unsigned duration,
+                      const struct poll_consent_req *consent,
                       char id_out[STORE_POLL_ID_MAX + 1], const char **why);
+
+/*
+ * Opens poll ID, which awaits its nominee's consent, now, for DURATION
+ * seconds, as poll_open opens one (the roll frozen now, a fresh key, the
+ * record), consent accepted now; THEN(CTX, poll) (may be NULL) runs inside
+ * its transaction (the nominator's mail). CV_NOT_FOUND if ID no longer
+ * awaits consent; CV_ALREADY_MEMBER (with *why) if the nominee has become an
+ * active member meanwhile.
+ */
+enum cv_err poll_open_accepted(struct store *st, const char *id, unsigned duration,
+                               int (*then)(void *ctx, const struct store_poll *p),
+                               void *ctx, const char **why);
 
 /*
  * Closes poll ID if it is open and its deadline has passed: sums the counted

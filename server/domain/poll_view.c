@@ -15,7 +15,8 @@ int poll_view_read(struct store *st, const struct store_poll *p, const char *vie
     out->poll = p;
     out->state = p->withdrawn ? POLL_STATE_WITHDRAWN
                  : p->decrypting ? POLL_STATE_DECRYPTING
-                 : p->closed ? POLL_STATE_CLOSED : POLL_STATE_OPEN;
+                 : p->closed ? POLL_STATE_CLOSED
+                 : STORE_POLL_AWAITING(p) ? POLL_STATE_AWAITING : POLL_STATE_OPEN;
     if (poll_seal_read(st, p, &out->seal) != 0 ||
         store_poll_voter_count(st, p->id, &out->cast) != 0 ||
         store_poll_has_voted(st, p->id, viewer, &out->voted) != 0 ||
@@ -33,6 +34,8 @@ const char *poll_state_name(enum poll_state state)
         return "withdrawn";
     case POLL_STATE_DECRYPTING:
         return "decrypting";
+    case POLL_STATE_AWAITING:
+        return "awaiting_consent";
     case POLL_STATE_OPEN:
         break;
     }

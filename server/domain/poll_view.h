@@ -23,7 +23,8 @@ enum poll_state {
     POLL_STATE_OPEN = 0,
     POLL_STATE_CLOSED,          /* closed at its deadline, with a result */
     POLL_STATE_WITHDRAWN,       /* closed by a withdrawal, with no result */
-    POLL_STATE_DECRYPTING       /* closed, sealed by trustees: their shares awaited */
+    POLL_STATE_DECRYPTING,      /* closed, sealed by trustees: their shares awaited */
+    POLL_STATE_AWAITING         /* not open yet: the nominee's consent awaited */
 };
 
 struct poll_view {
@@ -40,7 +41,8 @@ struct poll_view {
 int poll_view_read(struct store *st, const struct store_poll *p, const char *viewer,
                    struct poll_view *out);
 
-/* "open", "decrypting", "closed" or "withdrawn": the API's name of STATE. */
+/* "open", "decrypting", "closed", "withdrawn" or "awaiting_consent": the
+ * API's name of STATE. */
 const char *poll_state_name(enum poll_state state);
 
 #endif

@@ -67,6 +67,8 @@ static const struct route routes[] = {
     {"GET",    "/admin/mail",            web_mail_page},
     {"POST",   "/admin/mail",            web_mail_submit},
     {"POST",   "/account/notices",       web_notices_submit},
+    {"GET",    "/consent",               web_consent_page},
+    {"POST",   "/consent",               web_consent_submit},
     {"GET",    "/forgot-password",       web_forgot_page},
     {"POST",   "/forgot-password",       web_forgot_submit},
     {"GET",    "/set-password",          web_setpw_page},

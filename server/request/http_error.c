@@ -44,6 +44,8 @@ static const struct http_error table[CV_ERR_END - CV_ERROR] = {
     ROW(CV_POLL_WITHDRAWN,  409, "poll_withdrawn", "this poll was withdrawn"),
     ROW(CV_BALLOTS_CAST,    409, "ballots_cast",
         "a ballot has been cast: the poll can no longer be withdrawn"),
+    ROW(CV_AWAITING_CONSENT, 409, "awaiting_consent",
+        "this poll waits for the nominee's consent: it is not open yet"),
     ROW(CV_NOT_ON_ROLL,     403, "not_on_roll", "you are not on this poll's roll"),
     ROW(CV_ALREADY_VOTED,   409, "already_voted",
         "you have voted; send \"replaces\" to change your vote"),

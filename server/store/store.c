@@ -633,6 +633,19 @@ int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
     return 0;
 }
 
+char *store_column_dup(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    char *copy;
+
+    if (t == NULL || (copy = malloc(n + 1)) == NULL)
+        return NULL;
+    memcpy(copy, t, n);
+    copy[n] = '\0';
+    return copy;
+}
+
 int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid)
 {
     int step;

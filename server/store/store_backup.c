@@ -43,7 +43,8 @@ static long backup_open_polls(sqlite3 *db)
     sqlite3_stmt *st = NULL;
     long n = -1;
 
-    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM polls WHERE closed = 0", -1, &st,
+    if (sqlite3_prepare_v2(db, "SELECT count(*) FROM polls WHERE closed = 0 AND secret_key"
+                           " IS NOT NULL", -1, &st,    /* not those awaiting consent */
                            NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
         n = (long)sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);

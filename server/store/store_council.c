@@ -63,19 +63,6 @@ static int bind_text(sqlite3_stmt *st, int idx, const char *text)
     return sqlite3_bind_text(st, idx, text, -1, SQLITE_TRANSIENT) == SQLITE_OK ? 0 : -1;
 }
 
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *copy;
-
-    if (t == NULL || (copy = malloc(n + 1)) == NULL)
-        return NULL;
-    memcpy(copy, t, n);
-    copy[n] = '\0';
-    return copy;
-}
-
 void store_council_clear(struct store_council *c)
 {
     free(c->transcript);
@@ -124,7 +111,7 @@ int store_council_get(struct store *s, const char *id, struct store_council *out
         rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW && (rc = council_read(st, out)) == CV_OK &&
                sqlite3_column_type(st, 12) != SQLITE_NULL &&
-               (out->transcript = column_dup(st, 12)) == NULL) {
+               (out->transcript = store_column_dup(st, 12)) == NULL) {
         rc = CV_ERROR;
     }
 out:
@@ -147,8 +134,8 @@ int store_council_current(struct store *s, char **id, char **transcript, size_t 
     if (step == SQLITE_DONE) {
         rc = CV_NOT_FOUND;
     } else if (step == SQLITE_ROW) {
-        *id = column_dup(st, 0);
-        *transcript = column_dup(st, 1);
+        *id = store_column_dup(st, 0);
+        *transcript = store_column_dup(st, 1);
         *len = (size_t)sqlite3_column_bytes(st, 1);
         if (*id != NULL && *transcript != NULL) {
             rc = CV_OK;
@@ -327,11 +314,11 @@ static int trustee_read(sqlite3_stmt *st, struct store_council_trustee *tr)
     tr->idx = (uint32_t)sqlite3_column_int64(st, 0);
     if (store_column_text(st, 1, tr->username, sizeof tr->username) != 0)
         return CV_ERROR;
-    tr->registration = column_dup(st, 2);
+    tr->registration = store_column_dup(st, 2);
     tr->registered_at = sqlite3_column_int64(st, 3);
-    tr->dealing = column_dup(st, 4);
+    tr->dealing = store_column_dup(st, 4);
     tr->dealt_at = sqlite3_column_int64(st, 5);
-    tr->verdict = column_dup(st, 6);
+    tr->verdict = store_column_dup(st, 6);
     tr->verdict_at = sqlite3_column_int64(st, 7);
     if ((tr->registration == NULL && sqlite3_column_type(st, 2) != SQLITE_NULL) ||
         (tr->dealing == NULL && sqlite3_column_type(st, 4) != SQLITE_NULL) ||

@@ -79,6 +79,18 @@ void store_stmt_reset(sqlite3_stmt *st);
  * added); NULL becomes "". -1 if it does not fit. */
 int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
+/* A malloc'd copy of text column COL of ST's current row; NULL for a NULL
+ * column (or no memory). */
+char *store_column_dup(sqlite3_stmt *st, int col);
+
+/* Fills P's consent fields (store_poll.h) from the columns CONSENT_COLUMNS
+ * (store_consent.c) of ST's row, starting at COL. 0 / -1. */
+struct store_poll;
+int store_consent_read(sqlite3_stmt *st, int col, struct store_poll *p);
+/* Binds P's consent, consent_by, consent_at and nominee_email at IDX.. */
+int store_consent_bind(sqlite3_stmt *st, int idx, const struct store_poll *p);
+#define CONSENT_COLUMNS "consent, consent_by, consent_at, withdrawn_reason, nominee_email"
+
 /* Steps ST, an INSERT whose parameters are bound (the caller holds the lock
  * and resets ST): CV_OK, with the new row's rowid in *ROWID (may be
  * NULL); CV_CONFLICT when it breaks a uniqueness rule (a primary key or

@@ -245,7 +245,8 @@ static const char SQL_ROLL_TO[] =
     " WHERE r.poll_id = ?1 AND m.active = 1 AND m.notices = 1 AND m.email IS NOT NULL"
     " AND m.email <> '' AND (?2 = 0 OR r.voted = 0) ORDER BY m.username";
 static const char *const SQL_NOTICE_DUE[] = {
-    "SELECT id FROM polls WHERE closed = 0 AND announced_at IS NULL ORDER BY opens_at, id"
+    "SELECT id FROM polls WHERE closed = 0 AND announced_at IS NULL"
+    " AND fingerprint IS NOT NULL ORDER BY opens_at, id"     /* not awaiting consent */
     " LIMIT ?2",
     "SELECT id FROM polls WHERE closed = 0 AND announced_at IS NOT NULL"
     " AND reminded_at IS NULL AND closes_at <= ?1 ORDER BY closes_at, id LIMIT ?2",

@@ -17,13 +17,12 @@
 
 static const char SQL_INSERT[] =
     "INSERT INTO polls (id, nominee, statement, statement_html, nominated_by, record,"
-    " fingerprint, opens_at, closes_at, eligible, secret_key, council_id,"
-    " council_seal) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)";
-static const char SQL_ROLL_ADD[] =
-    "INSERT INTO poll_roll (poll_id, username, voted) VALUES (?1, ?2, 0)";
+    " fingerprint, opens_at, closes_at, eligible, secret_key, council_id, council_seal,"
+    " consent, consent_by, consent_at, nominee_email) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7,"
+    " ?8, ?9, ?10, ?11, ?12, ?13, ?14, nullif(?15, ''), nullif(?16, 0), nullif(?17, ''))";
 #define POLL_COLUMNS "id, nominee, nominated_by, fingerprint, statement," \
     " statement_html, opens_at, closes_at, eligible, closed, result, withdrawn_by," \
-    " withdrawn_at, council_id, decrypting, council_seal"
+    " withdrawn_at, council_id, decrypting, council_seal, " CONSENT_COLUMNS
 static const char SQL_GET[] =
     "SELECT " POLL_COLUMNS ", NULL FROM polls WHERE id = ?1";
 static const char SQL_GET_RECORD[] =
@@ -46,7 +45,8 @@ static const char SQL_STATE[] =
 static const char SQL_WITHDRAWN[] =
     "SELECT 1 FROM polls WHERE id = ?1 AND withdrawn_at IS NOT NULL";
 static const char SQL_WITHDRAW[] =
-    "UPDATE polls SET closed = 1, withdrawn_by = ?2, withdrawn_at = ?3, secret_key = NULL"
+    "UPDATE polls SET closed = 1, withdrawn_by = ?2, withdrawn_at = ?3, secret_key = NULL,"
+    " consent_hash = NULL"
     " WHERE id = ?1 AND closed = 0";
 static const char SQL_USED[] =
     "SELECT 1 FROM ballot_used WHERE poll_id = ?1 AND kind = ?2 AND value = ?3";
@@ -76,7 +76,8 @@ static const char SQL_BOARD_HAS[] =
 static const char SQL_BALLOT_BY_TAG[] =
     "SELECT ballot FROM ballots WHERE poll_id = ?1 AND tag = ?2";
 static const char SQL_DUE[] =
-    "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 AND id > ?2 ORDER BY id";
+    "SELECT id FROM polls WHERE closed = 0 AND closes_at <= ?1 AND id > ?2"
+    " AND fingerprint IS NOT NULL ORDER BY id";     /* not those awaiting consent */
 static const char SQL_FINISH[] =
     "UPDATE polls SET closed = 1, result = ?2, board = ?3, board_ballots_at = ?4,"
     " secret_key = NULL WHERE id = ?1 AND closed = 0";
@@ -152,7 +153,7 @@ static int poll_exists(struct store *s, const char *sql, const char *id,
 }
 
 static int poll_insert_row(struct store *s, const struct store_poll *p,
-                           const unsigned char secret[32])
+                           const unsigned char *secret)
 {
     sqlite3_stmt *st = store_stmt(s, SQL_INSERT);
     int rc = CV_ERROR;
@@ -162,14 +163,15 @@ static int poll_insert_row(struct store *s, const struct store_poll *p,
     if (bind_text(st, 1, p->id) || bind_text(st, 2, p->nominee) ||
         bind_text(st, 3, p->statement) || bind_text(st, 4, p->statement_html) ||
         bind_text(st, 5, p->nominated_by) || bind_text(st, 6, p->record) ||
-        bind_text(st, 7, p->fingerprint) ||
+        bind_text(st, 7, p->record ? p->fingerprint : NULL) ||
         sqlite3_bind_int64(st, 8, p->opens_at) != SQLITE_OK ||
         sqlite3_bind_int64(st, 9, p->closes_at) != SQLITE_OK ||
         sqlite3_bind_int64(st, 10, p->eligible) != SQLITE_OK ||
         bind_blob(st, 11, secret, 32) ||
         /* sealed by a council: its id and seal; else both NULL (SQLITE_OK is 0) */
         (p->council[0] ? bind_text(st, 12, p->council) : sqlite3_bind_null(st, 12)) != 0 ||
-        (p->council[0] ? bind_text(st, 13, p->seal) : sqlite3_bind_null(st, 13)) != 0)
+        (p->council[0] ? bind_text(st, 13, p->seal) : sqlite3_bind_null(st, 13)) != 0 ||
+        store_consent_bind(st, 14, p) != 0)
         goto out;
     /* A taken id is CV_CONFLICT, an open poll of the same nominee (the
      * unique index) CV_POLL_EXISTS; a failed CHECK stays an error. */
@@ -215,8 +217,14 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
                       const struct store_same_name *same, const unsigned char secret[32],
                       const char *const *roll, size_t n)
 {
-    sqlite3_stmt *st;
-    size_t i;
+    return store_poll_insert_then(s, p, same, secret, roll, n, NULL, NULL);
+}
+
+int store_poll_insert_then(struct store *s, const struct store_poll *p,
+                           const struct store_same_name *same, const unsigned char *secret,
+                           const char *const *roll, size_t n, int (*then)(void *ctx),
+                           void *ctx)
+{
     int rc = CV_ERROR, taken = 0;
 
     if (store_begin(s) != 0)
@@ -228,36 +236,13 @@ int store_poll_insert(struct store *s, const struct store_poll *p,
     if (taken || (rc = poll_insert_row(s, p, secret)) != 0)
         goto fail;
     rc = CV_ERROR;
-    if ((st = store_stmt(s, SQL_ROLL_ADD)) == NULL)
+    if (store_poll_roll_insert(s, p->id, roll, n) != 0 || (then != NULL && then(ctx) != 0))
         goto fail;
-    for (i = 0; i < n; i++) {
-        int ok = bind_text(st, 1, p->id) == 0 && bind_text(st, 2, roll[i]) == 0 &&
-                 sqlite3_step(st) == SQLITE_DONE;
-        store_stmt_reset(st);
-        if (!ok)
-            goto fail;
-    }
     return store_commit(s);
 fail:
     store_rollback(s);
     return rc;
 }
-
-static char *column_dup(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
-    char *copy;
-
-    if (t == NULL)
-        return NULL;
-    if ((copy = malloc(n + 1)) == NULL)
-        return NULL;
-    memcpy(copy, t, n);
-    copy[n] = '\0';
-    return copy;
-}
-
 
 /* Fills *p from a row of POLL_COLUMNS + record. */
 static int poll_read(sqlite3_stmt *st, struct store_poll *p)
@@ -267,26 +252,27 @@ static int poll_read(sqlite3_stmt *st, struct store_poll *p)
         sizeof p->nominee) || store_column_text(st, 2, p->nominated_by, sizeof p->nominated_by) ||
         store_column_text(st, 3, p->fingerprint, sizeof p->fingerprint))
         return -1;
-    p->statement = column_dup(st, 4);
-    p->statement_html = column_dup(st, 5);
+    p->statement = store_column_dup(st, 4);
+    p->statement_html = store_column_dup(st, 5);
     p->opens_at = sqlite3_column_int64(st, 6);
     p->closes_at = sqlite3_column_int64(st, 7);
     p->eligible = sqlite3_column_int64(st, 8);
     p->closed = sqlite3_column_int(st, 9) != 0;
-    p->result = column_dup(st, 10);
+    p->result = store_column_dup(st, 10);
     p->withdrawn = sqlite3_column_type(st, 12) != SQLITE_NULL;
     p->withdrawn_at = sqlite3_column_int64(st, 12);
     p->decrypting = sqlite3_column_int(st, 14) != 0;
-    p->seal = column_dup(st, 15);
-    p->record = column_dup(st, 16);
+    p->seal = store_column_dup(st, 15);
+    p->record = store_column_dup(st, 21);
     if (p->statement == NULL || p->statement_html == NULL ||
         store_column_text(st, 11, p->withdrawn_by, sizeof p->withdrawn_by) != 0 ||
         store_column_text(st, 13, p->council, sizeof p->council) != 0 ||
-        p->withdrawn != (sqlite3_column_type(st, 11) != SQLITE_NULL) ||
+        (!p->withdrawn && sqlite3_column_type(st, 11) != SQLITE_NULL) ||
+        store_consent_read(st, 16, p) != 0 ||
         (p->withdrawn && !p->closed) ||
         (p->closed && !p->withdrawn && (p->result == NULL) != p->decrypting) ||
         (p->council[0] != '\0') != (p->seal != NULL) ||
-        (sqlite3_column_type(st, 16) != SQLITE_NULL && p->record == NULL)) {
+        (sqlite3_column_type(st, 21) != SQLITE_NULL && p->record == NULL)) {
         store_poll_clear(p);
         return -1;
     }
@@ -660,7 +646,7 @@ int store_poll_board_frame(struct store *s, const char *id, char **text, size_t 
         (step == SQLITE_ROW && (sqlite3_column_int(st, 0) == 0 ||
                                 sqlite3_column_type(st, 1) == SQLITE_NULL))) {
         rc = CV_NOT_FOUND;
-    } else if (step == SQLITE_ROW && (*text = column_dup(st, 1)) != NULL) {
+    } else if (step == SQLITE_ROW && (*text = store_column_dup(st, 1)) != NULL) {
         *len = (size_t)sqlite3_column_bytes(st, 1);
         *ballots_at = sqlite3_column_type(st, 2) == SQLITE_NULL
                           ? -1 : (long)sqlite3_column_int64(st, 2);
@@ -789,7 +775,7 @@ int store_poll_ballot_by_tag(struct store *s, const char *id, const unsigned cha
     step = sqlite3_step(st);
     if (step == SQLITE_DONE)
         rc = CV_NOT_FOUND;
-    else if (step == SQLITE_ROW && (*text = column_dup(st, 0)) != NULL)
+    else if (step == SQLITE_ROW && (*text = store_column_dup(st, 0)) != NULL)
         rc = 0;
 out:
     if (st)

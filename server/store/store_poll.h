@@ -19,6 +19,15 @@
 #define STORE_NOMINEE_MAX   400     /* bytes: 100 UTF-8 characters */
 #define STORE_POLL_COUNCIL_MAX 32   /* bytes of a council's id (store_council.h) */
 
+/* How a poll's nominee agreed to it (schema/012_consent.sql). */
+enum store_consent {
+    STORE_CONSENT_NONE = 0,     /* a poll from before consent was recorded */
+    STORE_CONSENT_ATTESTED,     /* the nominator attested it (consent_by, consent_at) */
+    STORE_CONSENT_AWAITING,     /* mailed to the nominee, no answer: not open (no record) */
+    STORE_CONSENT_ACCEPTED      /* the nominee accepted at consent_at: opened then */
+};
+#define STORE_REASON_MAX 63
+
 /* A poll as stored. Strings are heap copies owned by the struct. */
 struct store_poll {
     char id[STORE_POLL_ID_MAX + 1];
@@ -39,7 +48,16 @@ struct store_poll {
     char council[STORE_POLL_COUNCIL_MAX + 1];     /* the council sealing it, "" if none */
     char *seal;               /* with council: {"t", "trustees": [{"index", "name"}]} */
     int decrypting;           /* closed, waiting for the trustees' shares (result NULL) */
+    enum store_consent consent;
+    char consent_by[STORE_USERNAME_MAX + 1];    /* attested: the nominator */
+    int64_t consent_at;                         /* attested, accepted: when */
+    char nominee_email[STORE_EMAIL_MAX + 1];    /* mailed for consent: where, else "" */
+    char withdrawn_reason[STORE_REASON_MAX + 1];    /* "declined by the nominee", ... */
 };
+
+/* Whether P waits for its nominee's consent (not open: no record, roll or
+ * key; closes_at is when the consent link expires). */
+#define STORE_POLL_AWAITING(p) ((p)->consent == STORE_CONSENT_AWAITING && !(p)->closed)
 
 /* Frees the strings of p (not p itself); safe on a zeroed struct. */
 void store_poll_clear(struct store_poll *p);
@@ -61,6 +79,19 @@ struct store_same_name {
 int store_poll_insert(struct store *s, const struct store_poll *p,
                       const struct store_same_name *same, const unsigned char secret[32],
                       const char *const *roll, size_t n);
+
+/* store_poll_insert that also runs THEN(CTX) (may be NULL) inside its
+ * transaction, after the rows are in (a mail queued with them): THEN
+ * returning non-zero rolls everything back (CV_ERROR). P's consent, consent_by,
+ * consent_at and nominee_email are stored; a poll awaiting consent has no
+ * record, fingerprint, SECRET (NULL) nor roll (N 0). */
+int store_poll_insert_then(struct store *s, const struct store_poll *p,
+                           const struct store_same_name *same, const unsigned char *secret,
+                           const char *const *roll, size_t n, int (*then)(void *ctx),
+                           void *ctx);
+
+/* Adds the roll (N usernames) of poll ID inside the caller's transaction. */
+int store_poll_roll_insert(struct store *s, const char *id, const char *const *roll, size_t n);
 
 /* Fetches poll ID into *out (clear it with store_poll_clear). Without the
  * record unless WITH_RECORD. CV_NOT_FOUND if none. */

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "config.h"
+#include "consent.h"
 #include "http_error.h"
 #include "http_request.h"
 #include "log.h"
@@ -85,6 +86,24 @@ static void seal_put(struct tmpl_value *o, const struct poll_seal *s)
     tmpl_put_str(o, "decrypted_names", names);
 }
 
+/* How P's nominee agreed ("consent_text"), and "never_opened" for a poll
+ * withdrawn while it awaited consent. */
+static void consent_put(struct store *st, struct tmpl_value *o, const struct store_poll *p)
+{
+    struct store_member m;
+    char text[600];
+
+    if (p->consent == STORE_CONSENT_ATTESTED &&
+        store_member_get(st, p->consent_by, &m) == CV_OK) {
+        consent_text(p, m.display_name[0] ? m.display_name : p->consent_by, text, sizeof text);
+        memset(&m, 0, sizeof m);
+    } else {
+        consent_text(p, p->consent_by, text, sizeof text);
+    }
+    tmpl_put_str(o, "consent_text", text);
+    tmpl_put_bool(o, "never_opened", p->consent == STORE_CONSENT_AWAITING && p->closed);
+}
+
 int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view *v)
 {
     const struct store_poll *p = v->poll;
@@ -106,9 +125,13 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view
     web_put_time(o, "opens", p->opens_at);
     web_put_time(o, "closes", p->closes_at);
     tmpl_put_str(o, "roll_deactivated", web_roll_deactivated(st, p->id, note, sizeof note));
+    consent_put(st, o, p);
+    tmpl_put_bool(o, "awaiting", v->state == POLL_STATE_AWAITING);
     if (v->state == POLL_STATE_WITHDRAWN) {
         tmpl_put_bool(o, "withdrawn", 1);
-        web_put_person(st, o, "withdrawn_by", p->withdrawn_by);
+        tmpl_put_str(o, "withdrawn_reason", p->withdrawn_reason);
+        if (p->withdrawn_by[0])
+            web_put_person(st, o, "withdrawn_by", p->withdrawn_by);
         web_put_time(o, "withdrawn_at", p->withdrawn_at);
         return 0;
     }
@@ -126,17 +149,18 @@ int web_poll_put(struct store *st, struct tmpl_value *o, const struct store_poll
 struct home_ctx {
     struct store *st;
     const char *viewer;
-    struct tmpl_value *open, *closed, *withdrawn;
-    int any_withdrawn;
+    struct tmpl_value *open, *closed, *withdrawn, *awaiting;
+    int any_withdrawn, any_awaiting;
 };
 
 static int home_one(void *arg, const struct store_poll *p)
 {
     struct home_ctx *ctx = arg;
     struct tmpl_value *list = p->withdrawn ? ctx->withdrawn : p->closed ? ctx->closed
-                                                                        : ctx->open;
+                              : STORE_POLL_AWAITING(p) ? ctx->awaiting : ctx->open;
 
     ctx->any_withdrawn |= p->withdrawn;
+    ctx->any_awaiting |= STORE_POLL_AWAITING(p);
     return web_poll_put(ctx->st, tmpl_list_add(list), p, ctx->viewer) != 0;
 }
 
@@ -153,13 +177,15 @@ void web_home(struct http_request *req)
     ctx.open = tmpl_put_list(d, "open_polls");
     ctx.closed = tmpl_put_list(d, "closed_polls");
     ctx.withdrawn = tmpl_put_list(d, "withdrawn_polls");
-    ctx.any_withdrawn = 0;
+    ctx.awaiting = tmpl_put_list(d, "awaiting_polls");
+    ctx.any_withdrawn = ctx.any_awaiting = 0;
     if (d == NULL || store_poll_list(ctx.st, home_one, &ctx) != 0) {
         tmpl_value_free(d);
         web_error(req, &v, 500, "Server error", "The polls could not be read.");
         return;
     }
     tmpl_put_bool(d, "any_withdrawn", ctx.any_withdrawn);
+    tmpl_put_bool(d, "any_awaiting", ctx.any_awaiting);
     web_render(req, 200, "home", d);
 }
 
@@ -186,6 +212,12 @@ struct new_form_error {
     int whole_form;             /* the error is about the form, not a field */
 };
 
+/* Whether nominees are asked by mail (--nominee-consent mail, mail on). */
+static int web_consent_mail(const struct app *app)
+{
+    return app->cfg->nominee_consent == CONFIG_CONSENT_MAIL && app->mail != NULL;
+}
+
 /* The nomination form with VALUES, a new one-time token and E (may be NULL). */
 static void new_form(struct http_request *req, const struct web_viewer *v, unsigned status,
                      const char *nominee, const char *statement, const struct new_form_error *e)
@@ -193,7 +225,8 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     struct tmpl_value *d = web_page_new(v, "Nominate");
     const char *error = e ? e->error : NULL;
     const char *field = error && strstr(error, "statement") ? "statement_error"
-                                                            : "nominee_error";
+                        : error && (strstr(error, "consent") || strstr(error, "email"))
+                        ? "consent_error" : "nominee_error";
     char once[33];
 
     web_once_new(once);
@@ -201,6 +234,8 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     tmpl_put_str(d, "nominee", nominee ? nominee : "");
     tmpl_put_str(d, "statement", statement ? statement : "");
     put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
+    tmpl_put_bool(d, "consent_mail", web_consent_mail(http_request_app(req)));
+    tmpl_put_str(d, "nominee_email", "");      /* typed again after a refusal */
     if (e != NULL && e->whole_form) {
         tmpl_put_str(d, "form_error", e->error);
         tmpl_put_bool(d, "has_errors", 1);
@@ -299,6 +334,21 @@ static void new_refused(struct http_request *req, const struct web_viewer *v,
     store_poll_clear(&dup);
 }
 
+/* The form's consent (the ticked "nominee_consent", or "nominee_email" in
+ * mail mode) into *REQ over CTX: CV_OK, or CV_BAD_POLL with *why. */
+static enum cv_err new_consent(const struct web_form *form, const struct app *app,
+                               struct poll_consent_req *req, struct consent_ctx *ctx,
+                               const char **why)
+{
+    const char *attested = web_form_get(form, "nominee_consent");
+
+    ctx->st = app->store;
+    ctx->m = app->mail;
+    return consent_request(req, ctx, web_consent_mail(app),
+                           attested != NULL && strcmp(attested, "attested") == 0,
+                           web_form_get(form, "nominee_email"), why);
+}
+
 void web_poll_new_submit(struct http_request *req)
 {
     const struct app *app = http_request_app(req);
@@ -310,6 +360,8 @@ void web_poll_new_submit(struct http_request *req)
                                    "the form sent twice), so nothing was done this time. "
                                    "Check the list of polls before you send it again.",
                                    NULL, NULL, 1};
+    struct poll_consent_req consent;
+    struct consent_ctx ctx;
     enum cv_err rc;
 
     if (web_form_begin(req, &v, &form) != 0)
@@ -322,8 +374,9 @@ void web_poll_new_submit(struct http_request *req)
     } else if (web_once_spend(web_form_get(&form, "form_once"),
                               (const char *const[]){nominee, statement, NULL}) == 1) {
         new_again(req, nominee, statement, &again);
-    } else if ((rc = poll_open(app->store, v.user.username, nominee, statement,
-                               app->cfg->poll_duration, id, &why)) == CV_OK) {
+    } else if ((rc = new_consent(&form, app, &consent, &ctx, &why)) == CV_OK &&
+               (rc = poll_open(app->store, v.user.username, nominee, statement,
+                               app->cfg->poll_duration, &consent, id, &why)) == CV_OK) {
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
     } else {

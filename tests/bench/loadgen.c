@@ -227,7 +227,8 @@ static int cmd_open(int argc, char **argv)
 
     if (argc != 3)
         return 2;
-    req = json_pack("{s:s, s:s}", "nominee", argv[2], "statement", "A benchmark poll.");
+    req = json_pack("{s:s, s:s, s:s}", "nominee", argv[2], "statement", "A benchmark poll.",
+                    "nominee_consent", "attested");   /* the server runs in attest mode */
     text = json_dumps(req, JSON_COMPACT);
     json_decref(req);
     status = bench_http_once((unsigned)atoi(argv[0]), "POST", "/api/v1/polls", argv[1], text,

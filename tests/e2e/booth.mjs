@@ -34,7 +34,7 @@ import { chromium } from 'playwright-core';
 import * as C from '../../static/js/conclave-crypto.mjs';
 import {
   CHROMIUM, POLL_SECONDS, ROOT, SHOTS, carries, castInBooth, check, cli, consoleLines, counts,
-  login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, voteFromNode, watch,
+  fillNomination, login, pageErrors, posted, readTime, recordRequests, requested, shot, startServer, voteFromNode, watch,
 } from './harness.mjs';
 import { axeCheck } from './a11y.mjs';
 import { checkClosed, leaveOpen } from './closing.mjs';
@@ -83,14 +83,12 @@ async function adminFlow(page, base) {
 
 async function nominate(page, base) {
   await page.getByRole('link', { name: 'Nominate', exact: true }).click();
-  await page.getByLabel('Nominee').fill('bob');
-  await page.getByLabel('Statement').fill('Already here.');
+  await fillNomination(page, 'bob', 'Already here.');
   await page.getByRole('button', { name: 'Open the poll' }).click();
   check(await page.getByText('The nominee is already an active member').isVisible(),
     'a validation error names the problem');
   await shot(page, 'desktop-nominate-error');
-  await page.getByLabel('Nominee').fill('Grace Hopper');
-  await page.getByLabel('Statement').fill(
+  await fillNomination(page, 'Grace Hopper',
     'Grace has **reviewed 300 pull requests** and mentored many contributors.\n\n' +
     '- maintains the compiler\n- wrote the release tooling\n\n<script>alert(1)</script>');
   await page.getByRole('button', { name: 'Open the poll' }).click();

@@ -74,6 +74,38 @@ export async function startServer(dataDir, { pollSeconds = POLL_SECONDS, port = 
   throw new Error('the server did not start');
 }
 
+/** A real SMTP server on loopback (tests/smtp_sink.py, on Debian's python3-aiosmtpd),
+ *  keeping each mail in DIR: resolves to { port, args (the `conclave serve` options
+ *  that mail through it), mails(to) (the texts received for address TO), waitMail(to,
+ *  n), stop() }. */
+export async function startSmtpSink(dir) {
+  const port = await freePort();
+  fs.mkdirSync(dir, { recursive: true });
+  const proc = spawn('python3', [path.join(ROOT, 'tests', 'smtp_sink.py'), String(port), dir],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise((resolve, reject) => {
+    proc.stdout.on('data', (d) => { if (String(d).includes('ready')) resolve(); });
+    proc.on('exit', (code) => reject(new Error(`smtp_sink.py exited ${code}`)));
+  });
+  const mails = (to) => fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort()
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .filter((m) => m.split('\r\n', 1)[0].split(/[ ,]+/).includes(to));
+  return {
+    port,
+    args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--mail-from', 'conclave@example.org',
+      '--public-url', 'https://vote.example.org'],     // a mail's link: its path on the test's server
+    mails,
+    async waitMail(to, n = 1, timeoutMs = 20000) {
+      for (let t = 0; t < timeoutMs; t += 100) {
+        if (mails(to).length >= n) return mails(to);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return mails(to);
+    },
+    stop() { proc.kill('SIGTERM'); },
+  };
+}
+
 export function watch(page, name) {
   page.on('request', (r) => {
     requested.push(r.url());
@@ -169,11 +201,30 @@ export async function apiSession(base, user, password) {
   return { cookie, csrf };
 }
 
+/** The nominee's consent (issue 18), in the one place the browser tests open polls
+ *  through, as tests/integration/harness.py does: a nomination without
+ *  "nominee_consent" or "nominee_email" gets "nominee_consent": "attested" (the
+ *  servers here run without mail, so in attest mode). */
+export const CONSENT = { nominee_consent: 'attested' };
+
+export function withConsent(body) {
+  if (body === null || typeof body !== 'object' || 'nominee_consent' in body || 'nominee_email' in body) return body;
+  return { ...body, ...CONSENT };
+}
+
+/** Fills the nomination form on PAGE (/polls/new): nominee, statement, and the ticked
+ *  "The nominee has agreed to be nominated" (attest mode). */
+export async function fillNomination(page, nominee, statement) {
+  await page.getByLabel('Nominee', { exact: true }).fill(nominee);
+  await page.getByLabel('Statement').fill(statement);
+  await page.getByLabel('The nominee has agreed to be nominated').check();
+}
+
 /** POSTs BODY (JSON) to the API's PATH in session S: { status, body }. */
 export async function apiPost(base, s, where, body) {
   const r = await fetch(`${base}${where}`, {
     method: 'POST', headers: { 'Content-Type': 'application/json', Cookie: s.cookie, 'X-CSRF-Token': s.csrf },
-    body: JSON.stringify(body),
+    body: JSON.stringify(where === '/api/v1/polls' ? withConsent(body) : body),
   });
   return { status: r.status, body: await r.json() };
 }

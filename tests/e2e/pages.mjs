@@ -28,7 +28,8 @@ import { chromium } from 'playwright-core';
 import { DESKTOP, PHONE, checkPage } from './a11y.mjs';
 import { spawnSync } from 'node:child_process';
 import {
-  BIN, CHROMIUM, SHOTS, apiPost, apiSession, castInBooth, check, cli, consoleLines, counts, login,
+  BIN, CHROMIUM, SHOTS, apiPost, apiSession, castInBooth, check, cli, consoleLines, counts,
+  fillNomination, login,
   pageErrors, startServer, voteFromNode, watch,
 } from './harness.mjs';
 
@@ -75,8 +76,7 @@ async function loginPages(page, base) {
 async function nominationPages(page, base) {
   await page.goto(`${base}/polls/new`);
   await checkPage(page, 'nominate', 'the nomination form');
-  await page.getByLabel('Nominee').fill('Grace Hopper');
-  await page.getByLabel('Statement').fill('Again.');
+  await fillNomination(page, 'Grace Hopper', 'Again.');
   await page.getByRole('button', { name: 'Open the poll' }).click();
   await page.locator('#nominee-error').waitFor();
   check(await page.locator('#nominee-error a').count() === 1, 'the duplicate nominee\'s error links the open poll');

@@ -8,14 +8,14 @@ import path from 'node:path';
 import * as C from '../../static/js/conclave-crypto.mjs';
 import { axeCheck } from './a11y.mjs';
 import {
-  ENGLISH_TIME, POLL_SECONDS, castInBooth, check, clockAt, login, posted, readTime, shot, watch,
+  ENGLISH_TIME, POLL_SECONDS, castInBooth, check, clockAt, fillNomination, login, posted, readTime,
+  shot, watch,
 } from './harness.mjs';
 
 /** Nominates NOMINEE from PAGE (a member's page) and returns the new poll's id. */
 export async function openPoll(page, base, nominee, statement) {
   await page.goto(`${base}/polls/new`);
-  await page.getByLabel('Nominee').fill(nominee);
-  await page.getByLabel('Statement').fill(statement);
+  await fillNomination(page, nominee, statement);
   await page.getByRole('button', { name: 'Open the poll' }).click();
   await page.waitForURL(/\/polls\/[0-9a-f]+$/);
   return page.url().split('/').pop();

@@ -18,7 +18,8 @@ from harness import Client, Server, Suite, add_member, create_token, vote, wait_
 VOTERS = ["alba", "bruno", "chiara", "dario", "elena", "fabio"]
 POLL_KEYS = {"id", "record", "fingerprint", "state", "nominee", "statement_html",
              "nominated_by", "ballots_cast", "eligible", "voted", "opens_at", "closes_at",
-             "sealed_by"}     # who seals it (the server, or which trustees): no count
+             "sealed_by",     # who seals it (the server, or which trustees): no count
+             "consent"}       # how the nominee agreed (who attested, when): no count
 
 
 def copy_data(data_dir, dest):

@@ -468,6 +468,16 @@ UNDO_006 = """
     DELETE FROM schema_version WHERE version = 6;"""
 
 
+UNDO_012 = """
+    DROP INDEX polls_consent_hash;
+    ALTER TABLE polls DROP COLUMN consent_hash;
+    ALTER TABLE polls DROP COLUMN withdrawn_reason;
+    ALTER TABLE polls DROP COLUMN nominee_email;
+    ALTER TABLE polls DROP COLUMN consent_at;
+    ALTER TABLE polls DROP COLUMN consent_by;
+    ALTER TABLE polls DROP COLUMN consent;
+    DELETE FROM schema_version WHERE version = 12;"""
+
 UNDO_009 = """
     DROP TABLE poll_decryptions;
     ALTER TABLE polls DROP COLUMN decrypting;
@@ -490,7 +500,7 @@ def test_voters_migrated(t):
             t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        con.executescript(UNDO_009 + UNDO_006)     # back to schema 5, then to 4 below
+        con.executescript(UNDO_012 + UNDO_009 + UNDO_006)     # back to schema 5, then to 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),
