@@ -38,6 +38,9 @@ struct config {
     char mail_from[256];              /* --mail-from ADDRESS */
     char public_url[512];             /* --public-url https://... (links in mails) */
     unsigned reminder_hours;          /* --reminder-hours: before a close, default 24, 0 off */
+    /* The webhook (webhook.h): both "" when --webhook-url is not given. */
+    char webhook_url[2048];           /* --webhook-url https://... */
+    char webhook_secret_file[CONFIG_PATH_MAX]; /* --webhook-secret-file FILE */
 };
 
 /* Fills cfg with the defaults. */

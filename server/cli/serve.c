@@ -25,6 +25,7 @@
 #include "ballotbox.h"
 #include "config.h"
 #include "council.h"
+#include "event.h"
 #include "flash.h"
 #include "heap.h"
 #include "http.h"
@@ -39,6 +40,7 @@
 #include "store.h"
 #include "store_durable.h"
 #include "store_outbox.h"
+#include "webhook.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -51,6 +53,7 @@ static const char serve_usage[] =
     "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
+    "                      [--webhook-url URL --webhook-secret-file FILE --public-url URL]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
@@ -91,7 +94,13 @@ static const char serve_usage[] =
     "  --smtp-password-file FILE\n"
     "                         ... with the password in FILE (its first line; mode 0600)\n"
     "  --reminder-hours N     remind those on a poll's roll who have not voted N hours\n"
-    "                         before the close (default 24; 0: no reminder)\n";
+    "                         before the close (default 24; 0: no reminder)\n"
+    "  --webhook-url URL      POST each poll's events (opened, closed with its signed\n"
+    "                         result, withdrawn) as JSON to URL: https://, or http:// to\n"
+    "                         this machine; retried for 24 hours (see /admin/webhooks)\n"
+    "  --webhook-secret-file FILE\n"
+    "                         ... signed with HMAC-SHA256 under the secret in FILE (its\n"
+    "                         first line, at least 16 bytes; mode 0600)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -149,7 +158,8 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
-        /* the poll notices, after the open or close they tell of committed */
+        /* the events' mails and webhook deliveries, and the reminders */
+        (void)event_run(app->store, app->mail, app->webhook, (int64_t)time(NULL));
         (void)notice_run(app->store, app->mail, (int64_t)time(NULL),
                          (int64_t)app->cfg->reminder_hours * 3600);
         store_durable_tick(app->store);
@@ -171,16 +181,17 @@ static int serve_check_static(const struct config *cfg)
     return -1;
 }
 
-/* Reads the SMTP password: the first line of PATH, a regular file that group
- * and others cannot read. 0, or -1 with one line on stderr. */
-static int serve_read_password(const char *path, char *out, size_t cap)
+/* Reads a secret (the SMTP password, the webhook's secret): the first line
+ * of PATH, given as option OPT, a regular file that group and others cannot
+ * read. 0, or -1 with one line on stderr. */
+static int serve_read_secret(const char *opt, const char *path, char *out, size_t cap)
 {
     struct stat st;
     ssize_t n;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-        fprintf(stderr, "conclave serve: --smtp-password-file %s: %s\n", path,
+        fprintf(stderr, "conclave serve: %s %s: %s\n", opt, path,
                 fd < 0 ? "cannot open it" : "must be a regular file that group and others "
                 "cannot read (chmod 600)");
         if (fd >= 0)
@@ -190,7 +201,7 @@ static int serve_read_password(const char *path, char *out, size_t cap)
     n = read(fd, out, cap - 1);
     close(fd);
     if (n <= 0) {
-        fprintf(stderr, "conclave serve: --smtp-password-file %s is empty\n", path);
+        fprintf(stderr, "conclave serve: %s %s is empty\n", opt, path);
         return -1;
     }
     out[n] = '\0';
@@ -211,15 +222,15 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
         return store_mail_settings_set(app->store, NULL, NULL, 0) == CV_OK ? 0 : -1;
     }
     if (cfg->smtp_password_file[0] != '\0' &&
-        serve_read_password(cfg->smtp_password_file, password, sizeof password) != 0)
+        serve_read_secret("--smtp-password-file", cfg->smtp_password_file, password,
+                          sizeof password) != 0)
         return -1;
     mo.password = password;
     /* mail was off until now: the polls so far are old news */
     if (store_mail_settings_get(app->store, from, url) == CV_NOT_FOUND &&
         notice_mark_all(app->store, (int64_t)time(NULL)) != 0)
         goto out;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK &&
-        mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
+    if (mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
         mailer_start(app->store, &mo, &app->mailer) == 0) {
         mail_set_mailer(app->mail, app->mailer);
         auth_set_mail(app->auth, app->mail);
@@ -244,8 +255,37 @@ static void serve_stop_mail(const struct config *cfg, struct app *app)
     mail_free(app->mail);
     app->mailer = NULL;
     app->mail = NULL;
-    if (cfg->smtp_url[0] != '\0')
-        curl_global_cleanup();
+}
+
+/* With --webhook-url: the delivery thread; without, the record that it is
+ * off (so that turning it on later sends no old news). 0 / -1. */
+static int serve_start_webhook(const struct config *cfg, struct app *app)
+{
+    struct webhook_options wo = {cfg->webhook_url, NULL, cfg->public_url};
+    char secret[WEBHOOK_SECRET_MAX + 2] = "";
+    int on = cfg->webhook_url[0] != '\0', rc = -1;
+
+    if (on && serve_read_secret("--webhook-secret-file", cfg->webhook_secret_file, secret,
+                                sizeof secret) != 0)
+        return -1;
+    if (on && (strlen(secret) < WEBHOOK_SECRET_MIN || strlen(secret) > WEBHOOK_SECRET_MAX)) {
+        fprintf(stderr, "conclave serve: --webhook-secret-file %s: the secret must be %d to "
+                "%d bytes\n", cfg->webhook_secret_file, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
+        goto out;
+    }
+    if (event_hooks_start(app->store, on, (int64_t)time(NULL)) != 0)
+        goto out;
+    wo.secret = secret;
+    if (!on)
+        log_info("the webhook is off (start with --webhook-url to post poll events)");
+    else if (webhook_start(app->store, &wo, &app->webhook) != 0)
+        goto out;
+    else
+        log_info("webhook on: poll events are posted (signed) to the --webhook-url");
+    rc = 0;
+out:
+    sodium_memzero(secret, sizeof secret);
+    return rc;
 }
 
 /* Opens what the server runs on into APP (cfg set): the store with its group
@@ -294,7 +334,7 @@ static void serve_app_close(struct app *app)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
@@ -307,7 +347,10 @@ static int serve_run(const struct config *cfg)
     serve_block_signals(&set);
     if (serve_app_open(cfg, &app) != 0)
         goto out;
-    if (serve_start_mail(cfg, &app) != 0)
+    if ((cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0') &&
+        curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        goto out;
+    if (serve_start_mail(cfg, &app) != 0 || serve_start_webhook(cfg, &app) != 0)
         goto out;
     serve_close_due(&app);          /* polls whose deadline passed while down */
     /* After a crash the WAL still holds the page history of the last commits
@@ -326,8 +369,12 @@ static int serve_run(const struct config *cfg)
     rc = 0;
 out:
     http_server_free(srv);
+    webhook_stop(app.webhook);
+    app.webhook = NULL;
     serve_stop_mail(cfg, &app);
     serve_app_close(&app);
+    if (cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0')
+        curl_global_cleanup();
     close(lock_fd);
     if (rc == 0)
         log_info("stopped");
@@ -343,6 +390,11 @@ int serve_main(int argc, char **argv)
     if (r == 1) {
         fputs(serve_usage, stdout);
         return 0;
+    }
+    if (r == 0 && cfg.webhook_url[0] != '\0' && !webhook_url_ok(cfg.webhook_url)) {
+        snprintf(err, sizeof err, "--webhook-url must be https://HOST/... (http:// only to "
+                 "this machine)");
+        r = -1;
     }
     if (r != 0) {
         fprintf(stderr, "conclave serve: %s\n%s", err, serve_usage);

@@ -62,6 +62,8 @@ void web_setpw_submit(struct http_request *req);      /* POST /set-password */
 void web_mail_page(struct http_request *req);         /* GET /admin/mail (web_mail.c) */
 void web_mail_submit(struct http_request *req);       /* POST /admin/mail: the next steps */
 void web_notices_submit(struct http_request *req);    /* POST /account/notices */
+void web_webhooks_page(struct http_request *req);     /* GET /admin/webhooks (web_webhooks.c) */
+void web_webhooks_submit(struct http_request *req);   /* POST /admin/webhooks: retry now */
 void web_forgot_page(struct http_request *req);       /* GET /forgot-password (web_reset.c) */
 void web_forgot_submit(struct http_request *req);     /* POST /forgot-password */
 void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */
