@@ -942,3 +942,15 @@ def webhook_args(sink, secret_path, extra=()):
     os.chmod(secret_path, 0o600)
     return ["--webhook-url", sink.url(), "--webhook-secret-file", secret_path,
             "--public-url", "https://vote.example.org"] + list(extra)
+
+
+# What takes a database of schema 13 back to 12 (schema/013_events.sql undone).
+UNDO_013 = """
+    DROP TRIGGER polls_event_opened;
+    DROP TRIGGER polls_event_opened_later;
+    DROP TRIGGER polls_event_closed;
+    DROP TRIGGER polls_event_withdrawn;
+    DROP TABLE webhook_deliveries;
+    DROP TABLE webhook_settings;
+    DROP TABLE events;
+    DELETE FROM schema_version WHERE version = 13;"""
