@@ -48,9 +48,10 @@ LAYERS = [
      ["proto", "crypto", "group", "pubmul", "proof", "proof_*", "sign", "sjson", "jscan", "record",
       "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
-     "the flash table, rate limits, the app struct, the one error enum (err.h)",
+     "the flash table, rate limits, the app struct, the one error enum (err.h), a background "
+     "worker thread",
      ["config", "log", "heap", "app", "err", "utf8", "name", "statement", "tmpl", "tmpl_*", "flash",
-      "ratelimit"]),
+      "ratelimit", "worker"]),
 ]
 
 # The layers a layer may include besides its own.

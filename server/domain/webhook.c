@@ -11,12 +11,11 @@
  * receiver's answer is read and dropped (at most 64 KiB); redirects are not
  * followed; a POST takes at most 30 seconds.
  *
- * The thread sleeps on a condition variable for at most a second between
- * looks, and is woken early by webhook_wake (a delivery made by event.c)
- * or webhook_stop.
+ * The thread (worker.h) sleeps for at most a second between looks, and is
+ * woken early by webhook_wake (a delivery made by event.c, an admin's
+ * "Retry now") or webhook_stop.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +28,7 @@
 #include "log.h"
 #include "store_webhook.h"
 #include "webhook.h"
+#include "worker.h"
 
 #define WEBHOOK_URL_MAX   2048
 #define WEBHOOK_IDLE_MS   1000
@@ -41,10 +41,8 @@ struct webhook {
     unsigned char secret[WEBHOOK_SECRET_MAX];
     size_t secret_len;
     int loopback;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop, woken, started;
+    int64_t pruned;                 /* the last prune, unix seconds */
+    struct worker worker;
 };
 
 /*
@@ -237,24 +235,6 @@ out:
         curl_easy_cleanup(c);
 }
 
-/* Waits up to WEBHOOK_IDLE_MS for a wake-up. 1 when told to stop. */
-static int webhook_wait(struct webhook *w)
-{
-    struct timespec until;
-    int stop;
-
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += WEBHOOK_IDLE_MS / 1000;
-    pthread_mutex_lock(&w->mu);
-    while (!w->stop && !w->woken)
-        if (pthread_cond_timedwait(&w->cv, &w->mu, &until) != 0)
-            break;
-    w->woken = 0;
-    stop = w->stop;
-    pthread_mutex_unlock(&w->mu);
-    return stop;
-}
-
 /* Once an hour: forgets the deliveries done with more than WEBHOOK_KEEP ago. */
 static void webhook_prune(struct webhook *w, int64_t *last)
 {
@@ -269,35 +249,26 @@ static void webhook_prune(struct webhook *w, int64_t *last)
         log_info("webhook: %lld deliveries older than 30 days forgotten", (long long)n);
 }
 
-static void *webhook_main(void *arg)
+/* One step of the thread (worker.h): POSTs the next due delivery (1), or
+ * prunes now and then and finds none (0). */
+static int webhook_step(void *arg)
 {
     struct webhook *w = arg;
     struct store_delivery d;
-    int64_t pruned = 0;
-    char *body;
+    char *body = NULL;
     size_t len = 0;
-    int rc;
+    int rc = webhook_test_hold() ? CV_NOT_FOUND
+        : store_webhook_next(w->st, (int64_t)time(NULL), &d, &body, &len);
 
-    for (;;) {
-        pthread_mutex_lock(&w->mu);
-        rc = w->stop;
-        pthread_mutex_unlock(&w->mu);
-        if (rc)
-            break;
-        rc = webhook_test_hold() ? CV_NOT_FOUND
-            : store_webhook_next(w->st, (int64_t)time(NULL), &d, &body, &len);
-        if (rc == CV_OK) {
-            webhook_send(w, &d, body, len);
-            free(body);
-            continue;
-        }
-        if (rc != CV_NOT_FOUND)
-            log_error("the webhook cannot read its deliveries; retrying");
-        webhook_prune(w, &pruned);
-        if (webhook_wait(w))
-            break;
+    if (rc == CV_OK) {
+        webhook_send(w, &d, body, len);
+        free(body);
+        return 1;
     }
-    return NULL;
+    if (rc != CV_NOT_FOUND)
+        log_error("the webhook cannot read its deliveries; retrying");
+    webhook_prune(w, &w->pruned);
+    return 0;
 }
 
 int webhook_start(struct store *st, const struct webhook_options *o, struct webhook **out)
@@ -320,43 +291,25 @@ int webhook_start(struct store *st, const struct webhook_options *o, struct webh
     memcpy(w->secret, o->secret, n);
     w->secret_len = n;
     w->loopback = strncmp(o->url, "http:", 5) == 0;
-    pthread_mutex_init(&w->mu, NULL);
-    pthread_cond_init(&w->cv, NULL);
-    w->started = 1;
-    if (pthread_create(&w->thread, NULL, webhook_main, w) != 0) {
+    if (worker_start(&w->worker, webhook_step, w, WEBHOOK_IDLE_MS) != 0) {
         webhook_stop(w);
         return -1;
     }
-    w->started = 2;
     *out = w;
     return 0;
 }
 
 void webhook_wake(struct webhook *w)
 {
-    if (w == NULL)
-        return;
-    pthread_mutex_lock(&w->mu);
-    w->woken = 1;
-    pthread_cond_signal(&w->cv);
-    pthread_mutex_unlock(&w->mu);
+    if (w != NULL)
+        worker_wake(&w->worker);
 }
 
 void webhook_stop(struct webhook *w)
 {
     if (w == NULL)
         return;
-    if (w->started == 2) {
-        pthread_mutex_lock(&w->mu);
-        w->stop = 1;
-        pthread_cond_signal(&w->cv);
-        pthread_mutex_unlock(&w->mu);
-        pthread_join(w->thread, NULL);
-    }
-    if (w->started) {
-        pthread_mutex_destroy(&w->mu);
-        pthread_cond_destroy(&w->cv);
-    }
+    worker_stop(&w->worker);
     sodium_memzero(w->secret, sizeof w->secret);
     free(w);
 }

@@ -98,19 +98,7 @@ int store_event_mark(struct store *s, int64_t id, enum store_event_use use, int6
 int store_event_mark_all(struct store *s, enum store_event_use use, int64_t now,
                          int64_t *n_out)
 {
-    sqlite3_stmt *st;
-    int rc = CV_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_EVENT_MARK_ALL[use])) != NULL &&
-        sqlite3_bind_int64(st, 1, now) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE) {
-        if (n_out != NULL)
-            *n_out = sqlite3_changes(store_db(s));
-        rc = CV_OK;
-    }
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return store_exec_int(s, SQL_EVENT_MARK_ALL[use], now, n_out);
 }
 
 int store_event_list(struct store *s, const char *poll_id,

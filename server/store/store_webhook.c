@@ -51,19 +51,6 @@ static const char SQL_WEBHOOK_COUNTS[] =
     " coalesce(sum(failed_at IS NOT NULL), 0), coalesce(sum(delivered_at IS NOT NULL), 0)"
     " FROM webhook_deliveries";
 
-/* The length of S cut to at most MAX bytes, not inside a UTF-8 character. */
-static int webhook_cut(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    return (int)n;
-}
-
 int store_webhook_add(struct store *s, int64_t event_id, const char *uid, const char *body,
                       int64_t now)
 {
@@ -135,31 +122,12 @@ out:
     return rc;
 }
 
-/* Runs one of the UPDATEs above for delivery ID with ?2 = A and, as far as
- * the statement has them, ?3 = B and ?4 = TEXT. CV_NOT_FOUND when it
- * changed no row. */
+/* Runs one of the UPDATEs above for delivery ID (store_update_row).
+ * CV_NOT_FOUND when it changed no row. */
 static int webhook_update(struct store *s, const char *sql, int64_t id, int64_t a, int64_t b,
                           const char *text)
 {
-    sqlite3_stmt *st;
-    int rc = CV_ERROR, n;
-
-    store_lock(s);
-    if ((st = store_stmt(s, sql)) == NULL)
-        goto out;
-    n = sqlite3_bind_parameter_count(st);
-    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, a) != SQLITE_OK ||
-        (n >= 3 && sqlite3_bind_int64(st, 3, b) != SQLITE_OK) ||
-        (n >= 4 && sqlite3_bind_text(st, 4, text, webhook_cut(text, STORE_WEBHOOK_ERROR_MAX),
-                                     SQLITE_TRANSIENT) != SQLITE_OK))
-        goto out;
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : CV_NOT_FOUND;
-out:
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return store_update_row(s, sql, id, a, b, text, STORE_WEBHOOK_ERROR_MAX);
 }
 
 int store_webhook_delivered(struct store *s, int64_t id, int64_t now)
@@ -186,19 +154,7 @@ int store_webhook_again(struct store *s, int64_t id, int64_t now)
 
 int store_webhook_prune(struct store *s, int64_t before, int64_t *n_out)
 {
-    sqlite3_stmt *st;
-    int rc = CV_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_WEBHOOK_PRUNE)) != NULL &&
-        sqlite3_bind_int64(st, 1, before) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE) {
-        if (n_out != NULL)
-            *n_out = sqlite3_changes(store_db(s));
-        rc = CV_OK;
-    }
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return store_exec_int(s, SQL_WEBHOOK_PRUNE, before, n_out);
 }
 
 int store_webhook_list(struct store *s, int limit,
