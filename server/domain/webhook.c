@@ -49,7 +49,8 @@ struct webhook {
  * TEST ONLY (compiled into the test build alone, -DCONCLAVE_TEST):
  * CONCLAVE_TEST_WEBHOOK_HOLD=1 keeps the thread from sending (deliveries
  * wait, as in a crash before sending); CONCLAVE_TEST_WEBHOOK_BACKOFF=N makes
- * the first pause after a failure N seconds instead of 30;
+ * every pause after a failure N seconds (no doubling: test_event.c checks
+ * the doubling);
  * CONCLAVE_TEST_WEBHOOK_GIVE_UP=N gives a delivery up N seconds after it was
  * made instead of 24 hours.
  */
@@ -71,9 +72,11 @@ static long webhook_test_env(const char *name)
 
 int64_t webhook_backoff(int attempts)
 {
-    int64_t d = webhook_test_backoff() > 0 ? webhook_test_backoff() : WEBHOOK_BACKOFF;
+    int64_t d = WEBHOOK_BACKOFF;
     int i;
 
+    if (webhook_test_backoff() > 0)
+        return webhook_test_backoff();
     for (i = 1; i < attempts && d < WEBHOOK_BACKOFF_MAX; i++)
         d *= 2;
     return d < WEBHOOK_BACKOFF_MAX ? d : WEBHOOK_BACKOFF_MAX;

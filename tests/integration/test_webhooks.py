@@ -89,7 +89,7 @@ def test_options(t):
                                secret] + pub)
             try:
                 try:
-                    srv.start(timeout=5)
+                    srv.start(timeout=30)
                     started = True
                 except RuntimeError:
                     started = False
@@ -216,7 +216,7 @@ def test_receiver_down(t):
                 "without the secret or the body")
         sink.stop()
         tried = deliveries(srv)[0][1]
-        wait_for(lambda: deliveries(srv), timeout=20, done=lambda rs: rs[0][1] >= tried + 2)
+        wait_for(lambda: deliveries(srv), timeout=30, done=lambda rs: rs[0][1] >= tried + 2)
         t.check(deliveries(srv)[0][1] >= tried + 2, "receiver away: tried again")
         t.check("Connection refused" in srv.log() or "connect" in srv.log().lower(),
                 "the log says it could not connect")
