@@ -123,7 +123,7 @@ check-tests: $(BIN) $(TEST_BIN) $(TESTS) $(FUZZ_REPLAYS) $(BUILD)/board_gen
 
 # Each libFuzzer target built without libFuzzer (tests/fuzz/replay.c supplies main), so
 # that tests/test_fuzz_regressions.c replays tests/fuzz/regressions/ in every `make test`.
-$(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBOBJS)
+$(BUILD)/fuzz_replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(wildcard tests/fuzz/*.h) $(LIBOBJS)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) $(DECAF_CFLAGS) -o $@ $< tests/fuzz/replay.c $(LIBOBJS) $(LDFLAGS) $(LDLIBS) $(DECAF_LIBS)
 
 test: deps

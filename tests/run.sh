@@ -92,6 +92,12 @@ elif [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
     cannot_run e2e "${CHROMIUM:-/usr/bin/chromium} is missing (make deps)"
 else
     run_suite e2e node tests/e2e/booth.mjs
+    # the login through the team's OpenID provider (npm oidc-provider on loopback)
+    if [ ! -d node_modules/oidc-provider ]; then
+        cannot_run e2e-oidc "node_modules/oidc-provider is missing (npm ci)"
+    else
+        run_suite e2e-oidc node tests/e2e/oidc.mjs
+    fi
 fi
 
 echo "slowest suites:"

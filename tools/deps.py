@@ -40,13 +40,16 @@ LAYERS = [
      "decryption, the mails, the mailer and the poll notices, the poll events' mails and "
      "webhook deliveries, the webhook's delivery thread",
      ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox",
-      "auth", "auth_*", "council", "mail", "mailer", "notice", "event", "webhook"]),
+      "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch", "event",
+      "webhook"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
-     "board, signatures, strict JSON; the trustees' key ceremony and shares)",
+     "board, signatures, strict JSON; the trustees' key ceremony and shares; OpenID ID tokens "
+     "and the provider's keys)",
      ["proto", "crypto", "group", "pubmul", "proof", "proof_*", "sign", "sjson", "jscan", "record",
-      "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee"]),
+      "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee",
+      "jwks", "jwt"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
      "the flash table, rate limits, the app struct, the one error enum (err.h), a background "
      "worker thread",
@@ -71,7 +74,7 @@ MAY_INCLUDE = {
 # private header (x_internal.h), so they count as that module.
 PARTS = {
     "auth_account": "auth", "auth_import": "auth", "auth_member": "auth",
-    "tmpl_value": "tmpl", "record_threshold": "record", "ballot_read_json": "ballot_read",
+    "tmpl_value": "tmpl", "auth_oidc": "auth", "oidc_login": "oidc", "config_oidc": "config", "record_threshold": "record", "ballot_read_json": "ballot_read",
 }
 
 # Cycles that exist and have an owner working on them: (modules, who, why).

@@ -17,6 +17,7 @@ struct flash;
 struct mail;
 struct mailer;
 struct webhook;
+struct oidc;
 
 struct app {
     const struct config *cfg;
@@ -36,6 +37,8 @@ struct app {
     struct mailer *mailer;
     /* The webhook's delivery thread (webhook.h): NULL without --webhook-url. */
     struct webhook *webhook;
+    /* Login through the OpenID provider (oidc.h): NULL without --oidc-issuer. */
+    struct oidc *oidc;
 };
 
 #endif

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "config_internal.h"
 
 /* Enough HTTP workers that casts waiting for their group's commit and fsync
  * (most of a cast's time, under load) leave others to keep every core
@@ -73,6 +74,9 @@ void config_defaults(struct config *cfg)
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
+    cfg->password_login = 1;
+    snprintf(cfg->oidc_groups_claim, sizeof cfg->oidc_groups_claim, "groups");
+    snprintf(cfg->oidc_name, sizeof cfg->oidc_name, "single sign-on");
     config_default_static(cfg->static_dir, sizeof cfg->static_dir);
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
@@ -130,16 +134,14 @@ static int copy_path(char *dst, size_t len, const char *src)
     return 0;
 }
 
-/* 1 if S starts with PREFIX (ASCII, any case) and has more after it. */
-static int has_scheme(const char *s, const char *prefix)
+int config_has_scheme(const char *s, const char *prefix)
 {
     size_t n = strlen(prefix);
 
     return s != NULL && strncasecmp(s, prefix, n) == 0 && s[n] != '\0';
 }
 
-/* Copies a printable ASCII value without spaces into DST (LEN bytes). 0 / -1. */
-static int copy_word(char *dst, size_t len, const char *src)
+int config_copy_word(char *dst, size_t len, const char *src)
 {
     const char *p;
 
@@ -159,21 +161,21 @@ static int config_parse_mail(struct config *cfg, const char *opt, const char *va
     unsigned long v;
 
     if (strcmp(opt, "--smtp-url") == 0)
-        return (has_scheme(val, "smtp://") || has_scheme(val, "smtps://")) &&
-            copy_word(cfg->smtp_url, sizeof cfg->smtp_url, val) == 0 ? 0 : -1;
+        return (config_has_scheme(val, "smtp://") || config_has_scheme(val, "smtps://")) &&
+            config_copy_word(cfg->smtp_url, sizeof cfg->smtp_url, val) == 0 ? 0 : -1;
     if (strcmp(opt, "--smtp-user") == 0)
-        return copy_word(cfg->smtp_user, sizeof cfg->smtp_user, val);
+        return config_copy_word(cfg->smtp_user, sizeof cfg->smtp_user, val);
     if (strcmp(opt, "--smtp-password-file") == 0)
         return copy_path(cfg->smtp_password_file, sizeof cfg->smtp_password_file, val);
     if (strcmp(opt, "--mail-from") == 0)
         return val != NULL && strchr(val, '@') != NULL &&
-            copy_word(cfg->mail_from, sizeof cfg->mail_from, val) == 0 ? 0 : -1;
+            config_copy_word(cfg->mail_from, sizeof cfg->mail_from, val) == 0 ? 0 : -1;
     if (strcmp(opt, "--public-url") == 0)
-        return (has_scheme(val, "https://") || has_scheme(val, "http://")) &&
-            copy_word(cfg->public_url, sizeof cfg->public_url, val) == 0 ? 0 : -1;
+        return (config_has_scheme(val, "https://") || config_has_scheme(val, "http://")) &&
+            config_copy_word(cfg->public_url, sizeof cfg->public_url, val) == 0 ? 0 : -1;
     if (strcmp(opt, "--webhook-url") == 0)
-        return (has_scheme(val, "https://") || has_scheme(val, "http://")) &&
-            copy_word(cfg->webhook_url, sizeof cfg->webhook_url, val) == 0 ? 0 : -1;
+        return (config_has_scheme(val, "https://") || config_has_scheme(val, "http://")) &&
+            config_copy_word(cfg->webhook_url, sizeof cfg->webhook_url, val) == 0 ? 0 : -1;
     if (strcmp(opt, "--webhook-secret-file") == 0)
         return copy_path(cfg->webhook_secret_file, sizeof cfg->webhook_secret_file, val);
     if (strcmp(opt, "--reminder-hours") == 0) {
@@ -303,6 +305,7 @@ static int config_parse_one(struct config *cfg, const char *opt, const char *val
 
     *used = 1;
     if ((rc = config_parse_mail(cfg, opt, val)) == 1 &&
+        (rc = config_parse_oidc(cfg, opt, val)) == 1 &&
         (rc = config_parse_number(cfg, opt, val)) == 1 &&
         (rc = config_parse_text(cfg, opt, val, used)) == 1) {
         snprintf(err, errlen, "unknown option '%s'", opt);
@@ -327,7 +330,9 @@ int config_parse_serve(struct config *cfg, int argc, char **argv,
             return -1;
         i += used;
     }
-    return config_check_mail(cfg, err, errlen);
+    if (config_check_mail(cfg, err, errlen) != 0)
+        return -1;
+    return config_check_oidc(cfg, err, errlen);
 }
 
 int config_find_data_dir(int argc, char **argv, char *out, size_t outlen)

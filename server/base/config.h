@@ -41,6 +41,14 @@ struct config {
     /* The webhook (webhook.h): both "" when --webhook-url is not given. */
     char webhook_url[2048];           /* --webhook-url https://... */
     char webhook_secret_file[CONFIG_PATH_MAX]; /* --webhook-secret-file FILE */
+    /* OpenID Connect login (config_oidc.c, oidc.h): oidc_issuer "" = off. */
+    char oidc_issuer[512];            /* --oidc-issuer https://... */
+    char oidc_client_id[256];         /* --oidc-client-id ID */
+    char oidc_secret_file[CONFIG_PATH_MAX]; /* --oidc-client-secret-file FILE */
+    char oidc_name[128];              /* --oidc-name: the button's "Log in with NAME" */
+    char oidc_group[256];             /* --oidc-group NAME, "" none */
+    char oidc_groups_claim[64];       /* --oidc-groups-claim, default "groups" */
+    int password_login;               /* --password-login on|off (default 1): 0, admins only */
 };
 
 /* Fills cfg with the defaults. */
@@ -53,6 +61,18 @@ void config_defaults(struct config *cfg);
  */
 int config_parse_serve(struct config *cfg, int argc, char **argv,
                        char *err, size_t errlen);
+
+/* The OpenID Connect options (config_oidc.c): 0 when OPT was one and VAL
+ * good, -1 when it was one and VAL bad, 1 when OPT is none of them. */
+int config_parse_oidc(struct config *cfg, const char *opt, const char *val);
+
+/* The OpenID Connect options that only make sense together (an issuer needs
+ * a client, its secret and --public-url; https unless on loopback). 0, or
+ * -1 with a one-line reason in ERR. */
+int config_check_oidc(const struct config *cfg, char *err, size_t errlen);
+
+/* 1 if URL's host is this machine (127.0.0.0/8, [::1], localhost). */
+int config_url_loopback(const char *url);
 
 /*
  * Parses "HOST:PORT" (IPv4 or bracketed IPv6 host) into host and port.

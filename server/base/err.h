@@ -63,11 +63,20 @@ enum cv_err {
     CV_WRONG_HOLDER,        /* a decryption entry under another trustee's index */
     CV_NOT_QUALIFIED,       /* a trustee outside QUAL: it holds no key share */
     CV_BAD_SHARES,          /* decryption shares rejected: their enum proto_reason says why */
-    CV_ALREADY_DECRYPTED    /* this trustee's shares are in already */
+    CV_ALREADY_DECRYPTED,   /* this trustee's shares are in already */
+    /* login through the OpenID provider (oidc.h, auth_oidc.c) */
+    CV_PROVIDER_DOWN,       /* the provider cannot be reached, or answered nonsense */
+    CV_PROVIDER_ERROR,      /* the provider refused the login or the code's exchange */
+    CV_LOGIN_DECLINED,      /* the user declined at the provider (access_denied) */
+    CV_BAD_STATE,           /* a callback without its login: state wrong, used or expired */
+    CV_BAD_ID_TOKEN,        /* the ID token failed a check (signature, iss, aud, exp, nonce) */
+    CV_NOT_IN_GROUP,        /* not in the group the server admits */
+    CV_NOT_MEMBER,          /* nobody on the roster matches the provider's account */
+    CV_DEACTIVATED          /* the member is deactivated */
 };
 
 /* One past the last value, for tables and their tests. */
-#define CV_ERR_END (CV_ALREADY_DECRYPTED + 1)
+#define CV_ERR_END (CV_DEACTIVATED + 1)
 
 /* ERR's name ("CV_NOT_FOUND"), or "CV_(unknown)" for no value of the enum. */
 const char *cv_err_name(enum cv_err err);

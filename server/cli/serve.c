@@ -33,6 +33,7 @@
 #include "mail.h"
 #include "mailer.h"
 #include "notice.h"
+#include "oidc.h"
 #include "poll.h"
 #include "ratelimit.h"
 #include "serve.h"
@@ -54,6 +55,9 @@ static const char serve_usage[] =
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
     "                      [--webhook-url URL --webhook-secret-file FILE --public-url URL]\n"
+    "                      [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE\n"
+    "                       [--oidc-name NAME] [--oidc-group NAME [--oidc-groups-claim CLAIM]]\n"
+    "                       [--password-login on|off]]\n"
     "Runs the Conclave server in the foreground (logs to stderr).\n"
     "  --data DIR             data directory (default ./var)\n"
     "  --listen HOST:PORT     address to listen on (default 127.0.0.1:8080)\n"
@@ -100,7 +104,24 @@ static const char serve_usage[] =
     "                         this machine; retried for 24 hours (see /admin/webhooks)\n"
     "  --webhook-secret-file FILE\n"
     "                         ... signed with HMAC-SHA256 under the secret in FILE (its\n"
-    "                         first line, at least 16 bytes; mode 0600)\n";
+    "                         first line, at least 16 bytes; mode 0600)\n"
+    "  --oidc-issuer URL      log in through this OpenID Connect provider (https; its\n"
+    "                         /.well-known/openid-configuration must name URL as issuer);\n"
+    "                         register the redirect URI PUBLIC-URL/login/oidc/callback\n"
+    "                         there (needs --public-url)\n"
+    "  --oidc-client-id ID    the client Conclave is at the provider ...\n"
+    "  --oidc-client-secret-file FILE\n"
+    "                         ... and its secret (FILE's first line; mode 0600)\n"
+    "  --oidc-name NAME       the button's \"Log in with NAME\" (default \"single sign-on\")\n"
+    "  --oidc-group NAME      only members of this group at the provider may log in\n"
+    "                         through it, and a group member's first login creates the\n"
+    "                         member (without it a login must match a member: a linked\n"
+    "                         account, or a verified email equal to the member's)\n"
+    "  --oidc-groups-claim CLAIM\n"
+    "                         the ID token's claim that lists the groups (default groups)\n"
+    "  --password-login on|off\n"
+    "                         off: only admins log in with a password (break-glass);\n"
+    "                         everyone else through the provider (default on)\n";
 
 /* On an empty roster, creates "admin" and prints its password once. */
 static int serve_bootstrap(struct auth *auth)
@@ -181,17 +202,17 @@ static int serve_check_static(const struct config *cfg)
     return -1;
 }
 
-/* Reads a secret (the SMTP password, the webhook's secret): the first line
- * of PATH, given as option OPT, a regular file that group and others cannot
- * read. 0, or -1 with one line on stderr. */
-static int serve_read_secret(const char *opt, const char *path, char *out, size_t cap)
+/* Reads a secret (the SMTP password, the OIDC client secret): the first
+ * line of PATH (given as OPTION), a regular file that group and others
+ * cannot read. 0, or -1 with one line on stderr. */
+static int serve_read_password(const char *option, const char *path, char *out, size_t cap)
 {
     struct stat st;
     ssize_t n;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
     if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-        fprintf(stderr, "conclave serve: %s %s: %s\n", opt, path,
+        fprintf(stderr, "conclave serve: %s %s: %s\n", option, path,
                 fd < 0 ? "cannot open it" : "must be a regular file that group and others "
                 "cannot read (chmod 600)");
         if (fd >= 0)
@@ -201,11 +222,15 @@ static int serve_read_secret(const char *opt, const char *path, char *out, size_
     n = read(fd, out, cap - 1);
     close(fd);
     if (n <= 0) {
-        fprintf(stderr, "conclave serve: %s %s is empty\n", opt, path);
+        fprintf(stderr, "conclave serve: %s %s is empty\n", option, path);
         return -1;
     }
     out[n] = '\0';
     out[strcspn(out, "\r\n")] = '\0';
+    if (out[0] == '\0') {
+        fprintf(stderr, "conclave serve: %s %s: its first line is empty\n", option, path);
+        return -1;
+    }
     return 0;
 }
 
@@ -222,8 +247,8 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
         return store_mail_settings_set(app->store, NULL, NULL, 0) == CV_OK ? 0 : -1;
     }
     if (cfg->smtp_password_file[0] != '\0' &&
-        serve_read_secret("--smtp-password-file", cfg->smtp_password_file, password,
-                          sizeof password) != 0)
+        serve_read_password("--smtp-password-file", cfg->smtp_password_file, password,
+                            sizeof password) != 0)
         return -1;
     mo.password = password;
     /* mail was off until now: the polls so far are old news */
@@ -265,8 +290,8 @@ static int serve_start_webhook(const struct config *cfg, struct app *app)
     char secret[WEBHOOK_SECRET_MAX + 2] = "";
     int on = cfg->webhook_url[0] != '\0', rc = -1;
 
-    if (on && serve_read_secret("--webhook-secret-file", cfg->webhook_secret_file, secret,
-                                sizeof secret) != 0)
+    if (on && serve_read_password("--webhook-secret-file", cfg->webhook_secret_file, secret,
+                                  sizeof secret) != 0)
         return -1;
     if (on && (strlen(secret) < WEBHOOK_SECRET_MIN || strlen(secret) > WEBHOOK_SECRET_MAX)) {
         fprintf(stderr, "conclave serve: --webhook-secret-file %s: the secret must be %d to "
@@ -286,6 +311,45 @@ static int serve_start_webhook(const struct config *cfg, struct app *app)
 out:
     sodium_memzero(secret, sizeof secret);
     return rc;
+}
+
+/* With --oidc-issuer: the provider's context (oidc.h), nothing fetched yet
+ * (a provider down at start-up does not keep the server from serving).
+ * Sets who may log in with a password. 0 / -1. */
+static int serve_start_oidc(const struct config *cfg, struct app *app)
+{
+    char secret[512] = "", redirect[600];
+    struct oidc_options o = {cfg->oidc_issuer, cfg->oidc_client_id, secret, redirect,
+                             cfg->oidc_group, cfg->oidc_groups_claim};
+    int rc = -1;
+
+    auth_set_password_login(app->auth, cfg->password_login);
+    if (cfg->oidc_issuer[0] == '\0')
+        return 0;
+    snprintf(redirect, sizeof redirect, "%s/login/oidc/callback", cfg->public_url);
+    if (serve_read_password("--oidc-client-secret-file", cfg->oidc_secret_file, secret,
+                            sizeof secret) == 0 &&
+        curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK) {
+        if (oidc_new(&o, app->store, app->auth, &app->oidc) == 0)
+            rc = 0;
+        else
+            curl_global_cleanup();
+    }
+    sodium_memzero(secret, sizeof secret);
+    if (rc == 0)
+        log_info("login through %s (%s) on; redirect URI %s%s", cfg->oidc_issuer,
+                 cfg->oidc_name, redirect, cfg->password_login ? ""
+                 : "; password login for admins only");
+    return rc;
+}
+
+static void serve_stop_oidc(struct app *app)
+{
+    if (app->oidc == NULL)
+        return;
+    oidc_free(app->oidc);
+    app->oidc = NULL;
+    curl_global_cleanup();
 }
 
 /* Opens what the server runs on into APP (cfg set): the store with its group
@@ -334,7 +398,7 @@ static void serve_app_close(struct app *app)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
@@ -350,7 +414,8 @@ static int serve_run(const struct config *cfg)
     if ((cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0') &&
         curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
         goto out;
-    if (serve_start_mail(cfg, &app) != 0 || serve_start_webhook(cfg, &app) != 0)
+    if (serve_start_mail(cfg, &app) != 0 || serve_start_webhook(cfg, &app) != 0 ||
+        serve_start_oidc(cfg, &app) != 0)
         goto out;
     serve_close_due(&app);          /* polls whose deadline passed while down */
     /* After a crash the WAL still holds the page history of the last commits
@@ -372,6 +437,7 @@ out:
     webhook_stop(app.webhook);
     app.webhook = NULL;
     serve_stop_mail(cfg, &app);
+    serve_stop_oidc(&app);
     serve_app_close(&app);
     if (cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0')
         curl_global_cleanup();

@@ -113,6 +113,7 @@ int auth_open(struct store *st, const struct auth_options *opt, struct auth **ou
         return -1;
     a->st = st;
     a->session_ttl = opt != NULL && opt->session_ttl > 0 ? opt->session_ttl : AUTH_SESSION_TTL;
+    a->password_login = 1;
     a->now = opt != NULL ? opt->now : NULL;
     a->now_ctx = opt != NULL ? opt->now_ctx : NULL;
     if (pthread_mutex_init(&a->mu, NULL) != 0) {
@@ -363,6 +364,8 @@ enum cv_err auth_login(struct auth *a, const char *username, const char *passwor
         ratelimit_forget(a->failures, key);
         if (m.one_time && m.password_expires_at != 0 && now >= m.password_expires_at)
             r = CV_EXPIRED;
+        else if (!a->password_login && !m.is_admin)
+            r = CV_FORBIDDEN;           /* --password-login off: admins only */
         else
             r = auth_session_create(a, &m, now, out);
     }

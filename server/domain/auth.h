@@ -277,6 +277,46 @@ enum cv_err auth_reset_request(struct auth *a, const char *who, const char *clie
 enum cv_err auth_notices_get(struct auth *a, int64_t member_id, int *on);
 enum cv_err auth_notices_set(struct auth *a, int64_t member_id, int on);
 
+/* --- login through an OpenID provider (auth_oidc.c) ------------------------
+ * The provider's word on who logs in (oidc.c checked the ID token): which
+ * member it is follows from the link (issuer, subject) alone once it exists;
+ * before that, from a verified email equal to one member's (then linked);
+ * with a group that makes the roster (roster_from_group), a first login
+ * by a group member who matches nobody creates the member (and the link). */
+
+struct auth_oidc_identity {
+    const char *issuer;
+    const char *subject;            /* sub */
+    const char *email;              /* NULL if absent */
+    int email_verified;             /* 1 only if the provider says so */
+    const char *username;           /* preferred_username, NULL if absent */
+    const char *name;               /* the display name, NULL if absent */
+    int in_group;                   /* in the required group, or none is required */
+    int roster_from_group;          /* --oidc-group: a group member may be created */
+};
+
+/* Logs in the member the provider names (see above); a refusal is one of
+ * CV_NOT_IN_GROUP, CV_DEACTIVATED, CV_NOT_MEMBER (nobody linked, no verified
+ * email matching one member, no group to create from), CV_CONFLICT (the
+ * username the provider gives is taken, or the member matched by email is
+ * linked to another subject; *why says which); CV_ERROR. On CV_OK, *out
+ * as for auth_login. With password login off, the sessions this makes are
+ * the only ones non-admins get. */
+enum cv_err auth_oidc_login(struct auth *a, const struct auth_oidc_identity *id,
+                            struct auth_session *out, const char **why);
+
+/* Makes a Conclave username of the provider's NAME (preferred_username):
+ * the part before an '@', every character outside [A-Za-z0-9-] a hyphen,
+ * no doubled, leading or trailing hyphen, at most AUTH_USERNAME_MAX
+ * characters. 0 with OUT (AUTH_USERNAME_MAX + 1 bytes), or -1 if nothing
+ * is left. */
+int auth_oidc_username(const char *name, char *out);
+
+/* Password login off (--password-login off): auth_login and auth_link_use
+ * then refuse every member but admins with CV_FORBIDDEN (after checking the
+ * password: only who knows it learns that). Call before serving. */
+void auth_set_password_login(struct auth *a, int on);
+
 /* --- CSV import (auth_import.c) ------------------------------------------- */
 
 struct auth_import_stats {

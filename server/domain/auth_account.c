@@ -150,6 +150,11 @@ enum cv_err auth_link_use(struct auth *a, const char *link, const char *password
         *why = "this link has expired or was already used; ask an admin for a new one";
         return r;
     }
+    if (!a->password_login && !m.is_admin) {
+        *why = "password login is off on this server: log in through the identity provider";
+        sodium_memzero(&m, sizeof m);
+        return CV_FORBIDDEN;
+    }
     /* setting the password deletes the link: it cannot serve twice */
     if ((r = auth_password_store(a, &m, password, NULL, why)) == CV_OK &&
         store_member_get_id(a->st, m.id, &m) == CV_OK)

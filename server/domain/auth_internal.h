@@ -24,6 +24,7 @@ struct auth {
     struct mail *mail;                      /* NULL: mail is off (auth_set_mail) */
     struct ratelimit *reset_clients;        /* reset requests per client address */
     struct ratelimit *reset_members;        /* reset mails per member */
+    int password_login;                     /* 0: admins only (auth_set_password_login) */
 };
 
 /* With mail on and member M active with an address: a set-password link
@@ -60,6 +61,12 @@ enum cv_err auth_session_create(struct auth *a, const struct store_member *m,
  * any): ACTOR did ACTION to SUBJECT (may be NULL), DETAIL (may be NULL). */
 int auth_audit(struct auth *a, const char *actor, const char *action, const char *subject,
                const char *detail);
+
+/* Ends the transaction of an admin action: with RC CV_OK, writes the audit
+ * entry (auth_audit) and commits; otherwise, or if that fails, rolls back.
+ * The outcome (RC, or CV_ERROR). */
+int auth_finish(struct auth *a, int rc, const char *actor, const char *action,
+                const char *subject, const char *detail);
 
 /* NULL if LABEL (NULL allowed) is a valid token label, else why not. */
 const char *auth_check_label(const char *label);

@@ -40,7 +40,7 @@ int auth_audit(struct auth *a, const char *actor, const char *action, const char
 
 /* Commits the transaction that RC's work ran in when RC is CV_OK and the
  * audit entry could be written; rolls it back otherwise. The store code. */
-static int auth_finish(struct auth *a, int rc, const char *actor, const char *action,
+int auth_finish(struct auth *a, int rc, const char *actor, const char *action,
                        const char *subject, const char *detail)
 {
     if (rc == CV_OK && auth_audit(a, actor, action, subject, detail) != 0)

@@ -41,6 +41,8 @@ static const struct route routes[] = {
     {"GET",    "/login",                 web_login_page},
     {"POST",   "/login",                 web_login_submit},
     {"POST",   "/logout",                web_logout},
+    {"GET",    "/login/oidc/start",      web_oidc_start},
+    {"GET",    "/login/oidc/callback",   web_oidc_callback},
     {"GET",    "/polls/new",             web_poll_new_page},
     {"POST",   "/polls/new",             web_poll_new_submit},
     {"GET",    "/polls/{id}",            web_poll_page},

@@ -34,13 +34,26 @@ const char *cookie_session(const struct http_request *req)
     return cookie_get(req, COOKIE_SESSION);
 }
 
-void cookie_set(struct http_request *req, const char *name, const char *value, long max_age)
+static void cookie_write(struct http_request *req, const char *name, const char *value,
+                         long max_age, const char *same_site)
 {
     const struct config *cfg = http_request_app(req)->cfg;
     char cookie[256];
 
-    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%ld%s",
-             cookie_name(req, name), value, max_age, cfg->secure_cookies ? "; Secure" : "");
+    snprintf(cookie, sizeof cookie, "%s=%s; HttpOnly; SameSite=%s; Path=/; Max-Age=%ld%s",
+             cookie_name(req, name), value, same_site, max_age,
+             cfg->secure_cookies ? "; Secure" : "");
     http_add_header(req, "Set-Cookie", cookie);
     sodium_memzero(cookie, sizeof cookie);
+}
+
+void cookie_set(struct http_request *req, const char *name, const char *value, long max_age)
+{
+    cookie_write(req, name, value, max_age, "Strict");
+}
+
+void cookie_set_lax(struct http_request *req, const char *name, const char *value,
+                    long max_age)
+{
+    cookie_write(req, name, value, max_age, "Lax");
 }

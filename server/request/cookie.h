@@ -8,7 +8,8 @@
  * Path=/, so no sibling host can plant or shadow it; without, the prefix is
  * left out (a __Host- cookie must be Secure, which plain http cannot carry)
  * and the other spelling is ignored. Every cookie is HttpOnly,
- * SameSite=Strict, Path=/ and, under --secure-cookies, Secure.
+ * SameSite=Strict (but COOKIE_OIDC, Lax), Path=/ and, under
+ * --secure-cookies, Secure.
  */
 #ifndef CONCLAVE_COOKIE_H
 #define CONCLAVE_COOKIE_H
@@ -17,6 +18,10 @@ struct http_request;
 
 #define COOKIE_SESSION "__Host-conclave_session"
 #define COOKIE_LOGIN   "__Host-conclave_login"
+/* A login through the OpenID provider under way (web_oidc.c): SameSite=Lax,
+ * so that the provider's redirect back (a top-level GET from its site)
+ * brings it; 10 minutes. */
+#define COOKIE_OIDC    "__Host-conclave_oidc"
 
 /* The value of cookie NAME (COOKIE_*) as the request carries it under this
  * server's spelling of the name, or NULL. Owned by the request. */
@@ -29,5 +34,9 @@ const char *cookie_session(const struct http_request *req);
  * MAX_AGE seconds; "" and 0 clear it. The header's copy on the stack is
  * wiped (a session id is a secret). */
 void cookie_set(struct http_request *req, const char *name, const char *value, long max_age);
+
+/* As cookie_set, SameSite=Lax instead of Strict (COOKIE_OIDC only). */
+void cookie_set_lax(struct http_request *req, const char *name, const char *value,
+                    long max_age);
 
 #endif

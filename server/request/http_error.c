@@ -67,6 +67,15 @@ static const struct http_error table[CV_ERR_END - CV_ERROR] = {
     ROW(CV_BAD_SHARES,      400, "invalid_shares", "the decryption shares were rejected"),
     ROW(CV_ALREADY_DECRYPTED, 409, "already_decrypted",
         "your shares for this poll are in already"),
+    ROW(CV_PROVIDER_DOWN,   502, "provider_down", "the identity provider cannot be reached"),
+    ROW(CV_PROVIDER_ERROR,  502, "provider_error", "the identity provider refused the login"),
+    ROW(CV_LOGIN_DECLINED,  403, "login_declined", "you declined the login at the identity provider"),
+    ROW(CV_BAD_STATE,       400, "bad_state",
+        "this login expired or was used already; start again"),
+    ROW(CV_BAD_ID_TOKEN,    401, "bad_id_token", "the identity provider's token was refused"),
+    ROW(CV_NOT_IN_GROUP,    403, "not_in_group", "you are not in the group this server admits"),
+    ROW(CV_NOT_MEMBER,      403, "not_member", "no member matches your account"),
+    ROW(CV_DEACTIVATED,     403, "deactivated", "your membership is deactivated"),
 };
 
 const struct http_error *http_error_of(enum cv_err err)

@@ -111,6 +111,11 @@ int store_text_cut(const char *s, size_t max);
  * password_one_time, password_expires_at" (store_member.c). */
 int store_member_read(sqlite3_stmt *st, struct store_member *m);
 
+/* Steps ST, a member SELECT whose parameters are bound, for its first row:
+ * CV_OK with *out (store_member_read), CV_NOT_FOUND, or CV_ERROR. A second
+ * call reads the next row. */
+int store_member_fetch(sqlite3_stmt *st, struct store_member *out);
+
 /* Opens or shuts the gate at which store_begin waits (without the mutex)
  * while a compaction on a connection of its own runs (store.c). */
 void store_gate_set(struct store *s, int compacting);

@@ -105,8 +105,7 @@ out:
     return rc;
 }
 
-/* Runs a one-row member SELECT whose parameter 1 is already bound. */
-static int member_fetch(sqlite3_stmt *st, struct store_member *out)
+int store_member_fetch(sqlite3_stmt *st, struct store_member *out)
 {
     int step = sqlite3_step(st);
 
@@ -127,7 +126,7 @@ int store_member_get(struct store *s, const char *username, struct store_member 
         goto out;
     if (sqlite3_bind_text(st, 1, username, -1, SQLITE_TRANSIENT) != SQLITE_OK)
         goto out;
-    rc = member_fetch(st, out);
+    rc = store_member_fetch(st, out);
 out:
     store_stmt_reset(st);
     store_unlock(s);
@@ -144,7 +143,7 @@ int store_member_get_id(struct store *s, int64_t id, struct store_member *out)
         goto out;
     if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
         goto out;
-    rc = member_fetch(st, out);
+    rc = store_member_fetch(st, out);
 out:
     store_stmt_reset(st);
     store_unlock(s);

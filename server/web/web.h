@@ -36,6 +36,8 @@ void web_home(struct http_request *req);              /* GET / (web_poll.c) */
 void web_login_page(struct http_request *req);        /* GET /login (web_login.c) */
 void web_login_submit(struct http_request *req);      /* POST /login */
 void web_logout(struct http_request *req);            /* POST /logout */
+void web_oidc_start(struct http_request *req);        /* GET /login/oidc/start (web_oidc.c) */
+void web_oidc_callback(struct http_request *req);     /* GET /login/oidc/callback */
 void web_poll_new_page(struct http_request *req);     /* GET /polls/new (web_poll.c) */
 void web_poll_new_submit(struct http_request *req);   /* POST /polls/new */
 void web_poll_page(struct http_request *req);         /* GET /polls/{id} */
@@ -201,6 +203,24 @@ void web_login_token(struct http_request *req, char token[AUTH_CSRF_LEN + 1]);
 
 /* The cookie's token if the form's login_token field equals it, else NULL. */
 const char *web_login_token_ok(struct http_request *req, const struct web_form *form);
+
+/* A login succeeded with session S (web_login.c, web_oidc.c): sets the
+ * session cookie (ending the browser's older session) and moves on to NEXT
+ * (a local path, else /; /account while a password must be chosen): a 303,
+ * or when CROSS_SITE (the request came from the identity provider's site) a
+ * page that moves on by itself, since the browser leaves the Strict session
+ * cookie out of that navigation's redirects. */
+void web_login_session(struct http_request *req, struct auth_session *s, const char *next,
+                       int cross_site);
+
+/* NEXT if it is a local path a login may go on to (no "//", plain
+ * characters, under 96 bytes), else "/". */
+const char *web_login_next(const char *next);
+
+/* Puts what the login form shows of the provider into D: "oidc" (on),
+ * "oidc_name", "oidc_start" (its link, going on to NEXT), "password_form"
+ * (the form is shown: password login on, or ?admin=1), "password_login". */
+void web_login_put_oidc(struct http_request *req, struct tmpl_value *d, const char *next);
 
 /* "Display Name (username)", or the username alone when they are alike. */
 void web_member_name(char *out, size_t cap, const char *username, const char *display_name);

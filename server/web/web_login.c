@@ -44,6 +44,11 @@ static int next_ok(const char *next)
            strspn(next, safe) == strlen(next);
 }
 
+const char *web_login_next(const char *next)
+{
+    return next_ok(next) ? next : "/";
+}
+
 /* The token of the login cookie if well-formed, else NULL. */
 static const char *login_cookie(struct http_request *req)
 {
@@ -94,6 +99,7 @@ static void login_form(struct http_request *req, unsigned status, const char *er
     if (error != NULL && error[0] != '\0')
         tmpl_put_str(d, "error", error);
     tmpl_put_bool(d, "mail_on", auth_mail_on(http_request_app(req)->auth));
+    web_login_put_oidc(req, d, next_ok(next) ? next : "/");
     web_render(req, status, "login", d);
 }
 
@@ -139,17 +145,42 @@ static void login_again(struct http_request *req, const char *token, const char 
         snprintf(retry, sizeof retry, "%d", retry_after);
         http_add_header(req, "Retry-After", retry);
     }
-    snprintf(loc, sizeof loc, "/login%s%s", next_ok(next) ? "?next=" : "",
+    /* with password login off the form is an admin's: back to it, not to the button */
+    snprintf(loc, sizeof loc, "/login%s%s%s",
+             http_request_app(req)->cfg->password_login ? "" : "?admin=1",
+             !next_ok(next) ? "" : http_request_app(req)->cfg->password_login ? "?next="
+                                                                               : "&next=",
              next_ok(next) ? next : "");
     web_redirect(req, loc);
 }
 
-/* Logged in: the cookies, and on to the page (or to choosing a password). */
-static void login_done(struct http_request *req, struct auth_session *s, const char *next)
+void web_login_put_oidc(struct http_request *req, struct tmpl_value *d, const char *next)
+{
+    const struct config *cfg = http_request_app(req)->cfg;
+    const char *admin = http_request_arg(req, "admin");
+    int oidc = http_request_app(req)->oidc != NULL;
+    char start[160];
+
+    /* with --password-login off the form is for admins: behind a link */
+    tmpl_put_bool(d, "password_form", cfg->password_login ||
+                  (admin != NULL && strcmp(admin, "1") == 0));
+    tmpl_put_bool(d, "password_login", cfg->password_login);
+    tmpl_put_bool(d, "oidc", oidc);
+    if (!oidc)
+        return;
+    tmpl_put_str(d, "oidc_name", cfg->oidc_name);
+    snprintf(start, sizeof start, "/login/oidc/start%s%s", strcmp(next, "/") != 0 ? "?next=" : "",
+             strcmp(next, "/") != 0 ? next : "");
+    tmpl_put_str(d, "oidc_start", start);
+}
+
+void web_login_session(struct http_request *req, struct auth_session *s, const char *next,
+                       int cross_site)
 {
     struct auth *auth = http_request_app(req)->auth;
     const struct config *cfg = http_request_app(req)->cfg;
     const char *old = cookie_session(req);
+    struct tmpl_value *d;
 
     /* rotation: a session id the browser already had ends here */
     if (old != NULL && auth_session_delete(auth, old) != CV_OK) {
@@ -159,7 +190,18 @@ static void login_done(struct http_request *req, struct auth_session *s, const c
     }
     cookie_set(req, COOKIE_SESSION, s->id, (long)cfg->session_ttl);
     cookie_set(req, COOKIE_LOGIN, "", 0);
-    web_redirect(req, s->user.must_change ? "/account" : next_ok(next) ? next : "/");
+    next = s->user.must_change ? "/account" : next_ok(next) ? next : "/";
+    if (!cross_site) {
+        web_redirect(req, next);
+        return;
+    }
+    /* The request came from the provider's site: a browser leaves the
+     * SameSite=Strict session cookie out of every request of that
+     * navigation, redirects included, so the page itself moves on. */
+    d = web_page_new(NULL, "Logged in");
+    tmpl_put_str(d, "refresh", next);
+    tmpl_put_str(d, "next", next);
+    web_render(req, 200, "login_continue", d);
 }
 
 /* Logs in with the form's credentials; answers a redirect. */
@@ -191,7 +233,7 @@ static void login_check(struct http_request *req, const struct web_form *form,
     memset(&s, 0, sizeof s);
     switch (auth_login(auth, user, pass, peer, &s, &retry_after)) {
     case CV_OK:
-        login_done(req, &s, next);
+        web_login_session(req, &s, next, 0);
         break;
     case CV_THROTTLED:
         snprintf(msg, sizeof msg, "Too many failed logins for this account from your "
@@ -205,6 +247,10 @@ static void login_check(struct http_request *req, const struct web_form *form,
         break;
     case CV_BAD_CREDENTIALS:
         login_again(req, token, "Wrong username or password.", user, next, 0);
+        break;
+    case CV_FORBIDDEN:
+        login_again(req, token, "Password login is off on this server except for admins: use "
+                    "the button above.", user, next, 0);
         break;
     default:
         web_error(req, NULL, 500, "Server error", "Something went wrong; try again.");

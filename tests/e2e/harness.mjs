@@ -55,12 +55,13 @@ export function cli(dataDir, args, input) {
 }
 
 /** Starts `conclave serve` on DATADIR (its log in DATADIR/server.log), polls lasting
- *  POLLSECONDS (default POLL_SECONDS); resolves to { proc, base } once it answers. */
-export async function startServer(dataDir, { pollSeconds = POLL_SECONDS } = {}) {
-  const port = await freePort();
+ *  POLLSECONDS (default POLL_SECONDS), on PORT (default a free one) with more options
+ *  ARGS; resolves to { proc, base } once it answers. */
+export async function startServer(dataDir, { pollSeconds = POLL_SECONDS, port = 0, args = [] } = {}) {
+  port = port || await freePort();
   const log = fs.openSync(path.join(dataDir, 'server.log'), 'w');
   const proc = spawn(BIN, ['serve', '--data', dataDir, '--listen', `127.0.0.1:${port}`,
-    '--poll-duration', String(pollSeconds)], { cwd: ROOT, stdio: ['ignore', log, log] });
+    '--poll-duration', String(pollSeconds), ...args], { cwd: ROOT, stdio: ['ignore', log, log] });
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 200; i++) {
     try {

@@ -10,7 +10,7 @@
 set -eu
 SECONDS_EACH=${1:-30}
 [ $# -gt 0 ] && shift
-TARGETS=${*:-"ballot board tmpl web_form http crypto pubmul record statement ceremony ceremony_message record_threshold"}
+TARGETS=${*:-"ballot board tmpl web_form http crypto pubmul record statement ceremony ceremony_message record_threshold jwt jwks"}
 cd "$(dirname "$0")/../.."
 OUT=build-fuzz
 CC=${FUZZ_CC:-clang}
@@ -203,6 +203,11 @@ http = {
 }
 for name, text in http.items():
     put("http", name, text)
+# ID tokens and JWKS documents: the kept inputs (fuzz_jwt.c, fuzz_jwks.c).
+for kind in ("jwt", "jwks"):
+    d = os.path.join("tests/fuzz/regressions", kind)
+    for name in os.listdir(d):
+        put(kind, name, open(os.path.join(d, name), encoding="latin-1").read())
 PY
 
 status=0
@@ -213,6 +218,7 @@ for target in $TARGETS; do
     mkdir -p "$corpus" "$OUT/crashes/$target"
     dict=tests/fuzz/protocol.dict
     [ -f "tests/fuzz/$target.dict" ] && dict="tests/fuzz/$target.dict"
+    [ "$target" = jwks ] && dict=tests/fuzz/jwt.dict
     regress="tests/fuzz/regressions/$target"
     if [ -d "$regress" ] && [ -n "$(ls "$regress")" ]; then
         if ! ASAN_OPTIONS=detect_leaks=1 "$bin" "$regress"/* >"$OUT/regress_$target.log" 2>&1; then

@@ -12,6 +12,7 @@ matching whole pages.
 """
 import html.parser
 import http.client
+import http.cookiejar
 import json
 import os
 import re
@@ -24,7 +25,9 @@ import tempfile
 import threading
 import time
 import traceback
+import urllib.error
 import urllib.parse
+import urllib.request
 
 BIN = os.environ.get("CONCLAVE_BIN", "./conclave")
 TEST_BIN = os.environ.get("CONCLAVE_TEST_BIN", BIN + "-test")
@@ -196,9 +199,10 @@ class Server:
         self.log_path = None
         self.admin_password = None
 
-    def start(self, timeout=20, env=None):
-        """Starts the server; ENV: extra environment variables for this start only."""
-        self.port = free_port()
+    def start(self, timeout=20, env=None, port=None):
+        """Starts the server; ENV: extra environment variables for this start only;
+        PORT: the port to listen on (default: a free one)."""
+        self.port = port or free_port()
         self.log_path = os.path.join(self.data_dir, f"server-{self.port}.log")
         log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
@@ -475,13 +479,15 @@ def web_login(srv, username, password, source=None):
     return r, c
 
 
-def add_member(data_dir, username, password=None, admin=False, display=None):
+def add_member(data_dir, username, password=None, admin=False, display=None, email=None):
     """Creates a member with the CLI; returns its password."""
     args = ["user", "add", username]
     if admin:
         args.append("--admin")
     if display:
         args += ["--display-name", display]
+    if email:
+        args += ["--email", email]
     if password is None:
         password = username + "-password-123"
     args.append("--password-stdin")
@@ -842,6 +848,159 @@ def forgot_password(srv, who, source=None):
     hdr = {"Content-Type": FORM, "Cookie": "conclave_login=" + (cookie.group(1) if cookie else "")}
     body = urllib.parse.urlencode({"login_token": token.group(1) if token else "", "who": who})
     return srv.request("POST", "/forgot-password", body, hdr, source=source)
+
+
+# --- OpenID Connect: a real provider and a browser's cookies ----------------
+
+OIDC_SECRET = "test-client-secret-0123456789abcdef"
+
+
+class OidcProvider:
+    """The test OpenID provider (tests/oidc/provider.mjs: npm oidc-provider) on
+    127.0.0.1:<free port>, with its test accounts (alice and erin in the group
+    conclave-core, bob not, carol's verified email carol@example.org, dave's
+    email unverified) and one confidential client ("conclave", secret
+    OIDC_SECRET) whose redirect URI is REDIRECT; AUTH "basic" or "post" (the
+    client's token endpoint authentication). set_mode() makes its token
+    endpoint tamper with the ID token (see provider.mjs)."""
+
+    def __init__(self, redirect, auth="basic"):
+        self.redirect = redirect
+        self.auth = auth
+        self.proc = None
+        self.port = None
+        self.issuer = None
+
+    def start(self, timeout=30):
+        self.port = free_port()
+        self.proc = subprocess.Popen(
+            ["node", "tests/oidc/provider.mjs", "--port", str(self.port), "--redirect",
+             self.redirect, "--auth", self.auth],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the test OpenID provider did not start")
+        self.issuer = json.loads(line)["issuer"]
+        return self
+
+    def control(self, path, fields=None):
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        with urllib.request.urlopen(self.issuer + path, data=data, timeout=10) as r:
+            return json.loads(r.read())
+
+    def set_mode(self, mode):
+        """"" honest; "aud", "expired", "nonce", "other-key", "new-kid", "alg-none",
+        "token-500": what its token endpoint does to the ID token."""
+        return self.control("/__test/mode", {"mode": mode})
+
+    def stats(self):
+        """How many times its discovery, JWKS and token endpoints were asked."""
+        return self.control("/__test/stats")
+
+    def stop(self):
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc.stdout.close()
+            self.proc = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def write_secret(directory, secret=OIDC_SECRET, mode=0o600):
+    """Writes SECRET to DIRECTORY/oidc-secret with MODE; returns its path."""
+    path = os.path.join(directory, "oidc-secret")
+    with open(path, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(path, mode)
+    return path
+
+
+def oidc_server(provider, port, secret_dir, extra=()):
+    """A Server (not started) using PROVIDER, to start on PORT (its public URL
+    http://127.0.0.1:PORT, as PROVIDER's redirect URI says)."""
+    return Server(args=["--public-url", f"http://127.0.0.1:{port}",
+                        "--oidc-issuer", provider.issuer, "--oidc-client-id", "conclave",
+                        "--oidc-client-secret-file", write_secret(secret_dir),
+                        "--oidc-name", "Test SSO"] + list(extra))
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kw):
+        return None
+
+
+class Browser:
+    """A browser's cookies across the sites it visits (Conclave and the
+    provider), one request at a time; redirects are followed only by
+    follow(), which can stop before a URL (the callback) to hand it over."""
+
+    def __init__(self):
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(_NoRedirect,
+                                                  urllib.request.HTTPCookieProcessor(self.jar))
+
+    def request(self, url, fields=None):
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        try:
+            with self.opener.open(url, data=data, timeout=30) as r:
+                return Response(r.status, r.getheaders(), r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.headers.items(), e.read())
+
+    def follow(self, url, fields=None, stop=None, limit=12):
+        """Requests URL (a POST with FIELDS) and follows its redirects; STOP(url)
+        true: returns (None, that URL) without requesting it. (answer, URL)."""
+        for _ in range(limit):
+            if stop is not None and stop(url):
+                return None, url
+            r = self.request(url, fields)
+            fields = None
+            if r.status not in (301, 302, 303, 307) or not r.header("Location"):
+                return r, url
+            url = urllib.parse.urljoin(url, r.header("Location"))
+        raise RuntimeError("too many redirects")
+
+    def cookie(self, name):
+        for c in self.jar:
+            if c.name == name:
+                return c.value
+        return None
+
+    def set_cookie(self, name, value, host="127.0.0.1"):
+        self.jar.set_cookie(http.cookiejar.Cookie(
+            0, name, value, None, False, host, False, False, "/", True, False, None, False,
+            None, None, {}))
+
+
+def oidc_to_callback(browser, srv, login, next_path=None, decline=False):
+    """Starts a login through the provider at SRV in BROWSER and signs in at
+    the provider as test account LOGIN (or declines); returns the callback
+    URL the provider sends the browser to, not yet requested."""
+    base = f"http://127.0.0.1:{srv.port}"
+    start = base + "/login/oidc/start" + (f"?next={next_path}" if next_path else "")
+    r, url = browser.follow(start)
+    if r is None or r.status != 200 or "/interaction/" not in url:
+        raise RuntimeError(f"no sign-in page at the provider: {r and r.status} {url}")
+    action = url.rstrip("/") + ("/abort" if decline else "/login")
+    r, url = browser.follow(action, {"login": login},
+                            stop=lambda u: u.startswith(base + "/login/oidc/callback"))
+    if r is not None:
+        raise RuntimeError(f"the provider did not send the browser back: {r.status} {url}")
+    return url
+
+
+def oidc_login(browser, srv, login, next_path=None):
+    """The whole login through the provider: returns the answer to the callback."""
+    return browser.request(oidc_to_callback(browser, srv, login, next_path))
 
 
 # --- the webhook's receiver ---------------------------------------------------
