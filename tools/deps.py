@@ -37,9 +37,11 @@ LAYERS = [
      ["http_request", "cookie", "http_error"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
      "accounts and sessions, councils of trustees and their key ceremony, a sealed poll's "
-     "decryption, the mails, the mailer and the poll notices",
+     "decryption, the mails, the mailer and the poll notices, the poll events' mails and "
+     "webhook deliveries, the webhook's delivery thread",
      ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox",
-      "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch", "consent"]),
+      "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch", "consent",
+      "event", "webhook"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "
@@ -49,9 +51,10 @@ LAYERS = [
       "record_*", "ballot", "ballot_*", "tally", "tally_*", "board", "board_*", "ceremony", "ceremony_*", "poly", "trustee",
       "jwks", "jwt"]),
     ("base", "leaves: configuration, log, memory, text (UTF-8, names, Markdown), templates, "
-     "the flash table, rate limits, the app struct, the one error enum (err.h)",
+     "the flash table, rate limits, the app struct, the one error enum (err.h), a background "
+     "worker thread",
      ["config", "log", "heap", "app", "err", "utf8", "name", "statement", "tmpl", "tmpl_*", "flash",
-      "ratelimit"]),
+      "ratelimit", "worker"]),
 ]
 
 # The layers a layer may include besides its own.

@@ -16,6 +16,7 @@ struct ratelimit;
 struct flash;
 struct mail;
 struct mailer;
+struct webhook;
 struct oidc;
 
 struct app {
@@ -34,6 +35,8 @@ struct app {
     /* Outgoing mail (mail.h, mailer.h): both NULL without --smtp-url. */
     struct mail *mail;
     struct mailer *mailer;
+    /* The webhook's delivery thread (webhook.h): NULL without --webhook-url. */
+    struct webhook *webhook;
     /* Login through the OpenID provider (oidc.h): NULL without --oidc-issuer. */
     struct oidc *oidc;
 };

@@ -178,6 +178,11 @@ static int config_parse_mail(struct config *cfg, const char *opt, const char *va
             : strcmp(val, "attest") == 0 ? CONFIG_CONSENT_ATTEST : CONFIG_CONSENT_DEFAULT;
         return cfg->nominee_consent == CONFIG_CONSENT_DEFAULT ? -1 : 0;
     }
+    if (strcmp(opt, "--webhook-url") == 0)
+        return (config_has_scheme(val, "https://") || config_has_scheme(val, "http://")) &&
+            config_copy_word(cfg->webhook_url, sizeof cfg->webhook_url, val) == 0 ? 0 : -1;
+    if (strcmp(opt, "--webhook-secret-file") == 0)
+        return copy_path(cfg->webhook_secret_file, sizeof cfg->webhook_secret_file, val);
     if (strcmp(opt, "--reminder-hours") == 0) {
         if (parse_uint(val, 0, 24 * 365, &v) != 0)
             return -1;
@@ -185,6 +190,22 @@ static int config_parse_mail(struct config *cfg, const char *opt, const char *va
         return 0;
     }
     return 1;
+}
+
+/* The webhook's options, which go together and need --public-url (the
+ * links in its bodies). 0, or -1 with ERR. */
+static int config_check_webhook(const struct config *cfg, char *err, size_t errlen)
+{
+    if ((cfg->webhook_url[0] == '\0') != (cfg->webhook_secret_file[0] == '\0')) {
+        snprintf(err, errlen, "--webhook-url and --webhook-secret-file go together");
+        return -1;
+    }
+    if (cfg->webhook_url[0] != '\0' && cfg->public_url[0] == '\0') {
+        snprintf(err, errlen, "--webhook-url needs --public-url URL (the address links in "
+                 "its events point to)");
+        return -1;
+    }
+    return 0;
 }
 
 /* The mail options that only make sense together. 0, or -1 with ERR. */
@@ -201,6 +222,8 @@ static int config_check_mail(struct config *cfg, char *err, size_t errlen)
                  "mailed a link to accept); without mail use --nominee-consent attest");
         return -1;
     }
+    if (config_check_webhook(cfg, err, errlen) != 0)
+        return -1;
     if (cfg->smtp_url[0] == '\0') {
         if (cfg->smtp_user[0] == '\0' && cfg->smtp_password_file[0] == '\0' &&
             cfg->mail_from[0] == '\0')

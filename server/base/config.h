@@ -42,6 +42,9 @@ struct config {
      * --smtp-url is given, else attest; mail without --smtp-url is refused). */
     enum { CONFIG_CONSENT_DEFAULT = 0, CONFIG_CONSENT_MAIL, CONFIG_CONSENT_ATTEST }
         nominee_consent;
+    /* The webhook (webhook.h): both "" when --webhook-url is not given. */
+    char webhook_url[2048];           /* --webhook-url https://... */
+    char webhook_secret_file[CONFIG_PATH_MAX]; /* --webhook-secret-file FILE */
     /* OpenID Connect login (config_oidc.c, oidc.h): oidc_issuer "" = off. */
     char oidc_issuer[512];            /* --oidc-issuer https://... */
     char oidc_client_id[256];         /* --oidc-client-id ID */

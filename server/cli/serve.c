@@ -26,6 +26,7 @@
 #include "config.h"
 #include "consent.h"
 #include "council.h"
+#include "event.h"
 #include "flash.h"
 #include "heap.h"
 #include "http.h"
@@ -41,6 +42,7 @@
 #include "store.h"
 #include "store_durable.h"
 #include "store_outbox.h"
+#include "webhook.h"
 
 #define SERVE_TICK_MS 250
 #define SERVE_DRAIN_MS 10000
@@ -54,6 +56,7 @@ static const char serve_usage[] =
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
     "                      [--nominee-consent mail|attest]\n"
+    "                      [--webhook-url URL --webhook-secret-file FILE --public-url URL]\n"
     "                      [--oidc-issuer URL --oidc-client-id ID --oidc-client-secret-file FILE\n"
     "                       [--oidc-name NAME] [--oidc-group NAME [--oidc-groups-claim CLAIM]]\n"
     "                       [--password-login on|off]]\n"
@@ -103,6 +106,12 @@ static const char serve_usage[] =
     "                         the poll opens on acceptance (needs --smtp-url; the default\n"
     "                         with it); attest: the nominator attests the nominee agreed\n"
     "                         (the default without mail)\n"
+    "  --webhook-url URL      POST each poll's events (opened, closed with its signed\n"
+    "                         result, withdrawn) as JSON to URL: https://, or http:// to\n"
+    "                         this machine; retried for 24 hours (see /admin/webhooks)\n"
+    "  --webhook-secret-file FILE\n"
+    "                         ... signed with HMAC-SHA256 under the secret in FILE (its\n"
+    "                         first line, at least 16 bytes; mode 0600)\n"
     "  --oidc-issuer URL      log in through this OpenID Connect provider (https; its\n"
     "                         /.well-known/openid-configuration must name URL as issuer);\n"
     "                         register the redirect URI PUBLIC-URL/login/oidc/callback\n"
@@ -179,7 +188,8 @@ static void serve_loop(struct app *app, const sigset_t *set)
             return;
         }
         serve_close_due(app);
-        /* the poll notices, after the open or close they tell of committed */
+        /* the events' mails and webhook deliveries, and the reminders */
+        (void)event_run(app->store, app->mail, app->webhook, (int64_t)time(NULL));
         (void)notice_run(app->store, app->mail, (int64_t)time(NULL),
                          (int64_t)app->cfg->reminder_hours * 3600);
         store_durable_tick(app->store);
@@ -254,8 +264,7 @@ static int serve_start_mail(const struct config *cfg, struct app *app)
     if (store_mail_settings_get(app->store, from, url) == CV_NOT_FOUND &&
         notice_mark_all(app->store, (int64_t)time(NULL)) != 0)
         goto out;
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK &&
-        mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
+    if (mail_new(app->store, cfg->mail_from, cfg->public_url, &app->mail) == 0 &&
         mailer_start(app->store, &mo, &app->mailer) == 0) {
         mail_set_mailer(app->mail, app->mailer);
         auth_set_mail(app->auth, app->mail);
@@ -280,8 +289,37 @@ static void serve_stop_mail(const struct config *cfg, struct app *app)
     mail_free(app->mail);
     app->mailer = NULL;
     app->mail = NULL;
-    if (cfg->smtp_url[0] != '\0')
-        curl_global_cleanup();
+}
+
+/* With --webhook-url: the delivery thread; without, the record that it is
+ * off (so that turning it on later sends no old news). 0 / -1. */
+static int serve_start_webhook(const struct config *cfg, struct app *app)
+{
+    struct webhook_options wo = {cfg->webhook_url, NULL, cfg->public_url};
+    char secret[WEBHOOK_SECRET_MAX + 2] = "";
+    int on = cfg->webhook_url[0] != '\0', rc = -1;
+
+    if (on && serve_read_password("--webhook-secret-file", cfg->webhook_secret_file, secret,
+                                  sizeof secret) != 0)
+        return -1;
+    if (on && (strlen(secret) < WEBHOOK_SECRET_MIN || strlen(secret) > WEBHOOK_SECRET_MAX)) {
+        fprintf(stderr, "conclave serve: --webhook-secret-file %s: the secret must be %d to "
+                "%d bytes\n", cfg->webhook_secret_file, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
+        goto out;
+    }
+    if (event_hooks_start(app->store, on, (int64_t)time(NULL)) != 0)
+        goto out;
+    wo.secret = secret;
+    if (!on)
+        log_info("the webhook is off (start with --webhook-url to post poll events)");
+    else if (webhook_start(app->store, &wo, &app->webhook) != 0)
+        goto out;
+    else
+        log_info("webhook on: poll events are posted (signed) to the --webhook-url");
+    rc = 0;
+out:
+    sodium_memzero(secret, sizeof secret);
+    return rc;
 }
 
 /* With --oidc-issuer: the provider's context (oidc.h), nothing fetched yet
@@ -369,7 +407,7 @@ static void serve_app_close(struct app *app)
 
 static int serve_run(const struct config *cfg)
 {
-    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    struct app app = {cfg, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     struct http_server *srv = NULL;
     sigset_t set;
     int rc = 1, lock_fd;
@@ -382,7 +420,11 @@ static int serve_run(const struct config *cfg)
     serve_block_signals(&set);
     if (serve_app_open(cfg, &app) != 0)
         goto out;
-    if (serve_start_mail(cfg, &app) != 0 || serve_start_oidc(cfg, &app) != 0)
+    if ((cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0') &&
+        curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        goto out;
+    if (serve_start_mail(cfg, &app) != 0 || serve_start_webhook(cfg, &app) != 0 ||
+        serve_start_oidc(cfg, &app) != 0)
         goto out;
     serve_close_due(&app);          /* polls whose deadline passed while down */
     /* After a crash the WAL still holds the page history of the last commits
@@ -401,9 +443,13 @@ static int serve_run(const struct config *cfg)
     rc = 0;
 out:
     http_server_free(srv);
+    webhook_stop(app.webhook);
+    app.webhook = NULL;
     serve_stop_mail(cfg, &app);
     serve_stop_oidc(&app);
     serve_app_close(&app);
+    if (cfg->smtp_url[0] != '\0' || cfg->webhook_url[0] != '\0')
+        curl_global_cleanup();
     close(lock_fd);
     if (rc == 0)
         log_info("stopped");
@@ -419,6 +465,11 @@ int serve_main(int argc, char **argv)
     if (r == 1) {
         fputs(serve_usage, stdout);
         return 0;
+    }
+    if (r == 0 && cfg.webhook_url[0] != '\0' && !webhook_url_ok(cfg.webhook_url)) {
+        snprintf(err, sizeof err, "--webhook-url must be https://HOST/... (http:// only to "
+                 "this machine)");
+        r = -1;
     }
     if (r != 0) {
         fprintf(stderr, "conclave serve: %s\n%s", err, serve_usage);

@@ -10,12 +10,11 @@
  * connection, TLS refused, a 4xx or 5xx) is recorded with the next attempt
  * (mailer_backoff) or, 24 hours after queuing, gives the mail up.
  *
- * The thread sleeps on a condition variable for at most a second between
- * looks, and is woken early by mailer_wake (a mail queued by this process)
- * or mailer_stop.
+ * The thread (worker.h) sleeps for at most a second between looks, and is
+ * woken early by mailer_wake (a mail queued by this process) or
+ * mailer_stop.
  */
 #include <arpa/inet.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -27,6 +26,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "store_outbox.h"
+#include "worker.h"
 
 #define MAILER_URL_MAX  512
 #define MAILER_CRED_MAX 512
@@ -39,10 +39,8 @@ struct mailer {
     char user[MAILER_CRED_MAX];
     char password[MAILER_CRED_MAX];
     int loopback;
-    pthread_t thread;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop, woken, started;
+    int64_t pruned;                 /* the last prune, unix seconds */
+    struct worker worker;
 };
 
 /* What curl reads the message from. */
@@ -195,24 +193,6 @@ out:
         curl_easy_cleanup(c);
 }
 
-/* Waits up to MAILER_IDLE_MS for a wake-up. 1 when told to stop. */
-static int mailer_wait(struct mailer *m)
-{
-    struct timespec until;
-    int stop;
-
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += MAILER_IDLE_MS / 1000;
-    pthread_mutex_lock(&m->mu);
-    while (!m->stop && !m->woken)
-        if (pthread_cond_timedwait(&m->cv, &m->mu, &until) != 0)
-            break;
-    m->woken = 0;
-    stop = m->stop;
-    pthread_mutex_unlock(&m->mu);
-    return stop;
-}
-
 /* Once an hour: forgets the mails done with more than MAILER_KEEP ago. */
 static void mailer_prune(struct mailer *m, int64_t *last)
 {
@@ -227,35 +207,26 @@ static void mailer_prune(struct mailer *m, int64_t *last)
         log_info("outbox: %lld mails older than 30 days forgotten", (long long)n);
 }
 
-static void *mailer_main(void *arg)
+/* One step of the thread (worker.h): sends the next due mail (1), or
+ * prunes now and then and finds none (0). */
+static int mailer_step(void *arg)
 {
     struct mailer *m = arg;
     struct store_mail mail;
-    int64_t pruned = 0;
     char *message;
-    int rc;
+    int rc = mailer_test_hold() ? CV_NOT_FOUND
+        : store_outbox_next(m->st, (int64_t)time(NULL), &mail, &message);
 
-    for (;;) {
-        pthread_mutex_lock(&m->mu);
-        rc = m->stop;
-        pthread_mutex_unlock(&m->mu);
-        if (rc)
-            break;
-        rc = mailer_test_hold() ? CV_NOT_FOUND
-            : store_outbox_next(m->st, (int64_t)time(NULL), &mail, &message);
-        if (rc == CV_OK) {
-            mailer_send(m, &mail, message);
-            sodium_memzero(message, strlen(message));
-            free(message);
-            continue;
-        }
-        if (rc != CV_NOT_FOUND)
-            log_error("the mailer cannot read the outbox; retrying");
-        mailer_prune(m, &pruned);
-        if (mailer_wait(m))
-            break;
+    if (rc == CV_OK) {
+        mailer_send(m, &mail, message);
+        sodium_memzero(message, strlen(message));
+        free(message);
+        return 1;
     }
-    return NULL;
+    if (rc != CV_NOT_FOUND)
+        log_error("the mailer cannot read the outbox; retrying");
+    mailer_prune(m, &m->pruned);
+    return 0;
 }
 
 static int mailer_copy(char *dst, size_t cap, const char *src)
@@ -286,43 +257,25 @@ int mailer_start(struct store *st, const struct mailer_options *o, struct mailer
         mailer_stop(m);
         return -1;
     }
-    pthread_mutex_init(&m->mu, NULL);
-    pthread_cond_init(&m->cv, NULL);
-    m->started = 1;
-    if (pthread_create(&m->thread, NULL, mailer_main, m) != 0) {
+    if (worker_start(&m->worker, mailer_step, m, MAILER_IDLE_MS) != 0) {
         mailer_stop(m);
         return -1;
     }
-    m->started = 2;
     *out = m;
     return 0;
 }
 
 void mailer_wake(struct mailer *m)
 {
-    if (m == NULL)
-        return;
-    pthread_mutex_lock(&m->mu);
-    m->woken = 1;
-    pthread_cond_signal(&m->cv);
-    pthread_mutex_unlock(&m->mu);
+    if (m != NULL)
+        worker_wake(&m->worker);
 }
 
 void mailer_stop(struct mailer *m)
 {
     if (m == NULL)
         return;
-    if (m->started == 2) {
-        pthread_mutex_lock(&m->mu);
-        m->stop = 1;
-        pthread_cond_signal(&m->cv);
-        pthread_mutex_unlock(&m->mu);
-        pthread_join(m->thread, NULL);
-    }
-    if (m->started) {
-        pthread_mutex_destroy(&m->mu);
-        pthread_cond_destroy(&m->cv);
-    }
+    worker_stop(&m->worker);
     sodium_memzero(m->password, sizeof m->password);
     free(m);
 }

@@ -1,7 +1,9 @@
 /*
- * notice.c — the poll notices (notice.h): found by the store (which polls'
- * notices are due), composed here, queued through mail.c, each poll's notice
- * in a transaction of its own with the mark that says it is done.
+ * notice.c — the poll notices (notice.h), composed here and queued through
+ * mail.c: the opened and result notices from the poll's event (event.c
+ * calls notice_event in the transaction that marks the event mailed), the
+ * reminder from the store's list of polls due for one, each in a
+ * transaction of its own with the mark that says it is done.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "notice.h"
 #include "poll_result.h"
 #include "store.h"
+#include "store_event.h"
 #include "store_outbox.h"
 #include "store_poll.h"
 
@@ -185,21 +188,52 @@ out:
 
 int notice_mark_all(struct store *st, int64_t now)
 {
-    return store_notice_mark_all(st, now) == CV_OK ? 0 : -1;
+    if (store_begin(st) != 0)
+        return -1;
+    if (store_notice_mark_all(st, now) != CV_OK ||
+        store_event_mark_all(st, STORE_EVENT_MAIL, now, NULL) != CV_OK) {
+        store_rollback(st);
+        return -1;
+    }
+    return store_commit(st) == 0 ? 0 : -1;
 }
 
-/* Marks notice KIND of poll ID done and queues its mails, in one
- * transaction. 1 if done now, 0 if it was already, -1 on an error. */
-static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
-                       const char *id, int64_t now, int64_t remind_before)
+int notice_event(struct store *st, struct mail *m, const char *type,
+                 const struct store_poll *p, int64_t now)
+{
+    enum store_notice kind;
+    int rc;
+
+    if (m == NULL)
+        return 0;
+    if (strcmp(type, STORE_EVENT_OPENED) == 0 && !p->closed)
+        kind = STORE_NOTICE_OPENED;
+    else if (strcmp(type, STORE_EVENT_CLOSED) == 0 && p->result != NULL)
+        kind = STORE_NOTICE_RESULT;
+    else
+        return 0;           /* withdrawn (before its opening was told, too): no mail */
+    /* the poll's own mark too: the reminder follows the opening's notice */
+    rc = store_notice_mark(st, p->id, kind, now);
+    if (rc == CV_CONFLICT)
+        return 0;           /* told already (by a server before schema 013) */
+    if (rc != CV_OK || notice_queue(st, m, kind, p, now) != 0 ||
+        (kind == STORE_NOTICE_RESULT && notice_next_steps(st, m, p, now) != 0))
+        return -1;
+    return 0;
+}
+
+/* Marks poll ID's reminder done and queues its mails, in one transaction.
+ * 1 if done now, 0 if it was already, -1 on an error. */
+static int notice_remind(struct store *st, struct mail *m, const char *id, int64_t now,
+                         int64_t remind_before)
 {
     struct store_poll p;
-    int rc, send;
+    int rc;
 
     memset(&p, 0, sizeof p);
     if (store_begin(st) != 0)
         return -1;
-    rc = store_notice_mark(st, id, kind, now);
+    rc = store_notice_mark(st, id, STORE_NOTICE_REMINDER, now);
     if (rc == CV_CONFLICT) {
         store_rollback(st);
         return 0;
@@ -207,17 +241,15 @@ static int notice_poll(struct store *st, struct mail *m, enum store_notice kind,
     if (rc != CV_OK || store_poll_get(st, id, 0, &p) != CV_OK)
         goto fail;
     /* no reminder for a poll shorter than the reminder's lead */
-    send = m != NULL && (kind != STORE_NOTICE_REMINDER ||
-                         p.opens_at < p.closes_at - remind_before);
-    if (send && (notice_queue(st, m, kind, &p, now) != 0 ||
-                 (kind == STORE_NOTICE_RESULT && notice_next_steps(st, m, &p, now) != 0)))
+    if (p.opens_at < p.closes_at - remind_before &&
+        notice_queue(st, m, STORE_NOTICE_REMINDER, &p, now) != 0)
         goto fail;
     store_poll_clear(&p);
     return store_commit(st) == 0 ? 1 : -1;
 fail:
     store_poll_clear(&p);
     store_rollback(st);
-    log_error("poll %s: could not queue its notice; retrying", id);
+    log_error("poll %s: could not queue its reminder; retrying", id);
     return -1;
 }
 
@@ -239,31 +271,21 @@ static int64_t notice_test_remind(int64_t remind_before)
 
 int notice_run(struct store *st, struct mail *m, int64_t now, int64_t remind_before)
 {
-    static const enum store_notice kinds[] = {STORE_NOTICE_OPENED, STORE_NOTICE_REMINDER,
-                                              STORE_NOTICE_RESULT};
     char ids[NOTICE_BATCH][64];
-    enum store_notice kind;
-    size_t n, i, k;
+    size_t n, i;
     int done = 0, failed = 0, r;
 
-    if (m == NULL)
-        return 0;                   /* mail off: nothing is written */
     remind_before = notice_test_remind(remind_before);
-    for (k = 0; k < sizeof kinds / sizeof kinds[0]; k++) {
-        kind = kinds[k];
-        if (kind == STORE_NOTICE_REMINDER && remind_before <= 0)
-            continue;
-        if (store_notice_due(st, kind, now + remind_before, ids, NOTICE_BATCH, &n) !=
-            CV_OK) {
+    if (m == NULL || remind_before <= 0)
+        return 0;                   /* mail off: nothing is written */
+    if (store_notice_due(st, STORE_NOTICE_REMINDER, now + remind_before, ids, NOTICE_BATCH,
+                         &n) != CV_OK)
+        return -1;
+    for (i = 0; i < n; i++) {
+        if ((r = notice_remind(st, m, ids[i], now, remind_before)) < 0)
             failed = 1;
-            continue;
-        }
-        for (i = 0; i < n; i++) {
-            if ((r = notice_poll(st, m, kind, ids[i], now, remind_before)) < 0)
-                failed = 1;
-            else
-                done += r;
-        }
+        else
+            done += r;
     }
     return failed ? -1 : done;
 }

@@ -71,6 +71,8 @@ static const struct route routes[] = {
     {"POST",   "/consent",               web_consent_submit},
     {"GET",    "/forgot-password",       web_forgot_page},
     {"POST",   "/forgot-password",       web_forgot_submit},
+    {"GET",    "/admin/webhooks",        web_webhooks_page},
+    {"POST",   "/admin/webhooks",        web_webhooks_submit},
     {"GET",    "/set-password",          web_setpw_page},
     {"POST",   "/set-password",          web_setpw_submit},
     {"GET",    "/static/{dir}/{file}",   web_static},

@@ -662,6 +662,60 @@ int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid)
     return CV_OK;
 }
 
+int store_exec_int(struct store *s, const char *sql, int64_t arg, int64_t *changes)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    if ((st = store_stmt(s, sql)) != NULL && sqlite3_bind_int64(st, 1, arg) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_DONE) {
+        if (changes != NULL)
+            *changes = sqlite3_changes(s->db);
+        rc = CV_OK;
+    }
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_text_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+
+    if (n <= max)
+        return (int)n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return (int)n;
+}
+
+int store_update_row(struct store *s, const char *sql, int64_t id, int64_t a, int64_t b,
+                     const char *text, size_t text_max)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR, n;
+
+    store_lock(s);
+    if ((st = store_stmt(s, sql)) == NULL)
+        goto out;
+    n = sqlite3_bind_parameter_count(st);
+    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+        sqlite3_bind_int64(st, 2, a) != SQLITE_OK ||
+        (n >= 3 && sqlite3_bind_int64(st, 3, b) != SQLITE_OK) ||
+        (n >= 4 && sqlite3_bind_text(st, 4, text != NULL ? text : "",
+                                     store_text_cut(text != NULL ? text : "", text_max),
+                                     SQLITE_TRANSIENT) != SQLITE_OK))
+        goto out;
+    if (sqlite3_step(st) == SQLITE_DONE)
+        rc = sqlite3_changes(s->db) == 1 ? CV_OK : CV_NOT_FOUND;
+out:
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
 void store_stmt_reset(sqlite3_stmt *st)
 {
     if (st == NULL)

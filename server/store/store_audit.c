@@ -18,19 +18,6 @@ static const char SQL_AUDIT_LIST[] =
     "SELECT id, at, actor, action, subject, detail FROM audit_log"
     " WHERE id < ?1 ORDER BY id DESC LIMIT ?2";
 
-/* The length of S cut to at most MAX bytes, not inside a UTF-8 character. */
-static int audit_cut(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    return (int)n;
-}
-
 int store_audit_add(struct store *s, int64_t at, const char *actor, const char *action,
                     const char *subject, const char *detail)
 {
@@ -45,13 +32,13 @@ int store_audit_add(struct store *s, int64_t at, const char *actor, const char *
     if ((st = store_stmt(s, SQL_AUDIT_ADD)) == NULL)
         goto out;
     if (sqlite3_bind_int64(st, 1, at) == SQLITE_OK &&
-        sqlite3_bind_text(st, 2, actor, audit_cut(actor, STORE_ACTOR_MAX),
+        sqlite3_bind_text(st, 2, actor, store_text_cut(actor, STORE_ACTOR_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_text(st, 3, action, audit_cut(action, STORE_ACTION_MAX),
+        sqlite3_bind_text(st, 3, action, store_text_cut(action, STORE_ACTION_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_text(st, 4, subject, audit_cut(subject, STORE_SUBJECT_MAX),
+        sqlite3_bind_text(st, 4, subject, store_text_cut(subject, STORE_SUBJECT_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_text(st, 5, detail, audit_cut(detail, STORE_DETAIL_MAX),
+        sqlite3_bind_text(st, 5, detail, store_text_cut(detail, STORE_DETAIL_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_step(st) == SQLITE_DONE)
         rc = CV_OK;

@@ -98,6 +98,22 @@ int store_consent_bind(sqlite3_stmt *st, int idx, const struct store_poll *p);
  * CHECK that fails included). */
 int store_step_insert(struct store *s, sqlite3_stmt *st, int64_t *rowid);
 
+/* Runs SQL (a constant string, cached), a write whose only parameter ?1 is
+ * ARG, under the lock: CV_OK with the rows it changed in *CHANGES (may be
+ * NULL), or CV_ERROR. For the one-statement writes: prunes, marks. */
+int store_exec_int(struct store *s, const char *sql, int64_t arg, int64_t *changes);
+
+/* Runs SQL (a constant string, cached), an UPDATE of one row, under the
+ * lock: ?1 = ID, ?2 = A and, as far as SQL has them, ?3 = B and ?4 = TEXT
+ * (cut to TEXT_MAX bytes, store_text_cut). CV_OK if it changed a row,
+ * CV_NOT_FOUND if none, CV_ERROR. For the outbox's and the webhook's rows. */
+int store_update_row(struct store *s, const char *sql, int64_t id, int64_t a, int64_t b,
+                     const char *text, size_t text_max);
+
+/* The length of S cut to at most MAX bytes, not inside a UTF-8 character:
+ * what a bounded text column (an error's text) keeps of it. */
+int store_text_cut(const char *s, size_t max);
+
 /* The member columns that store_member_read reads, in its order (every
  * member query and the session/token joins select them first). */
 #define STORE_MEMBER_COLUMNS 10

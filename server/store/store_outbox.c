@@ -39,19 +39,6 @@ static const char SQL_OUTBOX_COUNTS[] =
     " coalesce(sum(sent_at IS NULL AND failed_at IS NULL AND attempts > 0), 0),"
     " coalesce(sum(failed_at IS NOT NULL), 0) FROM outbox";
 
-/* The length of S cut to at most MAX bytes, not inside a UTF-8 character. */
-static int outbox_cut(const char *s, size_t max)
-{
-    size_t n = strlen(s);
-
-    if (n <= max)
-        return (int)n;
-    n = max;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    return (int)n;
-}
-
 int store_outbox_add(struct store *s, const char *kind, const char *recipient,
                      const char *subject, const char *message, int64_t now)
 {
@@ -66,7 +53,7 @@ int store_outbox_add(struct store *s, const char *kind, const char *recipient,
         goto out;
     if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_bind_text(st, 2, recipient, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
-        sqlite3_bind_text(st, 3, subject, outbox_cut(subject, STORE_MAIL_SUBJECT_MAX),
+        sqlite3_bind_text(st, 3, subject, store_text_cut(subject, STORE_MAIL_SUBJECT_MAX),
                           SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_bind_text(st, 4, message, -1, SQLITE_TRANSIENT) == SQLITE_OK &&
         sqlite3_bind_int64(st, 5, now) == SQLITE_OK)
@@ -126,29 +113,12 @@ out:
     return rc;
 }
 
-/* Runs one of the UPDATEs above for mail ID: ?2 = A, ?3 = B, ?4 = TEXT (NULL
- * for none). CV_NOT_FOUND when no pending mail has that id. */
+/* Runs one of the UPDATEs above for mail ID: ?2 = A, ?3 = B, ?4 = TEXT
+ * (store_update_row). CV_NOT_FOUND when no pending mail has that id. */
 static int outbox_update(struct store *s, const char *sql, int64_t id, int64_t a, int64_t b,
                          const char *text)
 {
-    sqlite3_stmt *st;
-    int rc = CV_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, sql)) == NULL)
-        goto out;
-    if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, a) != SQLITE_OK ||
-        (sql != SQL_OUTBOX_SENT && sqlite3_bind_int64(st, 3, b) != SQLITE_OK) ||
-        (text != NULL && sqlite3_bind_text(st, 4, text, outbox_cut(text, STORE_MAIL_ERROR_MAX),
-                                           SQLITE_TRANSIENT) != SQLITE_OK))
-        goto out;
-    if (sqlite3_step(st) == SQLITE_DONE)
-        rc = sqlite3_changes(store_db(s)) == 1 ? CV_OK : CV_NOT_FOUND;
-out:
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return store_update_row(s, sql, id, a, b, text, STORE_MAIL_ERROR_MAX);
 }
 
 int store_outbox_sent(struct store *s, int64_t id, int64_t now)
@@ -173,19 +143,7 @@ static const char SQL_OUTBOX_PRUNE[] =
 
 int store_outbox_prune(struct store *s, int64_t before, int64_t *n_out)
 {
-    sqlite3_stmt *st;
-    int rc = CV_ERROR;
-
-    store_lock(s);
-    if ((st = store_stmt(s, SQL_OUTBOX_PRUNE)) != NULL &&
-        sqlite3_bind_int64(st, 1, before) == SQLITE_OK && sqlite3_step(st) == SQLITE_DONE) {
-        if (n_out != NULL)
-            *n_out = sqlite3_changes(store_db(s));
-        rc = CV_OK;
-    }
-    store_stmt_reset(st);
-    store_unlock(s);
-    return rc;
+    return store_exec_int(s, SQL_OUTBOX_PRUNE, before, n_out);
 }
 
 int store_outbox_list(struct store *s, int limit,

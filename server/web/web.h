@@ -66,6 +66,8 @@ void web_mail_submit(struct http_request *req);       /* POST /admin/mail: the n
 void web_notices_submit(struct http_request *req);    /* POST /account/notices */
 void web_consent_page(struct http_request *req);      /* GET /consent (web_consent.c) */
 void web_consent_submit(struct http_request *req);    /* POST /consent */
+void web_webhooks_page(struct http_request *req);     /* GET /admin/webhooks (web_webhooks.c) */
+void web_webhooks_submit(struct http_request *req);   /* POST /admin/webhooks: retry now */
 void web_forgot_page(struct http_request *req);       /* GET /forgot-password (web_reset.c) */
 void web_forgot_submit(struct http_request *req);     /* POST /forgot-password */
 void web_static(struct http_request *req);            /* GET /static/{dir}/{file} (web_static.c) */

@@ -107,6 +107,8 @@ async function adminPages(page, base, dataDir) {
   await checkPage(page, 'admin-audit', 'the audit log');
   await page.goto(`${base}/admin/mail`);
   await checkPage(page, 'admin-mail', 'the mail page (mail off: how to turn it on)');
+  await page.goto(`${base}/admin/webhooks`);
+  await checkPage(page, 'admin-webhooks', 'the webhooks page (off: how to turn it on)');
   await councilPages(page, base, dataDir);
   return { password, link };
 }

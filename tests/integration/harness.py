@@ -1043,3 +1043,115 @@ def oidc_to_callback(browser, srv, login, next_path=None, decline=False):
 def oidc_login(browser, srv, login, next_path=None):
     """The whole login through the provider: returns the answer to the callback."""
     return browser.request(oidc_to_callback(browser, srv, login, next_path))
+
+
+# --- the webhook's receiver ---------------------------------------------------
+
+def webhook_signature(secret, body):
+    """The X-Conclave-Signature a receiver expects for BODY (bytes) under
+    SECRET (bytes): "sha256=" and the hex HMAC-SHA256 of the raw bytes."""
+    import hashlib
+    import hmac
+    return "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+class WebhookSink:
+    """A real HTTP receiver on 127.0.0.1 (the standard library's http.server)
+    for --webhook-url: it checks each POST's X-Conclave-Signature over the raw
+    body bytes with SECRET (constant-time), keeps every request it was sent
+    in .requests as (headers dict, raw body, signature good, status answered),
+    and answers 204, or .fail_status (e.g. 500) while .fail_left > 0 (or
+    always while .fail_always). stop() and start() again take it down and
+    bring it back on the same port."""
+
+    def __init__(self, secret):
+        self.secret = secret
+        self.port = free_port()
+        self.requests = []
+        self.lock = threading.Lock()
+        self.fail_status = 500
+        self.fail_left = 0
+        self.fail_always = False
+        self.httpd = None
+
+    def _answer(self):
+        with self.lock:
+            if self.fail_always or self.fail_left > 0:
+                self.fail_left = max(0, self.fail_left - 1)
+                return self.fail_status
+        return 204
+
+    def start(self):
+        import hmac
+        import http.server
+        sink = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                n = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(n)
+                good = hmac.compare_digest(self.headers.get("X-Conclave-Signature") or "",
+                                           webhook_signature(sink.secret, body))
+                status = sink._answer()
+                with sink.lock:
+                    sink.requests.append((dict(self.headers.items()), body, good, status))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self):
+        if self.httpd is not None:
+            self.httpd.shutdown()
+            self.httpd.server_close()
+            self.httpd = None
+
+    def url(self):
+        return f"http://127.0.0.1:{self.port}/hooks/conclave"
+
+    def delivered(self):
+        """The requests answered 2xx: (headers, body, good) each."""
+        with self.lock:
+            return [(h, b, g) for (h, b, g, s) in self.requests if 200 <= s < 300]
+
+    def count(self):
+        with self.lock:
+            return len(self.requests)
+
+    def wait_delivered(self, n, timeout=30):
+        """Waits until N requests were answered 2xx; returns how many were."""
+        return len(wait_for(self.delivered, timeout=timeout, done=lambda d: len(d) >= n))
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def webhook_args(sink, secret_path, extra=()):
+    """The `conclave serve` options that post events to SINK, the secret in
+    SECRET_PATH (written here, mode 0600)."""
+    with open(secret_path, "wb") as f:
+        f.write(sink.secret + b"\n")
+    os.chmod(secret_path, 0o600)
+    return ["--webhook-url", sink.url(), "--webhook-secret-file", secret_path,
+            "--public-url", "https://vote.example.org"] + list(extra)
+
+
+# What takes a database of schema 13 back to 12 (schema/013_events.sql undone).
+UNDO_013 = """
+    DROP TRIGGER polls_event_opened;
+    DROP TRIGGER polls_event_opened_later;
+    DROP TRIGGER polls_event_closed;
+    DROP TRIGGER polls_event_withdrawn;
+    DROP TABLE webhook_deliveries;
+    DROP TABLE webhook_settings;
+    DROP TABLE events;
+    DELETE FROM schema_version WHERE version = 13;"""

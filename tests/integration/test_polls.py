@@ -13,9 +13,9 @@ import tempfile
 import threading
 import time
 
-from harness import (BIN, TEST_BIN, VECTORS, Client, LossyProxy, Server, Suite, add_member,
-                     create_token, members_with_tokens, run_cli, vote, vote_command, wait_for,
-                     wait_log, wait_result)
+from harness import (BIN, TEST_BIN, UNDO_013, VECTORS, Client, LossyProxy, Server, Suite,
+                     add_member, create_token, members_with_tokens, run_cli, vote, vote_command,
+                     wait_for, wait_log, wait_result)
 
 
 def load_vector(name):
@@ -500,7 +500,7 @@ def test_voters_migrated(t):
             t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        con.executescript(UNDO_012 + UNDO_009 + UNDO_006)     # back to schema 5, then to 4 below
+        con.executescript(UNDO_013 + UNDO_012 + UNDO_009 + UNDO_006)  # back to schema 5, then 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),
