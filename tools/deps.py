@@ -38,8 +38,8 @@ LAYERS = [
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
      "accounts and sessions, councils of trustees and their key ceremony, a sealed poll's "
      "decryption, the mails, the mailer and the poll notices",
-     ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox",
-      "auth", "auth_*", "council", "mail", "mailer", "notice"]),
+     ["poll", "poll_close", "poll_decrypt", "poll_stall", "nominee", "poll_view", "poll_result",
+      "ballotbox", "auth", "auth_*", "council", "mail", "mailer", "notice"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "

@@ -73,6 +73,7 @@ void config_defaults(struct config *cfg)
     cfg->session_ttl = 12 * 3600;
     cfg->login_limit = 60;
     cfg->cast_limit = 30;
+    cfg->decrypt_remind_hours = 24;
     config_default_static(cfg->static_dir, sizeof cfg->static_dir);
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
@@ -223,6 +224,7 @@ static const struct {
     {"--login-limit", 0, 100000, offsetof(struct config, login_limit)},
     {"--cast-limit", 0, 100000, offsetof(struct config, cast_limit)},
     {"--session-ttl", 1, 366UL * 86400, offsetof(struct config, session_ttl)},
+    {"--decrypt-remind-hours", 0, 24UL * 365, offsetof(struct config, decrypt_remind_hours)},
 };
 
 /* Option OPT with VAL if it is one of number_options: 0 set, -1 a bad

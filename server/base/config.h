@@ -38,6 +38,8 @@ struct config {
     char mail_from[256];              /* --mail-from ADDRESS */
     char public_url[512];             /* --public-url https://... (links in mails) */
     unsigned reminder_hours;          /* --reminder-hours: before a close, default 24, 0 off */
+    unsigned decrypt_remind_hours;    /* --decrypt-remind-hours: a poll waiting that long for
+                                         its trustees is reported to the admins; 24, 0 off */
 };
 
 /* Fills cfg with the defaults. */
