@@ -188,21 +188,14 @@ int store_decrypt_overdue(struct store *s, int64_t closed_before, char (*ids)[64
                           size_t *n)
 {
     sqlite3_stmt *st;
-    int rc = CV_ERROR, step = SQLITE_DONE;
+    int rc = CV_ERROR;
 
     *n = 0;
     store_lock(s);
-    if ((st = store_stmt(s, SQL_OVERDUE)) == NULL ||
-        sqlite3_bind_int64(st, 1, closed_before) != SQLITE_OK ||
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) != SQLITE_OK)
-        goto out;
-    while (*n < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (store_column_text(st, 0, ids[*n], 64) != 0)
-            goto out;
-        (*n)++;
-    }
-    rc = step == SQLITE_DONE || step == SQLITE_ROW ? CV_OK : CV_ERROR;
-out:
+    if ((st = store_stmt(s, SQL_OVERDUE)) != NULL &&
+        sqlite3_bind_int64(st, 1, closed_before) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) == SQLITE_OK)
+        rc = store_step_ids(st, ids, cap, n);
     store_stmt_reset(st);
     store_unlock(s);
     return rc;

@@ -79,6 +79,11 @@ void store_stmt_reset(sqlite3_stmt *st);
  * added); NULL becomes "". -1 if it does not fit. */
 int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap);
 
+/* Steps ST (bound; the caller holds the lock and resets it) for up to CAP
+ * rows, copying text column 0 of each (an id, under 64 bytes) into IDS;
+ * *N rows. CV_OK or CV_ERROR. */
+int store_step_ids(sqlite3_stmt *st, char (*ids)[64], size_t cap, size_t *n);
+
 /* Steps ST, an INSERT whose parameters are bound (the caller holds the lock
  * and resets ST): CV_OK, with the new row's rowid in *ROWID (may be
  * NULL); CV_CONFLICT when it breaks a uniqueness rule (a primary key or

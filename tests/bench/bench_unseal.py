@@ -202,7 +202,12 @@ def bench_agents(rows):
                      f"(--interval 1), {n:,} ballots", f"{time.time() - deadline:.1f} s"))
         for a in agents:
             a.terminate()
-            a.wait(timeout=10)
+        for a in agents:
+            try:
+                a.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                a.kill()            # still verifying the board after the result: nothing to post
+                a.wait()
     finally:
         b.close()
 
