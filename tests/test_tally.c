@@ -327,6 +327,67 @@ static void test_recovery(void)
     sodium_memzero(x0, 32);
 }
 
+/* The points ballot_verify_points leaves decoded count as tally_add counts
+ * the ballot (same aggregate, byte for byte); a ballot that fails gives the
+ * same reason as ballot_verify and no points; points of m choices do not go
+ * into an aggregate of another m. */
+static void test_points(void)
+{
+    static const char *const opts[] = { "a", "b", "c" }, *const roll[] = { "v" };
+    struct crypto_rng rng = crypto_rng_system();
+    struct record_params p = { "poll-p", "q?", opts, 3, 0, 2, "2025-01-01T00:00:00Z",
+                               "2025-01-02T00:00:00Z", roll, 1 };
+    struct record_params q = p;
+    struct record *rec = NULL, *other = NULL;
+    struct tally *t1 = tally_new(3), *t2 = tally_new(3), *t_two = tally_new(2);
+    unsigned char x0[32], x1[32], rho[32], a1[32], a2[32], b1[32], b2[32];
+    uint8_t votes[3];
+    uint32_t n, j;
+    int same = 1;
+
+    q.id = "poll-q";
+    CHECK(record_create(&p, NULL, 0, &rng, &rec, x0) == PROTO_OK &&
+          record_create(&q, NULL, 0, &rng, &other, x1) == PROTO_OK && t1 && t2 && t_two,
+          "records");
+    for (n = 0; rec != NULL && other != NULL && n < 12; n++) {
+        struct ballot *b = NULL;
+        char sentinel = 0;      /* *out is set to NULL, not left as it was */
+        struct ballot_points *pts = NULL, *none = (struct ballot_points *)(void *)&sentinel;
+
+        votes[0] = (uint8_t)(n % 2);
+        votes[1] = (uint8_t)(n % 3 == 0);
+        votes[2] = (uint8_t)(n % 5 == 0 && votes[0] + votes[1] < 2);
+        crypto_rng_bytes(&rng, rho, 32);
+        CHECK(ballot_create(rec, votes, rho, NULL, &rng, &b) == 0, "ballot");
+        CHECK(b != NULL && ballot_verify_points(b, rec, &pts) == PROTO_OK && pts != NULL &&
+              ballot_points_count(pts) == 3, "ballot_verify_points: PROTO_OK and 3 choices");
+        CHECK(b != NULL && pts != NULL && tally_add(t1, b) == 0 && tally_add_points(t2, pts) == 0,
+              "tally_add and tally_add_points");
+        CHECK(pts != NULL && tally_add_points(t_two, pts) == -1, "3 choices into an m = 2 tally");
+        CHECK(b != NULL && ballot_verify_points(b, other, &none) == ballot_verify(b, other) &&
+              ballot_verify(b, other) != PROTO_OK && none == NULL,
+              "another poll's record: ballot_verify's reason, no points");
+        ballot_points_free(pts);
+        ballot_free(b);
+    }
+    for (j = 0; j < 3; j++) {
+        tally_A(t1, j, a1);
+        tally_A(t2, j, a2);
+        tally_B(t1, j, b1);
+        tally_B(t2, j, b2);
+        same &= memcmp(a1, a2, 32) == 0 && memcmp(b1, b2, 32) == 0;
+    }
+    CHECK(same && tally_ballot_count(t1) == 12 && tally_ballot_count(t2) == 12 &&
+          tally_ballot_count(t_two) == 0, "the same aggregate from the points as from the ballots");
+    tally_free(t1);
+    tally_free(t2);
+    tally_free(t_two);
+    record_free(rec);
+    record_free(other);
+    sodium_memzero(x0, 32);
+    sodium_memzero(x1, 32);
+}
+
 int main(void)
 {
     if (crypto_init() != 0)
@@ -334,5 +395,6 @@ int main(void)
     test_elections();
     test_rule();
     test_recovery();
+    test_points();
     TEST_MAIN_END("test_tally");
 }

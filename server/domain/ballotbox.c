@@ -57,7 +57,7 @@ struct box_job {
     struct ballotbox *box;
     struct store_cast cast;
     struct box_poll *poll;          /* referenced by the caller */
-    const struct ballot *ballot;
+    const struct ballot_points *points;     /* its α_j, β_j, decoded by box_verify */
     enum cv_err result;
     enum store_cast_fault fault;    /* why, when result is CV_BAD_BALLOT */
 };
@@ -113,7 +113,7 @@ static int box_apply(struct store_job *job, int64_t now)
     j->result = store_cast_apply(box->st, &j->cast, now, &j->fault);
     if (j->result == CV_OK && j->poll->agg != NULL &&
         (bad || (old != NULL && tally_remove(j->poll->agg, old) != 0) ||
-         tally_add(j->poll->agg, j->ballot) != 0))
+         tally_add_points(j->poll->agg, j->points) != 0))
         box_agg_drop(j->poll);
     ballot_free(old);
     return j->result == CV_OK;
@@ -361,7 +361,8 @@ static enum proto_reason box_fault_reason(enum store_cast_fault f)
 /* Stores the verified ballot B of USERNAME; signs the receipt. */
 static enum cv_err box_store(struct ballotbox *box, struct box_poll *p,
                              const char *username, const struct ballot *b,
-                             struct box_receipt *out, enum proto_reason *reason)
+                             const struct ballot_points *pts, struct box_receipt *out,
+                             enum proto_reason *reason)
 {
     struct box_job job;
     unsigned char alphas[2 * 32 * 32], old_tag[32], sig[SIGN_BYTES];
@@ -377,7 +378,7 @@ static enum cv_err box_store(struct ballotbox *box, struct box_poll *p,
         memcpy(alphas + 32 * j, ballot_alpha(b, j), 32);
     memset(&job, 0, sizeof job);
     job.poll = p;
-    job.ballot = b;
+    job.points = pts;
     job.cast.poll_id = p->id;
     job.cast.username = username;
     job.cast.tracker = ballot_tracker(b);
@@ -428,14 +429,15 @@ static enum cv_err box_precheck(struct ballotbox *box, const char *poll_id,
  * cores with a handful of threads only.
  */
 static enum proto_reason box_verify(struct ballotbox *box, const struct ballot *b,
-                                    const struct record *rec)
+                                    const struct record *rec, struct ballot_points **pts)
 {
     enum proto_reason r;
 
+    *pts = NULL;
     while (sem_wait(&box->verifiers) != 0)
         if (errno != EINTR)
             return PROTO_INTERNAL;
-    r = ballot_verify(b, rec);
+    r = ballot_verify_points(b, rec, pts);
     sem_post(&box->verifiers);
     return r;
 }
@@ -446,6 +448,7 @@ enum cv_err ballotbox_cast(struct ballotbox *box, const char *poll_id,
                            enum proto_reason *reason)
 {
     struct box_poll *p = NULL;
+    struct ballot_points *pts = NULL;
     enum cv_err rc;
 
     if ((rc = box_poll_get(box, poll_id, &p)) != CV_OK)
@@ -465,12 +468,13 @@ enum cv_err ballotbox_cast(struct ballotbox *box, const char *poll_id,
     }
     if ((rc = box_precheck(box, poll_id, username, b, reason)) != CV_OK)
         goto out;
-    if ((*reason = box_verify(box, b, p->rec)) != PROTO_OK) {
+    if ((*reason = box_verify(box, b, p->rec, &pts)) != PROTO_OK) {
         rc = *reason == PROTO_INTERNAL ? CV_ERROR : CV_BAD_BALLOT;
         goto out;
     }
-    rc = box_store(box, p, username, b, out, reason);
+    rc = box_store(box, p, username, b, pts, out, reason);
 out:
+    ballot_points_free(pts);
     box_poll_put(box, p);
     return rc;
 }

@@ -260,14 +260,56 @@ static int ballot_sum_points(const struct ballot *b, unsigned char alpha[CRYPTO_
     return 0;
 }
 
+/* A ballot's α_j and β_j as ballot_verify_points decoded them. */
+struct ballot_points {
+    uint32_t m;
+    struct group_point *alpha, *beta;           /* m each, in one block */
+};
+
+void ballot_points_free(struct ballot_points *p)
+{
+    free(p);
+}
+
+uint32_t ballot_points_count(const struct ballot_points *p)
+{
+    return p->m;
+}
+
+const struct group_point *ballot_points_alpha(const struct ballot_points *p, uint32_t j)
+{
+    return &p->alpha[j];
+}
+
+const struct group_point *ballot_points_beta(const struct ballot_points *p, uint32_t j)
+{
+    return &p->beta[j];
+}
+
+/* Room for m choices' points (m <= PROTO_MAX_OPTIONS), or NULL. */
+static struct ballot_points *ballot_points_new(uint32_t m)
+{
+    struct ballot_points *p;
+
+    if (m == 0 || m > PROTO_MAX_OPTIONS ||
+        (p = malloc(sizeof *p + 2 * (size_t)m * sizeof(struct group_point))) == NULL)
+        return NULL;
+    p->m = m;
+    p->alpha = (struct group_point *)(void *)(p + 1);
+    p->beta = p->alpha + m;
+    return p;
+}
+
 /* The choice proofs, then the sum proof on α = Σ α_j, β = Σ β_j (summed in
- * extended coordinates, each point decoded once for both). */
-static enum proto_reason ballot_verify_proofs(const struct ballot *b, const struct record *rec)
+ * extended coordinates, each point decoded once for both). Each α_j, β_j is
+ * left decoded in PTS when not NULL. */
+static enum proto_reason ballot_verify_proofs(const struct ballot *b, const struct record *rec,
+                                              struct ballot_points *pts)
 {
     const unsigned char *fp = record_fingerprint(rec);
     const struct pubmul_key *Y = record_public_key_table(rec);
     unsigned char alpha[CRYPTO_BYTES], beta[CRYPTO_BYTES];
-    struct group_point a, asum, bj, bsum;
+    struct group_point a_one, b_one, asum, bsum, *a, *bj;
     enum proto_reason why;
     struct crypto_hash h;
     uint32_t j;
@@ -275,16 +317,18 @@ static enum proto_reason ballot_verify_proofs(const struct ballot *b, const stru
     group_identity(&asum);
     group_identity(&bsum);
     for (j = 0; j < b->m; j++) {
-        if (group_decode(&bj, b->choices[j].beta) != 0 ||
-            group_decode(&a, b->choices[j].alpha) != 0)
+        a = pts != NULL ? &pts->alpha[j] : &a_one;
+        bj = pts != NULL ? &pts->beta[j] : &b_one;
+        if (group_decode(bj, b->choices[j].beta) != 0 ||
+            group_decode(a, b->choices[j].alpha) != 0)
             return PROTO_POINT;
         ballot_choice_prefix(&h, fp, b->tag, j);
-        why = proof_interval_verify_key(&h, Y, b->choices[j].alpha, b->choices[j].beta, &a, &bj,
+        why = proof_interval_verify_key(&h, Y, b->choices[j].alpha, b->choices[j].beta, a, bj,
                                         0, 1, b->choices[j].proof, NULL);
         if (why != PROTO_OK)
             return why;
-        group_add(&asum, &asum, &a);
-        group_add(&bsum, &bsum, &bj);
+        group_add(&asum, &asum, a);
+        group_add(&bsum, &bsum, bj);
     }
     ballot_sum_prefix(&h, b, fp);
     group_encode(alpha, &asum);
@@ -293,7 +337,8 @@ static enum proto_reason ballot_verify_proofs(const struct ballot *b, const stru
                                      record_max(rec), b->sum, NULL);
 }
 
-enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec)
+/* The checks of ballot_verify before the proofs. */
+static enum proto_reason ballot_verify_shape(const struct ballot *b, const struct record *rec)
 {
     size_t id_len;
     const char *id = record_id(rec, &id_len);
@@ -313,7 +358,33 @@ enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec
             if (memcmp(b->choices[i].alpha, b->choices[j].alpha, CRYPTO_BYTES) == 0)
                 return PROTO_DUPLICATE_ALPHA;
     }
-    return ballot_verify_proofs(b, rec);
+    return PROTO_OK;
+}
+
+enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec)
+{
+    enum proto_reason why = ballot_verify_shape(b, rec);
+
+    return why != PROTO_OK ? why : ballot_verify_proofs(b, rec, NULL);
+}
+
+enum proto_reason ballot_verify_points(const struct ballot *b, const struct record *rec,
+                                       struct ballot_points **out)
+{
+    enum proto_reason why = ballot_verify_shape(b, rec);
+    struct ballot_points *pts;
+
+    *out = NULL;
+    if (why != PROTO_OK)
+        return why;
+    if ((pts = ballot_points_new(b->m)) == NULL)
+        return PROTO_INTERNAL;
+    if ((why = ballot_verify_proofs(b, rec, pts)) != PROTO_OK) {
+        ballot_points_free(pts);
+        return why;
+    }
+    *out = pts;
+    return PROTO_OK;
 }
 
 /* --- creation ------------------------------------------------------------------- */

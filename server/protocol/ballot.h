@@ -58,6 +58,22 @@ int ballot_read_board(const char *text, size_t len, struct ballot **out);
  * point off the curve), _PROOF. */
 enum proto_reason ballot_verify(const struct ballot *b, const struct record *rec);
 
+/* A ballot's ciphertexts α_j, β_j decoded (group.h's points), as verifying
+ * it decodes them: what tally_add_points counts without decoding them again. */
+struct ballot_points;
+struct group_point;
+
+/* ballot_verify, and when PROTO_OK, *out = the ballot's decoded α_j, β_j
+ * (caller frees with ballot_points_free); else *out = NULL. PROTO_INTERNAL
+ * when out of memory. */
+enum proto_reason ballot_verify_points(const struct ballot *b, const struct record *rec,
+                                       struct ballot_points **out);
+void ballot_points_free(struct ballot_points *p);
+uint32_t ballot_points_count(const struct ballot_points *p);            /* m */
+/* α_j and β_j, j < m (owned by p). */
+const struct group_point *ballot_points_alpha(const struct ballot_points *p, uint32_t j);
+const struct group_point *ballot_points_beta(const struct ballot_points *p, uint32_t j);
+
 /* Board form: PROTO_TRACKER if the ballot's "tracker" is not its recomputed
  * tracker, else PROTO_OK (always PROTO_OK for the POST form). */
 enum proto_reason ballot_check_tracker(const struct ballot *b);

@@ -71,12 +71,13 @@ static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
 {
     const struct board_doc *d = job->doc;
     enum proto_reason why;
+    struct ballot_points *pts = NULL;
     struct ballot *b;
     uint32_t j;
 
     if ((why = board_ballot_at(d, i, &b)) != PROTO_OK)
         return why;
-    if ((why = ballot_verify(b, d->rec)) == PROTO_OK &&
+    if ((why = ballot_verify_points(b, d->rec, &pts)) == PROTO_OK &&
         (why = ballot_check_tracker(b)) == PROTO_OK) {
         memcpy(job->trackers[i], ballot_tracker(b), CRYPTO_BYTES);
         memcpy(job->tags[i].b, ballot_tag(b), CRYPTO_BYTES);
@@ -85,9 +86,10 @@ static enum proto_reason board_check_ballot(struct board_job *job, uint32_t i,
             memcpy(job->alphas[(size_t)i * d->m + j].b, ballot_alpha(b, j), CRYPTO_BYTES);
             job->alphas[(size_t)i * d->m + j].i = i;
         }
-        if (tally_add(partial, b) != 0)
+        if (tally_add_points(partial, pts) != 0)
             why = PROTO_INTERNAL;
     }
+    ballot_points_free(pts);
     ballot_free(b);
     return why;
 }

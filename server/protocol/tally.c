@@ -112,6 +112,20 @@ int tally_add(struct tally *t, const struct ballot *b)
     return tally_apply(t, b, 1);
 }
 
+int tally_add_points(struct tally *t, const struct ballot_points *p)
+{
+    uint32_t j;
+
+    if (ballot_points_count(p) != t->m || t->n == UINT32_MAX)
+        return -1;
+    for (j = 0; j < t->m; j++) {
+        group_add(&t->A[j], &t->A[j], ballot_points_alpha(p, j));
+        group_add(&t->B[j], &t->B[j], ballot_points_beta(p, j));
+    }
+    t->n++;
+    return 0;
+}
+
 int tally_remove(struct tally *t, const struct ballot *b)
 {
     return tally_apply(t, b, -1);

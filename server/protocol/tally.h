@@ -42,6 +42,11 @@ void tally_free(struct tally *t);
 int tally_add(struct tally *t, const struct ballot *b);
 int tally_remove(struct tally *t, const struct ballot *b);
 
+/* tally_add from the points ballot_verify_points decoded (no decoding: a
+ * fraction of a microsecond a choice instead of ~8). 0, or -1 (wrong m, N at
+ * its maximum; t unchanged). */
+int tally_add_points(struct tally *t, const struct ballot_points *p);
+
 /* dst += src (same m). 0 or -1. */
 int tally_merge(struct tally *dst, const struct tally *src);
 

@@ -288,6 +288,10 @@ static pthread_once_t store_library_once = PTHREAD_ONCE_INIT;
 static void store_library_configure(void)
 {
     (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 512 << 10);
+    /* No allocation statistics (nothing here reads sqlite3_status): SQLite's
+     * malloc and free then take no process-wide mutex, which the HTTP
+     * threads' reads and the committer would otherwise share. */
+    (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 /* Allocates the store and its recursive mutex. */
