@@ -37,9 +37,10 @@ LAYERS = [
      ["http_request", "cookie", "http_error"]),
     ("domain", "polls (opening, closing, what a member sees, the result), the cast path, "
      "accounts and sessions, councils of trustees and their key ceremony, a sealed poll's "
-     "decryption, the mails, the mailer and the poll notices, the poll events' mails and "
+     "decryption (and the admins told when it stalls), the mails, the mailer and the poll "
+     "notices, the poll events' mails and "
      "webhook deliveries, the webhook's delivery thread",
-     ["poll", "poll_close", "poll_decrypt", "nominee", "poll_view", "poll_result", "ballotbox",
+     ["poll", "poll_close", "poll_decrypt", "poll_stall", "nominee", "poll_view", "poll_result", "ballotbox",
       "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch", "consent",
       "event", "webhook"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",

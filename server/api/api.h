@@ -43,6 +43,9 @@ void api_poll_board(struct http_request *req);
 void api_ballot_cast(struct http_request *req);
 /* POST /api/v1/polls/{id}/decryptions: a trustee's shares (api_decrypt.c) */
 void api_decrypt_post(struct http_request *req);
+/* GET /api/v1/decryptions[?council=ID]: the polls waiting for trustees, light
+ * (for `conclave trustee watch`), with an ETag (api_decrypt.c) */
+void api_decrypt_list(struct http_request *req);
 /* GET /api/v1/server-key: the Ed25519 public key as PEM (api_ballot.c) */
 void api_server_key(struct http_request *req);
 

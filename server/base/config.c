@@ -77,6 +77,7 @@ void config_defaults(struct config *cfg)
     cfg->password_login = 1;
     snprintf(cfg->oidc_groups_claim, sizeof cfg->oidc_groups_claim, "groups");
     snprintf(cfg->oidc_name, sizeof cfg->oidc_name, "single sign-on");
+    cfg->decrypt_remind_hours = 24;
     config_default_static(cfg->static_dir, sizeof cfg->static_dir);
     snprintf(cfg->templates_dir, sizeof cfg->templates_dir, "./templates");
 }
@@ -260,6 +261,7 @@ static const struct {
     {"--login-limit", 0, 100000, offsetof(struct config, login_limit)},
     {"--cast-limit", 0, 100000, offsetof(struct config, cast_limit)},
     {"--session-ttl", 1, 366UL * 86400, offsetof(struct config, session_ttl)},
+    {"--decrypt-remind-hours", 0, 24UL * 365, offsetof(struct config, decrypt_remind_hours)},
 };
 
 /* Option OPT with VAL if it is one of number_options: 0 set, -1 a bad

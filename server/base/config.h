@@ -53,6 +53,8 @@ struct config {
     char oidc_group[256];             /* --oidc-group NAME, "" none */
     char oidc_groups_claim[64];       /* --oidc-groups-claim, default "groups" */
     int password_login;               /* --password-login on|off (default 1): 0, admins only */
+    unsigned decrypt_remind_hours;    /* --decrypt-remind-hours: a poll waiting that long for
+                                         its trustees is reported to the admins; 24, 0 off */
 };
 
 /* Fills cfg with the defaults. */

@@ -651,39 +651,42 @@ static int watch_done(const struct watch_state *w, const char *id)
     return 0;
 }
 
-/* Whether the poll's view says it waits for this trustee's shares. */
+/* Whether an entry of GET /api/v1/decryptions (a poll waiting for its
+ * trustees) waits for this trustee's shares. */
 static int watch_wants(const struct decrypt_run *r, json_t *poll)
 {
-    json_t *seal = json_object_get(poll, "sealed_by"), *t;
-    const char *state = json_string_value(json_object_get(poll, "state"));
-    const char *council = json_string_value(json_object_get(seal, "council"));
+    const char *council = json_string_value(json_object_get(poll, "council"));
+    json_t *t;
     size_t i;
 
-    if (state == NULL || strcmp(state, "decrypting") != 0 || council == NULL ||
-        strcmp(council, r->key.council) != 0)
+    if (council == NULL || strcmp(council, r->key.council) != 0)
         return 0;
-    json_array_foreach(json_object_get(seal, "trustees"), i, t)
+    json_array_foreach(json_object_get(poll, "trustees"), i, t)
         if (json_integer_value(json_object_get(t, "index")) == (json_int_t)r->key.index)
             return !json_is_true(json_object_get(t, "decrypted"));
     return 0;
 }
 
-/* One look at the server: acts on every poll that waits for us. */
+/* One look at the server: the light list of the polls waiting for this
+ * key's council (GET /api/v1/decryptions, no record, no board); the whole
+ * board is fetched only for a poll that waits for us, and acted on. */
 static void watch_round(struct decrypt_run *r, struct watch_state *w)
 {
     struct cli_http_response resp = {0, NULL, 0};
+    char path[128];
     json_t *v, *p;
     const char *id;
     size_t i;
     int rc;
 
-    if (cli_voter_get(&r->v, "/api/v1/polls", &resp) != 0) {
+    snprintf(path, sizeof path, "/api/v1/decryptions?council=%s", r->key.council);
+    if (cli_voter_get(&r->v, path, &resp) != 0) {
         fprintf(stderr, "conclave trustee watch: %s (trying again)\n", r->v.err);
         return;
     }
     v = json_loads(resp.body, 0, NULL);
     free(resp.body);
-    json_array_foreach(json_object_get(v, "polls"), i, p) {
+    json_array_foreach(json_object_get(v, "decryptions"), i, p) {
         id = json_string_value(json_object_get(p, "id"));
         if (watch_stop || id == NULL || !poll_id_ok(id) || watch_done(w, id) ||
             !watch_wants(r, p))
@@ -725,8 +728,11 @@ int cli_trustee_watch_main(int argc, char **argv)
         (o[OPT_INTERVAL].set && ((interval = strtoul(o[OPT_INTERVAL].value, &end, 10)) < 1 ||
                                  interval > 3600 || *end != '\0')))
         return cli_usage(watch_usage, a.help);
-    if (crypto_init() != 0 || run_setup(&r, o, NULL) != 0 ||
-        (w.done = calloc(WATCH_DONE_MAX, sizeof *w.done)) == NULL) {
+    if (crypto_init() != 0)
+        snprintf(r.msg, sizeof r.msg, "cannot initialise libsodium");
+    else if (run_setup(&r, o, NULL) == 0 && !poll_id_ok(r.key.council))
+        snprintf(r.msg, sizeof r.msg, "the key file's council id is malformed");
+    if (r.msg[0] || (w.done = calloc(WATCH_DONE_MAX, sizeof *w.done)) == NULL) {
         int rc = cli_fail("trustee watch", r.msg);
         run_free(&r);
         return rc;

@@ -36,6 +36,7 @@
 #include "notice.h"
 #include "oidc.h"
 #include "poll.h"
+#include "poll_stall.h"
 #include "ratelimit.h"
 #include "serve.h"
 #include "sign.h"
@@ -53,6 +54,7 @@ static const char serve_usage[] =
     "                      [--max-connections N] [--request-timeout SECS] [--session-ttl SECS]\n"
     "                      [--login-limit N] [--cast-limit N] [--header-timeout SECS]\n"
     "                      [--max-connections-per-address N] [--trusted-proxy ADDRESS]\n"
+    "                      [--decrypt-remind-hours N]\n"
     "                      [--smtp-url URL --mail-from ADDRESS --public-url URL\n"
     "                       [--smtp-user NAME --smtp-password-file FILE] [--reminder-hours N]]\n"
     "                      [--nominee-consent mail|attest]\n"
@@ -67,6 +69,10 @@ static const char serve_usage[] =
     "  --secure-cookies       behind HTTPS: the session and login cookies are Secure and\n"
     "                         named with the __Host- prefix\n"
     "  --threads N            HTTP worker threads (default 8 per core + 2)\n"
+    "  --decrypt-remind-hours N\n"
+    "                         tell the admins (log, /admin/decryptions, mail if on) once\n"
+    "                         when a poll sealed by a council has waited N hours after its\n"
+    "                         deadline for its trustees (default 24; 0: never)\n"
     "  --max-connections N    simultaneous connections (default 512)\n"
     "  --request-timeout SECS time a client has to send a whole request (default 20)\n"
     "  --header-timeout SECS  time it has to send the request's headers (default 10;\n"
@@ -192,6 +198,8 @@ static void serve_loop(struct app *app, const sigset_t *set)
         (void)event_run(app->store, app->mail, app->webhook, (int64_t)time(NULL));
         (void)notice_run(app->store, app->mail, (int64_t)time(NULL),
                          (int64_t)app->cfg->reminder_hours * 3600);
+        (void)poll_stall_run(app->store, app->mail, (int64_t)time(NULL),
+                             (int64_t)app->cfg->decrypt_remind_hours * 3600);
         store_durable_tick(app->store);
     }
 }

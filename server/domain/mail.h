@@ -32,6 +32,7 @@ struct mail;
 #define MAIL_REMINDER    "reminder"
 #define MAIL_RESULT      "result"
 #define MAIL_NEXT_STEPS  "next_steps"   /* after a pass, to the nominator and admins */
+#define MAIL_DECRYPT_WAIT "decrypt_wait" /* a poll waits long for its trustees, to admins */
 
 #define MAIL_RESET_TTL   (15 * 60)      /* a password-reset link, seconds */
 

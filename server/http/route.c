@@ -31,6 +31,7 @@ static const struct route routes[] = {
     {"POST",   "/api/v1/polls/{id}/ballots", api_ballot_cast},
     {"POST",   "/api/v1/polls/{id}/withdraw", api_poll_withdraw},
     {"POST",   "/api/v1/polls/{id}/decryptions", api_decrypt_post},
+    {"GET",    "/api/v1/decryptions",    api_decrypt_list},
     {"GET",    "/api/v1/server-key",     api_server_key},
     {"GET",    "/api/v1/councils/{id}",  api_council_get},
     {"POST",   "/api/v1/councils/{id}/registration", api_council_register},

@@ -225,6 +225,8 @@ int http_add_header(struct http_request *req, const char *name, const char *valu
 
 void http_set_cacheable(struct http_request *req) { req->cacheable = 1; }
 
+void http_set_revalidate(struct http_request *req) { req->cacheable = 2; }
+
 static void stream_free(void *cls)
 {
     struct http_stream *st = cls;
@@ -402,7 +404,9 @@ static void add_standard_headers(struct http_request *req, struct MHD_Response *
         "img-src 'self' data:; object-src 'none'; base-uri 'none'; "
         "frame-ancestors 'none'; form-action 'self'");
     MHD_add_response_header(resp, "Cache-Control",
-                            req->cacheable ? "public, max-age=300" : "no-store");
+                            req->cacheable == 1   ? "public, max-age=300"
+                            : req->cacheable == 2 ? "private, no-cache"
+                                                  : "no-store");
 }
 
 struct MHD_Response *http_request_response(struct http_request *req)

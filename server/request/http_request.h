@@ -101,4 +101,11 @@ int http_respond_stream(struct http_request *req, unsigned status, const char *c
  */
 void http_set_cacheable(struct http_request *req);
 
+/*
+ * Marks the response as one a client may keep but must revalidate each time
+ * (`Cache-Control: private, no-cache`): for an answer sent with an ETag, so
+ * that the client's If-None-Match gets a 304 while nothing changed.
+ */
+void http_set_revalidate(struct http_request *req);
+
 #endif

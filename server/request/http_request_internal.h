@@ -58,7 +58,7 @@ struct http_request {
     size_t resp_len;
     const char *content_type;
     struct http_stream *stream;     /* a streamed body instead of resp, or NULL */
-    int cacheable;
+    int cacheable;              /* 0 no-store, 1 public max-age, 2 private no-cache */
     int nheaders;
     struct http_header headers[HTTP_MAX_HEADERS];
 };

@@ -617,6 +617,19 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql)
     return st;
 }
 
+int store_step_ids(sqlite3_stmt *st, char (*ids)[64], size_t cap, size_t *n)
+{
+    int step = SQLITE_DONE;
+
+    *n = 0;
+    while (*n < cap && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if (store_column_text(st, 0, ids[*n], 64) != 0)
+            return CV_ERROR;
+        (*n)++;
+    }
+    return step == SQLITE_DONE || step == SQLITE_ROW ? CV_OK : CV_ERROR;
+}
+
 int store_column_text(sqlite3_stmt *st, int col, char *dst, size_t cap)
 {
     const unsigned char *t = sqlite3_column_text(st, col);

@@ -3,12 +3,16 @@
  * `decrypting`, the entries of the server and the trustees, the partial
  * board, and the publication of the result with x_0's erasure.
  *
+ * And the admins' reminder of a poll that waits too long for its trustees
+ * (schema 014: decrypt_reminded_at, set once).
+ *
  * Invariants kept here (and by the schema's CHECKs): a decrypting poll is
  * closed, takes no ballot and has no result; holder 0's entry is written
  * with the state, in the same statement group; one entry per holder, never
  * changed; the result, the final board and the erasure of x_0 are one
  * UPDATE.
  */
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,4 +175,43 @@ int store_decrypt_publish(struct store *s, const char *id, const char *result,
     }
     store_unlock(s);
     return rc;
+}
+
+static const char SQL_OVERDUE[] =
+    "SELECT id FROM polls WHERE decrypting = 1 AND decrypt_reminded_at IS NULL"
+    " AND closes_at <= ?1 ORDER BY closes_at, id LIMIT ?2";
+static const char SQL_REMINDED[] =
+    "UPDATE polls SET decrypt_reminded_at = ?2"
+    " WHERE id = ?1 AND decrypting = 1 AND decrypt_reminded_at IS NULL";
+
+int store_decrypt_overdue(struct store *s, int64_t closed_before, char (*ids)[64], size_t cap,
+                          size_t *n)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    *n = 0;
+    store_lock(s);
+    if ((st = store_stmt(s, SQL_OVERDUE)) != NULL &&
+        sqlite3_bind_int64(st, 1, closed_before) == SQLITE_OK &&
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) == SQLITE_OK)
+        rc = store_step_ids(st, ids, cap, n);
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc;
+}
+
+int store_decrypt_reminded(struct store *s, const char *id, int64_t now)
+{
+    sqlite3_stmt *st;
+    int rc = CV_ERROR;
+
+    store_lock(s);
+    assert(store_in_tx(s));         /* with the mails it queues */
+    if ((st = store_stmt(s, SQL_REMINDED)) != NULL && bind_text(st, 1, id) == 0 &&
+        sqlite3_bind_int64(st, 2, now) == SQLITE_OK)
+        rc = decrypt_step(s, st, 0);
+    store_stmt_reset(st);
+    store_unlock(s);
+    return rc == CV_NOT_FOUND ? CV_CONFLICT : rc;
 }

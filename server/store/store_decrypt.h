@@ -50,4 +50,14 @@ int store_decrypt_board(struct store *s, const char *id, const char *board, long
 int store_decrypt_publish(struct store *s, const char *id, const char *result,
                           const char *board, long ballots_at);
 
+/* Up to CAP ids of polls decrypting since a deadline at or before
+ * CLOSED_BEFORE whose admins have not been reminded yet, oldest first. */
+int store_decrypt_overdue(struct store *s, int64_t closed_before, char (*ids)[64], size_t cap,
+                          size_t *n);
+
+/* Marks decrypting poll ID's reminder done at NOW (inside the transaction
+ * that queues its mails): CV_OK, or CV_CONFLICT if it was already (or ID is
+ * no longer decrypting). */
+int store_decrypt_reminded(struct store *s, const char *id, int64_t now);
+
 #endif

@@ -90,6 +90,10 @@ int store_consent_read(sqlite3_stmt *st, int col, struct store_poll *p);
 /* Binds P's consent, consent_by, consent_at and nominee_email at IDX.. */
 int store_consent_bind(sqlite3_stmt *st, int idx, const struct store_poll *p);
 #define CONSENT_COLUMNS "consent, consent_by, consent_at, withdrawn_reason, nominee_email"
+/* Steps ST (bound; the caller holds the lock and resets it) for up to CAP
+ * rows, copying text column 0 of each (an id, under 64 bytes) into IDS;
+ * *N rows. CV_OK or CV_ERROR. */
+int store_step_ids(sqlite3_stmt *st, char (*ids)[64], size_t cap, size_t *n);
 
 /* Steps ST, an INSERT whose parameters are bound (the caller holds the lock
  * and resets ST): CV_OK, with the new row's rowid in *ROWID (may be

@@ -420,21 +420,14 @@ int store_notice_due(struct store *s, enum store_notice kind, int64_t until,
                      char (*ids)[64], size_t cap, size_t *n)
 {
     sqlite3_stmt *st;
-    int rc = CV_ERROR, step;
+    int rc = CV_ERROR;
 
     *n = 0;
     store_lock(s);
-    if ((st = store_stmt(s, SQL_NOTICE_DUE[kind])) == NULL ||
-        (kind == STORE_NOTICE_REMINDER && sqlite3_bind_int64(st, 1, until) != SQLITE_OK) ||
-        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) != SQLITE_OK)
-        goto out;
-    while ((step = sqlite3_step(st)) == SQLITE_ROW && *n < cap) {
-        if (store_column_text(st, 0, ids[*n], 64) != 0)
-            goto out;
-        (*n)++;
-    }
-    rc = step == SQLITE_DONE || step == SQLITE_ROW ? CV_OK : CV_ERROR;
-out:
+    if ((st = store_stmt(s, SQL_NOTICE_DUE[kind])) != NULL &&
+        (kind != STORE_NOTICE_REMINDER || sqlite3_bind_int64(st, 1, until) == SQLITE_OK) &&
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)cap) == SQLITE_OK)
+        rc = store_step_ids(st, ids, cap, n);
     store_stmt_reset(st);
     store_unlock(s);
     return rc;

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -23,6 +24,7 @@
 #include "log.h"
 #include "poll.h"
 #include "poll_result.h"
+#include "poll_stall.h"
 #include "poll_view.h"
 #include "store_poll.h"
 #include "web.h"
@@ -84,6 +86,14 @@ static void seal_put(struct tmpl_value *o, const struct poll_seal *s)
                  s->trustees[k].name);
     }
     tmpl_put_str(o, "decrypted_names", names);
+    for (names[0] = '\0', k = 0; k < s->count; k++) {
+        if (s->trustees[k].decrypted)
+            continue;
+        used = strlen(names);
+        snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                 s->trustees[k].name);
+    }
+    tmpl_put_str(o, "undecrypted_names", names);
 }
 
 /* How P's nominee agreed ("consent_text"), and "never_opened" for a poll
@@ -116,6 +126,10 @@ int web_poll_fill(struct store *st, struct tmpl_value *o, const struct poll_view
     tmpl_put_bool(o, "open", v->state == POLL_STATE_OPEN);
     tmpl_put_bool(o, "closed", v->state == POLL_STATE_CLOSED);
     tmpl_put_bool(o, "decrypting", v->state == POLL_STATE_DECRYPTING);
+    if (v->state == POLL_STATE_DECRYPTING) {
+        poll_stall_format((int64_t)time(NULL) - p->closes_at, note, sizeof note);
+        tmpl_put_str(o, "decrypt_waited", note);
+    }
     seal_put(o, &v->seal);
     tmpl_put_bool(o, "voted", v->voted);
     tmpl_put_bool(o, "on_roll", v->on_roll);

@@ -21,6 +21,7 @@ struct bench_conn {
     size_t len, cap;
     char *body;             /* a chunked body, decoded */
     size_t body_len, body_cap;
+    char why[96];           /* why the last bench_conn_send failed */
 };
 
 /* A parsed response; body points into the connection's buffer and stays

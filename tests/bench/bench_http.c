@@ -51,6 +51,7 @@ static int conn_connect(struct bench_conn *c)
         return -1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+        snprintf(c->why, sizeof c->why, "connect: %s", strerror(errno));
         close(c->fd);
         c->fd = -1;
         return -1;
@@ -88,8 +89,11 @@ static int conn_fill(struct bench_conn *c)
     do
         r = recv(c->fd, c->buf + c->len, c->cap - c->len, 0);
     while (r < 0 && errno == EINTR);
-    if (r <= 0)
+    if (r <= 0) {
+        snprintf(c->why, sizeof c->why, "%s after %zu bytes of the answer",
+                 r == 0 ? "closed by the server" : strerror(errno), c->len);
         return -1;
+    }
     c->len += (size_t)r;
     return 0;
 }
@@ -197,7 +201,10 @@ int bench_conn_send(struct bench_conn *c, const char *req, size_t len, struct be
     for (attempt = 0; attempt < 2; attempt++) {
         if (c->fd < 0 && conn_connect(c) != 0)
             return -1;
-        if (conn_write_all(c->fd, req, len) == 0 && conn_read_response(c, out) == 0)
+        c->why[0] = '\0';
+        if (conn_write_all(c->fd, req, len) != 0)
+            snprintf(c->why, sizeof c->why, "send: %s", strerror(errno));
+        else if (conn_read_response(c, out) == 0)
             return 0;
         close(c->fd);               /* closed by the server (timeout): reconnect once */
         c->fd = -1;

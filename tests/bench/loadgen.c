@@ -374,7 +374,10 @@ struct cast_phase {
     double *lat;                /* seconds, per request */
 };
 
-static void cast_note(struct cast_phase *ph, int status, const struct bench_resp *r)
+/* Counts a cast's outcome; the first few failures are printed, with the
+ * connection's reason when no answer came (status -1). */
+static void cast_note(struct cast_phase *ph, int status, const struct bench_resp *r,
+                      const struct bench_conn *c)
 {
     if (status == 201) {
         atomic_fetch_add(&ph->ok, 1);
@@ -382,7 +385,8 @@ static void cast_note(struct cast_phase *ph, int status, const struct bench_resp
     }
     if (atomic_fetch_add(&ph->failed, 1) < 5)
         fprintf(stderr, "loadgen: cast answered %d %.*s\n", status,
-                r ? (int)(r->body_len > 200 ? 200 : r->body_len) : 0, r ? r->body : "");
+                r ? (int)(r->body_len > 200 ? 200 : r->body_len) : (int)strlen(c->why),
+                r ? r->body : c->why);
 }
 
 static void *cast_run(void *arg)
@@ -401,7 +405,7 @@ static void *cast_run(void *arg)
         bench_sleep_until(start);
         rc = bench_conn_send(&c, ph->reqs[i], ph->lens[i], &r);
         ph->lat[i - ph->from] = bench_now() - start;
-        cast_note(ph, rc == 0 ? r.status : -1, rc == 0 ? &r : NULL);
+        cast_note(ph, rc == 0 ? r.status : -1, rc == 0 ? &r : NULL, &c);
     }
     bench_conn_close(&c);
     return NULL;

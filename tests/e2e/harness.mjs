@@ -233,7 +233,7 @@ export async function apiPost(base, s, where, body) {
 export async function voteFromNode(base, user, password, pollId, choice) {
   const s = await apiSession(base, user, password);
   const view = await (await fetch(`${base}/api/v1/polls/${pollId}`, { headers: { Cookie: s.cookie } })).json();
-  const made = C.createBallot(C.checkPoll(view.record), choice);
+  const made = C.createBallot(C.checkPoll(view.record, { threshold: true }), choice);
   const cast = await apiPost(base, s, `/api/v1/polls/${pollId}/ballots`, made.ballot);
   return { ...cast, made };
 }

@@ -18,8 +18,12 @@
 // that the home page shows open, closed and withdrawn polls; then B's withdrawal
 // confirmation, its booth before and after casting and with a change code shown,
 // its result page before the close; A's result page logged in and public, A's
-// closed and W's withdrawn poll pages. The booth's other states (asking for a
-// change code, closed at the deadline) are in booth.mjs's walk.
+// closed and W's withdrawn poll pages. Poll C, opened after B's pages once the
+// 1-of-1 council of the councils' pages is in use (sealed by alice as its trustee,
+// two ballots): past its deadline, its poll page and its result page (409) while it
+// waits for its trustee, and /admin/decryptions; then alice's `conclave trustee
+// decrypt`, its result page naming her, and /admin/decryptions again. The booth's
+// other states (asking for a change code, closed at the deadline) are in booth.mjs's walk.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -109,8 +113,8 @@ async function adminPages(page, base, dataDir) {
   await checkPage(page, 'admin-mail', 'the mail page (mail off: how to turn it on)');
   await page.goto(`${base}/admin/webhooks`);
   await checkPage(page, 'admin-webhooks', 'the webhooks page (off: how to turn it on)');
-  await councilPages(page, base, dataDir);
-  return { password, link };
+  const council = await councilPages(page, base, dataDir);
+  return { password, link, council };
 }
 
 /** `conclave trustee ARGS` as alice on her own machine (HOME), with TOKEN. */
@@ -139,17 +143,49 @@ async function councilPages(page, base, dataDir) {
   const id = cli(dataDir, ['council', 'create', 'Council 2026', '--threshold', '1', '--trustee', 'alice']).trim();
   const token = cli(dataDir, ['token', 'create', 'alice']).match(/cnv_[A-Za-z0-9_-]+/)[0];
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'conclave-e2e-trustee-'));
-  try {
-    trustee(base, home, token, ['keygen', '--server', '{server}', id]);
-    trustee(base, home, token, ['deal', '--server', '{server}', id]);
-    const digest = trustee(base, home, token, ['verdict', '--server', '{server}', id]).trim();
-    await page.goto(`${base}/admin/councils/${id}`);
-    check((await page.locator('#ceremony-digest').textContent()).trim() === digest,
-      'the complete council\'s page shows the digest its trustee printed');
-    await checkPage(page, 'admin-council-complete', 'a complete council\'s page');
-  } finally {
-    fs.rmSync(home, { recursive: true, force: true });
+  trustee(base, home, token, ['keygen', '--server', '{server}', id]);
+  trustee(base, home, token, ['deal', '--server', '{server}', id]);
+  const digest = trustee(base, home, token, ['verdict', '--server', '{server}', id]).trim();
+  await page.goto(`${base}/admin/councils/${id}`);
+  check((await page.locator('#ceremony-digest').textContent()).trim() === digest,
+    'the complete council\'s page shows the digest its trustee printed');
+  await checkPage(page, 'admin-council-complete', 'a complete council\'s page');
+  return { id, token, home };
+}
+
+/** Poll C, sealed by alice's 1-of-1 council (opened with poll B, two ballots): once
+ *  closed and waiting for its trustee, its poll page, its result page (409) and
+ *  /admin/decryptions; then alice's `conclave trustee decrypt`, and the result page
+ *  naming the trustee who decrypted, and /admin/decryptions with it published. */
+async function decryptingPages(page, base, s, council, c) {
+  const until = Date.parse(c.closes_at) + 30000;
+  let view;
+  for (;;) {
+    view = await (await fetch(`${base}/api/v1/polls/${c.id}`, { headers: { Cookie: s.cookie } })).json();
+    if (view.state === 'decrypting' || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 250));
   }
+  check(view.state === 'decrypting', `poll C waits for its trustee after its deadline (${view.state})`);
+  await page.goto(`${base}/polls/${c.id}`);
+  await page.locator('#poll-decrypting').waitFor();
+  await checkPage(page, 'poll-decrypting', 'a poll\'s page while its trustees decrypt');
+  const r = await page.goto(`${base}/polls/${c.id}/result`);
+  check(r.status() === 409, `the result page of a poll being decrypted answers 409 (${r.status()})`);
+  await checkPage(page, 'result-decrypting', 'the result page while the trustees decrypt');
+  await page.goto(`${base}/admin/decryptions`);
+  check(await page.locator(`.poll.decrypting[data-poll="${c.id}"]`).count() === 1,
+    '/admin/decryptions lists poll C as waiting for its trustees');
+  await checkPage(page, 'admin-decryptions', 'the decryptions page with a poll waiting');
+  const roster = path.join(council.home, 'roster.txt');
+  fs.writeFileSync(roster, view.record.roll.join('\n') + '\n');
+  trustee(base, council.home, council.token,
+    ['decrypt', '--server', '{server}', c.id, '--roster', roster, '--min-ballots', '2']);
+  const done = await page.goto(`${base}/polls/${c.id}/result`);
+  check(done.status() === 200 && /Alice Admin|alice/.test(await page.locator('main').textContent()),
+    'the result page of poll C, decrypted, names its trustee');
+  await checkPage(page, 'result-council', 'the result page of a poll decrypted by its trustees');
+  await page.goto(`${base}/admin/decryptions`);
+  await checkPage(page, 'admin-decryptions-published', 'the decryptions page with a poll published');
 }
 
 /** /account (also with an error) and /account/tokens with a new token. */
@@ -311,7 +347,7 @@ export async function pagesWalk(browser) {
   cli(dataDir, ['user', 'import', '-'], 'erin,Erin Example,erin@example.org\n');
   const { proc, base } = await startServer(dataDir, { pollSeconds: POLL_SECONDS });
   const started = Date.now();
-  let ctx;
+  let ctx, password, link, council;
   try {
     const s = await apiSession(base, 'alice', PW.alice);
     const a = await apiPost(base, s, '/api/v1/polls', { nominee: 'Grace Hopper', statement: STATEMENT });
@@ -327,7 +363,7 @@ export async function pagesWalk(browser) {
     const page = ctx.pages()[0];
     await loginPages(page, base);
     await nominationPages(page, base);
-    const { password, link } = await adminPages(page, base, dataDir);
+    ({ password, link, council } = await adminPages(page, base, dataDir));
     await accountPages(page, base);
     await errorPages(page, base);
     await choosePassword(browser, base, password);
@@ -337,8 +373,16 @@ export async function pagesWalk(browser) {
     const b = await apiPost(base, s, '/api/v1/polls', { nominee: 'Ada Lovelace', statement: 'Ada wrote the first program.' });
     const bOpened = Date.now();
     await pollBPages(page, base, b.body.id);
+    cli(dataDir, ['council', 'use', council.id]);
+    const c = await apiPost(base, s, '/api/v1/polls', { nominee: 'Barbara Liskov', statement: 'Sealed by a council.' });
+    check(c.status === 201, `poll C is opened (${c.status})`);
+    for (const who of ['alice', 'bob']) {
+      const v = await voteFromNode(base, who, PW[who], c.body.id, 0);
+      check(v.status === 201, `${who} votes on poll C (${v.status})`);
+    }
     console.log(`pages: poll B's pages took ${((Date.now() - bOpened) / 1000).toFixed(1)} s of its ${POLL_SECONDS} s`);
     await closedPages(browser, page, base, a.body.id, w.body.id);
+    await decryptingPages(page, base, s, council, c.body);
   } catch (e) {
     check(false, `the walk through the pages stopped: ${e.message}`);
   } finally {
@@ -350,6 +394,7 @@ export async function pagesWalk(browser) {
       console.error(fs.readFileSync(path.join(dataDir, 'server.log'), 'utf8').split('\n').slice(-30).join('\n'));
     }
     fs.rmSync(dataDir, { recursive: true, force: true });
+    if (council) fs.rmSync(council.home, { recursive: true, force: true });
   }
 }
 

@@ -350,12 +350,15 @@ class LossyProxy:
     its client's connection is closed without the answer (a network failure
     after the server acted); drop_next_post(502) answers a gateway error
     instead. rewrite maps a requested path to the one forwarded (a server
-    that answers for another poll). Every answer it passes says Connection: close."""
+    that answers for another poll). Every answer it passes says Connection: close.
+    seen lists the (method, path) of every request, in order (which routes a
+    client used)."""
 
     def __init__(self, server):
         self.server = server
         self.drops = []             # per POST to come: None (cut) or a status
         self.dropped = 0
+        self.seen = []
         self.rewrite = {}
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
@@ -385,6 +388,7 @@ class LossyProxy:
                 k, _, v = h.decode("latin-1").partition(":")
                 headers[k.strip().lower()] = v.strip()
             body = f.read(int(headers.get("content-length", "0")))
+            self.seen.append((line[0], line[1]))
             fwd = {k: v for k, v in headers.items() if k in ("authorization", "content-type")}
             r = self.server.request(line[0], self.rewrite.get(line[1], line[1]), body or None, fwd)
             if line[0] == "POST" and self.drops:

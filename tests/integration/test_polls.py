@@ -509,7 +509,8 @@ def test_voters_migrated(t):
             ) WITHOUT ROWID;
             INSERT INTO poll_voters SELECT poll_id, username FROM poll_roll WHERE voted = 1;
             ALTER TABLE poll_roll DROP COLUMN voted;
-            -- and back from the later migrations (schema/011, 010, 008, 007) to version 4
+            -- and back from the later migrations (schema/014, 011, 010, 008, 007) to version 4
+            ALTER TABLE polls DROP COLUMN decrypt_reminded_at;
             DROP TABLE oidc_states;
             DROP TABLE oidc_links;
             DROP TABLE outbox;
