@@ -22,7 +22,8 @@
 #define NOTICE_BODY_MAX (40 * 1024)
 
 /* One notice being queued: the poll, its subject and body, and whether the
- * nominator has had theirs (the result goes to them even off the roll). */
+ * nominator and the nominee have had theirs (the result goes to them even off
+ * the roll). */
 struct notice_ctx {
     struct mail *m;
     const struct store_poll *p;
@@ -31,6 +32,7 @@ struct notice_ctx {
     const char *body;
     int64_t now;
     int nominator_done;
+    int nominee_done;
     int failed;
 };
 
@@ -40,6 +42,8 @@ static int notice_one(void *arg, const struct store_mail_to *to)
 
     if (strcasecmp(to->username, c->p->nominated_by) == 0)
         c->nominator_done = 1;
+    if (strcasecmp(to->email, c->p->nominee_email) == 0)
+        c->nominee_done = 1;
     if (mail_queue(c->m, c->kind, to->email, c->subject, c->body, 1, c->now) != 0) {
         c->failed = 1;
         return 1;
@@ -114,7 +118,7 @@ static int notice_queue(struct store *st, struct mail *m, enum store_notice kind
 {
     static const char *const kinds[] = {MAIL_OPENED, MAIL_REMINDER, MAIL_RESULT};
     char subject[STORE_NOMINEE_MAX + 64], *body = malloc(NOTICE_BODY_MAX);
-    struct notice_ctx c = {m, p, kinds[kind], subject, body, now, 0, 0};
+    struct notice_ctx c = {m, p, kinds[kind], subject, body, now, 0, 0, 0};
     struct store_mail_to nominator;
     struct store_member who;
     int rc = -1;
@@ -137,6 +141,11 @@ static int notice_queue(struct store *st, struct mail *m, enum store_notice kind
         c.failed = 0;
         rc = notice_one(&c, &nominator) == 0 ? 0 : -1;
     }
+    /* ... and to the nominee, when the consent's mail gave their address (not
+     * a member: no notices to turn off, so no List-Unsubscribe) */
+    if (rc == 0 && kind == STORE_NOTICE_RESULT && !c.nominee_done && p->nominee_email[0] &&
+        mail_queue(m, MAIL_RESULT, p->nominee_email, subject, body, 0, now) != 0)
+        rc = -1;
 out:
     free(body);
     return rc;
@@ -150,7 +159,7 @@ static int notice_next_steps(struct store *st, struct mail *m, const struct stor
 {
     char subject[STORE_NOMINEE_MAX + 64], *text = malloc(STORE_NEXT_STEPS_MAX + 1),
          *body = malloc(NOTICE_BODY_MAX);
-    struct notice_ctx c = {m, p, MAIL_NEXT_STEPS, subject, body, now, 0, 0};
+    struct notice_ctx c = {m, p, MAIL_NEXT_STEPS, subject, body, now, 0, 0, 0};
     struct store_mail_to to;
     struct store_member who;
     struct poll_result res;

@@ -250,8 +250,36 @@ def test_option(t):
         srv.stop()
 
 
+def test_nominee_result(t):
+    """The result goes to the nominee too when the consent's mail gave their
+    address (issue 18: "to the roll, the nominee (if an address is known) and
+    the nominator"), once, without List-Unsubscribe (they are not a member)."""
+    with SmtpSink() as sink, Server(args=mail_args(sink, ["--poll-duration", "8"],
+                                                   consent=None)) as srv:
+        add_member(srv.data_dir, "ada", display="Ada Lovelace", email="ada@example.org")
+        add_member(srv.data_dir, "bob", email="bob@example.org")
+        ada = Client(srv, token=create_token(srv.data_dir, "ada"))
+        pid = nominate(ada, "Grace Hopper", "grace@example.org").json()["id"]
+        link, _ = nominee_mail(t, sink, "grace@example.org")
+        t.eq(consent_answer(srv, link, "accept").status, 200, "the nominee accepts")
+        work = tempfile.mkdtemp(prefix="conclave-consent-")
+        for who in ("ada", "bob"):
+            rc, *_ = vote(srv, create_token(srv.data_dir, who), pid, "yes",
+                          os.path.join(work, who))
+            t.eq(rc, 0, f"{who} votes")
+        wait_result(srv, pid)
+        got = wait_for(lambda: [m for m in sink.to("grace@example.org")
+                                if mail_subject(m).startswith("Result")], timeout=20)
+        t.eq(len(got), 1, "the nominee is mailed the result once")
+        if got:
+            t.check("2" in mail_body(got[0]) and got[0]["List-Unsubscribe"] is None,
+                    "with the counts, and no unsubscribe link (not a member)")
+        t.eq(len([m for m in sink.to("ada@example.org") if mail_subject(m).startswith("Result")]),
+             1, "the nominator, on the roll, is mailed the result once")
+
+
 if __name__ == "__main__":
     s = Suite("test_consent")
     s.run(test_accept, test_decline_expire_withdraw, test_mail_mode_refusals, test_attest,
-          test_option)
+          test_option, test_nominee_result)
     s.finish()
