@@ -141,6 +141,12 @@ enum cv_err auth_password_change(struct auth *a, const struct auth_user *user,
                                  const char *client, const char *keep,
                                  int *retry_after, const char **why);
 
+/* Whether USER has a password they may use here: one is set (a member made
+ * by a first login through the identity provider has none) and password
+ * login is on for them (on, or they are an admin). *usable 0 or 1; CV_OK,
+ * CV_NOT_FOUND, CV_ERROR. */
+enum cv_err auth_password_usable(struct auth *a, const struct auth_user *user, int *usable);
+
 /* The member a set-password link LINK (AUTH_LINK_LEN characters) is for, if
  * the link is unused, unexpired and the member active: CV_OK and *user;
  * CV_INVALID otherwise. */

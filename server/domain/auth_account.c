@@ -163,6 +163,19 @@ enum cv_err auth_link_use(struct auth *a, const char *link, const char *password
     return r;
 }
 
+enum cv_err auth_password_usable(struct auth *a, const struct auth_user *user, int *usable)
+{
+    struct store_member m;
+    enum cv_err r;
+
+    *usable = 0;
+    if ((r = store_member_get_id(a->st, user->id, &m)) != CV_OK)
+        return r;
+    *usable = m.password_hash[0] != '\0' && (a->password_login || m.is_admin);
+    sodium_memzero(&m, sizeof m);
+    return CV_OK;
+}
+
 enum cv_err auth_token_create_own(struct auth *a, const struct auth_user *user,
                                   const char *label, char *token_out, const char **why)
 {

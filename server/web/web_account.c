@@ -39,6 +39,7 @@ void web_account_page(struct http_request *req)
     struct web_viewer v;
     struct web_flash f;
     struct tmpl_value *d;
+    int usable;
 
     if (web_viewer_get(req, &v) != 0)
         return;
@@ -47,6 +48,11 @@ void web_account_page(struct http_request *req)
         web_flash_show(d, &f);
     sodium_memzero(&f, sizeof f);
     tmpl_put_bool(d, "must_change", v.user.must_change);
+    if (auth_password_usable(http_request_app(req)->auth, &v.user, &usable) != CV_OK)
+        usable = 1;
+    tmpl_put_bool(d, "password_usable", usable);
+    if (http_request_app(req)->oidc != NULL)
+        tmpl_put_str(d, "oidc_name", http_request_app(req)->cfg->oidc_name);
     tmpl_put_str(d, "username", v.user.username);
     tmpl_put_str(d, "display_name", v.user.display_name);
     web_put_notices(req, d, v.user.id);

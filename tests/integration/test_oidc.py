@@ -238,6 +238,10 @@ def test_group_roster_password_off(t):
         b = Browser()
         oidc_login(b, srv, "erin")
         t.eq(logged_in_as(b, srv), "erin-dot", "preferred_username erin.dot becomes erin-dot")
+        acct = b.request(base(srv) + "/account")
+        t.check(acct.status == 200 and "no Conclave password to change" in text(acct) and
+                'name="current_password"' not in text(acct),
+                "/account of a member made by the provider: no change-password form")
         refused(t, oidc_login(Browser(), srv, "carol"), 409, "taken",
                 "carol.c -> carol-c, a name another member has")
         t.eq(links(srv), [("alice", "alice"), ("erin", "erin-dot")],
