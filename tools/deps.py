@@ -39,10 +39,10 @@ LAYERS = [
      "accounts and sessions, councils of trustees and their key ceremony, a sealed poll's "
      "decryption (and the admins told when it stalls), the mails, the mailer and the poll "
      "notices, the poll events' mails and "
-     "webhook deliveries, the webhook's delivery thread",
+     "webhook deliveries, the webhook's delivery thread, the outgoing URLs' loopback rule",
      ["poll", "poll_close", "poll_decrypt", "poll_stall", "nominee", "poll_view", "poll_result", "ballotbox",
       "auth", "auth_*", "council", "mail", "mailer", "notice", "oidc", "oidc_fetch", "consent",
-      "event", "webhook"]),
+      "event", "webhook", "url"]),
     ("store", "SQLite: the rows, transactions, the WAL, the stored board",
      ["store", "store_*", "schema", "board_stream"]),
     ("protocol", "the protocol's data and cryptography (records, ballots, proofs, tally, "

@@ -14,7 +14,6 @@
  * woken early by mailer_wake (a mail queued by this process) or
  * mailer_stop.
  */
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -26,6 +25,7 @@
 #include "log.h"
 #include "mailer.h"
 #include "store_outbox.h"
+#include "url.h"
 #include "worker.h"
 
 #define MAILER_URL_MAX  512
@@ -88,23 +88,13 @@ int64_t mailer_backoff(int attempts)
 
 int mailer_url_loopback(const char *url)
 {
-    CURLU *h = curl_url();
-    char *scheme = NULL, *host = NULL;
-    struct in_addr v4;
-    int r = -1;
+    char scheme[16];
+    int loopback;
 
-    if (h == NULL)
+    if (url_inspect(url, scheme, sizeof scheme, &loopback) != 0 ||
+        (strcmp(scheme, "smtp") != 0 && strcmp(scheme, "smtps") != 0))
         return -1;
-    if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
-        (strcmp(scheme, "smtp") == 0 || strcmp(scheme, "smtps") == 0) && host[0] != '\0')
-        r = strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-            (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(h);
-    return r;
+    return loopback;
 }
 
 static size_t mailer_read(char *buf, size_t size, size_t n, void *arg)

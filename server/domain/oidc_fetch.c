@@ -6,7 +6,6 @@
  * https, redirects are not followed (a provider's endpoint answers itself),
  * and an answer larger than the cap ends the transfer.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +14,7 @@
 #include <sodium.h>
 
 #include "oidc_fetch.h"
+#include "url.h"
 
 struct fetch_buf {
     char *p;
@@ -24,24 +24,7 @@ struct fetch_buf {
 
 int oidc_fetch_url_ok(const char *url)
 {
-    CURLU *h = curl_url();
-    char *scheme = NULL, *host = NULL;
-    struct in_addr v4;
-    int ok = 0;
-
-    if (h == NULL)
-        return 0;
-    if (curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] != '\0')
-        ok = strcmp(scheme, "https") == 0 ||
-             (strcmp(scheme, "http") == 0 &&
-              (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-               (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127)));
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(h);
-    return ok;
+    return url_https_or_loopback(url);
 }
 
 static size_t fetch_write(char *data, size_t size, size_t n, void *arg)

@@ -15,7 +15,6 @@
  * woken early by webhook_wake (a delivery made by event.c, an admin's
  * "Retry now") or webhook_stop.
  */
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 
 #include "log.h"
 #include "store_webhook.h"
+#include "url.h"
 #include "webhook.h"
 #include "worker.h"
 
@@ -96,33 +96,9 @@ void webhook_sign(const unsigned char *secret, size_t secret_len, const char *bo
     sodium_memzero(&h, sizeof h);
 }
 
-/* 1 if HOST (as curl gives it) is this machine. */
-static int webhook_host_loopback(const char *host)
-{
-    struct in_addr v4;
-
-    return strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0 ||
-        (inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127);
-}
-
 int webhook_url_ok(const char *url)
 {
-    CURLU *h = curl_url();
-    char *scheme = NULL, *host = NULL;
-    int ok = 0;
-
-    if (h == NULL)
-        return 0;
-    if (strlen(url) < WEBHOOK_URL_MAX &&
-        curl_url_set(h, CURLUPART_URL, url, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
-        curl_url_get(h, CURLUPART_HOST, &host, 0) == CURLUE_OK && host[0] != '\0')
-        ok = strcmp(scheme, "https") == 0 ||
-            (strcmp(scheme, "http") == 0 && webhook_host_loopback(host));
-    curl_free(scheme);
-    curl_free(host);
-    curl_url_cleanup(h);
-    return ok;
+    return strlen(url) < WEBHOOK_URL_MAX && url_https_or_loopback(url);
 }
 
 /* Counts and drops the receiver's answer; a longer one ends the transfer. */

@@ -1150,6 +1150,10 @@ def webhook_args(sink, secret_path, extra=()):
 
 
 # What takes a database of schema 13 back to 12 (schema/013_events.sql undone).
+UNDO_014 = """
+    ALTER TABLE polls DROP COLUMN decrypt_reminded_at;
+    DELETE FROM schema_version WHERE version = 14;"""
+
 UNDO_013 = """
     DROP TRIGGER polls_event_opened;
     DROP TRIGGER polls_event_opened_later;

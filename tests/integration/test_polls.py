@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 
-from harness import (BIN, TEST_BIN, UNDO_013, VECTORS, Client, LossyProxy, Server, Suite,
+from harness import (BIN, TEST_BIN, UNDO_013, UNDO_014, VECTORS, Client, LossyProxy, Server, Suite,
                      add_member, create_token, members_with_tokens, run_cli, vote, vote_command,
                      wait_for, wait_log, wait_result)
 
@@ -500,7 +500,7 @@ def test_voters_migrated(t):
             t.eq(rc, 0, f"{who} voted")
         srv.stop()
         con = sqlite3.connect(os.path.join(srv.data_dir, "conclave.db"))
-        con.executescript(UNDO_013 + UNDO_012 + UNDO_009 + UNDO_006)  # back to schema 5, then 4 below
+        con.executescript(UNDO_014 + UNDO_013 + UNDO_012 + UNDO_009 + UNDO_006)  # back to schema 5, then 4 below
         con.executescript("""
             CREATE TABLE poll_voters (
                 poll_id   TEXT NOT NULL REFERENCES polls(id),
@@ -509,8 +509,7 @@ def test_voters_migrated(t):
             ) WITHOUT ROWID;
             INSERT INTO poll_voters SELECT poll_id, username FROM poll_roll WHERE voted = 1;
             ALTER TABLE poll_roll DROP COLUMN voted;
-            -- and back from the later migrations (schema/014, 011, 010, 008, 007) to version 4
-            ALTER TABLE polls DROP COLUMN decrypt_reminded_at;
+            -- and back from the later migrations (schema/011, 010, 008, 007) to version 4
             DROP TABLE oidc_states;
             DROP TABLE oidc_links;
             DROP TABLE outbox;

@@ -19,7 +19,7 @@ import time
 
 from harness import (Client, Server, Suite, TEST_BIN, WebhookSink, add_member, close_now,
                      members_with_tokens, page, run_cli, text, vote, wait_for, wait_result,
-                     webhook_args, webhook_signature, UNDO_013)
+                     webhook_args, webhook_signature, UNDO_013, UNDO_014)
 from harness import post_form as form
 
 SECRET = b"whsec-test-0123456789-abcdef"
@@ -322,7 +322,7 @@ def test_off_and_old_news(t):
             old = adm.post("/api/v1/polls", {"nominee": "Old Olga", "statement": "."}).json()["id"]
             srv.stop()
             with db(srv) as c:      # back to schema 12: the poll predates the events
-                c.executescript(UNDO_013)
+                c.executescript(UNDO_014 + UNDO_013)
             srv.start()
             t.eq(events(srv), [], "a poll from before schema 013 has no event")
             early = adm.post("/api/v1/polls", {"nominee": "Early Eve", "statement": "."})
