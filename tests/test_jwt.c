@@ -47,6 +47,7 @@ static const struct jwt_expect want = {
 /* --- building keys, documents and tokens --------------------------------- */
 
 /* A malloc'd printf. */
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 static char *fmt(const char *f, ...)
 {
     va_list ap;
