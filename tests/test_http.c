@@ -9,7 +9,9 @@
  *    carries its status, the handler's headers and the security headers;
  *  - the daemon (http.c) with its route table and guard (http_guard.c): the
  *    health check, 405 and 404 as JSON, 413 before the body is read, the cap
- *    on connections per address, and the header deadline (a 408 in JSON).
+ *    on connections per address, and the header deadline (a 408 in JSON);
+ *  - the cap's count of admissions not yet started (workers accept in
+ *    parallel, and a connection is tracked only from MHD's STARTED).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +28,7 @@
 #include "config.h"
 #include "harness.h"
 #include "http.h"
+#include "http_guard.h"
 #include "http_request.h"
 #include "http_request_internal.h"
 
@@ -307,8 +310,40 @@ static void test_daemon(void)
     http_server_free(srv);
 }
 
+/* The accept policy alone, as workers racing would call it: every admission
+ * counts from the policy's answer, before MHD starts the connection. */
+static void test_guard_admissions(void)
+{
+    struct config cfg;
+    struct http_guard *g = NULL;
+    struct sockaddr_in a, other;
+    int i, yes = 0;
+
+    config_defaults(&cfg);
+    cfg.per_address_limit = 3;
+    cfg.request_timeout = cfg.header_timeout = 0;      /* no watchdog */
+    CHECK_EQ_INT(http_guard_new(&cfg, &g), 0, "a guard with a cap of 3");
+    if (g == NULL)
+        return;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(0x7f000009);
+    other = a;
+    other.sin_addr.s_addr = htonl(0x7f00000a);
+    for (i = 0; i < 8; i++)
+        yes += http_guard_accept(g, (struct sockaddr *)&a, sizeof a) == MHD_YES;
+    CHECK_EQ_INT(yes, 3, "8 accepts from one address before any starts: 3 let in");
+    CHECK(http_guard_accept(g, (struct sockaddr *)&other, sizeof other) == MHD_YES,
+          "another address is let in meanwhile");
+    sleep(3);   /* GUARD_PENDING_MS: admissions that never started expire */
+    CHECK(http_guard_accept(g, (struct sockaddr *)&a, sizeof a) == MHD_YES,
+          "admissions that never started are forgotten after 2 s");
+    http_guard_free(g);
+}
+
 int main(void)
 {
+    test_guard_admissions();
     test_body_cap();
     test_accessors();
     test_daemon();

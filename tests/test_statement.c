@@ -93,9 +93,13 @@ static void test_images(void)
 static void test_headings(void)
 {
     expect("# Why", "<h3>Why</h3>", "<h1", "h1 becomes h3");
-    expect("## Work", "<h4>Work</h4>", "<h2", "h2 becomes h4");
-    expect("#### Deep\n\n###### Deeper", "<h6>Deep</h6>\n<h6>Deeper</h6>", NULL,
+    expect("## Work", "<h3>Work</h3>", "<h2", "a first h2 becomes h3: no level skipped");
+    expect("# Why\n\n## Work", "<h3>Why</h3>\n<h4>Work</h4>", NULL, "h1 then h2: h3, h4");
+    expect("#### Deep\n\n###### Deeper", "<h3>Deep</h3>\n<h4>Deeper</h4>", NULL,
+           "each at most one level below the one before");
+    expect("# A\n\n## B\n\n### C\n\n#### D\n\n##### E", "<h6>D</h6>\n<h6>E</h6>", NULL,
            "no level below h6");
+    expect("### C\n\n# A", "<h3>C</h3>\n<h3>A</h3>", NULL, "back up to the top level");
     expect("Title\n=====", "<h3>Title</h3>", NULL, "setext headings too");
 }
 

@@ -7,7 +7,10 @@
  * a link keeps its address only if it is http, https, mailto or relative; an
  * image stays only if it is one of this site's /static/ files, and otherwise
  * becomes a link a reader may follow (its alt text, " (image)") or its alt
- * text alone; headings move two levels down. The tree is then rendered with
+ * text alone; headings go below the page's own h2 and never skip a level
+ * (a reader's screen reader walks them as an outline: "## Work" first is an
+ * h3, and a heading is at most one level below the one before it). The
+ * tree is then rendered with
  * cmark's safe option.
  *
  * cmark before 0.29 renders raw HTML and javascript: addresses unless
@@ -45,6 +48,7 @@ enum fix { FIX_DROP, FIX_UNWRAP, FIX_IMAGE };
 struct fixes {
     struct { cmark_node *node; enum fix fix; } *v;
     size_t n, cap;
+    int level;      /* the last heading's level; the page's h2 at first */
 };
 
 static int is_alpha(char c)
@@ -155,7 +159,10 @@ static int walk_one(struct fixes *f, cmark_node *node, cmark_event_type ev)
         return fixes_add(f, node, FIX_DROP);
     if (t == CMARK_NODE_HEADING && ev == CMARK_EVENT_ENTER) {
         level = cmark_node_get_heading_level(node) + 2;
-        cmark_node_set_heading_level(node, level > 6 ? 6 : level);
+        if (level > f->level + 1)
+            level = f->level + 1;
+        f->level = level > 6 ? 6 : level;
+        cmark_node_set_heading_level(node, f->level);
         return 0;
     }
     if (ev != CMARK_EVENT_EXIT || (t != CMARK_NODE_LINK && t != CMARK_NODE_IMAGE))
@@ -173,7 +180,7 @@ static int walk_one(struct fixes *f, cmark_node *node, cmark_event_type ev)
 /* Walks DOC and applies the fixes, innermost first. 0, or -1. */
 static int statement_sanitize(cmark_node *doc)
 {
-    struct fixes f = {NULL, 0, 0};
+    struct fixes f = {NULL, 0, 0, 2};
     cmark_iter *it = cmark_iter_new(doc);
     cmark_event_type ev;
     size_t i;

@@ -22,9 +22,13 @@
  * the same per exact address, which on IPv6 a client escapes by using
  * another of the 2^64 addresses of its network; hence our own count, made
  * in the accept policy from the list of tracked connections (at most
- * --max-connections long). Two workers accepting from one address at the
- * same instant may both pass: the cap can be exceeded by a few (the worker
- * threads), never by a flood.
+ * --max-connections long). A connection is in that list only from MHD's
+ * STARTED notification, a moment after the accept policy let it in, and the
+ * workers accept in parallel: so the policy also counts the connections it
+ * let in that have not started yet (g->pending, each for at most
+ * GUARD_PENDING_MS), and the cap holds exactly however the workers race.
+ * One that MHD drops between the two (its own --max-connections) still
+ * counts for GUARD_PENDING_MS: stricter for a moment, never looser.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -40,6 +44,8 @@
 
 #define GUARD_TICK_MS   250
 #define GUARD_KEY_MAX   (HTTP_CLIENT_KEY_MAX + 1)
+#define GUARD_PENDING_MAX 64    /* let in, not started: about one per worker */
+#define GUARD_PENDING_MS  2000
 
 /* One TCP connection as the guard sees it (MHD's socket context). */
 struct http_conn {
@@ -53,10 +59,18 @@ struct http_conn {
     struct http_conn *prev, *next;
 };
 
+/* A connection the accept policy let in, until MHD starts it. */
+struct guard_pending {
+    int used;
+    struct timespec at;
+    char key[GUARD_KEY_MAX];
+};
+
 struct http_guard {
     const struct config *cfg;
-    pthread_mutex_t mu;         /* guards conns and every http_conn */
+    pthread_mutex_t mu;         /* guards conns, pending and every http_conn */
     struct http_conn *conns;
+    struct guard_pending pending[GUARD_PENDING_MAX];
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
     int stopping;
@@ -193,19 +207,71 @@ void http_guard_free(struct http_guard *g)
     free(g);
 }
 
+/* Counts KEY's pending admissions (g->mu held), forgetting the expired;
+ * *slot is a free entry, or NULL when all are taken. */
+static unsigned guard_pending_count(struct http_guard *g, const char *key,
+                                    struct guard_pending **slot)
+{
+    struct timespec now;
+    unsigned n = 0, i;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    *slot = NULL;
+    for (i = 0; i < GUARD_PENDING_MAX; i++) {
+        struct guard_pending *p = &g->pending[i];
+
+        if (p->used && guard_elapsed_ms(&p->at, &now) > GUARD_PENDING_MS)
+            p->used = 0;
+        if (!p->used) {
+            if (*slot == NULL)
+                *slot = p;
+            continue;
+        }
+        n += strcmp(p->key, key) == 0;
+    }
+    if (*slot != NULL)
+        (*slot)->at = now;
+    return n;
+}
+
+/* KEY's connection has started: its pending admission ends (g->mu held). */
+static void guard_pending_release(struct http_guard *g, const char *key)
+{
+    struct guard_pending *oldest = NULL;
+    unsigned i;
+
+    for (i = 0; i < GUARD_PENDING_MAX; i++) {
+        struct guard_pending *p = &g->pending[i];
+
+        if (p->used && strcmp(p->key, key) == 0 &&
+            (oldest == NULL || guard_elapsed_ms(&p->at, &oldest->at) < 0))
+            oldest = p;
+    }
+    if (oldest != NULL)
+        oldest->used = 0;
+}
+
 enum MHD_Result http_guard_accept(void *cls, const struct sockaddr *addr, socklen_t len)
 {
     struct http_guard *g = cls;
-    unsigned cap = g->cfg->per_address_limit, held = 0;
+    unsigned cap = g->cfg->per_address_limit, held;
     char key[GUARD_KEY_MAX];
     struct http_conn *hc;
+    struct guard_pending *slot;
 
     (void)len;
     if (cap == 0 || http_addr_key(addr, key, sizeof key) != 0)
         return MHD_YES;
     pthread_mutex_lock(&g->mu);
+    held = guard_pending_count(g, key, &slot);
     for (hc = g->conns; hc != NULL && held < cap; hc = hc->next)
         held += strcmp(hc->key, key) == 0;
+    if (held < cap && slot != NULL) {
+        /* a full table (a flood of distinct addresses) admits unrecorded:
+         * the cap may then be passed by a few, as without the table */
+        slot->used = 1;
+        memcpy(slot->key, key, sizeof slot->key);
+    }
     pthread_mutex_unlock(&g->mu);
     return held < cap ? MHD_YES : MHD_NO;
 }
@@ -227,6 +293,8 @@ static void guard_started(struct http_guard *g, struct MHD_Connection *conn,
         (void)http_addr_key(addr->client_addr, hc->key, sizeof hc->key);
     clock_gettime(CLOCK_MONOTONIC, &hc->since);
     pthread_mutex_lock(&g->mu);
+    if (g->cfg->per_address_limit != 0)
+        guard_pending_release(g, hc->key);
     hc->next = g->conns;
     if (g->conns)
         g->conns->prev = hc;
