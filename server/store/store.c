@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "schema.h"
+#include "log.h"
 #include "store_int.h"
 #include "store_read.h"
 
@@ -168,6 +169,10 @@ static int store_configure(struct store *s)
     if (store_exec(s, "PRAGMA synchronous=FULL") != 0 ||
         store_exec(s, "PRAGMA foreign_keys=ON") != 0 ||
         store_exec(s, "PRAGMA secure_delete=ON") != 0 ||
+        /* statement journals in memory (store_library_configure); this
+         * connection sorts nothing large, and the compaction's VACUUM runs
+         * on a connection of its own, with temporary files */
+        store_exec(s, "PRAGMA temp_store=MEMORY") != 0 ||
         store_exec(s, SQL_VERSION_TABLE) != 0)
         goto out;
     rc = 0;
@@ -270,28 +275,46 @@ static int store_migrate(struct store *s, int beside)
     return 0;
 }
 
+/* SQLite's own account of a failure that is not part of normal work
+ * (SQLITE_CONFIG_LOG): the statement's text with its placeholders, never a
+ * bound value. Busy waits, schema changes and the constraint failures that
+ * the store turns into answers (a duplicate, a conflict) are not logged. */
+static void store_sqlite_log(void *ctx, int code, const char *msg)
+{
+    (void)ctx;
+    switch (code & 0xff) {
+    case SQLITE_FULL: case SQLITE_IOERR: case SQLITE_CORRUPT: case SQLITE_NOMEM:
+    case SQLITE_CANTOPEN: case SQLITE_READONLY: case SQLITE_PROTOCOL: case SQLITE_NOTADB:
+    case SQLITE_PERM: case SQLITE_TOOBIG: case SQLITE_INTERNAL: case SQLITE_MISUSE:
+        log_warn("sqlite (%d): %s", code, msg);
+        break;
+    default:
+        break;
+    }
+}
+
 /*
- * Library-wide settings, once, before SQLite initializes itself. A group of
- * casts runs one savepoint per cast inside its transaction, and SQLite keeps
- * the pages a savepoint changed in a sub-journal that spills to a temporary
- * file past 64 KiB: a dozen 8 KiB pages, so nearly every group created,
- * wrote and unlinked a file (strace under make bench: 5 system calls and
- * ~10 page writes per group). SQLite allocates the in-memory sub-journal in
- * chunks of the spill size: 512 KiB holds a cast's (~10 pages) with room to
- * spare, and stays below the heap's mmap threshold (heap.h), so that each
- * savepoint reuses heap memory instead of mapping and unmapping 4 MiB (strace
- * under make bench, with a spill of 4 MiB: one mmap and one munmap a cast).
+ * Library-wide settings, once, before SQLite initializes itself: no
+ * allocation statistics (nothing here reads sqlite3_status; SQLite's malloc
+ * and free then take no process-wide mutex, which the HTTP threads' reads
+ * and the committer would otherwise share), and SQLite's error log in ours.
  * If SQLite was initialized already (by a test, say) this changes nothing.
+ *
+ * Statement journals (a savepoint per cast, the close's UPDATE with its
+ * trigger) are kept in memory by the write connection's temp_store=MEMORY
+ * (store_configure): a spilled one cost each group of casts a temporary file
+ * (strace under make bench: 5 system calls and ~10 page writes a group).
+ * Raising SQLITE_CONFIG_STMTJRNL_SPILL to 512 KiB did that too, but SQLite
+ * 3.40 then failed the close of a poll of 100,000 members, whose megabyte
+ * record the close's UPDATE rewrites, with "database or disk is full" on
+ * every try (any spill of 256 KiB or more; test_polls test_close_large_roll).
  */
 static pthread_once_t store_library_once = PTHREAD_ONCE_INIT;
 
 static void store_library_configure(void)
 {
-    (void)sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 512 << 10);
-    /* No allocation statistics (nothing here reads sqlite3_status): SQLite's
-     * malloc and free then take no process-wide mutex, which the HTTP
-     * threads' reads and the committer would otherwise share. */
     (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    (void)sqlite3_config(SQLITE_CONFIG_LOG, store_sqlite_log, (void *)NULL);
 }
 
 /* Allocates the store and its recursive mutex. */

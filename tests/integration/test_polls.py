@@ -14,8 +14,8 @@ import threading
 import time
 
 from harness import (BIN, TEST_BIN, UNDO_013, UNDO_014, VECTORS, Client, LossyProxy, Server, Suite,
-                     add_member, create_token, members_with_tokens, run_cli, vote, vote_command,
-                     wait_for, wait_log, wait_result)
+                     add_member, close_now, create_token, members_with_tokens, run_cli, vote,
+                     vote_command, wait_for, wait_log, wait_result)
 
 
 def load_vector(name):
@@ -732,10 +732,48 @@ def test_result_during_compaction(t):
         srv.cleanup()
 
 
+def test_close_large_roll(t):
+    """A poll of 100,000 members closes: its record (the frozen roll) is a
+    megabyte, and the close's UPDATE rewrites that row with its trigger's
+    statement journal. With SQLite's statement journals spilling at 512 KiB
+    (SQLITE_CONFIG_STMTJRNL_SPILL), SQLite 3.40 failed that UPDATE with
+    "database or disk is full" on every try, so the poll never closed (make
+    bench, 2026-12-07); the store keeps its statement journals in memory."""
+    srv = Server(args=["--poll-duration", "3600"])
+    work = tempfile.mkdtemp(prefix="conclave-roll-")
+    try:
+        roster = os.path.join(work, "roster.csv")
+        with open(roster, "w") as f:
+            f.writelines(f"r{i:06d},Roll Member {i},\n" for i in range(100000))
+        srv.start()
+        srv.stop()
+        rc, _, err = run_cli(["user", "import", roster], data_dir=srv.data_dir, timeout=300)
+        t.eq(rc, 0, f"100,000 members imported ({err[-200:]})")
+        srv.start()
+        tokens = members_with_tokens(srv, ["ria", "sol"])
+        pid = open_poll(Client(srv, token=tokens["ria"]), "Large Roll").json()["id"]
+        record = Client(srv, token=tokens["ria"]).get(f"/api/v1/polls/{pid}").json()
+        t.check(len(json.dumps(record)) > 1_000_000, "the poll's record is over a megabyte")
+        for who in ("ria", "sol"):
+            rc, *_ = vote(srv, tokens[who], pid, "yes", os.path.join(work, who))
+            t.eq(rc, 0, f"{who} voted")
+        close_now(srv, pid)
+        try:
+            result = wait_result(srv, pid, timeout=60)
+        except RuntimeError as e:
+            result = {"error": str(e)}
+        t.eq(result.get("counts"), [2, 0], "the poll closes and counts its two ballots")
+        t.eq(result.get("eligible"), 100003, "... of 100,003 eligible (the roll, ria, sol, admin)")
+        t.check("close failed" not in srv.log(), "no close failed on the way")
+    finally:
+        srv.cleanup()
+        shutil.rmtree(work, ignore_errors=True)
+
+
 if __name__ == "__main__":
     suite = Suite("test_polls")
     suite.run(test_opening_rules, test_vector_ballots, test_vector_election,
               test_thresholds, test_close_while_down, test_close_failure_isolated,
               test_voters_migrated, test_lost_answer, test_another_polls_answers,
-              test_result_during_compaction, test_seed_vote)
+              test_result_during_compaction, test_close_large_roll, test_seed_vote)
     suite.finish()
