@@ -224,6 +224,7 @@ struct new_form_error {
     const char *dup_id;         /* "" or NULL: none */
     const char *dup_nominee;
     int whole_form;             /* the error is about the form, not a field */
+    const char *email;          /* the nominee's address as typed, or NULL */
 };
 
 /* Whether nominees are asked by mail (--nominee-consent mail, mail on). */
@@ -249,7 +250,7 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
     tmpl_put_str(d, "statement", statement ? statement : "");
     put_duration(d, "duration", http_request_app(req)->cfg->poll_duration);
     tmpl_put_bool(d, "consent_mail", web_consent_mail(http_request_app(req)));
-    tmpl_put_str(d, "nominee_email", "");      /* typed again after a refusal */
+    tmpl_put_str(d, "nominee_email", e && e->email ? e->email : "");
     if (e != NULL && e->whole_form) {
         tmpl_put_str(d, "form_error", e->error);
         tmpl_put_bool(d, "has_errors", 1);
@@ -268,6 +269,7 @@ static void new_form(struct http_request *req, const struct web_viewer *v, unsig
 
 #define NEW_FLASH_FORM "poll_new"    /* web_flash.form of a refused nomination */
 #define NEW_FLASH_TEXT "poll_new.statement"
+#define NEW_FLASH_EMAIL "poll_new.email"
 
 /* Copies at most CAP - 1 bytes of S into OUT, cut at a character's start. */
 static void new_copy_utf8(char *out, size_t cap, const char *s)
@@ -300,6 +302,8 @@ static void new_again(struct http_request *req, const char *nominee, const char 
     new_copy_utf8(f.field[2], sizeof f.field[2], e->dup_nominee ? e->dup_nominee : "");
     snprintf(f.field[3], sizeof f.field[3], "%s", e->whole_form ? "1" : "");
     web_flash_put_text(req, owner, NEW_FLASH_TEXT, statement ? statement : "");
+    if (e->email != NULL && e->email[0] != '\0')
+        web_flash_put_text(req, owner, NEW_FLASH_EMAIL, e->email);
     web_flash_put(req, owner, &f);
     web_redirect(req, "/polls/new");
 }
@@ -310,28 +314,31 @@ void web_poll_new_page(struct http_request *req)
     struct web_viewer v;
     struct web_flash f;
     struct new_form_error e;
-    char *statement;
+    char *statement, *email;
 
     if (web_viewer_get(req, &v) != 0)
         return;
     statement = web_flash_take_text(req, owner, NEW_FLASH_TEXT);
+    email = web_flash_take_text(req, owner, NEW_FLASH_EMAIL);
     if (web_flash_take(req, owner, &f) == 1 && strcmp(f.form, NEW_FLASH_FORM) == 0) {
-        e = (struct new_form_error){f.error, f.field[1], f.field[2], f.field[3][0] == '1'};
+        e = (struct new_form_error){f.error, f.field[1], f.field[2], f.field[3][0] == '1',
+                                    email};
         new_form(req, &v, 200, f.field[0], statement, &e);
     } else {
         new_form(req, &v, 200, NULL, NULL, NULL);
     }
     sodium_memzero(&f, sizeof f);
     free(statement);
+    free(email);
 }
 
 /* Answers a nomination that poll_open refused with RC (ID: the open poll of
  * the same nominee, for CV_POLL_EXISTS). */
 static void new_refused(struct http_request *req, const struct web_viewer *v,
-                        const char *nominee, const char *statement, enum cv_err rc,
-                        const char *why, const char *id)
+                        const char *nominee, const char *statement, const char *email,
+                        enum cv_err rc, const char *why, const char *id)
 {
-    struct new_form_error e = {why, NULL, NULL, 0};
+    struct new_form_error e = {why, NULL, NULL, 0, email};
     struct store_poll dup;
 
     memset(&dup, 0, sizeof dup);
@@ -369,11 +376,11 @@ void web_poll_new_submit(struct http_request *req)
     struct web_viewer v;
     struct web_form form;
     char id[STORE_POLL_ID_MAX + 1] = "", loc[64 + STORE_POLL_ID_MAX];
-    const char *nominee, *statement, *why = "";
+    const char *nominee, *statement, *email, *why = "";
     struct new_form_error again = {"This form was sent already (the page was reloaded, or "
                                    "the form sent twice), so nothing was done this time. "
                                    "Check the list of polls before you send it again.",
-                                   NULL, NULL, 1};
+                                   NULL, NULL, 1, NULL};
     struct poll_consent_req consent;
     struct consent_ctx ctx;
     enum cv_err rc;
@@ -382,9 +389,11 @@ void web_poll_new_submit(struct http_request *req)
         return;
     nominee = web_form_get(&form, "nominee");
     statement = web_form_get(&form, "statement");
+    email = web_form_get(&form, "nominee_email");   /* typed again after a refusal */
+    again.email = email;
     if (nominee == NULL || statement == NULL) {
         new_again(req, nominee, statement, &(struct new_form_error){
-                  "the nominee's name is missing", NULL, NULL, 0});
+                  "the nominee's name is missing", NULL, NULL, 0, email});
     } else if (web_once_spend(web_form_get(&form, "form_once"),
                               (const char *const[]){nominee, statement, NULL}) == 1) {
         new_again(req, nominee, statement, &again);
@@ -394,7 +403,7 @@ void web_poll_new_submit(struct http_request *req)
         snprintf(loc, sizeof loc, "/polls/%s", id);
         web_redirect(req, loc);
     } else {
-        new_refused(req, &v, nominee, statement, rc, why, id);
+        new_refused(req, &v, nominee, statement, email, rc, why, id);
     }
     web_form_clear(&form);
 }

@@ -190,6 +190,18 @@ def test_mail_mode_refusals(t):
                 "mail mode without nominee_email: 400 naming the address")
         r = nominate(ada, "Bad Mail", "not-an-address")
         t.eq(r.status, 400, "a bad address: 400")
+        s = member_session(srv, "ada")
+        r = post_refused(s, "/polls/new", {"nominee": "Bad Mail", "statement": "Fine work.",
+                                           "nominee_email": "not-an-address"})
+        t.check(r.posted == 303 and "consent-error" in text(r) and
+                'value="not-an-address"' in text(r) and "Fine work." in text(r),
+                "the form with a bad address is refused next to it, the address kept to fix")
+        r = post_refused(s, "/polls/new", {"nominee": "ada", "statement": "Fine work.",
+                                           "nominee_email": "ada.l@example.org"})
+        t.check(r.posted == 303 and 'value="ada.l@example.org"' in text(r),
+                "refused for the nominee (already a member): the typed address is kept")
+        t.check('value="ada.l@example.org"' not in text(page(s, "/polls/new")),
+                "... once: a fresh form is empty")
 
 
 def test_attest(t):
