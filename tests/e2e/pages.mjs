@@ -312,7 +312,8 @@ async function resultLayout(page, size, where) {
 /** Item 24: a Markdown heading in a statement does not look like the card's label. */
 async function statementHeading(page) {
   const [label, heading] = await page.evaluate(() => [
-    document.querySelector('.statement .card-label'), document.querySelector('.statement h4'),
+    document.querySelector('.statement .card-label'),
+    document.querySelector('.statement :is(h3, h4, h5, h6)'),
   ].map((el) => el && { size: parseFloat(getComputedStyle(el).fontSize), caps: getComputedStyle(el).textTransform }));
   check(label && heading && heading.caps !== 'uppercase' && heading.size > label.size,
     `a statement's heading is larger than the card's label and not in capitals (${JSON.stringify([label, heading])})`);
