@@ -759,7 +759,7 @@ def test_close_large_roll(t):
             t.eq(rc, 0, f"{who} voted")
         close_now(srv, pid)
         try:
-            result = wait_result(srv, pid, timeout=60)
+            result = wait_result(srv, pid, timeout=240 if os.environ.get("ASAN_OPTIONS") else 60)
         except RuntimeError as e:
             result = {"error": str(e)}
         t.eq(result.get("counts"), [2, 0], "the poll closes and counts its two ballots")
